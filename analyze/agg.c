@@ -1,0 +1,265 @@
+/* Per-address evidence tables on Judy arrays; see agg.h. */
+#include <string.h>
+#include <Judy.h>
+#include "agg.h"
+#include "arena.h"
+#include "xalloc.h"
+#include "msg.h"
+
+struct agg {
+    Pvoid_t v4;                 /* JudyL: uint32 address -> struct ip_stats * */
+    Pvoid_t v6;                 /* JudyL: high 64 bits -> JudyL: low 64 -> stats */
+    size_t count;
+    struct arena mem;
+};
+
+static const char *const class_names[AC__COUNT] = {
+    [AC_CONNECT] = "connect",
+    [AC_ACCEPTED] = "accepted",
+    [AC_REJ_DNSBL] = "reject_dnsbl",
+    [AC_REJ_UNKNOWN_RECIPIENT] = "reject_unknown_recipient",
+    [AC_REJ_RELAY_DENIED] = "reject_relay_denied",
+    [AC_REJ_NO_RDNS] = "reject_no_rdns",
+    [AC_REJ_HELO] = "reject_helo",
+    [AC_REJ_SENDER] = "reject_sender",
+    [AC_REJ_POLICY] = "reject_policy",
+    [AC_REJ_RATE_LIMIT] = "reject_rate_limit",
+    [AC_REJ_CONTENT] = "reject_content",
+    [AC_REJ_OTHER] = "reject_other",
+    [AC_AUTH_FAIL] = "auth_fail",
+    [AC_RDNS_FAIL] = "rdns_fail",
+    [AC_PS_PREGREET] = "postscreen_pregreet",
+    [AC_PS_DNSBL] = "postscreen_dnsbl",
+    [AC_PS_HANGUP] = "postscreen_hangup",
+    [AC_PS_PROTOCOL] = "postscreen_protocol",
+    [AC_PS_PASS] = "postscreen_pass",
+    [AC_LOST] = "lost",
+    [AC_PROTOCOL_ERROR] = "protocol_error",
+};
+
+const char *agg_class_name(enum agg_class c)
+{
+    return (unsigned)c < AC__COUNT ? class_names[c] : "?";
+}
+
+int agg_class_lookup(const char *name)
+{
+    for (int i = 0; i < AC__COUNT; i++)
+        if (strcmp(class_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+int agg_classify(const struct event *ev)
+{
+    switch (ev->type) {
+    case EV_CONNECT:
+    case EV_TCP_OK:
+        return AC_CONNECT;
+    case EV_CLIENT:
+        return AC_ACCEPTED;
+    case EV_AUTH_FAIL:
+        return AC_AUTH_FAIL;
+    case EV_RDNS_FAIL:
+        return AC_RDNS_FAIL;
+    case EV_RBL:
+        return AC_REJ_DNSBL;
+    case EV_TCP_DENY:
+        return AC_REJ_OTHER;
+    case EV_REJECT:
+        switch (ev->reason) {
+        case R_DNSBL: return AC_REJ_DNSBL;
+        case R_UNKNOWN_RECIPIENT: return AC_REJ_UNKNOWN_RECIPIENT;
+        case R_RELAY_DENIED: return AC_REJ_RELAY_DENIED;
+        case R_NO_RDNS: return AC_REJ_NO_RDNS;
+        case R_HELO: return AC_REJ_HELO;
+        case R_SENDER: return AC_REJ_SENDER;
+        case R_POLICY: return AC_REJ_POLICY;
+        case R_RATE_LIMIT: return AC_REJ_RATE_LIMIT;
+        case R_CONTENT: return AC_REJ_CONTENT;
+        default: return AC_REJ_OTHER;
+        }
+    case EV_POSTSCREEN:
+        switch (ev->reason) {
+        case R_PS_PREGREET: return AC_PS_PREGREET;
+        case R_PS_DNSBL: return AC_PS_DNSBL;
+        case R_PS_HANGUP: return AC_PS_HANGUP;
+        case R_PS_PIPELINING:
+        case R_PS_NON_SMTP:
+        case R_PS_BARE_NEWLINE:
+        case R_PS_COMMAND_LIMIT: return AC_PS_PROTOCOL;
+        case R_PS_PASS_NEW:
+        case R_PS_PASS_OLD: return AC_PS_PASS;
+        default: return -1;
+        }
+    case EV_LOST:
+        return ev->reason == R_LOST || ev->reason == R_TIMEOUT
+            ? AC_LOST : AC_PROTOCOL_ERROR;
+    default:
+        return -1;
+    }
+}
+
+struct agg *agg_new(void)
+{
+    struct agg *a = xcalloc(1, sizeof(*a));
+
+    arena_init(&a->mem);
+    return a;
+}
+
+static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
+{
+    PWord_t pv;
+
+    if (ip->family == 4) {
+        JLI(pv, a->v4, (Word_t)ipaddr_v4(ip));
+    } else {
+        PWord_t inner;
+        JLI(inner, a->v6, (Word_t)ipaddr_v6_hi(ip));
+        if (inner == PJERR)
+            msg_fatal("out of memory in Judy array");
+        JLI(pv, *(Pvoid_t *)inner, (Word_t)ipaddr_v6_lo(ip));
+    }
+    if (pv == PJERR)
+        msg_fatal("out of memory in Judy array");
+    return (struct ip_stats **)pv;
+}
+
+static struct ip_stats *record(struct agg *a, const struct ipaddr *ip)
+{
+    struct ip_stats **s = slot(a, ip);
+
+    if (*s == NULL) {
+        *s = arena_alloc(&a->mem, sizeof(**s));
+        (*s)->ip = *ip;
+        (*s)->first = INT64_MAX;
+        (*s)->last = INT64_MIN;
+        a->count++;
+    }
+    return *s;
+}
+
+static bool pos_before(struct agg_pos a, struct agg_pos b)
+{
+    return a.file < b.file || (a.file == b.file && a.line < b.line);
+}
+
+void agg_add(struct agg *a, const struct event *ev)
+{
+    int c;
+
+    if (ev->ip.family == 0 || (c = agg_classify(ev)) < 0)
+        return;
+    struct ip_stats *st = record(a, &ev->ip);
+    st->n[c]++;
+    if (ev->has_ts) {
+        if (ev->ts < st->first)
+            st->first = ev->ts;
+        if (ev->ts > st->last)
+            st->last = ev->ts;
+    }
+    if (ev->rdns.p && ev->rdns.n) {
+        struct agg_pos pos = { ev->file_index, ev->line };
+        if (st->rdns == NULL || pos_before(pos, st->rdns_pos)) {
+            size_t n = ev->rdns.n > 255 ? 255 : ev->rdns.n;
+            st->rdns = arena_strndup(&a->mem, ev->rdns.p, n);
+            st->rdns_pos = pos;
+        }
+    } else if (ev->rdns_unknown) {
+        st->rdns_unknown = true;
+    }
+}
+
+static void merge_one(struct agg *dst, const struct ip_stats *src)
+{
+    struct ip_stats *st = record(dst, &src->ip);
+
+    for (int c = 0; c < AC__COUNT; c++)
+        st->n[c] += src->n[c];
+    if (src->first < st->first)
+        st->first = src->first;
+    if (src->last > st->last)
+        st->last = src->last;
+    if (src->rdns && (st->rdns == NULL || pos_before(src->rdns_pos, st->rdns_pos))) {
+        st->rdns = arena_strndup(&dst->mem, src->rdns, strlen(src->rdns));
+        st->rdns_pos = src->rdns_pos;
+    }
+    st->rdns_unknown |= src->rdns_unknown;
+}
+
+static void merge_visit(const struct ip_stats *st, void *ctx)
+{
+    merge_one(ctx, st);
+}
+
+void agg_merge(struct agg *dst, const struct agg *src)
+{
+    agg_walk(src, merge_visit, dst);
+}
+
+size_t agg_count(const struct agg *a)
+{
+    return a->count;
+}
+
+const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip)
+{
+    PWord_t pv;
+
+    if (ip->family == 4) {
+        JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
+    } else {
+        PWord_t inner;
+        JLG(inner, a->v6, (Word_t)ipaddr_v6_hi(ip));
+        if (inner == NULL)
+            return NULL;
+        JLG(pv, *(Pvoid_t *)inner, (Word_t)ipaddr_v6_lo(ip));
+    }
+    return pv ? *(struct ip_stats **)pv : NULL;
+}
+
+void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx)
+{
+    Word_t k = 0, hi = 0;
+    PWord_t pv, inner;
+
+    JLF(pv, a->v4, k);
+    while (pv) {
+        fn(*(struct ip_stats **)pv, ctx);
+        JLN(pv, a->v4, k);
+    }
+    JLF(inner, a->v6, hi);
+    while (inner) {
+        Word_t lo = 0;
+        JLF(pv, *(Pvoid_t *)inner, lo);
+        while (pv) {
+            fn(*(struct ip_stats **)pv, ctx);
+            JLN(pv, *(Pvoid_t *)inner, lo);
+        }
+        JLN(inner, a->v6, hi);
+    }
+}
+
+size_t agg_memory(const struct agg *a)
+{
+    return a->mem.total;
+}
+
+void agg_free(struct agg *a)
+{
+    Word_t hi = 0;
+    PWord_t inner;
+
+    if (a == NULL)
+        return;
+    JLF(inner, a->v6, hi);
+    while (inner) {
+        JudyLFreeArray((PPvoid_t)inner, PJE0);
+        JLN(inner, a->v6, hi);
+    }
+    JudyLFreeArray(&a->v6, PJE0);
+    JudyLFreeArray(&a->v4, PJE0);
+    arena_free(&a->mem);
+    free(a);
+}

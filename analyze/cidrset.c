@@ -1,0 +1,148 @@
+/* Prefix sets; see cidrset.h. Sorted by (family, length, address). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include "cidrset.h"
+#include "msg.h"
+#include "xalloc.h"
+
+struct cidrset {
+    struct ipprefix *v;
+    size_t n, cap;
+    bool sorted;
+};
+
+struct cidrset *cidrset_new(void)
+{
+    return xcalloc(1, sizeof(struct cidrset));
+}
+
+void cidrset_add(struct cidrset *cs, const struct ipprefix *p)
+{
+    cs->v = xgrow(cs->v, &cs->cap, cs->n + 1, sizeof(*cs->v));
+    cs->v[cs->n++] = *p;
+    cs->sorted = false;
+}
+
+static int cmp_prefix(const void *a, const void *b)
+{
+    const struct ipprefix *x = a, *y = b;
+
+    if (x->addr.family != y->addr.family)
+        return x->addr.family < y->addr.family ? -1 : 1;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return memcmp(x->addr.b, y->addr.b, 16);
+}
+
+static void sort(struct cidrset *cs)
+{
+    if (cs->sorted)
+        return;
+    qsort(cs->v, cs->n, sizeof(*cs->v), cmp_prefix);
+    /* Drop duplicates. */
+    size_t w = 0;
+    for (size_t r = 0; r < cs->n; r++)
+        if (w == 0 || cmp_prefix(&cs->v[w - 1], &cs->v[r]) != 0)
+            cs->v[w++] = cs->v[r];
+    cs->n = w;
+    cs->sorted = true;
+}
+
+bool cidrset_load(struct cidrset *cs, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    char buf[512];
+    unsigned long lineno = 0;
+
+    if (fp == NULL) {
+        msg_warn("%s: cannot open: %s", path, strerror(errno));
+        return false;
+    }
+    while (fgets(buf, sizeof(buf), fp)) {
+        lineno++;
+        size_t n = strlen(buf);
+        if (n == sizeof(buf) - 1 && buf[n - 1] != '\n') {
+            msg_warn("%s:%lu: line too long", path, lineno);
+            fclose(fp);
+            return false;
+        }
+        char *hash = strchr(buf, '#');
+        if (hash)
+            *hash = 0;
+        struct span s = span_trim_right(span_trim_left(span_make(buf, strlen(buf))));
+        while (s.n && s.p[s.n - 1] == '\n')
+            s.n--;
+        s = span_trim_right(s);
+        if (s.n == 0)
+            continue;
+        struct ipprefix p;
+        if (!ipprefix_parse(s, &p, false)) {
+            msg_warn("%s:%lu: not an IP address or CIDR with clean host bits: %.*s",
+                     path, lineno, (int)(s.n > 60 ? 60 : s.n), s.p);
+            fclose(fp);
+            return false;
+        }
+        cidrset_add(cs, &p);
+    }
+    fclose(fp);
+    return true;
+}
+
+const struct ipprefix *cidrset_match(struct cidrset *cs, const struct ipaddr *a)
+{
+    const struct ipprefix *best = NULL;
+
+    sort(cs);
+    /* Walk the length groups of a's family; binary search in each. */
+    size_t i = 0;
+    while (i < cs->n) {
+        size_t j = i;
+        while (j < cs->n && cs->v[j].addr.family == cs->v[i].addr.family
+               && cs->v[j].len == cs->v[i].len)
+            j++;
+        if (cs->v[i].addr.family == a->family) {
+            struct ipprefix key = { ipaddr_mask(a, cs->v[i].len), cs->v[i].len };
+            const struct ipprefix *hit =
+                bsearch(&key, cs->v + i, j - i, sizeof(key), cmp_prefix);
+            if (hit)
+                best = hit;     /* groups ascend in length: last hit is longest */
+        }
+        i = j;
+    }
+    return best;
+}
+
+bool cidrset_overlaps(struct cidrset *cs, const struct ipprefix *p)
+{
+    sort(cs);
+    for (size_t i = 0; i < cs->n; i++) {
+        const struct ipprefix *q = &cs->v[i];
+        if (q->addr.family != p->addr.family)
+            continue;
+        if (q->len >= p->len ? ipprefix_contains(p, &q->addr)
+                             : ipprefix_contains(q, &p->addr))
+            return true;
+    }
+    return false;
+}
+
+size_t cidrset_count(const struct cidrset *cs)
+{
+    return cs->n;
+}
+
+const struct ipprefix *cidrset_get(struct cidrset *cs, size_t i)
+{
+    sort(cs);
+    return i < cs->n ? &cs->v[i] : NULL;
+}
+
+void cidrset_free(struct cidrset *cs)
+{
+    if (cs == NULL)
+        return;
+    free(cs->v);
+    free(cs);
+}

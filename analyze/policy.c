@@ -1,0 +1,252 @@
+/* Listing policy: INI settings through inih, and the decision rule. */
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <math.h>
+#include <ini.h>
+#include "policy.h"
+#include "ipaddr.h"
+#include "msg.h"
+
+/*
+ * Why these numbers: one strong signal (a pregreeting bot, a relay probe)
+ * or a handful of weaker ones reaches 10; good mail accepted from the same
+ * address counts against its rejects, so a busy legitimate MTA with the
+ * usual trickle of bad recipients never gets there.
+ */
+const char policy_default_ini[] =
+    "[policy]\n"
+    "threshold = 10\n"
+    "auth_threshold = 20\n"
+    "\n"
+    "[weights]\n"
+    "connect = 0\n"
+    "accepted = -3\n"
+    "reject_dnsbl = 4\n"
+    "reject_unknown_recipient = 2\n"
+    "reject_relay_denied = 5\n"
+    "reject_no_rdns = 3\n"
+    "reject_helo = 2\n"
+    "reject_sender = 2\n"
+    "reject_policy = 0.5\n"
+    "reject_rate_limit = 1\n"
+    "reject_content = 3\n"
+    "reject_other = 1\n"
+    "auth_fail = 1\n"
+    "rdns_fail = 1\n"
+    "postscreen_pregreet = 10\n"
+    "postscreen_dnsbl = 3\n"
+    "postscreen_hangup = 1\n"
+    "postscreen_protocol = 5\n"
+    "postscreen_pass = -1\n"
+    "lost = 0\n"
+    "protocol_error = 2\n"
+    "\n"
+    "[zone]\n"
+    "ttl = 3600\n"
+    "code_spam = 127.0.0.2\n"
+    "code_auth = 127.0.0.4\n"
+    "txt_spam = $ sent spam to our mail servers, see https://dnsbl.example/lookup?ip=$\n"
+    "txt_auth = $ attacked our SMTP AUTH, see https://dnsbl.example/lookup?ip=$\n"
+    "\n"
+    "[nft]\n"
+    "family = inet\n"
+    "table = rblforge\n"
+    "set4 = rbl4\n"
+    "set6 = rbl6\n";
+
+struct load_ctx {
+    struct policy *p;
+    const char *path;
+    char err[256];
+};
+
+static bool parse_num(const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+
+    if (errno || end == v || *end || !isfinite(d) || d < lo || d > hi)
+        return false;
+    *out = d;
+    return true;
+}
+
+/* Names that reach nft files: identifier characters only. */
+static bool is_ident(const char *v, size_t max)
+{
+    size_t n = strlen(v);
+
+    if (n == 0 || n >= max || !((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = v[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* TXT templates reach zone files: printable ASCII, no quotes or backslashes. */
+static bool is_txt(const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n >= 200)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < 0x20 || v[i] > 0x7e || v[i] == '"' || v[i] == '\\')
+            return false;
+    return true;
+}
+
+static bool is_code(const char *v)
+{
+    uint32_t a;
+
+    return ipaddr_parse_v4(span_make(v, strlen(v)), &a) && (a >> 24) == 127;
+}
+
+static int on_setting(void *user, const char *section, const char *name,
+                      const char *value)
+{
+    struct load_ctx *c = user;
+    struct policy *p = c->p;
+    double d;
+    int k;
+
+#define BAD(...) do { snprintf(c->err, sizeof(c->err), __VA_ARGS__); return 0; } while (0)
+    if (strcmp(section, "policy") == 0) {
+        if (strcmp(name, "threshold") == 0) {
+            if (!parse_num(value, 0.001, 1e9, &p->threshold))
+                BAD("threshold: want a positive number, got \"%.40s\"", value);
+        } else if (strcmp(name, "auth_threshold") == 0) {
+            if (!parse_num(value, 0.001, 1e9, &p->auth_threshold))
+                BAD("auth_threshold: want a positive number, got \"%.40s\"", value);
+        } else {
+            BAD("unknown key \"%.40s\" in [policy]", name);
+        }
+    } else if (strcmp(section, "weights") == 0) {
+        if ((k = agg_class_lookup(name)) < 0)
+            BAD("unknown evidence class \"%.40s\" in [weights]", name);
+        if (!parse_num(value, -1e6, 1e6, &d))
+            BAD("%s: want a number, got \"%.40s\"", name, value);
+        p->weight[k] = d;
+    } else if (strcmp(section, "zone") == 0) {
+        if (strcmp(name, "ttl") == 0) {
+            if (!parse_num(value, 1, 604800, &d) || d != floor(d))
+                BAD("ttl: want whole seconds from 1 to 604800, got \"%.40s\"", value);
+            p->ttl = (unsigned)d;
+        } else if (strcmp(name, "code_spam") == 0 || strcmp(name, "code_auth") == 0) {
+            if (!is_code(value))
+                BAD("%s: want an address in 127.0.0.0/8, got \"%.40s\"", name, value);
+            strcpy(name[5] == 's' ? p->code_spam : p->code_auth, value);
+        } else if (strcmp(name, "txt_spam") == 0 || strcmp(name, "txt_auth") == 0) {
+            if (!is_txt(value))
+                BAD("%s: want printable ASCII without quotes or backslashes, "
+                    "under 200 bytes", name);
+            strcpy(name[4] == 's' ? p->txt_spam : p->txt_auth, value);
+        } else {
+            BAD("unknown key \"%.40s\" in [zone]", name);
+        }
+    } else if (strcmp(section, "nft") == 0) {
+        char *dst = strcmp(name, "family") == 0 ? p->nft_family
+            : strcmp(name, "table") == 0 ? p->nft_table
+            : strcmp(name, "set4") == 0 ? p->nft_set4
+            : strcmp(name, "set6") == 0 ? p->nft_set6 : NULL;
+        if (dst == NULL)
+            BAD("unknown key \"%.40s\" in [nft]", name);
+        if (dst == p->nft_family) {
+            if (strcmp(value, "inet") && strcmp(value, "ip") && strcmp(value, "ip6"))
+                BAD("family: want inet, ip or ip6, got \"%.40s\"", value);
+        } else if (!is_ident(value, sizeof(p->nft_table))) {
+            BAD("%s: want a name of letters, digits and '_', got \"%.40s\"", name, value);
+        }
+        strcpy(dst, value);
+    } else {
+        BAD("unknown section [%.40s]", section);
+    }
+    return 1;
+#undef BAD
+}
+
+void policy_init(struct policy *p)
+{
+    struct load_ctx c = { p, "(built-in)", "" };
+
+    memset(p, 0, sizeof(*p));
+    if (ini_parse_string(policy_default_ini, on_setting, &c) != 0)
+        msg_panic("built-in policy does not parse: %s", c.err);
+}
+
+bool policy_load(struct policy *p, const char *path)
+{
+    struct load_ctx c = { p, path, "" };
+    int rc = ini_parse(path, on_setting, &c);
+
+    if (rc == -1) {
+        msg_warn("%s: cannot open: %s", path, strerror(errno));
+        return false;
+    }
+    if (rc != 0) {
+        msg_warn("%s:%d: %s", path, rc, c.err[0] ? c.err : "syntax error");
+        return false;
+    }
+    return true;
+}
+
+static void print_num(FILE *fp, const char *k, double v)
+{
+    fprintf(fp, "%s = %g\n", k, v);
+}
+
+void policy_print(const struct policy *p, FILE *fp)
+{
+    fprintf(fp, "[policy]\n");
+    print_num(fp, "threshold", p->threshold);
+    print_num(fp, "auth_threshold", p->auth_threshold);
+    fprintf(fp, "\n[weights]\n");
+    for (int k = 0; k < AC__COUNT; k++)
+        print_num(fp, agg_class_name(k), p->weight[k]);
+    fprintf(fp, "\n[zone]\nttl = %u\ncode_spam = %s\ncode_auth = %s\n"
+            "txt_spam = %s\ntxt_auth = %s\n", p->ttl, p->code_spam,
+            p->code_auth, p->txt_spam, p->txt_auth);
+    fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
+            p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);
+}
+
+void policy_decide(const struct policy *p, const struct ip_stats *st,
+                   struct decision *d)
+{
+    d->score = 0;
+    for (int k = 0; k < AC__COUNT; k++)
+        if (k != AC_AUTH_FAIL)
+            d->score += p->weight[k] * st->n[k];
+    d->auth_score = p->weight[AC_AUTH_FAIL] * st->n[AC_AUTH_FAIL];
+    /* Both lists may apply: the stronger evidence, relative to its own
+     * threshold, names the cause. */
+    double spam = d->score / p->threshold, auth = d->auth_score / p->auth_threshold;
+    if (spam >= 1 && spam >= auth)
+        d->cause = CAUSE_SPAM;
+    else if (auth >= 1)
+        d->cause = CAUSE_AUTH;
+    else
+        d->cause = CAUSE_NONE;
+}
+
+const char *policy_cause_name(enum cause c)
+{
+    return c == CAUSE_SPAM ? "spam" : c == CAUSE_AUTH ? "auth" : "none";
+}
+
+const char *policy_code(const struct policy *p, enum cause c)
+{
+    return c == CAUSE_AUTH ? p->code_auth : p->code_spam;
+}
+
+const char *policy_txt(const struct policy *p, enum cause c)
+{
+    return c == CAUSE_AUTH ? p->txt_auth : p->txt_spam;
+}

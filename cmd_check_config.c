@@ -1,0 +1,48 @@
+/* rblforge check-config: validate a config file and print the result. */
+#include <getopt.h>
+#include <stdio.h>
+#include "cli.h"
+#include "msg.h"
+#include "policy.h"
+
+static const char help[] =
+    "usage: rblforge check-config [-c CONFIG]\n"
+    "\n"
+    "Validate CONFIG (an INI file; every key optional) and print the effective\n"
+    "configuration: the built-in defaults overlaid with CONFIG. Without -c,\n"
+    "print the built-in defaults. Errors name the file, the line and the key\n"
+    "and exit with status 2.\n";
+
+int cmd_check_config(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *config = NULL;
+    struct policy p;
+    int opt;
+
+    while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            config = optarg;
+            break;
+        case 'h':
+            fputs(help, stdout);
+            return EXIT_OK;
+        default:
+            return cli_usage_error("check-config");
+        }
+    }
+    if (optind < argc) {
+        msg_warn("check-config: unexpected argument \"%s\"", argv[optind]);
+        return cli_usage_error("check-config");
+    }
+    policy_init(&p);
+    if (config && !policy_load(&p, config))
+        return EXIT_USAGE;
+    policy_print(&p, stdout);
+    return EXIT_OK;
+}

@@ -1,0 +1,121 @@
+/* Temporary file, fsync, rename; see atomic.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "atomic.h"
+#include "msg.h"
+#include "xalloc.h"
+
+struct afile {
+    char *dir;
+    char *final;
+    char *tmp;
+    int fd;
+    bool finished;
+    struct outbuf out;
+};
+
+struct afile *afile_open(const char *dir, const char *name, mode_t mode)
+{
+    struct afile *af = xcalloc(1, sizeof(*af));
+    size_t n = strlen(dir) + strlen(name) + 16;
+
+    af->dir = xstrdup(dir);
+    af->final = xmalloc(n);
+    af->tmp = xmalloc(n);
+    snprintf(af->final, n, "%s/%s", dir, name);
+    snprintf(af->tmp, n, "%s/.%s.XXXXXX", dir, name);
+    af->fd = mkstemp(af->tmp);
+    if (af->fd < 0) {
+        msg_warn("%s: cannot create a temporary file: %s", af->final, strerror(errno));
+        free(af->dir), free(af->final), free(af->tmp), free(af);
+        return NULL;
+    }
+    /* mkstemp gives 0600; the DNS server runs as another user. */
+    if (fchmod(af->fd, mode) < 0)
+        msg_warn("%s: chmod: %s", af->tmp, strerror(errno));
+    outbuf_init(&af->out, af->fd);
+    return af;
+}
+
+struct outbuf *afile_out(struct afile *af)
+{
+    return &af->out;
+}
+
+const char *afile_path(const struct afile *af)
+{
+    return af->final;
+}
+
+bool afile_finish(struct afile *af)
+{
+    bool ok = outbuf_close(&af->out);
+    int err = af->out.err;
+
+    if (ok && fsync(af->fd) < 0)
+        ok = false, err = errno;
+    if (close(af->fd) < 0 && ok)
+        ok = false, err = errno;
+    af->fd = -1;
+    if (!ok)
+        msg_warn("%s: write failed: %s", af->final, strerror(err));
+    af->finished = ok;
+    return ok;
+}
+
+static void afile_release(struct afile *af)
+{
+    if (af->fd >= 0) {
+        outbuf_close(&af->out);
+        close(af->fd);
+    }
+    free(af->dir);
+    free(af->final);
+    free(af->tmp);
+    free(af);
+}
+
+void afile_abort(struct afile *af)
+{
+    if (af == NULL)
+        return;
+    unlink(af->tmp);
+    afile_release(af);
+}
+
+bool afile_publish_all(struct afile **v, size_t n)
+{
+    bool ok = true;
+
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == NULL || !v[i]->finished)
+            ok = false;
+    for (size_t i = 0; i < n && ok; i++)
+        if (rename(v[i]->tmp, v[i]->final) < 0) {
+            msg_warn("%s: rename: %s", v[i]->final, strerror(errno));
+            ok = false;
+        } else {
+            v[i]->tmp[0] = 0;
+        }
+    if (ok && n > 0) {
+        int dfd = open(v[0]->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == NULL)
+            continue;
+        if (v[i]->tmp[0])
+            unlink(v[i]->tmp);
+        afile_release(v[i]);
+        v[i] = NULL;
+    }
+    return ok;
+}

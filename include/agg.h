@@ -1,0 +1,80 @@
+#ifndef RBLFORGE_AGG_H
+#define RBLFORGE_AGG_H
+/*
+ * Evidence per source address: counts per class, first/last seen and the
+ * hostname Postfix logged. IPv4 records live in a JudyL keyed by the
+ * address; IPv6 in a JudyL of JudyLs keyed by the two 64-bit halves (exact,
+ * no hashing). One table per thread; agg_merge() combines them with
+ * commutative rules (sums, min/max, earliest position), so the result does
+ * not depend on which thread read which file. The only file that includes
+ * Judy.h.
+ */
+#include <stdint.h>
+#include <stdbool.h>
+#include "event.h"
+
+enum agg_class {
+    AC_CONNECT,
+    AC_ACCEPTED,                /* message accepted (good mail) */
+    AC_REJ_DNSBL,
+    AC_REJ_UNKNOWN_RECIPIENT,
+    AC_REJ_RELAY_DENIED,
+    AC_REJ_NO_RDNS,
+    AC_REJ_HELO,
+    AC_REJ_SENDER,
+    AC_REJ_POLICY,
+    AC_REJ_RATE_LIMIT,
+    AC_REJ_CONTENT,
+    AC_REJ_OTHER,
+    AC_AUTH_FAIL,
+    AC_RDNS_FAIL,
+    AC_PS_PREGREET,
+    AC_PS_DNSBL,
+    AC_PS_HANGUP,
+    AC_PS_PROTOCOL,             /* pipelining, non-SMTP command, bare newline, limits */
+    AC_PS_PASS,
+    AC_LOST,                    /* lost connection / timeout after a command */
+    AC_PROTOCOL_ERROR,          /* too many errors, improper pipelining */
+    AC__COUNT
+};
+
+/* Position of a line: file index on the command line, then line number. */
+struct agg_pos {
+    uint32_t file;
+    uint64_t line;
+};
+
+struct ip_stats {
+    struct ipaddr ip;
+    uint32_t n[AC__COUNT];
+    int64_t first, last;        /* UTC seconds of the first/last event */
+    const char *rdns;           /* first logged hostname, NULL if none */
+    struct agg_pos rdns_pos;
+    bool rdns_unknown;          /* Postfix logged "unknown" for it */
+};
+
+struct agg;
+
+struct agg *agg_new(void);
+/* Count ev if it carries a client address and maps to a class. */
+void agg_add(struct agg *a, const struct event *ev);
+/* Add src into dst; src is left unchanged. */
+void agg_merge(struct agg *dst, const struct agg *src);
+size_t agg_count(const struct agg *a);
+/* Record for ip, or NULL. */
+const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip);
+/* Visit every record in address order (IPv4, then IPv6). */
+typedef void agg_visit_fn(const struct ip_stats *st, void *ctx);
+void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx);
+/* Bytes used by records and strings (not Judy's own nodes). */
+size_t agg_memory(const struct agg *a);
+void agg_free(struct agg *a);
+
+/* Stable names, used as config keys and CSV column names. */
+const char *agg_class_name(enum agg_class c);
+/* Class index for a name, or -1. */
+int agg_class_lookup(const char *name);
+/* The class an event counts in, or -1 for none. */
+int agg_classify(const struct event *ev);
+
+#endif

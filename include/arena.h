@@ -1,0 +1,29 @@
+#ifndef RBLFORGE_ARENA_H
+#define RBLFORGE_ARENA_H
+/*
+ * A bump allocator: many small objects with one lifetime. Used for per-IP
+ * records and interned hostnames, so the hot path never calls malloc per
+ * line. Memory is returned only by arena_free().
+ */
+#include <stddef.h>
+#include "span.h"
+
+struct arena_block;
+struct arena {
+    struct arena_block *head;
+    size_t used;        /* bytes used in head */
+    size_t total;       /* bytes handed out, for reports */
+};
+
+void arena_init(struct arena *a);
+/* Zeroed memory for n bytes, aligned for any object; valid until arena_free. */
+void *arena_alloc(struct arena *a, size_t n);
+/* A NUL-terminated copy of s in the arena. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+static inline char *arena_span(struct arena *a, struct span s)
+{
+    return arena_strndup(a, s.p, s.n);
+}
+void arena_free(struct arena *a);
+
+#endif

@@ -1,0 +1,27 @@
+#ifndef RBLFORGE_CIDRSET_H
+#define RBLFORGE_CIDRSET_H
+/*
+ * A set of IPv4/IPv6 prefixes (allowlists, denylists): loaded from a file
+ * of addresses and CIDRs, one per line, '#' comments. Lookup is a binary
+ * search per distinct prefix length.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include "ipaddr.h"
+
+struct cidrset;
+
+struct cidrset *cidrset_new(void);
+/* Adds the entries of path. On a bad line writes "path:line: ..." and
+ * returns false (the set keeps the lines before it). */
+bool cidrset_load(struct cidrset *cs, const char *path);
+void cidrset_add(struct cidrset *cs, const struct ipprefix *p);
+/* The most specific prefix containing a, or NULL. */
+const struct ipprefix *cidrset_match(struct cidrset *cs, const struct ipaddr *a);
+/* True when any prefix of the set lies inside (or equals) p. */
+bool cidrset_overlaps(struct cidrset *cs, const struct ipprefix *p);
+size_t cidrset_count(const struct cidrset *cs);
+const struct ipprefix *cidrset_get(struct cidrset *cs, size_t i);
+void cidrset_free(struct cidrset *cs);
+
+#endif

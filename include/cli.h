@@ -1,0 +1,22 @@
+#ifndef RBLFORGE_CLI_H
+#define RBLFORGE_CLI_H
+/* Subcommands (one file each at the top of the tree) and the options they
+ * share. Each returns the process exit status. */
+#include <stdbool.h>
+
+int cmd_run(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_check_config(int argc, char **argv);
+
+/* --year Y, --tz ZONE, -j N: shared by commands that read logs. */
+struct cli_common {
+    int year;
+};
+enum { OPT_YEAR = 1000, OPT_TZ, OPT_ALLOWLIST, OPT_FORMAT, OPT_STATS };
+/* Handles a shared option; false if opt is not one of them. Exits with
+ * EXIT_USAGE on a bad value. */
+bool cli_common_option(int opt, const char *arg, struct cli_common *c);
+/* "Try 'rblforge CMD --help'" and EXIT_USAGE. */
+int cli_usage_error(const char *cmd);
+
+#endif

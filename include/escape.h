@@ -1,0 +1,23 @@
+#ifndef RBLFORGE_ESCAPE_H
+#define RBLFORGE_ESCAPE_H
+/*
+ * One escaping function per output format. Log bytes are hostile: every
+ * string that came from a log goes through one of these on its way out.
+ * Bytes that are not valid UTF-8 and control characters are never passed
+ * through; they are written as the visible text \xNN.
+ */
+#include <stddef.h>
+#include "outbuf.h"
+
+/* A JSON string, quotes included. */
+void esc_json(struct outbuf *o, const char *p, size_t n);
+/* A CSV cell (RFC 4180 quoting); cells starting with = + - @ (formula
+ * prefixes in spreadsheets) get a leading apostrophe. */
+void esc_csv(struct outbuf *o, const char *p, size_t n);
+/* A TSV cell: tab, newline, backslash written as \t \n \\. */
+void esc_tsv(struct outbuf *o, const char *p, size_t n);
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
+size_t esc_utf8_len(const unsigned char *p, size_t n);
+
+#endif

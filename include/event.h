@@ -1,0 +1,120 @@
+#ifndef RBLFORGE_EVENT_H
+#define RBLFORGE_EVENT_H
+/*
+ * One recognised log line. String fields are spans into the line (or, for
+ * a few fixed words, into static storage); nothing here owns memory, so an
+ * event is valid only while its chunk is. An absent field has p == NULL.
+ * The JSON/TSV names of every field are the `rblforge events` contract
+ * documented in rblforge(1); EVENT_FIELDS lists them in output order.
+ */
+#include <stdint.h>
+#include <stdbool.h>
+#include "span.h"
+#include "ipaddr.h"
+
+enum ev_type {
+    EV_NONE = 0,
+    EV_CONNECT,
+    EV_DISCONNECT,
+    EV_REJECT,
+    EV_REJECT_WARNING,          /* reject_warning: a dry run, never evidence */
+    EV_AUTH_FAIL,
+    EV_CLIENT,                  /* smtpd accepted a message: QUEUEID: client= */
+    EV_RDNS_FAIL,
+    EV_LOST,
+    EV_POSTSCREEN,
+    EV_CLEANUP,
+    EV_QUEUED,
+    EV_DELIVERY,
+    EV_REMOVED,
+    EV_EXPIRED,
+    EV_BOUNCE,
+    EV_PICKUP,
+    EV_TCP_OK,
+    EV_TCP_DENY,
+    EV_TCP_END,
+    EV_TCP_PID,
+    EV_RBL,
+    EV_QMAIL_SMTPD,
+    EV_QMAIL_NEW,
+    EV_QMAIL_INFO,
+    EV_QMAIL_START,
+    EV_QMAIL_DELIVERY,
+    EV_QMAIL_END,
+    EV_QMAIL_BOUNCE,
+    EV_REPEATED,                /* "last message repeated N times" */
+    EV__COUNT
+};
+
+/* Why something was rejected, or what postscreen decided. */
+enum ev_reason {
+    R_NONE = 0,
+    /* smtpd / qmail-smtpd rejects */
+    R_DNSBL,
+    R_UNKNOWN_RECIPIENT,
+    R_RELAY_DENIED,
+    R_NO_RDNS,
+    R_HELO,
+    R_SENDER,
+    R_POLICY,                   /* greylisting, policy services */
+    R_RATE_LIMIT,
+    R_CONTENT,                  /* milter/header/body checks */
+    R_OTHER,
+    /* postscreen verdicts */
+    R_PS_PASS_NEW,
+    R_PS_PASS_OLD,
+    R_PS_PREGREET,
+    R_PS_DNSBL,
+    R_PS_HANGUP,
+    R_PS_PIPELINING,
+    R_PS_NON_SMTP,
+    R_PS_BARE_NEWLINE,
+    R_PS_COMMAND_LIMIT,
+    R_PS_ALLOWLISTED,
+    R_PS_DENYLISTED,
+    /* lost connection / timeout / too many errors / pipelining */
+    R_LOST,
+    R_TIMEOUT,
+    R_TOO_MANY_ERRORS,
+    R_PIPELINING,
+    R__COUNT
+};
+
+struct event {
+    const char *file;           /* input name, owned by the pipeline */
+    uint32_t file_index;        /* position of the file on the command line */
+    uint64_t line;              /* 1-based, in the decompressed stream */
+    int64_t ts;                 /* UTC seconds */
+    uint32_t usec;
+    bool has_ts;
+    enum ev_type type;
+    enum ev_reason reason;
+    struct ipaddr ip;           /* family 0 when absent or "unknown" */
+    uint32_t port;              /* 0 when absent */
+    bool rdns_unknown;          /* the logger wrote "unknown" as the host name */
+    struct span host, prog, pid;
+    struct span rdns, qid, stage, code, dsn, from, to, orig_to, helo;
+    struct span sasl_method, sasl_user, relay, status, size, nrcpt, uid;
+    struct span msg, delivery, dnsbl, text;
+};
+
+const char *event_type_name(enum ev_type t);
+const char *event_reason_name(enum ev_reason r);
+
+/* The string fields in contract order, for generic printers. */
+struct event_field {
+    const char *name;
+    size_t offset;              /* offsetof(struct event, <span>) */
+};
+extern const struct event_field event_span_fields[];
+extern const size_t event_span_field_count;
+
+static inline struct span event_span(const struct event *ev, size_t offset)
+{
+    return *(const struct span *)((const char *)ev + offset);
+}
+
+/* Clear everything but file, file_index and line. */
+void event_reset(struct event *ev);
+
+#endif

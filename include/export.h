@@ -1,0 +1,20 @@
+#ifndef RBLFORGE_EXPORT_H
+#define RBLFORGE_EXPORT_H
+/*
+ * Writers for the published files. Each writes one format of the day's
+ * listings into an outbuf; atomic publishing is the caller's business.
+ * Only addresses we format ourselves and validated configuration strings
+ * reach zone and firewall files; log-derived text goes only to files with
+ * an escaping function of their own (CSV, JSON).
+ */
+#include "listing.h"
+#include "outbuf.h"
+
+/* bl.rbldnsd: an rbldnsd ip4set dataset of the IPv4 listings. */
+void export_rbldnsd(struct outbuf *o, const struct listings *l, const struct policy *p);
+/* fw.nft: nftables sets of the listed addresses, replaced in one transaction. */
+void export_nft(struct outbuf *o, const struct listings *l, const struct policy *p);
+/* listings.csv: one row per listed address with its evidence counts. */
+void export_listings_csv(struct outbuf *o, const struct listings *l);
+
+#endif

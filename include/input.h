@@ -1,0 +1,36 @@
+#ifndef RBLFORGE_INPUT_H
+#define RBLFORGE_INPUT_H
+/*
+ * One log input (a path or "-" for stdin) as a stream of decompressed bytes.
+ * gzip is recognised by its magic bytes, not the file name; every member of
+ * a multi-member file is read and every trailer (CRC32, ISIZE) checked.
+ * Damage is reported with the file name and the compressed offset; after a
+ * corrupt member the reader resynchronises on the next gzip header so the
+ * rest of the file is not lost.
+ */
+#include <stdint.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct input;
+
+/* Opens path; NULL (with a warning) if it cannot be opened. */
+struct input *input_open(const char *path);
+/* Up to cap decompressed bytes into buf; 0 at end of input. Damage is
+ * warned about and counted, never returned as an error: what could be
+ * read is returned. */
+size_t input_read(struct input *in, char *buf, size_t cap);
+const char *input_name(const struct input *in);
+/* Modification time (now for stdin): the reference for year-less stamps. */
+time_t input_mtime(const struct input *in);
+bool input_is_gzip(const struct input *in);
+/* Number of damage reports (corrupt/truncated data, read errors). */
+unsigned input_damage(const struct input *in);
+/* Compressed bytes consumed so far. */
+uint64_t input_offset(const struct input *in);
+/* Size on disk, 0 when unknown (pipes). */
+uint64_t input_size(const struct input *in);
+void input_close(struct input *in);
+
+#endif

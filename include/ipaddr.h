@@ -1,0 +1,49 @@
+#ifndef RBLFORGE_IPADDR_H
+#define RBLFORGE_IPADDR_H
+/*
+ * IPv4 and IPv6 addresses as fixed-size values. Parsing is strict: no
+ * leading zeros tricks, no octet over 255, no trailing junk.
+ */
+#include <stdint.h>
+#include <stdbool.h>
+#include "span.h"
+
+#define IPADDR_STRLEN 46        /* INET6_ADDRSTRLEN */
+
+struct ipaddr {
+    uint8_t family;             /* 4 or 6; 0 = none */
+    uint8_t b[16];              /* network order; IPv4 uses b[0..3] */
+};
+
+struct ipprefix {
+    struct ipaddr addr;         /* host bits are zero */
+    uint8_t len;                /* prefix length in bits */
+};
+
+/* Parse a whole span as an address. IPv6 may carry an "IPv6:" prefix
+ * (Postfix writes it in some HELO/literal forms). */
+bool ipaddr_parse(struct span s, struct ipaddr *out);
+bool ipaddr_parse_v4(struct span s, uint32_t *out);
+/* "addr" or "addr/len"; rejects host bits set unless mask_host is true. */
+bool ipprefix_parse(struct span s, struct ipprefix *out, bool mask_host);
+
+static inline uint32_t ipaddr_v4(const struct ipaddr *a)
+{
+    return (uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16
+        | (uint32_t)a->b[2] << 8 | a->b[3];
+}
+void ipaddr_set_v4(struct ipaddr *a, uint32_t v);
+/* High and low 64 bits of an IPv6 address, as integers. */
+uint64_t ipaddr_v6_hi(const struct ipaddr *a);
+uint64_t ipaddr_v6_lo(const struct ipaddr *a);
+void ipaddr_set_v6(struct ipaddr *a, uint64_t hi, uint64_t lo);
+
+/* Writes the canonical text form into buf (IPADDR_STRLEN bytes), returns buf. */
+char *ipaddr_format(const struct ipaddr *a, char *buf);
+/* Total order: IPv4 before IPv6, then numerically. */
+int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b);
+bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a);
+/* a with all but the first len bits cleared. */
+struct ipaddr ipaddr_mask(const struct ipaddr *a, unsigned len);
+
+#endif

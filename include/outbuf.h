@@ -1,0 +1,37 @@
+#ifndef RBLFORGE_OUTBUF_H
+#define RBLFORGE_OUTBUF_H
+/*
+ * A write buffer over a file descriptor: large writes, no stdio locking per
+ * call. Errors are sticky: check outbuf_flush() (or outbuf_failed()) once
+ * at the end instead of after every put.
+ */
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct outbuf {
+    int fd;
+    char *buf;
+    size_t len, cap;
+    int err;                    /* first errno seen, 0 if none */
+};
+
+void outbuf_init(struct outbuf *o, int fd);
+void outbuf_write(struct outbuf *o, const void *p, size_t n);
+static inline void outbuf_putc(struct outbuf *o, char c)
+{
+    if (o->len == o->cap)
+        outbuf_write(o, &c, 1);
+    else
+        o->buf[o->len++] = c;
+}
+void outbuf_puts(struct outbuf *o, const char *s);
+void outbuf_printf(struct outbuf *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void outbuf_u64(struct outbuf *o, uint64_t v);
+/* Writes everything buffered; false (errno in o->err) on failure. */
+bool outbuf_flush(struct outbuf *o);
+/* Flushes and frees the buffer (the fd stays open). */
+bool outbuf_close(struct outbuf *o);
+
+#endif

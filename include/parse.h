@@ -1,0 +1,60 @@
+#ifndef RBLFORGE_PARSE_H
+#define RBLFORGE_PARSE_H
+/*
+ * Log line to event. parse_line() reads the syslog/multilog header (stamp,
+ * host, program, pid) and hands the message to the parser of the program
+ * that wrote it (parse_postfix.c, parse_qmail.c). No allocation: the event
+ * points into the line.
+ */
+#include <stdint.h>
+#include <stdbool.h>
+#include <time.h>
+#include "event.h"
+#include "tstamp.h"
+
+#define PARSE_PROG_SLOTS 32
+#define PARSE_PROG_NAME 32
+
+/* Lines seen but not turned into an event, per program. */
+struct parse_stats {
+    uint64_t lines;
+    uint64_t events;
+    uint64_t no_header;         /* no recognisable stamp/program */
+    uint64_t long_lines;
+    unsigned nprog;
+    struct {
+        char name[PARSE_PROG_NAME];
+        uint64_t count;
+    } unrec[PARSE_PROG_SLOTS];  /* the last slot collects "(other)" overflow */
+};
+
+struct parser {
+    struct tsctx ts;
+    struct parse_stats st;
+};
+
+/* ref: the file's mtime (year-less stamps); year: explicit year or 0. */
+void parser_init(struct parser *ps, time_t ref, int year);
+
+/* Parse one line (without its '\n'). ev->file, file_index and line must be
+ * set by the caller; the rest is filled. Returns true if ev is an event. */
+bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev);
+
+/* Add src's counts to dst (program slots merged by name). */
+void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src);
+
+/* Program-specific parsers: message after "prog[pid]: ". The service is
+ * the last component of the syslog tag ("smtpd" of "postfix/submission/smtpd"). */
+bool parse_postfix(struct span service, struct span msg, struct event *ev);
+bool parse_qmail(struct span prog, struct span msg, struct event *ev);
+
+/* Shared scanners for the program parsers. */
+/* "host[addr]" (optionally ":port") at the start of s: fills rdns/ip/port,
+ * returns bytes consumed or 0. "unknown" host names leave rdns absent. */
+size_t parse_client(struct span s, struct event *ev);
+/* Value of key=<...> or key=value (up to ',' or ' ') searched in s. */
+struct span parse_kv(struct span s, const char *key, size_t keylen);
+/* "NNN" (and " X.Y.Z") at the start of s: fills code and dsn. */
+size_t parse_code_dsn(struct span s, struct event *ev);
+
+#endif

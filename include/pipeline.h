@@ -1,0 +1,35 @@
+#ifndef RBLFORGE_PIPELINE_H
+#define RBLFORGE_PIPELINE_H
+/*
+ * The stages wired together: read -> inflate -> split into lines -> parse
+ * -> event, for a list of input files. pipeline_events() delivers events
+ * in input order on one thread; pipeline_aggregate() reads files in
+ * parallel (OpenMP), one aggregation table per thread, merged at the end.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "agg.h"
+#include "parse.h"
+
+struct pipeline_opts {
+    int year;                   /* explicit year for year-less stamps, 0 = infer */
+};
+
+struct pipeline_stats {
+    struct parse_stats parse;
+    unsigned files;
+    unsigned unreadable;        /* could not be opened */
+    unsigned damaged;           /* opened, but data was lost (warned) */
+    uint64_t bytes;             /* decompressed bytes read */
+};
+
+typedef void pipeline_event_fn(const struct event *ev, void *ctx);
+
+void pipeline_events(char *const *files, size_t n, const struct pipeline_opts *o,
+                     pipeline_event_fn *fn, void *ctx, struct pipeline_stats *st);
+/* Returns a new table owned by the caller (agg_free). */
+struct agg *pipeline_aggregate(char *const *files, size_t n,
+                               const struct pipeline_opts *o,
+                               struct pipeline_stats *st);
+
+#endif

@@ -1,0 +1,59 @@
+#ifndef RBLFORGE_POLICY_H
+#define RBLFORGE_POLICY_H
+/*
+ * The listing policy: weights per evidence class, thresholds, return codes
+ * and the names the exports use. The built-in default is itself an INI
+ * text (policy_default_ini) parsed like a user's file, so "no config" and
+ * "the default config" cannot drift apart. Parsed with inih.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include "agg.h"
+
+#define POLICY_STR 256
+
+enum cause {
+    CAUSE_NONE = 0,
+    CAUSE_SPAM,                 /* spam evidence at the MX */
+    CAUSE_AUTH,                 /* SASL/AUTH brute force */
+};
+
+struct policy {
+    double weight[AC__COUNT];
+    double threshold;           /* spam score at which an address is listed */
+    double auth_threshold;      /* auth_fail score for the brute-force list */
+    unsigned ttl;               /* seconds, for the zone files */
+    char code_spam[16];         /* A record per cause: 127.0.0.x */
+    char code_auth[16];
+    char txt_spam[POLICY_STR];  /* TXT templates; '$' becomes the address */
+    char txt_auth[POLICY_STR];
+    char nft_family[16];
+    char nft_table[64];
+    char nft_set4[64];
+    char nft_set6[64];
+};
+
+extern const char policy_default_ini[];
+
+/* The built-in defaults. */
+void policy_init(struct policy *p);
+/* Overlay the settings of an INI file. On error prints
+ * "path:line: ..." and returns false. */
+bool policy_load(struct policy *p, const char *path);
+/* Write the effective configuration as an INI file. */
+void policy_print(const struct policy *p, FILE *fp);
+
+struct decision {
+    double score;               /* weighted spam evidence, good mail included */
+    double auth_score;
+    enum cause cause;           /* CAUSE_NONE: not listed */
+};
+
+void policy_decide(const struct policy *p, const struct ip_stats *st,
+                   struct decision *d);
+const char *policy_cause_name(enum cause c);
+/* The A record value for a cause. */
+const char *policy_code(const struct policy *p, enum cause c);
+const char *policy_txt(const struct policy *p, enum cause c);
+
+#endif

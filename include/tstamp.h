@@ -1,0 +1,48 @@
+#ifndef RBLFORGE_TSTAMP_H
+#define RBLFORGE_TSTAMP_H
+/*
+ * Log timestamps to UTC. Recognised at the start of a line:
+ *   "Mar  5 14:02:01"            BSD syslog, local time, no year
+ *   "Mar  5 2024 14:02:01"       BSD syslog with year (syslog-ng)
+ *   "2024-03-05T14:02:01.123+09:00" RFC 3339 (fraction and offset optional;
+ *                                without an offset the time is local)
+ *   "@4000000065e7..."            multilog TAI64N label
+ * A year-less stamp gets the year that puts it at or before the file's
+ * modification time (with two days of slack for clock skew): so a file
+ * rotated in January that starts in December is read right, and so is a
+ * December-to-January rollover inside one file. With an explicit year the
+ * first stamp gets that year and a backwards month jump advances it.
+ */
+#include <stdint.h>
+#include <stdbool.h>
+#include <time.h>
+#include "span.h"
+
+struct tsctx {
+    time_t ref;                 /* file mtime: upper bound for year-less stamps */
+    int year;                   /* explicit year (--year), 0 = infer */
+    int last_month;             /* for explicit-year rollover */
+    /* Cache of the last local hour converted, so mktime runs once an hour. */
+    int c_year, c_mon, c_mday, c_hour;
+    int64_t c_epoch;
+};
+
+void tstamp_init(struct tsctx *t, time_t ref, int year);
+
+/* Parse a stamp at the start of s. On success sets *ts (UTC seconds),
+ * *usec, and *used (bytes consumed, not counting the following space). */
+bool tstamp_parse(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
+                  size_t *used);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t tstamp_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* Format UTC seconds + microseconds as ISO 8601 with 'Z' into buf (32 bytes);
+ * the fraction is printed only when usec is non-zero. Returns the length. */
+int tstamp_format(int64_t ts, uint32_t usec, char *buf);
+
+/* Parse "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[Z|+hh:mm]" or a relative "-7d",
+ * "-12h" (relative to now) from a C string. For command-line options. */
+bool tstamp_parse_arg(const char *s, time_t now, int64_t *ts);
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef RBLFORGE_VERSION_H
+#define RBLFORGE_VERSION_H
+#define RBLFORGE_VERSION "0.1.0"
+#endif

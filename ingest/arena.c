@@ -1,0 +1,71 @@
+/* Bump allocator in 64 KiB blocks; see arena.h. */
+#include <stdlib.h>
+#include <string.h>
+#include <stdalign.h>
+#include "arena.h"
+#include "xalloc.h"
+
+struct arena_block {
+    struct arena_block *next;
+    size_t size;
+    alignas(max_align_t) char data[];
+};
+
+enum { ARENA_BLOCK = 64 * 1024 };
+
+void arena_init(struct arena *a)
+{
+    a->head = NULL;
+    a->used = 0;
+    a->total = 0;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    size_t al = alignof(max_align_t);
+
+    n = (n + al - 1) & ~(al - 1);
+    if (a->head == NULL || a->head->size - a->used < n) {
+        size_t sz = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+        struct arena_block *b = xmalloc(sizeof(*b) + sz);
+
+        b->size = sz;
+        /* A large one-off object goes behind the head so the head keeps
+         * its free space. */
+        if (n > ARENA_BLOCK / 4 && a->head) {
+            b->next = a->head->next;
+            a->head->next = b;
+            memset(b->data, 0, n);
+            a->total += n;
+            return b->data;
+        }
+        b->next = a->head;
+        a->head = b;
+        a->used = 0;
+    }
+    void *p = a->head->data + a->used;
+    a->used += n;
+    a->total += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+void arena_free(struct arena *a)
+{
+    struct arena_block *b = a->head, *next;
+
+    for (; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    arena_init(a);
+}

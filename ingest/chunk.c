@@ -1,0 +1,149 @@
+/* Line-aligned chunking of decompressed input; see chunk.h. */
+#include <string.h>
+#include <stdlib.h>
+#include "chunk.h"
+#include "msg.h"
+#include "xalloc.h"
+
+struct chunker {
+    struct input *in;
+    char *carry;                /* a partial last line kept for the next chunk */
+    size_t carry_len;
+    bool eof;
+    bool skipping;              /* inside an overlong line: drop until '\n' */
+    uint64_t next_line;
+    uint64_t long_lines;
+};
+
+struct chunker *chunker_new(struct input *in)
+{
+    struct chunker *ck = xcalloc(1, sizeof(*ck));
+
+    ck->in = in;
+    ck->carry = xmalloc(CHUNK_MAX_LINE + 1);
+    ck->next_line = 1;
+    return ck;
+}
+
+void chunk_init(struct chunk *c, size_t cap)
+{
+    if (cap < 2 * CHUNK_MAX_LINE)
+        cap = 2 * CHUNK_MAX_LINE;
+    c->buf = xmalloc(cap);
+    c->cap = cap;
+    c->len = 0;
+    c->first_line = 0;
+    c->nlines = 0;
+}
+
+void chunk_free(struct chunk *c)
+{
+    free(c->buf);
+    c->buf = NULL;
+    c->cap = c->len = 0;
+}
+
+static uint64_t count_lines(const char *p, size_t n)
+{
+    uint64_t k = 0;
+    const char *end = p + n;
+
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        k++;
+        p++;
+    }
+    return k;
+}
+
+/*
+ * Drop the rest of an overlong line: bytes up to the next '\n' in
+ * [p, p+n) are removed. Returns the number of bytes removed from the front.
+ */
+static size_t skip_overlong(struct chunker *ck, char *p, size_t n)
+{
+    char *nl = memchr(p, '\n', n);
+
+    if (nl == NULL)
+        return n;
+    ck->skipping = false;
+    return (size_t)(nl - p);    /* keep the '\n': it ends the cut line */
+}
+
+bool chunker_next(struct chunker *ck, struct chunk *c)
+{
+    size_t len = 0;
+
+    if (ck->eof && ck->carry_len == 0)
+        return false;
+    memcpy(c->buf, ck->carry, ck->carry_len);
+    len = ck->carry_len;
+    ck->carry_len = 0;
+    while (!ck->eof && len < c->cap) {
+        size_t got = input_read(ck->in, c->buf + len, c->cap - len);
+        if (got == 0) {
+            ck->eof = true;
+            ck->skipping = false;
+            break;
+        }
+        if (ck->skipping) {
+            size_t drop = skip_overlong(ck, c->buf + len, got);
+            memmove(c->buf + len, c->buf + len + drop, got - drop);
+            got -= drop;
+        }
+        len += got;
+        if (ck->skipping)
+            continue;
+        /* Stop early once there is a line end in the fresh data and the
+         * buffer is reasonably full: keeps latency low on pipes. */
+        if (len >= c->cap - CHUNK_MAX_LINE)
+            break;
+    }
+    /* Whole lines only: keep the partial tail for next time. */
+    size_t end = len;
+    if (!ck->eof || ck->skipping) {
+        char *nl = NULL;
+        for (size_t i = len; i > 0; i--)
+            if (c->buf[i - 1] == '\n') {
+                nl = c->buf + i - 1;
+                break;
+            }
+        end = nl ? (size_t)(nl - c->buf) + 1 : 0;
+        size_t tail = len - end;
+        if (tail > CHUNK_MAX_LINE) {
+            /* The tail is one overlong line: cut it and skip the rest. */
+            msg_warn("%s:%llu: line longer than %d bytes cut",
+                     input_name(ck->in),
+                     (unsigned long long)(ck->next_line + count_lines(c->buf, end)),
+                     CHUNK_MAX_LINE);
+            ck->long_lines++;
+            memcpy(ck->carry, c->buf + end, CHUNK_MAX_LINE);
+            ck->carry_len = CHUNK_MAX_LINE;
+            ck->skipping = true;
+        } else {
+            memcpy(ck->carry, c->buf + end, tail);
+            ck->carry_len = tail;
+        }
+    }
+    c->len = end;
+    c->first_line = ck->next_line;
+    c->nlines = count_lines(c->buf, end);
+    if (end && c->buf[end - 1] != '\n')
+        c->nlines++;            /* last line of the file without '\n' */
+    ck->next_line += c->nlines;
+    if (end == 0 && !ck->eof)
+        return chunker_next(ck, c);
+    return end > 0 || ck->carry_len > 0;
+}
+
+uint64_t chunker_long_lines(const struct chunker *ck)
+{
+    return ck->long_lines;
+}
+
+void chunker_free(struct chunker *ck)
+{
+    if (ck == NULL)
+        return;
+    free(ck->carry);
+    free(ck);
+}

@@ -1,0 +1,99 @@
+/* Names of event types, reasons and fields: the stable vocabulary of
+ * `rblforge events`. */
+#include <stddef.h>
+#include "event.h"
+
+static const char *const type_names[EV__COUNT] = {
+    [EV_NONE] = "none",
+    [EV_CONNECT] = "connect",
+    [EV_DISCONNECT] = "disconnect",
+    [EV_REJECT] = "reject",
+    [EV_REJECT_WARNING] = "reject_warning",
+    [EV_AUTH_FAIL] = "auth_fail",
+    [EV_CLIENT] = "client",
+    [EV_RDNS_FAIL] = "rdns_fail",
+    [EV_LOST] = "lost",
+    [EV_POSTSCREEN] = "postscreen",
+    [EV_CLEANUP] = "cleanup",
+    [EV_QUEUED] = "queued",
+    [EV_DELIVERY] = "delivery",
+    [EV_REMOVED] = "removed",
+    [EV_EXPIRED] = "expired",
+    [EV_BOUNCE] = "bounce",
+    [EV_PICKUP] = "pickup",
+    [EV_TCP_OK] = "tcp_ok",
+    [EV_TCP_DENY] = "tcp_deny",
+    [EV_TCP_END] = "tcp_end",
+    [EV_TCP_PID] = "tcp_pid",
+    [EV_RBL] = "rbl",
+    [EV_QMAIL_SMTPD] = "qmail_smtpd",
+    [EV_QMAIL_NEW] = "qmail_new",
+    [EV_QMAIL_INFO] = "qmail_info",
+    [EV_QMAIL_START] = "qmail_start",
+    [EV_QMAIL_DELIVERY] = "qmail_delivery",
+    [EV_QMAIL_END] = "qmail_end",
+    [EV_QMAIL_BOUNCE] = "qmail_bounce",
+    [EV_REPEATED] = "repeated",
+};
+
+static const char *const reason_names[R__COUNT] = {
+    [R_NONE] = "",
+    [R_DNSBL] = "dnsbl",
+    [R_UNKNOWN_RECIPIENT] = "unknown_recipient",
+    [R_RELAY_DENIED] = "relay_denied",
+    [R_NO_RDNS] = "no_rdns",
+    [R_HELO] = "helo",
+    [R_SENDER] = "sender",
+    [R_POLICY] = "policy",
+    [R_RATE_LIMIT] = "rate_limit",
+    [R_CONTENT] = "content",
+    [R_OTHER] = "other",
+    [R_PS_PASS_NEW] = "pass_new",
+    [R_PS_PASS_OLD] = "pass_old",
+    [R_PS_PREGREET] = "pregreet",
+    [R_PS_DNSBL] = "dnsbl_rank",
+    [R_PS_HANGUP] = "hangup",
+    [R_PS_PIPELINING] = "command_pipelining",
+    [R_PS_NON_SMTP] = "non_smtp_command",
+    [R_PS_BARE_NEWLINE] = "bare_newline",
+    [R_PS_COMMAND_LIMIT] = "command_limit",
+    [R_PS_ALLOWLISTED] = "allowlisted",
+    [R_PS_DENYLISTED] = "denylisted",
+    [R_LOST] = "lost_connection",
+    [R_TIMEOUT] = "timeout",
+    [R_TOO_MANY_ERRORS] = "too_many_errors",
+    [R_PIPELINING] = "improper_pipelining",
+};
+
+const char *event_type_name(enum ev_type t)
+{
+    return (unsigned)t < EV__COUNT && type_names[t] ? type_names[t] : "none";
+}
+
+const char *event_reason_name(enum ev_reason r)
+{
+    return (unsigned)r < R__COUNT && reason_names[r] ? reason_names[r] : "";
+}
+
+#define F(name) { #name, offsetof(struct event, name) }
+const struct event_field event_span_fields[] = {
+    F(rdns), F(qid), F(stage), F(code), F(dsn), F(from), F(to), F(orig_to),
+    F(helo), F(sasl_method), { "sasl_user", offsetof(struct event, sasl_user) },
+    F(relay), F(status), F(size), F(nrcpt), F(uid), F(msg), F(delivery),
+    F(dnsbl), F(text),
+};
+#undef F
+const size_t event_span_field_count =
+    sizeof(event_span_fields) / sizeof(event_span_fields[0]);
+
+void event_reset(struct event *ev)
+{
+    const char *file = ev->file;
+    uint32_t fi = ev->file_index;
+    uint64_t line = ev->line;
+
+    *ev = (struct event){ 0 };
+    ev->file = file;
+    ev->file_index = fi;
+    ev->line = line;
+}

@@ -1,0 +1,175 @@
+/* Strict IP address scanning and formatting; see ipaddr.h. */
+#include <string.h>
+#include <stdio.h>
+#include <arpa/inet.h>
+#include "ipaddr.h"
+
+bool ipaddr_parse_v4(struct span s, uint32_t *out)
+{
+    uint32_t v = 0;
+    size_t i = 0;
+
+    for (int octet = 0; octet < 4; octet++) {
+        unsigned n = 0, digits = 0;
+
+        if (octet > 0) {
+            if (i >= s.n || s.p[i] != '.')
+                return false;
+            i++;
+        }
+        while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+            n = n * 10 + (unsigned)(s.p[i] - '0');
+            if (++digits > 3 || n > 255)
+                return false;
+            i++;
+        }
+        if (digits == 0 || (digits > 1 && s.p[i - digits] == '0'))
+            return false;       /* empty, or leading zero (octal ambiguity) */
+        v = v << 8 | n;
+    }
+    if (i != s.n)
+        return false;
+    *out = v;
+    return true;
+}
+
+void ipaddr_set_v4(struct ipaddr *a, uint32_t v)
+{
+    memset(a, 0, sizeof(*a));
+    a->family = 4;
+    a->b[0] = (uint8_t)(v >> 24);
+    a->b[1] = (uint8_t)(v >> 16);
+    a->b[2] = (uint8_t)(v >> 8);
+    a->b[3] = (uint8_t)v;
+}
+
+uint64_t ipaddr_v6_hi(const struct ipaddr *a)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | a->b[i];
+    return v;
+}
+
+uint64_t ipaddr_v6_lo(const struct ipaddr *a)
+{
+    uint64_t v = 0;
+
+    for (int i = 8; i < 16; i++)
+        v = v << 8 | a->b[i];
+    return v;
+}
+
+void ipaddr_set_v6(struct ipaddr *a, uint64_t hi, uint64_t lo)
+{
+    a->family = 6;
+    for (int i = 7; i >= 0; i--, hi >>= 8)
+        a->b[i] = (uint8_t)hi;
+    for (int i = 15; i >= 8; i--, lo >>= 8)
+        a->b[i] = (uint8_t)lo;
+}
+
+bool ipaddr_parse(struct span s, struct ipaddr *out)
+{
+    uint32_t v4;
+    char buf[IPADDR_STRLEN + 1];
+
+    if (ipaddr_parse_v4(s, &v4)) {
+        ipaddr_set_v4(out, v4);
+        return true;
+    }
+    if (span_starts_lit(s, "IPv6:") || span_starts_lit(s, "ipv6:"))
+        s = span_skip(s, 5);
+    /* inet_pton wants a C string: copy the bounded span to the stack. Only
+     * characters of an IPv6 literal are accepted, so no scope ids. */
+    if (s.n < 2 || s.n > IPADDR_STRLEN || span_chr(s, ':') < 0)
+        return false;
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+              || (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
+            return false;
+    }
+    memcpy(buf, s.p, s.n);
+    buf[s.n] = 0;
+    memset(out, 0, sizeof(*out));
+    if (inet_pton(AF_INET6, buf, out->b) != 1)
+        return false;
+    out->family = 6;
+    return true;
+}
+
+struct ipaddr ipaddr_mask(const struct ipaddr *a, unsigned len)
+{
+    struct ipaddr m = *a;
+    unsigned bytes = a->family == 4 ? 4 : 16;
+
+    for (unsigned i = 0; i < bytes; i++) {
+        unsigned bit = i * 8;
+        if (bit >= len)
+            m.b[i] = 0;
+        else if (bit + 8 > len)
+            m.b[i] &= (uint8_t)(0xff << (8 - (len - bit)));
+    }
+    return m;
+}
+
+bool ipprefix_parse(struct span s, struct ipprefix *out, bool mask_host)
+{
+    long slash = span_chr(s, '/');
+    struct span a = slash < 0 ? s : span_make(s.p, (size_t)slash);
+    unsigned len, max;
+
+    if (!ipaddr_parse(a, &out->addr))
+        return false;
+    max = out->addr.family == 4 ? 32 : 128;
+    if (slash < 0) {
+        len = max;
+    } else {
+        struct span l = span_skip(s, (size_t)slash + 1);
+        if (l.n == 0 || l.n > 3)
+            return false;
+        len = 0;
+        for (size_t i = 0; i < l.n; i++) {
+            if (l.p[i] < '0' || l.p[i] > '9')
+                return false;
+            len = len * 10 + (unsigned)(l.p[i] - '0');
+        }
+        if (len > max || (l.n > 1 && l.p[0] == '0'))
+            return false;
+    }
+    struct ipaddr m = ipaddr_mask(&out->addr, len);
+    if (!mask_host && memcmp(m.b, out->addr.b, sizeof(m.b)) != 0)
+        return false;
+    out->addr = m;
+    out->len = (uint8_t)len;
+    return true;
+}
+
+char *ipaddr_format(const struct ipaddr *a, char *buf)
+{
+    if (a->family == 4)
+        snprintf(buf, IPADDR_STRLEN, "%u.%u.%u.%u", a->b[0], a->b[1],
+                 a->b[2], a->b[3]);
+    else if (a->family == 6)
+        inet_ntop(AF_INET6, a->b, buf, IPADDR_STRLEN);
+    else
+        snprintf(buf, IPADDR_STRLEN, "unknown");
+    return buf;
+}
+
+int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    return memcmp(a->b, b->b, a->family == 4 ? 4 : 16);
+}
+
+bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a)
+{
+    if (p->addr.family != a->family)
+        return false;
+    struct ipaddr m = ipaddr_mask(a, p->len);
+    return memcmp(m.b, p->addr.b, 16) == 0;
+}

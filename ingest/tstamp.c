@@ -1,0 +1,304 @@
+/* Timestamp recognition and conversion to UTC; see tstamp.h. */
+#include <string.h>
+#include <stdio.h>
+#include "tstamp.h"
+
+void tstamp_init(struct tsctx *t, time_t ref, int year)
+{
+    memset(t, 0, sizeof(*t));
+    t->ref = ref;
+    t->year = year;
+    t->c_year = -1;
+}
+
+int64_t tstamp_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yy + (*m <= 2));
+}
+
+int tstamp_format(int64_t ts, uint32_t usec, char *buf)
+{
+    int64_t days = ts >= 0 ? ts / 86400 : (ts - 86399) / 86400;
+    int64_t sod = ts - days * 86400;
+    int y;
+    unsigned m, d;
+
+    civil_from_days(days, &y, &m, &d);
+    if (usec)
+        return snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02d.%06uZ", y, m, d,
+                        (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
+                        usec);
+    return snprintf(buf, 32, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d,
+                    (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+}
+
+static bool digits(const char *p, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+        v = v * 10 + (p[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static int month_of(const char *p)
+{
+    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    for (int i = 0; i < 12; i++)
+        if (memcmp(p, names + 3 * i, 3) == 0)
+            return i + 1;
+    return 0;
+}
+
+static bool hms(const char *p, int *h, int *mi, int *s)
+{
+    return digits(p, 2, h) && p[2] == ':' && digits(p + 3, 2, mi)
+        && p[5] == ':' && digits(p + 6, 2, s) && *h < 24 && *mi < 60
+        && *s <= 60;
+}
+
+/* Local civil time to UTC through mktime, cached per hour (DST changes
+ * happen on hour boundaries in every zone that matters here). */
+static int64_t local_to_utc(struct tsctx *t, int y, int mon, int d, int h,
+                            int mi, int s)
+{
+    if (y != t->c_year || mon != t->c_mon || d != t->c_mday || h != t->c_hour) {
+        struct tm tm = { 0 };
+        tm.tm_year = y - 1900;
+        tm.tm_mon = mon - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = h;
+        tm.tm_isdst = -1;
+        time_t e = mktime(&tm);
+        t->c_year = y, t->c_mon = mon, t->c_mday = d, t->c_hour = h;
+        t->c_epoch = (int64_t)e;
+    }
+    return t->c_epoch + mi * 60 + s;
+}
+
+static bool valid_date(int y, int m, int d)
+{
+    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return false;
+    return true;
+}
+
+static bool parse_bsd(struct tsctx *t, struct span s, int64_t *ts, size_t *used)
+{
+    int mon, d, y = 0, h, mi, sec;
+    const char *p = s.p;
+    size_t i;
+
+    if (s.n < 15 || p[3] != ' ' || (mon = month_of(p)) == 0)
+        return false;
+    /* Day: " 5", "05" or "5" (some relays strip the pad). */
+    if (p[4] == ' ' && p[5] >= '1' && p[5] <= '9') {
+        d = p[5] - '0';
+        i = 6;
+    } else if (digits(p + 4, 2, &d)) {
+        i = 6;
+    } else if (p[4] >= '1' && p[4] <= '9') {
+        d = p[4] - '0';
+        i = 5;
+    } else {
+        return false;
+    }
+    if (i >= s.n || p[i] != ' ')
+        return false;
+    i++;
+    /* Optional year: "Mar  5 2024 14:02:01". */
+    if (s.n >= i + 13 && digits(p + i, 4, &y) && p[i + 4] == ' ')
+        i += 5;
+    else
+        y = 0;
+    if (s.n < i + 8 || !hms(p + i, &h, &mi, &sec))
+        return false;
+    i += 8;
+    /* Some daemons write milliseconds after the seconds. */
+    if (i < s.n && p[i] == '.') {
+        size_t j = i + 1;
+        while (j < s.n && j < i + 10 && p[j] >= '0' && p[j] <= '9')
+            j++;
+        if (j > i + 1)
+            i = j;
+    }
+    if (y == 0) {
+        if (t->year) {
+            if (t->last_month && mon < t->last_month - 6)
+                t->year++;
+            else if (t->last_month && mon > t->last_month + 6)
+                t->year--;
+            t->last_month = mon;
+            y = t->year;
+        } else {
+            struct tm rt;
+            time_t ref = t->ref;
+            localtime_r(&ref, &rt);
+            y = rt.tm_year + 1900;
+            if (!valid_date(y, mon, d) && valid_date(y - 1, mon, d))
+                y--;
+            if (valid_date(y, mon, d)
+                && local_to_utc(t, y, mon, d, h, mi, sec) > (int64_t)ref + 2 * 86400)
+                y--;
+        }
+    }
+    if (!valid_date(y, mon, d))
+        return false;
+    *ts = local_to_utc(t, y, mon, d, h, mi, sec);
+    *used = i;
+    return true;
+}
+
+static bool parse_rfc3339(struct tsctx *t, struct span s, int64_t *ts,
+                          uint32_t *usec, size_t *used)
+{
+    const char *p = s.p;
+    int y, mon, d, h, mi, sec;
+    size_t i = 19;
+
+    if (s.n < 19 || !digits(p, 4, &y) || p[4] != '-' || !digits(p + 5, 2, &mon)
+        || p[7] != '-' || !digits(p + 8, 2, &d) || (p[10] != 'T' && p[10] != ' ')
+        || !hms(p + 11, &h, &mi, &sec) || !valid_date(y, mon, d))
+        return false;
+    *usec = 0;
+    if (i < s.n && (p[i] == '.' || p[i] == ',')) {
+        uint32_t frac = 0;
+        int nd = 0;
+        i++;
+        while (i < s.n && p[i] >= '0' && p[i] <= '9') {
+            if (nd < 6)
+                frac = frac * 10 + (uint32_t)(p[i] - '0'), nd++;
+            i++;
+        }
+        if (nd == 0)
+            return false;
+        while (nd < 6)
+            frac *= 10, nd++;
+        *usec = frac;
+    }
+    int64_t days = tstamp_days_from_civil(y, (unsigned)mon, (unsigned)d);
+    int64_t utc = days * 86400 + h * 3600 + mi * 60 + sec;
+    if (i < s.n && (p[i] == 'Z' || p[i] == 'z')) {
+        i++;
+    } else if (i + 6 <= s.n && (p[i] == '+' || p[i] == '-')) {
+        int oh, om;
+        if (!digits(p + i + 1, 2, &oh) || p[i + 3] != ':'
+            || !digits(p + i + 4, 2, &om) || oh > 23 || om > 59)
+            return false;
+        int off = oh * 3600 + om * 60;
+        utc -= p[i] == '+' ? off : -off;
+        i += 6;
+    } else {
+        utc = local_to_utc(t, y, mon, d, h, mi, sec);
+    }
+    *ts = utc;
+    *used = i;
+    return true;
+}
+
+/* "@4000000065e7a3b1 2c3d4e5f" TAI64N: 2^62 + TAI seconds. multilog labels
+ * with TAI = UTC + 10 s (daemontools' fixed offset, no leap-second table),
+ * which is what tai64nlocal undoes too. */
+static bool parse_tai64n(struct span s, int64_t *ts, uint32_t *usec, size_t *used)
+{
+    uint64_t sec = 0;
+    uint32_t nano = 0;
+
+    if (s.n < 25 || s.p[0] != '@')
+        return false;
+    for (int i = 1; i <= 24; i++) {
+        char c = s.p[i];
+        unsigned v;
+        if (c >= '0' && c <= '9')
+            v = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v = (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v = (unsigned)(c - 'A' + 10);
+        else
+            return false;
+        if (i <= 16)
+            sec = sec << 4 | v;
+        else
+            nano = nano << 4 | v;
+    }
+    if (sec < (UINT64_C(1) << 62) + 10 || sec > (UINT64_C(1) << 62) + (UINT64_C(1) << 40)
+        || nano > 999999999)
+        return false;
+    *ts = (int64_t)(sec - (UINT64_C(1) << 62) - 10);
+    *usec = nano / 1000;
+    *used = 25;
+    return true;
+}
+
+bool tstamp_parse(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
+                  size_t *used)
+{
+    *usec = 0;
+    if (s.n == 0)
+        return false;
+    if (s.p[0] == '@')
+        return parse_tai64n(s, ts, usec, used);
+    if (s.p[0] >= '0' && s.p[0] <= '9')
+        return parse_rfc3339(t, s, ts, usec, used);
+    return parse_bsd(t, s, ts, used);
+}
+
+bool tstamp_parse_arg(const char *arg, time_t now, int64_t *ts)
+{
+    size_t n = strlen(arg);
+    struct tsctx t;
+    uint32_t usec;
+    size_t used;
+
+    if (n >= 3 && arg[0] == '-') {
+        int64_t v = 0;
+        for (size_t i = 1; i + 1 < n; i++) {
+            if (arg[i] < '0' || arg[i] > '9' || v > 100000000)
+                return false;
+            v = v * 10 + (arg[i] - '0');
+        }
+        char u = arg[n - 1];
+        int64_t mul = u == 'd' ? 86400 : u == 'h' ? 3600 : u == 'm' ? 60 : 0;
+        if (mul == 0)
+            return false;
+        *ts = (int64_t)now - v * mul;
+        return true;
+    }
+    tstamp_init(&t, now, 0);
+    if (n == 10) {
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%sT00:00:00", arg);
+        return parse_rfc3339(&t, span_make(buf, strlen(buf)), ts, &usec, &used)
+            && used == strlen(buf);
+    }
+    return parse_rfc3339(&t, span_make(arg, n), ts, &usec, &used) && used == n;
+}

@@ -1,0 +1,87 @@
+/* rblforge: mail logs to DNSBL zones, firewall sets and abuse reports.
+ * main() only dispatches to the subcommand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <omp.h>
+#include "cli.h"
+#include "msg.h"
+#include "version.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *what;
+} commands[] = {
+    { "run", cmd_run, "the nightly job: read logs, decide, publish zone and sets" },
+    { "events", cmd_events, "print one line per recognised log event (JSONL/TSV)" },
+    { "check-config", cmd_check_config, "validate a config file, print the effective settings" },
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: rblforge COMMAND [OPTIONS] [LOG...]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(fp, "  %-13s %s\n", commands[i].name, commands[i].what);
+    fprintf(fp, "\n'rblforge COMMAND --help' describes each command; "
+            "rblforge(1) has the details.\n"
+            "Exit status: 0 ok, 1 runtime failure, 2 usage or config error,\n"
+            "3 published but some input was damaged.\n");
+}
+
+bool cli_common_option(int opt, const char *arg, struct cli_common *c)
+{
+    char *end;
+    long v;
+
+    switch (opt) {
+    case OPT_YEAR:
+        v = strtol(arg, &end, 10);
+        if (*arg == 0 || *end || v < 1970 || v > 9999)
+            msg_fatal_status(EXIT_USAGE, "--year: want a year from 1970 to 9999, got \"%s\"", arg);
+        c->year = (int)v;
+        return true;
+    case OPT_TZ:
+        if (setenv("TZ", arg, 1) < 0)
+            msg_fatal_status(EXIT_USAGE, "--tz: cannot set TZ");
+        tzset();
+        return true;
+    case 'j':
+        v = strtol(arg, &end, 10);
+        if (*arg == 0 || *end || v < 1 || v > 1024)
+            msg_fatal_status(EXIT_USAGE, "-j: want a thread count from 1 to 1024, got \"%s\"", arg);
+        omp_set_num_threads((int)v);
+        return true;
+    }
+    return false;
+}
+
+int cli_usage_error(const char *cmd)
+{
+    fprintf(stderr, "Try 'rblforge %s --help'.\n", cmd);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("rblforge %s\n", RBLFORGE_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
+        || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    msg_warn("unknown command \"%s\"", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,500 @@
+/*
+ * genlog: a deterministic synthetic Postfix log for demos, tests and
+ * benchmarks. Same seed and options, same bytes, on any machine.
+ *
+ *   genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] [--stamp bsd|rfc3339]
+ *          [--tz-offset +HH:MM] [--bots N] [--legit N] [--v6 PERCENT]
+ *
+ * Writes one day of mail log to stdout, in time order, with the sessions
+ * of many clients interleaved as a busy server writes them: inbound mail
+ * from legitimate MTAs (through postscreen and smtpd, delivered by lmtp),
+ * spam bots on dynamic or nameless addresses (pregreet, DNSBL hits,
+ * dictionary attacks, missing rDNS), SASL brute force on submission, an
+ * allowlisted partner relay that forwards junk, and customers' outbound
+ * mail (submission with SASL, smtp deliveries sent/deferred/bounced).
+ * The populations and their addresses are listed on stderr with --truth.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    /* splitmix64: tiny, good enough, identical everywhere. */
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static unsigned rn(unsigned n) { return n ? (unsigned)(rnd() % n) : 0; }
+static int chance(unsigned pct) { return rn(100) < pct; }
+
+/* Heavy tail: index in [0,n) with small indexes far more likely. */
+static unsigned zipf(unsigned n)
+{
+    double u = (double)(rnd() >> 11) / (double)(1ULL << 53);
+    unsigned k = (unsigned)((double)n * u * u * u);
+    return k < n ? k : n - 1;
+}
+
+/* ---- pending lines, popped in time order ---- */
+struct line {
+    int64_t t;                  /* milliseconds into the day */
+    uint64_t seq;
+    char *text;                 /* without stamp and host */
+};
+static struct line *heap;
+static size_t nheap, capheap;
+static uint64_t seq;
+
+static void push(int64_t t, const char *fmt, ...)
+{
+    va_list ap;
+    char buf[2048];
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (nheap == capheap) {
+        capheap = capheap ? capheap * 2 : 1024;
+        heap = realloc(heap, capheap * sizeof(*heap));
+        if (!heap)
+            exit(1);
+    }
+    struct line l = { t, seq++, strdup(buf) };
+    size_t i = nheap++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (heap[p].t < l.t || (heap[p].t == l.t && heap[p].seq < l.seq))
+            break;
+        heap[i] = heap[p];
+        i = p;
+    }
+    heap[i] = l;
+}
+
+static struct line pop(void)
+{
+    struct line top = heap[0], last = heap[--nheap];
+    size_t i = 0;
+
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= nheap)
+            break;
+        if (c + 1 < nheap && (heap[c + 1].t < heap[c].t
+                              || (heap[c + 1].t == heap[c].t && heap[c + 1].seq < heap[c].seq)))
+            c++;
+        if (last.t < heap[c].t || (last.t == heap[c].t && last.seq < heap[c].seq))
+            break;
+        heap[i] = heap[c];
+        i = c;
+    }
+    heap[i] = last;
+    return top;
+}
+
+/* ---- options ---- */
+static int year = 2026, month = 11, day = 24;
+static int rfc3339;
+static char tzoff[8] = "+00:00";
+static const char *hostname = "mx1";
+
+static void print_line(const struct line *l)
+{
+    static const char *mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                 "Aug", "Sep", "Oct", "Nov", "Dec" };
+    int64_t t = l->t;
+    int d = day;
+    if (t >= 86400000)          /* sessions running past midnight */
+        t -= 86400000, d++;
+    int h = (int)(t / 3600000), m = (int)(t / 60000 % 60), s = (int)(t / 1000 % 60);
+    if (rfc3339)
+        printf("%04d-%02d-%02dT%02d:%02d:%02d.%06d%s %s %s\n", year, month, d,
+               h, m, s, (int)(t % 1000) * 1000, tzoff, hostname, l->text);
+    else
+        printf("%s %2d %02d:%02d:%02d %s %s\n", mon[month - 1], d, h, m, s,
+               hostname, l->text);
+}
+
+/* ---- populations ---- */
+struct client {
+    char ip[48];
+    char name[96];              /* "unknown" when no PTR */
+};
+
+static struct client *legit, *bots, *brute, *v6bots;
+static unsigned nlegit = 40, nbots = 400, nbrute = 6, nv6bots = 12;
+static unsigned v6pct = 5;
+static const char *relay_ip = "192.0.2.25", *relay_name = "relay.partner.example";
+static unsigned long qcounter;
+static int truth;
+
+static void ip4(char *buf, unsigned a, unsigned b, unsigned c, unsigned d)
+{
+    snprintf(buf, 48, "%u.%u.%u.%u", a, b, c, d);
+}
+
+static void dyn_name(struct client *cl, unsigned a, unsigned b, unsigned c, unsigned d)
+{
+    switch (rn(7)) {
+    case 0: snprintf(cl->name, 96, "%u-%u-%u-%u.dyn.example-isp.net", a, b, c, d); break;
+    case 1: snprintf(cl->name, 96, "dsl-%u-%u-%u-%u.adsl.example.com", a, b, c, d); break;
+    case 2: snprintf(cl->name, 96, "host%u.%u.%u.%u.cable.example.net", d, c, b, a); break;
+    case 3: snprintf(cl->name, 96, "ppp%03u-%03u.pool.example.org", c, d); break;
+    case 4: snprintf(cl->name, 96, "c-%u-%u-%u-%u.hsd1.example.net", a, b, c, d); break;
+    default: strcpy(cl->name, "unknown"); break;
+    }
+}
+
+static void make_populations(void)
+{
+    static const char *legit_fmt[] = {
+        "mail-ej1-f%u.bigmail.example", "mx%u.partner-bank.example",
+        "smtp%u.newsletter-service.example", "o%u.email.shop.example",
+        "out-%u.mta.university.example", "mail%u.isp-relay.example",
+    };
+    legit = calloc(nlegit, sizeof(*legit));
+    for (unsigned i = 0; i < nlegit; i++) {
+        if (i % 10 == 9) {
+            snprintf(legit[i].ip, 48, "2001:db8:%x::%x", 0x100 + i, 25 + i);
+        } else {
+            ip4(legit[i].ip, 198, 51, 100 + i % 4 * 0, 10 + i);
+        }
+        snprintf(legit[i].name, 96, legit_fmt[i % 6], 10 + i);
+    }
+    /* Bots cluster in a few access networks (some /24s get many bots). */
+    bots = calloc(nbots, sizeof(*bots));
+    for (unsigned i = 0; i < nbots; i++) {
+        unsigned a, b, c, d = 2 + rn(250);
+        if (i < nbots / 2) {
+            a = 100, b = 64 + i % 8, c = (i % 24) * 3;      /* 24 crowded /24s */
+        } else {
+            a = 1 + rn(222), b = rn(256), c = rn(256);
+            if (a == 10 || a == 127 || a == 192 || a == 198 || a == 203)
+                a = 45;
+        }
+        ip4(bots[i].ip, a, b, c, d);
+        dyn_name(&bots[i], a, b, c, d);
+    }
+    v6bots = calloc(nv6bots, sizeof(*v6bots));
+    for (unsigned i = 0; i < nv6bots; i++) {
+        snprintf(v6bots[i].ip, 48, "2001:db8:bad:%x::%x", i % 3, 0x1000 + rn(0xefff));
+        strcpy(v6bots[i].name, "unknown");
+    }
+    brute = calloc(nbrute, sizeof(*brute));
+    for (unsigned i = 0; i < nbrute; i++) {
+        ip4(brute[i].ip, 203, 0, 113, 10 + i * 7);
+        strcpy(brute[i].name, i % 2 ? "unknown" : "vps-attack.hosting.example");
+    }
+    if (truth) {
+        for (unsigned i = 0; i < nlegit; i++)
+            fprintf(stderr, "legit\t%s\t%s\n", legit[i].ip, legit[i].name);
+        for (unsigned i = 0; i < nbots; i++)
+            fprintf(stderr, "bot\t%s\t%s\n", bots[i].ip, bots[i].name);
+        for (unsigned i = 0; i < nv6bots; i++)
+            fprintf(stderr, "bot\t%s\t%s\n", v6bots[i].ip, v6bots[i].name);
+        for (unsigned i = 0; i < nbrute; i++)
+            fprintf(stderr, "brute\t%s\t%s\n", brute[i].ip, brute[i].name);
+        fprintf(stderr, "relay\t%s\t%s\n", relay_ip, relay_name);
+    }
+}
+
+static void qid(char *buf)
+{
+    /* Short hex queue ids as Postfix writes them (inode + microseconds). */
+    qcounter++;
+    snprintf(buf, 16, "%X%05lX", 0x3A + (unsigned)(qcounter % 0xC0),
+             (unsigned long)((qcounter * 2654435761u) & 0xFFFFF));
+}
+
+static const char *local_user(void)
+{
+    static const char *u[] = { "alice", "bob", "carol", "dave", "erin", "frank",
+                               "info", "sales", "support", "admin" };
+    return u[rn(10)];
+}
+
+static unsigned port(void) { return 1024 + rn(64000); }
+
+/* ---- session generators; t in ms ---- */
+static void legit_session(int64_t t)
+{
+    const struct client *c = &legit[zipf(nlegit)];
+    unsigned p = port();
+    char q[16];
+    int v6 = strchr(c->ip, ':') != NULL;
+
+    push(t, "postfix/postscreen[1201]: CONNECT from [%s]:%u to [%s]:25", c->ip, p,
+         v6 ? "2001:db8::25" : "192.0.2.1");
+    push(t + 5, "postfix/postscreen[1201]: PASS OLD [%s]:%u", c->ip, p);
+    unsigned pid = 2000 + rn(50);
+    push(t + 9, "postfix/smtpd[%u]: connect from %s[%s]", pid, c->name, c->ip);
+    unsigned nmsg = 1 + rn(3), rcpt_ok = 0, rcpt_bad = 0;
+    int64_t u = t + 40;
+    for (unsigned m = 0; m < nmsg; m++) {
+        if (chance(3)) {
+            push(u, "postfix/smtpd[%u]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
+                 "<%s%u@example.net>: Recipient address rejected: User unknown in virtual "
+                 "mailbox table; from=<bounce@%s> to=<%s%u@example.net> proto=ESMTP helo=<%s>",
+                 pid, c->name, c->ip, local_user(), rn(100), c->name, local_user(), rn(100), c->name);
+            rcpt_bad++;
+            u += 30;
+            continue;
+        }
+        qid(q);
+        push(u, "postfix/smtpd[%u]: %s: client=%s[%s]", pid, q, c->name, c->ip);
+        push(u + 20, "postfix/cleanup[3001]: %s: message-id=<%lx.%u@%s>", q, qcounter, rn(99999), c->name);
+        push(u + 40, "postfix/qmgr[999]: %s: from=<news-%u@%s>, size=%u, nrcpt=1 (queue active)",
+             q, rn(50), c->name, 2000 + rn(60000));
+        push(u + 300 + rn(900), "postfix/lmtp[4001]: %s: to=<%s@example.net>, relay=imap.example.net[192.0.2.80]:24, "
+             "delay=0.%u, delays=0.1/0/0/0.%u, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued)",
+             q, local_user(), rn(9), rn(9));
+        push(u + 1400, "postfix/qmgr[999]: %s: removed", q);
+        rcpt_ok++;
+        u += 200;
+    }
+    push(u + 50, "postfix/smtpd[%u]: disconnect from %s[%s] ehlo=1 mail=%u rcpt=%u/%u data=%u "
+         "quit=1 commands=%u", pid, c->name, c->ip, nmsg, rcpt_ok, rcpt_ok + rcpt_bad, rcpt_ok,
+         2 + nmsg + rcpt_ok + rcpt_bad + rcpt_ok);
+}
+
+static void bot_session(int64_t t)
+{
+    const struct client *c = chance(v6pct) ? &v6bots[rn(nv6bots)] : &bots[zipf(nbots)];
+    unsigned p = port();
+    static const char *lists[] = { "zen.spamhaus.org", "bl.spamcop.net", "b.barracudacentral.org" };
+    const char *helo = strcmp(c->name, "unknown") ? c->name : "ylmf-pc";
+
+    push(t, "postfix/postscreen[1201]: CONNECT from [%s]:%u to [192.0.2.1]:25", c->ip, p);
+    switch (rn(6)) {
+    case 0:
+        push(t + 300, "postfix/postscreen[1201]: PREGREET 23 after 0.%u from [%s]:%u: "
+             "EHLO %s\\r\\n", rn(9), c->ip, p, helo);
+        push(t + 400, "postfix/postscreen[1201]: DISCONNECT [%s]:%u", c->ip, p);
+        return;
+    case 1:
+        push(t + 500, "postfix/postscreen[1201]: DNSBL rank %u for [%s]:%u", 2 + rn(4), c->ip, p);
+        push(t + 900, "postfix/postscreen[1201]: NOQUEUE: reject: RCPT from [%s]:%u: 550 5.7.1 "
+             "Service unavailable; client [%s] blocked using %s; from=<%s@%s>, to=<%s@example.net>, "
+             "proto=ESMTP, helo=<%s>", c->ip, p, c->ip, lists[rn(3)], local_user(), "spam.example",
+             local_user(), helo);
+        push(t + 1000, "postfix/postscreen[1201]: DISCONNECT [%s]:%u", c->ip, p);
+        return;
+    case 2:
+        push(t + 6000, "postfix/postscreen[1201]: HANGUP after 5.%u from [%s]:%u in tests "
+             "before SMTP handshake", rn(9), c->ip, p);
+        push(t + 6001, "postfix/postscreen[1201]: DISCONNECT [%s]:%u", c->ip, p);
+        return;
+    default:
+        break;
+    }
+    push(t + 100, "postfix/postscreen[1201]: PASS NEW [%s]:%u", c->ip, p);
+    push(t + 110, "postfix/smtpd[2002]: connect from %s[%s]", c->name, c->ip);
+    unsigned n = 1 + rn(6);
+    int64_t u = t + 300;
+    int nordns = strcmp(c->name, "unknown") == 0;
+    for (unsigned i = 0; i < n; i++, u += 150) {
+        if (nordns && chance(60))
+            push(u, "postfix/smtpd[2002]: NOQUEUE: reject: RCPT from unknown[%s]: 450 4.7.1 "
+                 "Client host rejected: cannot find your reverse hostname, [%s]; from=<%s@%s> "
+                 "to=<%s@example.net> proto=ESMTP helo=<%s>", c->ip, c->ip, local_user(),
+                 "deals.example", local_user(), helo);
+        else if (chance(50))
+            push(u, "postfix/smtpd[2002]: NOQUEUE: reject: RCPT from %s[%s]: 554 5.7.1 Service "
+                 "unavailable; Client host [%s] blocked using %s; from=<%s@%s> to=<%s@example.net> "
+                 "proto=ESMTP helo=<%s>", c->name, c->ip, c->ip, lists[rn(3)], local_user(),
+                 "deals.example", local_user(), helo);
+        else
+            push(u, "postfix/smtpd[2002]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
+                 "<x%u@example.net>: Recipient address rejected: User unknown in virtual mailbox "
+                 "table; from=<%s@%s> to=<x%u@example.net> proto=ESMTP helo=<%s>", c->name, c->ip,
+                 rn(9999), local_user(), "deals.example", rn(9999), helo);
+    }
+    if (chance(10)) {
+        char q[16];
+        qid(q);
+        push(u, "postfix/smtpd[2002]: %s: client=%s[%s]", q, c->name, c->ip);
+        push(u + 20, "postfix/cleanup[3001]: %s: message-id=<%lx@%s>", q, qcounter, helo);
+        push(u + 40, "postfix/qmgr[999]: %s: from=<%s@deals.example>, size=%u, nrcpt=1 (queue active)",
+             q, local_user(), 900 + rn(4000));
+        push(u + 600, "postfix/lmtp[4001]: %s: to=<%s@example.net>, relay=imap.example.net[192.0.2.80]:24, "
+             "delay=0.6, delays=0.1/0/0/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued)", q, local_user());
+        push(u + 700, "postfix/qmgr[999]: %s: removed", q);
+        u += 100;
+    }
+    if (chance(50))
+        push(u + 200, "postfix/smtpd[2002]: lost connection after RCPT from %s[%s]", c->name, c->ip);
+    push(u + 210, "postfix/smtpd[2002]: disconnect from %s[%s] ehlo=1 mail=1 rcpt=0/%u commands=2/%u",
+         c->name, c->ip, n, n + 2);
+}
+
+static void brute_session(int64_t t)
+{
+    const struct client *c = &brute[zipf(nbrute)];
+    unsigned tries = 1 + rn(3);
+    static const char *methods[] = { "LOGIN", "PLAIN" };
+
+    push(t, "postfix/submission/smtpd[2101]: connect from %s[%s]", c->name, c->ip);
+    for (unsigned i = 0; i < tries; i++)
+        push(t + 2000 + 1500 * i, "postfix/submission/smtpd[2101]: warning: %s[%s]: SASL %s "
+             "authentication failed: %s", c->name, c->ip, methods[rn(2)],
+             rn(2) ? "UGFzc3dvcmQ6" : "authentication failure");
+    push(t + 2000 + 1500 * tries, "postfix/submission/smtpd[2101]: lost connection after AUTH from %s[%s]",
+         c->name, c->ip);
+    push(t + 2001 + 1500 * tries, "postfix/submission/smtpd[2101]: disconnect from %s[%s] ehlo=1 "
+         "auth=0/%u commands=1/%u", c->name, c->ip, tries, tries + 1);
+}
+
+static void relay_session(int64_t t)
+{
+    /* The partner relay forwards whatever it gets: junk for dead mailboxes. */
+    push(t, "postfix/smtpd[2003]: connect from %s[%s]", relay_name, relay_ip);
+    for (unsigned i = 0; i < 3; i++)
+        push(t + 100 + 50 * i, "postfix/smtpd[2003]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
+             "<old%u@example.net>: Recipient address rejected: User unknown in virtual mailbox table; "
+             "from=<> to=<old%u@example.net> proto=ESMTP helo=<%s>", relay_name, relay_ip, rn(500),
+             rn(500), relay_name);
+    push(t + 400, "postfix/smtpd[2003]: disconnect from %s[%s] ehlo=1 mail=1 rcpt=0/3 quit=1 commands=3/5",
+         relay_name, relay_ip);
+}
+
+/* Outbound: customers submit with SASL; smtp delivers to remote MXs. */
+struct customer {
+    const char *login, *domain;
+    unsigned bounce_pct, spam_pct, fanout, weight;
+    int roaming;                /* logs in from many networks: phished */
+};
+static const struct customer customers[] = {
+    { "alice@acme.example", "acme.example", 2, 0, 2, 30, 0 },
+    { "news@bulk-news.example", "bulk-news.example", 1, 0, 20, 25, 0 },
+    { "sales@cheap-pills.example", "cheap-pills.example", 35, 20, 15, 15, 0 },
+    { "bob@smallshop.example", "smallshop.example", 10, 15, 8, 10, 1 },
+    { "carol@clean.example", "clean.example", 0, 0, 1, 20, 0 },
+};
+
+static void outbound_session(int64_t t)
+{
+    unsigned w = rn(100), k = 0;
+    for (unsigned acc = 0; k < 4; k++) {
+        acc += customers[k].weight;
+        if (w < acc)
+            break;
+    }
+    const struct customer *cu = &customers[k];
+    char ip[48], q[16];
+    if (cu->roaming)
+        ip4(ip, 1 + rn(200), rn(256), rn(256), 1 + rn(250));
+    else
+        ip4(ip, 192, 0, 2, 100 + k);
+    qid(q);
+    unsigned nrcpt = 1 + rn(cu->fanout);
+    push(t, "postfix/submission/smtpd[2201]: connect from unknown[%s]", ip);
+    push(t + 400, "postfix/submission/smtpd[2201]: %s: client=unknown[%s], sasl_method=LOGIN, "
+         "sasl_username=%s", q, ip, cu->login);
+    push(t + 420, "postfix/cleanup[3002]: %s: message-id=<%lx.%u@%s>", q, qcounter, rn(99999), cu->domain);
+    push(t + 450, "postfix/qmgr[999]: %s: from=<%s>, size=%u, nrcpt=%u (queue active)", q,
+         cu->login, 1500 + rn(40000), nrcpt);
+    push(t + 500, "postfix/submission/smtpd[2201]: disconnect from unknown[%s] ehlo=1 auth=1 mail=1 "
+         "rcpt=%u data=1 quit=1 commands=%u", ip, nrcpt, 5 + nrcpt);
+    static const char *remote[] = { "gmail-smtp-in.l.google.example", "mx1.hotmail.example",
+                                    "mx.yahoo.example", "mx.corp.example" };
+    int64_t u = t + 900;
+    for (unsigned r = 0; r < nrcpt; r++, u += 120) {
+        unsigned m = rn(4);
+        const char *status = "sent";
+        char reply[256];
+        if (chance(cu->spam_pct)) {
+            status = "bounced";
+            snprintf(reply, sizeof(reply), "host %s[192.0.2.%u] said: 550 5.7.1 Message rejected "
+                     "as spam; sender IP listed on a blocklist (in reply to end of DATA command)",
+                     remote[m], 200 + m);
+        } else if (chance(cu->bounce_pct)) {
+            status = "bounced";
+            snprintf(reply, sizeof(reply), "host %s[192.0.2.%u] said: 550 5.1.1 The email account "
+                     "that you tried to reach does not exist (in reply to RCPT TO command)",
+                     remote[m], 200 + m);
+        } else if (chance(3)) {
+            status = "deferred";
+            snprintf(reply, sizeof(reply), "host %s[192.0.2.%u] said: 421 4.7.0 Try again later, "
+                     "too many messages (in reply to MAIL FROM command)", remote[m], 200 + m);
+        } else {
+            snprintf(reply, sizeof(reply), "250 2.0.0 OK id=%lx", qcounter * 31 + r);
+        }
+        const char *dsn = status[0] == 's' ? "2.0.0" : status[0] == 'd' ? "4.7.0"
+            : strstr(reply, "5.7.1") ? "5.7.1" : "5.1.1";
+        push(u, "postfix/smtp[4101]: %s: to=<rcpt%u@%s>, relay=%s[192.0.2.%u]:25, delay=1.%u, "
+             "delays=0.1/0/0.5/0.%u, dsn=%s, status=%s (%s)", q, rn(100000),
+             m == 3 ? "corp.example" : m == 0 ? "gmail.example" : m == 1 ? "hotmail.example" : "yahoo.example",
+             remote[m], 200 + m, rn(9), rn(9), dsn, status, reply);
+    }
+    push(u + 100, "postfix/qmgr[999]: %s: removed", q);
+}
+
+int main(int argc, char **argv)
+{
+    unsigned long sessions = 6000, seed = 1;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--truth")) { truth = 1; continue; }
+        if (v == NULL) {
+            fprintf(stderr, "genlog: %s needs a value\n", a);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--seed")) seed = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--sessions")) sessions = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--bots")) nbots = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--legit")) nlegit = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--v6")) v6pct = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--host")) hostname = v;
+        else if (!strcmp(a, "--date")) {
+            if (sscanf(v, "%d-%d-%d", &year, &month, &day) != 3 || month < 1 || month > 12) {
+                fprintf(stderr, "genlog: --date wants YYYY-MM-DD\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--stamp")) rfc3339 = !strcmp(v, "rfc3339");
+        else if (!strcmp(a, "--tz-offset")) {
+            snprintf(tzoff, sizeof(tzoff), "%s", v);
+        } else {
+            fprintf(stderr, "usage: genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] "
+                    "[--stamp bsd|rfc3339] [--tz-offset +HH:MM] [--bots N] [--legit N] "
+                    "[--v6 PCT] [--host NAME] [--truth]\n");
+            return 2;
+        }
+    }
+    if (nbots < 2 || nlegit < 10 || nbrute < 1) {
+        fprintf(stderr, "genlog: need at least 2 bots and 10 legitimate MTAs\n");
+        return 2;
+    }
+    rng_state = seed;
+    make_populations();
+    /* Spread session starts over the day; emit what is due as time moves. */
+    for (unsigned long s = 0; s < sessions; s++) {
+        int64_t t = (int64_t)((double)s * 86000000.0 / (double)sessions) + rn(1000);
+        unsigned kind = rn(100);
+        if (kind < 38) legit_session(t);
+        else if (kind < 73) bot_session(t);
+        else if (kind < 80) brute_session(t);
+        else if (kind < 82) relay_session(t);
+        else outbound_session(t);
+        while (nheap && heap[0].t < t - 10000) {
+            struct line l = pop();
+            print_line(&l);
+            free(l.text);
+        }
+    }
+    while (nheap) {
+        struct line l = pop();
+        print_line(&l);
+        free(l.text);
+    }
+    return 0;
+}

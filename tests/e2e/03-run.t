@@ -1,0 +1,72 @@
+#!/bin/sh
+# The nightly job on the sample day: outputs, determinism, thread count,
+# allowlist, and decisions against the generator's ground truth.
+. "$(dirname "$0")/tap.sh"
+
+S="$TOP/datasets/sample"
+G="$B/genlog"
+run() { "$RBLFORGE" run --year 2026 --tz JST-9 --allowlist "$S/allowlist.txt" "$@" \
+        "$S/mail.log.1.gz" "$S/mail.log"; }
+
+# The committed sample is what the seeded generator writes.
+if [ -x "$G" ]; then
+    "$G" --seed 20261123 --date 2026-11-23 --sessions 6000 >"$TMP/day1" 2>/dev/null
+    gzip -dc "$S/mail.log.1.gz" | cmp -s - "$TMP/day1"; ok $? "datasets/sample/mail.log.1.gz matches scripts/genlog"
+    "$G" --seed 20261124 --date 2026-11-24 --sessions 2000 --stamp rfc3339 --tz-offset +09:00 \
+        --truth 2>"$TMP/truth2" | cmp -s - "$S/mail.log"; ok $? "datasets/sample/mail.log matches scripts/genlog"
+    "$G" --seed 20261123 --date 2026-11-23 --sessions 6000 --truth 2>"$TMP/truth" >/dev/null
+else
+    skip "genlog not built"; skip "genlog not built"
+fi
+
+run -o "$TMP/o1" -j 1 >/dev/null 2>"$TMP/err"; is $? 0 "run exits 0"
+for f in bl.rbldnsd fw.nft listings.csv; do
+    [ -s "$TMP/o1/$f" ]; ok $? "$f written"
+    is "$(stat -c %a "$TMP/o1/$f")" 644 "$f is mode 0644"
+done
+is "$(ls -A "$TMP/o1" | grep -c '^\.')" 0 "no temporary files left behind"
+run -o "$TMP/o2" -j 2 >/dev/null 2>&1
+run -o "$TMP/o3" -j 2 >/dev/null 2>&1
+for f in bl.rbldnsd fw.nft listings.csv; do
+    cmp -s "$TMP/o1/$f" "$TMP/o2/$f"; ok $? "$f: 1 thread and 2 threads give the same bytes"
+    cmp -s "$TMP/o2/$f" "$TMP/o3/$f"; ok $? "$f: two runs give the same bytes"
+done
+
+listed() { grep -q "^$1," "$TMP/o1/listings.csv"; }
+listed 192.0.2.25; is $? 1 "the allowlisted relay is not listed"
+"$RBLFORGE" run --year 2026 --tz JST-9 -o "$TMP/noallow" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
+grep -q '^192.0.2.25,' "$TMP/noallow/listings.csv"; ok $? "without the allowlist the relay would be listed"
+
+if [ -s "$TMP/truth" ]; then
+    fp=0; brute_ok=0; brute_n=0; bots=0; bots_listed=0
+    while IFS="$(printf '\t')" read -r kind ip name; do
+        case $kind in
+        legit) listed "$ip" && { fp=$((fp + 1)); diag "legitimate MTA listed: $ip $name"; } ;;
+        brute) brute_n=$((brute_n + 1))
+               grep -q "^$ip :127.0.0.4:" "$TMP/o1/bl.rbldnsd" && brute_ok=$((brute_ok + 1)) ;;
+        bot) bots=$((bots + 1)); listed "$ip" && bots_listed=$((bots_listed + 1)) ;;
+        esac
+    done <"$TMP/truth"
+    is "$fp" 0 "no legitimate MTA of the sample is listed"
+    is "$brute_ok" "$brute_n" "every SASL brute-forcer is listed with 127.0.0.4"
+    diag "bots of day 1 listed: $bots_listed of $bots (the rest showed too little evidence)"
+    [ "$bots_listed" -gt $((bots / 2)) ]; ok $? "most bots are listed"
+else
+    skip "no ground truth"; skip "no ground truth"; skip "no ground truth"
+fi
+
+# A failed publish leaves the previous files untouched.
+cp -a "$TMP/o1" "$TMP/keep"
+chmod 555 "$TMP/o1"
+if [ "$(id -u)" -eq 0 ]; then
+    skip "root ignores directory permissions"
+else
+    run -o "$TMP/o1" >/dev/null 2>&1; is $? 1 "unwritable OUTDIR: exit 1"
+fi
+chmod 755 "$TMP/o1"
+diff -r "$TMP/keep" "$TMP/o1" >/dev/null; ok $? "previous publication unchanged after a failed run"
+# A damaged input still publishes what was read, with exit 3.
+head -c 300000 "$S/mail.log.1.gz" >"$TMP/cut.gz"
+"$RBLFORGE" run --year 2026 -o "$TMP/o4" "$TMP/cut.gz" >/dev/null 2>"$TMP/err"; is $? 3 "damaged input: exit 3"
+[ -s "$TMP/o4/bl.rbldnsd" ]; ok $? "damaged input: outputs published"
+done_testing

@@ -1,0 +1,38 @@
+# Minimal TAP for shell tests: source it, then call ok/is/skip; done_testing
+# prints the plan. RBLFORGE points at the binary under test.
+set -u
+T_N=0
+T_FAIL=0
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+RBLFORGE=${RBLFORGE:-$TOP/rblforge}
+B=${B:-build}
+case "$B" in /*) ;; *) B="$TOP/$B" ;; esac
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rblforge-test.XXXXXX")
+chmod 755 "$TMP"
+trap 'rm -rf "$TMP"' EXIT
+
+ok() {      # ok STATUS DESCRIPTION
+    T_N=$((T_N + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $T_N - $2"
+    else
+        echo "not ok $T_N - $2"
+        T_FAIL=$((T_FAIL + 1))
+    fi
+}
+check() {   # check DESCRIPTION COMMAND...: ok if the command succeeds
+    d=$1; shift
+    if "$@" >"$TMP/.out" 2>&1; then ok 0 "$d"; else ok 1 "$d"; sed 's/^/# /' "$TMP/.out" | head -20; fi
+}
+is() {      # is GOT WANT DESCRIPTION
+    if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got: $1"; echo "#  want: $2"; fi
+}
+skip() {    # skip REASON
+    T_N=$((T_N + 1))
+    echo "ok $T_N # skip $1"
+}
+diag() { echo "# $*"; }
+done_testing() {
+    echo "1..$T_N"
+    [ "$T_FAIL" -eq 0 ]
+}

@@ -1,0 +1,74 @@
+/* escape: hostile strings in JSON, CSV and TSV. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include "escape.h"
+
+typedef void esc_fn(struct outbuf *, const char *, size_t);
+
+static void check(esc_fn *fn, const char *in, size_t n, const char *want)
+{
+    FILE *tmp = tmpfile();
+    struct outbuf o;
+    char out[1024];
+
+    outbuf_init(&o, fileno(tmp));
+    fn(&o, in, n);
+    outbuf_close(&o);
+    rewind(tmp);
+    size_t k = fread(out, 1, sizeof(out) - 1, tmp);
+    out[k] = 0;
+    fclose(tmp);
+    if (strcmp(out, want) != 0)
+        fail_msg("in=%.*s want=%s got=%s", (int)n, in, want, out);
+}
+#define C(fn, lit, want) check(fn, lit, sizeof(lit) - 1, want)
+
+static void test_json(void **state)
+{
+    (void)state;
+    C(esc_json, "plain", "\"plain\"");
+    C(esc_json, "q\"b\\", "\"q\\\"b\\\\\"");
+    C(esc_json, "a\nb\r\t\x01\x7f", "\"a\\nb\\r\\t\\u0001\\u007f\"");
+    C(esc_json, "\xff\xfe", "\"\\\\xff\\\\xfe\"");
+    C(esc_json, "nul\0x", "\"nul\\u0000x\"");
+    C(esc_json, "caf\xc3\xa9 \xe6\x97\xa5", "\"caf\xc3\xa9 \xe6\x97\xa5\"");     /* valid UTF-8 kept */
+    C(esc_json, "\xc0\xaf", "\"\\\\xc0\\\\xaf\"");                                /* overlong */
+    C(esc_json, "\xed\xa0\x80", "\"\\\\xed\\\\xa0\\\\x80\"");                     /* surrogate */
+    C(esc_json, "\xe6\x97", "\"\\\\xe6\\\\x97\"");                                /* truncated */
+}
+
+static void test_csv(void **state)
+{
+    (void)state;
+    C(esc_csv, "mx1.example.com", "mx1.example.com");
+    C(esc_csv, "a,b", "\"a,b\"");
+    C(esc_csv, "say \"hi\"", "\"say \"\"hi\"\"\"");
+    C(esc_csv, "=cmd|' /C calc'!A0", "\"'=cmd|' /C calc'!A0\"");
+    C(esc_csv, "+1", "\"'+1\"");
+    C(esc_csv, "-1", "\"'-1\"");
+    C(esc_csv, "@SUM(1)", "\"'@SUM(1)\"");
+    C(esc_csv, "line\nbreak", "\"line\\x0abreak\"");
+    C(esc_csv, "\xff", "\\xff");
+}
+
+static void test_tsv(void **state)
+{
+    (void)state;
+    C(esc_tsv, "a\tb\nc\\d", "a\\tb\\nc\\\\d");
+    C(esc_tsv, "\x01\xff", "\\x01\\xff");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_tsv),
+    };
+    return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
+}

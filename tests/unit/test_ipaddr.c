@@ -1,0 +1,92 @@
+/* ipaddr: strict scanning, prefixes, formatting. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include "ipaddr.h"
+
+static struct span S(const char *s) { return span_make(s, strlen(s)); }
+
+static void test_v4_strict(void **state)
+{
+    static const struct { const char *in; int ok; uint32_t v; } cases[] = {
+        { "1.2.3.4", 1, 0x01020304 }, { "255.255.255.255", 1, 0xffffffff },
+        { "0.0.0.0", 1, 0 }, { "1.2.3.300", 0, 0 }, { "1.2.3", 0, 0 },
+        { "1.2.3.4.5", 0, 0 }, { "01.2.3.4", 0, 0 }, { "1.2.3.4 ", 0, 0 },
+        { "1..3.4", 0, 0 }, { "", 0, 0 }, { "1.2.3.-4", 0, 0 }, { "1234.1.1.1", 0, 0 },
+        { "1.2.3.04", 0, 0 }, { "a.b.c.d", 0, 0 },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint32_t v = 0;
+        bool ok = ipaddr_parse_v4(S(cases[i].in), &v);
+        assert_int_equal(ok, cases[i].ok);
+        if (ok)
+            assert_int_equal(v, cases[i].v);
+    }
+}
+
+static void test_v6(void **state)
+{
+    struct ipaddr a;
+    char buf[IPADDR_STRLEN];
+    (void)state;
+    assert_true(ipaddr_parse(S("2001:db8::1"), &a));
+    assert_int_equal(a.family, 6);
+    assert_string_equal(ipaddr_format(&a, buf), "2001:db8::1");
+    assert_true(ipaddr_parse(S("IPv6:2001:DB8:0:0::1"), &a));
+    assert_string_equal(ipaddr_format(&a, buf), "2001:db8::1");
+    assert_true(ipaddr_parse(S("::ffff:1.2.3.4"), &a));
+    assert_false(ipaddr_parse(S("2001:db8::1%eth0"), &a));
+    assert_false(ipaddr_parse(S("2001:db8:::1"), &a));
+    assert_false(ipaddr_parse(S("unknown"), &a));
+    assert_false(ipaddr_parse(S(":"), &a));
+    assert_int_equal(ipaddr_v6_hi(&(struct ipaddr){ 6, { 0x20, 0x01, 0x0d, 0xb8 } }),
+                     0x20010db800000000ULL);
+}
+
+static void test_prefix(void **state)
+{
+    struct ipprefix p;
+    struct ipaddr a;
+    (void)state;
+    assert_true(ipprefix_parse(S("192.0.2.0/24"), &p, false));
+    assert_int_equal(p.len, 24);
+    assert_false(ipprefix_parse(S("192.0.2.1/24"), &p, false));   /* host bits */
+    assert_true(ipprefix_parse(S("192.0.2.1/24"), &p, true));
+    assert_false(ipprefix_parse(S("192.0.2.0/33"), &p, false));
+    assert_false(ipprefix_parse(S("192.0.2.0/"), &p, false));
+    assert_false(ipprefix_parse(S("192.0.2.0/024"), &p, false));
+    assert_true(ipprefix_parse(S("2001:db8::/32"), &p, false));
+    assert_true(ipaddr_parse(S("2001:db8:ffff::1"), &a));
+    assert_true(ipprefix_contains(&p, &a));
+    assert_true(ipaddr_parse(S("2001:db9::1"), &a));
+    assert_false(ipprefix_contains(&p, &a));
+    assert_true(ipprefix_parse(S("10.1.2.3"), &p, false));
+    assert_int_equal(p.len, 32);
+}
+
+static void test_order(void **state)
+{
+    struct ipaddr a, b, c;
+    (void)state;
+    assert_true(ipaddr_parse(S("9.255.255.255"), &a));
+    assert_true(ipaddr_parse(S("10.0.0.0"), &b));
+    assert_true(ipaddr_parse(S("::1"), &c));
+    assert_true(ipaddr_cmp(&a, &b) < 0);
+    assert_true(ipaddr_cmp(&b, &c) < 0);
+    assert_int_equal(ipaddr_cmp(&c, &c), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_v4_strict),
+        cmocka_unit_test(test_v6),
+        cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_order),
+    };
+    return cmocka_run_group_tests_name("ipaddr", tests, NULL, NULL);
+}

@@ -1,0 +1,149 @@
+/*
+ * Parser table: a log line and the exact JSON event it must produce (or
+ * NULL when the line is not an event). Pins the `rblforge events` contract.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "event_print.h"
+#include "parse.h"
+
+#define T "\"file\":\"t\",\"line\":1,"
+#define MX "\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\","
+
+static const struct {
+    const char *line, *json;
+} cases[] = {
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[123]: connect from unknown[203.0.113.7]",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":123,\"event\":\"connect\",\"ip\":\"203.0.113.7\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[123]: connect from mail.example.com[2001:db8::25]",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":123,\"event\":\"connect\",\"ip\":\"2001:db8::25\","
+      "\"rdns\":\"mail.example.com\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[123]: disconnect from unknown[203.0.113.7] ehlo=1 mail=1 rcpt=0/3 commands=2/5",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":123,\"event\":\"disconnect\",\"ip\":\"203.0.113.7\","
+      "\"text\":\"ehlo=1 mail=1 rcpt=0/3 commands=2/5\"}" },
+    /* An IP inside the reply text is not the client. */
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[9]: NOQUEUE: reject: RCPT from unknown[192.0.2.9]: 450 4.7.1 "
+      "Client host rejected: cannot find your reverse hostname, [198.51.100.1]; from=<a@b.example> "
+      "to=<c@d.example> proto=ESMTP helo=<IPv6:2001:db8::9>",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":9,\"event\":\"reject\",\"ip\":\"192.0.2.9\","
+      "\"qid\":\"NOQUEUE\",\"stage\":\"RCPT\",\"reason\":\"no_rdns\",\"code\":\"450\",\"dsn\":\"4.7.1\","
+      "\"from\":\"a@b.example\",\"to\":\"c@d.example\",\"helo\":\"IPv6:2001:db8::9\",\"text\":\"450 4.7.1 "
+      "Client host rejected: cannot find your reverse hostname, [198.51.100.1]\"}" },
+    { "Nov 24 06:25:01 mx1 postfix-in/smtpd[9]: 4F1A2B3C4D: reject: RCPT from x.example[192.0.2.9]: 554 5.7.1 "
+      "<u@example.net>: Relay access denied; from=<> to=<u@example.net> proto=SMTP helo=<x>",
+      "{" T MX "\"prog\":\"postfix-in/smtpd\",\"pid\":9,\"event\":\"reject\",\"ip\":\"192.0.2.9\","
+      "\"rdns\":\"x.example\",\"qid\":\"4F1A2B3C4D\",\"stage\":\"RCPT\",\"reason\":\"relay_denied\","
+      "\"code\":\"554\",\"dsn\":\"5.7.1\",\"from\":\"\",\"to\":\"u@example.net\",\"helo\":\"x\","
+      "\"text\":\"554 5.7.1 <u@example.net>: Relay access denied\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[9]: NOQUEUE: reject: RCPT from unknown[192.0.2.9]: 554 5.7.1 "
+      "Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org; from=<a@b> to=<c@d> proto=ESMTP helo=<h>",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":9,\"event\":\"reject\",\"ip\":\"192.0.2.9\","
+      "\"qid\":\"NOQUEUE\",\"stage\":\"RCPT\",\"reason\":\"dnsbl\",\"code\":\"554\",\"dsn\":\"5.7.1\","
+      "\"from\":\"a@b\",\"to\":\"c@d\",\"helo\":\"h\",\"dnsbl\":\"zen.spamhaus.org\",\"text\":\"554 5.7.1 "
+      "Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[9]: NOQUEUE: reject_warning: RCPT from unknown[192.0.2.9]: 550 "
+      "<c@d>: Recipient address rejected: User unknown in local recipient table; from=<a@b> to=<c@d> proto=ESMTP helo=<h>",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":9,\"event\":\"reject_warning\",\"ip\":\"192.0.2.9\","
+      "\"qid\":\"NOQUEUE\",\"stage\":\"RCPT\",\"reason\":\"unknown_recipient\",\"code\":\"550\","
+      "\"from\":\"a@b\",\"to\":\"c@d\",\"helo\":\"h\",\"text\":\"550 <c@d>: Recipient address rejected: "
+      "User unknown in local recipient table\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/submission/smtpd[7]: warning: unknown[198.51.100.3]:2231: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+      "{" T MX "\"prog\":\"postfix/submission/smtpd\",\"pid\":7,\"event\":\"auth_fail\",\"ip\":\"198.51.100.3\","
+      "\"port\":2231,\"sasl_method\":\"LOGIN\",\"text\":\"UGFzc3dvcmQ6\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[7]: warning: hostname 1-2-3-4.dyn.example does not resolve to address 192.0.2.4: Name or service not known",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":7,\"event\":\"rdns_fail\",\"ip\":\"192.0.2.4\","
+      "\"rdns\":\"1-2-3-4.dyn.example\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[7]: lost connection after AUTH from unknown[192.0.2.4]",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":7,\"event\":\"lost\",\"ip\":\"192.0.2.4\","
+      "\"stage\":\"AUTH\",\"reason\":\"lost_connection\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[7]: 3B779B1: client=a.example[192.0.2.100], sasl_method=PLAIN, sasl_username=alice@acme.example",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":7,\"event\":\"client\",\"ip\":\"192.0.2.100\","
+      "\"rdns\":\"a.example\",\"qid\":\"3B779B1\",\"sasl_method\":\"PLAIN\",\"sasl_user\":\"alice@acme.example\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/postscreen[1]: PREGREET 11 after 0.1 from [2001:db8::1]:5432: EHLO x\\r\\n",
+      "{" T MX "\"prog\":\"postfix/postscreen\",\"pid\":1,\"event\":\"postscreen\",\"ip\":\"2001:db8::1\","
+      "\"port\":5432,\"reason\":\"pregreet\",\"text\":\"EHLO x\\\\r\\\\n\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/postscreen[1]: DNSBL rank 3 for [192.0.2.1]:1234",
+      "{" T MX "\"prog\":\"postfix/postscreen\",\"pid\":1,\"event\":\"postscreen\",\"ip\":\"192.0.2.1\","
+      "\"port\":1234,\"reason\":\"dnsbl_rank\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/postscreen[1]: PASS NEW [192.0.2.1]:1234",
+      "{" T MX "\"prog\":\"postfix/postscreen\",\"pid\":1,\"event\":\"postscreen\",\"ip\":\"192.0.2.1\","
+      "\"port\":1234,\"reason\":\"pass_new\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/postscreen[1]: HANGUP after 5.3 from [192.0.2.1]:1234 in tests before SMTP handshake",
+      "{" T MX "\"prog\":\"postfix/postscreen\",\"pid\":1,\"event\":\"postscreen\",\"ip\":\"192.0.2.1\","
+      "\"port\":1234,\"reason\":\"hangup\",\"text\":\"in tests before SMTP handshake\"}" },
+    { "Nov 24 06:25:01 mx1 postfix/postscreen[1]: CONNECT from [192.0.2.1]:1234 to [192.0.2.254]:25",
+      "{" T MX "\"prog\":\"postfix/postscreen\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"port\":1234}" },
+    /* Solaris tag, RFC 3339 stamp. */
+    { "2024-08-26T01:33:38.5+02:00 mx1 postfix/smtpd[3]: [ID 197553 mail.info] connect from unknown[192.0.2.1]",
+      "{" T "\"ts\":\"2024-08-25T23:33:38.500000Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"pid\":3,"
+      "\"event\":\"connect\",\"ip\":\"192.0.2.1\"}" },
+    /* Hostile bytes are escaped, never passed through. */
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[9]: NOQUEUE: reject: HELO from unknown[192.0.2.9]: 504 5.5.2 <\"}\x01\xff>: Helo command rejected: need fully-qualified hostname; proto=SMTP helo=<\"}\x01\xff>",
+      "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":9,\"event\":\"reject\",\"ip\":\"192.0.2.9\","
+      "\"qid\":\"NOQUEUE\",\"stage\":\"HELO\",\"reason\":\"helo\",\"code\":\"504\",\"dsn\":\"5.5.2\","
+      "\"text\":\"504 5.5.2 <\\\"}\\u0001\\\\xff>: Helo command rejected: need fully-qualified hostname; "
+      "proto=SMTP helo=<\\\"}\\u0001\\\\xff>\"}" },
+    /* Not events. */
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[123]: connect from unknown[1.2.3.300]", NULL },
+    { "Nov 24 06:25:01 mx1 postfix/anvil[1]: statistics: max connection rate 1/60s", NULL },
+    { "garbage \x00\xff line", NULL },
+    { "", NULL },
+    { "Nov 24 06:25:01", NULL },
+};
+
+static void test_table(void **state)
+{
+    struct parser ps;
+    struct event ev;
+    char out[4096];
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        FILE *tmp = tmpfile();
+        struct outbuf o;
+        size_t len = cases[i].line[0] ? strlen(cases[i].line) : 0;
+        if (i == sizeof(cases) / sizeof(cases[0]) - 3)
+            len = 15;   /* the line with the NUL byte */
+        parser_init(&ps, 0, 2026);
+        memset(&ev, 0, sizeof(ev));
+        ev.file = "t";
+        ev.line = 1;
+        bool ok = parse_line(&ps, cases[i].line, len, &ev);
+        if (cases[i].json == NULL) {
+            if (ok)
+                fail_msg("case %zu: unexpected event for: %s", i, cases[i].line);
+            fclose(tmp);
+            continue;
+        }
+        if (!ok)
+            fail_msg("case %zu: no event for: %s", i, cases[i].line);
+        outbuf_init(&o, fileno(tmp));
+        event_print(&o, EVENT_JSONL, &ev);
+        outbuf_close(&o);
+        rewind(tmp);
+        size_t n = fread(out, 1, sizeof(out) - 1, tmp);
+        out[n] = 0;
+        fclose(tmp);
+        if (n && out[n - 1] == '\n')
+            out[n - 1] = 0;
+        if (strcmp(out, cases[i].json) != 0)
+            fail_msg("case %zu:\n  line: %s\n  want: %s\n  got:  %s", i, cases[i].line,
+                     cases[i].json, out);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+    };
+    setenv("TZ", "UTC", 1);
+    return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
+}

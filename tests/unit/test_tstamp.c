@@ -1,0 +1,159 @@
+/* tstamp: every stamp form, year inference, rollover, offsets. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+#include "tstamp.h"
+
+static int64_t utc(int y, int m, int d, int h, int mi, int s)
+{
+    return tstamp_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+static int64_t parse(struct tsctx *t, const char *s, uint32_t *usec, size_t *used)
+{
+    int64_t ts = -1;
+    uint32_t u;
+    size_t n;
+    if (!tstamp_parse(t, span_make(s, strlen(s)), &ts, usec ? usec : &u, used ? used : &n))
+        return -1;
+    return ts;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    setenv("TZ", "UTC", 1);
+    tzset();
+    return 0;
+}
+
+static void test_bsd_year_from_mtime(void **state)
+{
+    struct tsctx t;
+    size_t used;
+    (void)state;
+    tstamp_init(&t, (time_t)utc(2026, 11, 25, 6, 0, 0), 0);
+    assert_int_equal(parse(&t, "Nov 24 06:25:01 mx", NULL, &used), utc(2026, 11, 24, 6, 25, 1));
+    assert_int_equal(used, 15);
+    assert_int_equal(parse(&t, "Nov  4 06:25:01 mx", NULL, NULL), utc(2026, 11, 4, 6, 25, 1));
+    assert_int_equal(parse(&t, "Nov 04 06:25:01 mx", NULL, NULL), utc(2026, 11, 4, 6, 25, 1));
+    /* After the reference (plus slack): last year. */
+    assert_int_equal(parse(&t, "Dec 31 23:59:59 mx", NULL, NULL), utc(2025, 12, 31, 23, 59, 59));
+    /* A file rotated on Jan 2 holding Dec 31 and Jan 1. */
+    tstamp_init(&t, (time_t)utc(2027, 1, 2, 0, 0, 0), 0);
+    assert_int_equal(parse(&t, "Dec 31 23:59:59 mx", NULL, NULL), utc(2026, 12, 31, 23, 59, 59));
+    assert_int_equal(parse(&t, "Jan  1 00:00:01 mx", NULL, NULL), utc(2027, 1, 1, 0, 0, 1));
+    /* Feb 29 only exists in leap years: the reference year 2029 is not. */
+    tstamp_init(&t, (time_t)utc(2029, 3, 1, 0, 0, 0), 0);
+    assert_int_equal(parse(&t, "Feb 29 12:00:00 mx", NULL, NULL), utc(2028, 2, 29, 12, 0, 0));
+}
+
+static void test_bsd_explicit_year(void **state)
+{
+    struct tsctx t;
+    (void)state;
+    tstamp_init(&t, 0, 2025);
+    assert_int_equal(parse(&t, "Dec 31 23:59:59 mx", NULL, NULL), utc(2025, 12, 31, 23, 59, 59));
+    assert_int_equal(parse(&t, "Jan  1 00:00:00 mx", NULL, NULL), utc(2026, 1, 1, 0, 0, 0));
+    assert_int_equal(parse(&t, "Jan  1 00:00:02 mx", NULL, NULL), utc(2026, 1, 1, 0, 0, 2));
+}
+
+static void test_bsd_with_year_and_local_tz(void **state)
+{
+    struct tsctx t;
+    (void)state;
+    tstamp_init(&t, 0, 0);
+    assert_int_equal(parse(&t, "Mar  5 2024 14:02:01 mx", NULL, NULL), utc(2024, 3, 5, 14, 2, 1));
+    setenv("TZ", "JST-9", 1);
+    tzset();
+    tstamp_init(&t, 0, 2026);
+    assert_int_equal(parse(&t, "Nov 24 09:00:00 mx", NULL, NULL), utc(2026, 11, 24, 0, 0, 0));
+    setenv("TZ", "UTC", 1);
+    tzset();
+}
+
+static void test_rfc3339(void **state)
+{
+    struct tsctx t;
+    uint32_t usec;
+    size_t used;
+    (void)state;
+    tstamp_init(&t, 0, 0);
+    assert_int_equal(parse(&t, "2024-08-26T01:33:38.572449+00:00 mx", &usec, &used),
+                     utc(2024, 8, 26, 1, 33, 38));
+    assert_int_equal(usec, 572449);
+    assert_int_equal(used, 32);
+    assert_int_equal(parse(&t, "2020-01-30T06:26:05.404714+09:00 h", &usec, NULL),
+                     utc(2020, 1, 29, 21, 26, 5));
+    assert_int_equal(parse(&t, "2020-01-30T06:26:05Z h", &usec, NULL), utc(2020, 1, 30, 6, 26, 5));
+    assert_int_equal(usec, 0);
+    assert_int_equal(parse(&t, "2020-01-30T06:26:05.5-05:30 h", &usec, NULL),
+                     utc(2020, 1, 30, 11, 56, 5));
+    assert_int_equal(usec, 500000);
+    assert_int_equal(parse(&t, "2020-02-30T06:26:05Z h", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "2020-01-30T25:26:05Z h", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "2020-01-30T06:26:05.Z h", NULL, NULL), -1);
+}
+
+static void test_tai64n(void **state)
+{
+    struct tsctx t;
+    uint32_t usec;
+    size_t used;
+    (void)state;
+    tstamp_init(&t, 0, 0);
+    /* @4000000041c6c5331d3bfc64: 0x41c6c533 - 10 = 1103545641 (2004-12-20). */
+    assert_int_equal(parse(&t, "@4000000041c6c5331d3bfc64 tcpserver: ok", &usec, &used),
+                     1103545651 - 10);
+    assert_int_equal(used, 25);
+    assert_int_equal(usec, 0x1d3bfc64 / 1000);
+    assert_int_equal(parse(&t, "@4000000041c6c5331d3bfc6 x", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "@40000000zzc6c5331d3bfc64 x", NULL, NULL), -1);
+}
+
+static void test_garbage(void **state)
+{
+    struct tsctx t;
+    (void)state;
+    tstamp_init(&t, 0, 0);
+    assert_int_equal(parse(&t, "", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "Foo 24 06:25:01 mx", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "Nov 24 06:25", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "Nov 32 06:25:01 mx", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "Nov 24 24:25:01 mx", NULL, NULL), -1);
+}
+
+static void test_format(void **state)
+{
+    char buf[32];
+    (void)state;
+    tstamp_format(utc(2026, 11, 24, 6, 25, 1), 0, buf);
+    assert_string_equal(buf, "2026-11-24T06:25:01Z");
+    tstamp_format(utc(1999, 12, 31, 23, 59, 59), 42, buf);
+    assert_string_equal(buf, "1999-12-31T23:59:59.000042Z");
+    int64_t ts;
+    assert_true(tstamp_parse_arg("2026-11-24", 0, &ts));
+    assert_int_equal(ts, utc(2026, 11, 24, 0, 0, 0));
+    assert_true(tstamp_parse_arg("-2d", 1000000, &ts));
+    assert_int_equal(ts, 1000000 - 2 * 86400);
+    assert_false(tstamp_parse_arg("yesterday", 0, &ts));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bsd_year_from_mtime),
+        cmocka_unit_test(test_bsd_explicit_year),
+        cmocka_unit_test(test_bsd_with_year_and_local_tz),
+        cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_tai64n),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_format),
+    };
+    return cmocka_run_group_tests_name("tstamp", tests, setup, NULL);
+}
