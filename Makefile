@@ -61,16 +61,19 @@ datasets: $(B)/genlog
 	$(B)/genlog $(SAMPLE_DAY2) > datasets/sample/mail.log
 
 deps:
-	scripts/install-deps
+	scripts/install-deps test
 
-demo: deps
+demo:
+	scripts/install-deps build
 	$(MAKE) all
 	./rblforge run -v --year 2026 --tz JST-9 --allowlist datasets/sample/allowlist.txt \
 		-o out datasets/sample/mail.log.1.gz datasets/sample/mail.log
 	@echo; echo "published:"; ls -l out/bl.rbldnsd out/fw.nft out/listings.csv
 
+# The default build also refreshes ./rblforge; sanitizer builds stay in $(B).
+CHECK_BIN = $(B)/rblforge $(if $(filter build,$(B)),rblforge)
 check: deps
-	$(MAKE) all $(UNIT_BIN) $(B)/genlog
+	$(MAKE) $(CHECK_BIN) $(UNIT_BIN) $(B)/genlog
 	scripts/check-layers
 	CMOCKA_MESSAGE_OUTPUT=TAP RBLFORGE=$(abspath $(B))/rblforge B=$(B) \
 		prove -e '' $(UNIT_BIN) tests/e2e/*.t
