@@ -5,10 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "atomic.h"
 #include "cidrset.h"
 #include "cli.h"
-#include "export.h"
+#include "publish.h"
 #include "listing.h"
 #include "msg.h"
 #include "pipeline.h"
@@ -34,31 +33,6 @@ static const char help[] =
     "\n"
     "Exit status: 0 published; 1 runtime failure, nothing published;\n"
     "2 usage or configuration error; 3 published, but some input was damaged.\n";
-
-static bool write_outputs(const char *dir, const struct listings *l,
-                          const struct policy *p)
-{
-    enum { N_OUT = 3 };
-    static const char *const names[N_OUT] = { "bl.rbldnsd", "fw.nft", "listings.csv" };
-    struct afile *af[N_OUT] = { 0 };
-    bool ok = true;
-
-    for (int i = 0; i < N_OUT && ok; i++)
-        ok = (af[i] = afile_open(dir, names[i], 0644)) != NULL;
-    if (ok) {
-        export_rbldnsd(afile_out(af[0]), l, p);
-        export_nft(afile_out(af[1]), l, p);
-        export_listings_csv(afile_out(af[2]), l);
-        for (int i = 0; i < N_OUT; i++)
-            ok &= afile_finish(af[i]);
-    }
-    if (!ok) {
-        for (int i = 0; i < N_OUT; i++)
-            afile_abort(af[i]);
-        return false;
-    }
-    return afile_publish_all(af, N_OUT);
-}
 
 static void summary(const struct pipeline_stats *st, const struct listings *l)
 {
@@ -153,7 +127,7 @@ int cmd_run(int argc, char **argv)
         listings_build(&l, agg, &policy, allow);
         if (verbose)
             summary(&st, &l);
-        if (!write_outputs(outdir, &l, &policy)) {
+        if (!publish_all(outdir, &l, &policy)) {
             msg_warn("%s: outputs not published; the previous ones are unchanged", outdir);
             status = EXIT_RUNTIME;
         } else if (st.damaged) {

@@ -15,6 +15,9 @@ static void decide_one(const struct ip_stats *st, void *arg)
     struct build_ctx *c = arg;
     struct listing l = { .st = st };
 
+    l.pfx.addr = st->ip;
+    l.pfx.len = st->ip.family == 4 ? 32 : 128;
+
     c->out->seen++;
     policy_decide(c->p, st, &l.d);
     if (l.d.cause == CAUSE_NONE)

@@ -45,9 +45,13 @@ const char policy_default_ini[] =
     "[zone]\n"
     "ttl = 3600\n"
     "code_spam = 127.0.0.2\n"
+    "code_net = 127.0.0.3\n"
     "code_auth = 127.0.0.4\n"
+    "code_dynamic = 127.0.0.10\n"
     "txt_spam = $ sent spam to our mail servers, see https://dnsbl.example/lookup?ip=$\n"
+    "txt_net = $ is in a network that sent spam from many addresses, see https://dnsbl.example/lookup?ip=$\n"
     "txt_auth = $ attacked our SMTP AUTH, see https://dnsbl.example/lookup?ip=$\n"
+    "txt_dynamic = $ looks like a dynamic address sending direct to MX, see https://dnsbl.example/lookup?ip=$\n"
     "\n"
     "[nft]\n"
     "family = inet\n"
@@ -109,6 +113,19 @@ static bool is_code(const char *v)
     return ipaddr_parse_v4(span_make(v, strlen(v)), &a) && (a >> 24) == 127;
 }
 
+static const char *const cause_names[CAUSE__COUNT] = {
+    [CAUSE_NONE] = "none", [CAUSE_SPAM] = "spam", [CAUSE_NET] = "net",
+    [CAUSE_AUTH] = "auth", [CAUSE_DYNAMIC] = "dynamic",
+};
+
+static int cause_lookup(const char *name)
+{
+    for (int c = 1; c < CAUSE__COUNT; c++)
+        if (strcmp(cause_names[c], name) == 0)
+            return c;
+    return -1;
+}
+
 static int on_setting(void *user, const char *section, const char *name,
                       const char *value)
 {
@@ -139,15 +156,16 @@ static int on_setting(void *user, const char *section, const char *name,
             if (!parse_num(value, 1, 604800, &d) || d != floor(d))
                 BAD("ttl: want whole seconds from 1 to 604800, got \"%.40s\"", value);
             p->ttl = (unsigned)d;
-        } else if (strcmp(name, "code_spam") == 0 || strcmp(name, "code_auth") == 0) {
+        } else if (strncmp(name, "code_", 5) == 0
+                   && (k = cause_lookup(name + 5)) > 0) {
             if (!is_code(value))
                 BAD("%s: want an address in 127.0.0.0/8, got \"%.40s\"", name, value);
-            strcpy(name[5] == 's' ? p->code_spam : p->code_auth, value);
-        } else if (strcmp(name, "txt_spam") == 0 || strcmp(name, "txt_auth") == 0) {
+            strcpy(p->code[k], value);
+        } else if (strncmp(name, "txt_", 4) == 0 && (k = cause_lookup(name + 4)) > 0) {
             if (!is_txt(value))
                 BAD("%s: want printable ASCII without quotes or backslashes, "
                     "under 200 bytes", name);
-            strcpy(name[4] == 's' ? p->txt_spam : p->txt_auth, value);
+            strcpy(p->txt[k], value);
         } else {
             BAD("unknown key \"%.40s\" in [zone]", name);
         }
@@ -210,9 +228,11 @@ void policy_print(const struct policy *p, FILE *fp)
     fprintf(fp, "\n[weights]\n");
     for (int k = 0; k < AC__COUNT; k++)
         print_num(fp, agg_class_name(k), p->weight[k]);
-    fprintf(fp, "\n[zone]\nttl = %u\ncode_spam = %s\ncode_auth = %s\n"
-            "txt_spam = %s\ntxt_auth = %s\n", p->ttl, p->code_spam,
-            p->code_auth, p->txt_spam, p->txt_auth);
+    fprintf(fp, "\n[zone]\nttl = %u\n", p->ttl);
+    for (int c = 1; c < CAUSE__COUNT; c++)
+        fprintf(fp, "code_%s = %s\n", cause_names[c], p->code[c]);
+    for (int c = 1; c < CAUSE__COUNT; c++)
+        fprintf(fp, "txt_%s = %s\n", cause_names[c], p->txt[c]);
     fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
             p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);
 }
@@ -238,15 +258,15 @@ void policy_decide(const struct policy *p, const struct ip_stats *st,
 
 const char *policy_cause_name(enum cause c)
 {
-    return c == CAUSE_SPAM ? "spam" : c == CAUSE_AUTH ? "auth" : "none";
+    return (unsigned)c < CAUSE__COUNT ? cause_names[c] : "none";
 }
 
 const char *policy_code(const struct policy *p, enum cause c)
 {
-    return c == CAUSE_AUTH ? p->code_auth : p->code_spam;
+    return p->code[(unsigned)c < CAUSE__COUNT ? c : CAUSE_SPAM];
 }
 
 const char *policy_txt(const struct policy *p, enum cause c)
 {
-    return c == CAUSE_AUTH ? p->txt_auth : p->txt_spam;
+    return p->txt[(unsigned)c < CAUSE__COUNT ? c : CAUSE_SPAM];
 }

@@ -10,16 +10,16 @@
 static void elements(struct outbuf *o, const struct listings *l,
                      const struct policy *p, int family, const char *set)
 {
-    char ip[IPADDR_STRLEN];
+    char ip[IPPREFIX_STRLEN];
     size_t k = 0;
 
     for (size_t i = 0; i < l->n; i++) {
-        if (l->v[i].st->ip.family != family)
+        if (l->v[i].pfx.addr.family != family)
             continue;
         if (k == 0)
             outbuf_printf(o, "add element %s %s %s {\n", p->nft_family,
                           p->nft_table, set);
-        outbuf_printf(o, "%s\t%s", k ? ",\n" : "", ipaddr_format(&l->v[i].st->ip, ip));
+        outbuf_printf(o, "%s\t%s", k ? ",\n" : "", ipprefix_format(&l->v[i].pfx, ip));
         k++;
     }
     if (k)

@@ -7,7 +7,7 @@
 
 void export_listings_csv(struct outbuf *o, const struct listings *l)
 {
-    char ip[IPADDR_STRLEN], t1[32], t2[32];
+    char ip[IPPREFIX_STRLEN], t1[32], t2[32];
 
     outbuf_puts(o, "address,cause,score,auth_score");
     for (int k = 0; k < AC__COUNT; k++) {
@@ -16,21 +16,22 @@ void export_listings_csv(struct outbuf *o, const struct listings *l)
     }
     outbuf_puts(o, ",rdns,first_seen,last_seen\n");
     for (size_t i = 0; i < l->n; i++) {
-        const struct ip_stats *st = l->v[i].st;
-        outbuf_printf(o, "%s,%s,%g,%g", ipaddr_format(&st->ip, ip),
-                      policy_cause_name(l->v[i].d.cause), l->v[i].d.score,
-                      l->v[i].d.auth_score);
+        const struct listing *e = &l->v[i];
+        const struct ip_stats *st = e->st;
+        outbuf_printf(o, "%s,%s,%g,%g", ipprefix_format(&e->pfx, ip),
+                      policy_cause_name(e->d.cause), e->d.score, e->d.auth_score);
         for (int k = 0; k < AC__COUNT; k++) {
             outbuf_putc(o, ',');
-            outbuf_u64(o, st->n[k]);
+            if (st)
+                outbuf_u64(o, st->n[k]);
         }
         outbuf_putc(o, ',');
-        if (st->rdns)
-            esc_csv(o, st->rdns, strlen(st->rdns));
-        else if (st->rdns_unknown)
-            outbuf_puts(o, "unknown");
         t1[0] = t2[0] = 0;
-        if (st->first != INT64_MAX)
+        if (st && st->rdns)
+            esc_csv(o, st->rdns, strlen(st->rdns));
+        else if (st && st->rdns_unknown)
+            outbuf_puts(o, "unknown");
+        if (st && st->first != INT64_MAX)
             tstamp_format(st->first, 0, t1), tstamp_format(st->last, 0, t2);
         outbuf_printf(o, ",%s,%s\n", t1, t2);
     }

@@ -10,13 +10,16 @@
 #include "policy.h"
 #include "cidrset.h"
 
+/* One published entry: a single address (/32, /128) or a network. */
 struct listing {
-    const struct ip_stats *st;  /* owned by the agg */
+    struct ipprefix pfx;
+    const struct ip_stats *st;  /* the address's evidence (owned by the agg);
+                                 * NULL for a network entry */
     struct decision d;
 };
 
 struct listings {
-    struct listing *v;          /* listed, sorted by address */
+    struct listing *v;          /* listed, sorted by prefix address */
     size_t n, cap;
     struct listing *allowed;    /* would be listed, but allowlisted */
     size_t nallowed, allowed_cap;

@@ -12,10 +12,14 @@
 
 #define POLICY_STR 256
 
+/* Why an entry is listed; each cause has its own A record and TXT. */
 enum cause {
     CAUSE_NONE = 0,
-    CAUSE_SPAM,                 /* spam evidence at the MX */
-    CAUSE_AUTH,                 /* SASL/AUTH brute force */
+    CAUSE_SPAM,                 /* spam evidence at the MX: 127.0.0.2 */
+    CAUSE_NET,                  /* escalated network: 127.0.0.3 */
+    CAUSE_AUTH,                 /* SASL/AUTH brute force: 127.0.0.4 */
+    CAUSE_DYNAMIC,              /* dynamic/generic rDNS sending direct to MX: 127.0.0.10 */
+    CAUSE__COUNT
 };
 
 struct policy {
@@ -23,10 +27,8 @@ struct policy {
     double threshold;           /* spam score at which an address is listed */
     double auth_threshold;      /* auth_fail score for the brute-force list */
     unsigned ttl;               /* seconds, for the zone files */
-    char code_spam[16];         /* A record per cause: 127.0.0.x */
-    char code_auth[16];
-    char txt_spam[POLICY_STR];  /* TXT templates; '$' becomes the address */
-    char txt_auth[POLICY_STR];
+    char code[CAUSE__COUNT][16];        /* A record per cause: 127.0.0.x */
+    char txt[CAUSE__COUNT][POLICY_STR]; /* TXT templates; '$' becomes the address */
     char nft_family[16];
     char nft_table[64];
     char nft_set4[64];
@@ -51,6 +53,7 @@ struct decision {
 
 void policy_decide(const struct policy *p, const struct ip_stats *st,
                    struct decision *d);
+/* "spam", "net", "auth", "dynamic" ("none"); config keys are code_<name>. */
 const char *policy_cause_name(enum cause c);
 /* The A record value for a cause. */
 const char *policy_code(const struct policy *p, enum cause c);

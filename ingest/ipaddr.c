@@ -173,3 +173,11 @@ bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a)
     struct ipaddr m = ipaddr_mask(a, p->len);
     return memcmp(m.b, p->addr.b, 16) == 0;
 }
+
+char *ipprefix_format(const struct ipprefix *p, char *buf)
+{
+    ipaddr_format(&p->addr, buf);
+    if (p->len != (p->addr.family == 4 ? 32 : 128))
+        snprintf(buf + strlen(buf), 5, "/%u", p->len);
+    return buf;
+}
