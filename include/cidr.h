@@ -1,0 +1,24 @@
+#ifndef RBLFORGE_CIDR_H
+#define RBLFORGE_CIDR_H
+/*
+ * Prefix-set arithmetic for the exports: the minimal list of CIDR prefixes
+ * that covers exactly a union of prefixes minus another union. Never wider
+ * than the input: firewalls and zones list only what the evidence supports.
+ */
+#include <stddef.h>
+#include "ipaddr.h"
+
+struct cidr_list {
+    struct ipprefix *v;
+    size_t n, cap;
+};
+
+void cidr_list_add(struct cidr_list *l, const struct ipprefix *p);
+void cidr_list_free(struct cidr_list *l);
+
+/* Appends to out, in address order, the minimal prefixes of one family
+ * (4 or 6) covering (union of in) minus (union of ex). */
+void cidr_minimal(const struct ipprefix *in, size_t nin, const struct ipprefix *ex,
+                  size_t nex, int family, struct cidr_list *out);
+
+#endif
