@@ -25,6 +25,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t)
+HELPER_BIN := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 all: rblforge
 
@@ -46,6 +47,10 @@ $(B)/tests/%.t: tests/unit/%.c $(B)/librblforge.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< \
 		$(LDFLAGS) $(B)/librblforge.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+$(B)/tests/helpers/%: tests/helpers/%.c $(B)/librblforge.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(B)/librblforge.a $(LIBS)
 
 $(B)/genlog: scripts/genlog.c
 	@mkdir -p $(dir $@)
@@ -73,7 +78,7 @@ demo:
 # The default build also refreshes ./rblforge; sanitizer builds stay in $(B).
 CHECK_BIN = $(B)/rblforge $(if $(filter build,$(B)),rblforge)
 check: deps
-	$(MAKE) $(CHECK_BIN) $(UNIT_BIN) $(B)/genlog
+	$(MAKE) $(CHECK_BIN) $(UNIT_BIN) $(HELPER_BIN) $(B)/genlog
 	scripts/check-layers
 	CMOCKA_MESSAGE_OUTPUT=TAP RBLFORGE=$(abspath $(B))/rblforge B=$(B) \
 		prove -e '' $(UNIT_BIN) tests/e2e/*.t

@@ -5,8 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "cidrset.h"
 #include "cli.h"
+#include "atomic.h"
 #include "publish.h"
 #include "listing.h"
 #include "msg.h"
@@ -15,12 +17,14 @@
 
 static const char help[] =
     "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [-j N]\n"
-    "                    [--year Y] [--tz ZONE] [-v] LOG...\n"
+    "                    [--year Y] [--tz ZONE] [--now TIME] [--force] [--strict]\n"
+    "                    [--post-publish CMD] [-v] LOG...\n"
     "\n"
     "Read the logs, weigh the evidence per client address and publish into\n"
-    "OUTDIR: bl.rbldnsd (rbldnsd ip4set), fw.nft (nftables sets) and\n"
-    "listings.csv. Files are written to temporaries and renamed into place\n"
-    "only when all of them were written.\n"
+    "OUTDIR: bl.rbldnsd (rbldnsd ip4set), bl6.rbldnsd (ip6trie), bl.zone (BIND),\n"
+    "fw.nft (nftables sets), fw.ipset (ipset restore), listings.csv and\n"
+    "summary.json. Files are written to temporaries and renamed into place\n"
+    "only when all of them were written; a lock keeps two runs apart.\n"
     "\n"
     "  -c, --config FILE    policy settings (INI); built-in defaults otherwise\n"
     "  -o, --output DIR     where to publish (created if missing)\n"
@@ -28,11 +32,21 @@ static const char help[] =
     "  -j, --jobs N         threads (default: all cores, or OMP_NUM_THREADS)\n"
     "      --year Y         year of year-less syslog stamps (default: inferred)\n"
     "      --tz ZONE        time zone of stamps without an offset\n"
-    "  -v, --verbose        print a summary on stderr (default when a terminal)\n"
+    "      --now TIME       the run's time (YYYY-MM-DDTHH:MM:SSZ or a Unix time):\n"
+    "                       zone serial and summary; default: now\n"
+    "      --force          publish even when the safety valve trips\n"
+    "      --strict         publish nothing if any input was damaged or had\n"
+    "                       lines without a syslog header\n"
+    "      --post-publish CMD  run CMD (sh -c) after a successful publish, with\n"
+    "                       RBLFORGE_OUTDIR set; its failure gives exit status 6\n"
+    "  -v, --verbose        print a summary and the diff on stderr (default\n"
+    "                       when stderr is a terminal)\n"
     "  -h, --help           this text\n"
     "\n"
     "Exit status: 0 published; 1 runtime failure, nothing published;\n"
-    "2 usage or configuration error; 3 published, but some input was damaged.\n";
+    "2 usage or configuration error; 3 published, but some input was damaged;\n"
+    "4 safety valve tripped, nothing replaced; 5 another run holds the lock;\n"
+    "6 published, but the post-publish command failed.\n";
 
 static void summary(const struct pipeline_stats *st, const struct listings *l)
 {
@@ -62,12 +76,17 @@ int cmd_run(int argc, char **argv)
         { "year", required_argument, NULL, OPT_YEAR },
         { "tz", required_argument, NULL, OPT_TZ },
         { "verbose", no_argument, NULL, 'v' },
+        { "now", required_argument, NULL, OPT_NOW },
+        { "force", no_argument, NULL, OPT_FORCE },
+        { "strict", no_argument, NULL, OPT_STRICT },
+        { "post-publish", required_argument, NULL, OPT_POST_PUBLISH },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct cli_common common = { 0 };
     const char *config = NULL, *outdir = NULL, *allowfile = NULL;
-    bool verbose = isatty(STDERR_FILENO);
+    bool verbose = isatty(STDERR_FILENO), strict = false;
+    struct publish_opts pub = { .now = (int64_t)time(NULL) };
     struct policy policy;
     int opt;
 
@@ -79,6 +98,15 @@ int cmd_run(int argc, char **argv)
         case 'o': outdir = optarg; break;
         case OPT_ALLOWLIST: allowfile = optarg; break;
         case 'v': verbose = true; break;
+        case OPT_FORCE: pub.force = true; break;
+        case OPT_STRICT: strict = true; break;
+        case OPT_POST_PUBLISH: pub.post_publish = optarg; break;
+        case OPT_NOW:
+            if (!cli_parse_time(optarg, &pub.now)) {
+                msg_warn("--now: want YYYY-MM-DDTHH:MM:SSZ or a Unix time, got \"%s\"", optarg);
+                return cli_usage_error("run");
+            }
+            break;
         case 'h':
             fputs(help, stdout);
             return EXIT_OK;
@@ -123,14 +151,19 @@ int cmd_run(int argc, char **argv)
         msg_warn("%u of %u inputs could not be read; nothing published",
                  st.unreadable, st.files);
         status = EXIT_RUNTIME;
+    } else if (strict && (st.damaged || st.parse.no_header)) {
+        msg_warn("--strict: %u damaged input(s), %llu lines without a syslog header; "
+                 "nothing published", st.damaged, (unsigned long long)st.parse.no_header);
+        status = EXIT_RUNTIME;
     } else {
+        struct publish_result pr;
         listings_build(&l, agg, &policy, allow);
         if (verbose)
             summary(&st, &l);
-        if (!publish_all(outdir, &l, &policy)) {
-            msg_warn("%s: outputs not published; the previous ones are unchanged", outdir);
-            status = EXIT_RUNTIME;
-        } else if (st.damaged) {
+        pub.verbose = verbose;
+        afile_catch_signals();
+        status = publish_run(outdir, &l, &policy, allow, &pub, &pr);
+        if (status == EXIT_OK && st.damaged) {
             msg_warn("%u input(s) damaged; published what could be read", st.damaged);
             status = EXIT_DAMAGED;
         }

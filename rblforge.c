@@ -7,6 +7,7 @@
 #include <omp.h>
 #include "cli.h"
 #include "msg.h"
+#include "tstamp.h"
 #include "version.h"
 
 static const struct {
@@ -27,7 +28,8 @@ static void usage(FILE *fp)
     fprintf(fp, "\n'rblforge COMMAND --help' describes each command; "
             "rblforge(1) has the details.\n"
             "Exit status: 0 ok, 1 runtime failure, 2 usage or config error,\n"
-            "3 published but some input was damaged.\n");
+            "3 published but some input was damaged, 4 safety valve tripped,\n"
+            "5 output directory locked, 6 post-publish command failed.\n");
 }
 
 bool cli_common_option(int opt, const char *arg, struct cli_common *c)
@@ -55,6 +57,18 @@ bool cli_common_option(int opt, const char *arg, struct cli_common *c)
         return true;
     }
     return false;
+}
+
+bool cli_parse_time(const char *arg, int64_t *ts)
+{
+    char *end;
+    long long v = strtoll(arg, &end, 10);
+
+    if (*arg && *end == 0 && v >= 0 && v < (1LL << 40)) {
+        *ts = v;
+        return true;
+    }
+    return tstamp_parse_arg(arg, time(NULL), ts);
 }
 
 int cli_usage_error(const char *cmd)

@@ -52,6 +52,17 @@ const char policy_default_ini[] =
     "txt_net = $ is in a network that sent spam from many addresses, see https://dnsbl.example/lookup?ip=$\n"
     "txt_auth = $ attacked our SMTP AUTH, see https://dnsbl.example/lookup?ip=$\n"
     "txt_dynamic = $ looks like a dynamic address sending direct to MX, see https://dnsbl.example/lookup?ip=$\n"
+    "name = bl.example\n"
+    "ns = ns1.example.net ns2.example.net\n"
+    "hostmaster = hostmaster.bl.example\n"
+    "\n"
+    "[publish]\n"
+    "max_change = 0.5\n"
+    "min_change = 10\n"
+    "\n"
+    "[ipset]\n"
+    "set4 = rbl4\n"
+    "set6 = rbl6\n"
     "\n"
     "[nft]\n"
     "family = inet\n"
@@ -96,14 +107,55 @@ static bool is_ident(const char *v, size_t max)
 /* TXT templates reach zone files: printable ASCII, no quotes or backslashes. */
 static bool is_txt(const char *v)
 {
-    size_t n = strlen(v);
+    size_t n = strlen(v), dollars = 0;
 
-    if (n >= 200)
-        return false;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (v[i] < 0x20 || v[i] > 0x7e || v[i] == '"' || v[i] == '\\')
             return false;
-    return true;
+        dollars += v[i] == '$';
+    }
+    /* Every '$' may become a 43-byte prefix: the result must fit one
+     * 255-byte TXT string. */
+    return n + dollars * 42 <= 255;
+}
+
+/* Host names that go into a zone file: LDH labels, dots, no trailing dot. */
+static bool is_dnsname(const char *v)
+{
+    size_t n = strlen(v), label = 0;
+
+    if (n == 0 || n > 253 || v[0] == '.' || v[n - 1] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = v[i];
+        if (c == '.') {
+            if (label == 0 || v[i - 1] == '-')
+                return false;
+            label = 0;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                   || (c >= '0' && c <= '9') || (c == '-' && label > 0)) {
+            if (++label > 63)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return v[n - 1] != '-';
+}
+
+static bool is_dnsname_list(const char *v)
+{
+    char buf[POLICY_STR];
+    size_t n = strlen(v);
+
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, v, n + 1);
+    int k = 0;
+    for (char *save, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save), k++)
+        if (!is_dnsname(tok))
+            return false;
+    return k > 0;
 }
 
 static bool is_code(const char *v)
@@ -163,12 +215,40 @@ static int on_setting(void *user, const char *section, const char *name,
             strcpy(p->code[k], value);
         } else if (strncmp(name, "txt_", 4) == 0 && (k = cause_lookup(name + 4)) > 0) {
             if (!is_txt(value))
-                BAD("%s: want printable ASCII without quotes or backslashes, "
-                    "under 200 bytes", name);
+                BAD("%s: want printable ASCII without quotes or backslashes that "
+                    "fits 255 bytes with every '$' replaced by an address", name);
             strcpy(p->txt[k], value);
+        } else if (strcmp(name, "name") == 0 || strcmp(name, "hostmaster") == 0) {
+            if (!is_dnsname(value))
+                BAD("%s: want a DNS name, got \"%.40s\"", name, value);
+            strcpy(name[0] == 'n' ? p->zone_name : p->zone_hostmaster, value);
+        } else if (strcmp(name, "ns") == 0) {
+            if (!is_dnsname_list(value))
+                BAD("ns: want one or more DNS names separated by spaces, got \"%.40s\"", value);
+            strcpy(p->zone_ns, value);
         } else {
             BAD("unknown key \"%.40s\" in [zone]", name);
         }
+    } else if (strcmp(section, "publish") == 0) {
+        if (strcmp(name, "max_change") == 0) {
+            if (!parse_num(value, 0, 1e6, &p->max_change))
+                BAD("max_change: want a fraction such as 0.5, got \"%.40s\"", value);
+        } else if (strcmp(name, "min_change") == 0) {
+            if (!parse_num(value, 0, 1e9, &d) || d != floor(d))
+                BAD("min_change: want a whole number, got \"%.40s\"", value);
+            p->min_change = (unsigned)d;
+        } else {
+            BAD("unknown key \"%.40s\" in [publish]", name);
+        }
+    } else if (strcmp(section, "ipset") == 0) {
+        char *dst = strcmp(name, "set4") == 0 ? p->ipset_set4
+            : strcmp(name, "set6") == 0 ? p->ipset_set6 : NULL;
+        if (dst == NULL)
+            BAD("unknown key \"%.40s\" in [ipset]", name);
+        /* ipset names are at most 31 bytes; we append "-new" for the swap. */
+        if (!is_ident(value, 28))
+            BAD("%s: want up to 27 letters, digits and '_', got \"%.40s\"", name, value);
+        strcpy(dst, value);
     } else if (strcmp(section, "nft") == 0) {
         char *dst = strcmp(name, "family") == 0 ? p->nft_family
             : strcmp(name, "table") == 0 ? p->nft_table
@@ -233,6 +313,10 @@ void policy_print(const struct policy *p, FILE *fp)
         fprintf(fp, "code_%s = %s\n", cause_names[c], p->code[c]);
     for (int c = 1; c < CAUSE__COUNT; c++)
         fprintf(fp, "txt_%s = %s\n", cause_names[c], p->txt[c]);
+    fprintf(fp, "name = %s\nns = %s\nhostmaster = %s\n", p->zone_name, p->zone_ns,
+            p->zone_hostmaster);
+    fprintf(fp, "\n[publish]\nmax_change = %g\nmin_change = %u\n", p->max_change, p->min_change);
+    fprintf(fp, "\n[ipset]\nset4 = %s\nset6 = %s\n", p->ipset_set4, p->ipset_set6);
     fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
             p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);
 }

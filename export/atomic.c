@@ -1,5 +1,6 @@
 /* Temporary file, fsync, rename; see atomic.h. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,37 @@ struct afile {
     struct outbuf out;
 };
 
+/* Temporaries still on disk, for the signal handler: a fatal signal in
+ * the middle of a publish removes them and leaves the old files alone. */
+enum { MAX_PENDING = 32 };
+static char *volatile pending[MAX_PENDING];
+
+static void track(char *path, bool on)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (on ? pending[i] == NULL : pending[i] == path) {
+            pending[i] = on ? path : NULL;
+            return;
+        }
+}
+
+static void on_signal(int sig)
+{
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (pending[i])
+            unlink(pending[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void afile_catch_signals(void)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        signal(sigs[i], on_signal);
+}
+
 struct afile *afile_open(const char *dir, const char *name, mode_t mode)
 {
     struct afile *af = xcalloc(1, sizeof(*af));
@@ -35,6 +67,7 @@ struct afile *afile_open(const char *dir, const char *name, mode_t mode)
         free(af->dir), free(af->final), free(af->tmp), free(af);
         return NULL;
     }
+    track(af->tmp, true);
     /* mkstemp gives 0600; the DNS server runs as another user. */
     if (fchmod(af->fd, mode) < 0)
         msg_warn("%s: chmod: %s", af->tmp, strerror(errno));
@@ -70,6 +103,7 @@ bool afile_finish(struct afile *af)
 
 static void afile_release(struct afile *af)
 {
+    track(af->tmp, false);
     if (af->fd >= 0) {
         outbuf_close(&af->out);
         close(af->fd);

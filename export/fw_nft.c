@@ -1,51 +1,46 @@
 /*
  * nftables: declare the table and interval sets (a no-op when they exist),
  * flush them and add the elements. `nft -f` applies a file as one
- * transaction, so the sets never appear empty or half-filled.
+ * transaction, so the sets never appear empty or half-filled. Elements are
+ * the minimal non-overlapping prefixes (interval sets reject overlaps).
  */
 #include <string.h>
 #include "export.h"
 #include "ipaddr.h"
 
-static void elements(struct outbuf *o, const struct listings *l,
-                     const struct policy *p, int family, const char *set)
+static void elements(struct outbuf *o, const struct policy *p, const struct cidr_list *c,
+                     const char *set)
 {
-    char ip[IPPREFIX_STRLEN];
-    size_t k = 0;
+    char a[IPPREFIX_STRLEN];
 
-    for (size_t i = 0; i < l->n; i++) {
-        if (l->v[i].pfx.addr.family != family)
-            continue;
-        if (k == 0)
-            outbuf_printf(o, "add element %s %s %s {\n", p->nft_family,
-                          p->nft_table, set);
-        outbuf_printf(o, "%s\t%s", k ? ",\n" : "", ipprefix_format(&l->v[i].pfx, ip));
-        k++;
-    }
-    if (k)
-        outbuf_puts(o, "\n}\n");
+    if (c->n == 0)
+        return;
+    outbuf_printf(o, "add element %s %s %s {\n", p->nft_family, p->nft_table, set);
+    for (size_t i = 0; i < c->n; i++)
+        outbuf_printf(o, "\t%s%s\n", ipprefix_format(&c->v[i], a), i + 1 < c->n ? "," : "");
+    outbuf_puts(o, "}\n");
 }
 
-void export_nft(struct outbuf *o, const struct listings *l, const struct policy *p)
+void export_nft(struct outbuf *o, const struct export_ctx *x)
 {
+    const struct policy *p = x->p;
     bool v4 = strcmp(p->nft_family, "ip6") != 0;
     bool v6 = strcmp(p->nft_family, "ip") != 0;
 
-    outbuf_puts(o, "#!/usr/sbin/nft -f\n# written by rblforge; load with: nft -f fw.nft\n");
+    outbuf_printf(o, "#!/usr/sbin/nft -f\n# written by rblforge: %zu IPv4 and %zu IPv6 "
+                  "prefixes; load with: nft -f fw.nft\n", x->z->fw4.n, x->z->fw6.n);
     outbuf_printf(o, "table %s %s {\n", p->nft_family, p->nft_table);
     if (v4)
-        outbuf_printf(o, "\tset %s {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n",
-                      p->nft_set4);
+        outbuf_printf(o, "\tset %s {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n", p->nft_set4);
     if (v6)
-        outbuf_printf(o, "\tset %s {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t}\n",
-                      p->nft_set6);
+        outbuf_printf(o, "\tset %s {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t}\n", p->nft_set6);
     outbuf_puts(o, "}\n");
     if (v4)
         outbuf_printf(o, "flush set %s %s %s\n", p->nft_family, p->nft_table, p->nft_set4);
     if (v6)
         outbuf_printf(o, "flush set %s %s %s\n", p->nft_family, p->nft_table, p->nft_set6);
     if (v4)
-        elements(o, l, p, 4, p->nft_set4);
+        elements(o, p, &x->z->fw4, p->nft_set4);
     if (v6)
-        elements(o, l, p, 6, p->nft_set6);
+        elements(o, p, &x->z->fw6, p->nft_set6);
 }

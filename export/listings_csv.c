@@ -5,8 +5,9 @@
 #include "ipaddr.h"
 #include "tstamp.h"
 
-void export_listings_csv(struct outbuf *o, const struct listings *l)
+void export_listings_csv(struct outbuf *o, const struct export_ctx *x)
 {
+    const struct listings *l = x->l;
     char ip[IPPREFIX_STRLEN], t1[32], t2[32];
 
     outbuf_puts(o, "address,cause,score,auth_score");

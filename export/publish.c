@@ -1,41 +1,343 @@
-/* The outputs of `rblforge run`, written together; see publish.h. */
+/* Lock, compare, check, write, rename, hook; see publish.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include "publish.h"
 #include "atomic.h"
+#include "escape.h"
 #include "export.h"
+#include "msg.h"
+#include "xalloc.h"
+
+/* "prefix,cause": how entries are compared across publications. */
+struct keyset {
+    char **v;
+    size_t n, cap;
+};
+
+struct diff {
+    struct keyset prev, cur, added, removed;
+    size_t kept;
+};
+
+static void keyset_add(struct keyset *k, const char *s)
+{
+    k->v = xgrow(k->v, &k->cap, k->n + 1, sizeof(*k->v));
+    k->v[k->n++] = xstrdup(s);
+}
+
+static void keyset_free(struct keyset *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->v[i]);
+    free(k->v);
+    memset(k, 0, sizeof(*k));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The previous publication's entries from OUTDIR/listings.csv. */
+static bool read_previous(const char *outdir, struct keyset *k)
+{
+    char path[4096], *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+
+    snprintf(path, sizeof(path), "%s/listings.csv", outdir);
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        return false;
+    bool header = true;
+    while ((len = getline(&line, &cap, fp)) > 0) {
+        if (header) {
+            header = false;
+            continue;
+        }
+        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        if (c2 == NULL)
+            continue;
+        *c2 = 0;
+        keyset_add(k, line);
+    }
+    free(line);
+    fclose(fp);
+    return true;
+}
+
+static void compute_diff(struct diff *d, const struct listings *l)
+{
+    char key[IPPREFIX_STRLEN + 16], a[IPPREFIX_STRLEN];
+
+    for (size_t i = 0; i < l->n; i++) {
+        snprintf(key, sizeof(key), "%s,%s", ipprefix_format(&l->v[i].pfx, a),
+                 policy_cause_name(l->v[i].d.cause));
+        keyset_add(&d->cur, key);
+    }
+    qsort(d->prev.v, d->prev.n, sizeof(char *), cmp_str);
+    qsort(d->cur.v, d->cur.n, sizeof(char *), cmp_str);
+    size_t i = 0, j = 0;
+    while (i < d->prev.n || j < d->cur.n) {
+        int c = i == d->prev.n ? 1 : j == d->cur.n ? -1 : strcmp(d->prev.v[i], d->cur.v[j]);
+        if (c == 0)
+            d->kept++, i++, j++;
+        else if (c < 0)
+            keyset_add(&d->removed, d->prev.v[i++]);
+        else
+            keyset_add(&d->added, d->cur.v[j++]);
+    }
+}
+
+static void print_diff(const struct diff *d, bool verbose)
+{
+    msg_info("publish: %zu added, %zu removed, %zu kept (previously %zu)",
+             d->added.n, d->removed.n, d->kept, d->prev.n);
+    if (!verbose)
+        return;
+    enum { SHOW = 10 };         /* summary.json has the complete lists */
+    for (size_t i = 0; i < d->added.n && i < SHOW; i++)
+        msg_info("  + %s", d->added.v[i]);
+    if (d->added.n > SHOW)
+        msg_info("  + ... %zu more in summary.json", d->added.n - SHOW);
+    for (size_t i = 0; i < d->removed.n && i < SHOW; i++)
+        msg_info("  - %s", d->removed.v[i]);
+    if (d->removed.n > SHOW)
+        msg_info("  - ... %zu more in summary.json", d->removed.n - SHOW);
+}
+
+/* summary.json: the run in numbers, and the diff against the last publication. */
+struct summary_ctx {
+    const struct export_ctx *x;
+    const struct diff *d;
+    int64_t now;
+};
+
+static void json_list(struct outbuf *o, const char *name, const struct keyset *k)
+{
+    outbuf_printf(o, ",\n  \"%s\": [", name);
+    for (size_t i = 0; i < k->n; i++) {
+        char *comma = strchr(k->v[i], ',');
+        outbuf_puts(o, i ? ",\n    {\"entry\": " : "\n    {\"entry\": ");
+        esc_json(o, k->v[i], (size_t)(comma - k->v[i]));
+        outbuf_puts(o, ", \"cause\": ");
+        esc_json(o, comma + 1, strlen(comma + 1));
+        outbuf_putc(o, '}');
+    }
+    outbuf_puts(o, k->n ? "\n  ]" : "]");
+}
+
+static void write_summary(struct outbuf *o, const struct summary_ctx *s)
+{
+    const struct listings *l = s->x->l;
+    size_t by[CAUSE__COUNT] = { 0 };
+
+    for (size_t i = 0; i < l->n; i++)
+        by[l->v[i].d.cause]++;
+    outbuf_printf(o, "{\n  \"now\": %lld,\n  \"addresses_seen\": %zu,\n  \"listed\": %zu,\n"
+                  "  \"listed_by_cause\": {", (long long)s->now, l->seen, l->n);
+    for (int c = 1; c < CAUSE__COUNT; c++)
+        outbuf_printf(o, "%s\"%s\": %zu", c > 1 ? ", " : "", policy_cause_name(c), by[c]);
+    outbuf_printf(o, "},\n  \"allowlisted_not_listed\": %zu,\n  \"published_prefixes\": "
+                  "{\"rbldnsd\": %zu, \"rbldnsd6\": %zu, \"fw4\": %zu, \"fw6\": %zu},\n"
+                  "  \"previous\": %zu,\n  \"kept\": %zu", l->nallowed,
+                  zonedata_count(s->x->z, 4), zonedata_count(s->x->z, 6), s->x->z->fw4.n,
+                  s->x->z->fw6.n, s->d->prev.n, s->d->kept);
+    json_list(o, "added", &s->d->added);
+    json_list(o, "removed", &s->d->removed);
+    outbuf_puts(o, "\n}\n");
+}
 
 struct output {
     const char *name;
-    void (*write)(struct outbuf *o, const struct listings *l, const struct policy *p);
+    void (*write)(struct outbuf *o, const struct export_ctx *x);
 };
-
-static void write_csv(struct outbuf *o, const struct listings *l, const struct policy *p)
-{
-    (void)p;
-    export_listings_csv(o, l);
-}
 
 static const struct output outputs[] = {
     { "bl.rbldnsd", export_rbldnsd },
+    { "bl6.rbldnsd", export_rbldnsd6 },
+    { "bl.zone", export_bind },
     { "fw.nft", export_nft },
-    { "listings.csv", write_csv },
+    { "fw.ipset", export_ipset },
+    { "listings.csv", export_listings_csv },
 };
 enum { N_OUT = sizeof(outputs) / sizeof(outputs[0]) };
 
-bool publish_all(const char *outdir, const struct listings *l, const struct policy *p)
+/* The serial of the previous bl.zone, 0 if none. */
+static uint32_t previous_serial(const char *outdir)
 {
-    struct afile *af[N_OUT] = { 0 };
-    bool ok = true;
+    char path[4096], line[256];
+    uint32_t serial = 0;
 
-    for (size_t i = 0; i < N_OUT && ok; i++)
-        ok = (af[i] = afile_open(outdir, outputs[i].name, 0644)) != NULL;
-    for (size_t i = 0; i < N_OUT && ok; i++) {
-        outputs[i].write(afile_out(af[i]), l, p);
+    snprintf(path, sizeof(path), "%s/bl.zone", outdir);
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), fp))
+        if (strstr(line, "; serial")) {
+            serial = (uint32_t)strtoul(line, NULL, 10);
+            break;
+        }
+    fclose(fp);
+    return serial;
+}
+
+/* Leftovers of a run killed before our signal handler could clean up. */
+static void remove_stale_temporaries(const char *outdir)
+{
+    DIR *d = opendir(outdir);
+    struct dirent *de;
+    char path[4096];
+
+    if (d == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (de->d_name[0] != '.' || n < 8 || de->d_name[n - 7] != '.')
+            continue;
+        for (size_t i = 0; i < N_OUT + 1; i++) {
+            const char *name = i < N_OUT ? outputs[i].name : "summary.json";
+            size_t k = strlen(name);
+            if (n == k + 8 && strncmp(de->d_name + 1, name, k) == 0) {
+                snprintf(path, sizeof(path), "%s/%s", outdir, de->d_name);
+                unlink(path);
+            }
+        }
+    }
+    closedir(d);
+}
+
+static int lock_outdir(const char *outdir)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/.rblforge.lock", outdir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        msg_warn("%s: cannot open the lock: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        msg_warn("%s: another rblforge run holds the lock", outdir);
+        close(fd);
+        return -2;
+    }
+    return fd;
+}
+
+static int run_hook(const char *cmd, const char *outdir)
+{
+    pid_t pid = fork();
+    int st;
+
+    if (pid < 0) {
+        msg_warn("post-publish: fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        setenv("RBLFORGE_OUTDIR", outdir, 1);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static bool valve_trips(const struct diff *d, const struct policy *p)
+{
+    size_t prev = d->prev.n, cur = d->cur.n;
+    size_t change = prev > cur ? prev - cur : cur - prev;
+
+    if (prev > 0 && cur == 0) {
+        msg_warn("safety valve: an empty listing would replace %zu entries", prev);
+        return true;
+    }
+    if (prev > 0 && change >= p->min_change && (double)change > p->max_change * (double)prev) {
+        msg_warn("safety valve: the listing would change from %zu to %zu entries "
+                 "(more than %g%%)", prev, cur, p->max_change * 100);
+        return true;
+    }
+    return false;
+}
+
+int publish_run(const char *outdir, const struct listings *l, const struct policy *p,
+                struct cidrset *allow, const struct publish_opts *o,
+                struct publish_result *r)
+{
+    struct diff d = { 0 };
+    struct zonedata z;
+    struct afile *af[N_OUT + 1] = { 0 };
+    int status = EXIT_OK;
+
+    memset(r, 0, sizeof(*r));
+    r->hook_status = -1;
+    int lock = lock_outdir(outdir);
+    if (lock < 0)
+        return lock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
+    remove_stale_temporaries(outdir);
+    r->had_previous = read_previous(outdir, &d.prev);
+    compute_diff(&d, l);
+    r->previous = d.prev.n, r->added = d.added.n, r->removed = d.removed.n, r->kept = d.kept;
+    print_diff(&d, o->verbose);
+    if (valve_trips(&d, p)) {
+        if (!o->force) {
+            msg_warn("%s: nothing replaced; rerun with --force to publish anyway", outdir);
+            status = EXIT_VALVE;
+            goto out;
+        }
+        msg_warn("--force: publishing anyway");
+    }
+
+    zonedata_build(&z, l, allow);
+    uint32_t serial = (uint32_t)o->now, prev = previous_serial(outdir);
+    if (prev && (int32_t)(serial - prev) <= 0)
+        serial = prev + 1;      /* RFC 1982 order: always move forward */
+    struct export_ctx x = { l, p, &z, serial };
+    struct summary_ctx sc = { &x, &d, o->now };
+    bool ok = true;
+    for (size_t i = 0; i < N_OUT + 1 && ok; i++) {
+        ok = (af[i] = afile_open(outdir, i < N_OUT ? outputs[i].name : "summary.json",
+                                 0644)) != NULL;
+        if (!ok)
+            break;
+        if (i < N_OUT)
+            outputs[i].write(afile_out(af[i]), &x);
+        else
+            write_summary(afile_out(af[i]), &sc);
         ok = afile_finish(af[i]);
     }
+    zonedata_free(&z);
     if (!ok) {
-        for (size_t i = 0; i < N_OUT; i++)
+        for (size_t i = 0; i < N_OUT + 1; i++)
             afile_abort(af[i]);
-        return false;
+        status = EXIT_RUNTIME;
+    } else if (!afile_publish_all(af, N_OUT + 1)) {
+        status = EXIT_RUNTIME;
     }
-    return afile_publish_all(af, N_OUT);
+    if (status != EXIT_OK) {
+        msg_warn("%s: outputs not published; the previous ones are unchanged", outdir);
+        goto out;
+    }
+    if (o->post_publish) {
+        r->hook_status = run_hook(o->post_publish, outdir);
+        if (r->hook_status != 0) {
+            msg_warn("post-publish command failed with status %d", r->hook_status);
+            status = EXIT_HOOK;
+        } else if (o->verbose) {
+            msg_info("post-publish command exited 0");
+        }
+    }
+out:
+    keyset_free(&d.prev), keyset_free(&d.cur), keyset_free(&d.added), keyset_free(&d.removed);
+    close(lock);
+    return status;
 }

@@ -1,28 +1,64 @@
-/* rbldnsd ip4set dataset; see rbldnsd(8), "ip4set Dataset". */
+/*
+ * rbldnsd datasets; see rbldnsd(8). bl.rbldnsd is an ip4set: the most
+ * specific entry answers, so a listed address inside an escalated network
+ * keeps its own code; '!' lines exclude allowlisted addresses inside a
+ * listed range. bl6.rbldnsd is an ip6trie (longest prefix wins).
+ */
+#include <string.h>
 #include "export.h"
 #include "ipaddr.h"
 
-void export_rbldnsd(struct outbuf *o, const struct listings *l, const struct policy *p)
+size_t export_txt(const struct policy *p, enum cause c, const char *what, char *buf)
 {
-    char ip[IPPREFIX_STRLEN];
-    size_t n4 = 0;
+    const char *t = policy_txt(p, c);
+    size_t n = 0, wl = strlen(what);
 
-    for (size_t i = 0; i < l->n; i++)
-        n4 += l->v[i].pfx.addr.family == 4;
-    outbuf_printf(o, "# rbldnsd ip4set dataset written by rblforge: %zu entries\n", n4);
+    for (; *t && n < 255; t++) {
+        if (*t == '$') {
+            size_t k = wl < 255 - n ? wl : 255 - n;
+            memcpy(buf + n, what, k);
+            n += k;
+        } else {
+            buf[n++] = *t;
+        }
+    }
+    buf[n] = 0;
+    return n;
+}
+
+static void dataset(struct outbuf *o, const struct export_ctx *x, int family)
+{
+    const struct policy *p = x->p;
+    char a[IPPREFIX_STRLEN];
+
+    outbuf_printf(o, "# rbldnsd %s dataset written by rblforge: %zu entries\n",
+                  family == 4 ? "ip4set" : "ip6trie", zonedata_count(x->z, family));
     outbuf_printf(o, "$TTL %u\n", p->ttl);
     /* The default value: A record and TXT template ('$' = queried address). */
     outbuf_printf(o, ":%s:%s\n", policy_code(p, CAUSE_SPAM), policy_txt(p, CAUSE_SPAM));
-    /* RFC 5782 section 5: 127.0.0.2 is listed, 127.0.0.1 is not. */
-    outbuf_puts(o, "127.0.0.2\n");
-    for (size_t i = 0; i < l->n; i++) {
-        const struct listing *e = &l->v[i];
-        if (e->pfx.addr.family != 4)
+    /* RFC 5782 section 5 test points: 127.0.0.2 (::FFFF:7F00:2) listed,
+     * 127.0.0.1 (::FFFF:7F00:1) not. */
+    outbuf_puts(o, family == 4 ? "127.0.0.2\n" : "::ffff:7f00:2\n");
+    for (size_t i = 0; i < x->z->n; i++) {
+        const struct zone_entry *e = &x->z->e[i];
+        if (e->pfx.addr.family != family)
             continue;
-        outbuf_puts(o, ipprefix_format(&e->pfx, ip));
-        if (e->d.cause != CAUSE_SPAM)
-            outbuf_printf(o, " :%s:%s", policy_code(p, e->d.cause),
-                          policy_txt(p, e->d.cause));
+        outbuf_puts(o, ipprefix_format(&e->pfx, a));
+        if (e->cause != CAUSE_SPAM)
+            outbuf_printf(o, " :%s:%s", policy_code(p, e->cause), policy_txt(p, e->cause));
         outbuf_putc(o, '\n');
     }
+    for (size_t i = 0; i < x->z->excl.n; i++)
+        if (x->z->excl.v[i].addr.family == family)
+            outbuf_printf(o, "!%s\n", ipprefix_format(&x->z->excl.v[i], a));
+}
+
+void export_rbldnsd(struct outbuf *o, const struct export_ctx *x)
+{
+    dataset(o, x, 4);
+}
+
+void export_rbldnsd6(struct outbuf *o, const struct export_ctx *x)
+{
+    dataset(o, x, 6);
 }

@@ -25,6 +25,9 @@ bool afile_finish(struct afile *af);
 /* Rename every finished temporary into place, then fsync the directory;
  * frees the afiles. All are aborted if any is NULL or unfinished. */
 bool afile_publish_all(struct afile **v, size_t n);
+/* On SIGINT/SIGTERM/SIGHUP/SIGPIPE remove pending temporaries, then die
+ * of the signal as usual. */
+void afile_catch_signals(void);
 /* Remove the temporary and free; NULL is a no-op. */
 void afile_abort(struct afile *af);
 

@@ -3,6 +3,7 @@
 /* Subcommands (one file each at the top of the tree) and the options they
  * share. Each returns the process exit status. */
 #include <stdbool.h>
+#include <stdint.h>
 
 int cmd_run(int argc, char **argv);
 int cmd_events(int argc, char **argv);
@@ -12,10 +13,15 @@ int cmd_check_config(int argc, char **argv);
 struct cli_common {
     int year;
 };
-enum { OPT_YEAR = 1000, OPT_TZ, OPT_ALLOWLIST, OPT_FORMAT, OPT_STATS };
+enum {
+    OPT_YEAR = 1000, OPT_TZ, OPT_ALLOWLIST, OPT_FORMAT, OPT_STATS,
+    OPT_NOW, OPT_FORCE, OPT_STRICT, OPT_POST_PUBLISH,
+};
 /* Handles a shared option; false if opt is not one of them. Exits with
  * EXIT_USAGE on a bad value. */
 bool cli_common_option(int opt, const char *arg, struct cli_common *c);
+/* A time for --now: RFC 3339 / YYYY-MM-DD, or a Unix time in seconds. */
+bool cli_parse_time(const char *arg, int64_t *ts);
 /* "Try 'rblforge CMD --help'" and EXIT_USAGE. */
 int cli_usage_error(const char *cmd);
 

@@ -15,6 +15,9 @@ enum {
     EXIT_RUNTIME = 1,      /* I/O error, corrupt input that lost data, ... */
     EXIT_USAGE = 2,        /* bad command line or configuration */
     EXIT_DAMAGED = 3,      /* finished and published, but input was damaged */
+    EXIT_VALVE = 4,        /* safety valve: listing changed too much, nothing replaced */
+    EXIT_LOCKED = 5,       /* another run holds the output directory's lock */
+    EXIT_HOOK = 6,         /* published, but the post-publish command failed */
 };
 
 extern const char *msg_progname;

@@ -33,6 +33,14 @@ struct policy {
     char nft_table[64];
     char nft_set4[64];
     char nft_set6[64];
+    /* Published zone identity (bl.zone) and the ipset names (fw.ipset). */
+    char zone_name[POLICY_STR];
+    char zone_ns[POLICY_STR];           /* space-separated name servers */
+    char zone_hostmaster[POLICY_STR];
+    double max_change;          /* safety valve: allowed change of the count */
+    unsigned min_change;        /* ... ignored below this many entries */
+    char ipset_set4[32];
+    char ipset_set6[32];
 };
 
 extern const char policy_default_ini[];

@@ -1,16 +1,41 @@
 #ifndef RBLFORGE_PUBLISH_H
 #define RBLFORGE_PUBLISH_H
 /*
- * Publishing a run: every output file is written to a temporary in OUTDIR
- * and renamed into place only when all of them were written (atomic.h).
- * The table of outputs lives here; a new format is one more row.
+ * Publishing a run into OUTDIR, safely for cron and CI:
+ *  - a lock (OUTDIR/.rblforge.lock, flock) keeps two runs apart;
+ *  - the new listings are compared with the previous publication
+ *    (OUTDIR/listings.csv): added, removed, kept, by cause;
+ *  - the safety valve refuses to replace anything when the listing count
+ *    changes by more than max_change (and at least min_change entries), or
+ *    when an empty listing would replace a non-empty one, unless forced;
+ *  - every output is written to a temporary in OUTDIR and renamed into
+ *    place only when all of them were written (atomic.h);
+ *  - an optional post-publish command runs after a successful publish.
+ * The table of outputs lives in publish.c; a new format is one more row.
  */
 #include <stdbool.h>
+#include <stdint.h>
+#include "cidrset.h"
 #include "listing.h"
 #include "policy.h"
 
-/* Write and publish every output; false (with warnings) if any failed, in
- * which case the previously published files are unchanged. */
-bool publish_all(const char *outdir, const struct listings *l, const struct policy *p);
+struct publish_opts {
+    bool force;                 /* override the safety valve */
+    bool verbose;               /* list added/removed entries on stderr */
+    const char *post_publish;   /* shell command, or NULL */
+    int64_t now;                /* the run's time (SOA serial, summary) */
+};
+
+struct publish_result {
+    bool had_previous;
+    size_t previous, added, removed, kept;
+    int hook_status;            /* exit status of the post-publish command, -1 if none */
+};
+
+/* Returns an exit status: EXIT_OK, EXIT_RUNTIME (nothing replaced),
+ * EXIT_VALVE, EXIT_LOCKED or EXIT_HOOK (published, hook failed). */
+int publish_run(const char *outdir, const struct listings *l, const struct policy *p,
+                struct cidrset *allow, const struct publish_opts *o,
+                struct publish_result *r);
 
 #endif

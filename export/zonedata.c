@@ -1,0 +1,108 @@
+/* From listings to the entries every zone and set file shares; see zonedata.h. */
+#include <stdlib.h>
+#include <string.h>
+#include "zonedata.h"
+#include "xalloc.h"
+
+/* When one prefix is listed for two causes, the first here wins. */
+static const enum cause priority[] = { CAUSE_SPAM, CAUSE_AUTH, CAUSE_DYNAMIC, CAUSE_NET };
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const struct zone_entry *x = a, *y = b;
+    int c = ipaddr_cmp(&x->pfx.addr, &y->pfx.addr);
+    if (c)
+        return c;
+    if (x->pfx.len != y->pfx.len)
+        return x->pfx.len < y->pfx.len ? -1 : 1;
+    return 0;
+}
+
+static bool inside(const struct ipprefix *outer, const struct ipprefix *inner)
+{
+    return outer->addr.family == inner->addr.family && outer->len <= inner->len
+        && ipprefix_contains(outer, &inner->addr);
+}
+
+void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow)
+{
+    struct ipprefix *all = xmalloc((l->n ? l->n : 1) * sizeof(*all));
+    struct cidr_list allowed = { 0 };
+
+    memset(z, 0, sizeof(*z));
+    for (size_t i = 0; allow && i < cidrset_count(allow); i++)
+        cidr_list_add(&allowed, cidrset_get(allow, i));
+    for (size_t c = 0; c < sizeof(priority) / sizeof(priority[0]); c++) {
+        size_t k = 0;
+        for (size_t i = 0; i < l->n; i++)
+            if (l->v[i].d.cause == priority[c])
+                all[k++] = l->v[i].pfx;
+        for (int fam = 4; fam <= 6; fam += 2) {
+            struct cidr_list m = { 0 };
+            cidr_minimal(all, k, NULL, 0, fam, &m);
+            for (size_t i = 0; i < m.n; i++) {
+                /* A range the allowlist covers entirely is not published. */
+                bool covered = false;
+                for (size_t a = 0; a < allowed.n && !covered; a++)
+                    covered = inside(&allowed.v[a], &m.v[i]);
+                if (covered) {
+                    z->dropped++;
+                    continue;
+                }
+                z->e = xgrow(z->e, &z->cap, z->n + 1, sizeof(*z->e));
+                z->e[z->n++] = (struct zone_entry){ m.v[i], priority[c] };
+            }
+            cidr_list_free(&m);
+        }
+    }
+    /* Equal prefixes listed for two causes: keep one, the higher priority,
+     * so no address gets two answers. */
+    qsort(z->e, z->n, sizeof(*z->e), cmp_entry);
+    size_t w = 0;
+    for (size_t r = 0; r < z->n; r++) {
+        if (w && cmp_entry(&z->e[w - 1], &z->e[r]) == 0) {
+            for (size_t c = 0; c < sizeof(priority) / sizeof(priority[0]); c++)
+                if (priority[c] == z->e[r].cause || priority[c] == z->e[w - 1].cause) {
+                    z->e[w - 1].cause = priority[c];
+                    break;
+                }
+            continue;
+        }
+        z->e[w++] = z->e[r];
+    }
+    z->n = w;
+    /* Exclusions: allowlisted prefixes strictly inside a published range. */
+    for (size_t a = 0; a < allowed.n; a++)
+        for (size_t i = 0; i < z->n; i++)
+            if (z->e[i].pfx.len < allowed.v[a].len && inside(&z->e[i].pfx, &allowed.v[a])) {
+                cidr_list_add(&z->excl, &allowed.v[a]);
+                break;
+            }
+    /* Firewall sets: everything listed, minus everything allowlisted. */
+    struct ipprefix *pf = xmalloc((z->n ? z->n : 1) * sizeof(*pf));
+    for (size_t i = 0; i < z->n; i++)
+        pf[i] = z->e[i].pfx;
+    cidr_minimal(pf, z->n, allowed.v, allowed.n, 4, &z->fw4);
+    cidr_minimal(pf, z->n, allowed.v, allowed.n, 6, &z->fw6);
+    free(pf);
+    free(all);
+    cidr_list_free(&allowed);
+}
+
+size_t zonedata_count(const struct zonedata *z, int family)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < z->n; i++)
+        k += z->e[i].pfx.addr.family == family;
+    return k;
+}
+
+void zonedata_free(struct zonedata *z)
+{
+    free(z->e);
+    cidr_list_free(&z->excl);
+    cidr_list_free(&z->fw4);
+    cidr_list_free(&z->fw6);
+    memset(z, 0, sizeof(*z));
+}

@@ -1,0 +1,79 @@
+/*
+ * mkexports OUTDIR: publish a fixed, hand-made set of listings (aggregation,
+ * all four causes, networks with allowlisted holes, a network around a
+ * listed address, IPv6) through the real publisher, so that the export
+ * tests can load the files into rbldnsd, named-checkzone, nft and ipset.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cidrset.h"
+#include "listing.h"
+#include "msg.h"
+#include "publish.h"
+
+static struct ip_stats stats[32];
+
+static void add(struct listings *l, const char *pfx, enum cause c)
+{
+    struct ipprefix p;
+
+    if (!ipprefix_parse(span_make(pfx, strlen(pfx)), &p, false))
+        msg_panic("bad prefix %s", pfx);
+    struct listing e = { .pfx = p, .d = { .score = 42, .cause = c } };
+    if (p.len == (p.addr.family == 4 ? 32 : 128)) {
+        struct ip_stats *st = &stats[l->n % 32];
+        st->ip = p.addr;
+        st->n[AC_REJ_DNSBL] = 3;
+        st->first = 1795500000;
+        st->last = 1795560000;
+        st->rdns = "=cmd|' /C calc'!A0";     /* hostile: must be neutralised in CSV */
+        e.st = st;
+    }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 32;
+        l->v = realloc(l->v, l->cap * sizeof(*l->v));
+    }
+    l->v[l->n++] = e;
+}
+
+int main(int argc, char **argv)
+{
+    struct listings l = { 0 };
+    struct policy p;
+    struct cidrset *allow = cidrset_new();
+    struct publish_result r;
+    static const char *const allowed[] = { "203.0.113.9", "2001:db8:2::9", "192.0.2.200" };
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: mkexports OUTDIR\n");
+        return 2;
+    }
+    policy_init(&p);
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+        struct ipprefix a;
+        ipprefix_parse(span_make(allowed[i], strlen(allowed[i])), &a, false);
+        cidrset_add(allow, &a);
+    }
+    /* Four adjacent spam addresses aggregate to 192.0.2.4/30. */
+    add(&l, "192.0.2.4", CAUSE_SPAM);
+    add(&l, "192.0.2.5", CAUSE_SPAM);
+    add(&l, "192.0.2.6", CAUSE_SPAM);
+    add(&l, "192.0.2.7", CAUSE_SPAM);
+    add(&l, "192.0.2.77", CAUSE_SPAM);
+    add(&l, "192.0.2.77", CAUSE_NET);           /* same prefix twice: spam wins */
+    add(&l, "198.51.100.10", CAUSE_AUTH);
+    add(&l, "198.51.100.20", CAUSE_DYNAMIC);
+    add(&l, "203.0.113.0/24", CAUSE_NET);       /* holds allowlisted .9 */
+    add(&l, "10.20.0.0/16", CAUSE_NET);         /* holds listed 10.20.30.40 */
+    add(&l, "10.20.30.40", CAUSE_SPAM);
+    add(&l, "172.16.0.0/23", CAUSE_NET);        /* not on an octet boundary */
+    add(&l, "2001:db8:1::5", CAUSE_SPAM);
+    add(&l, "2001:db8:2::/64", CAUSE_NET);      /* holds allowlisted ::9 */
+    l.seen = l.n;
+    struct publish_opts o = { .now = 1795575600, .force = getenv("FORCE") != NULL };
+    int st = publish_run(argv[1], &l, &p, allow, &o, &r);
+    free(l.v);
+    cidrset_free(allow);
+    return st;
+}
