@@ -1,0 +1,91 @@
+#!/bin/sh
+# Publishing for cron and CI: safety valve, --force, empty over non-empty,
+# the lock, the post-publish hook, disk full, stale temporaries, --strict.
+. "$(dirname "$0")/tap.sh"
+
+S="$TMP/logs"; mkdir -p "$S"
+# n bots, each pregreeting once: n listed addresses.
+bots() { i=1; while [ $i -le "$1" ]; do
+    printf 'Nov 24 06:25:01 mx1 postfix/postscreen[1]: PREGREET 11 after 0.1 from [198.18.%d.%d]:4000: EHLO x\\r\\n\n' $((i / 250)) $((i % 250 + 1))
+    i=$((i + 1)); done; }
+bots 100 >"$S/100.log"
+bots 40 >"$S/40.log"
+bots 60 >"$S/60.log"
+: >"$S/empty.log"
+run() { "$RBLFORGE" run --year 2026 --now 1795575600 "$@" 2>"$TMP/err"; }
+count() { tail -n +2 "$1/listings.csv" | wc -l | tr -d ' '; }
+O="$TMP/out"
+
+run -o "$O" "$S/100.log"; is $? 0 "first publication"
+is "$(count "$O")" 100 "100 listed"
+cp -a "$O" "$TMP/before"
+run -o "$O" "$S/40.log"; is $? 4 "dropping from 100 to 40 trips the valve: exit 4"
+grep -q "safety valve" "$TMP/err"; ok $? "and says so"
+diff -r "$TMP/before" "$O" >/dev/null; ok $? "nothing was replaced"
+run -o "$O" "$S/60.log"; is $? 0 "from 100 to 60 (40%) publishes"
+run -v -o "$O" "$S/60.log"; grep -q "publish: 0 added, 0 removed, 60 kept" "$TMP/err"; ok $? "the diff is reported on stderr"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["listed"]==60 and d["kept"]==60 and d["added"]==[] and d["removed"]==[]' "$O/summary.json"
+ok $? "summary.json carries the diff"
+run -o "$O" "$S/empty.log"; is $? 4 "an empty listing never replaces a non-empty one"
+run --force -o "$O" "$S/empty.log"; is $? 0 "unless --force"
+is "$(count "$O")" 0 "now empty"
+printf '[publish]\nmax_change = 0.1\nmin_change = 1\n' >"$TMP/tight.ini"
+run -o "$O" "$S/60.log"; is $? 0 "from empty: no valve (nothing to protect)"
+run -c "$TMP/tight.ini" -o "$O" "$S/100.log"; is $? 4 "max_change from the config"
+
+# The lock: a second run waits for nobody; it fails at once.
+if command -v flock >/dev/null; then
+    flock "$O/.rblforge.lock" sleep 3 &
+    fpid=$!
+    sleep 0.5
+    run -o "$O" "$S/60.log"; is $? 5 "a locked OUTDIR: exit 5"
+    grep -q "holds the lock" "$TMP/err"; ok $? "and says why"
+    wait $fpid
+else
+    skip "flock(1) not installed"; skip "flock(1) not installed"
+fi
+
+# Post-publish hook.
+run -o "$O" --post-publish 'test -s "$RBLFORGE_OUTDIR/bl.rbldnsd" && touch "$RBLFORGE_OUTDIR/hooked"' "$S/60.log"
+is $? 0 "post-publish hook runs after the publish"
+[ -e "$O/hooked" ]; ok $? "with RBLFORGE_OUTDIR set"
+run -o "$O" --post-publish 'exit 7' "$S/60.log"; is $? 6 "a failing hook: exit 6"
+grep -q "status 7" "$TMP/err"; ok $? "its status is reported"
+
+# Stale temporaries of a killed run are removed.
+: >"$O/.bl.zone.Ab12Cd"
+: >"$O/.keep-me"
+run -o "$O" "$S/60.log"
+[ ! -e "$O/.bl.zone.Ab12Cd" ]; ok $? "stale temporary removed"
+[ -e "$O/.keep-me" ]; ok $? "other dotfiles left alone"
+
+# --strict refuses damaged input.
+gzip -c "$S/60.log" | head -c 200 >"$S/cut.gz"
+cp -a "$O" "$TMP/before2"
+run --strict -o "$O" "$S/60.log" "$S/cut.gz"; is $? 1 "--strict with damaged input: exit 1"
+diff -r "$TMP/before2" "$O" >/dev/null; ok $? "nothing replaced"
+
+# Disk full in the middle of a publish: a tiny tmpfs in a mount namespace.
+if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
+    bots 2000 >"$S/2000.log"
+    cat >"$TMP/full.sh" <<EOS
+set -e
+mkdir -p "$TMP/small"
+mount -t tmpfs -o size=200k tmpfs "$TMP/small"
+"$RBLFORGE" run --year 2026 --now 1795575600 -o "$TMP/small" "$S/60.log" 2>/dev/null
+cp -a "$TMP/small" "$TMP/small-before"
+set +e
+"$RBLFORGE" run --force --year 2026 --now 1795575700 -o "$TMP/small" "$S/2000.log" 2>"$TMP/full.err"
+echo "rc=\$?"
+diff -r "$TMP/small-before" "$TMP/small" >/dev/null && echo unchanged
+ls -A "$TMP/small" | grep -v '^\.rblforge\.lock\$' | grep -c '^\.' || true
+EOS
+    unshare -m sh "$TMP/full.sh" >"$TMP/full.out" 2>&1
+    grep -q '^rc=1$' "$TMP/full.out"; ok $? "disk full: exit 1"
+    grep -q '^unchanged$' "$TMP/full.out"; ok $? "disk full: the previous publication is untouched"
+    is "$(tail -1 "$TMP/full.out")" 0 "disk full: no temporary left behind"
+    grep -q "No space left on device" "$TMP/full.err"; ok $? "disk full: the error says so"
+else
+    skip "needs root and unshare -m for a small tmpfs"
+fi
+done_testing
