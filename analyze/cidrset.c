@@ -40,7 +40,8 @@ static void sort(struct cidrset *cs)
 {
     if (cs->sorted)
         return;
-    qsort(cs->v, cs->n, sizeof(*cs->v), cmp_prefix);
+    if (cs->n > 1)
+        qsort(cs->v, cs->n, sizeof(*cs->v), cmp_prefix);
     /* Drop duplicates. */
     size_t w = 0;
     for (size_t r = 0; r < cs->n; r++)
