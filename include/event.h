@@ -52,6 +52,7 @@ enum ev_type {
     EV_POLICY,                  /* policy server verdict (postgrey) */
     EV_DNSBL,                   /* dnsblog: address listed by a DNSBL */
     EV_QMAIL_STATUS,            /* qmail-send "status: local l/L remote r/R" */
+    EV_TLS,                     /* TLS connection established from/to */
     EV__COUNT
 };
 

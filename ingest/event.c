@@ -41,6 +41,7 @@ static const char *const type_names[EV__COUNT] = {
     [EV_POLICY] = "policy",
     [EV_DNSBL] = "dnsbl",
     [EV_QMAIL_STATUS] = "qmail_status",
+    [EV_TLS] = "tls",
 };
 
 static const char *const reason_names[R__COUNT] = {

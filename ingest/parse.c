@@ -211,6 +211,14 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
                 msg = span_trim_left(span_skip(msg, (size_t)rb + 1));
         }
         msg = unwrap_repeated(msg, ev);
+        /* A relay that logs the tag twice: "postfix/smtpd[1]: postfix/smtpd[1]: msg". */
+        if (span_starts(msg, prog.p, prog.n) && msg.n > prog.n
+            && (msg.p[prog.n] == '[' || msg.p[prog.n] == ':')) {
+            struct span p2, pid2;
+            size_t u2;
+            if (parse_tag(msg, &p2, &pid2, &u2))
+                msg = span_skip(msg, u2);
+        }
         ev->prog = prog;
         ev->pid = pid;
         if ((ok = dispatch(prog, msg, ev)))

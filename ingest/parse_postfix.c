@@ -103,6 +103,22 @@ static bool parse_warning(struct span s, struct event *ev)
         ev->reason = R_PS_NON_SMTP;
         return true;
     }
+    /* "Illegal address syntax from host[addr] in MAIL command: addr": smtpd
+     * answers 501. */
+    if (span_starts_lit(s, "Illegal address syntax from ")) {
+        if ((used = parse_client(span_skip(s, 28), ev)) == 0)
+            return false;
+        struct span r = span_skip(s, 28 + used);
+        if (span_starts_lit(r, " in ")) {
+            long sp = span_chr(span_skip(r, 4), ' ');
+            if (sp > 0)
+                ev->stage = span_make(r.p + 4, (size_t)sp);
+        }
+        ev->type = EV_REJECT;
+        ev->reason = span_eq_lit(ev->stage, "MAIL") ? R_SENDER : R_OTHER;
+        ev->text = parse_bounded(s);
+        return true;
+    }
     if ((used = parse_client(s, ev)) == 0)
         return false;
     struct span rest = span_skip(s, used);
@@ -167,6 +183,36 @@ static bool parse_after(struct span s, struct event *ev)
     return false;
 }
 
+/* "[Untrusted |Anonymous |Verified ]TLS connection established from
+ * host[addr]: TLSv1.3 with cipher ..." (smtpd), "... to host[addr]:25: ..."
+ * (smtp, the remote server goes to relay). */
+static bool parse_tls(struct span s, struct event *ev)
+{
+    long at = span_find_lit(s, "TLS connection established ");
+    if (at < 0 || at > 12)
+        return false;
+    struct span r = span_skip(s, (size_t)at + 27);
+    size_t used;
+    if (span_starts_lit(r, "from ")) {
+        if ((used = parse_client(span_skip(r, 5), ev)) == 0)
+            return false;
+        r = span_skip(r, 5 + used);
+    } else if (span_starts_lit(r, "to ")) {
+        r = span_skip(r, 3);
+        long c = span_find_lit(r, ": ");
+        if (c <= 0)
+            return false;
+        ev->relay = span_make(r.p, (size_t)c);
+        r = span_skip(r, (size_t)c);
+    } else {
+        return false;
+    }
+    if (span_starts_lit(r, ": "))
+        ev->text = parse_bounded(span_trim_right(span_skip(r, 2)));
+    ev->type = EV_TLS;
+    return true;
+}
+
 static bool parse_smtpd(struct span s, struct event *ev)
 {
     if (span_starts_lit(s, "connect from ")) {
@@ -186,8 +232,17 @@ static bool parse_smtpd(struct span s, struct event *ev)
     }
     if (span_starts_lit(s, "warning: "))
         return parse_warning(span_skip(s, 9), ev);
-    if (parse_after(s, ev))
+    if (parse_after(s, ev) || parse_tls(s, ev))
         return true;
+    /* Some builds log "client=" without the queue id. */
+    if (span_starts_lit(s, "client=")) {
+        if (parse_client(span_skip(s, 7), ev) == 0)
+            return false;
+        ev->type = EV_CLIENT;
+        ev->sasl_method = parse_kv(s, "sasl_method=", 12);
+        ev->sasl_user = parse_kv(s, "sasl_username=", 14);
+        return true;
+    }
     /* Postfix before 2.3 wrote rejects without the queue id. */
     if (span_starts_lit(s, "reject: ")) {
         ev->type = EV_REJECT;
@@ -214,6 +269,14 @@ bool parse_postfix(struct span service, struct span msg, struct event *ev)
         if ((q = parse_queue_prefix(msg, ev)) > 0 && parse_after(span_skip(msg, q), ev))
             return true;
         parse_event_clear(ev);
+    }
+    if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp")) && parse_tls(msg, ev))
+        return true;
+    /* "warning: QUEUEID: ..." belongs to that message's history. */
+    if (span_starts_lit(msg, "warning: ") && (q = parse_queue_prefix(span_skip(msg, 9), ev)) > 0) {
+        ev->text = parse_bounded(span_trim_right(span_skip(msg, 9 + q)));
+        ev->type = EV_NOTE;
+        return true;
     }
     return parse_pfqueue(service, msg, ev);
 }

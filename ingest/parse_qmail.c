@@ -200,7 +200,7 @@ static bool parse_spamcontrol(struct span s, struct event *ev)
     if (!reject && !span_starts_lit(s, "Accept::"))
         return false;
     long c = span_find_lit(s, ": ");
-    if (c < 0)
+    if (c < 8)                  /* "Reject:: ..." has no Type::Condition */
         return false;
     struct span what = span_make(s.p + 8, (size_t)c - 8);
     struct span info = span_skip(s, (size_t)c + 2);
