@@ -259,6 +259,37 @@ static bool parse_tai64n(struct span s, int64_t *ts, uint32_t *usec, size_t *use
     return true;
 }
 
+bool tstamp_parse_unix(struct span s, int64_t *ts, uint32_t *usec, size_t *used)
+{
+    int64_t v = 0;
+    uint32_t frac = 0;
+    size_t i = 0;
+    int nd = 0;
+
+    while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9' && i < 12)
+        v = v * 10 + (s.p[i++] - '0');
+    if (i < 9 || (i < s.n && s.p[i] >= '0' && s.p[i] <= '9'))
+        return false;
+    if (i < s.n && s.p[i] == '.') {
+        i++;
+        while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+            if (nd < 6)
+                frac = frac * 10 + (uint32_t)(s.p[i] - '0'), nd++;
+            i++;
+        }
+        if (nd == 0)
+            return false;
+        while (nd < 6)
+            frac *= 10, nd++;
+    }
+    if (i < s.n && s.p[i] != ' ')
+        return false;
+    *ts = v;
+    *usec = frac;
+    *used = i;
+    return true;
+}
+
 bool tstamp_parse(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
                   size_t *used)
 {
