@@ -77,9 +77,19 @@ void pipeline_events(char *const *files, size_t n, const struct pipeline_opts *o
         read_file(files[i], (uint32_t)i, o, fn, ctx, st);
 }
 
+struct per_thread {
+    struct agg *agg;
+    void *sink;                 /* pipeline_sink state, NULL if none */
+    const struct pipeline_sink *fn;
+};
+
 static void add_event(const struct event *ev, void *ctx)
 {
-    agg_add(ctx, ev);
+    struct per_thread *pt = ctx;
+
+    agg_add(pt->agg, ev);
+    if (pt->sink)
+        pt->fn->add(pt->sink, ev);
 }
 
 struct agg *pipeline_aggregate(char *const *files, size_t n,
@@ -87,7 +97,7 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
                                struct pipeline_stats *st)
 {
     int nt = omp_get_max_threads();
-    struct agg **per = xcalloc((size_t)nt, sizeof(*per));
+    struct per_thread *per = xcalloc((size_t)nt, sizeof(*per));
     struct pipeline_stats *fst = xcalloc(n ? n : 1, sizeof(*fst));
 
     memset(st, 0, sizeof(*st));
@@ -97,15 +107,21 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < n; i++) {
         int t = omp_get_thread_num();
-        if (per[t] == NULL)
-            per[t] = agg_new();
-        read_file(files[i], (uint32_t)i, o, add_event, per[t], &fst[i]);
+        if (per[t].agg == NULL) {
+            per[t].agg = agg_new();
+            per[t].fn = o->sink;
+            if (o->sink)
+                per[t].sink = o->sink->thread_new(o->sink->ctx);
+        }
+        read_file(files[i], (uint32_t)i, o, add_event, &per[t], &fst[i]);
     }
     struct agg *all = agg_new();
     for (int t = 0; t < nt; t++) {
-        if (per[t])
-            agg_merge(all, per[t]);
-        agg_free(per[t]);
+        if (per[t].agg)
+            agg_merge(all, per[t].agg);
+        agg_free(per[t].agg);
+        if (per[t].sink)
+            o->sink->done(o->sink->ctx, per[t].sink);
     }
     for (size_t i = 0; i < n; i++)
         stats_add(st, &fst[i]);

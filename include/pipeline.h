@@ -11,8 +11,19 @@
 #include "agg.h"
 #include "parse.h"
 
+/* An optional second consumer of the aggregation pass (the customer
+ * reports' collector): one state per thread, fed every event that thread
+ * parses, handed back to done() in thread order after the parallel part. */
+struct pipeline_sink {
+    void *(*thread_new)(void *ctx);
+    void (*add)(void *state, const struct event *ev);
+    void (*done)(void *ctx, void *state);
+    void *ctx;
+};
+
 struct pipeline_opts {
     int year;                   /* explicit year for year-less stamps, 0 = infer */
+    const struct pipeline_sink *sink;   /* NULL: aggregate only */
 };
 
 struct pipeline_stats {
