@@ -1,0 +1,836 @@
+/* Per-customer figures, signals and tiers; see customers.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "customers.h"
+#include "xalloc.h"
+
+/* ---- policy ---- */
+
+/*
+ * Why these numbers: a mailbox provider starts throttling around a few per
+ * cent of bounces; 10% is a list nobody cleaned, 25% is a bought list or a
+ * spam run. One remote rejection for spam is worth a look; five (and 1% of
+ * attempts) a warning; twenty (and 5%) stop the service until the customer
+ * answers. A login from eight networks in a day is unusual; fifteen is a
+ * phished password being used by a botnet. A bulk sender with clean lists
+ * trips none of these, whatever its volume.
+ */
+static const struct {
+    const char *name;
+    size_t off;
+    const char *def;
+    double lo, hi;
+} knobs[] = {
+#define K(n, f, d, lo, hi) { n, offsetof(struct cust_policy, f), d, lo, hi }
+    K("min_attempts", min_attempts, "20", 0, 1e12),
+    K("bounce_rate_watch", bounce_rate[TIER_WATCH], "0.05", 0, 1),
+    K("bounce_rate_warn", bounce_rate[TIER_WARN], "0.10", 0, 1),
+    K("bounce_rate_suspend", bounce_rate[TIER_SUSPEND], "0.25", 0, 1),
+    K("spam_rejections_watch", spam_rejections[TIER_WATCH], "1", 0, 1e12),
+    K("spam_rejections_warn", spam_rejections[TIER_WARN], "5", 0, 1e12),
+    K("spam_rejections_suspend", spam_rejections[TIER_SUSPEND], "20", 0, 1e12),
+    K("spam_rate_watch", spam_rate[TIER_WATCH], "0", 0, 1),
+    K("spam_rate_warn", spam_rate[TIER_WARN], "0.01", 0, 1),
+    K("spam_rate_suspend", spam_rate[TIER_SUSPEND], "0.05", 0, 1),
+    K("blocklist_watch", blocklist[TIER_WATCH], "1", 0, 1e12),
+    K("blocklist_warn", blocklist[TIER_WARN], "3", 0, 1e12),
+    K("blocklist_suspend", blocklist[TIER_SUSPEND], "0", 0, 1e12),
+    K("compromise_networks_watch", compromise_networks[TIER_WATCH], "4", 0, 1e12),
+    K("compromise_networks_warn", compromise_networks[TIER_WARN], "8", 0, 1e12),
+    K("compromise_networks_suspend", compromise_networks[TIER_SUSPEND], "15", 0, 1e12),
+    K("invalid_rate_watch", invalid_rate_watch, "0.05", 0, 1),
+    K("invalid_min", invalid_min, "10", 0, 1e12),
+    K("spike_factor", spike_factor, "5", 1, 1e6),
+    K("spike_min", spike_min, "50", 0, 1e12),
+    K("v4_network", v4_net, "24", 8, 32),
+    K("v6_network", v6_net, "64", 16, 128),
+    K("evidence_per_signal", evidence, "5", 0, 100),
+#undef K
+};
+enum { NKNOBS = sizeof(knobs) / sizeof(knobs[0]) };
+
+void cust_policy_init(struct cust_policy *p)
+{
+    char err[128];
+
+    memset(p, 0, sizeof(*p));
+    for (size_t i = 0; i < NKNOBS; i++)
+        if (!cust_policy_set(p, knobs[i].name, knobs[i].def, err, sizeof(err)))
+            abort();
+    strcpy(p->languages, "ja,en");
+}
+
+static bool set_str(char *dst, size_t cap, const char *v)
+{
+    size_t n = strlen(v);
+    if (n >= cap)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20)
+            return false;
+    memcpy(dst, v, n + 1);
+    return true;
+}
+
+static bool languages_ok(const char *v)
+{
+    /* "ja,en": two-letter codes separated by commas. */
+    size_t n = strlen(v);
+    if (n == 0 || n % 3 != 2)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (i % 3 == 2 ? v[i] != ',' : !(v[i] >= 'a' && v[i] <= 'z'))
+            return false;
+    return true;
+}
+
+bool cust_policy_set(struct cust_policy *p, const char *name, const char *value,
+                     char *err, size_t errlen)
+{
+    if (strcmp(name, "map") == 0 || strcmp(name, "templates") == 0) {
+        char *dst = name[0] == 'm' ? p->map : p->templates;
+        if (!set_str(dst, sizeof(p->map), value)) {
+            snprintf(err, errlen, "%s: path too long or with control bytes", name);
+            return false;
+        }
+        return true;
+    }
+    if (strcmp(name, "languages") == 0) {
+        if (!languages_ok(value) || !set_str(p->languages, sizeof(p->languages), value)) {
+            snprintf(err, errlen, "languages: want codes such as \"ja,en\", got \"%.40s\"",
+                     value);
+            return false;
+        }
+        return true;
+    }
+    for (size_t i = 0; i < NKNOBS; i++) {
+        if (strcmp(name, knobs[i].name) != 0)
+            continue;
+        char *end;
+        errno = 0;
+        double d = strtod(value, &end);
+        if (errno || end == value || *end || !isfinite(d) || d < knobs[i].lo || d > knobs[i].hi) {
+            snprintf(err, errlen, "%s: want a number from %g to %g, got \"%.40s\"", name,
+                     knobs[i].lo, knobs[i].hi, value);
+            return false;
+        }
+        *(double *)((char *)p + knobs[i].off) = d;
+        return true;
+    }
+    snprintf(err, errlen, "unknown key \"%.40s\" in [customers]", name);
+    return false;
+}
+
+void cust_policy_print(const struct cust_policy *p, FILE *fp)
+{
+    fprintf(fp, "\n[customers]\nmap = %s\ntemplates = %s\nlanguages = %s\n", p->map,
+            p->templates, p->languages);
+    for (size_t i = 0; i < NKNOBS; i++)
+        fprintf(fp, "%s = %g\n", knobs[i].name, *(const double *)((const char *)p + knobs[i].off));
+}
+
+/* ---- reply classes ---- */
+
+static bool has(const char *text, const char *word)
+{
+    return strcasestr(text, word) != NULL;
+}
+
+unsigned cust_classify_reply(const char *text, const char *dsn)
+{
+    static const char *const blocklist[] = {
+        "blocklist", "blacklist", "block list", "black list", "blocked using",
+        "dnsbl", "rbl", "spamhaus", "spamcop", "barracuda", "listed at", "listed on",
+        "listed in", "listed by", "on our block",
+    };
+    static const char *const spam[] = {
+        "spam", "junk", "unsolicited", "bulk mail", "phish", "malware", "virus",
+    };
+    static const char *const reputation[] = {
+        "reputation", "sender score", "senderscore", "poor sender", "low sender",
+    };
+    static const char *const unknown[] = {
+        "does not exist", "user unknown", "unknown user", "no such user",
+        "mailbox unavailable", "recipient address rejected", "invalid recipient",
+        "no mailbox", "address rejected", "unrouteable",
+    };
+    static const char *const rate[] = {
+        "too many", "rate limit", "ratelimit", "try again later", "throttl", "exceeded",
+    };
+    unsigned c = 0;
+
+    if (text == NULL)
+        text = "";
+#define ANY(list, bit) \
+    for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) \
+        if (has(text, list[i])) { c |= bit; break; }
+    ANY(blocklist, RC_BLOCKLIST);
+    ANY(spam, RC_SPAM);
+    ANY(reputation, RC_REPUTATION);
+    ANY(unknown, RC_UNKNOWN_RECIPIENT);
+    ANY(rate, RC_RATE_LIMIT);
+#undef ANY
+    if (dsn && strcmp(dsn, "5.1.1") == 0 && !(c & RC_SPAMLIKE))
+        c |= RC_UNKNOWN_RECIPIENT;
+    return c;
+}
+
+static const char *class_names(unsigned c)
+{
+    if (c & RC_BLOCKLIST)
+        return c & RC_SPAM ? "blocklist,spam" : "blocklist";
+    if (c & RC_REPUTATION)
+        return "reputation";
+    if (c & RC_SPAM)
+        return "spam";
+    if (c & RC_UNKNOWN_RECIPIENT)
+        return "unknown_recipient";
+    if (c & RC_RATE_LIMIT)
+        return "rate_limit";
+    return "other";
+}
+
+/* ---- building ---- */
+
+const char *cust_tier_name(enum cust_tier t)
+{
+    static const char *const n[] = { "ok", "watch", "warn", "suspend" };
+    return (unsigned)t < TIER__COUNT ? n[t] : "ok";
+}
+
+const char *cust_signal_name(enum cust_signal s)
+{
+    static const char *const n[] = {
+        "high_bounce_rate", "remote_spam_rejections", "blocklisted_by_remote",
+        "account_compromise", "volume_spike", "invalid_recipients",
+    };
+    return (unsigned)s < SIG__COUNT ? n[s] : "";
+}
+
+/* A (customer, key, key2) row for distinct counts and top lists; pos is
+ * the message index (log order), val a count or class. */
+struct row {
+    size_t c;
+    const char *k, *k2;
+    size_t pos;
+    unsigned val;
+};
+
+struct rows {
+    struct row *v;
+    size_t n, cap;
+};
+
+static void row_add(struct rows *r, size_t c, const char *k, const char *k2, size_t pos,
+                    unsigned val)
+{
+    r->v = xgrow(r->v, &r->cap, r->n + 1, sizeof(*r->v));
+    r->v[r->n++] = (struct row){ c, k ? k : "", k2 ? k2 : "", pos, val };
+}
+
+static int cmp_row(const void *x, const void *y)
+{
+    const struct row *a = x, *b = y;
+    int d;
+    if (a->c != b->c)
+        return a->c < b->c ? -1 : 1;
+    if ((d = strcmp(a->k, b->k)) != 0)
+        return d;
+    if ((d = strcmp(a->k2, b->k2)) != 0)
+        return d;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+static void rows_sort(struct rows *r)
+{
+    if (r->n > 1)
+        qsort(r->v, r->n, sizeof(*r->v), cmp_row);
+}
+
+/* Evidence candidates: first N per customer and signal, as (message,
+ * attempt) pairs; attempt SIZE_MAX means the message itself. */
+struct cand {
+    size_t msg, att;
+};
+
+struct build {
+    struct cust_report *r;
+    const struct outbound *ob;
+    const struct cust_policy *p;
+    struct arena *mem;
+    size_t ncust;
+    struct cand *cand;          /* [ncust][SIG__COUNT][nev] */
+    size_t *ncand;              /* [ncust][SIG__COUNT] */
+    size_t nev;
+};
+
+static struct cand *cand_slot(struct build *b, size_t c, int s)
+{
+    size_t *n = &b->ncand[c * SIG__COUNT + (size_t)s];
+    if (*n >= b->nev)
+        return NULL;
+    return &b->cand[(c * SIG__COUNT + (size_t)s) * b->nev + (*n)++];
+}
+
+static const char *ipstr(struct arena *a, const struct ipaddr *ip)
+{
+    char buf[IPADDR_STRLEN];
+    if (ip->family == 0)
+        return "unknown";
+    ipaddr_format(ip, buf);
+    return arena_strndup(a, buf, strlen(buf));
+}
+
+static const char *netstr(struct arena *a, const struct ipaddr *ip, const struct cust_policy *p)
+{
+    char buf[IPPREFIX_STRLEN];
+    struct ipprefix pf;
+    pf.len = (uint8_t)(ip->family == 4 ? p->v4_net : p->v6_net);
+    pf.addr = ipaddr_mask(ip, pf.len);
+    ipprefix_format(&pf, buf);
+    if (strchr(buf, '/') == NULL)
+        strcat(buf, ip->family == 4 ? "/32" : "/128");
+    return arena_strndup(a, buf, strlen(buf));
+}
+
+static const char *domain_of(const char *addr)
+{
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    return at ? at + 1 : "";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static size_t distinct_recipients(const struct ob_msg *m)
+{
+    const char *small[64], **v = m->nd <= 64 ? small : xmalloc(m->nd * sizeof(*v));
+    size_t n = 0, u = 0;
+
+    for (size_t i = 0; i < m->nd; i++)
+        if (m->d[i].status != OB_OTHER)
+            v[n++] = m->d[i].to;
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp_str);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
+            u++;
+    if (v != small)
+        free(v);
+    return u;
+}
+
+static char *render(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *render(struct arena *a, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    return arena_strndup(a, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+static void evidence(struct build *b, struct cust_sig *s, size_t c)
+{
+    size_t n = b->ncand[c * SIG__COUNT + s->id];
+    const struct cand *cv = &b->cand[(c * SIG__COUNT + s->id) * b->nev];
+
+    s->ev = arena_alloc(b->mem, (n ? n : 1) * sizeof(*s->ev));
+    for (size_t i = 0; i < n; i++) {
+        const struct ob_msg *m = outbound_msg(b->ob, cv[i].msg);
+        struct cust_evidence *e = &s->ev[s->nev++];
+        const char *from = m->from ? m->from : "";
+        if (cv[i].att == SIZE_MAX) {
+            e->file = m->file, e->line = m->line, e->ts = m->ts;
+            if (s->id == SIG_ACCOUNT_COMPROMISE)
+                e->text = render(b->mem, "%s: client=[%s], sasl_username=%s (network %s)",
+                                 m->qid, ipstr(b->mem, &m->ip), m->sasl_user ? m->sasl_user : "",
+                                 m->ip.family ? netstr(b->mem, &m->ip, b->p) : "-");
+            else
+                e->text = render(b->mem, "%s: client=[%s]%s%s, from=<%s>, recipients=%zu",
+                                 m->qid, ipstr(b->mem, &m->ip),
+                                 m->sasl_user ? ", sasl_username=" : "",
+                                 m->sasl_user ? m->sasl_user : "", from, distinct_recipients(m));
+        } else {
+            const struct ob_delivery *d = &m->d[cv[i].att];
+            e->file = d->file, e->line = d->line, e->ts = d->ts;
+            e->text = render(b->mem, "%s: from=<%s>, to=<%s>, relay=%s, dsn=%s, status=%s (%s)",
+                             m->qid, from, d->to, d->relay ? d->relay : "none",
+                             d->dsn ? d->dsn : "-", outbound_status_name(d->status),
+                             d->text ? d->text : "");
+        }
+    }
+}
+
+static void add_sig(struct build *b, struct customer *cu, size_t c, enum cust_signal id,
+                    enum cust_tier level, const char *summary)
+{
+    if (level == TIER_OK)
+        return;
+    struct cust_sig *s = &cu->sig[cu->nsig++];
+    s->id = id;
+    s->level = level;
+    snprintf(s->summary, sizeof(s->summary), "%s", summary);
+    evidence(b, s, c);
+    if (level > cu->tier)
+        cu->tier = level;
+}
+
+static void fig(struct cust_sig *s, const char *name, double v)
+{
+    if (s->nfig < 4)
+        s->fig[s->nfig++] = (struct cust_figure){ name, v };
+}
+
+/* The highest tier whose threshold v reaches (0 disables a tier). */
+static enum cust_tier level_of(double v, const double *th)
+{
+    for (int t = TIER_SUSPEND; t >= TIER_WATCH; t--)
+        if (th[t] > 0 && v >= th[t])
+            return (enum cust_tier)t;
+    return TIER_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void signals(struct build *b, struct customer *cu, size_t c)
+{
+    const struct cust_policy *p = b->p;
+    char sum[200];
+    enum cust_tier l;
+
+    uint64_t final = cu->sent + cu->bounced;
+    if (final >= p->min_attempts && final > 0
+        && (l = level_of(cu->bounce_rate, p->bounce_rate)) != TIER_OK) {
+        snprintf(sum, sizeof(sum), "%.1f%% of %llu delivery attempts with a final answer "
+                 "bounced (%llu)", cu->bounce_rate * 100, (unsigned long long)final,
+                 (unsigned long long)cu->bounced);
+        add_sig(b, cu, c, SIG_HIGH_BOUNCE_RATE, l, sum);
+        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        fig(s, "bounce_rate", cu->bounce_rate);
+        fig(s, "bounced", (double)cu->bounced);
+        fig(s, "sent", (double)cu->sent);
+    }
+    if (cu->spam_rejections > 0) {
+        double rate = cu->attempts ? (double)cu->spam_rejections / (double)cu->attempts : 0;
+        l = TIER_OK;
+        for (int t = TIER_SUSPEND; t >= TIER_WATCH && l == TIER_OK; t--)
+            if (p->spam_rejections[t] > 0 && (double)cu->spam_rejections >= p->spam_rejections[t]
+                && rate >= p->spam_rate[t])
+                l = (enum cust_tier)t;
+        snprintf(sum, sizeof(sum), "%llu delivery attempts refused by remote servers for spam, "
+                 "blocklisting or reputation (%.1f%% of %llu attempts)",
+                 (unsigned long long)cu->spam_rejections, rate * 100,
+                 (unsigned long long)cu->attempts);
+        add_sig(b, cu, c, SIG_REMOTE_SPAM_REJECTIONS, l, sum);
+        if (l != TIER_OK) {
+            struct cust_sig *s = &cu->sig[cu->nsig - 1];
+            fig(s, "spam_rejections", (double)cu->spam_rejections);
+            fig(s, "spam_rejection_rate", rate);
+            fig(s, "attempts", (double)cu->attempts);
+        }
+    }
+    if ((l = level_of((double)cu->blocklist_rejections, p->blocklist)) != TIER_OK) {
+        size_t hosts = 0;
+        for (size_t i = 0; i < cu->nremote; i++)
+            hosts += strstr(cu->remote[i].extra, "blocklist") != NULL;
+        snprintf(sum, sizeof(sum), "%llu delivery attempts refused because our sending "
+                 "address is listed on a blocklist (%zu remote servers)",
+                 (unsigned long long)cu->blocklist_rejections, hosts);
+        add_sig(b, cu, c, SIG_BLOCKLISTED_BY_REMOTE, l, sum);
+        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        fig(s, "blocklist_rejections", (double)cu->blocklist_rejections);
+        fig(s, "remote_servers", (double)hosts);
+    }
+    size_t worst = SIZE_MAX;
+    for (size_t i = 0; i < cu->nlogins; i++)
+        if (worst == SIZE_MAX || cu->logins[i].networks > cu->logins[worst].networks)
+            worst = i;
+    if (worst != SIZE_MAX
+        && (l = level_of((double)cu->logins[worst].networks, p->compromise_networks)) != TIER_OK) {
+        const struct cust_login *lg = &cu->logins[worst];
+        snprintf(sum, sizeof(sum), "login %.80s authenticated from %zu addresses in %zu "
+                 "different networks", lg->user, lg->ips, lg->networks);
+        add_sig(b, cu, c, SIG_ACCOUNT_COMPROMISE, l, sum);
+        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        fig(s, "networks", (double)lg->networks);
+        fig(s, "addresses", (double)lg->ips);
+        fig(s, "messages", (double)lg->messages);
+    }
+    if (cu->peak >= p->spike_min && cu->peak > 0
+        && (double)cu->peak >= p->spike_factor * (cu->median ? cu->median : 1)) {
+        snprintf(sum, sizeof(sum), "%u messages in one hour against a median of %u per "
+                 "active hour", cu->peak, cu->median);
+        add_sig(b, cu, c, SIG_VOLUME_SPIKE, TIER_WATCH, sum);
+        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        fig(s, "peak_hour_messages", cu->peak);
+        fig(s, "median_hour_messages", cu->median);
+        fig(s, "peak_hour", (double)cu->peak_hour);
+    }
+    double inv = cu->attempts ? (double)cu->unknown_recipient / (double)cu->attempts : 0;
+    if (p->invalid_rate_watch > 0 && inv >= p->invalid_rate_watch
+        && (double)cu->unknown_recipient >= p->invalid_min) {
+        snprintf(sum, sizeof(sum), "%llu attempts to addresses that do not exist (%.1f%% of "
+                 "attempts): an old or bought list", (unsigned long long)cu->unknown_recipient,
+                 inv * 100);
+        add_sig(b, cu, c, SIG_INVALID_RECIPIENTS, TIER_WATCH, sum);
+        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        fig(s, "unknown_recipients", (double)cu->unknown_recipient);
+        fig(s, "rate", inv);
+    }
+}
+
+/* Top lists from sorted rows of one customer: (k, count) by count desc. */
+static int cmp_count(const void *x, const void *y)
+{
+    const struct cust_count *a = x, *b = y;
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+enum { TOP = 10 };
+
+/* Rows sorted by (c, k, k2): groups of equal (c, k) into counts, k2 values
+ * or'ed (as class bits) when classes is true. Returns the distinct count. */
+static size_t top_list(struct build *b, const struct rows *r, size_t *i, size_t c,
+                       struct cust_count **out, size_t *nout, bool classes)
+{
+    size_t start = *i, groups = 0;
+    while (*i < r->n && r->v[*i].c == c)
+        (*i)++;
+    struct cust_count *all = xmalloc((*i - start + 1) * sizeof(*all));
+    for (size_t j = start; j < *i;) {
+        size_t k = j;
+        unsigned bits = 0;
+        uint64_t n = 0;
+        for (; k < *i && strcmp(r->v[k].k, r->v[j].k) == 0; k++)
+            bits |= r->v[k].val, n++;
+        all[groups++] = (struct cust_count){ r->v[j].k, n, classes ? class_names(bits) : NULL };
+        j = k;
+    }
+    if (groups > 1)
+        qsort(all, groups, sizeof(*all), cmp_count);
+    *nout = groups < TOP ? groups : TOP;
+    *out = arena_alloc(b->mem, (*nout ? *nout : 1) * sizeof(**out));
+    memcpy(*out, all, *nout * sizeof(**out));
+    free(all);
+    return groups;
+}
+
+static int cmp_customer(const void *x, const void *y)
+{
+    const struct customer *a = x, *b = y;
+    if (a->tier != b->tier)
+        return a->tier > b->tier ? -1 : 1;
+    if (a->spam_rejections != b->spam_rejections)
+        return a->spam_rejections > b->spam_rejections ? -1 : 1;
+    if (a->bounced != b->bounced)
+        return a->bounced > b->bounced ? -1 : 1;
+    if (a->messages != b->messages)
+        return a->messages > b->messages ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+enum { MAX_HOURS = 24 * 31 };
+
+void cust_report_build(struct cust_report *r, const struct outbound *ob,
+                       struct custmap *map, const struct cust_policy *p)
+{
+    size_t nm = outbound_count(ob), nc = custmap_customers(map) + 1, U = nc - 1;
+    long *owner = xmalloc((nm ? nm : 1) * sizeof(*owner));
+    struct build b = { r, ob, p, NULL, nc, NULL, NULL, (size_t)p->evidence };
+    struct rows domains = { 0 }, ips = { 0 }, logins = { 0 }, senders = { 0 }, remote = { 0 };
+    int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+
+    memset(r, 0, sizeof(*r));
+    r->policy = p;
+    r->mem = xmalloc(sizeof(*r->mem));
+    arena_init(r->mem);
+    b.mem = r->mem;
+    struct customer *cv = arena_alloc(r->mem, nc * sizeof(*cv));
+    for (size_t c = 0; c < nc; c++) {
+        cv[c].name = custmap_name(map, c);
+        cv[c].first = INT64_MAX;
+        cv[c].last = INT64_MIN;
+    }
+    b.cand = xcalloc(nc * SIG__COUNT * (b.nev ? b.nev : 1), sizeof(*b.cand));
+    b.ncand = xcalloc(nc * SIG__COUNT, sizeof(*b.ncand));
+
+    for (size_t i = 0; i < nm; i++) {
+        const struct ob_msg *m = outbound_msg(ob, i);
+        owner[i] = -1;
+        if (!outbound_is_outbound(m)) {
+            /* A bounce notice Postfix made itself: from=<>, no client. */
+            if (m->from && m->from[0] == 0 && !m->started)
+                r->notices++;
+            else
+                r->inbound_skipped++;
+            continue;
+        }
+        if (m->from && m->from[0] == 0 && !m->started && !m->sasl_user && !m->uid) {
+            r->notices++;
+            continue;
+        }
+        long c = custmap_find(map, m->sasl_user, m->uid, &m->ip, m->from);
+        owner[i] = c < 0 ? (long)U : c;
+        if (m->ts < tmin)
+            tmin = m->ts;
+        if (m->ts > tmax)
+            tmax = m->ts;
+    }
+    if (tmin <= tmax) {
+        int64_t h1 = tmax - ((tmax % 3600) + 3600) % 3600;
+        r->hour0 = tmin - ((tmin % 3600) + 3600) % 3600;
+        r->hours = (size_t)((h1 - r->hour0) / 3600 + 1);
+        if (r->hours > MAX_HOURS) {
+            r->hours = MAX_HOURS;
+            r->hour0 = h1 - (MAX_HOURS - 1) * 3600;
+        }
+    }
+    for (size_t c = 0; c < nc; c++) {
+        cv[c].hour_msgs = arena_alloc(r->mem, (r->hours + 1) * sizeof(uint32_t));
+        cv[c].hour_bounced = arena_alloc(r->mem, (r->hours + 1) * sizeof(uint32_t));
+    }
+
+    for (size_t i = 0; i < nm; i++) {
+        if (owner[i] < 0)
+            continue;
+        const struct ob_msg *m = outbound_msg(ob, i);
+        size_t c = (size_t)owner[i];
+        struct customer *cu = &cv[c];
+        struct cand *cd;
+        const char *ip = ipstr(r->mem, &m->ip);
+        uint64_t rc = distinct_recipients(m);
+
+        r->messages++;
+        cu->messages++;
+        cu->recipients += rc;
+        cu->expired += m->expired;
+        if (m->ts < cu->first)
+            cu->first = m->ts;
+        if (m->ts > cu->last)
+            cu->last = m->ts;
+        if (m->ts >= r->hour0 && r->hours)
+            cu->hour_msgs[(m->ts - r->hour0) / 3600]++;
+        if (m->ip.family)
+            row_add(&ips, c, ip, NULL, i, 0);
+        if (m->sasl_user && m->ip.family) {
+            const char *net = netstr(r->mem, &m->ip, p);
+            row_add(&logins, c, m->sasl_user, net, i, 0);
+            row_add(&logins, c, m->sasl_user, ip, i, 1);
+        } else if (m->sasl_user) {
+            row_add(&logins, c, m->sasl_user, "", i, 2);
+        }
+        if (m->from)
+            row_add(&senders, c, m->from[0] ? m->from : "<>", NULL, i, 0);
+        for (size_t k = 0; k < m->nd; k++) {
+            const struct ob_delivery *d = &m->d[k];
+            if (d->status == OB_OTHER) {
+                cu->other++;
+                continue;
+            }
+            cu->attempts++;
+            row_add(&domains, c, domain_of(d->to), NULL, i, 0);
+            if (d->status == OB_SENT) {
+                cu->sent++;
+                continue;
+            }
+            if (d->status == OB_BOUNCED) {
+                cu->bounced++;
+                if (d->ts >= r->hour0 && r->hours)
+                    cu->hour_bounced[(d->ts - r->hour0) / 3600]++;
+                if ((cd = cand_slot(&b, c, SIG_HIGH_BOUNCE_RATE)))
+                    *cd = (struct cand){ i, k };
+            } else {
+                cu->deferred++;
+            }
+            unsigned cls = cust_classify_reply(d->text, d->dsn);
+            if (cls & RC_SPAMLIKE) {
+                cu->spam_rejections++;
+                if ((cd = cand_slot(&b, c, SIG_REMOTE_SPAM_REJECTIONS)))
+                    *cd = (struct cand){ i, k };
+            }
+            if (cls & RC_BLOCKLIST) {
+                cu->blocklist_rejections++;
+                if ((cd = cand_slot(&b, c, SIG_BLOCKLISTED_BY_REMOTE)))
+                    *cd = (struct cand){ i, k };
+            }
+            if (cls & RC_REPUTATION)
+                cu->reputation_rejections++;
+            if ((cls & RC_UNKNOWN_RECIPIENT) && d->status == OB_BOUNCED) {
+                cu->unknown_recipient++;
+                if ((cd = cand_slot(&b, c, SIG_INVALID_RECIPIENTS)))
+                    *cd = (struct cand){ i, k };
+            }
+            if (cls & RC_RATE_LIMIT)
+                cu->rate_limited++;
+            if (d->relay && cls)
+                row_add(&remote, c, d->relay, NULL, i, cls);
+        }
+    }
+
+    /* Distinct counts and top lists, customer by customer. */
+    rows_sort(&domains), rows_sort(&ips), rows_sort(&logins), rows_sort(&senders),
+        rows_sort(&remote);
+    size_t id = 0, ii = 0, il = 0, is = 0, ir = 0;
+    for (size_t c = 0; c < nc; c++) {
+        struct customer *cu = &cv[c];
+        struct cust_count *tmp;
+        size_t ntmp;
+        cu->rcpt_domains = top_list(&b, &domains, &id, c, &cu->domains, &cu->ndomains, false);
+        cu->client_ips = top_list(&b, &ips, &ii, c, &tmp, &ntmp, false);
+        top_list(&b, &senders, &is, c, &cu->senders, &cu->nsenders, false);
+        top_list(&b, &remote, &ir, c, &cu->remote, &cu->nremote, true);
+        /* Logins: rows (user, net|ip|"", val 0 net / 1 ip / 2 none). */
+        size_t start = il;
+        while (il < logins.n && logins.v[il].c == c)
+            il++;
+        size_t nu = 0;
+        for (size_t j = start; j < il; j++)
+            nu += j == start || strcmp(logins.v[j].k, logins.v[j - 1].k) != 0;
+        cu->logins = arena_alloc(r->mem, (nu ? nu : 1) * sizeof(*cu->logins));
+        for (size_t j = start; j < il;) {
+            struct cust_login *lg = &cu->logins[cu->nlogins++];
+            size_t k = j;
+            lg->user = logins.v[j].k;
+            /* Evidence: the first message from each network, in log order. */
+            struct cand first[100];
+            size_t nfirst = 0;
+            for (; k < il && strcmp(logins.v[k].k, lg->user) == 0; k++) {
+                const struct row *w = &logins.v[k];
+                bool newkey = k == j || strcmp(w->k2, logins.v[k - 1].k2) != 0
+                    || w->val != logins.v[k - 1].val;
+                if (w->val == 0 || w->val == 2)
+                    lg->messages++;
+                if (!newkey)
+                    continue;
+                if (w->val == 1)
+                    lg->ips++;
+                else if (w->val == 0) {
+                    lg->networks++;
+                    if (nfirst < 100)
+                        first[nfirst++] = (struct cand){ w->pos, SIZE_MAX };
+                }
+            }
+            for (size_t a = 1; a < nfirst; a++)     /* insertion sort by position */
+                for (size_t z = a; z > 0 && first[z].msg < first[z - 1].msg; z--) {
+                    struct cand t = first[z];
+                    first[z] = first[z - 1], first[z - 1] = t;
+                }
+            /* Keep the candidates of the login with the most networks. */
+            bool best = true;
+            for (size_t o = 0; o + 1 < cu->nlogins; o++)
+                if (cu->logins[o].networks >= lg->networks)
+                    best = false;
+            if (best) {
+                b.ncand[c * SIG__COUNT + SIG_ACCOUNT_COMPROMISE] = 0;
+                for (size_t a = 0; a < nfirst; a++) {
+                    struct cand *cd = cand_slot(&b, c, SIG_ACCOUNT_COMPROMISE);
+                    if (cd)
+                        *cd = first[a];
+                }
+            }
+            j = k;
+        }
+        /* Hourly peak and the median of active hours. */
+        uint32_t *act = xmalloc((r->hours + 1) * sizeof(*act));
+        size_t na = 0;
+        for (size_t h = 0; h < r->hours; h++) {
+            if (cu->hour_msgs[h])
+                act[na++] = cu->hour_msgs[h];
+            if (cu->hour_msgs[h] > cu->peak)
+                cu->peak = cu->hour_msgs[h], cu->peak_hour = r->hour0 + (int64_t)h * 3600;
+        }
+        if (na > 1)
+            qsort(act, na, sizeof(*act), cmp_u32);
+        cu->median = na ? act[(na - 1) / 2] : 0;
+        free(act);
+        cu->bounce_rate = cu->sent + cu->bounced
+            ? (double)cu->bounced / (double)(cu->sent + cu->bounced) : 0;
+    }
+
+    /* Spike evidence: the first messages of the peak hour. */
+    for (size_t i = 0; i < nm; i++) {
+        if (owner[i] < 0)
+            continue;
+        const struct ob_msg *m = outbound_msg(ob, i);
+        struct customer *cu = &cv[owner[i]];
+        struct cand *cd;
+        if (cu->peak && m->ts >= cu->peak_hour && m->ts < cu->peak_hour + 3600
+            && (cd = cand_slot(&b, (size_t)owner[i], SIG_VOLUME_SPIKE)))
+            *cd = (struct cand){ i, SIZE_MAX };
+    }
+
+    /* (unmapped): figures per client address. */
+    {
+        struct customer *cu = &cv[U];
+        struct rows per = { 0 };
+        for (size_t i = 0; i < nm; i++)
+            if (owner[i] == (long)U)
+                row_add(&per, 0, ipstr(r->mem, &outbound_msg(ob, i)->ip), NULL, i, 0);
+        rows_sort(&per);
+        size_t nips = 0;
+        for (size_t j = 0; j < per.n; j++)
+            nips += j == 0 || strcmp(per.v[j].k, per.v[j - 1].k) != 0;
+        cu->ips = arena_alloc(r->mem, (nips ? nips : 1) * sizeof(*cu->ips));
+        for (size_t j = 0; j < per.n; j++) {
+            if (j == 0 || strcmp(per.v[j].k, per.v[j - 1].k) != 0)
+                cu->ips[cu->nips++].ip = per.v[j].k;
+            struct cust_ipline *l = &cu->ips[cu->nips - 1];
+            const struct ob_msg *m = outbound_msg(ob, per.v[j].pos);
+            l->messages++;
+            l->recipients += distinct_recipients(m);
+            for (size_t k = 0; k < m->nd; k++) {
+                const struct ob_delivery *d = &m->d[k];
+                l->sent += d->status == OB_SENT;
+                l->bounced += d->status == OB_BOUNCED;
+                l->deferred += d->status == OB_DEFERRED;
+                if ((d->status == OB_BOUNCED || d->status == OB_DEFERRED)
+                    && (cust_classify_reply(d->text, d->dsn) & RC_SPAMLIKE))
+                    l->spam_rejections++;
+            }
+        }
+        free(per.v);
+    }
+
+    for (size_t c = 0; c < nc; c++)
+        signals(&b, &cv[c], c);
+
+    /* Customers with no outbound mail are still listed (a clean slate is
+     * news too), except an empty (unmapped). */
+    r->c = xmalloc(nc * sizeof(*r->c));
+    for (size_t c = 0; c < nc; c++)
+        if (c != U || cv[c].messages)
+            r->c[r->n++] = cv[c];
+    if (r->n > 1)
+        qsort(r->c, r->n, sizeof(*r->c), cmp_customer);
+
+    free(domains.v), free(ips.v), free(logins.v), free(senders.v), free(remote.v);
+    free(b.cand), free(b.ncand), free(owner);
+}
+
+void cust_report_free(struct cust_report *r)
+{
+    if (r->mem) {
+        arena_free(r->mem);
+        free(r->mem);
+    }
+    free(r->c);
+    memset(r, 0, sizeof(*r));
+}

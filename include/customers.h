@@ -1,0 +1,155 @@
+#ifndef RBLFORGE_CUSTOMERS_H
+#define RBLFORGE_CUSTOMERS_H
+/*
+ * Per-customer outbound figures, named signals and a tier, from the joined
+ * messages (outbound.h) and the customer map (custmap.h). Only outbound
+ * messages count (outbound_is_outbound). Messages no map row claims go to
+ * the "(unmapped)" customer, broken down by client address.
+ *
+ * Counting: messages are joined messages; recipients are distinct
+ * recipient addresses per message (a deferred-then-sent recipient is one);
+ * sent / bounced / deferred count delivery attempts; bounce_rate is
+ * bounced / (sent + bounced). Remote rejections (bounced or deferred
+ * attempts) are classified from the reply text: spam, blocklist,
+ * reputation (together: spam_rejections), unknown_recipient, rate_limit,
+ * other.
+ *
+ * Every customer is computed from messages in log order, so the result is
+ * as deterministic as the join.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "arena.h"
+#include "custmap.h"
+#include "outbound.h"
+
+enum cust_tier { TIER_OK, TIER_WATCH, TIER_WARN, TIER_SUSPEND, TIER__COUNT };
+
+enum cust_signal {
+    SIG_HIGH_BOUNCE_RATE,
+    SIG_REMOTE_SPAM_REJECTIONS,
+    SIG_BLOCKLISTED_BY_REMOTE,
+    SIG_ACCOUNT_COMPROMISE,
+    SIG_VOLUME_SPIKE,
+    SIG_INVALID_RECIPIENTS,
+    SIG__COUNT
+};
+
+/* Reply classes; bit flags, a reply may have several. */
+enum {
+    RC_SPAM = 1, RC_BLOCKLIST = 2, RC_REPUTATION = 4, RC_UNKNOWN_RECIPIENT = 8,
+    RC_RATE_LIMIT = 16,
+};
+#define RC_SPAMLIKE (RC_SPAM | RC_BLOCKLIST | RC_REPUTATION)
+/* Classes of a remote reply text (case-insensitive keywords). */
+unsigned cust_classify_reply(const char *text, const char *dsn);
+
+/* Thresholds: the [customers] section of the configuration. Per-tier
+ * arrays are indexed by TIER_WATCH, TIER_WARN, TIER_SUSPEND; 0 disables a
+ * level (except spam_rate, where 0 means "any rate"). */
+struct cust_policy {
+    double min_attempts;        /* sent+bounced before a bounce rate counts */
+    double bounce_rate[TIER__COUNT];
+    double spam_rejections[TIER__COUNT];    /* counts */
+    double spam_rate[TIER__COUNT];          /* spam rejections / attempts */
+    double blocklist[TIER__COUNT];          /* attempts refused for a listing */
+    double compromise_networks[TIER__COUNT];/* distinct networks per login */
+    double invalid_rate_watch;  /* unknown-recipient bounces / attempts */
+    double invalid_min;
+    double spike_factor, spike_min;
+    double v4_net, v6_net;      /* network prefix lengths for logins */
+    double evidence;            /* evidence lines per signal */
+    char map[1024];             /* customer map file, "" = none */
+    char templates[1024];       /* letter template directory, "" = built-in search */
+    char languages[64];         /* letter languages in order, e.g. "ja,en" */
+};
+
+void cust_policy_init(struct cust_policy *p);
+/* One "[customers] name = value" setting; false with a message in err. */
+bool cust_policy_set(struct cust_policy *p, const char *name, const char *value,
+                     char *err, size_t errlen);
+void cust_policy_print(const struct cust_policy *p, FILE *fp);
+
+struct cust_evidence {
+    uint32_t file;
+    uint64_t line;
+    int64_t ts;
+    const char *text;           /* rendered from the parsed fields */
+};
+
+struct cust_figure {
+    const char *name;
+    double value;
+};
+
+struct cust_sig {
+    enum cust_signal id;
+    enum cust_tier level;
+    char summary[200];          /* English, figures included */
+    struct cust_figure fig[4];
+    size_t nfig;
+    struct cust_evidence *ev;
+    size_t nev;
+};
+
+struct cust_count {             /* a name with a count (top lists) */
+    const char *name;
+    uint64_t n;
+    const char *extra;          /* e.g. the classes of a remote's rejections */
+};
+
+struct cust_login {
+    const char *user;
+    uint64_t messages;
+    size_t ips, networks;
+};
+
+struct cust_ipline {            /* (unmapped): one client address */
+    const char *ip;
+    uint64_t messages, recipients, sent, bounced, deferred, spam_rejections;
+};
+
+struct customer {
+    const char *name;
+    enum cust_tier tier;
+    uint64_t messages, recipients, attempts, sent, bounced, deferred, other, expired;
+    uint64_t spam_rejections, blocklist_rejections, reputation_rejections;
+    uint64_t unknown_recipient, rate_limited;
+    double bounce_rate;
+    size_t rcpt_domains, client_ips;
+    int64_t first, last;        /* first/last message */
+    uint32_t *hour_msgs, *hour_bounced;     /* [report.hours] */
+    uint32_t peak, median;
+    int64_t peak_hour;
+    struct cust_sig sig[SIG__COUNT];
+    size_t nsig;
+    struct cust_count *senders, *domains, *remote;  /* top lists */
+    size_t nsenders, ndomains, nremote;
+    struct cust_login *logins;
+    size_t nlogins;
+    struct cust_ipline *ips;    /* (unmapped) only */
+    size_t nips;
+};
+
+struct cust_report {
+    struct customer *c;         /* worst first: tier, then bounced, messages, name */
+    size_t n;
+    int64_t hour0;              /* start of the first hour bin (UTC) */
+    size_t hours;
+    uint64_t messages, inbound_skipped, notices;
+    const struct cust_policy *policy;
+    struct arena *mem;          /* every string and array above */
+};
+
+/* Build the report; map may have no rows (everything is unmapped). The
+ * report keeps pointers into map names; free it before the map. */
+void cust_report_build(struct cust_report *r, const struct outbound *ob,
+                       struct custmap *map, const struct cust_policy *p);
+void cust_report_free(struct cust_report *r);
+
+const char *cust_tier_name(enum cust_tier t);
+const char *cust_signal_name(enum cust_signal s);
+
+#endif

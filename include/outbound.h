@@ -1,0 +1,80 @@
+#ifndef RBLFORGE_OUTBOUND_H
+#define RBLFORGE_OUTBOUND_H
+/*
+ * Outbound mail, message by message. A collector (one per thread, fed by
+ * the aggregation pass) copies the few fields the customer reports need
+ * from each queue event into compact records in its own arena; nothing
+ * points into log buffers afterwards. outbound_join() then orders all
+ * records by (file in chronological order, line) and follows queue IDs
+ * sequentially, so the messages it builds do not depend on which thread
+ * read which part of which file.
+ *
+ * Postfix: a message starts at client= or pickup, gathers qmgr from=/size/
+ * nrcpt and every delivery attempt, and ends at removed (or expired then
+ * removed); a queue ID seen again after removed is a new message. qmail:
+ * info msg M starts one, starting delivery D: msg M + delivery D: add
+ * attempts, end msg M ends it. Queue IDs are scoped by the syslog host.
+ * Records of a queue ID never started in the input become a message of
+ * their own with what they carry (no client).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "event.h"
+
+enum ob_status { OB_SENT, OB_BOUNCED, OB_DEFERRED, OB_OTHER };
+
+/* Longest reply text kept per non-sent attempt. */
+#define OB_TEXT_MAX 200
+
+struct ob_delivery {
+    const char *to;             /* recipient address ("" if not logged) */
+    const char *relay;          /* remote host name or address, NULL if none */
+    const char *dsn;            /* NULL if none */
+    const char *text;           /* reply text for non-sent outcomes, else NULL */
+    int64_t ts;
+    uint64_t line;
+    uint32_t file;
+    uint8_t status;             /* enum ob_status */
+    bool remote;                /* an SMTP delivery to another server */
+};
+
+struct ob_msg {
+    const char *qid;
+    const char *sasl_user;      /* NULL if none */
+    const char *uid;            /* pickup / qmail-inject uid, NULL if none */
+    const char *from;           /* envelope sender, NULL if not logged, "" for <> */
+    struct ipaddr ip;           /* client address, family 0 if none */
+    int64_t ts;                 /* first record */
+    uint64_t line;              /* position of the first record */
+    uint32_t file;
+    uint32_t nrcpt;             /* qmgr nrcpt=, 0 if not logged */
+    bool started;               /* client=, pickup or qmail info seen */
+    bool expired;
+    const struct ob_delivery *d;        /* attempts in log order */
+    size_t nd;
+};
+
+struct outbound;
+
+struct outbound *outbound_new(void);
+/* Record ev if it belongs to a message's history; any other event only
+ * updates the file's first timestamp. Never keeps a pointer into ev. */
+void outbound_add(struct outbound *ob, const struct event *ev);
+/* Move everything src collected into dst; src is empty afterwards. */
+void outbound_merge(struct outbound *dst, struct outbound *src);
+/* Order the records and build the messages. Call once, after the merges. */
+void outbound_join(struct outbound *ob);
+size_t outbound_count(const struct outbound *ob);
+const struct ob_msg *outbound_msg(const struct outbound *ob, size_t i);
+/* Position of a file among the inputs in chronological order (by first
+ * timestamp, ties by command-line index); valid after outbound_join. */
+uint32_t outbound_file_rank(const struct outbound *ob, uint32_t file);
+/* True if the message went (or tried to go) to another server, or was
+ * submitted by a logged-in user or a local program: what the reports count. */
+bool outbound_is_outbound(const struct ob_msg *m);
+const char *outbound_status_name(enum ob_status s);
+/* NULL is a no-op. */
+void outbound_free(struct outbound *ob);
+
+#endif
