@@ -263,6 +263,9 @@ static int on_setting(void *user, const char *section, const char *name,
             BAD("%s: want a name of letters, digits and '_', got \"%.40s\"", name, value);
         }
         strcpy(dst, value);
+    } else if (strcmp(section, "customers") == 0) {
+        if (!cust_policy_set(&p->customers, name, value, c->err, sizeof(c->err)))
+            return 0;
     } else {
         BAD("unknown section [%.40s]", section);
     }
@@ -275,6 +278,7 @@ void policy_init(struct policy *p)
     struct load_ctx c = { p, "(built-in)", "" };
 
     memset(p, 0, sizeof(*p));
+    cust_policy_init(&p->customers);
     if (ini_parse_string(policy_default_ini, on_setting, &c) != 0)
         msg_panic("built-in policy does not parse: %s", c.err);
 }
@@ -319,6 +323,7 @@ void policy_print(const struct policy *p, FILE *fp)
     fprintf(fp, "\n[ipset]\nset4 = %s\nset6 = %s\n", p->ipset_set4, p->ipset_set6);
     fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
             p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);
+    cust_policy_print(&p->customers, fp);
 }
 
 void policy_decide(const struct policy *p, const struct ip_stats *st,

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "agg.h"
+#include "customers.h"
 
 #define POLICY_STR 256
 
@@ -41,6 +42,7 @@ struct policy {
     unsigned min_change;        /* ... ignored below this many entries */
     char ipset_set4[32];
     char ipset_set6[32];
+    struct cust_policy customers;       /* [customers]: see customers.h */
 };
 
 extern const char policy_default_ini[];
