@@ -277,7 +277,8 @@ int publish_run(const char *outdir, const struct listings *l, const struct polic
 {
     struct diff d = { 0 };
     struct zonedata z;
-    struct afile *af[N_OUT + 1] = { 0 };
+    struct afile *af[N_OUT + 2] = { 0 };
+    size_t naf = N_OUT + 1;
     int status = EXIT_OK;
 
     memset(r, 0, sizeof(*r));
@@ -318,13 +319,23 @@ int publish_run(const char *outdir, const struct listings *l, const struct polic
         ok = afile_finish(af[i]);
     }
     zonedata_free(&z);
+    bool staged = false;
+    if (ok && o->extra) {
+        ok = staged = o->extra->stage(o->extra->ctx, outdir, l, r, &af[N_OUT + 1]);
+        if (af[N_OUT + 1])
+            naf++;
+    }
     if (!ok) {
-        for (size_t i = 0; i < N_OUT + 1; i++)
+        for (size_t i = 0; i < N_OUT + 2; i++)
             afile_abort(af[i]);
         status = EXIT_RUNTIME;
-    } else if (!afile_publish_all(af, N_OUT + 1)) {
+    } else if (!afile_publish_all(af, naf)) {
         status = EXIT_RUNTIME;
     }
+    if (staged && status != EXIT_OK)
+        o->extra->abort(o->extra->ctx);
+    else if (staged && !o->extra->commit(o->extra->ctx))
+        status = EXIT_RUNTIME;
     if (status != EXIT_OK) {
         msg_warn("%s: outputs not published; the previous ones are unchanged", outdir);
         goto out;

@@ -19,11 +19,27 @@
 #include "listing.h"
 #include "policy.h"
 
+struct afile;
+struct publish_result;
+
+/* Outputs published with the listing files (the customer reports):
+ * stage() writes them and may hand back one afile (*af, or NULL) to be
+ * renamed with the others; commit() runs after the renames, abort() when
+ * nothing is published. */
+struct publish_extra {
+    bool (*stage)(void *ctx, const char *outdir, const struct listings *l,
+                  const struct publish_result *r, struct afile **af);
+    bool (*commit)(void *ctx);
+    void (*abort)(void *ctx);
+    void *ctx;
+};
+
 struct publish_opts {
     bool force;                 /* override the safety valve */
     bool verbose;               /* list added/removed entries on stderr */
     const char *post_publish;   /* shell command, or NULL */
     int64_t now;                /* the run's time (SOA serial, summary) */
+    const struct publish_extra *extra;  /* NULL: the listing files only */
 };
 
 struct publish_result {
