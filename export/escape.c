@@ -149,3 +149,56 @@ void esc_tsv(struct outbuf *o, const char *p, size_t n)
 {
     walk(o, p, n, tsv_special, tsv_esc);
 }
+
+static bool html_special(unsigned char c)
+{
+    return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+}
+
+static void html_esc(struct outbuf *o, unsigned char c, bool invalid)
+{
+    if (invalid)
+        hexbyte(o, "\\x", c);
+    else if (c == '&')
+        outbuf_puts(o, "&amp;");
+    else if (c == '<')
+        outbuf_puts(o, "&lt;");
+    else if (c == '>')
+        outbuf_puts(o, "&gt;");
+    else if (c == '"')
+        outbuf_puts(o, "&quot;");
+    else if (c == '\'')
+        outbuf_puts(o, "&#39;");
+    else
+        hexbyte(o, "\\x", c);
+}
+
+void esc_html(struct outbuf *o, const char *p, size_t n)
+{
+    walk(o, p, n, html_special, html_esc);
+}
+
+static bool text_special(unsigned char c)
+{
+    (void)c;
+    return false;
+}
+
+static void text_esc(struct outbuf *o, unsigned char c, bool invalid)
+{
+    hexbyte(o, "\\x", c);
+    (void)invalid;
+}
+
+static void text_esc_nl(struct outbuf *o, unsigned char c, bool invalid)
+{
+    if (c == '\n' && !invalid)
+        outbuf_putc(o, '\n');
+    else
+        hexbyte(o, "\\x", c);
+}
+
+void esc_text(struct outbuf *o, const char *p, size_t n, int keep_newlines)
+{
+    walk(o, p, n, text_special, keep_newlines ? text_esc_nl : text_esc);
+}

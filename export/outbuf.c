@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "outbuf.h"
 #include "xalloc.h"
@@ -103,4 +104,29 @@ bool outbuf_close(struct outbuf *o)
     free(o->buf);
     o->buf = NULL;
     return ok;
+}
+
+void outbuf_time(struct outbuf *o, int64_t t, const char *fmt)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%' || p[1] == 0) {
+            outbuf_putc(o, *p);
+            continue;
+        }
+        int v, w = 2;
+        switch (*++p) {
+        case 'Y': v = tm.tm_year + 1900, w = 4; break;
+        case 'm': v = tm.tm_mon + 1; break;
+        case 'd': v = tm.tm_mday; break;
+        case 'H': v = tm.tm_hour; break;
+        case 'M': v = tm.tm_min; break;
+        case 'S': v = tm.tm_sec; break;
+        default: outbuf_putc(o, *p); continue;
+        }
+        outbuf_printf(o, "%0*d", w, v);
+    }
 }

@@ -8,6 +8,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* --year Y, --tz ZONE, -j N: shared by commands that read logs. */
 struct cli_common {
@@ -16,6 +17,7 @@ struct cli_common {
 enum {
     OPT_YEAR = 1000, OPT_TZ, OPT_ALLOWLIST, OPT_FORMAT, OPT_STATS,
     OPT_NOW, OPT_FORCE, OPT_STRICT, OPT_POST_PUBLISH,
+    OPT_CUSTOMERS, OPT_TEMPLATES, OPT_LANG,
 };
 /* Handles a shared option; false if opt is not one of them. Exits with
  * EXIT_USAGE on a bad value. */

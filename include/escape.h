@@ -17,6 +17,12 @@ void esc_csv(struct outbuf *o, const char *p, size_t n);
 /* A TSV cell: tab, newline, backslash written as \t \n \\. */
 void esc_tsv(struct outbuf *o, const char *p, size_t n);
 
+/* HTML text or a quoted attribute value: & < > " ' as entities. */
+void esc_html(struct outbuf *o, const char *p, size_t n);
+/* Plain text (letters): only control characters and invalid UTF-8 are
+ * written as \xNN; a newline stays a newline when keep_newlines. */
+void esc_text(struct outbuf *o, const char *p, size_t n, int keep_newlines);
+
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
 size_t esc_utf8_len(const unsigned char *p, size_t n);
 

@@ -29,6 +29,8 @@ void outbuf_puts(struct outbuf *o, const char *s);
 void outbuf_printf(struct outbuf *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void outbuf_u64(struct outbuf *o, uint64_t v);
+/* A UTC time: fmt is literal text with %Y %m %d %H %M %S (and %%). */
+void outbuf_time(struct outbuf *o, int64_t t, const char *fmt);
 /* Writes everything buffered; false (errno in o->err) on failure. */
 bool outbuf_flush(struct outbuf *o);
 /* Flushes and frees the buffer (the fd stays open). */

@@ -1,0 +1,249 @@
+/* report.html; see custhtml.h. */
+#include <string.h>
+#include <time.h>
+#include "custhtml.h"
+#include "escape.h"
+#include "policy.h"
+
+static void h(struct outbuf *o, const char *s)
+{
+    esc_html(o, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void stamp(struct outbuf *o, int64_t t, const char *fmt)
+{
+    outbuf_time(o, t, fmt);
+}
+
+static const char css[] =
+    "body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222;background:#fff}"
+    "h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;margin:1.2em 0 .4em}"
+    "h3{font-size:1.05em;margin:.3em 0}"
+    "table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #ccc;padding:2px 8px;"
+    "text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}"
+    ".tier{display:inline-block;padding:1px 8px;border-radius:3px;font-weight:600;color:#fff}"
+    ".t-ok{background:#2e7d32}.t-watch{background:#1565c0}.t-warn{background:#ef6c00}"
+    ".t-suspend{background:#c62828}"
+    "section.customer{border:1px solid #ddd;border-left:6px solid #999;padding:.5em 1em;"
+    "margin:.8em 0;border-radius:3px}"
+    "section.customer[data-tier=ok]{border-left-color:#2e7d32}"
+    "section.customer[data-tier=watch]{border-left-color:#1565c0}"
+    "section.customer[data-tier=warn]{border-left-color:#ef6c00}"
+    "section.customer[data-tier=suspend]{border-left-color:#c62828}"
+    "pre{background:#f7f7f7;padding:.4em;overflow-x:auto;white-space:pre-wrap;"
+    "word-break:break-all;font-size:12px;margin:.2em 0}"
+    ".sig{margin:.4em 0}.sig b{font-family:monospace}.muted{color:#666}"
+    "svg{background:#fafafa;border:1px solid #eee}";
+
+static void chart(struct outbuf *o, const struct cust_report *r, const struct customer *c)
+{
+    enum { W = 720, H = 120, PAD = 20 };
+    uint32_t max = 1;
+
+    for (size_t i = 0; i < r->hours; i++)
+        if (c->hour_msgs[i] > max)
+            max = c->hour_msgs[i];
+    double bw = r->hours ? (double)(W - 2 * PAD) / (double)r->hours : 0;
+    outbuf_printf(o, "<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                  "role=\"img\" aria-label=\"messages and bounces per hour\">", W, H + 24, W,
+                  H + 24);
+    outbuf_printf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>", PAD, H,
+                  W - PAD, H);
+    for (size_t i = 0; i < r->hours; i++) {
+        double x = PAD + bw * (double)i, hm = (double)c->hour_msgs[i] * (H - 10) / max,
+            hb = (double)c->hour_bounced[i] * (H - 10) / max;
+        if (c->hour_msgs[i])
+            outbuf_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                          "fill=\"#90caf9\"><title>%u messages</title></rect>", x, H - hm,
+                          bw > 1.5 ? bw - 0.5 : bw, hm, c->hour_msgs[i]);
+        if (c->hour_bounced[i])
+            outbuf_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                          "fill=\"#e53935\"><title>%u bounced</title></rect>", x + bw / 4,
+                          H - hb, bw / 2 > 0.5 ? bw / 2 : 0.5, hb, c->hour_bounced[i]);
+        if (i % 6 == 0) {
+            outbuf_printf(o, "<text x=\"%.1f\" y=\"%d\" font-size=\"9\" fill=\"#666\">", x,
+                          H + 12);
+            stamp(o, r->hour0 + (int64_t)i * 3600, i % 24 == 0 ? "%m-%d %H" : "%H");
+            outbuf_puts(o, "</text>");
+        }
+    }
+    outbuf_printf(o, "<text x=\"%d\" y=\"10\" font-size=\"9\" fill=\"#666\">max %u/h; blue: "
+                  "messages, red: bounced attempts (UTC)</text></svg>\n", PAD, max);
+}
+
+static const char *fname(const struct custout *x, uint32_t f)
+{
+    return f < x->nfiles ? x->files[f] : "?";
+}
+
+static void customer(struct outbuf *o, const struct custout *x, const struct customer *c,
+                     size_t idx)
+{
+    outbuf_printf(o, "<section class=\"customer\" id=\"c%zu\" data-tier=\"%s\" data-customer=\"",
+                  idx, cust_tier_name(c->tier));
+    h(o, c->name);
+    outbuf_puts(o, "\">\n<h3><span class=\"cname\">");
+    h(o, c->name);
+    outbuf_printf(o, "</span> <span class=\"tier t-%s\">%s</span></h3>\n", cust_tier_name(c->tier),
+                  cust_tier_name(c->tier));
+    outbuf_printf(o, "<table class=\"figures\"><tr><th>messages</th><th>recipients</th>"
+                  "<th>sent</th><th>bounced</th><th>deferred</th><th>bounce rate</th>"
+                  "<th>spam rejections</th><th>recipient domains</th><th>client IPs</th>"
+                  "<th>peak/h</th><th>median/h</th></tr><tr><td>%llu</td><td>%llu</td>"
+                  "<td>%llu</td><td>%llu</td><td>%llu</td><td>%.1f%%</td><td>%llu</td>"
+                  "<td>%zu</td><td>%zu</td><td>%u</td><td>%u</td></tr></table>\n",
+                  (unsigned long long)c->messages, (unsigned long long)c->recipients,
+                  (unsigned long long)c->sent, (unsigned long long)c->bounced,
+                  (unsigned long long)c->deferred, c->bounce_rate * 100,
+                  (unsigned long long)c->spam_rejections, c->rcpt_domains, c->client_ips,
+                  c->peak, c->median);
+    chart(o, x->r, c);
+    if (c->nsig == 0)
+        outbuf_puts(o, "<p class=\"muted\">No signal.</p>\n");
+    for (size_t i = 0; i < c->nsig; i++) {
+        const struct cust_sig *s = &c->sig[i];
+        outbuf_printf(o, "<div class=\"sig\"><span class=\"tier t-%s\">%s</span> <b>%s</b>: ",
+                      cust_tier_name(s->level), cust_tier_name(s->level),
+                      cust_signal_name(s->id));
+        h(o, s->summary);
+        outbuf_puts(o, "\n<pre class=\"evidence\">");
+        for (size_t k = 0; k < s->nev; k++) {
+            const struct cust_evidence *e = &s->ev[k];
+            h(o, fname(x, e->file));
+            outbuf_printf(o, ":%llu ", (unsigned long long)e->line);
+            stamp(o, e->ts, "%Y-%m-%d %H:%M:%S ");
+            h(o, e->text);
+            outbuf_putc(o, '\n');
+        }
+        outbuf_puts(o, "</pre></div>\n");
+    }
+    if (c->nlogins) {
+        outbuf_puts(o, "<table class=\"logins\"><tr><th class=\"l\">login</th><th>messages</th>"
+                    "<th>client IPs</th><th>networks</th></tr>");
+        for (size_t i = 0; i < c->nlogins && i < 20; i++) {
+            outbuf_puts(o, "<tr><td class=\"l\">");
+            h(o, c->logins[i].user);
+            outbuf_printf(o, "</td><td>%llu</td><td>%zu</td><td>%zu</td></tr>",
+                          (unsigned long long)c->logins[i].messages, c->logins[i].ips,
+                          c->logins[i].networks);
+        }
+        outbuf_puts(o, "</table>\n");
+    }
+    if (c->nsenders) {
+        outbuf_puts(o, "<p>Top senders: ");
+        for (size_t i = 0; i < c->nsenders && i < 5; i++) {
+            if (i)
+                outbuf_puts(o, ", ");
+            h(o, c->senders[i].name);
+            outbuf_printf(o, " (%llu)", (unsigned long long)c->senders[i].n);
+        }
+        outbuf_puts(o, "</p>\n");
+    }
+    if (c->nremote) {
+        outbuf_puts(o, "<p>Remote rejections: ");
+        for (size_t i = 0; i < c->nremote && i < 5; i++) {
+            if (i)
+                outbuf_puts(o, ", ");
+            h(o, c->remote[i].name);
+            outbuf_printf(o, " (%llu, ", (unsigned long long)c->remote[i].n);
+            h(o, c->remote[i].extra);
+            outbuf_puts(o, ")");
+        }
+        outbuf_puts(o, "</p>\n");
+    }
+    if (c->nips) {
+        outbuf_puts(o, "<table class=\"unmapped\"><tr><th class=\"l\">client IP</th>"
+                    "<th>messages</th><th>recipients</th><th>sent</th><th>bounced</th>"
+                    "<th>deferred</th><th>spam rejections</th></tr>");
+        for (size_t i = 0; i < c->nips && i < 50; i++) {
+            const struct cust_ipline *l = &c->ips[i];
+            outbuf_puts(o, "<tr><td class=\"l\">");
+            h(o, l->ip);
+            outbuf_printf(o, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td>"
+                          "<td>%llu</td><td>%llu</td></tr>", (unsigned long long)l->messages,
+                          (unsigned long long)l->recipients, (unsigned long long)l->sent,
+                          (unsigned long long)l->bounced, (unsigned long long)l->deferred,
+                          (unsigned long long)l->spam_rejections);
+        }
+        outbuf_puts(o, "</table>\n");
+        if (c->nips > 50)
+            outbuf_printf(o, "<p class=\"muted\">%zu more addresses in the JSON file.</p>\n",
+                          c->nips - 50);
+    }
+    outbuf_puts(o, "</section>\n");
+}
+
+void custhtml_write(struct outbuf *o, const struct custout *x)
+{
+    const struct cust_report *r = x->r;
+    size_t by[TIER__COUNT] = { 0 };
+
+    for (size_t i = 0; i < r->n; i++)
+        by[r->c[i].tier]++;
+    outbuf_puts(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                "style-src 'unsafe-inline'; img-src data:\">\n"
+                "<title>rblforge: outbound mail by customer</title>\n<style>");
+    outbuf_puts(o, css);
+    outbuf_puts(o, "</style></head><body>\n<h1>Outbound mail by customer</h1>\n<p class=\"muted\">");
+    if (r->hours) {
+        stamp(o, r->hour0, "%Y-%m-%d %H:%M");
+        outbuf_puts(o, " to ");
+        stamp(o, r->hour0 + (int64_t)r->hours * 3600, "%Y-%m-%d %H:%M UTC");
+    } else {
+        outbuf_puts(o, "no outbound mail in the input");
+    }
+    outbuf_puts(o, "; generated ");
+    stamp(o, x->now, "%Y-%m-%d %H:%M UTC");
+    outbuf_printf(o, "; %llu outbound messages, %llu bounce notices and %llu inbound "
+                  "messages not counted.</p>\n", (unsigned long long)r->messages,
+                  (unsigned long long)r->notices, (unsigned long long)r->inbound_skipped);
+
+    outbuf_puts(o, "<h2>Summary</h2>\n<table class=\"summary\"><tr><th class=\"l\">customer</th>"
+                "<th class=\"l\">tier</th><th>messages</th><th>bounce rate</th>"
+                "<th>spam rejections</th><th class=\"l\">signals</th></tr>\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct customer *c = &r->c[i];
+        outbuf_printf(o, "<tr><td class=\"l\"><a href=\"#c%zu\">", i);
+        h(o, c->name);
+        outbuf_printf(o, "</a></td><td class=\"l\"><span class=\"tier t-%s\">%s</span></td>"
+                      "<td>%llu</td><td>%.1f%%</td><td>%llu</td><td class=\"l\">",
+                      cust_tier_name(c->tier), cust_tier_name(c->tier),
+                      (unsigned long long)c->messages, c->bounce_rate * 100,
+                      (unsigned long long)c->spam_rejections);
+        for (size_t k = 0; k < c->nsig; k++)
+            outbuf_printf(o, "%s%s", k ? ", " : "", cust_signal_name(c->sig[k].id));
+        outbuf_puts(o, "</td></tr>\n");
+    }
+    outbuf_puts(o, "</table>\n");
+
+    const struct custout_listing *l = &x->listing;
+    outbuf_puts(o, "<h2>Today's listings</h2>\n");
+    if (l->have) {
+        outbuf_printf(o, "<table class=\"listing\"><tr><th class=\"l\">addresses seen</th>"
+                      "<td>%zu</td></tr><tr><th class=\"l\">listed</th><td>%zu</td></tr>",
+                      l->seen, l->listed);
+        for (int c = 1; c < CAUSE__COUNT; c++)
+            outbuf_printf(o, "<tr><th class=\"l\">listed: %s</th><td>%zu</td></tr>",
+                          policy_cause_name((enum cause)c), l->by_cause[c]);
+        outbuf_printf(o, "<tr><th class=\"l\">allowlisted, not listed</th><td>%zu</td></tr>",
+                      l->allowlisted);
+        if (l->have_diff)
+            outbuf_printf(o, "<tr><th class=\"l\">added / removed / kept</th>"
+                          "<td>%zu / %zu / %zu</td></tr>", l->added, l->removed, l->kept);
+        outbuf_puts(o, "</table>\n");
+    } else {
+        outbuf_puts(o, "<p class=\"muted\">No listing in this run.</p>\n");
+    }
+
+    for (int t = TIER_SUSPEND; t >= TIER_OK; t--) {
+        outbuf_printf(o, "<h2 id=\"tier-%s\">%s (%zu)</h2>\n", cust_tier_name((enum cust_tier)t),
+                      cust_tier_name((enum cust_tier)t), by[t]);
+        for (size_t i = 0; i < r->n; i++)
+            if (r->c[i].tier == (enum cust_tier)t)
+                customer(o, x, &r->c[i], i);
+    }
+    outbuf_puts(o, "<p class=\"muted\">Evidence lines are rebuilt from the parsed fields and "
+                "point at file:line in the input. Tiers and thresholds: rblforge(1).</p>\n"
+                "</body></html>\n");
+}

@@ -1,0 +1,345 @@
+/* Customer report files and their publication; see custout.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "custout.h"
+#include "custhtml.h"
+#include "escape.h"
+#include "msg.h"
+#include "xalloc.h"
+
+void custout_listing_from(struct custout_listing *s, const struct listings *l)
+{
+    memset(s, 0, sizeof(*s));
+    if (l == NULL)
+        return;
+    s->have = true;
+    s->seen = l->seen;
+    s->listed = l->n;
+    s->allowlisted = l->nallowed;
+    for (size_t i = 0; i < l->n; i++)
+        if ((unsigned)l->v[i].d.cause < CAUSE__COUNT)
+            s->by_cause[l->v[i].d.cause]++;
+}
+
+static void signal_list(struct outbuf *o, const struct customer *c, char sep)
+{
+    for (size_t i = 0; i < c->nsig; i++) {
+        if (i)
+            outbuf_putc(o, sep);
+        outbuf_puts(o, cust_signal_name(c->sig[i].id));
+    }
+}
+
+void custout_index_csv(struct outbuf *o, const struct cust_report *r)
+{
+    outbuf_puts(o, "customer,tier,messages,recipients,sent,bounced,deferred,bounce_rate,"
+                "spam_rejections,login_ips,signals\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct customer *c = &r->c[i];
+        esc_csv(o, c->name, strlen(c->name));
+        outbuf_printf(o, ",%s,%llu,%llu,%llu,%llu,%llu,%.4f,%llu,%zu,", cust_tier_name(c->tier),
+                      (unsigned long long)c->messages, (unsigned long long)c->recipients,
+                      (unsigned long long)c->sent, (unsigned long long)c->bounced,
+                      (unsigned long long)c->deferred, c->bounce_rate,
+                      (unsigned long long)c->spam_rejections, c->client_ips);
+        signal_list(o, c, ';');
+        outbuf_putc(o, '\n');
+    }
+}
+
+static void iso(int64_t t, char *buf, size_t n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void jstr(struct outbuf *o, const char *s)
+{
+    esc_json(o, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void jnum(struct outbuf *o, double v)
+{
+    if (v == (double)(long long)v && v < 1e15 && v > -1e15)
+        outbuf_printf(o, "%lld", (long long)v);
+    else
+        outbuf_printf(o, "%.4f", v);
+}
+
+static const char *file_name(const struct custout *x, uint32_t f)
+{
+    return f < x->nfiles ? x->files[f] : "?";
+}
+
+static void json_counts(struct outbuf *o, const char *name, const char *key, const char *nkey,
+                        const struct cust_count *v, size_t n)
+{
+    outbuf_printf(o, ",\n  \"%s\": [", name);
+    for (size_t i = 0; i < n; i++) {
+        outbuf_printf(o, "%s{\"%s\": ", i ? ", " : "", key);
+        jstr(o, v[i].name);
+        outbuf_printf(o, ", \"%s\": %llu", nkey, (unsigned long long)v[i].n);
+        if (v[i].extra) {
+            outbuf_puts(o, ", \"classes\": ");
+            jstr(o, v[i].extra);
+        }
+        outbuf_putc(o, '}');
+    }
+    outbuf_putc(o, ']');
+}
+
+void custout_json(struct outbuf *o, const struct custout *x, const struct customer *c)
+{
+    const struct cust_report *r = x->r;
+    char a[32], b[32];
+
+    outbuf_puts(o, "{\n  \"customer\": ");
+    jstr(o, c->name);
+    outbuf_printf(o, ",\n  \"tier\": \"%s\"", cust_tier_name(c->tier));
+    iso(r->hour0, a, sizeof(a));
+    iso(r->hour0 + (int64_t)r->hours * 3600, b, sizeof(b));
+    outbuf_printf(o, ",\n  \"period\": {\"from\": \"%s\", \"to\": \"%s\"}", a, b);
+    outbuf_printf(o, ",\n  \"figures\": {\"messages\": %llu, \"recipients\": %llu, "
+                  "\"attempts\": %llu, \"sent\": %llu, \"bounced\": %llu, \"deferred\": %llu, "
+                  "\"other\": %llu, \"expired_messages\": %llu, \"bounce_rate\": %.4f, "
+                  "\"spam_rejections\": %llu, \"blocklist_rejections\": %llu, "
+                  "\"reputation_rejections\": %llu, \"unknown_recipients\": %llu, "
+                  "\"rate_limited\": %llu, \"recipient_domains\": %zu, \"client_ips\": %zu, "
+                  "\"peak_hour_messages\": %u, \"median_hour_messages\": %u",
+                  (unsigned long long)c->messages, (unsigned long long)c->recipients,
+                  (unsigned long long)c->attempts, (unsigned long long)c->sent,
+                  (unsigned long long)c->bounced, (unsigned long long)c->deferred,
+                  (unsigned long long)c->other, (unsigned long long)c->expired, c->bounce_rate,
+                  (unsigned long long)c->spam_rejections,
+                  (unsigned long long)c->blocklist_rejections,
+                  (unsigned long long)c->reputation_rejections,
+                  (unsigned long long)c->unknown_recipient, (unsigned long long)c->rate_limited,
+                  c->rcpt_domains, c->client_ips, c->peak, c->median);
+    if (c->peak) {
+        iso(c->peak_hour, a, sizeof(a));
+        outbuf_printf(o, ", \"peak_hour\": \"%s\"", a);
+    }
+    outbuf_puts(o, "}");
+    outbuf_puts(o, ",\n  \"signals\": [");
+    for (size_t i = 0; i < c->nsig; i++) {
+        const struct cust_sig *s = &c->sig[i];
+        outbuf_printf(o, "%s\n    {\"name\": \"%s\", \"level\": \"%s\", \"summary\": ",
+                      i ? "," : "", cust_signal_name(s->id), cust_tier_name(s->level));
+        jstr(o, s->summary);
+        outbuf_puts(o, ", \"figures\": {");
+        for (size_t k = 0; k < s->nfig; k++) {
+            outbuf_printf(o, "%s\"%s\": ", k ? ", " : "", s->fig[k].name);
+            if (strcmp(s->fig[k].name, "peak_hour") == 0) {
+                iso((int64_t)s->fig[k].value, a, sizeof(a));
+                outbuf_printf(o, "\"%s\"", a);
+            } else {
+                jnum(o, s->fig[k].value);
+            }
+        }
+        outbuf_puts(o, "}, \"evidence\": [");
+        for (size_t k = 0; k < s->nev; k++) {
+            const struct cust_evidence *e = &s->ev[k];
+            iso(e->ts, a, sizeof(a));
+            outbuf_puts(o, k ? ",\n      {\"file\": " : "\n      {\"file\": ");
+            jstr(o, file_name(x, e->file));
+            outbuf_printf(o, ", \"line\": %llu, \"time\": \"%s\", \"text\": ",
+                          (unsigned long long)e->line, a);
+            jstr(o, e->text);
+            outbuf_putc(o, '}');
+        }
+        outbuf_puts(o, s->nev ? "]}" : "]}");
+    }
+    outbuf_puts(o, c->nsig ? "\n  ]" : "]");
+    outbuf_puts(o, ",\n  \"logins\": [");
+    for (size_t i = 0; i < c->nlogins; i++) {
+        const struct cust_login *l = &c->logins[i];
+        outbuf_puts(o, i ? ", {\"login\": " : "{\"login\": ");
+        jstr(o, l->user);
+        outbuf_printf(o, ", \"messages\": %llu, \"client_ips\": %zu, \"networks\": %zu}",
+                      (unsigned long long)l->messages, l->ips, l->networks);
+    }
+    outbuf_puts(o, "]");
+    json_counts(o, "top_senders", "sender", "messages", c->senders, c->nsenders);
+    json_counts(o, "top_recipient_domains", "domain", "attempts", c->domains, c->ndomains);
+    json_counts(o, "remote_rejections", "remote", "attempts", c->remote, c->nremote);
+    if (c->nips) {
+        outbuf_puts(o, ",\n  \"client_addresses\": [");
+        for (size_t i = 0; i < c->nips; i++) {
+            const struct cust_ipline *l = &c->ips[i];
+            outbuf_puts(o, i ? ",\n    {\"ip\": " : "\n    {\"ip\": ");
+            jstr(o, l->ip);
+            outbuf_printf(o, ", \"messages\": %llu, \"recipients\": %llu, \"sent\": %llu, "
+                          "\"bounced\": %llu, \"deferred\": %llu, \"spam_rejections\": %llu}",
+                          (unsigned long long)l->messages, (unsigned long long)l->recipients,
+                          (unsigned long long)l->sent, (unsigned long long)l->bounced,
+                          (unsigned long long)l->deferred,
+                          (unsigned long long)l->spam_rejections);
+        }
+        outbuf_puts(o, "\n  ]");
+    }
+    iso(r->hour0, a, sizeof(a));
+    outbuf_printf(o, ",\n  \"hourly\": {\"start\": \"%s\", \"messages\": [", a);
+    for (size_t h = 0; h < r->hours; h++)
+        outbuf_printf(o, "%s%u", h ? "," : "", c->hour_msgs[h]);
+    outbuf_puts(o, "], \"bounced\": [");
+    for (size_t h = 0; h < r->hours; h++)
+        outbuf_printf(o, "%s%u", h ? "," : "", c->hour_bounced[h]);
+    outbuf_puts(o, "]}\n}\n");
+}
+
+/* ---- publication ---- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)ftw;
+    if (flag == FTW_DP)
+        rmdir(path);
+    else
+        unlink(path);
+    return 0;
+}
+
+static void rm_tree(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void remove_stale(const char *outdir)
+{
+    DIR *d = opendir(outdir);
+    struct dirent *de;
+    char path[4096];
+
+    if (d == NULL)
+        return;
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, ".customers.new.", 15) == 0
+            || strncmp(de->d_name, ".customers.old.", 15) == 0) {
+            snprintf(path, sizeof(path), "%s/%s", outdir, de->d_name);
+            rm_tree(path);
+        }
+    closedir(d);
+}
+
+typedef void writer_fn(struct outbuf *o, const struct custout *x, const struct customer *c);
+
+static bool write_one(const char *dir, const char *name, writer_fn *fn,
+                      const struct custout *x, const struct customer *c)
+{
+    struct afile *af = afile_open(dir, name, 0644);
+    if (af == NULL)
+        return false;
+    fn(afile_out(af), x, c);
+    if (!afile_finish(af)) {
+        afile_abort(af);
+        return false;
+    }
+    return afile_publish_all(&af, 1);
+}
+
+static void w_index(struct outbuf *o, const struct custout *x, const struct customer *c)
+{
+    (void)c;
+    custout_index_csv(o, x->r);
+}
+
+static void w_letter(struct outbuf *o, const struct custout *x, const struct customer *c)
+{
+    letters_write(o, x->letters, x->r, c, x->files, x->nfiles, x->now);
+}
+
+bool custout_stage(struct custout *x, const char *outdir, struct afile **html)
+{
+    char name[CUSTMAP_NAME_MAX + 16];
+    size_t n = strlen(outdir) + 32;
+    bool ok;
+
+    *html = NULL;
+    remove_stale(outdir);
+    x->outdir = xstrdup(outdir);
+    x->stage = xmalloc(n);
+    snprintf(x->stage, n, "%s/.customers.new.XXXXXX", outdir);
+    if (mkdtemp(x->stage) == NULL) {
+        msg_warn("%s: cannot create a staging directory: %s", outdir, strerror(errno));
+        free(x->stage), free(x->outdir);
+        x->stage = x->outdir = NULL;
+        return false;
+    }
+    chmod(x->stage, 0755);
+    ok = write_one(x->stage, "index.csv", w_index, x, NULL);
+    for (size_t i = 0; ok && i < x->r->n; i++) {
+        const struct customer *c = &x->r->c[i];
+        snprintf(name, sizeof(name), "%s.json", c->name);
+        ok = write_one(x->stage, name, custout_json, x, c);
+        snprintf(name, sizeof(name), "%s.txt", c->name);
+        if (ok && x->letters)
+            ok = write_one(x->stage, name, w_letter, x, c);
+    }
+    if (ok && (*html = afile_open(outdir, "report.html", 0644)) != NULL) {
+        custhtml_write(afile_out(*html), x);
+        ok = afile_finish(*html);
+    } else {
+        ok = false;
+    }
+    if (!ok) {
+        afile_abort(*html);
+        *html = NULL;
+        custout_abort(x);
+    }
+    return ok;
+}
+
+bool custout_commit(struct custout *x)
+{
+    char final[4096], old[4096];
+    struct stat st;
+    bool ok = true;
+
+    if (x->stage == NULL)
+        return false;
+    snprintf(final, sizeof(final), "%s/customers", x->outdir);
+    if (lstat(final, &st) < 0) {
+        if (rename(x->stage, final) < 0)
+            ok = false;
+    } else if (renameat2(AT_FDCWD, x->stage, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
+        rm_tree(x->stage);      /* now yesterday's directory */
+    } else {
+        /* No exchange on this file system: two renames, a short gap. */
+        snprintf(old, sizeof(old), "%s/.customers.old.%ld", x->outdir, (long)getpid());
+        if (rename(final, old) < 0 || rename(x->stage, final) < 0)
+            ok = false;
+        else
+            rm_tree(old);
+    }
+    if (!ok) {
+        msg_warn("%s: cannot publish: %s", final, strerror(errno));
+        custout_abort(x);
+        return false;
+    }
+    int dfd = open(x->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    free(x->stage), free(x->outdir);
+    x->stage = x->outdir = NULL;
+    return true;
+}
+
+void custout_abort(struct custout *x)
+{
+    if (x->stage)
+        rm_tree(x->stage);
+    free(x->stage), free(x->outdir);
+    x->stage = x->outdir = NULL;
+}
