@@ -14,7 +14,7 @@ PKGS    := zlib libmaxminddb inih
 
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
-CPPFLAGS += -Iinclude -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DRBLFORGE_DATADIR='"$(PREFIX)/share/rblforge"'
 ALL_CFLAGS = -std=c11 $(WARN) -fopenmp $(CFLAGS) $(shell pkg-config --cflags $(PKGS)) -MMD -MP
 LIBS    = $(shell pkg-config --libs $(PKGS)) -lJudy -lm
 LDFLAGS += -fopenmp
@@ -92,6 +92,8 @@ install: rblforge
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 rblforge $(DESTDIR)$(BINDIR)/rblforge
 	install -m 0644 rblforge.1 $(DESTDIR)$(MANDIR)/man1/rblforge.1
+	install -d $(DESTDIR)$(PREFIX)/share/rblforge/templates
+	install -m 0644 datasets/templates/letter.*.txt $(DESTDIR)$(PREFIX)/share/rblforge/templates/
 
 # libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c), built with clang
 # and ASan+UBSan in build-fuzz/, each run for FUZZ_SECONDS on its seeds

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "cidrset.h"
+#include "cmd_report.h"
 #include "cli.h"
 #include "atomic.h"
 #include "publish.h"
@@ -18,7 +19,8 @@
 static const char help[] =
     "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [-j N]\n"
     "                    [--year Y] [--tz ZONE] [--now TIME] [--force] [--strict]\n"
-    "                    [--post-publish CMD] [-v] LOG...\n"
+    "                    [--post-publish CMD] [--customers FILE [--templates DIR]\n"
+    "                    [--lang ja,en]] [-v] LOG...\n"
     "\n"
     "Read the logs, weigh the evidence per client address and publish into\n"
     "OUTDIR: bl.rbldnsd (rbldnsd ip4set), bl6.rbldnsd (ip6trie), bl.zone (BIND),\n"
@@ -39,6 +41,10 @@ static const char help[] =
     "                       lines without a syslog header\n"
     "      --post-publish CMD  run CMD (sh -c) after a successful publish, with\n"
     "                       RBLFORGE_OUTDIR set; its failure gives exit status 6\n"
+    "      --customers FILE also publish the per-customer outbound reports\n"
+    "                       (OUTDIR/customers/, OUTDIR/report.html; see\n"
+    "                       rblforge report --help); also [customers] map\n"
+    "      --templates DIR, --lang LIST  letter templates and languages\n"
     "  -v, --verbose        print a summary and the diff on stderr (default\n"
     "                       when stderr is a terminal)\n"
     "  -h, --help           this text\n"
@@ -80,9 +86,15 @@ int cmd_run(int argc, char **argv)
         { "force", no_argument, NULL, OPT_FORCE },
         { "strict", no_argument, NULL, OPT_STRICT },
         { "post-publish", required_argument, NULL, OPT_POST_PUBLISH },
+        { "customers", required_argument, NULL, OPT_CUSTOMERS },
+        { "templates", required_argument, NULL, OPT_TEMPLATES },
+        { "lang", required_argument, NULL, OPT_LANG },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    const char *customers = NULL, *templates = NULL, *lang = NULL;
+    struct report_job rj;
+    bool reports = false;
     struct cli_common common = { 0 };
     const char *config = NULL, *outdir = NULL, *allowfile = NULL;
     bool verbose = isatty(STDERR_FILENO), strict = false;
@@ -101,6 +113,9 @@ int cmd_run(int argc, char **argv)
         case OPT_FORCE: pub.force = true; break;
         case OPT_STRICT: strict = true; break;
         case OPT_POST_PUBLISH: pub.post_publish = optarg; break;
+        case OPT_CUSTOMERS: customers = optarg; break;
+        case OPT_TEMPLATES: templates = optarg; break;
+        case OPT_LANG: lang = optarg; break;
         case OPT_NOW:
             if (!cli_parse_time(optarg, &pub.now)) {
                 msg_warn("--now: want YYYY-MM-DDTHH:MM:SSZ or a Unix time, got \"%s\"", optarg);
@@ -125,21 +140,28 @@ int cmd_run(int argc, char **argv)
     policy_init(&policy);
     if (config && !policy_load(&policy, config))
         return EXIT_USAGE;
+    reports = customers || policy.customers.map[0];
+    if (reports && !report_job_init(&rj, &policy.customers, customers, templates, lang))
+        return EXIT_USAGE;
     struct cidrset *allow = NULL;
     if (allowfile) {
         allow = cidrset_new();
         if (!cidrset_load(allow, allowfile)) {
             cidrset_free(allow);
+            if (reports)
+                report_job_free(&rj);
             return EXIT_USAGE;
         }
     }
     if (mkdir(outdir, 0755) < 0 && errno != EEXIST) {
         msg_warn("%s: cannot create: %s", outdir, strerror(errno));
         cidrset_free(allow);
+        if (reports)
+            report_job_free(&rj);
         return EXIT_RUNTIME;
     }
 
-    struct pipeline_opts po = { .year = common.year };
+    struct pipeline_opts po = { .year = common.year, .sink = reports ? &rj.sink : NULL };
     struct pipeline_stats st;
     struct agg *agg = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
     struct listings l;
@@ -161,6 +183,10 @@ int cmd_run(int argc, char **argv)
         if (verbose)
             summary(&st, &l);
         pub.verbose = verbose;
+        if (reports) {
+            report_job_build(&rj, argv + optind, (size_t)(argc - optind), pub.now);
+            pub.extra = &rj.extra;
+        }
         afile_catch_signals();
         status = publish_run(outdir, &l, &policy, allow, &pub, &pr);
         if (status == EXIT_OK && st.damaged) {
@@ -171,5 +197,7 @@ int cmd_run(int argc, char **argv)
     }
     agg_free(agg);
     cidrset_free(allow);
+    if (reports)
+        report_job_free(&rj);
     return status;
 }

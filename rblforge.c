@@ -17,6 +17,7 @@ static const struct {
 } commands[] = {
     { "run", cmd_run, "the nightly job: read logs, decide, publish zone and sets" },
     { "events", cmd_events, "print one line per recognised log event (JSONL/TSV)" },
+    { "report", cmd_report, "per-customer outbound-spam reports for the abuse desk" },
     { "check-config", cmd_check_config, "validate a config file, print the effective settings" },
 };
 
