@@ -40,9 +40,14 @@ static void chart(struct outbuf *o, const struct cust_report *r, const struct cu
     enum { W = 720, H = 120, PAD = 20 };
     uint32_t max = 1;
 
-    for (size_t i = 0; i < r->hours; i++)
+    /* One scale for both series: bounces count attempts, so a spammer's
+     * red bars may be taller than its blue ones. */
+    for (size_t i = 0; i < r->hours; i++) {
         if (c->hour_msgs[i] > max)
             max = c->hour_msgs[i];
+        if (c->hour_bounced[i] > max)
+            max = c->hour_bounced[i];
+    }
     double bw = r->hours ? (double)(W - 2 * PAD) / (double)r->hours : 0;
     outbuf_printf(o, "<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                   "role=\"img\" aria-label=\"messages and bounces per hour\">", W, H + 24, W,
@@ -50,8 +55,8 @@ static void chart(struct outbuf *o, const struct cust_report *r, const struct cu
     outbuf_printf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>", PAD, H,
                   W - PAD, H);
     for (size_t i = 0; i < r->hours; i++) {
-        double x = PAD + bw * (double)i, hm = (double)c->hour_msgs[i] * (H - 10) / max,
-            hb = (double)c->hour_bounced[i] * (H - 10) / max;
+        double x = PAD + bw * (double)i, hm = (double)c->hour_msgs[i] * (H - 16) / max,
+            hb = (double)c->hour_bounced[i] * (H - 16) / max;
         if (c->hour_msgs[i])
             outbuf_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                           "fill=\"#90caf9\"><title>%u messages</title></rect>", x, H - hm,
@@ -67,8 +72,8 @@ static void chart(struct outbuf *o, const struct cust_report *r, const struct cu
             outbuf_puts(o, "</text>");
         }
     }
-    outbuf_printf(o, "<text x=\"%d\" y=\"10\" font-size=\"9\" fill=\"#666\">max %u/h; blue: "
-                  "messages, red: bounced attempts (UTC)</text></svg>\n", PAD, max);
+    outbuf_printf(o, "<text x=\"%d\" y=\"10\" font-size=\"9\" fill=\"#666\">scale max %u per hour; "
+                  "blue: messages, red: bounced attempts; hours in UTC</text></svg>\n", PAD, max);
 }
 
 static const char *fname(const struct custout *x, uint32_t f)
