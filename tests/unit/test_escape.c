@@ -56,6 +56,33 @@ static void test_csv(void **state)
     C(esc_csv, "\xff", "\\xff");
 }
 
+static void test_html(void **state)
+{
+    (void)state;
+    C(esc_html, "plain text", "plain text");
+    C(esc_html, "<script>alert('x')</script>", "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+    C(esc_html, "a&b \"q\"", "a&amp;b &quot;q&quot;");
+    C(esc_html, "\x1b[31m\xff", "\\x1b[31m\\xff");
+    C(esc_html, "\xe6\x97\xa5\xe6\x9c\xac", "\xe6\x97\xa5\xe6\x9c\xac");
+}
+
+static void text_nl(struct outbuf *o, const char *p, size_t n)
+{
+    esc_text(o, p, n, 1);
+}
+
+static void text_one(struct outbuf *o, const char *p, size_t n)
+{
+    esc_text(o, p, n, 0);
+}
+
+static void test_text(void **state)
+{
+    (void)state;
+    C(text_nl, "line 1\nline 2 <b>", "line 1\nline 2 <b>");
+    C(text_one, "a\nb\x1b\xff", "a\\x0ab\\x1b\\xff");
+}
+
 static void test_tsv(void **state)
 {
     (void)state;
@@ -69,6 +96,8 @@ int main(void)
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_tsv),
+        cmocka_unit_test(test_html),
+        cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
 }
