@@ -36,7 +36,12 @@ static bool parse_delivery(struct span s, struct event *ev)
     ev->relay = parse_kv(rest, "relay=", 6);
     ev->dsn = parse_kv(rest, "dsn=", 4);
     ev->status = st;
-    struct span t = paren_text(span_skip(s, (size_t)(st.p + st.n - s.p)));
+    struct span t = span_skip(s, (size_t)(st.p + st.n - s.p));
+    long lp = span_chr(t, '(');
+    /* "status=expired, returned to sender (reason)": the reason */
+    if (lp > 0 && t.p[0] == ',')
+        t = span_skip(t, (size_t)lp);
+    t = paren_text(t);
     if (t.n)
         ev->text = parse_bounded(t);
     ev->type = EV_DELIVERY;

@@ -119,9 +119,9 @@ static const struct parse_case cases[] = {
     { "Nov 24 06:25:01 mx1 qmail-smtpd[4]: Reject::ORIG::Bad_Mailfrom: P:ESMTP S:192.0."
       "2.9:a.example H:a.example F:s@bad.example T:u@example.net",
       "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"qmail-smtp"
-      "d\",\"pid\":4,\"event\":\"reject\",\"ip\":\"192.0.2.9\",\"rdns\":\"a.example\",\"reason\":\"sender"
-      "\",\"from\":\"s@bad.example\",\"to\":\"u@example.net\",\"helo\":\"a.example\",\"text\":\"ORIG::B"
-      "ad_Mailfrom\"}" },
+      "d\",\"pid\":4,\"event\":\"reject\",\"ip\":\"192.0.2.9\",\"rdns\":\"a.example\",\"stage\":\"MAIL\",\""
+      "reason\":\"sender\",\"from\":\"s@bad.example\",\"to\":\"u@example.net\",\"helo\":\"a.example\","
+      "\"text\":\"ORIG::Bad_Mailfrom\"}" },
     { "Nov 24 06:25:01 mx1 qmail-smtpd[4]: Reject::SNDR::Invalid_Relay: P:ESMTP S:192.0"
       ".2.9:a.example H:a.example F:s@a.example T:u@elsewhere.example",
       "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"qmail-smtp"
@@ -154,6 +154,31 @@ static const struct parse_case cases[] = {
       NULL },
     { "Nov 24 06:25:01 mx1 qmail: 1764001501.123456 delivery 7: maybe: x",
       NULL },
+    /* spamcontrol conditions, IPv6 senders, chkuser with IPv6 */
+    { "Nov 24 06:25:01 mx1 qmail-smtpd[4]: Reject::ORIG::Failed_Auth: P:ESMTPA S:192.0."
+      "2.9:a.example H:a.example F:s@a.example T:u@example.net",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"qmail-smtp"
+      "d\",\"pid\":4,\"event\":\"auth_fail\",\"ip\":\"192.0.2.9\",\"rdns\":\"a.example\",\"stage\":\"MAIL"
+      "\",\"from\":\"s@a.example\",\"to\":\"u@example.net\",\"helo\":\"a.example\",\"text\":\"ORIG::Fai"
+      "led_Auth\"}" },
+    { "Nov 24 06:25:01 mx1 qmail-smtpd[4]: Reject::RCPT::Failed_Rcptto: P:ESMTP S:2001:"
+      "db8::9:a.example H:a.example F:s@a.example T:nobody@example.net",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"qmail-smtp"
+      "d\",\"pid\":4,\"event\":\"reject\",\"ip\":\"2001:db8::9\",\"rdns\":\"a.example\",\"stage\":\"RCPT\""
+      ",\"reason\":\"unknown_recipient\",\"from\":\"s@a.example\",\"to\":\"nobody@example.net\",\"he"
+      "lo\":\"a.example\",\"text\":\"RCPT::Failed_Rcptto\"}" },
+    { "Nov 24 06:25:01 mx1 qmail-smtpd[4]: Reject::SNDR::DNSA_HELO: P:SMTP S:2001:db8::"
+      "9 H:bogus F: T:",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"qmail-smtp"
+      "d\",\"pid\":4,\"event\":\"reject\",\"ip\":\"2001:db8::9\",\"reason\":\"helo\",\"from\":\"\",\"to\":\"\""
+      ",\"helo\":\"bogus\",\"text\":\"SNDR::DNSA_HELO\"}" },
+    { "Nov 24 06:25:01 mx1 qmail-smtpd[4]: CHKUSER rejected rcpt: from <s@a.example::> "
+      "remote <a.example:host.a.example:2001:db8::8> rcpt <nobody@example.net> : not ex"
+      "isting recipient",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"qmail-smtp"
+      "d\",\"pid\":4,\"event\":\"reject\",\"ip\":\"2001:db8::8\",\"rdns\":\"host.a.example\",\"stage\":\""
+      "RCPT\",\"reason\":\"unknown_recipient\",\"from\":\"s@a.example\",\"to\":\"nobody@example.net"
+      "\",\"helo\":\"a.example\",\"text\":\"not existing recipient\"}" },
 };
 
 static void test_table(void **state)
