@@ -147,6 +147,12 @@ static bool parse_action(struct span s, struct event *ev)
         ev->stage = span_make(r.p, (size_t)span_chr(r, ' '));
         parse_reject_envelope(r, ev);
         cleanup_client(r, ev);
+        /* "...helo=<h>: 5.7.1 text": the reply after the envelope. */
+        long at = -1;
+        for (long a, off = 0; (a = span_find_lit(span_skip(r, (size_t)off), ">: ")) >= 0;)
+            at = off + a, off += a + 3;
+        if (at >= 0)
+            parse_code_dsn(span_skip(r, (size_t)at + 3), ev);
         ev->text = parse_bounded(r);
         if (ev->type != EV_ACTION)
             ev->reason = R_CONTENT;

@@ -19,16 +19,16 @@ static const struct parse_case cases[] = {
       "=ESMTP helo=<a.example>: 5.7.1 No spam here",
       "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"postfix/cl"
       "eanup\",\"pid\":5,\"event\":\"reject\",\"ip\":\"192.0.2.9\",\"rdns\":\"a.example\",\"qid\":\"4F1A2"
-      "B3C4D\",\"stage\":\"header\",\"reason\":\"content\",\"from\":\"s@a.example\",\"to\":\"u@example."
-      "net\",\"helo\":\"a.example\",\"text\":\"header Subject: Cheap watches from a.example[192"
-      ".0.2.9]; from=<s@a.example> to=<u@example.net> proto=ESMTP helo=<a.example>: 5.7"
-      ".1 No spam here\"}" },
+      "B3C4D\",\"stage\":\"header\",\"reason\":\"content\",\"dsn\":\"5.7.1\",\"from\":\"s@a.example\",\"t"
+      "o\":\"u@example.net\",\"helo\":\"a.example\",\"text\":\"header Subject: Cheap watches from"
+      " a.example[192.0.2.9]; from=<s@a.example> to=<u@example.net> proto=ESMTP helo=<a"
+      ".example>: 5.7.1 No spam here\"}" },
     { "Nov 24 06:25:01 mx1 postfix/cleanup[5]: 4F1A2B3C4D: reject: body Buy now from lo"
       "cal; from=<root@mx1.example>: 5.7.1 rejected",
       "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"postfix/cl"
       "eanup\",\"pid\":5,\"event\":\"reject\",\"qid\":\"4F1A2B3C4D\",\"stage\":\"body\",\"reason\":\"cont"
-      "ent\",\"from\":\"root@mx1.example\",\"text\":\"body Buy now from local; from=<root@mx1.e"
-      "xample>: 5.7.1 rejected\"}" },
+      "ent\",\"dsn\":\"5.7.1\",\"from\":\"root@mx1.example\",\"text\":\"body Buy now from local; fr"
+      "om=<root@mx1.example>: 5.7.1 rejected\"}" },
     { "Nov 24 06:25:01 mx1 postfix/cleanup[5]: 4F1A2B3C4D: hold: header Received: from "
       "x.example (x.example[198.51.100.1]) by mx from a.example[192.0.2.9]; from=<s@a.e"
       "xample> to=<u@example.net> proto=ESMTP helo=<a.example>",
