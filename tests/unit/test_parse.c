@@ -204,6 +204,10 @@ static const struct parse_case headers[] = {
       "il\",\"event\":\"qmail_new\",\"qid\":\"53\",\"msg\":\"53\"}" },
     { "qmail: new msg 53 ",
       "{\"file\":\"t\",\"line\":1,\"prog\":\"qmail\",\"event\":\"qmail_new\",\"qid\":\"53\",\"msg\":\"53\"}" },
+    /* no host field: the tag follows the stamp */
+    { "Nov 24 06:25:01 postfix/smtpd[1]: connect from a.example[192.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"prog\":\"postfix/smtpd\",\"pid\":1,"
+      "\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
 };
 
 static void test_headers(void **state)
