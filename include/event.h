@@ -87,6 +87,8 @@ enum ev_reason {
     R_TIMEOUT,
     R_TOO_MANY_ERRORS,
     R_PIPELINING,
+    /* auth_fail caused by our own side (the SASL backend is down) */
+    R_SERVER_ERROR,
     R__COUNT
 };
 

@@ -187,8 +187,12 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
                 ps->st.no_header++;
                 return false;
             }
-            host = span_make(s.p, (size_t)sp);
-            s = span_skip(s, (size_t)sp + 1);
+            /* No host at all ("Nov 24 06:25:01 postfix/smtpd[1]: ..."):
+             * a host name never ends in ':', a tag always does. */
+            if (s.p[sp - 1] != ':') {
+                host = span_make(s.p, (size_t)sp);
+                s = span_skip(s, (size_t)sp + 1);
+            }
             ev->host = host;
             if (repeated_line(s, ev))
                 goto done;

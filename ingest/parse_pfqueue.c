@@ -36,7 +36,12 @@ static bool parse_delivery(struct span s, struct event *ev)
     ev->relay = parse_kv(rest, "relay=", 6);
     ev->dsn = parse_kv(rest, "dsn=", 4);
     ev->status = st;
-    struct span t = paren_text(span_skip(s, (size_t)(st.p + st.n - s.p)));
+    struct span t = span_skip(s, (size_t)(st.p + st.n - s.p));
+    long lp = span_chr(t, '(');
+    /* "status=expired, returned to sender (reason)": the reason */
+    if (lp > 0 && t.p[0] == ',')
+        t = span_skip(t, (size_t)lp);
+    t = paren_text(t);
     if (t.n)
         ev->text = parse_bounded(t);
     ev->type = EV_DELIVERY;
@@ -142,6 +147,12 @@ static bool parse_action(struct span s, struct event *ev)
         ev->stage = span_make(r.p, (size_t)span_chr(r, ' '));
         parse_reject_envelope(r, ev);
         cleanup_client(r, ev);
+        /* "...helo=<h>: 5.7.1 text": the reply after the envelope. */
+        long at = -1;
+        for (long a, off = 0; (a = span_find_lit(span_skip(r, (size_t)off), ">: ")) >= 0;)
+            at = off + a, off += a + 3;
+        if (at >= 0)
+            parse_code_dsn(span_skip(r, (size_t)at + 3), ev);
         ev->text = parse_bounded(r);
         if (ev->type != EV_ACTION)
             ev->reason = R_CONTENT;

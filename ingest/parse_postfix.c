@@ -141,6 +141,10 @@ static bool parse_warning(struct span s, struct event *ev)
             ev->text = parse_bounded(span_skip(why, 2));
         ev->sasl_user = parse_kv(why, "sasl_username=", 14);
         ev->type = EV_AUTH_FAIL;
+        /* The backend failed, not the client: says nothing about it. */
+        if (span_find_lit(why, "Connection lost to authentication server") >= 0
+            || span_find_lit(why, "cannot connect to") >= 0)
+            ev->reason = R_SERVER_ERROR;
         return true;
     }
     return false;

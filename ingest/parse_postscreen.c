@@ -15,6 +15,17 @@ static bool client_after(struct span s, const char *kw, size_t kwn, struct event
     if (used == 0)
         return false;
     struct span tail = span_skip(r, used);
+    /* "... from [addr]:port after EHLO: QUIT\r\n": the stage, then the text. */
+    if (span_starts_lit(tail, " after ")) {
+        struct span st = span_skip(tail, 7);
+        size_t j = 0;
+        while (j < st.n && st.p[j] != ' ' && st.p[j] != ':')
+            j++;
+        if (j > 0) {
+            ev->stage = span_make(st.p, j);
+            tail = span_skip(st, j);
+        }
+    }
     if (span_starts_lit(tail, ": "))
         ev->text = parse_bounded(span_skip(tail, 2));
     else if (span_starts_lit(tail, " "))

@@ -159,11 +159,22 @@ static bool parse_chkuser(struct span s, struct event *ev)
     if (gt < 0)
         return false;
     remote.n = (size_t)gt;
-    /* helo:host:ip; the helo is the client's bytes and may hold ':'. */
+    /* helo:host:ip. An IPv4 address is the last field; an IPv6 one holds
+     * ':' itself, so it is what follows helo and host (neither holds ':'
+     * in practice; a helo that does only spoils its own line). */
     long last = span_rchr(remote, ':');
-    if (last < 0 || !ipaddr_parse(span_skip(remote, (size_t)last + 1), &ev->ip))
-        return false;
-    struct span hh = span_make(remote.p, (size_t)last);
+    struct span hh;
+    uint32_t v4;
+    if (last >= 0 && ipaddr_parse_v4(span_skip(remote, (size_t)last + 1), &v4)) {
+        ipaddr_parse(span_skip(remote, (size_t)last + 1), &ev->ip);
+        hh = span_make(remote.p, (size_t)last);
+    } else {
+        long c1 = span_chr(remote, ':');
+        long c2 = c1 < 0 ? -1 : span_chr(span_skip(remote, (size_t)c1 + 1), ':');
+        if (c2 < 0 || !ipaddr_parse(span_skip(remote, (size_t)(c1 + c2 + 2)), &ev->ip))
+            return false;
+        hh = span_make(remote.p, (size_t)(c1 + c2 + 1));
+    }
     long mid = span_rchr(hh, ':');
     if (mid >= 0) {
         ev->helo = span_make(hh.p, (size_t)mid);
@@ -211,16 +222,15 @@ static bool parse_spamcontrol(struct span s, struct event *ev)
     long sp = span_chr(sv, ' ');
     if (sp >= 0)
         sv.n = (size_t)sp;
-    long colon = span_chr(sv, ':');
-    /* IPv4 then ":host"; an IPv6 address is the longest prefix that parses. */
-    size_t j = sv.n;
-    while (j > 0 && !ipaddr_parse(span_make(sv.p, j), &ev->ip))
-        j--;
-    if (j == 0)
+    /* "S:addr:host": host names hold no ':', so the host is after the
+     * last one (an IPv6 address alone has none after it that parses). */
+    long last = span_rchr(sv, ':');
+    if (last > 0 && ipaddr_parse(span_make(sv.p, (size_t)last), &ev->ip)) {
+        if ((size_t)last + 1 < sv.n)
+            ev->rdns = span_skip(sv, (size_t)last + 1);
+    } else if (!ipaddr_parse(sv, &ev->ip)) {
         return false;
-    (void)colon;
-    if (j + 1 < sv.n && sv.p[j] == ':')
-        ev->rdns = span_skip(sv, j + 1);
+    }
     ev->helo = parse_kv(info, "H:", 2);
     ev->from = parse_kv(info, "F:", 2);
     ev->to = parse_kv(info, "T:", 2);
@@ -231,20 +241,31 @@ static bool parse_spamcontrol(struct span s, struct event *ev)
         return true;
     }
     ev->type = EV_REJECT;
-    if (span_find_lit(what, "RBL") >= 0 || span_find_lit(what, "DNSBL") >= 0)
+    if (span_starts_lit(what, "ORIG::"))
+        ev->stage = SPAN_LIT("MAIL");
+    else if (span_starts_lit(what, "RCPT::"))
+        ev->stage = SPAN_LIT("RCPT");
+    else if (span_starts_lit(what, "DATA::"))
+        ev->stage = SPAN_LIT("DATA");
+    /* Conditions from spamcontrol's LOGGING document. */
+    if (span_find_lit(what, "RBL") >= 0)
         ev->reason = R_DNSBL;
-    else if (span_find_lit(what, "AUTH") >= 0) {
+    else if (span_find_lit(what, "Failed_Auth") >= 0) {
         ev->type = EV_AUTH_FAIL;
         ev->reason = R_NONE;
-    } else if (span_find_lit(what, "Relay") >= 0)
+    } else if (span_find_lit(what, "Invalid_Relay") >= 0)
         ev->reason = R_RELAY_DENIED;
     else if (span_find_lit(what, "Helo") >= 0 || span_find_lit(what, "HELO") >= 0)
         ev->reason = R_HELO;
-    else if (span_starts_lit(what, "RCPT::"))
+    else if (span_find_lit(what, "Toomany_Rcptto") >= 0)
+        ev->reason = R_RATE_LIMIT;
+    else if (span_find_lit(what, "Failed_Rcptto") >= 0)
         ev->reason = R_UNKNOWN_RECIPIENT;
-    else if (span_starts_lit(what, "ORIG::"))
+    else if (span_find_lit(what, "Bad_Mailfrom") >= 0 || span_find_lit(what, "DNSMX_MF") >= 0
+             || span_find_lit(what, "Invalid_Sender") >= 0)
         ev->reason = R_SENDER;
-    else if (span_starts_lit(what, "DATA::"))
+    else if (span_find_lit(what, "Virs_Infected") >= 0 || span_find_lit(what, "Bad_MIME") >= 0
+             || span_find_lit(what, "Bad_Loader") >= 0)
         ev->reason = R_CONTENT;
     else
         ev->reason = R_OTHER;
@@ -293,7 +314,9 @@ static bool parse_vchkpw(struct span s, struct event *ev)
     if (!ipaddr_parse(ip, &ev->ip))
         return false;
     ev->sasl_user = span_make(tok.p, (size_t)(ip.p - tok.p) - 1);
-    ev->text = parse_bounded(span_make(s.p, (size_t)(tok.p - s.p)));
+    /* The text without the tried password vchkpw writes in "(pass: '...')". */
+    long pw = span_find_lit(s, " (pass: ");
+    ev->text = span_trim_right(span_make(s.p, pw >= 0 ? (size_t)pw : (size_t)(tok.p - s.p)));
     ev->type = EV_AUTH_FAIL;
     return true;
 }

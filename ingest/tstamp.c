@@ -208,14 +208,16 @@ static bool parse_rfc3339(struct tsctx *t, struct span s, int64_t *ts,
     int64_t utc = days * 86400 + h * 3600 + mi * 60 + sec;
     if (i < s.n && (p[i] == 'Z' || p[i] == 'z')) {
         i++;
-    } else if (i + 6 <= s.n && (p[i] == '+' || p[i] == '-')) {
+    } else if (i + 5 <= s.n && (p[i] == '+' || p[i] == '-')) {
+        /* "+09:00", or "+0900" as some relays write it */
         int oh, om;
-        if (!digits(p + i + 1, 2, &oh) || p[i + 3] != ':'
-            || !digits(p + i + 4, 2, &om) || oh > 23 || om > 59)
+        bool colon = i + 6 <= s.n && p[i + 3] == ':';
+        if (!digits(p + i + 1, 2, &oh) || !digits(p + i + (colon ? 4 : 3), 2, &om)
+            || oh > 23 || om > 59)
             return false;
         int off = oh * 3600 + om * 60;
         utc -= p[i] == '+' ? off : -off;
-        i += 6;
+        i += colon ? 6 : 5;
     } else {
         utc = local_to_utc(t, y, mon, d, h, mi, sec);
     }
