@@ -243,6 +243,16 @@ static const struct cust_login *worst_login(const struct customer *c)
     return w;
 }
 
+static bool seen_before(const struct customer *c, size_t si, size_t ei)
+{
+    const struct cust_evidence *e = &c->sig[si].ev[ei];
+    for (size_t i = 0; i <= si; i++)
+        for (size_t k = 0; k < (i == si ? ei : c->sig[i].nev); k++)
+            if (c->sig[i].ev[k].file == e->file && c->sig[i].ev[k].line == e->line)
+                return true;
+    return false;
+}
+
 static void placeholder(struct outbuf *o, const struct ctx *x, const char *name, size_t n)
 {
     const struct customer *c = x->c;
@@ -318,6 +328,8 @@ static void placeholder(struct outbuf *o, const struct ctx *x, const char *name,
         for (size_t i = 0; i < c->nsig; i++)
             for (size_t k = 0; k < c->sig[i].nev; k++) {
                 const struct cust_evidence *e = &c->sig[i].ev[k];
+                if (seen_before(c, i, k))
+                    continue;           /* one line may prove two signals */
                 outbuf_puts(o, "  ");
                 text(o, e->file < x->nfiles ? x->files[e->file] : "?");
                 outbuf_printf(o, ":%llu ", (unsigned long long)e->line);
