@@ -271,6 +271,41 @@ static void test_tiers(void **state)
     outbound_free(ob);
 }
 
+/* A customer who sends two messages an hour, then 120 in one hour. */
+static void test_spike(void **state)
+{
+    (void)state;
+    struct outbound *ob = outbound_new();
+    struct custmap *map = custmap_new();
+    struct cust_policy p;
+    struct cust_report r;
+    char err[200], qid[16];
+    int64_t t0 = 1795500000 - 1795500000 % 3600;
+    int k = 0;
+
+    cust_policy_init(&p);
+    assert_true(custmap_add(map, "Shop", "sasl", "web@shop.example", err, sizeof(err)));
+    for (int h = 0; h < 12; h++)
+        for (int i = 0; i < (h == 9 ? 120 : 2); i++) {
+            snprintf(qid, sizeof(qid), "C%05X", k++);
+            message(ob, qid, "192.0.2.10", "web@shop.example", t0 + h * 3600 + i * 10, 1, 0, NULL);
+        }
+    outbound_join(ob);
+    cust_report_build(&r, ob, map, &p);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.c[0].peak, 120);
+    assert_int_equal(r.c[0].median, 2);
+    assert_int_equal(r.c[0].peak_hour, t0 + 9 * 3600);
+    assert_int_equal(r.c[0].nsig, 1);
+    assert_int_equal(r.c[0].sig[0].id, SIG_VOLUME_SPIKE);
+    assert_int_equal(r.c[0].tier, TIER_WATCH);
+    assert_int_equal(r.c[0].sig[0].nev, 5);
+    assert_int_equal(r.c[0].sig[0].ev[0].ts, t0 + 9 * 3600);
+    cust_report_free(&r);
+    custmap_free(map);
+    outbound_free(ob);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_split_merge),
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_tiers),
+        cmocka_unit_test(test_spike),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
