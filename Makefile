@@ -72,8 +72,10 @@ demo:
 	scripts/install-deps build
 	$(MAKE) all
 	./rblforge run -v --year 2026 --tz JST-9 --allowlist datasets/sample/allowlist.txt \
+		--customers datasets/sample/customers.tsv \
 		-o out datasets/sample/mail.log.1.gz datasets/sample/mail.log
-	@echo; echo "published:"; ls -l out/bl.rbldnsd out/fw.nft out/listings.csv
+	@echo; echo "published:"; ls -l out/bl.rbldnsd out/fw.nft out/listings.csv out/report.html
+	@cat out/customers/index.csv
 
 # The default build also refreshes ./rblforge; sanitizer builds stay in $(B).
 CHECK_BIN = $(B)/rblforge $(if $(filter build,$(B)),rblforge)

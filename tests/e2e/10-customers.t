@@ -70,7 +70,7 @@ is "$bad" "" "input split at each of the $((n - 1)) line boundaries: identical f
 
 # The sample days: 1 thread and 2 threads, byte for byte.
 S="$TOP/datasets/sample"
-printf 'Acme\tsasl\talice@acme.example\nBulk News\tsasl\tnews@bulk-news.example\nCheap Pills\tsender_domain\tcheap-pills.example\nSmallshop\tsasl\tbob@smallshop.example\nClean\tip\t192.0.2.104\n' >"$TMP/sample.map"
+cp "$S/customers.tsv" "$TMP/sample.map"
 for j in 1 2; do
     R -j $j --tz JST-9 --customers "$TMP/sample.map" -o "$TMP/j$j" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
 done

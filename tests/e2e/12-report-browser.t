@@ -6,7 +6,7 @@
 . "$(dirname "$0")/tap.sh"
 
 S="$TOP/datasets/sample"
-printf 'Acme\tsasl\talice@acme.example\nBulk News\tsasl\tnews@bulk-news.example\nCheap Pills\tsender_domain\tcheap-pills.example\nSmallshop\tsasl\tbob@smallshop.example\nClean\tip\t192.0.2.104\n' >"$TMP/sample.map"
+cp "$S/customers.tsv" "$TMP/sample.map"
 "$RBLFORGE" run --year 2026 --tz JST-9 --now 1795575600 --customers "$TMP/sample.map" \
     --allowlist "$S/allowlist.txt" -o "$TMP/out" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
 is $? 0 "run --customers on the sample days"
