@@ -276,7 +276,7 @@ static const uint32_t *sort_rank;
 
 static int cmp_rec(const void *x, const void *y)
 {
-    const struct rec *a = x, *b = y;
+    const struct rec *a = *(const struct rec *const *)x, *b = *(const struct rec *const *)y;
     uint32_t ra = sort_rank[a->file], rb = sort_rank[b->file];
 
     if (ra != rb)
@@ -440,10 +440,14 @@ void outbound_join(struct outbound *ob)
 
     build_rank(ob);
     sort_rank = ob->rank;
+    /* Sort pointers: records are ~100 bytes. */
+    struct rec **ord = xmalloc((ob->n ? ob->n : 1) * sizeof(*ord));
+    for (size_t i = 0; i < ob->n; i++)
+        ord[i] = &ob->r[i];
     if (ob->n > 1)
-        qsort(ob->r, ob->n, sizeof(*ob->r), cmp_rec);
+        qsort(ord, ob->n, sizeof(*ord), cmp_rec);
     for (size_t i = 0; i < ob->n; i++) {
-        const struct rec *r = &ob->r[i];
+        const struct rec *r = ord[i];
         switch (r->kind) {
         case RK_CLIENT:
             m = open_msg(&j, &t, r, 'P', true);
@@ -484,7 +488,7 @@ void outbound_join(struct outbound *ob)
                 break;
             m = open_msg(&j, &t, r, 'Q', false);
             /* The delivery number points at this start record. */
-            lookup(&qd, r->host, 'D', r->c)->val = (long)i;
+            lookup(&qd, r->host, 'D', r->c)->val = (long)(r - ob->r);
             break;
         }
         case RK_QDELIV: {
@@ -525,6 +529,7 @@ void outbound_join(struct outbound *ob)
     }
     ob->msgs = j.m;
     ob->nmsgs = j.nm;
+    free(ord);
     free(fill);
     free(start);
     free(j.d);

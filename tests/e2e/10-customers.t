@@ -118,4 +118,7 @@ printf 'Only\tsasl\talice@acme.example\n' >"$TMP/one.map"
 R --customers "$TMP/one.map" -o "$TMP/j1" "$S/mail.log" 2>/dev/null
 [ ! -e "$TMP/j1/customers/Acme.json" ] && [ -e "$TMP/j1/customers/Only.json" ]; ok $? "customers/ swapped as a whole"
 [ -z "$(ls -A "$TMP/j1" | grep '^\.customers')" ]; ok $? "no staging directory left"
+mkdir -p "$TMP/j1/.customers.new.k9Xq2Z" && touch "$TMP/j1/.customers.new.k9Xq2Z/Acme.json"
+R --customers "$TMP/one.map" -o "$TMP/j1" "$S/mail.log" 2>/dev/null
+[ ! -e "$TMP/j1/.customers.new.k9Xq2Z" ]; ok $? "a staging directory left by a killed run is removed"
 done_testing
