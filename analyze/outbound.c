@@ -32,13 +32,24 @@ struct file_first {
     int64_t ts;
 };
 
+/* Records live in fixed blocks: no copying as they grow, and a merge
+ * moves block pointers. */
+enum { REC_BLOCK = 4096 };
+struct rec_block {
+    struct rec *v;
+    size_t n;
+};
+
 struct outbound {
-    struct rec *r;
-    size_t n, cap;
+    struct rec_block *blk;
+    size_t nblk, capblk;
+    size_t n;                   /* records in all blocks */
     struct arena *arenas;       /* [0] is ours; merged collectors' follow */
     size_t narenas;
     struct file_first *ff;
     size_t nff;
+    char *pool;                 /* unaligned string space in arenas[0] */
+    size_t pool_left;
     const char *last_host;      /* the syslog host is nearly always the same */
     size_t last_host_n;
     /* After the join. */
@@ -59,9 +70,28 @@ struct outbound *outbound_new(void)
     return ob;
 }
 
+/* A NUL-terminated copy, packed without the arena's alignment padding. */
+static const char *pool_copy(struct outbound *ob, const char *p, size_t n)
+{
+    enum { POOL_BLOCK = 16000 };
+
+    if (n + 1 > ob->pool_left) {
+        if (n + 1 > POOL_BLOCK / 4)
+            return arena_strndup(&ob->arenas[0], p, n);
+        ob->pool = arena_alloc(&ob->arenas[0], POOL_BLOCK);
+        ob->pool_left = POOL_BLOCK;
+    }
+    char *d = ob->pool;
+    memcpy(d, p, n);
+    d[n] = 0;
+    ob->pool += n + 1;
+    ob->pool_left -= n + 1;
+    return d;
+}
+
 static const char *copy(struct outbound *ob, struct span s)
 {
-    return s.p ? arena_span(&ob->arenas[0], s) : NULL;
+    return s.p ? pool_copy(ob, s.p, s.n) : NULL;
 }
 
 /* At most OB_TEXT_MAX bytes, not cutting a UTF-8 sequence. */
@@ -74,7 +104,7 @@ static const char *copy_text(struct outbound *ob, struct span s)
         while (s.n > 0 && ((unsigned char)s.p[s.n] & 0xc0) == 0x80)
             s.n--;
     }
-    return arena_span(&ob->arenas[0], s);
+    return pool_copy(ob, s.p, s.n);
 }
 
 static const char *copy_host(struct outbound *ob, struct span s)
@@ -83,7 +113,7 @@ static const char *copy_host(struct outbound *ob, struct span s)
         s = SPAN_LIT("");
     if (ob->last_host && ob->last_host_n == s.n && memcmp(ob->last_host, s.p, s.n) == 0)
         return ob->last_host;
-    ob->last_host = arena_span(&ob->arenas[0], s);
+    ob->last_host = pool_copy(ob, s.p, s.n);
     ob->last_host_n = s.n;
     return ob->last_host;
 }
@@ -151,8 +181,13 @@ static enum ob_status postfix_status(struct span s)
 static struct rec *push(struct outbound *ob, const struct event *ev, enum rec_kind k,
                         struct span id)
 {
-    ob->r = xgrow(ob->r, &ob->cap, ob->n + 1, sizeof(*ob->r));
-    struct rec *r = &ob->r[ob->n++];
+    if (ob->nblk == 0 || ob->blk[ob->nblk - 1].n == REC_BLOCK) {
+        ob->blk = xgrow(ob->blk, &ob->capblk, ob->nblk + 1, sizeof(*ob->blk));
+        ob->blk[ob->nblk++] = (struct rec_block){ xmalloc(REC_BLOCK * sizeof(struct rec)), 0 };
+    }
+    struct rec_block *b = &ob->blk[ob->nblk - 1];
+    struct rec *r = &b->v[b->n++];
+    ob->n++;
     memset(r, 0, sizeof(*r));
     r->line = ev->line;
     r->ts = ev->has_ts ? ev->ts : 0;
@@ -246,10 +281,19 @@ void outbound_add(struct outbound *ob, const struct event *ev)
 
 void outbound_merge(struct outbound *dst, struct outbound *src)
 {
-    if (src->n) {
-        dst->r = xgrow(dst->r, &dst->cap, dst->n + src->n, sizeof(*dst->r));
-        memcpy(dst->r + dst->n, src->r, src->n * sizeof(*src->r));
+    if (src->nblk) {
+        /* dst's last block, if not full, stays the one push() fills. */
+        dst->blk = xgrow(dst->blk, &dst->capblk, dst->nblk + src->nblk, sizeof(*dst->blk));
+        if (dst->nblk && dst->blk[dst->nblk - 1].n < REC_BLOCK) {
+            struct rec_block last = dst->blk[dst->nblk - 1];
+            memcpy(dst->blk + dst->nblk - 1, src->blk, src->nblk * sizeof(*src->blk));
+            dst->blk[dst->nblk - 1 + src->nblk] = last;
+        } else {
+            memcpy(dst->blk + dst->nblk, src->blk, src->nblk * sizeof(*src->blk));
+        }
+        dst->nblk += src->nblk;
         dst->n += src->n;
+        src->nblk = 0;
     }
     dst->arenas = xrealloc(dst->arenas, (dst->narenas + src->narenas) * sizeof(*dst->arenas));
     for (size_t i = 0; i < src->narenas; i++)
@@ -258,6 +302,8 @@ void outbound_merge(struct outbound *dst, struct outbound *src)
     arena_init(&src->arenas[0]);
     src->n = 0;
     src->last_host = NULL;
+    src->pool = NULL;
+    src->pool_left = 0;
     for (size_t i = 0; i < src->nff; i++) {
         struct event e;
         if (src->ff[i].line == 0)
@@ -304,9 +350,10 @@ static void build_rank(struct outbound *ob)
 {
     uint32_t nfiles = (uint32_t)ob->nff;
 
-    for (size_t i = 0; i < ob->n; i++)
-        if (ob->r[i].file >= nfiles)
-            nfiles = ob->r[i].file + 1;
+    for (size_t b = 0; b < ob->nblk; b++)
+        for (size_t i = 0; i < ob->blk[b].n; i++)
+            if (ob->blk[b].v[i].file >= nfiles)
+                nfiles = ob->blk[b].v[i].file + 1;
     uint32_t *order = xcalloc(nfiles ? nfiles : 1, sizeof(*order));
     for (uint32_t i = 0; i < nfiles; i++)
         order[i] = i;
@@ -442,8 +489,10 @@ void outbound_join(struct outbound *ob)
     sort_rank = ob->rank;
     /* Sort pointers: records are ~100 bytes. */
     struct rec **ord = xmalloc((ob->n ? ob->n : 1) * sizeof(*ord));
-    for (size_t i = 0; i < ob->n; i++)
-        ord[i] = &ob->r[i];
+    size_t no = 0;
+    for (size_t b = 0; b < ob->nblk; b++)
+        for (size_t i = 0; i < ob->blk[b].n; i++)
+            ord[no++] = &ob->blk[b].v[i];
     if (ob->n > 1)
         qsort(ord, ob->n, sizeof(*ord), cmp_rec);
     for (size_t i = 0; i < ob->n; i++) {
@@ -488,7 +537,7 @@ void outbound_join(struct outbound *ob)
                 break;
             m = open_msg(&j, &t, r, 'Q', false);
             /* The delivery number points at this start record. */
-            lookup(&qd, r->host, 'D', r->c)->val = (long)(r - ob->r);
+            lookup(&qd, r->host, 'D', r->c)->val = (long)i;
             break;
         }
         case RK_QDELIV: {
@@ -498,7 +547,7 @@ void outbound_join(struct outbound *ob)
                 add_attempt(&j, m, r, NULL, false);
                 break;
             }
-            const struct rec *st = &ob->r[s->val];
+            const struct rec *st = ord[s->val];
             struct slot *ms = lookup(&t, st->host, 'Q', st->id);
             m = ms->val >= 0 ? (size_t)ms->val : new_msg(&j, st, false);
             if (ms->val < 0)
@@ -530,6 +579,12 @@ void outbound_join(struct outbound *ob)
     ob->msgs = j.m;
     ob->nmsgs = j.nm;
     free(ord);
+    /* The records are spent: messages point into the arenas only. */
+    for (size_t b = 0; b < ob->nblk; b++)
+        free(ob->blk[b].v);
+    free(ob->blk);
+    ob->blk = NULL;
+    ob->nblk = ob->capblk = ob->n = 0;
     free(fill);
     free(start);
     free(j.d);
@@ -571,7 +626,9 @@ void outbound_free(struct outbound *ob)
     for (size_t i = 0; i < ob->narenas; i++)
         arena_free(&ob->arenas[i]);
     free(ob->arenas);
-    free(ob->r);
+    for (size_t b = 0; b < ob->nblk; b++)
+        free(ob->blk[b].v);
+    free(ob->blk);
     free(ob->ff);
     free(ob->msgs);
     free(ob->dv);
