@@ -549,6 +549,14 @@ static int cmp_customer(const void *x, const void *y)
 
 enum { MAX_HOURS = 24 * 31 };
 
+/* The hour bin of t, or -1 outside the report's hours. */
+static long hour_bin(const struct cust_report *r, int64_t t)
+{
+    if (r->hours == 0 || t < r->hour0 || (t - r->hour0) / 3600 >= (int64_t)r->hours)
+        return -1;
+    return (long)((t - r->hour0) / 3600);
+}
+
 void cust_report_build(struct cust_report *r, const struct outbound *ob,
                        struct custmap *map, const struct cust_policy *p)
 {
@@ -593,6 +601,9 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
             tmin = m->ts;
         if (m->ts > tmax)
             tmax = m->ts;
+        for (size_t k = 0; k < m->nd; k++)     /* retries may come days later */
+            if (m->d[k].ts > tmax)
+                tmax = m->d[k].ts;
     }
     if (tmin <= tmax) {
         int64_t h1 = tmax - ((tmax % 3600) + 3600) % 3600;
@@ -626,8 +637,9 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
             cu->first = m->ts;
         if (m->ts > cu->last)
             cu->last = m->ts;
-        if (m->ts >= r->hour0 && r->hours)
-            cu->hour_msgs[(m->ts - r->hour0) / 3600]++;
+        long hb = hour_bin(r, m->ts);
+        if (hb >= 0)
+            cu->hour_msgs[hb]++;
         if (m->ip.family)
             row_add(&ips, c, ip, NULL, i, 0);
         if (m->sasl_user && m->ip.family) {
@@ -653,8 +665,9 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
             }
             if (d->status == OB_BOUNCED) {
                 cu->bounced++;
-                if (d->ts >= r->hour0 && r->hours)
-                    cu->hour_bounced[(d->ts - r->hour0) / 3600]++;
+                /* Retries may come after the last message's hour. */
+                if ((hb = hour_bin(r, d->ts)) >= 0)
+                    cu->hour_bounced[hb]++;
                 if ((cd = cand_slot(&b, c, SIG_HIGH_BOUNCE_RATE)))
                     *cd = (struct cand){ i, k };
             } else {

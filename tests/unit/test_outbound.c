@@ -302,6 +302,24 @@ static void test_spike(void **state)
     assert_int_equal(r.c[0].sig[0].nev, 5);
     assert_int_equal(r.c[0].sig[0].ev[0].ts, t0 + 9 * 3600);
     cust_report_free(&r);
+
+    /* A retry that bounces two days after the last message: inside the
+     * period, in its own hour. */
+    struct e late[] = {
+        { 0, 90001, t0 + 12 * 3600, EV_CLIENT, 0, "postfix/submission/smtpd", "D00001", "192.0.2.10", "web@shop.example" },
+        { 0, 90002, t0 + 12 * 3600 + 5, EV_DELIVERY, 0, 0, "D00001", 0, 0, 0, "z@x.example", RELAY, "4.7.0", "deferred", "421 later" },
+        { 0, 90003, t0 + 60 * 3600 + 5, EV_DELIVERY, 0, 0, "D00001", 0, 0, 0, "z@x.example", RELAY, "5.4.7", "bounced", "delivery time expired" },
+    };
+    struct outbound *ob2 = outbound_new();
+    feed(ob2, late, 3, 0, 3);
+    outbound_join(ob2);
+    cust_report_build(&r, ob2, map, &p);
+    assert_int_equal(r.hours, 49);
+    assert_int_equal(r.c[0].hour_bounced[48], 1);
+    assert_int_equal(r.c[0].recipients, 1);
+    assert_int_equal(r.c[0].attempts, 2);
+    cust_report_free(&r);
+    outbound_free(ob2);
     custmap_free(map);
     outbound_free(ob);
 }
