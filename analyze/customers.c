@@ -446,9 +446,7 @@ static void signals(struct build *b, struct customer *cu, size_t c)
         }
     }
     if ((l = level_of((double)cu->blocklist_rejections, p->blocklist)) != TIER_OK) {
-        size_t hosts = 0;
-        for (size_t i = 0; i < cu->nremote; i++)
-            hosts += strstr(cu->remote[i].extra, "blocklist") != NULL;
+        size_t hosts = cu->blocklist_remotes;
         snprintf(sum, sizeof(sum), "%llu delivery attempts refused because our sending "
                  "address is listed on a blocklist (%zu remote servers)",
                  (unsigned long long)cu->blocklist_rejections, hosts);
@@ -506,8 +504,9 @@ static int cmp_count(const void *x, const void *y)
 
 enum { TOP = 10 };
 
-/* Rows sorted by (c, k, k2): groups of equal (c, k) into counts, k2 values
- * or'ed (as class bits) when classes is true. Returns the distinct count. */
+/* Rows sorted by (c, k, k2): groups of equal (c, k) into counts (of equal
+ * (c, k, k2) when classes is true, k2 being the class). Returns the number
+ * of groups. */
 static size_t top_list(struct build *b, const struct rows *r, size_t *i, size_t c,
                        struct cust_count **out, size_t *nout, bool classes)
 {
@@ -519,9 +518,10 @@ static size_t top_list(struct build *b, const struct rows *r, size_t *i, size_t 
         size_t k = j;
         unsigned bits = 0;
         uint64_t n = 0;
-        for (; k < *i && strcmp(r->v[k].k, r->v[j].k) == 0; k++)
+        for (; k < *i && strcmp(r->v[k].k, r->v[j].k) == 0
+               && (!classes || strcmp(r->v[k].k2, r->v[j].k2) == 0); k++)
             bits |= r->v[k].val, n++;
-        all[groups++] = (struct cust_count){ r->v[j].k, n, classes ? class_names(bits) : NULL };
+        all[groups++] = (struct cust_count){ r->v[j].k, n, classes ? r->v[j].k2 : NULL };
         j = k;
     }
     if (groups > 1)
@@ -563,7 +563,8 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
     size_t nm = outbound_count(ob), nc = custmap_customers(map) + 1, U = nc - 1;
     long *owner = xmalloc((nm ? nm : 1) * sizeof(*owner));
     struct build b = { r, ob, p, NULL, nc, NULL, NULL, (size_t)p->evidence };
-    struct rows domains = { 0 }, ips = { 0 }, logins = { 0 }, senders = { 0 }, remote = { 0 };
+    struct rows domains = { 0 }, ips = { 0 }, logins = { 0 }, senders = { 0 }, remote = { 0 },
+        blhosts = { 0 };
     int64_t tmin = INT64_MAX, tmax = INT64_MIN;
 
     memset(r, 0, sizeof(*r));
@@ -694,14 +695,16 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
             if (cls & RC_RATE_LIMIT)
                 cu->rate_limited++;
             if (d->relay && cls)
-                row_add(&remote, c, d->relay, NULL, i, cls);
+                row_add(&remote, c, d->relay, class_names(cls), i, cls);
+            if (d->relay && (cls & RC_BLOCKLIST))
+                row_add(&blhosts, c, d->relay, NULL, i, 0);
         }
     }
 
     /* Distinct counts and top lists, customer by customer. */
     rows_sort(&domains), rows_sort(&ips), rows_sort(&logins), rows_sort(&senders),
-        rows_sort(&remote);
-    size_t id = 0, ii = 0, il = 0, is = 0, ir = 0;
+        rows_sort(&remote), rows_sort(&blhosts);
+    size_t id = 0, ii = 0, il = 0, is = 0, ir = 0, ib = 0;
     for (size_t c = 0; c < nc; c++) {
         struct customer *cu = &cv[c];
         struct cust_count *tmp;
@@ -710,6 +713,7 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
         cu->client_ips = top_list(&b, &ips, &ii, c, &tmp, &ntmp, false);
         top_list(&b, &senders, &is, c, &cu->senders, &cu->nsenders, false);
         top_list(&b, &remote, &ir, c, &cu->remote, &cu->nremote, true);
+        cu->blocklist_remotes = top_list(&b, &blhosts, &ib, c, &tmp, &ntmp, false);
         /* Logins: rows (user, net|ip|"", val 0 net / 1 ip / 2 none). */
         size_t start = il;
         while (il < logins.n && logins.v[il].c == c)
@@ -835,6 +839,7 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
         qsort(r->c, r->n, sizeof(*r->c), cmp_customer);
 
     free(domains.v), free(ips.v), free(logins.v), free(senders.v), free(remote.v);
+    free(blhosts.v);
     free(b.cand), free(b.ncand), free(owner);
 }
 

@@ -90,7 +90,7 @@ static void json_counts(struct outbuf *o, const char *name, const char *key, con
         jstr(o, v[i].name);
         outbuf_printf(o, ", \"%s\": %llu", nkey, (unsigned long long)v[i].n);
         if (v[i].extra) {
-            outbuf_puts(o, ", \"classes\": ");
+            outbuf_puts(o, ", \"class\": ");
             jstr(o, v[i].extra);
         }
         outbuf_putc(o, '}');

@@ -97,7 +97,7 @@ struct cust_sig {
 struct cust_count {             /* a name with a count (top lists) */
     const char *name;
     uint64_t n;
-    const char *extra;          /* e.g. the classes of a remote's rejections */
+    const char *extra;          /* the class of a remote's rejections */
 };
 
 struct cust_login {
@@ -119,6 +119,7 @@ struct customer {
     uint64_t unknown_recipient, rate_limited;
     double bounce_rate;
     size_t rcpt_domains, client_ips;
+    size_t blocklist_remotes;   /* remote hosts that refused for a listing */
     int64_t first, last;        /* first/last message */
     uint32_t *hour_msgs, *hour_bounced;     /* [report.hours] */
     uint32_t peak, median;
