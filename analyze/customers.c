@@ -516,11 +516,10 @@ static size_t top_list(struct build *b, const struct rows *r, size_t *i, size_t 
     struct cust_count *all = xmalloc((*i - start + 1) * sizeof(*all));
     for (size_t j = start; j < *i;) {
         size_t k = j;
-        unsigned bits = 0;
         uint64_t n = 0;
         for (; k < *i && strcmp(r->v[k].k, r->v[j].k) == 0
                && (!classes || strcmp(r->v[k].k2, r->v[j].k2) == 0); k++)
-            bits |= r->v[k].val, n++;
+            n++;
         all[groups++] = (struct cust_count){ r->v[j].k, n, classes ? r->v[j].k2 : NULL };
         j = k;
     }
