@@ -9,8 +9,10 @@
 #include "msg.h"
 #include "xalloc.h"
 
-enum snip_kind { SN_TIER, SN_SIGNAL, SN_ACTION, SN_NONE, SN__COUNT };
-static const char *const snip_kinds[SN__COUNT] = { "tier", "signal", "action", "none" };
+enum snip_kind { SN_TIER, SN_SIGNAL, SN_ACTION, SN_NONE, SN_SUBJECT, SN_DETAILS, SN__COUNT };
+static const char *const snip_kinds[SN__COUNT] = {
+    "tier", "signal", "action", "none", "subject", "details",
+};
 
 struct snippet {
     int kind;
@@ -34,7 +36,7 @@ struct letters {
 static const char *const known[] = {
     "customer", "tier", "period", "date", "messages", "recipients", "sent", "bounced",
     "deferred", "bounce_rate", "attempts", "spam_rejections", "login_ips", "login",
-    "observed", "evidence", "actions", "next", "summary",
+    "observed", "evidence", "actions", "next", "summary", "subject", "details",
     /* signal figures */
     "spam_rejection_rate", "blocklist_rejections", "remote_servers", "networks",
     "addresses", "peak_hour_messages", "median_hour_messages", "peak_hour",
@@ -66,15 +68,16 @@ static bool head_ok(const char *path, unsigned long line, int kind, const char *
 {
     int s, n = 0;
 
-    if (kind == SN__COUNT || (kind != SN_NONE && *name == 0)) {
-        msg_warn("%s:%lu: want \"%%%% tier|signal|action NAME\" or \"%%%% none\"", path, line);
+    if (kind == SN__COUNT || (kind != SN_NONE && kind != SN_DETAILS && *name == 0)) {
+        msg_warn("%s:%lu: want \"%%%% tier|subject|signal|action NAME\", \"%%%% none\" or "
+                 "\"%%%% details\"", path, line);
         return false;
     }
     if (kind == SN_SIGNAL || kind == SN_ACTION) {
         for (s = 0, n = SIG__COUNT; s < n; s++)
             if (strcmp(name, cust_signal_name((enum cust_signal)s)) == 0)
                 break;
-    } else if (kind == SN_TIER) {
+    } else if (kind == SN_TIER || kind == SN_SUBJECT) {
         for (s = 0, n = TIER__COUNT; s < n; s++)
             if (strcmp(name, cust_tier_name((enum cust_tier)s)) == 0)
                 break;
@@ -142,6 +145,9 @@ static bool load_one(struct template *t, const char *path)
             if (kind < 0) {
                 t->body = text;
             } else {
+                size_t len = strlen(text);
+                while (kind == SN_SUBJECT && len && text[len - 1] == '\n')
+                    text[--len] = 0;        /* a subject is used inline */
                 t->s = xgrow(t->s, &t->cap, t->n + 1, sizeof(*t->s));
                 t->s[t->n++] = (struct snippet){ kind, name, text };
             }
@@ -320,9 +326,15 @@ static void placeholder(struct outbuf *o, const struct ctx *x, const char *name,
             if (s)
                 render(o, &sub, s->text);
         }
-    } else if (IS("next")) {
-        const struct snippet *s = find(x->t, SN_TIER, cust_tier_name(c->tier));
+    } else if (IS("next") || IS("subject")) {
+        const struct snippet *s = find(x->t, IS("next") ? SN_TIER : SN_SUBJECT,
+                                       cust_tier_name(c->tier));
         if (s)
+            render(o, x, s->text);
+    } else if (IS("details")) {
+        /* Evidence and requests only when something was observed. */
+        const struct snippet *s = find(x->t, SN_DETAILS, NULL);
+        if (s && c->nsig)
             render(o, x, s->text);
     } else if (IS("evidence")) {
         for (size_t i = 0; i < c->nsig; i++)

@@ -5,14 +5,17 @@
  * DIR/letter.<lang>.txt. A template is a body followed by snippets, each
  * introduced by a line "%% <kind> <name>":
  *
+ *   %% subject <ok|watch|warn|suspend>   the subject line, per tier
  *   %% tier <ok|watch|warn|suspend>      what happens next, per tier
  *   %% signal <signal name>              one observation, per signal
  *   %% action <signal name>              what the customer should do
  *   %% none                              the observation when nothing fired
+ *   %% details                           shown only when something fired
  *
  * {{name}} is replaced by a figure: customer, tier, period, date,
  * messages, recipients, sent, bounced, deferred, bounce_rate, attempts,
- * spam_rejections, login_ips, observed, evidence, actions, next, and in a
+ * spam_rejections, login_ips, observed, evidence, actions, next, subject,
+ * details, and in a
  * signal snippet, summary and that signal's figures. Figures are ours;
  * log-derived strings (evidence) are written with control bytes escaped.
  */

@@ -102,6 +102,13 @@ bad_map "bad cidr" 'A\tcidr\t10.0.0.1/8' "CIDR"
 bad_map "two columns" 'A\tsasl' "customer<TAB>kind<TAB>value"
 bad_map "duplicate sasl" 'B\tsasl\tA@B' "already belongs"
 [ ! -e "$TMP/x/customers" ]; ok $? "nothing published on a map error"
+mkdir -p "$TMP/tpl"
+printf 'Subject: {{subject}}\n\nDear {{customer}},\n{{nope}}\n%%%% tier ok\nfine\n' >"$TMP/tpl/letter.en.txt"
+R --templates "$TMP/tpl" --lang en --customers "$D/outbound.map" -o "$TMP/x" "$D/outbound.log" 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q 'letter.en.txt:4: unknown placeholder {{nope}}' "$TMP/err"; ok $? "template errors name file:line"
+printf 'Subject: x\n%%%% signal no_such_signal\nx\n' >"$TMP/tpl/letter.en.txt"
+R --templates "$TMP/tpl" --lang en --customers "$D/outbound.map" -o "$TMP/x" "$D/outbound.log" 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q 'letter.en.txt:2: unknown signal' "$TMP/err"; ok $? "unknown signal in a template: file:line"
 
 # run --customers: reports published with the zone; the listing summary.
 "$RBLFORGE" run --year 2026 --tz JST-9 --now 1795575600 --customers "$TMP/sample.map" \
