@@ -93,8 +93,29 @@ install: rblforge
 	install -m 0755 rblforge $(DESTDIR)$(BINDIR)/rblforge
 	install -m 0644 rblforge.1 $(DESTDIR)$(MANDIR)/man1/rblforge.1
 
+# libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c), built with clang
+# and ASan+UBSan in build-fuzz/, each run for FUZZ_SECONDS on its seeds
+# (tests/fuzz/seeds/NAME) plus what it found before (build-fuzz/corpus-NAME).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC     := $(wildcard ingest/parse*.c) ingest/event.c ingest/tstamp.c ingest/ipaddr.c \
+	ingest/msg.c ingest/xalloc.c export/escape.c export/outbuf.c export/event_print.c
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard include/*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC)
+
+fuzz: $(FUZZ_BIN)
+	for t in $(FUZZ_BIN); do \
+		n=$${t#build-fuzz/fuzz_}; mkdir -p build-fuzz/corpus-$$n; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+			build-fuzz/corpus-$$n tests/fuzz/seeds/$$n || exit 1; \
+	done
+
 clean:
 	rm -rf build build-asan build-fuzz rblforge out
 
-.PHONY: all demo check asan install clean deps datasets
+.PHONY: all demo check asan install clean deps datasets fuzz
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -59,7 +59,8 @@ int agg_classify(const struct event *ev)
     case EV_CLIENT:
         return AC_ACCEPTED;
     case EV_AUTH_FAIL:
-        return AC_AUTH_FAIL;
+        /* Our SASL backend failing is no evidence against the client. */
+        return ev->reason == R_SERVER_ERROR ? -1 : AC_AUTH_FAIL;
     case EV_RDNS_FAIL:
         return AC_RDNS_FAIL;
     case EV_RBL:

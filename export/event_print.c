@@ -8,7 +8,8 @@
 static bool numeric_field(const char *name)
 {
     return strcmp(name, "size") == 0 || strcmp(name, "nrcpt") == 0
-        || strcmp(name, "uid") == 0;
+        || strcmp(name, "uid") == 0 || strcmp(name, "qp") == 0
+        || strcmp(name, "repeat") == 0;
 }
 
 static bool all_digits(struct span s)

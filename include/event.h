@@ -12,6 +12,9 @@
 #include "span.h"
 #include "ipaddr.h"
 
+/* The contract's bound on reply/reject texts. */
+#define EVENT_TEXT_MAX 512
+
 enum ev_type {
     EV_NONE = 0,
     EV_CONNECT,
@@ -43,6 +46,13 @@ enum ev_type {
     EV_QMAIL_END,
     EV_QMAIL_BOUNCE,
     EV_REPEATED,                /* "last message repeated N times" */
+    EV_ACTION,                  /* access/header/milter action that is not a reject */
+    EV_NOTE,                    /* other text tied to a queue id */
+    EV_REMOTE,                  /* smtp/lmtp client: what a remote server did */
+    EV_POLICY,                  /* policy server verdict (postgrey) */
+    EV_DNSBL,                   /* dnsblog: address listed by a DNSBL */
+    EV_QMAIL_STATUS,            /* qmail-send "status: local l/L remote r/R" */
+    EV_TLS,                     /* TLS connection established from/to */
     EV__COUNT
 };
 
@@ -77,6 +87,8 @@ enum ev_reason {
     R_TIMEOUT,
     R_TOO_MANY_ERRORS,
     R_PIPELINING,
+    /* auth_fail caused by our own side (the SASL backend is down) */
+    R_SERVER_ERROR,
     R__COUNT
 };
 
@@ -95,7 +107,9 @@ struct event {
     struct span host, prog, pid;
     struct span rdns, qid, stage, code, dsn, from, to, orig_to, helo;
     struct span sasl_method, sasl_user, relay, status, size, nrcpt, uid;
-    struct span msg, delivery, dnsbl, text;
+    struct span msg, delivery, qp, message_id, dnsbl, repeat, text, raw;
+    /* Decoded text (qmail delivery reports) lives here, not in the line. */
+    char scratch[EVENT_TEXT_MAX];
 };
 
 const char *event_type_name(enum ev_type t);
@@ -114,7 +128,8 @@ static inline struct span event_span(const struct event *ev, size_t offset)
     return *(const struct span *)((const char *)ev + offset);
 }
 
-/* Clear everything but file, file_index and line. */
+/* Clear everything but file, file_index and line (and the scratch
+ * buffer, which only holds what a span of this event points at). */
 void event_reset(struct event *ev);
 
 #endif

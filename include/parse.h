@@ -43,18 +43,54 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev);
 /* Add src's counts to dst (program slots merged by name). */
 void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src);
 
-/* Program-specific parsers: message after "prog[pid]: ". The service is
- * the last component of the syslog tag ("smtpd" of "postfix/submission/smtpd"). */
+/* Program-specific parsers: message after "prog[pid]: ". They return true
+ * when ev became an event; on false ev may hold partial fields (the caller
+ * discards it). */
+/* Postfix: service is the last component of the syslog tag ("smtpd" of
+ * "postfix/submission/smtpd"); parse_postfix.c dispatches to the others. */
 bool parse_postfix(struct span service, struct span msg, struct event *ev);
+bool parse_postscreen(struct span msg, struct event *ev);   /* also dnsblog */
+/* "QUEUEID: ..." messages of any Postfix daemon (cleanup, qmgr, delivery
+ * agents, bounce, pickup, postsuper) and the smtp client's own lines. */
+bool parse_pfqueue(struct span service, struct span msg, struct event *ev);
+/* Policy servers (postgrey). */
+bool parse_policy(struct span prog, struct span msg, struct event *ev);
+/* qmail: prog is the syslog tag, or absent (p == NULL) for multilog lines. */
 bool parse_qmail(struct span prog, struct span msg, struct event *ev);
+bool parse_qmail_send(struct span msg, struct event *ev);
 
-/* Shared scanners for the program parsers. */
+/* Reject lines and reject texts (parse_reject.c). */
+/* "STAGE from host[addr][:port]: REPLY[; from=<> to=<> proto= helo=<>]"
+ * after "reject: " (smtpd, postscreen); fills stage, client, code, dsn,
+ * envelope, text and reason. False if the client part is malformed. */
+bool parse_reject_line(struct span s, struct event *ev);
+/* Split "REPLY; from=<a> to=<b> proto=P helo=<h>" (also postscreen's
+ * comma form): fills from/to/helo, returns the reply part. */
+struct span parse_reject_envelope(struct span s, struct event *ev);
+/* The reason class of a reject reply; *dnsbl gets the list name for R_DNSBL. */
+enum ev_reason parse_reject_reason(struct span text, struct span *dnsbl);
+
+/* Shared scanners for the program parsers (parse.c). */
 /* "host[addr]" (optionally ":port") at the start of s: fills rdns/ip/port,
  * returns bytes consumed or 0. "unknown" host names leave rdns absent. */
 size_t parse_client(struct span s, struct event *ev);
 /* Value of key=<...> or key=value (up to ',' or ' ') searched in s. */
 struct span parse_kv(struct span s, const char *key, size_t keylen);
-/* "NNN" (and " X.Y.Z") at the start of s: fills code and dsn. */
+/* "NNN" (and " X.Y.Z"), or a bare "X.Y.Z", at the start of s: fills code
+ * and dsn, returns bytes consumed. */
 size_t parse_code_dsn(struct span s, struct event *ev);
+/* An enhanced status code "X.Y.Z" at the start of s: its length or 0. */
+size_t parse_dsn_len(struct span s);
+/* A Postfix queue id: short (upper-case hex) or long (base-52 with 'z'). */
+bool parse_is_queue_id(struct span s);
+/* Leading "QUEUEID: " or "NOQUEUE: ": sets ev->qid, returns bytes used or 0. */
+size_t parse_queue_prefix(struct span s, struct event *ev);
+/* Digits at the start of s (at most 18): their count, value in *v. */
+size_t parse_digits(struct span s, uint64_t *v);
+/* Forget what a failed parse attempt filled in, keeping the header
+ * (stamp, host, program, pid, repeat count). */
+void parse_event_clear(struct event *ev);
+/* s cut to the contract's text bound. */
+struct span parse_bounded(struct span s);
 
 #endif

@@ -7,6 +7,7 @@
  *   "2024-03-05T14:02:01.123+09:00" RFC 3339 (fraction and offset optional;
  *                                without an offset the time is local)
  *   "@4000000065e7..."            multilog TAI64N label
+ *   "1157520813.485077"          splogger (qmail via syslog), tstamp_parse_unix
  * A year-less stamp gets the year that puts it at or before the file's
  * modification time (with two days of slack for clock skew): so a file
  * rotated in January that starts in December is read right, and so is a
@@ -33,6 +34,10 @@ void tstamp_init(struct tsctx *t, time_t ref, int year);
  * *usec, and *used (bytes consumed, not counting the following space). */
 bool tstamp_parse(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
                   size_t *used);
+
+/* splogger's "1157520813.485077" (UTC seconds, optional fraction) at the
+ * start of s; at least 9 digits, so a small number is never a stamp. */
+bool tstamp_parse_unix(struct span s, int64_t *ts, uint32_t *usec, size_t *used);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t tstamp_days_from_civil(int64_t y, unsigned m, unsigned d);

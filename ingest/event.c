@@ -1,6 +1,7 @@
 /* Names of event types, reasons and fields: the stable vocabulary of
  * `rblforge events`. */
 #include <stddef.h>
+#include <string.h>
 #include "event.h"
 
 static const char *const type_names[EV__COUNT] = {
@@ -34,6 +35,13 @@ static const char *const type_names[EV__COUNT] = {
     [EV_QMAIL_END] = "qmail_end",
     [EV_QMAIL_BOUNCE] = "qmail_bounce",
     [EV_REPEATED] = "repeated",
+    [EV_ACTION] = "action",
+    [EV_NOTE] = "note",
+    [EV_REMOTE] = "remote",
+    [EV_POLICY] = "policy",
+    [EV_DNSBL] = "dnsbl",
+    [EV_QMAIL_STATUS] = "qmail_status",
+    [EV_TLS] = "tls",
 };
 
 static const char *const reason_names[R__COUNT] = {
@@ -63,6 +71,7 @@ static const char *const reason_names[R__COUNT] = {
     [R_TIMEOUT] = "timeout",
     [R_TOO_MANY_ERRORS] = "too_many_errors",
     [R_PIPELINING] = "improper_pipelining",
+    [R_SERVER_ERROR] = "server_error",
 };
 
 const char *event_type_name(enum ev_type t)
@@ -80,7 +89,7 @@ const struct event_field event_span_fields[] = {
     F(rdns), F(qid), F(stage), F(code), F(dsn), F(from), F(to), F(orig_to),
     F(helo), F(sasl_method), { "sasl_user", offsetof(struct event, sasl_user) },
     F(relay), F(status), F(size), F(nrcpt), F(uid), F(msg), F(delivery),
-    F(dnsbl), F(text),
+    F(qp), F(message_id), F(dnsbl), F(repeat), F(text), F(raw),
 };
 #undef F
 const size_t event_span_field_count =
@@ -92,7 +101,7 @@ void event_reset(struct event *ev)
     uint32_t fi = ev->file_index;
     uint64_t line = ev->line;
 
-    *ev = (struct event){ 0 };
+    memset(ev, 0, offsetof(struct event, scratch));
     ev->file = file;
     ev->file_index = fi;
     ev->line = line;

@@ -1,4 +1,5 @@
-/* Syslog and multilog headers, dispatch to program parsers, statistics. */
+/* Syslog and multilog headers, dispatch to program parsers, statistics,
+ * and the small scanners the program parsers share. */
 #include <string.h>
 #include "parse.h"
 
@@ -87,68 +88,163 @@ static struct span service_of(struct span prog)
     return slash < 0 ? prog : span_skip(prog, (size_t)slash + 1);
 }
 
-static bool is_postfix(struct span prog)
+/* By the syslog tag: any syslog_name ("postfix", "postfix-out", "mx/smtpd")
+ * ends in a Postfix daemon name after a '/'; everything else is qmail's
+ * family or a policy server, or unknown. */
+static bool dispatch(struct span prog, struct span msg, struct event *ev)
 {
-    /* Any syslog_name ("postfix", "postfix-out", "mx/smtpd"...) ends in a
-     * Postfix daemon name; a bare daemon name without a '/' is not enough. */
-    return span_chr(prog, '/') >= 0;
+    if (span_chr(prog, '/') >= 0)
+        return parse_postfix(service_of(prog), msg, ev);
+    if (span_eq_lit(prog, "postgrey"))
+        return parse_policy(prog, msg, ev);
+    return parse_qmail(prog, msg, ev);
+}
+
+/* "N" of "last message repeated N times" (syslogd's own line). */
+static bool repeated_line(struct span s, struct event *ev)
+{
+    uint64_t v;
+    size_t k;
+
+    if (span_starts_lit(s, "--- "))
+        s = span_skip(s, 4);
+    if (!span_starts_lit(s, "last message repeated "))
+        return false;
+    s = span_skip(s, 22);
+    if ((k = parse_digits(s, &v)) == 0 || !span_starts_lit(span_skip(s, k), " time"))
+        return false;
+    ev->type = EV_REPEATED;
+    ev->repeat = span_make(s.p, k);
+    return true;
+}
+
+/* rsyslog: "message repeated N times: [ MSG]" wraps the repeated message. */
+static struct span unwrap_repeated(struct span s, struct event *ev)
+{
+    uint64_t v;
+    size_t k;
+
+    if (!span_starts_lit(s, "message repeated "))
+        return s;
+    struct span r = span_skip(s, 17);
+    if ((k = parse_digits(r, &v)) == 0)
+        return s;
+    struct span t = span_skip(r, k);
+    if (!span_starts_lit(t, " times: [") && !span_starts_lit(t, " time: ["))
+        return s;
+    long lb = span_chr(t, '[');
+    struct span inner = span_trim_left(span_skip(t, (size_t)lb + 1));
+    inner = span_trim_right(inner);
+    if (inner.n && inner.p[inner.n - 1] == ']')
+        inner.n--;
+    ev->repeat = span_make(r.p, k);
+    return inner;
+}
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* grep over a multilog directory prefixes each line with its file name,
+ * "@<tai64n>.s:" (rotated) or ".u:" (unfinished). */
+static struct span skip_multilog_file(struct span s)
+{
+    if (s.n < 29 || s.p[0] != '@' || s.p[25] != '.' || s.p[27] != ':'
+        || (s.p[26] != 's' && s.p[26] != 'u'))
+        return s;
+    for (size_t i = 1; i < 25; i++)
+        if (!is_hex(s.p[i]))
+            return s;
+    return span_skip(s, 28);
 }
 
 bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
 {
-    struct span s = span_make(p, n), prog, pid, host = SPAN_NULL;
+    struct span s = span_make(p, n), prog = SPAN_NULL, pid, host = SPAN_NULL;
     size_t used;
-    bool ok = false;
+    bool ok = false, multilog, stamped;
 
     event_reset(ev);
     ps->st.lines++;
-    if (n > 0 && p[0] == '<') {             /* "<PRI>" prefix from raw syslog */
-        long gt = span_chr(span_make(p, n < 6 ? n : 6), '>');
+    while (s.n && (s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n'))
+        s.n--;
+    if (s.n > 0 && s.p[0] == '<') {         /* "<PRI>" prefix from raw syslog */
+        long gt = span_chr(span_make(s.p, s.n < 6 ? s.n : 6), '>');
         if (gt > 1)
             s = span_skip(s, (size_t)gt + 1);
     }
-    if (!tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used)) {
-        ps->st.no_header++;
-        return false;
-    }
-    ev->has_ts = true;
-    s = span_trim_left(span_skip(s, used));
-    /* multilog lines carry no host and often no program name. */
-    if (p[0] != '@') {
-        long sp = span_chr(s, ' ');
-        if (sp <= 0) {
-            ps->st.no_header++;
-            return false;
-        }
-        host = span_make(s.p, (size_t)sp);
-        s = span_skip(s, (size_t)sp + 1);
-    }
-    if (!parse_tag(s, &prog, &pid, &used)) {
-        if (p[0] == '@') {
-            prog = SPAN_NULL;
+    s = skip_multilog_file(s);
+    multilog = s.n > 0 && s.p[0] == '@';
+    stamped = tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used);
+    if (stamped) {
+        ev->has_ts = true;
+        s = span_trim_left(span_skip(s, used));
+        /* multilog lines carry no host and often no program name. */
+        if (!multilog) {
+            long sp = span_chr(s, ' ');
+            if (sp <= 0) {
+                ps->st.no_header++;
+                return false;
+            }
+            /* No host at all ("Nov 24 06:25:01 postfix/smtpd[1]: ..."):
+             * a host name never ends in ':', a tag always does. */
+            if (s.p[sp - 1] != ':') {
+                host = span_make(s.p, (size_t)sp);
+                s = span_skip(s, (size_t)sp + 1);
+            }
             ev->host = host;
-            ok = parse_qmail(SPAN_NULL, s, ev);
-            goto done;
+            if (repeated_line(s, ev))
+                goto done;
         }
+    } else if (multilog) {
         ps->st.no_header++;
         return false;
     }
-    s = span_skip(s, used);
-    /* Solaris: "prog[pid]: [ID 197553 mail.info] msg" */
-    if (span_starts_lit(s, "[ID ")) {
-        long rb = span_chr(s, ']');
-        if (rb > 0)
-            s = span_trim_left(span_skip(s, (size_t)rb + 1));
+    if (multilog) {
+        /* "tcpserver: ok ...", or qmail-send's own lines without a name. */
+        if ((ok = parse_qmail(SPAN_NULL, s, ev)))
+            goto done;
+        prog = ev->prog;
+    } else if (parse_tag(s, &prog, &pid, &used)) {
+        struct span msg = span_skip(s, used);
+        /* Solaris: "prog[pid]: [ID 197553 mail.info] msg" */
+        if (span_starts_lit(msg, "[ID ")) {
+            long rb = span_chr(msg, ']');
+            if (rb > 0)
+                msg = span_trim_left(span_skip(msg, (size_t)rb + 1));
+        }
+        msg = unwrap_repeated(msg, ev);
+        /* A relay that logs the tag twice: "postfix/smtpd[1]: postfix/smtpd[1]: msg". */
+        if (span_starts(msg, prog.p, prog.n) && msg.n > prog.n
+            && (msg.p[prog.n] == '[' || msg.p[prog.n] == ':')) {
+            struct span p2, pid2;
+            size_t u2;
+            if (parse_tag(msg, &p2, &pid2, &u2))
+                msg = span_skip(msg, u2);
+        }
+        ev->prog = prog;
+        ev->pid = pid;
+        if ((ok = dispatch(prog, msg, ev)))
+            goto done;
     }
-    ev->host = host;
-    ev->prog = prog;
-    ev->pid = pid;
-    if (is_postfix(prog))
-        ok = parse_postfix(service_of(prog), s, ev);
-    else
-        ok = parse_qmail(prog, s, ev);
+    if (!stamped) {
+        /* A bare message (journalctl -o cat, a grep'd excerpt): only the
+         * unambiguous smtpd shapes, which name their client themselves. */
+        struct span repeat = ev->repeat;
+        event_reset(ev);
+        ev->repeat = repeat;
+        if ((ok = parse_postfix(SPAN_LIT("smtpd"), s, ev)))
+            goto done;
+        ps->st.no_header++;
+        return false;
+    }
+    if (!prog.p && !multilog) {
+        ps->st.no_header++;
+        return false;
+    }
 done:
-    if (ok) {
+    if (ok || ev->type == EV_REPEATED) {
         ps->st.events++;
         return true;
     }
@@ -199,7 +295,7 @@ struct span parse_kv(struct span s, const char *key, size_t keylen)
 {
     size_t i = 0;
 
-    while (i + keylen < s.n) {
+    while (i + keylen <= s.n) {
         long at = span_find(span_skip(s, i), key, keylen);
         if (at < 0)
             return SPAN_NULL;
@@ -214,40 +310,128 @@ struct span parse_kv(struct span s, const char *key, size_t keylen)
             size_t j = i + 1;
             for (; j < s.n; j++)
                 if (s.p[j] == '>' && (j + 1 == s.n || s.p[j + 1] == ' '
-                                      || s.p[j + 1] == ','))
+                                      || s.p[j + 1] == ',' || s.p[j + 1] == ';'
+                                      || s.p[j + 1] == ':'))
                     return span_make(s.p + i + 1, j - i - 1);
             return span_make(s.p + i + 1, s.n - i - 1);
         }
         size_t j = i;
-        while (j < s.n && s.p[j] != ',' && s.p[j] != ' ')
+        while (j < s.n && s.p[j] != ',' && s.p[j] != ' ' && s.p[j] != ';')
             j++;
         return span_make(s.p + i, j - i);
     }
     return SPAN_NULL;
 }
 
+size_t parse_dsn_len(struct span s)
+{
+    size_t k = 0, dots = 0, run = 0;
+
+    if (s.n == 0 || (s.p[0] != '2' && s.p[0] != '4' && s.p[0] != '5'))
+        return 0;
+    while (k < s.n && ((s.p[k] >= '0' && s.p[k] <= '9') || s.p[k] == '.')) {
+        if (s.p[k] == '.') {
+            if (run == 0)
+                return 0;
+            dots++;
+            run = 0;
+        } else if (++run > 3) {
+            return 0;
+        }
+        k++;
+    }
+    return dots == 2 && run > 0 ? k : 0;
+}
+
 size_t parse_code_dsn(struct span s, struct event *ev)
 {
-    size_t i = 0;
+    size_t i = 0, k;
 
+    /* milters and proxies may answer with the enhanced code alone. */
+    if ((k = parse_dsn_len(s)) > 0 && (k == s.n || s.p[k] == ' ' || s.p[k] == ';')) {
+        ev->dsn = span_make(s.p, k);
+        return k;
+    }
     if (s.n < 3 || s.p[0] < '2' || s.p[0] > '5' || s.p[1] < '0' || s.p[1] > '9'
         || s.p[2] < '0' || s.p[2] > '9' || (s.n > 3 && s.p[3] != ' ' && s.p[3] != '-'))
         return 0;
     ev->code = span_make(s.p, 3);
     i = 3;
     if (i + 1 < s.n && (s.p[i] == ' ' || s.p[i] == '-')) {
-        size_t j = i + 1, dots = 0;
-        if (j < s.n && (s.p[j] == '2' || s.p[j] == '4' || s.p[j] == '5')) {
-            size_t k = j;
-            while (k < s.n && ((s.p[k] >= '0' && s.p[k] <= '9') || s.p[k] == '.')) {
-                dots += s.p[k] == '.';
-                k++;
-            }
-            if (dots == 2 && s.p[k - 1] != '.' && (k == s.n || s.p[k] == ' ')) {
-                ev->dsn = span_make(s.p + j, k - j);
-                i = k;
-            }
+        struct span d = span_skip(s, i + 1);
+        if ((k = parse_dsn_len(d)) > 0 && (k == d.n || d.p[k] == ' ')) {
+            ev->dsn = span_make(d.p, k);
+            i += 1 + k;
         }
     }
     return i;
+}
+
+bool parse_is_queue_id(struct span s)
+{
+    bool hex = true, vowel = false, z = false;
+
+    if (s.n < 5 || s.n > 20)
+        return false;
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))
+            continue;
+        hex = false;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+            return false;
+        z |= c == 'z';
+        vowel |= strchr("AEIOUaeiou", c) != NULL;
+    }
+    /* Short ids are upper-case hex; long ids are base 52 without vowels,
+     * with a 'z' between the time and the inode part. */
+    return (hex && s.n <= 16) || (s.n >= 10 && z && !vowel);
+}
+
+size_t parse_queue_prefix(struct span s, struct event *ev)
+{
+    long colon = span_chr(span_make(s.p, s.n < 24 ? s.n : 24), ':');
+
+    if (colon <= 0 || (size_t)colon + 1 > s.n)
+        return 0;
+    struct span id = span_make(s.p, (size_t)colon);
+    if (!span_eq_lit(id, "NOQUEUE") && !parse_is_queue_id(id))
+        return 0;
+    ev->qid = id;
+    return (size_t)colon + 1 < s.n && s.p[colon + 1] == ' ' ? (size_t)colon + 2
+        : (size_t)colon + 1;
+}
+
+size_t parse_digits(struct span s, uint64_t *v)
+{
+    size_t i = 0;
+
+    *v = 0;
+    while (i < s.n && i < 18 && s.p[i] >= '0' && s.p[i] <= '9')
+        *v = *v * 10 + (uint64_t)(s.p[i++] - '0');
+    return i;
+}
+
+struct span parse_bounded(struct span s)
+{
+    if (s.n > EVENT_TEXT_MAX)
+        s.n = EVENT_TEXT_MAX;
+    return s;
+}
+
+void parse_event_clear(struct event *ev)
+{
+    int64_t ts = ev->ts;
+    uint32_t usec = ev->usec;
+    bool has_ts = ev->has_ts;
+    struct span host = ev->host, prog = ev->prog, pid = ev->pid, repeat = ev->repeat;
+
+    event_reset(ev);
+    ev->ts = ts;
+    ev->usec = usec;
+    ev->has_ts = has_ts;
+    ev->host = host;
+    ev->prog = prog;
+    ev->pid = pid;
+    ev->repeat = repeat;
 }

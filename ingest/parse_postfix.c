@@ -1,142 +1,21 @@
 /*
- * Postfix messages. Only what Postfix itself wrote is trusted for the
- * client: the "host[addr]" right after "from " (or "client=") in the fixed
- * position of each message shape; addresses inside reply texts are never
- * taken as the client.
+ * Postfix: dispatch by daemon, and smtpd's own messages. Only what Postfix
+ * itself wrote is trusted for the client: the "host[addr]" right after
+ * "from " (or "client=") in the fixed position of each message shape.
  */
 #include <string.h>
 #include "parse.h"
 
-/* Cut a reply text to the contract's 512-byte bound. */
-static struct span bounded(struct span s)
-{
-    if (s.n > 512)
-        s.n = 512;
-    return s;
-}
-
-static bool is_queue_id(struct span s)
-{
-    /* Short ids: 6+ upper-case hex; long ids: 10+ of [0-9A-Za-z] without
-     * vowels. Either way no punctuation. */
-    if (s.n < 5 || s.n > 20)
-        return false;
-    for (size_t i = 0; i < s.n; i++) {
-        char c = s.p[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')
-              || (c >= 'a' && c <= 'z')))
-            return false;
-    }
-    return true;
-}
-
-/* Leading "QUEUEID: " or "NOQUEUE: "; returns bytes consumed, 0 if none. */
-static size_t queue_prefix(struct span s, struct event *ev)
-{
-    long colon = span_chr(span_make(s.p, s.n < 24 ? s.n : 24), ':');
-
-    if (colon <= 0 || (size_t)colon + 1 >= s.n || s.p[colon + 1] != ' ')
-        return 0;
-    struct span id = span_make(s.p, (size_t)colon);
-    if (span_eq_lit(id, "NOQUEUE")) {
-        ev->qid = id;
-        return (size_t)colon + 2;
-    }
-    if (!is_queue_id(id))
-        return 0;
-    ev->qid = id;
-    return (size_t)colon + 2;
-}
-
-enum ev_reason postfix_reject_reason(struct span text, struct span *dnsbl);
-
-/* Classify a reject reply by the restriction that produced it. */
-enum ev_reason postfix_reject_reason(struct span t, struct span *dnsbl)
+/* "hostname H does not resolve to address A[: why]" and the older
+ * "A: hostname H verification failed", "A: address not listed for hostname H". */
+static bool parse_rdns_warning(struct span s, struct event *ev)
 {
     long at;
 
-    if ((at = span_find_lit(t, "blocked using ")) >= 0) {
-        struct span l = span_skip(t, (size_t)at + 14);
-        size_t j = 0;
-        while (j < l.n && l.p[j] != ';' && l.p[j] != ',' && l.p[j] != ' ')
-            j++;
-        *dnsbl = span_make(l.p, j);
-        return R_DNSBL;
-    }
-    if (span_find_lit(t, "Relay access denied") >= 0)
-        return R_RELAY_DENIED;
-    if (span_find_lit(t, "cannot find your reverse hostname") >= 0
-        || span_find_lit(t, "cannot find your hostname") >= 0
-        || span_find_lit(t, "Client host rejected: cannot find your") >= 0)
-        return R_NO_RDNS;
-    if (span_find_lit(t, "Recipient address rejected: User unknown") >= 0
-        || span_find_lit(t, "User unknown in ") >= 0
-        || span_find_lit(t, "Recipient address rejected: undeliverable address") >= 0
-        || span_find_lit(t, "Recipient address rejected: unverified address") >= 0
-        || span_find_lit(t, "Recipient address rejected: Unknown user") >= 0
-        || span_find_lit(t, "Recipient address rejected: Domain not found") >= 0)
-        return R_UNKNOWN_RECIPIENT;
-    if (span_find_lit(t, "Helo command rejected") >= 0)
-        return R_HELO;
-    if (span_find_lit(t, "Sender address rejected") >= 0)
-        return R_SENDER;
-    if (span_find_lit(t, "reylist") >= 0 || span_find_lit(t, "Policy Rejection") >= 0
-        || span_find_lit(t, "Policy rejection") >= 0
-        || span_find_lit(t, "try again later") >= 0)
-        return R_POLICY;
-    if (span_find_lit(t, "Too many") >= 0 || span_find_lit(t, "too many") >= 0
-        || span_find_lit(t, "rate limit") >= 0 || span_find_lit(t, "Rate limit") >= 0)
-        return R_RATE_LIMIT;
-    if (span_find_lit(t, "Message content rejected") >= 0)
-        return R_CONTENT;
-    return R_OTHER;
-}
-
-/*
- * "reject: RCPT from host[addr]: 554 5.7.1 <x>: text; from=<a> to=<b>
- *  proto=ESMTP helo=<h>" (also CONNECT/EHLO/MAIL/DATA/END-OF-MESSAGE/BDAT).
- */
-static bool parse_reject(struct span s, struct event *ev)
-{
-    long sp = span_chr(s, ' ');
-
-    if (sp <= 0)
-        return false;
-    ev->stage = span_make(s.p, (size_t)sp);
-    s = span_skip(s, (size_t)sp + 1);
-    if (!span_starts_lit(s, "from "))
-        return false;
-    s = span_skip(s, 5);
-    size_t used = parse_client(s, ev);
-    if (used == 0)
-        return false;
-    s = span_skip(s, used);
-    if (span_starts_lit(s, ": "))
-        s = span_skip(s, 2);
-    /* The envelope suffix Postfix appends: the last "; from=<". */
-    struct span reply = s, env = SPAN_NULL;
-    for (long at, off = 0; (at = span_find_lit(span_skip(s, (size_t)off), "; from=<")) >= 0;)
-        off += at + 2, env = span_skip(s, (size_t)off);
-    if (env.p) {
-        reply = span_make(s.p, (size_t)(env.p - s.p) - 2);
-        ev->from = parse_kv(env, "from=", 5);
-        ev->to = parse_kv(env, "to=", 3);
-        ev->helo = parse_kv(env, "helo=", 5);
-    }
-    ev->text = bounded(reply);
-    parse_code_dsn(reply, ev);
-    ev->reason = postfix_reject_reason(reply, &ev->dnsbl);
-    return true;
-}
-
-/* "warning: host[addr]: SASL LOGIN authentication failed: ..." */
-static bool parse_warning(struct span s, struct event *ev)
-{
-    long at;
-
+    if (span_starts_lit(s, "smtpd_peer_init: "))
+        s = span_skip(s, 17);
     if (span_starts_lit(s, "hostname ")
-        && (at = span_find_lit(s, " does not resolve to address ")) > 0) {
-        ev->type = EV_RDNS_FAIL;
+        && (at = span_find_lit(s, " does not resolve to address ")) > 9) {
         ev->rdns = span_make(s.p + 9, (size_t)at - 9);
         struct span a = span_skip(s, (size_t)at + 29);
         size_t j = 0;
@@ -145,35 +24,134 @@ static bool parse_warning(struct span s, struct event *ev)
         /* IPv6 addresses contain ':': take the longest prefix that parses. */
         if (!ipaddr_parse(span_make(a.p, j), &ev->ip)) {
             j = 0;
-            while (j < a.n && a.p[j] != ' ')
+            while (j < a.n && a.p[j] != ' ' && j < 64)
                 j++;
             while (j > 0 && !ipaddr_parse(span_make(a.p, j), &ev->ip))
                 j--;
             if (j == 0)
                 return false;
         }
+        ev->type = EV_RDNS_FAIL;
         return true;
     }
-    size_t used = parse_client(s, ev);
-    if (used && (at = span_find_lit(s, " authentication failed")) > 0) {
-        struct span rest = span_skip(s, used);
-        if (span_starts_lit(rest, ": SASL ")) {
-            struct span m = span_skip(rest, 7);
-            long sp = span_chr(m, ' ');
-            if (sp > 0)
-                ev->sasl_method = span_make(m.p, (size_t)sp);
-        }
-        long colon = span_find_lit(span_skip(s, (size_t)at), "failed: ");
-        if (colon >= 0)
-            ev->text = bounded(span_skip(s, (size_t)at + (size_t)colon + 8));
-        ev->sasl_user = parse_kv(s, "sasl_username=", 14);
-        ev->type = EV_AUTH_FAIL;
+    /* "A: hostname H verification failed: ..." */
+    long c = span_find_lit(s, ": ");
+    if (c <= 0 || c > 45 || !ipaddr_parse(span_make(s.p, (size_t)c), &ev->ip))
+        return false;
+    struct span r = span_skip(s, (size_t)c + 2);
+    if (span_starts_lit(r, "hostname ") && (at = span_find_lit(r, " verification failed")) > 9)
+        ev->rdns = span_make(r.p + 9, (size_t)at - 9);
+    else if (span_starts_lit(r, "address not listed for hostname "))
+        ev->rdns = span_trim_right(span_skip(r, 32));
+    else
+        return false;
+    ev->type = EV_RDNS_FAIL;
+    ev->text = parse_bounded(r);
+    return true;
+}
+
+/* anvil limits enforced by smtpd: "Connection rate limit exceeded: 31 from
+ * host[addr] for service smtp". smtpd answers 421 and hangs up. */
+static bool parse_limit_warning(struct span s, struct event *ev)
+{
+    static const struct {
+        const char *lead;
+        size_t n;
+        const char *stage;
+    } limits[] = {
+        { "Connection rate limit exceeded: ", 32, "CONNECT" },
+        { "Connection concurrency limit exceeded: ", 39, "CONNECT" },
+        { "Message delivery request rate limit exceeded: ", 46, "MAIL" },
+        { "Recipient address rate limit exceeded: ", 39, "RCPT" },
+        { "New TLS session rate limit exceeded: ", 37, "STARTTLS" },
+        { "New AUTH rate limit exceeded: ", 30, "AUTH" },
+    };
+
+    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+        if (!span_starts(s, limits[i].lead, limits[i].n))
+            continue;
+        long at = span_find_lit(s, " from ");
+        if (at < 0)
+            return false;
+        size_t used = parse_client(span_skip(s, (size_t)at + 6), ev);
+        if (used == 0)
+            return false;
+        ev->type = EV_REJECT;
+        ev->reason = R_RATE_LIMIT;
+        ev->stage = span_make(limits[i].stage, strlen(limits[i].stage));
+        ev->text = parse_bounded(s);
         return true;
     }
     return false;
 }
 
-/* "lost connection after X from host[addr]" and its siblings. */
+/* "warning: ..." from smtpd. */
+static bool parse_warning(struct span s, struct event *ev)
+{
+    long at;
+    size_t used;
+
+    if (parse_rdns_warning(s, ev) || parse_limit_warning(s, ev))
+        return true;
+    if (span_starts_lit(s, "non-SMTP command from ")) {
+        if ((used = parse_client(span_skip(s, 22), ev)) == 0)
+            return false;
+        struct span tail = span_skip(s, 22 + used);
+        if (span_starts_lit(tail, ": "))
+            ev->text = parse_bounded(span_skip(tail, 2));
+        ev->type = EV_LOST;
+        ev->reason = R_PS_NON_SMTP;
+        return true;
+    }
+    /* "Illegal address syntax from host[addr] in MAIL command: addr": smtpd
+     * answers 501. */
+    if (span_starts_lit(s, "Illegal address syntax from ")) {
+        if ((used = parse_client(span_skip(s, 28), ev)) == 0)
+            return false;
+        struct span r = span_skip(s, 28 + used);
+        if (span_starts_lit(r, " in ")) {
+            long sp = span_chr(span_skip(r, 4), ' ');
+            if (sp > 0)
+                ev->stage = span_make(r.p + 4, (size_t)sp);
+        }
+        ev->type = EV_REJECT;
+        ev->reason = span_eq_lit(ev->stage, "MAIL") ? R_SENDER : R_OTHER;
+        ev->text = parse_bounded(s);
+        return true;
+    }
+    if ((used = parse_client(s, ev)) == 0)
+        return false;
+    struct span rest = span_skip(s, used);
+    if (span_starts_lit(rest, " sent message header instead of SMTP command: ")) {
+        ev->text = parse_bounded(span_skip(rest, 46));
+        ev->type = EV_LOST;
+        ev->reason = R_PS_NON_SMTP;
+        return true;
+    }
+    /* "host[addr]: SASL LOGIN authentication failed: ..."; the generic
+     * "SASL authentication failure: ..." of the SASL library names no client
+     * and is not matched (parse_client failed above). */
+    if (span_starts_lit(rest, ": SASL ") && (at = span_find_lit(rest, " authentication failed")) > 0) {
+        struct span m = span_skip(rest, 7);
+        long sp = span_chr(m, ' ');
+        if (sp > 0)
+            ev->sasl_method = span_make(m.p, (size_t)sp);
+        struct span why = span_skip(rest, (size_t)at + 22);
+        if (span_starts_lit(why, ": "))
+            ev->text = parse_bounded(span_skip(why, 2));
+        ev->sasl_user = parse_kv(why, "sasl_username=", 14);
+        ev->type = EV_AUTH_FAIL;
+        /* The backend failed, not the client: says nothing about it. */
+        if (span_find_lit(why, "Connection lost to authentication server") >= 0
+            || span_find_lit(why, "cannot connect to") >= 0)
+            ev->reason = R_SERVER_ERROR;
+        return true;
+    }
+    return false;
+}
+
+/* "lost connection after X from host[addr]" and its siblings; X may carry
+ * a byte count ("DATA (494133 bytes)"). */
 static bool parse_after(struct span s, struct event *ev)
 {
     static const struct {
@@ -194,13 +172,14 @@ static bool parse_after(struct span s, struct event *ev)
         long at = span_find_lit(r, " from ");
         if (at <= 0)
             return false;
-        ev->stage = span_make(r.p, (size_t)at);
+        long sp = span_chr(span_make(r.p, (size_t)at), ' ');
+        ev->stage = span_make(r.p, sp > 0 ? (size_t)sp : (size_t)at);
         size_t used = parse_client(span_skip(r, (size_t)at + 6), ev);
         if (used == 0)
             return false;
         struct span tail = span_skip(r, (size_t)at + 6 + used);
-        if (span_starts_lit(tail, ": "))
-            ev->text = bounded(span_skip(tail, 2));
+        if (span_starts_lit(tail, ": ") && tail.n > 2)
+            ev->text = parse_bounded(span_skip(tail, 2));
         ev->type = EV_LOST;
         ev->reason = shapes[i].r;
         return true;
@@ -208,10 +187,38 @@ static bool parse_after(struct span s, struct event *ev)
     return false;
 }
 
+/* "[Untrusted |Anonymous |Verified ]TLS connection established from
+ * host[addr]: TLSv1.3 with cipher ..." (smtpd), "... to host[addr]:25: ..."
+ * (smtp, the remote server goes to relay). */
+static bool parse_tls(struct span s, struct event *ev)
+{
+    long at = span_find_lit(s, "TLS connection established ");
+    if (at < 0 || at > 12)
+        return false;
+    struct span r = span_skip(s, (size_t)at + 27);
+    size_t used;
+    if (span_starts_lit(r, "from ")) {
+        if ((used = parse_client(span_skip(r, 5), ev)) == 0)
+            return false;
+        r = span_skip(r, 5 + used);
+    } else if (span_starts_lit(r, "to ")) {
+        r = span_skip(r, 3);
+        long c = span_find_lit(r, ": ");
+        if (c <= 0)
+            return false;
+        ev->relay = span_make(r.p, (size_t)c);
+        r = span_skip(r, (size_t)c);
+    } else {
+        return false;
+    }
+    if (span_starts_lit(r, ": "))
+        ev->text = parse_bounded(span_trim_right(span_skip(r, 2)));
+    ev->type = EV_TLS;
+    return true;
+}
+
 static bool parse_smtpd(struct span s, struct event *ev)
 {
-    size_t q;
-
     if (span_starts_lit(s, "connect from ")) {
         ev->type = EV_CONNECT;
         return parse_client(span_skip(s, 13), ev) > 0;
@@ -222,116 +229,58 @@ static bool parse_smtpd(struct span s, struct event *ev)
         if (used == 0)
             return false;
         ev->type = EV_DISCONNECT;
-        struct span counters = span_trim_left(span_skip(r, used));
+        struct span counters = span_trim_right(span_trim_left(span_skip(r, used)));
         if (counters.n)
-            ev->text = bounded(counters);
+            ev->text = parse_bounded(counters);
         return true;
     }
     if (span_starts_lit(s, "warning: "))
         return parse_warning(span_skip(s, 9), ev);
-    if (parse_after(s, ev))
+    if (parse_after(s, ev) || parse_tls(s, ev))
         return true;
-    if ((q = queue_prefix(s, ev)) == 0)
-        return false;
-    s = span_skip(s, q);
-    if (span_starts_lit(s, "reject: ")) {
-        ev->type = EV_REJECT;
-        return parse_reject(span_skip(s, 8), ev);
-    }
-    if (span_starts_lit(s, "reject_warning: ")) {
-        ev->type = EV_REJECT_WARNING;
-        return parse_reject(span_skip(s, 16), ev);
-    }
-    if (span_starts_lit(s, "milter-reject: ")) {
-        ev->type = EV_REJECT;
-        bool ok = parse_reject(span_skip(s, 15), ev);
-        ev->reason = R_CONTENT;
-        return ok;
-    }
+    /* Some builds log "client=" without the queue id. */
     if (span_starts_lit(s, "client=")) {
-        size_t used = parse_client(span_skip(s, 7), ev);
-        if (used == 0)
+        if (parse_client(span_skip(s, 7), ev) == 0)
             return false;
         ev->type = EV_CLIENT;
         ev->sasl_method = parse_kv(s, "sasl_method=", 12);
         ev->sasl_user = parse_kv(s, "sasl_username=", 14);
         return true;
     }
-    return false;
-}
-
-/* postscreen: "[addr]:port" after a keyword. */
-static bool ps_client_after(struct span s, const char *kw, size_t kwn,
-                            struct event *ev)
-{
-    long at = span_find(s, kw, kwn);
-    if (at < 0)
-        return false;
-    struct span r = span_skip(s, (size_t)at + kwn);
-    size_t used = parse_client(r, ev);
-    if (used == 0)
-        return false;
-    struct span tail = span_skip(r, used);
-    if (span_starts_lit(tail, ": "))
-        ev->text = bounded(span_skip(tail, 2));
-    else if (span_starts_lit(tail, " "))
-        ev->text = bounded(span_skip(tail, 1));
-    return true;
-}
-
-static bool parse_postscreen(struct span s, struct event *ev)
-{
-    static const struct {
-        const char *lead;
-        size_t n;
-        const char *kw;         /* what precedes the [addr] */
-        size_t kwn;
-        enum ev_type t;
-        enum ev_reason r;
-    } shapes[] = {
-        { "CONNECT from ", 13, "from ", 5, EV_CONNECT, R_NONE },
-        { "DISCONNECT ", 11, "DISCONNECT ", 11, EV_DISCONNECT, R_NONE },
-        { "PASS NEW ", 9, "NEW ", 4, EV_POSTSCREEN, R_PS_PASS_NEW },
-        { "PASS OLD ", 9, "OLD ", 4, EV_POSTSCREEN, R_PS_PASS_OLD },
-        { "PREGREET ", 9, " from ", 6, EV_POSTSCREEN, R_PS_PREGREET },
-        { "DNSBL rank ", 11, " for ", 5, EV_POSTSCREEN, R_PS_DNSBL },
-        { "HANGUP ", 7, " from ", 6, EV_POSTSCREEN, R_PS_HANGUP },
-        { "COMMAND PIPELINING ", 19, "from ", 5, EV_POSTSCREEN, R_PS_PIPELINING },
-        { "NON-SMTP COMMAND ", 17, "from ", 5, EV_POSTSCREEN, R_PS_NON_SMTP },
-        { "BARE NEWLINE ", 13, "from ", 5, EV_POSTSCREEN, R_PS_BARE_NEWLINE },
-        { "COMMAND COUNT LIMIT ", 20, "from ", 5, EV_POSTSCREEN, R_PS_COMMAND_LIMIT },
-        { "COMMAND TIME LIMIT ", 19, "from ", 5, EV_POSTSCREEN, R_PS_COMMAND_LIMIT },
-        { "COMMAND LENGTH LIMIT ", 21, "from ", 5, EV_POSTSCREEN, R_PS_COMMAND_LIMIT },
-        { "WHITELISTED ", 12, "WHITELISTED ", 12, EV_POSTSCREEN, R_PS_ALLOWLISTED },
-        { "ALLOWLISTED ", 12, "ALLOWLISTED ", 12, EV_POSTSCREEN, R_PS_ALLOWLISTED },
-        { "BLACKLISTED ", 12, "BLACKLISTED ", 12, EV_POSTSCREEN, R_PS_DENYLISTED },
-        { "DENYLISTED ", 11, "DENYLISTED ", 11, EV_POSTSCREEN, R_PS_DENYLISTED },
-    };
-    size_t q;
-
-    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-        if (!span_starts(s, shapes[i].lead, shapes[i].n))
-            continue;
-        ev->type = shapes[i].t;
-        ev->reason = shapes[i].r;
-        if (!ps_client_after(s, shapes[i].kw, shapes[i].kwn, ev))
-            return false;
-        if (shapes[i].t == EV_CONNECT)
-            ev->text = SPAN_NULL;           /* "to [server]:25" is ours */
-        return true;
-    }
-    if ((q = queue_prefix(s, ev)) > 0 && span_starts_lit(span_skip(s, q), "reject: ")) {
+    /* Postfix before 2.3 wrote rejects without the queue id. */
+    if (span_starts_lit(s, "reject: ")) {
         ev->type = EV_REJECT;
-        return parse_reject(span_skip(s, q + 8), ev);
+        return parse_reject_line(span_skip(s, 8), ev);
+    }
+    if (span_starts_lit(s, "reject_warning: ")) {
+        ev->type = EV_REJECT_WARNING;
+        return parse_reject_line(span_skip(s, 16), ev);
     }
     return false;
 }
 
 bool parse_postfix(struct span service, struct span msg, struct event *ev)
 {
-    if (span_eq_lit(service, "smtpd"))
-        return parse_smtpd(msg, ev);
-    if (span_eq_lit(service, "postscreen"))
+    size_t q;
+
+    if (span_eq_lit(service, "postscreen") || span_eq_lit(service, "dnsblog"))
         return parse_postscreen(msg, ev);
-    return false;
+    if (span_eq_lit(service, "smtpd")) {
+        if (parse_smtpd(msg, ev))
+            return true;
+        parse_event_clear(ev);
+        /* "NOQUEUE: lost connection after ..." (some patched builds). */
+        if ((q = parse_queue_prefix(msg, ev)) > 0 && parse_after(span_skip(msg, q), ev))
+            return true;
+        parse_event_clear(ev);
+    }
+    if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp")) && parse_tls(msg, ev))
+        return true;
+    /* "warning: QUEUEID: ..." belongs to that message's history. */
+    if (span_starts_lit(msg, "warning: ") && (q = parse_queue_prefix(span_skip(msg, 9), ev)) > 0) {
+        ev->text = parse_bounded(span_trim_right(span_skip(msg, 9 + q)));
+        ev->type = EV_NOTE;
+        return true;
+    }
+    return parse_pfqueue(service, msg, ev);
 }

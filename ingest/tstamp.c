@@ -208,14 +208,16 @@ static bool parse_rfc3339(struct tsctx *t, struct span s, int64_t *ts,
     int64_t utc = days * 86400 + h * 3600 + mi * 60 + sec;
     if (i < s.n && (p[i] == 'Z' || p[i] == 'z')) {
         i++;
-    } else if (i + 6 <= s.n && (p[i] == '+' || p[i] == '-')) {
+    } else if (i + 5 <= s.n && (p[i] == '+' || p[i] == '-')) {
+        /* "+09:00", or "+0900" as some relays write it */
         int oh, om;
-        if (!digits(p + i + 1, 2, &oh) || p[i + 3] != ':'
-            || !digits(p + i + 4, 2, &om) || oh > 23 || om > 59)
+        bool colon = i + 6 <= s.n && p[i + 3] == ':';
+        if (!digits(p + i + 1, 2, &oh) || !digits(p + i + (colon ? 4 : 3), 2, &om)
+            || oh > 23 || om > 59)
             return false;
         int off = oh * 3600 + om * 60;
         utc -= p[i] == '+' ? off : -off;
-        i += 6;
+        i += colon ? 6 : 5;
     } else {
         utc = local_to_utc(t, y, mon, d, h, mi, sec);
     }
@@ -256,6 +258,37 @@ static bool parse_tai64n(struct span s, int64_t *ts, uint32_t *usec, size_t *use
     *ts = (int64_t)(sec - (UINT64_C(1) << 62) - 10);
     *usec = nano / 1000;
     *used = 25;
+    return true;
+}
+
+bool tstamp_parse_unix(struct span s, int64_t *ts, uint32_t *usec, size_t *used)
+{
+    int64_t v = 0;
+    uint32_t frac = 0;
+    size_t i = 0;
+    int nd = 0;
+
+    while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9' && i < 12)
+        v = v * 10 + (s.p[i++] - '0');
+    if (i < 9 || (i < s.n && s.p[i] >= '0' && s.p[i] <= '9'))
+        return false;
+    if (i < s.n && s.p[i] == '.') {
+        i++;
+        while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+            if (nd < 6)
+                frac = frac * 10 + (uint32_t)(s.p[i] - '0'), nd++;
+            i++;
+        }
+        if (nd == 0)
+            return false;
+        while (nd < 6)
+            frac *= 10, nd++;
+    }
+    if (i < s.n && s.p[i] != ' ')
+        return false;
+    *ts = v;
+    *usec = frac;
+    *used = i;
     return true;
 }
 

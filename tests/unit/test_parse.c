@@ -11,8 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "event_print.h"
-#include "parse.h"
+#include "parse_table.h"
 
 #define T "\"file\":\"t\",\"line\":1,"
 #define MX "\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\","
@@ -88,8 +87,8 @@ static const struct {
     { "Nov 24 06:25:01 mx1 postfix/smtpd[9]: NOQUEUE: reject: HELO from unknown[192.0.2.9]: 504 5.5.2 <\"}\x01\xff>: Helo command rejected: need fully-qualified hostname; proto=SMTP helo=<\"}\x01\xff>",
       "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":9,\"event\":\"reject\",\"ip\":\"192.0.2.9\","
       "\"qid\":\"NOQUEUE\",\"stage\":\"HELO\",\"reason\":\"helo\",\"code\":\"504\",\"dsn\":\"5.5.2\","
-      "\"text\":\"504 5.5.2 <\\\"}\\u0001\\\\xff>: Helo command rejected: need fully-qualified hostname; "
-      "proto=SMTP helo=<\\\"}\\u0001\\\\xff>\"}" },
+      "\"helo\":\"\\\"}\\u0001\\\\xff\",\"text\":\"504 5.5.2 <\\\"}\\u0001\\\\xff>: Helo command rejected: "
+      "need fully-qualified hostname\"}" },
     /* Not events. */
     { "Nov 24 06:25:01 mx1 postfix/smtpd[123]: connect from unknown[1.2.3.300]", NULL },
     { "Nov 24 06:25:01 mx1 postfix/anvil[1]: statistics: max connection rate 1/60s", NULL },
@@ -139,10 +138,124 @@ static void test_table(void **state)
     }
 }
 
+/* Every stamp and header form, repeats, bare and multilog lines. */
+static const struct parse_case headers[] = {
+    /* Every stamp and header form */
+    { "Mar  7 02:09:33 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-03-07T02:09:33Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
+      "tpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
+    { "Mar 7 02:09:33 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-03-07T02:09:33Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
+      "tpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
+    { "Jun 04 22:24:28 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-06-04T22:24:28Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
+      "tpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
+    { "<22>Mar  5 2024 14:02:01 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2024-03-05T14:02:01Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
+      "tpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
+    { "2024-03-05 14:02:01 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2024-03-05T14:02:01Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
+      "tpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
+    { "2024-03-05T14:02:01+0900 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2024-03-05T05:02:01Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
+      "tpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
+    { "2024-08-26T01:33:38.572449+00:00 mx1 postfix/smtpd[1]: connect from a.example[19"
+      "2.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2024-08-26T01:33:38.572449Z\",\"host\":\"mx1\",\"prog\":\"pos"
+      "tfix/smtpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
+    { "2022-04-14T00:36:03.150Z mx1 postfix/smtps/smtpd[30543]: warning: unknown[192.0."
+      "2.154]:48123: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2022-04-14T00:36:03.150000Z\",\"host\":\"mx1\",\"prog\":\"pos"
+      "tfix/smtps/smtpd\",\"pid\":30543,\"event\":\"auth_fail\",\"ip\":\"192.0.2.154\",\"port\":4812"
+      "3,\"sasl_method\":\"LOGIN\",\"text\":\"UGFzc3dvcmQ6\"}" },
+    /* repeats: syslogd's own line, and rsyslog's wrapped form */
+    { "Mar  5 14:02:01 mx1 last message repeated 3 times",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-03-05T14:02:01Z\",\"host\":\"mx1\",\"event\":\"repeated\""
+      ",\"repeat\":3}" },
+    { "Mar  5 14:02:01 mx1 --- last message repeated 2 times ---",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-03-05T14:02:01Z\",\"host\":\"mx1\",\"event\":\"repeated\""
+      ",\"repeat\":2}" },
+    { "2024-03-05T14:02:01Z mx1 postfix/smtpd[1]: message repeated 4 times: [ warning: "
+      "unknown[192.0.2.4]: SASL LOGIN authentication failed: x]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2024-03-05T14:02:01Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
+      "tpd\",\"pid\":1,\"event\":\"auth_fail\",\"ip\":\"192.0.2.4\",\"sasl_method\":\"LOGIN\",\"repeat\""
+      ":4,\"text\":\"x\"}" },
+    /* a relay that doubles the tag; a bare message (journalctl -o cat) */
+    { "Mar  5 14:02:01 mx1 postfix/smtpd[1]: postfix/smtpd[1]: connect from a.example[1"
+      "92.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-03-05T14:02:01Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
+      "tpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
+    { "lost connection after CONNECT from unknown[2001:db8::7]",
+      "{\"file\":\"t\",\"line\":1,\"event\":\"lost\",\"ip\":\"2001:db8::7\",\"stage\":\"CONNECT\",\"reason"
+      "\":\"lost_connection\"}" },
+    { "warning: unknown[192.0.2.4]: SASL LOGIN authentication failed: authentication fa"
+      "ilure",
+      "{\"file\":\"t\",\"line\":1,\"event\":\"auth_fail\",\"ip\":\"192.0.2.4\",\"sasl_method\":\"LOGIN\","
+      "\"text\":\"authentication failure\"}" },
+    /* multilog, grep'd multilog, splogger */
+    { "@400000006925f8e21529cb14 tcpserver: pid 23904 from 192.0.2.165",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2025-11-25T18:43:36.355060Z\",\"prog\":\"tcpserver\",\"pid\""
+      ":23904,\"event\":\"tcp_pid\",\"ip\":\"192.0.2.165\"}" },
+    { "@400000006925f8e21529cb14.s:@400000006925f8e21529cb14 new msg 71198",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2025-11-25T18:43:36.355060Z\",\"event\":\"qmail_new\",\"qid"
+      "\":\"71198\",\"msg\":\"71198\"}" },
+    { "Nov 24 06:25:01 mx1 qmail: 1764001501.123456 new msg 53",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2025-11-24T16:25:01.123456Z\",\"host\":\"mx1\",\"prog\":\"qma"
+      "il\",\"event\":\"qmail_new\",\"qid\":\"53\",\"msg\":\"53\"}" },
+    { "qmail: new msg 53 ",
+      "{\"file\":\"t\",\"line\":1,\"prog\":\"qmail\",\"event\":\"qmail_new\",\"qid\":\"53\",\"msg\":\"53\"}" },
+    /* no host field: the tag follows the stamp */
+    { "Nov 24 06:25:01 postfix/smtpd[1]: connect from a.example[192.0.2.1]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"prog\":\"postfix/smtpd\",\"pid\":1,"
+      "\"event\":\"connect\",\"ip\":\"192.0.2.1\",\"rdns\":\"a.example\"}" },
+};
+
+static void test_headers(void **state)
+{
+    (void)state;
+    check_cases(headers, sizeof(headers) / sizeof(headers[0]));
+}
+
+/* Lines of one file: a year-less December then January (rollover), CRLF,
+ * NUL bytes, a 1 MB line, a truncated last line. */
+static void test_file_shapes(void **state)
+{
+    static struct event ev;
+    static char big[1 << 20];
+    struct parser ps;
+    const char *dec = "Dec 31 23:59:59 mx1 postfix/smtpd[1]: connect from a[192.0.2.1]";
+    const char *jan = "Jan  1 00:00:01 mx1 postfix/smtpd[1]: connect from a[192.0.2.1]\r";
+    const char nul[] = "Jan  1 00:00:02 mx1 postfix/smtpd[1]: connect from a[192.0\0.2.1]";
+    (void)state;
+
+    /* The file was written on Jan 2 2027: December is 2026. */
+    parser_init(&ps, (time_t)1798848000 + 86400, 0);
+    memset(&ev, 0, sizeof(ev));
+    ev.file = "t";
+    assert_true(parse_line(&ps, dec, strlen(dec), &ev));
+    assert_int_equal(ev.ts, 1798761599);
+    assert_true(parse_line(&ps, jan, strlen(jan), &ev));
+    assert_int_equal(ev.ts, 1798761601);
+    assert_true(ev.rdns.n == 1);
+    /* A NUL is a byte like any other: inside the address it spoils it. */
+    assert_false(parse_line(&ps, nul, sizeof(nul) - 1, &ev));
+    memset(big, 'A', sizeof(big));
+    memcpy(big, dec, strlen(dec));
+    /* 1 MB of junk after the client: the event is the connect, bounded. */
+    assert_true(parse_line(&ps, big, sizeof(big), &ev));
+    assert_int_equal(ev.ip.family, 4);
+    memcpy(big + sizeof(big) - 12, "[192.0.2.1]", 11);
+    parse_line(&ps, big, sizeof(big), &ev);
+    for (size_t k = 0; k < strlen(dec); k++)
+        parse_line(&ps, dec, k, &ev);           /* truncated: no crash */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_file_shapes),
     };
     setenv("TZ", "UTC", 1);
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

@@ -98,6 +98,28 @@ static void test_rfc3339(void **state)
     assert_int_equal(parse(&t, "2020-02-30T06:26:05Z h", NULL, NULL), -1);
     assert_int_equal(parse(&t, "2020-01-30T25:26:05Z h", NULL, NULL), -1);
     assert_int_equal(parse(&t, "2020-01-30T06:26:05.Z h", NULL, NULL), -1);
+    /* "+0900" without the colon, and a space for the T */
+    assert_int_equal(parse(&t, "2020-01-30T06:26:05+0900 h", NULL, &used), utc(2020, 1, 29, 21, 26, 5));
+    assert_int_equal(used, 24);
+    assert_int_equal(parse(&t, "2020-01-30 06:26:05-0130 h", NULL, NULL), utc(2020, 1, 30, 7, 56, 5));
+}
+
+static void test_splogger_unix(void **state)
+{
+    int64_t ts;
+    uint32_t usec;
+    size_t used;
+    (void)state;
+    assert_true(tstamp_parse_unix(SPAN_LIT("1157520813.485077 rblsmtpd:"), &ts, &usec, &used));
+    assert_int_equal(ts, utc(2006, 9, 6, 5, 33, 33));
+    assert_int_equal(usec, 485077);
+    assert_int_equal(used, 17);
+    assert_true(tstamp_parse_unix(SPAN_LIT("1157520813 x"), &ts, &usec, &used));
+    assert_int_equal(usec, 0);
+    assert_false(tstamp_parse_unix(SPAN_LIT("12345.5 x"), &ts, &usec, &used));     /* too short */
+    assert_false(tstamp_parse_unix(SPAN_LIT("1157520813.x"), &ts, &usec, &used));
+    assert_false(tstamp_parse_unix(SPAN_LIT("1157520813abc"), &ts, &usec, &used));
+    assert_false(tstamp_parse_unix(SPAN_LIT("1234567890123 x"), &ts, &usec, &used)); /* 13 digits */
 }
 
 static void test_tai64n(void **state)
@@ -152,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_bsd_with_year_and_local_tz),
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_tai64n),
+        cmocka_unit_test(test_splogger_unix),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_format),
     };

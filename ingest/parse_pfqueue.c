@@ -1,0 +1,303 @@
+/*
+ * Postfix lines about one queued message ("QUEUEID: ..."), whatever daemon
+ * wrote them: smtpd/cleanup actions, client=, message-id=, qmgr, the
+ * delivery agents (smtp, lmtp, local, virtual, pipe, error, discard),
+ * bounce, pickup, postsuper; and the smtp client's remote-server lines.
+ * A queue-id line of no known shape still becomes a "note", so every line
+ * of a message's history can be found by its id.
+ */
+#include <string.h>
+#include "parse.h"
+
+/* Text after "(": up to the matching last ')'. */
+static struct span paren_text(struct span s)
+{
+    s = span_trim_right(span_trim_left(s));
+    if (s.n && s.p[0] == '(') {
+        s = span_skip(s, 1);
+        if (s.n && s.p[s.n - 1] == ')')
+            s.n--;
+    }
+    return s;
+}
+
+/* "to=<r>, [orig_to=<o>,] relay=R, ..., dsn=D, status=S (text)" */
+static bool parse_delivery(struct span s, struct event *ev)
+{
+    ev->to = parse_kv(s, "to=", 3);
+    if (!ev->to.p)
+        return false;
+    /* Keys after the recipient only: an address may contain "x=". */
+    struct span rest = span_skip(s, (size_t)(ev->to.p + ev->to.n - s.p));
+    struct span st = parse_kv(rest, "status=", 7);
+    if (!st.p || st.n == 0)
+        return false;
+    ev->orig_to = parse_kv(rest, "orig_to=", 8);
+    ev->relay = parse_kv(rest, "relay=", 6);
+    ev->dsn = parse_kv(rest, "dsn=", 4);
+    ev->status = st;
+    struct span t = span_skip(s, (size_t)(st.p + st.n - s.p));
+    long lp = span_chr(t, '(');
+    /* "status=expired, returned to sender (reason)": the reason */
+    if (lp > 0 && t.p[0] == ',')
+        t = span_skip(t, (size_t)lp);
+    t = paren_text(t);
+    if (t.n)
+        ev->text = parse_bounded(t);
+    ev->type = EV_DELIVERY;
+    return true;
+}
+
+/* qmgr: "from=<s>, size=N, nrcpt=N (queue active)", or
+ * "from=<s>, status=expired, returned to sender". */
+static bool parse_qmgr_from(struct span s, struct event *ev)
+{
+    ev->from = parse_kv(s, "from=", 5);
+    if (!ev->from.p)
+        return false;
+    struct span rest = span_skip(s, (size_t)(ev->from.p + ev->from.n - s.p));
+    struct span st = parse_kv(rest, "status=", 7);
+    if (st.p) {
+        ev->status = st;
+        ev->type = span_ends_lit(st, "expired") ? EV_EXPIRED : EV_NOTE;
+        struct span t = span_trim_left(span_skip(s, (size_t)(st.p + st.n - s.p)));
+        if (span_starts_lit(t, ", "))
+            t = span_skip(t, 2);
+        if (t.n)
+            ev->text = parse_bounded(t);
+        return true;
+    }
+    ev->size = parse_kv(rest, "size=", 5);
+    ev->nrcpt = parse_kv(rest, "nrcpt=", 6);
+    long lp = span_chr(rest, '(');
+    if (lp >= 0)
+        ev->text = parse_bounded(paren_text(span_skip(rest, (size_t)lp)));
+    ev->type = EV_QUEUED;
+    return ev->size.p || ev->nrcpt.p;
+}
+
+/* The client in a cleanup header/body check: the last " from host[addr]"
+ * that ends the checked text (Postfix writes "%.200s from %s; from=<...>"),
+ * so a header that contains "from x[1.2.3.4]" itself is skipped. */
+static void cleanup_client(struct span s, struct event *ev)
+{
+    struct span best = SPAN_NULL;
+
+    for (long at, off = 0; (at = span_find_lit(span_skip(s, (size_t)off), " from ")) >= 0;) {
+        struct span c = span_skip(s, (size_t)off + (size_t)at + 6);
+        struct event tmp;
+        size_t used;
+        off += at + 6;
+        tmp.ip.family = 0;
+        tmp.port = 0;
+        if ((used = parse_client(c, &tmp)) > 0
+            && (used == c.n || c.p[used] == ';' || c.p[used] == ':'))
+            best = c;
+    }
+    if (best.p)
+        parse_client(best, ev);
+}
+
+/* "VERB: ..." after the queue id: smtpd access actions, cleanup header and
+ * body checks, milter and before-queue proxy verdicts. */
+static bool parse_action(struct span s, struct event *ev)
+{
+    static const struct {
+        const char *verb;
+        size_t n;
+        enum ev_type t;
+    } verbs[] = {
+        { "reject: ", 8, EV_REJECT },
+        { "reject_warning: ", 16, EV_REJECT_WARNING },
+        { "milter-reject: ", 15, EV_REJECT },
+        { "proxy-reject: ", 14, EV_REJECT },
+        { "warn: ", 6, EV_ACTION },
+        { "discard: ", 9, EV_ACTION },
+        { "hold: ", 6, EV_ACTION },
+        { "filter: ", 8, EV_ACTION },
+        { "redirect: ", 10, EV_ACTION },
+        { "bcc: ", 5, EV_ACTION },
+        { "prepend: ", 9, EV_ACTION },
+        { "replace: ", 9, EV_ACTION },
+        { "strip: ", 7, EV_ACTION },
+        { "warning: header ", 9, EV_ACTION },
+        { "warning: body ", 9, EV_ACTION },
+        { "milter-hold: ", 13, EV_ACTION },
+        { "milter-discard: ", 16, EV_ACTION },
+        { "proxy-accept: ", 14, EV_ACTION },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        if (span_starts(s, verbs[i].verb, verbs[i].n))
+            break;
+    if (i == sizeof(verbs) / sizeof(verbs[0]))
+        return false;
+    struct span verb = span_make(s.p, (size_t)span_chr(s, ':'));
+    struct span r = span_skip(s, verbs[i].n);
+    bool content = verb.n > 6 && (span_starts_lit(verb, "milter-") || span_starts_lit(verb, "proxy-"));
+
+    ev->type = verbs[i].t;
+    if (ev->type == EV_ACTION)
+        ev->status = verb;
+    if (span_starts_lit(r, "header ") || span_starts_lit(r, "body ")
+        || span_starts_lit(r, "content ") || span_starts_lit(r, "mime-header ")
+        || span_starts_lit(r, "nested-header ")) {
+        /* cleanup: "header Subject: x from host[addr]; from=<> to=<> ...: text" */
+        ev->stage = span_make(r.p, (size_t)span_chr(r, ' '));
+        parse_reject_envelope(r, ev);
+        cleanup_client(r, ev);
+        /* "...helo=<h>: 5.7.1 text": the reply after the envelope. */
+        long at = -1;
+        for (long a, off = 0; (a = span_find_lit(span_skip(r, (size_t)off), ">: ")) >= 0;)
+            at = off + a, off += a + 3;
+        if (at >= 0)
+            parse_code_dsn(span_skip(r, (size_t)at + 3), ev);
+        ev->text = parse_bounded(r);
+        if (ev->type != EV_ACTION)
+            ev->reason = R_CONTENT;
+        return true;
+    }
+    struct event save = *ev;
+    if (parse_reject_line(r, ev)) {
+        if (ev->type == EV_REJECT && content)
+            ev->reason = R_CONTENT;
+        if (ev->type == EV_ACTION)
+            ev->reason = R_NONE;
+        return true;
+    }
+    *ev = save;
+    /* proxy: "END-OF-MESSAGE: 554 5.7.0 Reject ...; from=<> to=<> ..." */
+    long c = span_find_lit(r, ": ");
+    if (c > 0 && span_chr(span_make(r.p, (size_t)c), ' ') < 0) {
+        ev->stage = span_make(r.p, (size_t)c);
+        r = span_skip(r, (size_t)c + 2);
+    }
+    struct span reply = parse_reject_envelope(r, ev);
+    parse_code_dsn(reply, ev);
+    ev->text = parse_bounded(reply);
+    if (ev->type != EV_ACTION)
+        ev->reason = content ? R_CONTENT : parse_reject_reason(reply, &ev->dnsbl);
+    return true;
+}
+
+/* smtp/lmtp client: what the remote server did, "host X[a] said: ...",
+ * "host X[a] refused to talk to me: ...", "lost connection with X[a] while
+ * ...", "conversation with X[a] timed out while ...", "connect to X[a]:25: ...". */
+static bool parse_remote(struct span s, struct event *ev)
+{
+    static const struct {
+        const char *lead;
+        size_t n;
+    } leads[] = {
+        { "host ", 5 }, { "lost connection with ", 21 },
+        { "conversation with ", 18 }, { "connect to ", 11 },
+    };
+
+    for (size_t i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
+        if (!span_starts(s, leads[i].lead, leads[i].n))
+            continue;
+        struct span r = span_skip(s, leads[i].n);
+        long lb = span_chr(r, '['), sp = span_chr(r, ' ');
+        if (lb <= 0 || (sp >= 0 && sp < lb))
+            return false;
+        long rb = span_chr(r, ']');
+        if (rb < lb)
+            return false;
+        size_t end = (size_t)rb + 1;
+        while (end < r.n && r.p[end] != ' ' && r.p[end] != ',')
+            end++;
+        if (end > (size_t)rb + 1 && r.p[end - 1] == ':')
+            end--;
+        ev->relay = span_make(r.p, end);
+        struct span t = span_skip(r, end);
+        long c = span_find_lit(t, ": ");
+        if (c >= 0) {
+            struct span reply = span_skip(t, (size_t)c + 2);
+            parse_code_dsn(reply, ev);
+        }
+        ev->text = parse_bounded(s);
+        ev->type = EV_REMOTE;
+        return true;
+    }
+    return false;
+}
+
+/* bounce: "sender non-delivery notification: NEWID" (also postmaster
+ * copies, delay and success notices): status = the notice, text = NEWID. */
+static bool parse_bounce(struct span s, struct event *ev)
+{
+    long at = span_find_lit(s, " notification: ");
+    if (at <= 0 || span_chr(span_make(s.p, (size_t)at), ':') >= 0)
+        return false;
+    ev->status = span_make(s.p, (size_t)at);
+    ev->text = span_trim_right(span_skip(s, (size_t)at + 15));
+    ev->type = EV_BOUNCE;
+    return true;
+}
+
+static bool parse_queue_line(struct span s, struct event *ev)
+{
+    s = span_trim_right(s);
+    if (parse_action(s, ev))
+        return true;
+    if (span_starts_lit(s, "client=")) {
+        if (parse_client(span_skip(s, 7), ev) == 0)
+            return false;
+        ev->type = EV_CLIENT;
+        ev->sasl_method = parse_kv(s, "sasl_method=", 12);
+        ev->sasl_user = parse_kv(s, "sasl_username=", 14);
+        return true;
+    }
+    if (span_starts_lit(s, "message-id=") || span_starts_lit(s, "resent-message-id=")) {
+        struct span v = span_skip(s, (size_t)span_chr(s, '=') + 1);
+        if (v.n && v.p[0] == '<' && v.p[v.n - 1] == '>')
+            v = span_make(v.p + 1, v.n - 2);
+        ev->message_id = parse_bounded(v);
+        ev->type = EV_CLEANUP;
+        return true;
+    }
+    if (span_starts_lit(s, "removed")) {
+        ev->type = EV_REMOVED;
+        return true;
+    }
+    if (span_starts_lit(s, "to=") && parse_delivery(s, ev))
+        return true;
+    if (span_starts_lit(s, "from=") && parse_qmgr_from(s, ev))
+        return true;
+    if (span_starts_lit(s, "uid=")) {
+        ev->uid = parse_kv(s, "uid=", 4);
+        ev->from = parse_kv(s, "from=", 5);
+        ev->type = EV_PICKUP;
+        return true;
+    }
+    if (parse_bounce(s, ev) || parse_remote(s, ev))
+        return true;
+    /* Anything else tied to a queue id: "status=deferred (bounce failed)",
+     * postsuper "placed on hold", smtp TLS and SASL trouble, ... */
+    ev->status = parse_kv(s, "status=", 7);
+    ev->text = parse_bounded(s);
+    ev->type = EV_NOTE;
+    return true;
+}
+
+bool parse_pfqueue(struct span service, struct span msg, struct event *ev)
+{
+    size_t q = parse_queue_prefix(msg, ev);
+
+    if (q == 0) {
+        if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp"))
+            && span_starts_lit(msg, "connect to "))
+            return parse_remote(msg, ev);
+        return false;
+    }
+    struct span rest = span_skip(msg, q);
+    struct span qid = ev->qid;
+    if (parse_queue_line(rest, ev))
+        return true;
+    parse_event_clear(ev);
+    ev->qid = qid;
+    ev->text = parse_bounded(span_trim_right(rest));
+    ev->type = EV_NOTE;
+    return true;
+}

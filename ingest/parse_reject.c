@@ -1,0 +1,117 @@
+/*
+ * Reject lines and what their reply text says. The client is only ever
+ * taken from the "from host[addr]" Postfix wrote in its fixed place; the
+ * reply text may name other addresses ("cannot find your reverse hostname,
+ * [other ip]") and never sets the client.
+ */
+#include "parse.h"
+
+static bool has(struct span t, const char *lit, size_t n)
+{
+    return span_find(t, lit, n) >= 0;
+}
+#define HAS(t, lit) has((t), (lit), sizeof(lit) - 1)
+
+/* The list name after "blocked using ": "zen.spamhaus.org;", "orbz.org,",
+ * "Trend Micro RBL+. Please see ..." (a reply name with spaces). */
+static struct span dnsbl_name(struct span l)
+{
+    size_t j = 0;
+
+    while (j < l.n && l.p[j] != ';' && l.p[j] != ','
+           && !(l.p[j] == '.' && (j + 1 == l.n || l.p[j + 1] == ' ')))
+        j++;
+    return span_trim_right(span_make(l.p, j));
+}
+
+enum ev_reason parse_reject_reason(struct span t, struct span *dnsbl)
+{
+    long at;
+
+    /* Order matters: the more specific restriction text wins. */
+    if ((at = span_find_lit(t, "blocked using ")) >= 0) {
+        *dnsbl = dnsbl_name(span_skip(t, (size_t)at + 14));
+        return R_DNSBL;
+    }
+    if (HAS(t, "Relay access denied") || HAS(t, "relay access denied")
+        || HAS(t, "Relaying denied") || HAS(t, "relaying denied"))
+        return R_RELAY_DENIED;
+    if (HAS(t, "cannot find your reverse hostname") || HAS(t, "cannot find your hostname")
+        || HAS(t, "Client host rejected: cannot find your"))
+        return R_NO_RDNS;
+    if (HAS(t, "Helo command rejected"))
+        return R_HELO;
+    if (HAS(t, "Recipient address rejected: User unknown") || HAS(t, "User unknown in ")
+        || HAS(t, "Recipient address rejected: undeliverable address")
+        || HAS(t, "Recipient address rejected: unverified address")
+        || HAS(t, "Recipient address rejected: Unknown user")
+        || HAS(t, "Recipient address rejected: Domain not found")
+        || HAS(t, "Recipient address rejected: User unknown")
+        || HAS(t, "no mailbox here by that name") || HAS(t, "not existing recipient")
+        || HAS(t, "mailbox unavailable") || HAS(t, "No such user"))
+        return R_UNKNOWN_RECIPIENT;
+    if (HAS(t, "reylist") || HAS(t, "Policy Rejection") || HAS(t, "Policy rejection")
+        || HAS(t, "try again later") || HAS(t, "openspf.org") || HAS(t, "spf.pobox.com")
+        || HAS(t, "SPF"))
+        return R_POLICY;
+    if (HAS(t, "Sender address rejected"))
+        return R_SENDER;
+    if (HAS(t, "Too many") || HAS(t, "too many") || HAS(t, "rate limit")
+        || HAS(t, "Rate limit"))
+        return R_RATE_LIMIT;
+    if (HAS(t, "Message content rejected") || HAS(t, "INFECTED") || HAS(t, "spam")
+        || HAS(t, "Spam"))
+        return R_CONTENT;
+    return R_OTHER;
+}
+
+/* The start of Postfix's envelope suffix: the last "; from=<", else the
+ * last "; to=<", "; proto=", "; helo=<" (each is optional). postscreen
+ * separates the later ones with commas. */
+struct span parse_reject_envelope(struct span s, struct event *ev)
+{
+    static const struct {
+        const char *k;
+        size_t n;
+    } keys[] = {
+        { "; from=<", 8 }, { "; to=<", 6 }, { "; proto=", 8 }, { "; helo=<", 8 },
+    };
+    struct span env = SPAN_NULL;
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !env.p; i++)
+        for (long at, off = 0;
+             (at = span_find(span_skip(s, (size_t)off), keys[i].k, keys[i].n)) >= 0;) {
+            off += at + 2;
+            env = span_skip(s, (size_t)off);
+        }
+    if (!env.p)
+        return s;
+    ev->from = parse_kv(env, "from=", 5);
+    ev->to = parse_kv(env, "to=", 3);
+    ev->helo = parse_kv(env, "helo=", 5);
+    return span_make(s.p, (size_t)(env.p - s.p) - 2);
+}
+
+bool parse_reject_line(struct span s, struct event *ev)
+{
+    long sp = span_chr(s, ' ');
+
+    if (sp <= 0)
+        return false;
+    ev->stage = span_make(s.p, (size_t)sp);
+    s = span_skip(s, (size_t)sp + 1);
+    if (!span_starts_lit(s, "from "))
+        return false;
+    s = span_skip(s, 5);
+    size_t used = parse_client(s, ev);
+    if (used == 0)
+        return false;
+    s = span_skip(s, used);
+    if (span_starts_lit(s, ": "))
+        s = span_skip(s, 2);
+    struct span reply = parse_reject_envelope(s, ev);
+    ev->text = parse_bounded(reply);
+    parse_code_dsn(reply, ev);
+    ev->reason = parse_reject_reason(reply, &ev->dnsbl);
+    return true;
+}
