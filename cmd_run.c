@@ -2,9 +2,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "asn.h"
 #include "cidrset.h"
 #include "cli.h"
 #include "publish.h"
@@ -12,19 +15,30 @@
 #include "msg.h"
 #include "pipeline.h"
 #include "policy.h"
+#include "state.h"
+#include "tstamp.h"
+#include "xalloc.h"
 
 static const char help[] =
-    "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [-j N]\n"
-    "                    [--year Y] [--tz ZONE] [-v] LOG...\n"
+    "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [--denylist FILE]\n"
+    "                    [--asn-db FILE] [--state FILE] [--since T] [--until T]\n"
+    "                    [--now T] [-j N] [--year Y] [--tz ZONE] [-v] LOG...\n"
     "\n"
     "Read the logs, weigh the evidence per client address and publish into\n"
-    "OUTDIR: bl.rbldnsd (rbldnsd ip4set), fw.nft (nftables sets) and\n"
-    "listings.csv. Files are written to temporaries and renamed into place\n"
-    "only when all of them were written.\n"
+    "OUTDIR: bl.rbldnsd (rbldnsd ip4set), fw.nft (nftables sets),\n"
+    "listings.csv, networks.csv, asn.csv and summary.json. Files are written\n"
+    "to temporaries and renamed into place only when all of them were written.\n"
     "\n"
     "  -c, --config FILE    policy settings (INI); built-in defaults otherwise\n"
     "  -o, --output DIR     where to publish (created if missing)\n"
     "      --allowlist FILE addresses and CIDRs never to list, one per line\n"
+    "      --denylist FILE  addresses and CIDRs always listed (cause spam)\n"
+    "      --asn-db FILE    GeoLite2-ASN / DB-IP ASN .mmdb for the ASN columns\n"
+    "      --state FILE     remember listings and what was read across runs:\n"
+    "                       read only new data, keep entries until they expire\n"
+    "      --since T, --until T  only events in [T, T'): YYYY-MM-DD,\n"
+    "                       YYYY-MM-DDTHH:MM:SSZ or -7d, -12h (before --now)\n"
+    "      --now T          the time of the run (expiry, window); default: now\n"
     "  -j, --jobs N         threads (default: all cores, or OMP_NUM_THREADS)\n"
     "      --year Y         year of year-less syslog stamps (default: inferred)\n"
     "      --tz ZONE        time zone of stamps without an offset\n"
@@ -36,11 +50,11 @@ static const char help[] =
 
 static void summary(const struct pipeline_stats *st, const struct listings *l)
 {
-    size_t spam = 0, auth = 0;
+    size_t by[CAUSE__COUNT] = { 0 };
     uint64_t unrec = 0;
 
     for (size_t i = 0; i < l->n; i++)
-        l->v[i].d.cause == CAUSE_AUTH ? auth++ : spam++;
+        by[l->v[i].d.cause]++;
     for (unsigned i = 0; i < PARSE_PROG_SLOTS; i++)
         unrec += st->parse.unrec[i].count;
     msg_info("%u files, %llu lines, %llu events, %llu unrecognised, "
@@ -48,8 +62,32 @@ static void summary(const struct pipeline_stats *st, const struct listings *l)
              (unsigned long long)st->parse.lines,
              (unsigned long long)st->parse.events, (unsigned long long)unrec,
              (unsigned long long)st->parse.no_header);
-    msg_info("%zu addresses seen, %zu listed (%zu spam, %zu auth), "
-             "%zu allowlisted not listed", l->seen, l->n, spam, auth, l->nallowed);
+    msg_info("%zu addresses seen, %zu listed (%zu spam, %zu auth, %zu dynamic, "
+             "%zu networks), %zu allowlisted not listed, %zu networks held",
+             l->seen, l->n, by[CAUSE_SPAM], by[CAUSE_AUTH], by[CAUSE_DYNAMIC],
+             by[CAUSE_NET], l->nallowed, l->nets_held);
+}
+
+static bool load_set(const char *path, struct cidrset **out)
+{
+    *out = NULL;
+    if (path == NULL || *path == 0)
+        return true;
+    *out = cidrset_new();
+    if (cidrset_load(*out, path))
+        return true;
+    cidrset_free(*out);
+    *out = NULL;
+    return false;
+}
+
+static bool time_arg(const char *opt, const char *arg, time_t now, int64_t *out)
+{
+    if (tstamp_parse_arg(arg, now, out))
+        return true;
+    msg_warn("run: %s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z|+hh:mm] or -7d/-12h, got \"%s\"",
+             opt, arg);
+    return false;
 }
 
 int cmd_run(int argc, char **argv)
@@ -58,6 +96,12 @@ int cmd_run(int argc, char **argv)
         { "config", required_argument, NULL, 'c' },
         { "output", required_argument, NULL, 'o' },
         { "allowlist", required_argument, NULL, OPT_ALLOWLIST },
+        { "denylist", required_argument, NULL, OPT_DENYLIST },
+        { "asn-db", required_argument, NULL, OPT_ASN_DB },
+        { "state", required_argument, NULL, OPT_STATE },
+        { "since", required_argument, NULL, OPT_SINCE },
+        { "until", required_argument, NULL, OPT_UNTIL },
+        { "now", required_argument, NULL, OPT_NOW },
         { "jobs", required_argument, NULL, 'j' },
         { "year", required_argument, NULL, OPT_YEAR },
         { "tz", required_argument, NULL, OPT_TZ },
@@ -66,7 +110,9 @@ int cmd_run(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct cli_common common = { 0 };
-    const char *config = NULL, *outdir = NULL, *allowfile = NULL;
+    const char *config = NULL, *outdir = NULL, *allowfile = NULL, *denyfile = NULL;
+    const char *asnfile = NULL, *statefile = NULL, *since_arg = NULL, *until_arg = NULL;
+    const char *now_arg = NULL;
     bool verbose = isatty(STDERR_FILENO);
     struct policy policy;
     int opt;
@@ -78,6 +124,12 @@ int cmd_run(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'o': outdir = optarg; break;
         case OPT_ALLOWLIST: allowfile = optarg; break;
+        case OPT_DENYLIST: denyfile = optarg; break;
+        case OPT_ASN_DB: asnfile = optarg; break;
+        case OPT_STATE: statefile = optarg; break;
+        case OPT_SINCE: since_arg = optarg; break;
+        case OPT_UNTIL: until_arg = optarg; break;
+        case OPT_NOW: now_arg = optarg; break;
         case 'v': verbose = true; break;
         case 'h':
             fputs(help, stdout);
@@ -97,23 +149,54 @@ int cmd_run(int argc, char **argv)
     policy_init(&policy);
     if (config && !policy_load(&policy, config))
         return EXIT_USAGE;
-    struct cidrset *allow = NULL;
-    if (allowfile) {
-        allow = cidrset_new();
-        if (!cidrset_load(allow, allowfile)) {
-            cidrset_free(allow);
-            return EXIT_USAGE;
+    /* The command line overrides the configuration's files. */
+    if (allowfile == NULL)
+        allowfile = policy.allowlist;
+    if (denyfile == NULL)
+        denyfile = policy.denylist;
+    if (asnfile == NULL && policy.asn_db[0])
+        asnfile = policy.asn_db;
+    int64_t now = time(NULL), since = 0, until = 0;
+    if ((now_arg && !time_arg("--now", now_arg, (time_t)now, &now))
+        || (since_arg && !time_arg("--since", since_arg, (time_t)now, &since))
+        || (until_arg && !time_arg("--until", until_arg, (time_t)now, &until)))
+        return cli_usage_error("run");
+    if (since_arg == NULL && policy.window)
+        since = now - policy.window;
+    struct cidrset *allow = NULL, *deny = NULL;
+    if (!load_set(allowfile, &allow) || !load_set(denyfile, &deny)) {
+        cidrset_free(allow);
+        return EXIT_USAGE;
+    }
+    struct asn_db *asn = NULL;
+    if (asnfile && (asn = asn_open(asnfile)) == NULL) {
+        cidrset_free(allow), cidrset_free(deny);
+        return EXIT_USAGE;
+    }
+    if (asn == NULL)
+        msg_warn("no ASN database (--asn-db or [policy] asn_db): ASN columns stay empty");
+    struct state *state = NULL;
+    if (statefile) {
+        state = state_new();
+        /* A damaged state would delist everything it carries: fail closed. */
+        if (!state_load(state, statefile)) {
+            msg_warn("%s: state file not usable; nothing published", statefile);
+            state_free(state), asn_close(asn), cidrset_free(allow), cidrset_free(deny);
+            return EXIT_RUNTIME;
         }
     }
     if (mkdir(outdir, 0755) < 0 && errno != EEXIST) {
         msg_warn("%s: cannot create: %s", outdir, strerror(errno));
-        cidrset_free(allow);
+        state_free(state), asn_close(asn), cidrset_free(allow), cidrset_free(deny);
         return EXIT_RUNTIME;
     }
 
-    struct pipeline_opts po = { .year = common.year };
+    size_t nfiles = (size_t)(argc - optind);
+    struct state_input *inputs = state ? xcalloc(nfiles, sizeof(*inputs)) : NULL;
+    struct pipeline_opts po = { .year = common.year, .since = since, .until = until,
+                                .state = state, .inputs = inputs };
     struct pipeline_stats st;
-    struct agg *agg = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
+    struct agg *agg = pipeline_aggregate(argv + optind, nfiles, &po, &st);
     struct listings l;
     int status = EXIT_OK;
 
@@ -124,19 +207,44 @@ int cmd_run(int argc, char **argv)
                  st.unreadable, st.files);
         status = EXIT_RUNTIME;
     } else {
-        listings_build(&l, agg, &policy, allow);
+        struct listing_opts lo = { .allow = allow, .deny = deny };
+        if (asn)
+            asn_annotate(asn, agg);     /* once per distinct address */
+        listings_decide(&l, agg, &policy, &lo);
+        if (state)
+            state_apply(state, &l, &policy, allow, now);
         if (verbose)
             summary(&st, &l);
-        if (!publish_all(outdir, &l, &policy)) {
+        struct report rep = { .l = &l, .p = &policy, .asn = asn, .parse = &st.parse,
+                              .files = st.files, .damaged = st.damaged,
+                              .with_state = state != NULL };
+        if (!publish_report(outdir, &rep)) {
             msg_warn("%s: outputs not published; the previous ones are unchanged", outdir);
             status = EXIT_RUNTIME;
         } else if (st.damaged) {
             msg_warn("%u input(s) damaged; published what could be read", st.damaged);
             status = EXIT_DAMAGED;
         }
+        /* The state moves on only with a publication: otherwise the next
+         * run would skip data that never reached the zone. */
+        if (state && status != EXIT_RUNTIME) {
+            for (size_t i = 0; i < nfiles; i++)
+                if (inputs[i].name[0]) {
+                    inputs[i].seen = now;
+                    state_input_done(state, &inputs[i]);
+                }
+            if (!state_save(state, statefile)) {
+                msg_warn("%s: state not saved; the next run reads these logs again", statefile);
+                status = EXIT_RUNTIME;
+            }
+        }
         listings_free(&l);
     }
     agg_free(agg);
+    free(inputs);
+    state_free(state);
+    asn_close(asn);
     cidrset_free(allow);
+    cidrset_free(deny);
     return status;
 }

@@ -12,10 +12,16 @@ static void elements(struct outbuf *o, const struct listings *l,
 {
     char ip[IPPREFIX_STRLEN];
     size_t k = 0;
+    const struct ipprefix *cover = NULL;
 
     for (size_t i = 0; i < l->n; i++) {
         if (l->v[i].pfx.addr.family != family)
             continue;
+        /* An escalated network comes before the addresses inside it (the
+         * listings are sorted so); interval sets refuse overlaps. */
+        if (cover && ipprefix_contains(cover, &l->v[i].pfx.addr))
+            continue;
+        cover = &l->v[i].pfx;
         if (k == 0)
             outbuf_printf(o, "add element %s %s %s {\n", p->nft_family,
                           p->nft_table, set);

@@ -9,12 +9,21 @@
  */
 #include "listing.h"
 #include "outbuf.h"
+#include "publish.h"
 
 /* bl.rbldnsd: an rbldnsd ip4set dataset of the IPv4 listings. */
 void export_rbldnsd(struct outbuf *o, const struct listings *l, const struct policy *p);
 /* fw.nft: nftables sets of the listed addresses, replaced in one transaction. */
 void export_nft(struct outbuf *o, const struct listings *l, const struct policy *p);
-/* listings.csv: one row per listed address with its evidence counts. */
-void export_listings_csv(struct outbuf *o, const struct listings *l);
+/* listings.csv: one row per listed entry with its evidence counts, cause,
+ * code, rDNS class, ASN and dates. */
+void export_listings_csv(struct outbuf *o, const struct report *r);
+/* networks.csv: every network with at least one listed address. */
+void export_networks_csv(struct outbuf *o, const struct report *r);
+/* asn.csv: every origin AS seen (empty without an ASN database). */
+void export_asn_csv(struct outbuf *o, const struct report *r);
+/* summary.json: counts, listed/added/removed, allowlist hits, unparsed
+ * lines per program. */
+void export_summary_json(struct outbuf *o, const struct report *r);
 
 #endif

@@ -1,0 +1,101 @@
+/* summary.json: what a run saw and decided, for dashboards and mail. */
+#include <string.h>
+#include "export.h"
+#include "escape.h"
+#include "ipaddr.h"
+
+static void key(struct outbuf *o, bool *first, const char *k)
+{
+    outbuf_printf(o, "%s\n  \"%s\": ", *first ? "" : ",", k);
+    *first = false;
+}
+
+static void num(struct outbuf *o, bool *first, const char *k, uint64_t v)
+{
+    key(o, first, k);
+    outbuf_u64(o, v);
+}
+
+void export_summary_json(struct outbuf *o, const struct report *r)
+{
+    const struct listings *l = r->l;
+    bool first = true;
+    size_t by_cause[CAUSE__COUNT] = { 0 }, deny = 0, state = 0;
+    char ip[IPPREFIX_STRLEN];
+
+    for (size_t i = 0; i < l->n; i++) {
+        by_cause[l->v[i].d.cause < CAUSE__COUNT ? l->v[i].d.cause : 0]++;
+        deny += (l->v[i].flags & LF_DENY) != 0;
+        state += (l->v[i].flags & LF_STATE) != 0;
+    }
+    outbuf_putc(o, '{');
+    if (r->parse) {
+        const struct parse_stats *ps = r->parse;
+        uint64_t unrec = 0;
+        for (unsigned i = 0; i < ps->nprog && i < PARSE_PROG_SLOTS; i++)
+            unrec += ps->unrec[i].count;
+        num(o, &first, "files", r->files);
+        num(o, &first, "damaged_files", r->damaged);
+        num(o, &first, "lines", ps->lines);
+        num(o, &first, "events", ps->events);
+        num(o, &first, "lines_without_header", ps->no_header);
+        num(o, &first, "unparsed_lines", unrec);
+        key(o, &first, "unparsed_by_program");
+        outbuf_putc(o, '{');
+        for (unsigned i = 0; i < ps->nprog && i < PARSE_PROG_SLOTS; i++) {
+            outbuf_puts(o, i ? ", " : "");
+            esc_json(o, ps->unrec[i].name, strnlen(ps->unrec[i].name, PARSE_PROG_NAME));
+            outbuf_puts(o, ": ");
+            outbuf_u64(o, ps->unrec[i].count);
+        }
+        outbuf_putc(o, '}');
+    }
+    num(o, &first, "addresses_seen", l->seen);
+    num(o, &first, "networks_seen", l->nets.nnets);
+    num(o, &first, "listed", l->n);
+    key(o, &first, "listed_by_cause");
+    outbuf_putc(o, '{');
+    for (int c = 1; c < CAUSE__COUNT; c++)
+        outbuf_printf(o, "%s\"%s\": %zu", c > 1 ? ", " : "", policy_cause_name(c), by_cause[c]);
+    outbuf_putc(o, '}');
+    num(o, &first, "listed_from_denylist", deny);
+    num(o, &first, "networks_escalated", l->nets_escalated);
+    /* Without a state file a run cannot know what is new or gone. */
+    key(o, &first, "added");
+    r->with_state ? outbuf_u64(o, l->added) : outbuf_puts(o, "null");
+    key(o, &first, "removed");
+    r->with_state ? outbuf_u64(o, l->expired) : outbuf_puts(o, "null");
+    key(o, &first, "carried_from_state");
+    r->with_state ? outbuf_u64(o, state) : outbuf_puts(o, "null");
+    key(o, &first, "held_after_manual_removal");
+    r->with_state ? outbuf_u64(o, l->held) : outbuf_puts(o, "null");
+    num(o, &first, "allowlist_hits", l->nallowed);
+    key(o, &first, "allowlisted_not_listed");
+    outbuf_putc(o, '[');
+    for (size_t i = 0; i < l->nallowed; i++) {
+        const struct listing *e = &l->allowed[i];
+        outbuf_printf(o, "%s\n    {\"address\": \"%s\", \"cause\": \"%s\", \"score\": %g",
+                      i ? "," : "", ipprefix_format(&e->pfx, ip),
+                      policy_cause_name(e->d.cause), e->d.score);
+        if (e->st && e->st->rdns) {
+            outbuf_puts(o, ", \"rdns\": ");
+            esc_json(o, e->st->rdns, strlen(e->st->rdns));
+        }
+        outbuf_putc(o, '}');
+    }
+    outbuf_puts(o, l->nallowed ? "\n  ]" : "]");
+    key(o, &first, "networks_held");
+    outbuf_putc(o, '[');
+    size_t k = 0;
+    for (size_t i = 0; i < l->nets.nnets; i++) {
+        const struct net_stats *ns = l->nets.nets[i];
+        if (ns->status != NET_HELD_ALLOWLIST && ns->status != NET_HELD_GOOD)
+            continue;
+        outbuf_printf(o, "%s\n    {\"net\": \"%s\", \"ips_listed\": %u, \"reason\": \"%s\"}",
+                      k++ ? "," : "", ipprefix_format(&ns->pfx, ip), ns->ips_listed,
+                      ns->status == NET_HELD_ALLOWLIST ? "allowlisted address inside"
+                      : "an address in it sends good mail");
+    }
+    outbuf_puts(o, k ? "\n  ]" : "]");
+    outbuf_puts(o, "\n}\n");
+}
