@@ -18,8 +18,7 @@ struct ipprefix netagg_net_of(const struct policy *p, const struct ipaddr *ip)
     return n;
 }
 
-/* The key of a network in its family's map: the network number. */
-static uint64_t net_key(const struct ipprefix *n)
+uint64_t netagg_key(const struct ipprefix *n)
 {
     if (n->addr.family == 4)
         return ipaddr_v4(&n->addr) >> (32 - n->len);
@@ -39,7 +38,7 @@ void netagg_add(struct netagg *na, const struct policy *p, const struct ip_stats
                 const struct decision *d, bool listed)
 {
     struct ipprefix n = netagg_net_of(p, &st->ip);
-    void **slot = agg_map_ins(n.addr.family == 4 ? &na->v4 : &na->v6, net_key(&n));
+    void **slot = agg_map_ins(n.addr.family == 4 ? &na->v4 : &na->v6, netagg_key(&n));
     struct net_stats *ns = *slot;
     uint64_t ev = events_of(st);
 
@@ -126,7 +125,7 @@ const struct net_stats *netagg_find(const struct netagg *na, const struct policy
 {
     struct ipprefix n = netagg_net_of(p, ip);
 
-    return agg_map_get(n.addr.family == 4 ? na->v4 : na->v6, net_key(&n));
+    return agg_map_get(n.addr.family == 4 ? na->v4 : na->v6, netagg_key(&n));
 }
 
 const char *netagg_status_name(enum net_status s)

@@ -7,6 +7,9 @@
 int cmd_run(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_delist(int argc, char **argv);
 
 /* --year Y, --tz ZONE, -j N: shared by commands that read logs. */
 struct cli_common {

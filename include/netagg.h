@@ -52,6 +52,8 @@ struct netagg {
 void netagg_init(struct netagg *na);
 /* The network of an address under the policy's prefix lengths. */
 struct ipprefix netagg_net_of(const struct policy *p, const struct ipaddr *ip);
+/* The key of a network in its family's table: the network number. */
+uint64_t netagg_key(const struct ipprefix *net);
 /* Count one address; listed: listed on its own (any cause), not allowlisted. */
 void netagg_add(struct netagg *na, const struct policy *p, const struct ip_stats *st,
                 const struct decision *d, bool listed);
