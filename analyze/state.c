@@ -145,7 +145,7 @@ static bool num_u64(const char *f, uint64_t *out, int base)
 
 static int cause_of(const char *name)
 {
-    for (int c = 1; c < CAUSE__COUNT; c++)
+    for (int c = 0; c < CAUSE__COUNT; c++)
         if (strcmp(policy_cause_name(c), name) == 0)
             return c;
     return -1;
