@@ -312,7 +312,8 @@ int cmd_top(int argc, char **argv)
     if (c.by == BY_ASN)
         for (size_t i = 0; i < c.n; i++)
             c.rows[i].detail = asn_org(db, (uint32_t)c.rows[i].key);
-    qsort(c.rows, c.n, sizeof(*c.rows), cmp_row);
+    if (c.n)
+        qsort(c.rows, c.n, sizeof(*c.rows), cmp_row);
     print_rows(&c, (size_t)limit, fmt, event);
     free(c.rows);
     agg_map_free(&c.v4);

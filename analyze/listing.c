@@ -64,6 +64,8 @@ static int cmp_stable(const void *a, const void *b)
 
 void listings_sort(struct listings *l)
 {
+    if (l->n == 0)
+        return;                 /* qsort(NULL, 0) is undefined */
     /* qsort is not stable: break ties by the original index. */
     for (size_t i = 0; i < l->n; i++)
         l->v[i].flags = (l->v[i].flags & 0xffu) | (unsigned)(i << 8);

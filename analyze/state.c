@@ -75,7 +75,7 @@ static int cmp_entry(const void *a, const void *b)
 
 static void sort_entries(struct state *s)
 {
-    if (!s->sorted)
+    if (!s->sorted && s->n)
         qsort(s->v, s->n, sizeof(*s->v), cmp_entry);
     s->sorted = true;
 }
