@@ -173,7 +173,7 @@ void agg_add(struct agg *a, const struct event *ev)
             st->last = ev->ts;
     }
     if (agg_is_evidence(c)) {
-        struct agg_pos pos = { ev->file_index, ev->line };
+        struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
         int64_t t = ev->has_ts ? ev->ts : 0;
         if (st->ev_first_ts == INT64_MAX || ev_before(t, pos, st->ev_first_ts, st->ev_first))
             st->ev_first_ts = t, st->ev_first = pos;
@@ -181,7 +181,7 @@ void agg_add(struct agg *a, const struct event *ev)
             st->ev_last_ts = t, st->ev_last = pos;
     }
     if (ev->rdns.p && ev->rdns.n) {
-        struct agg_pos pos = { ev->file_index, ev->line };
+        struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
         if (st->rdns == NULL || pos_before(pos, st->rdns_pos)) {
             size_t n = ev->rdns.n > 255 ? 255 : ev->rdns.n;
             st->rdns = arena_strndup(&a->mem, ev->rdns.p, n);

@@ -24,7 +24,8 @@ struct asn_db *asn_open(const char *path)
 
     if (rc != MMDB_SUCCESS) {
         msg_warn("%s: cannot open ASN database: %s%s%s", path, MMDB_strerror(rc),
-                 rc == MMDB_IO_ERROR ? ": " : "", rc == MMDB_IO_ERROR ? strerror(errno) : "");
+                 rc == MMDB_IO_ERROR || rc == MMDB_FILE_OPEN_ERROR ? ": " : "",
+                 rc == MMDB_IO_ERROR || rc == MMDB_FILE_OPEN_ERROR ? strerror(errno) : "");
         free(db);
         return NULL;
     }

@@ -38,10 +38,11 @@ enum agg_class {
     AC__COUNT
 };
 
-/* Position of a line: file index on the command line, then line number. */
+/* Position of a line: file index on the command line, then line number;
+ * packed into 8 bytes (2^20 files, 2^44 lines) to keep records small. */
 struct agg_pos {
-    uint32_t file;
-    uint64_t line;
+    uint64_t line : 44;
+    uint64_t file : 20;
 };
 
 struct ip_stats {
