@@ -146,4 +146,8 @@ grep -q 'b2.ini:5: v4_prefix: want a prefix length from 8 to 32' "$TMP/err"; ok 
 printf '[policy]\nexpiry = soon\n' >"$TMP/b3.ini"
 "$RBLFORGE" check-config -c "$TMP/b3.ini" 2>&1 >/dev/null | grep -q 'b3.ini:2: expiry:'; ok $? "a bad duration is refused"
 "$RBLFORGE" check-config -c "$TMP/c.ini" | grep -q '^min_listed = 5$'; ok $? "check-config prints the effective value"
+printf '192.0.2.1/8\n' >"$TMP/badallow"
+printf '[policy]\nallowlist = %s\n' "$TMP/badallow" >"$TMP/b4.ini"
+"$RBLFORGE" check-config -c "$TMP/b4.ini" >/dev/null 2>"$TMP/err"; is $? 2 "check-config loads the allowlist it names"
+grep -q 'badallow:1:' "$TMP/err"; ok $? "and names the bad line"
 done_testing
