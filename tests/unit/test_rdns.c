@@ -117,12 +117,13 @@ static void test_labelled_set(void **state)
         }
     }
     fclose(f);
-    printf("# rDNS labelled set: %u names (%s)\n", total, path);
+    /* On stderr, so that prove shows the figures without -v. */
+    fprintf(stderr, "# rDNS labelled set: %u names (%s)\n", total, path);
     for (int c = RDNS_DYNAMIC; c < RDNS__COUNT; c++) {
         double p = tp[c] + fp[c] ? (double)tp[c] / (tp[c] + fp[c]) : 1;
         double r = tp[c] + fn[c] ? (double)tp[c] / (tp[c] + fn[c]) : 1;
-        printf("# %-15s n=%3u precision %.3f recall %.3f\n", rdns_class_name(c),
-               tp[c] + fn[c], p, r);
+        fprintf(stderr, "# %-15s n=%3u precision %.3f recall %.3f\n", rdns_class_name(c),
+                tp[c] + fn[c], p, r);
     }
     assert_true(total >= 300);
     double pd = (double)tp[RDNS_DYNAMIC] / (tp[RDNS_DYNAMIC] + fp[RDNS_DYNAMIC]);
