@@ -215,7 +215,7 @@ int cmd_run(int argc, char **argv)
             state_apply(state, &l, &policy, allow, now);
         if (verbose)
             summary(&st, &l);
-        struct report rep = { .l = &l, .p = &policy, .asn = asn, .parse = &st.parse,
+        struct export_ctx rep = { .l = &l, .p = &policy, .asn = asn, .parse = &st.parse,
                               .files = st.files, .damaged = st.damaged,
                               .with_state = state != NULL };
         if (!publish_report(outdir, &rep)) {

@@ -3,7 +3,7 @@
 #include "export.h"
 #include "escape.h"
 
-void export_asn_csv(struct outbuf *o, const struct report *r)
+void export_asn_csv(struct outbuf *o, const struct export_ctx *r)
 {
     const struct netagg *na = &r->l->nets;
 

@@ -16,7 +16,7 @@ static void put_time(struct outbuf *o, int64_t t)
     }
 }
 
-void export_listings_csv(struct outbuf *o, const struct report *r)
+void export_listings_csv(struct outbuf *o, const struct export_ctx *r)
 {
     const struct listings *l = r->l;
     char ip[IPPREFIX_STRLEN];

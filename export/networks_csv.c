@@ -4,7 +4,7 @@
 #include "escape.h"
 #include "ipaddr.h"
 
-void export_networks_csv(struct outbuf *o, const struct report *r)
+void export_networks_csv(struct outbuf *o, const struct export_ctx *r)
 {
     const struct netagg *na = &r->l->nets;
     char net[IPPREFIX_STRLEN];

@@ -3,32 +3,39 @@
 #include "atomic.h"
 #include "export.h"
 
-/* A row writes either from the listings and policy (write) or from the
- * whole report (write_report). */
 struct output {
     const char *name;
-    void (*write)(struct outbuf *o, const struct listings *l, const struct policy *p);
-    void (*write_report)(struct outbuf *o, const struct report *r);
+    void (*write)(struct outbuf *o, const struct export_ctx *x);
 };
 
+static void write_rbldnsd(struct outbuf *o, const struct export_ctx *x)
+{
+    export_rbldnsd(o, x->l, x->p);
+}
+
+static void write_nft(struct outbuf *o, const struct export_ctx *x)
+{
+    export_nft(o, x->l, x->p);
+}
+
 static const struct output outputs[] = {
-    { "bl.rbldnsd", export_rbldnsd, NULL },
-    { "fw.nft", export_nft, NULL },
-    { "listings.csv", NULL, export_listings_csv },
-    { "networks.csv", NULL, export_networks_csv },
-    { "asn.csv", NULL, export_asn_csv },
-    { "summary.json", NULL, export_summary_json },
+    { "bl.rbldnsd", write_rbldnsd },
+    { "fw.nft", write_nft },
+    { "listings.csv", export_listings_csv },
+    { "networks.csv", export_networks_csv },
+    { "asn.csv", export_asn_csv },
+    { "summary.json", export_summary_json },
 };
 enum { N_OUT = sizeof(outputs) / sizeof(outputs[0]) };
 
 bool publish_all(const char *outdir, const struct listings *l, const struct policy *p)
 {
-    struct report r = { .l = l, .p = p };
+    struct export_ctx x = { .l = l, .p = p };
 
-    return publish_report(outdir, &r);
+    return publish_report(outdir, &x);
 }
 
-bool publish_report(const char *outdir, const struct report *r)
+bool publish_report(const char *outdir, const struct export_ctx *x)
 {
     struct afile *af[N_OUT] = { 0 };
     bool ok = true;
@@ -36,10 +43,7 @@ bool publish_report(const char *outdir, const struct report *r)
     for (size_t i = 0; i < N_OUT && ok; i++)
         ok = (af[i] = afile_open(outdir, outputs[i].name, 0644)) != NULL;
     for (size_t i = 0; i < N_OUT && ok; i++) {
-        if (outputs[i].write)
-            outputs[i].write(afile_out(af[i]), r->l, r->p);
-        else
-            outputs[i].write_report(afile_out(af[i]), r);
+        outputs[i].write(afile_out(af[i]), x);
         ok = afile_finish(af[i]);
     }
     if (!ok) {

@@ -16,7 +16,7 @@ static void num(struct outbuf *o, bool *first, const char *k, uint64_t v)
     outbuf_u64(o, v);
 }
 
-void export_summary_json(struct outbuf *o, const struct report *r)
+void export_summary_json(struct outbuf *o, const struct export_ctx *r)
 {
     const struct listings *l = r->l;
     bool first = true;

@@ -6,25 +6,13 @@
  * The table of outputs lives here; a new format is one more row.
  */
 #include <stdbool.h>
+#include "export.h"
 #include "listing.h"
 #include "policy.h"
-#include "asn.h"
-#include "parse.h"
-
-/* Everything a run knows, for the reports that need more than the
- * listings (summary.json, networks.csv, asn.csv). */
-struct report {
-    const struct listings *l;
-    const struct policy *p;
-    const struct asn_db *asn;           /* NULL: ASN columns stay empty */
-    const struct parse_stats *parse;    /* NULL: no line counts */
-    unsigned files, damaged;
-    bool with_state;                    /* added/removed are meaningful */
-};
 
 /* Write and publish every output; false (with warnings) if any failed, in
  * which case the previously published files are unchanged. */
-bool publish_report(const char *outdir, const struct report *r);
+bool publish_report(const char *outdir, const struct export_ctx *x);
 /* publish_report with the listings and policy only. */
 bool publish_all(const char *outdir, const struct listings *l, const struct policy *p);
 
