@@ -213,8 +213,13 @@ int cmd_run(int argc, char **argv)
         listings_decide(&l, agg, &policy, &lo);
         if (state)
             state_apply(state, &l, &policy, allow, now);
-        if (verbose)
+        if (verbose) {
             summary(&st, &l);
+            if (state)
+                msg_info("state: %zu added, %zu expired, %zu carried without new evidence, "
+                         "%zu held off after a manual removal", l.added, l.expired, l.carried,
+                         l.held);
+        }
         struct export_ctx rep = { .l = &l, .p = &policy, .asn = asn, .parse = &st.parse,
                               .files = st.files, .damaged = st.damaged,
                               .with_state = state != NULL };
