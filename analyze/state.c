@@ -403,8 +403,9 @@ void state_input_resume(const struct state *s, uint64_t dev, uint64_t ino,
         /* Same inode first (the file grew or was renamed); otherwise the
          * longest read of the same content (a compressed copy). */
         bool same = r->dev == dev && r->ino == ino;
-        if (best == NULL || (same && !(best->dev == dev && best->ino == ino))
-            || ((same || !(best->dev == dev && best->ino == ino)) && r->consumed > best->consumed))
+        bool best_same = best && best->dev == dev && best->ino == ino;
+        if (best == NULL || (same && !best_same)
+            || (same == best_same && r->consumed > best->consumed))
             best = r;
     }
     if (best) {
