@@ -23,10 +23,8 @@ static bool check_files(const struct policy *p)
     const char *lists[] = { p->allowlist, p->denylist };
 
     for (size_t i = 0; i < 2; i++) {
-        if (lists[i][0] == 0)
-            continue;
-        struct cidrset *cs = cidrset_new();
-        ok &= cidrset_load(cs, lists[i]);
+        struct cidrset *cs;
+        ok &= cidrset_open(lists[i], &cs);
         cidrset_free(cs);
     }
     if (p->asn_db[0]) {

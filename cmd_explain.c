@@ -264,15 +264,6 @@ static void explain_cidr(struct ex *x, const struct agg *a, const struct ipprefi
     explain_state(x, pfx, find_listing(x->l, pfx));
 }
 
-static bool load_set(const char *path, struct cidrset **out)
-{
-    *out = NULL;
-    if (path == NULL || *path == 0)
-        return true;
-    *out = cidrset_new();
-    return cidrset_load(*out, path);
-}
-
 int cmd_explain(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -345,7 +336,7 @@ int cmd_explain(int argc, char **argv)
     if (since == 0 && p.window)
         since = now - p.window;
     struct ex x = { .p = &p, .files = argv + optind, .now = now };
-    if (!load_set(allowfile, &x.allow) || !load_set(denyfile, &x.deny)) {
+    if (!cidrset_open(allowfile, &x.allow) || !cidrset_open(denyfile, &x.deny)) {
         status = EXIT_USAGE;
         goto out;
     }

@@ -68,19 +68,6 @@ static void summary(const struct pipeline_stats *st, const struct listings *l)
              by[CAUSE_NET], l->nallowed, l->nets_held);
 }
 
-static bool load_set(const char *path, struct cidrset **out)
-{
-    *out = NULL;
-    if (path == NULL || *path == 0)
-        return true;
-    *out = cidrset_new();
-    if (cidrset_load(*out, path))
-        return true;
-    cidrset_free(*out);
-    *out = NULL;
-    return false;
-}
-
 static bool time_arg(const char *opt, const char *arg, time_t now, int64_t *out)
 {
     if (tstamp_parse_arg(arg, now, out))
@@ -164,7 +151,7 @@ int cmd_run(int argc, char **argv)
     if (since_arg == NULL && policy.window)
         since = now - policy.window;
     struct cidrset *allow = NULL, *deny = NULL;
-    if (!load_set(allowfile, &allow) || !load_set(denyfile, &deny)) {
+    if (!cidrset_open(allowfile, &allow) || !cidrset_open(denyfile, &deny)) {
         cidrset_free(allow);
         return EXIT_USAGE;
     }
