@@ -80,12 +80,18 @@ static void sort_entries(struct state *s)
     s->sorted = true;
 }
 
-static struct entry *find(struct state *s, const struct ipprefix *pfx)
+/* Search the first n entries, which must be sorted. */
+static struct entry *find_in(struct state *s, const struct ipprefix *pfx, size_t n)
 {
     struct entry key = { .e.pfx = *pfx };
 
+    return n ? bsearch(&key, s->v, n, sizeof(*s->v), cmp_entry) : NULL;
+}
+
+static struct entry *find(struct state *s, const struct ipprefix *pfx)
+{
     sort_entries(s);
-    return s->n ? bsearch(&key, s->v, s->n, sizeof(*s->v), cmp_entry) : NULL;
+    return find_in(s, pfx, s->n);
 }
 
 const struct state_entry *state_find(const struct state *s, const struct ipprefix *pfx)
@@ -453,6 +459,11 @@ void state_apply(struct state *s, struct listings *l, const struct policy *p,
 {
     size_t w = 0, n = l->n;
 
+    sort_entries(s);
+    /* New entries go after the n0 sorted ones and are sorted in at the
+     * end: one sort, not one per new entry. The listings are unique, so
+     * a new entry is never looked up again in this loop. */
+    size_t n0 = s->n;
     for (size_t i = 0; i < s->n; i++)
         s->v[i].touched = false;
     for (size_t i = 0; i < n; i++) {
@@ -461,7 +472,7 @@ void state_apply(struct state *s, struct listings *l, const struct policy *p,
             l->v[w++] = e;
             continue;
         }
-        struct entry *se = find(s, &e.pfx);
+        struct entry *se = find_in(s, &e.pfx, n0);
         if (se && se->e.removed_at) {
             if (strength(&e, p) < p->relist_factor) {
                 se->touched = true;
