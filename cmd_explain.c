@@ -23,7 +23,7 @@
 static const char help[] =
     "usage: rblforge explain ADDRESS|CIDR [-c CONFIG] [--state FILE] [--allowlist FILE]\n"
     "                        [--denylist FILE] [--asn-db FILE] [--since T] [--until T]\n"
-    "                        [-j N] [--year Y] [--tz ZONE] LOG...\n"
+    "                        [--now T] [-j N] [--year Y] [--tz ZONE] LOG...\n"
     "\n"
     "Read the logs as `rblforge run` would and explain the decision about\n"
     "ADDRESS (or every address seen in CIDR): counts per evidence class times\n"
