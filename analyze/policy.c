@@ -33,6 +33,7 @@ const char policy_default_ini[] =
     "dynamic = 0.5\n"
     "static_generic = 1\n"
     "named = 1\n"
+    "unlogged = 1\n"
     "\n"
     "[network]\n"
     "v4_prefix = 24\n"
@@ -230,7 +231,7 @@ static int on_setting(void *user, const char *section, const char *name,
     } else if (strcmp(section, "rdns") == 0) {
         if ((k = rdns_class_lookup(name)) < 0 || strcmp(name, "static-generic") == 0)
             BAD("unknown rDNS class \"%.40s\" in [rdns] (none, fcrdns_fail, dynamic, "
-                "static_generic, named)", name);
+                "static_generic, named, unlogged)", name);
         if (!parse_num(value, 0.01, 100, &p->rdns_factor[k]))
             BAD("%s: want a threshold factor from 0.01 to 100, got \"%.40s\"", name, value);
     } else if (strcmp(section, "network") == 0) {

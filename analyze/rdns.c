@@ -8,7 +8,7 @@ enum { MAXNAME = 255, MAXRUNS = 32 };
 static const char *const class_names[RDNS__COUNT] = {
     [RDNS_NONE] = "none", [RDNS_FCRDNS_FAIL] = "fcrdns_fail",
     [RDNS_DYNAMIC] = "dynamic", [RDNS_STATIC_GENERIC] = "static-generic",
-    [RDNS_NAMED] = "named",
+    [RDNS_NAMED] = "named", [RDNS_UNLOGGED] = "unlogged",
 };
 
 const char *rdns_class_name(enum rdns_class c)
@@ -254,6 +254,6 @@ enum rdns_class rdns_of(const struct ip_stats *st)
     if (st->n[AC_RDNS_FAIL])
         return RDNS_FCRDNS_FAIL;
     if (st->rdns == NULL)
-        return RDNS_NONE;
+        return st->rdns_unknown ? RDNS_NONE : RDNS_UNLOGGED;
     return rdns_classify(span_make(st->rdns, strlen(st->rdns)), &st->ip);
 }

@@ -20,6 +20,7 @@ enum rdns_class {
     RDNS_DYNAMIC,               /* generic access-network name */
     RDNS_STATIC_GENERIC,        /* generic name that says static */
     RDNS_NAMED,                 /* an ordinary server name */
+    RDNS_UNLOGGED,              /* no line carried a host name (postscreen only) */
     RDNS__COUNT
 };
 
@@ -27,9 +28,11 @@ enum rdns_class {
  * FCRDNS_FAIL). Reads at most 255 bytes of host. */
 enum rdns_class rdns_classify(struct span host, const struct ipaddr *ip);
 /* The class of an aggregated address: fcrdns_fail when Postfix logged the
- * name did not resolve back, none without a name, else rdns_classify(). */
+ * name did not resolve back, none when it logged "unknown" and never a
+ * name, unlogged when no line said anything about the name, else
+ * rdns_classify(). */
 enum rdns_class rdns_of(const struct ip_stats *st);
-/* "none", "fcrdns_fail", "dynamic", "static-generic", "named". */
+/* "none", "fcrdns_fail", "dynamic", "static-generic", "named", "unlogged". */
 const char *rdns_class_name(enum rdns_class c);
 /* Class for a name (also "static_generic"), or -1. */
 int rdns_class_lookup(const char *name);

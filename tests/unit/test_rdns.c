@@ -79,6 +79,8 @@ static void test_of_stats(void **state)
     struct ip_stats st = { 0 };
     (void)state;
     st.ip = IP("1.2.3.4");
+    assert_int_equal(rdns_of(&st), RDNS_UNLOGGED);
+    st.rdns_unknown = true;
     assert_int_equal(rdns_of(&st), RDNS_NONE);
     st.rdns = "1-2-3-4.dyn.example.net";
     assert_int_equal(rdns_of(&st), RDNS_DYNAMIC);
@@ -119,7 +121,7 @@ static void test_labelled_set(void **state)
     fclose(f);
     /* On stderr, so that prove shows the figures without -v. */
     fprintf(stderr, "# rDNS labelled set: %u names (%s)\n", total, path);
-    for (int c = RDNS_DYNAMIC; c < RDNS__COUNT; c++) {
+    for (int c = RDNS_DYNAMIC; c <= RDNS_NAMED; c++) {
         double p = tp[c] + fp[c] ? (double)tp[c] / (tp[c] + fp[c]) : 1;
         double r = tp[c] + fn[c] ? (double)tp[c] / (tp[c] + fn[c]) : 1;
         fprintf(stderr, "# %-15s n=%3u precision %.3f recall %.3f\n", rdns_class_name(c),
