@@ -16,8 +16,7 @@ struct cli_common {
     int year;
 };
 enum { OPT_YEAR = 1000, OPT_TZ, OPT_ALLOWLIST, OPT_FORMAT, OPT_STATS,
-       OPT_DENYLIST, OPT_ASN_DB, OPT_STATE, OPT_SINCE, OPT_UNTIL, OPT_NOW, OPT_BY,
-       OPT_EVENT };
+       OPT_DENYLIST, OPT_ASN_DB, OPT_STATE, OPT_SINCE, OPT_UNTIL, OPT_NOW };
 /* Handles a shared option; false if opt is not one of them. Exits with
  * EXIT_USAGE on a bad value. */
 bool cli_common_option(int opt, const char *arg, struct cli_common *c);
