@@ -16,19 +16,19 @@ static void num(struct outbuf *o, bool *first, const char *k, uint64_t v)
     outbuf_u64(o, v);
 }
 
-void export_summary_json(struct outbuf *o, const struct export_ctx *r)
+/* The analysis keys, each written as ",\n  \"key\": value", so that
+ * another summary writer can append them to its own object. */
+void export_summary_fields(struct outbuf *o, const struct export_ctx *r)
 {
     const struct listings *l = r->l;
-    bool first = true;
-    size_t by_cause[CAUSE__COUNT] = { 0 }, deny = 0, state = 0;
+    bool first = false;         /* always after a key of the caller */
+    size_t deny = 0, state = 0;
     char ip[IPPREFIX_STRLEN];
 
     for (size_t i = 0; i < l->n; i++) {
-        by_cause[l->v[i].d.cause < CAUSE__COUNT ? l->v[i].d.cause : 0]++;
         deny += (l->v[i].flags & LF_DENY) != 0;
         state += (l->v[i].flags & LF_STATE) != 0;
     }
-    outbuf_putc(o, '{');
     if (r->parse) {
         const struct parse_stats *ps = r->parse;
         uint64_t unrec = 0;
@@ -50,27 +50,18 @@ void export_summary_json(struct outbuf *o, const struct export_ctx *r)
         }
         outbuf_putc(o, '}');
     }
-    num(o, &first, "addresses_seen", l->seen);
     num(o, &first, "networks_seen", l->nets.nnets);
-    num(o, &first, "listed", l->n);
-    key(o, &first, "listed_by_cause");
-    outbuf_putc(o, '{');
-    for (int c = 1; c < CAUSE__COUNT; c++)
-        outbuf_printf(o, "%s\"%s\": %zu", c > 1 ? ", " : "", policy_cause_name(c), by_cause[c]);
-    outbuf_putc(o, '}');
-    num(o, &first, "listed_from_denylist", deny);
     num(o, &first, "networks_escalated", l->nets_escalated);
-    /* Without a state file a run cannot know what is new or gone. */
-    key(o, &first, "added");
-    r->with_state ? outbuf_u64(o, l->added) : outbuf_puts(o, "null");
-    key(o, &first, "removed");
-    r->with_state ? outbuf_u64(o, l->expired) : outbuf_puts(o, "null");
-    key(o, &first, "carried_from_state");
-    r->with_state ? outbuf_u64(o, state) : outbuf_puts(o, "null");
-    key(o, &first, "held_after_manual_removal");
-    r->with_state ? outbuf_u64(o, l->held) : outbuf_puts(o, "null");
-    num(o, &first, "allowlist_hits", l->nallowed);
-    key(o, &first, "allowlisted_not_listed");
+    num(o, &first, "listed_from_denylist", deny);
+    /* Without a state file a run cannot know what expired or was carried. */
+    static const char *const skeys[] = { "state_added", "state_expired",
+                                         "carried_from_state", "held_after_manual_removal" };
+    size_t sval[] = { l->added, l->expired, state, l->held };
+    for (size_t i = 0; i < 4; i++) {
+        key(o, &first, skeys[i]);
+        r->with_state ? outbuf_u64(o, sval[i]) : outbuf_puts(o, "null");
+    }
+    key(o, &first, "allowlist_hits");
     outbuf_putc(o, '[');
     for (size_t i = 0; i < l->nallowed; i++) {
         const struct listing *e = &l->allowed[i];
@@ -97,5 +88,20 @@ void export_summary_json(struct outbuf *o, const struct export_ctx *r)
                       : "an address in it sends good mail");
     }
     outbuf_puts(o, k ? "\n  ]" : "]");
+}
+
+void export_summary_json(struct outbuf *o, const struct export_ctx *r)
+{
+    const struct listings *l = r->l;
+    size_t by[CAUSE__COUNT] = { 0 };
+
+    for (size_t i = 0; i < l->n; i++)
+        by[l->v[i].d.cause < CAUSE__COUNT ? l->v[i].d.cause : 0]++;
+    outbuf_printf(o, "{\n  \"addresses_seen\": %zu,\n  \"listed\": %zu,\n"
+                  "  \"listed_by_cause\": {", l->seen, l->n);
+    for (int c = 1; c < CAUSE__COUNT; c++)
+        outbuf_printf(o, "%s\"%s\": %zu", c > 1 ? ", " : "", policy_cause_name(c), by[c]);
+    outbuf_printf(o, "},\n  \"allowlisted_not_listed\": %zu", l->nallowed);
+    export_summary_fields(o, r);
     outbuf_puts(o, "\n}\n");
 }

@@ -35,8 +35,12 @@ void export_listings_csv(struct outbuf *o, const struct export_ctx *x);
 void export_networks_csv(struct outbuf *o, const struct export_ctx *x);
 /* asn.csv: every origin AS seen (empty without an ASN database). */
 void export_asn_csv(struct outbuf *o, const struct export_ctx *x);
-/* summary.json: counts, listed/added/removed, allowlist hits, unparsed
- * lines per program. */
+/* summary.json: counts, listed by cause, state effects, allowlist hits,
+ * networks held, unparsed lines per program. */
 void export_summary_json(struct outbuf *o, const struct export_ctx *x);
+/* Its keys after addresses_seen, listed, listed_by_cause and
+ * allowlisted_not_listed, each written as ",\n  \"key\": value": for a
+ * summary writer that owns the object. */
+void export_summary_fields(struct outbuf *o, const struct export_ctx *x);
 
 #endif

@@ -20,12 +20,12 @@ R --now 2026-11-24T12:00:00Z -o "$TMP/r1" "$D/mail.log"; is $? 0 "first run with
 head -1 "$S" | grep -q '^rblforge-state 1$'; ok $? "it is versioned"
 tail -1 "$S" | grep -Eq '^end	[0-9]+	[0-9a-f]{16}$'; ok $? "and ends with a checksum"
 is "$(col 192.0.2.77 expires "$TMP/r1")" 2026-12-01T10:00:00Z "expires 7 days after the last evidence"
-is "$(js added "$TMP/r1"),$(js removed "$TMP/r1")" "1,0" "summary.json: added 1, removed 0"
+is "$(js state_added "$TMP/r1"),$(js state_expired "$TMP/r1")" "1,0" "summary.json: added 1, removed 0"
 
 R --now 2026-11-25T12:00:00Z -o "$TMP/r2" "$D/mail.log"
 is "$(js lines "$TMP/r2")" 0 "second run: the file did not change, nothing read"
 is "$(col 192.0.2.77 source "$TMP/r2")" state "the entry is carried from the state file"
-is "$(js added "$TMP/r2"),$(js carried_from_state "$TMP/r2")" "0,1" "summary.json: added 0, carried 1"
+is "$(js state_added "$TMP/r2"),$(js carried_from_state "$TMP/r2")" "0,1" "summary.json: added 0, carried 1"
 grep -q '^192.0.2.77$' "$TMP/r2/bl.rbldnsd"; ok $? "and published"
 
 pregreet '25 09:00:00' 192.0.2.78 >>"$D/mail.log"
@@ -44,7 +44,7 @@ R --now 2026-11-26T01:00:00Z -o "$TMP/r5" "$D/mail.log" "$D/mail.log.1.gz"
 is "$(js lines "$TMP/r5")" 0 "the compressed file is not read again"
 
 R --now 2026-12-01T12:00:00Z -o "$TMP/r6" "$D/mail.log"
-is "$(js removed "$TMP/r6")" 1 "a week after its last evidence the first entry expires"
+is "$(js state_expired "$TMP/r6")" 1 "a week after its last evidence the first entry expires"
 grep -q '^192.0.2.77,' "$TMP/r6/listings.csv"; is $? 1 "and is no longer listed"
 grep -q '^192.0.2.78,' "$TMP/r6/listings.csv"; ok $? "the later ones still are"
 
