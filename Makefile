@@ -64,6 +64,8 @@ datasets: $(B)/genlog
 	mkdir -p datasets/sample
 	$(B)/genlog $(SAMPLE_DAY1) | gzip -n -9 > datasets/sample/mail.log.1.gz
 	$(B)/genlog $(SAMPLE_DAY2) > datasets/sample/mail.log
+	scripts/mkasn-db datasets/asn/asn.csv datasets/asn/asn-test.mmdb
+	python3 datasets/rdns/make-labelled.py > datasets/rdns/labelled.csv
 
 deps:
 	scripts/install-deps test
@@ -72,8 +74,10 @@ demo:
 	scripts/install-deps build
 	$(MAKE) all
 	./rblforge run -v --year 2026 --tz JST-9 --allowlist datasets/sample/allowlist.txt \
+		--asn-db datasets/asn/asn-test.mmdb \
 		-o out datasets/sample/mail.log.1.gz datasets/sample/mail.log
-	@echo; echo "published:"; ls -l out/bl.rbldnsd out/fw.nft out/listings.csv
+	@echo; echo "published:"; ls -l out/bl.rbldnsd out/fw.nft out/listings.csv \
+		out/networks.csv out/asn.csv out/summary.json
 
 # The default build also refreshes ./rblforge; sanitizer builds stay in $(B).
 CHECK_BIN = $(B)/rblforge $(if $(filter build,$(B)),rblforge)

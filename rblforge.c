@@ -18,6 +18,9 @@ static const struct {
     { "run", cmd_run, "the nightly job: read logs, decide, publish zone and sets" },
     { "events", cmd_events, "print one line per recognised log event (JSONL/TSV)" },
     { "check-config", cmd_check_config, "validate a config file, print the effective settings" },
+    { "top", cmd_top, "the heaviest addresses, networks, ASNs or rDNS classes for an event" },
+    { "explain", cmd_explain, "why an address or network is (not) listed, with the arithmetic" },
+    { "delist", cmd_delist, "remove entries by hand from a state file, with a note" },
 };
 
 static void usage(FILE *fp)
