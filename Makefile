@@ -76,8 +76,7 @@ demo:
 	./rblforge run -v --year 2026 --tz JST-9 --allowlist datasets/sample/allowlist.txt \
 		--asn-db datasets/asn/asn-test.mmdb \
 		-o out datasets/sample/mail.log.1.gz datasets/sample/mail.log
-	@echo; echo "published:"; ls -l out/bl.rbldnsd out/fw.nft out/listings.csv \
-		out/networks.csv out/asn.csv out/summary.json
+	@echo; echo "published:"; ls -l out/
 
 # The default build also refreshes ./rblforge; sanitizer builds stay in $(B).
 CHECK_BIN = $(B)/rblforge $(if $(filter build,$(B)),rblforge)
