@@ -64,6 +64,8 @@ datasets: $(B)/genlog
 	mkdir -p datasets/sample
 	$(B)/genlog $(SAMPLE_DAY1) | gzip -n -9 > datasets/sample/mail.log.1.gz
 	$(B)/genlog $(SAMPLE_DAY2) > datasets/sample/mail.log
+	scripts/mkasn-db datasets/asn/asn.csv datasets/asn/asn-test.mmdb
+	python3 datasets/rdns/make-labelled.py > datasets/rdns/labelled.csv
 
 deps:
 	scripts/install-deps test
@@ -72,9 +74,9 @@ demo:
 	scripts/install-deps build
 	$(MAKE) all
 	./rblforge run -v --year 2026 --tz JST-9 --allowlist datasets/sample/allowlist.txt \
-		--customers datasets/sample/customers.tsv \
+		--asn-db datasets/asn/asn-test.mmdb --customers datasets/sample/customers.tsv \
 		-o out datasets/sample/mail.log.1.gz datasets/sample/mail.log
-	@echo; echo "published:"; ls -l out/bl.rbldnsd out/fw.nft out/listings.csv out/report.html
+	@echo; echo "published:"; ls -l out/
 	@cat out/customers/index.csv
 
 # The default build also refreshes ./rblforge; sanitizer builds stay in $(B).

@@ -1,6 +1,8 @@
 /* rblforge check-config: validate a config file and print the result. */
 #include <getopt.h>
 #include <stdio.h>
+#include "asn.h"
+#include "cidrset.h"
 #include "cli.h"
 #include "msg.h"
 #include "policy.h"
@@ -11,7 +13,27 @@ static const char help[] =
     "Validate CONFIG (an INI file; every key optional) and print the effective\n"
     "configuration: the built-in defaults overlaid with CONFIG. Without -c,\n"
     "print the built-in defaults. Errors name the file, the line and the key\n"
-    "and exit with status 2.\n";
+    "and exit with status 2. The files it names (allowlist, denylist, asn_db)\n"
+    "are checked too.\n";
+
+/* The files a configuration names must load as `run` would load them. */
+static bool check_files(const struct policy *p)
+{
+    bool ok = true;
+    const char *lists[] = { p->allowlist, p->denylist };
+
+    for (size_t i = 0; i < 2; i++) {
+        struct cidrset *cs;
+        ok &= cidrset_open(lists[i], &cs);
+        cidrset_free(cs);
+    }
+    if (p->asn_db[0]) {
+        struct asn_db *db = asn_open(p->asn_db);
+        ok &= db != NULL;
+        asn_close(db);
+    }
+    return ok;
+}
 
 int cmd_check_config(int argc, char **argv)
 {
@@ -41,7 +63,7 @@ int cmd_check_config(int argc, char **argv)
         return cli_usage_error("check-config");
     }
     policy_init(&p);
-    if (config && !policy_load(&p, config))
+    if (config && (!policy_load(&p, config) || !check_files(&p)))
         return EXIT_USAGE;
     policy_print(&p, stdout);
     return EXIT_OK;

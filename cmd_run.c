@@ -2,45 +2,58 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <time.h>
+#include "asn.h"
+#include "atomic.h"
 #include "cidrset.h"
 #include "cmd_report.h"
 #include "cli.h"
-#include "atomic.h"
 #include "publish.h"
 #include "listing.h"
 #include "msg.h"
 #include "pipeline.h"
 #include "policy.h"
+#include "state.h"
+#include "tstamp.h"
+#include "xalloc.h"
 
 static const char help[] =
-    "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [-j N]\n"
-    "                    [--year Y] [--tz ZONE] [--now TIME] [--force] [--strict]\n"
-    "                    [--post-publish CMD] [--customers FILE [--templates DIR]\n"
-    "                    [--lang ja,en]] [-v] LOG...\n"
+    "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [--denylist FILE]\n"
+    "                    [--asn-db FILE] [--state FILE] [--since T] [--until T]\n"
+    "                    [--now T] [--force] [--strict] [--post-publish CMD]\n"
+    "                    [-j N] [--year Y] [--tz ZONE] [--customers FILE\n"
+    "                    [--templates DIR] [--lang ja,en]] [-v] LOG...\n"
     "\n"
     "Read the logs, weigh the evidence per client address and publish into\n"
     "OUTDIR: bl.rbldnsd (rbldnsd ip4set), bl6.rbldnsd (ip6trie), bl.zone (BIND),\n"
-    "fw.nft (nftables sets), fw.ipset (ipset restore), listings.csv and\n"
-    "summary.json. Files are written to temporaries and renamed into place\n"
-    "only when all of them were written; a lock keeps two runs apart.\n"
+    "fw.nft (nftables sets), fw.ipset (ipset restore), listings.csv,\n"
+    "networks.csv, asn.csv and summary.json. Files are written to temporaries\n"
+    "and renamed into place only when all of them were written; a lock keeps\n"
+    "two runs on one OUTDIR (or one state file) apart.\n"
     "\n"
     "  -c, --config FILE    policy settings (INI); built-in defaults otherwise\n"
     "  -o, --output DIR     where to publish (created if missing)\n"
     "      --allowlist FILE addresses and CIDRs never to list, one per line\n"
-    "  -j, --jobs N         threads (default: all cores, or OMP_NUM_THREADS)\n"
-    "      --year Y         year of year-less syslog stamps (default: inferred)\n"
-    "      --tz ZONE        time zone of stamps without an offset\n"
-    "      --now TIME       the run's time (YYYY-MM-DDTHH:MM:SSZ or a Unix time):\n"
-    "                       zone serial and summary; default: now\n"
+    "      --denylist FILE  addresses and CIDRs always listed (cause spam)\n"
+    "      --asn-db FILE    GeoLite2-ASN / DB-IP ASN .mmdb for the ASN columns\n"
+    "      --state FILE     remember listings and what was read across runs:\n"
+    "                       read only new data, keep entries until they expire\n"
+    "      --since T, --until T  only events in [T, T'): YYYY-MM-DD,\n"
+    "                       YYYY-MM-DDTHH:MM:SSZ or -7d, -12h (before --now)\n"
+    "      --now T          the time of the run (expiry, window, zone serial,\n"
+    "                       summary; also Unix seconds); default: now\n"
     "      --force          publish even when the safety valve trips\n"
     "      --strict         publish nothing if any input was damaged or had\n"
     "                       lines without a syslog header\n"
     "      --post-publish CMD  run CMD (sh -c) after a successful publish, with\n"
     "                       RBLFORGE_OUTDIR set; its failure gives exit status 6\n"
+    "  -j, --jobs N         threads (default: all cores, or OMP_NUM_THREADS)\n"
+    "      --year Y         year of year-less syslog stamps (default: inferred)\n"
+    "      --tz ZONE        time zone of stamps without an offset\n"
     "      --customers FILE also publish the per-customer outbound reports\n"
     "                       (OUTDIR/customers/, OUTDIR/report.html; see\n"
     "                       rblforge report --help); also [customers] map\n"
@@ -56,11 +69,11 @@ static const char help[] =
 
 static void summary(const struct pipeline_stats *st, const struct listings *l)
 {
-    size_t spam = 0, auth = 0;
+    size_t by[CAUSE__COUNT] = { 0 };
     uint64_t unrec = 0;
 
     for (size_t i = 0; i < l->n; i++)
-        l->v[i].d.cause == CAUSE_AUTH ? auth++ : spam++;
+        by[l->v[i].d.cause]++;
     for (unsigned i = 0; i < PARSE_PROG_SLOTS; i++)
         unrec += st->parse.unrec[i].count;
     msg_info("%u files, %llu lines, %llu events, %llu unrecognised, "
@@ -68,8 +81,19 @@ static void summary(const struct pipeline_stats *st, const struct listings *l)
              (unsigned long long)st->parse.lines,
              (unsigned long long)st->parse.events, (unsigned long long)unrec,
              (unsigned long long)st->parse.no_header);
-    msg_info("%zu addresses seen, %zu listed (%zu spam, %zu auth), "
-             "%zu allowlisted not listed", l->seen, l->n, spam, auth, l->nallowed);
+    msg_info("%zu addresses seen, %zu listed (%zu spam, %zu auth, %zu dynamic, "
+             "%zu networks), %zu allowlisted not listed, %zu networks held",
+             l->seen, l->n, by[CAUSE_SPAM], by[CAUSE_AUTH], by[CAUSE_DYNAMIC],
+             by[CAUSE_NET], l->nallowed, l->nets_held);
+}
+
+static bool time_arg(const char *opt, const char *arg, time_t now, int64_t *out)
+{
+    if (strcmp(opt, "--now") == 0 ? cli_parse_time(arg, out) : tstamp_parse_arg(arg, now, out))
+        return true;
+    msg_warn("run: %s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z|+hh:mm] or -7d/-12h, got \"%s\"",
+             opt, arg);
+    return false;
 }
 
 int cmd_run(int argc, char **argv)
@@ -78,14 +102,19 @@ int cmd_run(int argc, char **argv)
         { "config", required_argument, NULL, 'c' },
         { "output", required_argument, NULL, 'o' },
         { "allowlist", required_argument, NULL, OPT_ALLOWLIST },
+        { "denylist", required_argument, NULL, OPT_DENYLIST },
+        { "asn-db", required_argument, NULL, OPT_ASN_DB },
+        { "state", required_argument, NULL, OPT_STATE },
+        { "since", required_argument, NULL, OPT_SINCE },
+        { "until", required_argument, NULL, OPT_UNTIL },
+        { "now", required_argument, NULL, OPT_NOW },
         { "jobs", required_argument, NULL, 'j' },
         { "year", required_argument, NULL, OPT_YEAR },
         { "tz", required_argument, NULL, OPT_TZ },
-        { "verbose", no_argument, NULL, 'v' },
-        { "now", required_argument, NULL, OPT_NOW },
         { "force", no_argument, NULL, OPT_FORCE },
         { "strict", no_argument, NULL, OPT_STRICT },
         { "post-publish", required_argument, NULL, OPT_POST_PUBLISH },
+        { "verbose", no_argument, NULL, 'v' },
         { "customers", required_argument, NULL, OPT_CUSTOMERS },
         { "templates", required_argument, NULL, OPT_TEMPLATES },
         { "lang", required_argument, NULL, OPT_LANG },
@@ -96,9 +125,11 @@ int cmd_run(int argc, char **argv)
     struct report_job rj;
     bool reports = false;
     struct cli_common common = { 0 };
-    const char *config = NULL, *outdir = NULL, *allowfile = NULL;
+    const char *config = NULL, *outdir = NULL, *allowfile = NULL, *denyfile = NULL;
+    const char *asnfile = NULL, *statefile = NULL, *since_arg = NULL, *until_arg = NULL;
+    const char *now_arg = NULL;
     bool verbose = isatty(STDERR_FILENO), strict = false;
-    struct publish_opts pub = { .now = (int64_t)time(NULL) };
+    struct publish_opts pub = { 0 };
     struct policy policy;
     int opt;
 
@@ -109,6 +140,12 @@ int cmd_run(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'o': outdir = optarg; break;
         case OPT_ALLOWLIST: allowfile = optarg; break;
+        case OPT_DENYLIST: denyfile = optarg; break;
+        case OPT_ASN_DB: asnfile = optarg; break;
+        case OPT_STATE: statefile = optarg; break;
+        case OPT_SINCE: since_arg = optarg; break;
+        case OPT_UNTIL: until_arg = optarg; break;
+        case OPT_NOW: now_arg = optarg; break;
         case 'v': verbose = true; break;
         case OPT_FORCE: pub.force = true; break;
         case OPT_STRICT: strict = true; break;
@@ -116,12 +153,6 @@ int cmd_run(int argc, char **argv)
         case OPT_CUSTOMERS: customers = optarg; break;
         case OPT_TEMPLATES: templates = optarg; break;
         case OPT_LANG: lang = optarg; break;
-        case OPT_NOW:
-            if (!cli_parse_time(optarg, &pub.now)) {
-                msg_warn("--now: want YYYY-MM-DDTHH:MM:SSZ or a Unix time, got \"%s\"", optarg);
-                return cli_usage_error("run");
-            }
-            break;
         case 'h':
             fputs(help, stdout);
             return EXIT_OK;
@@ -143,27 +174,82 @@ int cmd_run(int argc, char **argv)
     reports = customers || policy.customers.map[0];
     if (reports && !report_job_init(&rj, &policy.customers, customers, templates, lang))
         return EXIT_USAGE;
-    struct cidrset *allow = NULL;
-    if (allowfile) {
-        allow = cidrset_new();
-        if (!cidrset_load(allow, allowfile)) {
-            cidrset_free(allow);
-            if (reports)
-                report_job_free(&rj);
-            return EXIT_USAGE;
-        }
+    /* The command line overrides the configuration's files. */
+    if (allowfile == NULL)
+        allowfile = policy.allowlist;
+    if (denyfile == NULL)
+        denyfile = policy.denylist;
+    if (asnfile == NULL && policy.asn_db[0])
+        asnfile = policy.asn_db;
+    int64_t now = time(NULL), since = 0, until = 0;
+    if ((now_arg && !time_arg("--now", now_arg, (time_t)now, &now))
+        || (since_arg && !time_arg("--since", since_arg, (time_t)now, &since))
+        || (until_arg && !time_arg("--until", until_arg, (time_t)now, &until))) {
+        if (reports)
+            report_job_free(&rj);
+        return cli_usage_error("run");
     }
+    if (since_arg == NULL && policy.window)
+        since = now - policy.window;
+    struct cidrset *allow = NULL, *deny = NULL;
+    if (!cidrset_open(allowfile, &allow) || !cidrset_open(denyfile, &deny)) {
+        cidrset_free(allow);
+        if (reports)
+            report_job_free(&rj);
+        return EXIT_USAGE;
+    }
+    struct asn_db *asn = NULL;
+    if (asnfile && (asn = asn_open(asnfile)) == NULL) {
+        cidrset_free(allow), cidrset_free(deny);
+        if (reports)
+            report_job_free(&rj);
+        return EXIT_USAGE;
+    }
+    if (asn == NULL)
+        msg_warn("no ASN database (--asn-db or [policy] asn_db): ASN columns stay empty");
     if (mkdir(outdir, 0755) < 0 && errno != EEXIST) {
         msg_warn("%s: cannot create: %s", outdir, strerror(errno));
-        cidrset_free(allow);
+        asn_close(asn), cidrset_free(allow), cidrset_free(deny);
         if (reports)
             report_job_free(&rj);
         return EXIT_RUNTIME;
     }
+    /* One run at a time per output directory and per state file. */
+    char lockpath[4096];
+    snprintf(lockpath, sizeof(lockpath), "%s/.rblforge.lock", outdir);
+    int lock = publish_lock(lockpath), slock = -1;
+    if (lock >= 0 && statefile) {
+        snprintf(lockpath, sizeof(lockpath), "%s.lock", statefile);
+        if ((slock = publish_lock(lockpath)) < 0)
+            close(lock), lock = slock;
+    }
+    if (lock < 0) {
+        asn_close(asn), cidrset_free(allow), cidrset_free(deny);
+        if (reports)
+            report_job_free(&rj);
+        return lock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
+    }
+    struct state *state = NULL;
+    if (statefile) {
+        state = state_new();
+        /* A damaged state would delist everything it carries: fail closed. */
+        if (!state_load(state, statefile)) {
+            msg_warn("%s: state file not usable; nothing published", statefile);
+            state_free(state), asn_close(asn), cidrset_free(allow), cidrset_free(deny);
+            close(lock), close(slock);
+            if (reports)
+                report_job_free(&rj);
+            return EXIT_RUNTIME;
+        }
+    }
 
-    struct pipeline_opts po = { .year = common.year, .sink = reports ? &rj.sink : NULL };
+    size_t nfiles = (size_t)(argc - optind);
+    struct state_input *inputs = state ? xcalloc(nfiles, sizeof(*inputs)) : NULL;
+    struct pipeline_opts po = { .year = common.year, .since = since, .until = until,
+                                .state = state, .inputs = inputs,
+                                .sink = reports ? &rj.sink : NULL };
     struct pipeline_stats st;
-    struct agg *agg = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
+    struct agg *agg = pipeline_aggregate(argv + optind, nfiles, &po, &st);
     struct listings l;
     int status = EXIT_OK;
 
@@ -178,26 +264,61 @@ int cmd_run(int argc, char **argv)
                  "nothing published", st.damaged, (unsigned long long)st.parse.no_header);
         status = EXIT_RUNTIME;
     } else {
-        struct publish_result pr;
-        listings_build(&l, agg, &policy, allow);
-        if (verbose)
+        struct listing_opts lo = { .allow = allow, .deny = deny };
+        if (asn)
+            asn_annotate(asn, agg);     /* once per distinct address */
+        listings_decide(&l, agg, &policy, &lo);
+        if (state)
+            state_apply(state, &l, &policy, allow, now);
+        if (verbose) {
             summary(&st, &l);
+            if (state)
+                msg_info("state: %zu added, %zu expired, %zu carried without new evidence, "
+                         "%zu held off after a manual removal", l.added, l.expired, l.carried,
+                         l.held);
+        }
+        struct export_ctx rep = { .l = &l, .p = &policy, .asn = asn, .parse = &st.parse,
+                              .files = st.files, .damaged = st.damaged,
+                              .with_state = state != NULL };
+        struct publish_result pr;
+        pub.now = now;
         pub.verbose = verbose;
         if (reports) {
-            report_job_build(&rj, argv + optind, (size_t)(argc - optind), pub.now);
+            report_job_build(&rj, argv + optind, nfiles, now);
             pub.extra = &rj.extra;
         }
         afile_catch_signals();
-        status = publish_run(outdir, &l, &policy, allow, &pub, &pr);
+        status = publish_run(outdir, &rep, allow, &pub, &pr);
         if (status == EXIT_OK && st.damaged) {
             msg_warn("%u input(s) damaged; published what could be read", st.damaged);
             status = EXIT_DAMAGED;
         }
+        /* The state moves on only with a publication: otherwise the next
+         * run would skip data that never reached the zone. */
+        bool published = status == EXIT_OK || status == EXIT_DAMAGED || status == EXIT_HOOK;
+        if (state && published) {
+            for (size_t i = 0; i < nfiles; i++)
+                if (inputs[i].name[0]) {
+                    inputs[i].seen = now;
+                    state_input_done(state, &inputs[i]);
+                }
+            if (!state_save(state, statefile)) {
+                msg_warn("%s: state not saved; the next run reads these logs again", statefile);
+                status = EXIT_RUNTIME;
+            }
+        }
         listings_free(&l);
     }
     agg_free(agg);
+    free(inputs);
+    state_free(state);
+    asn_close(asn);
     cidrset_free(allow);
+    cidrset_free(deny);
     if (reports)
         report_job_free(&rj);
+    close(lock);
+    if (slock >= 0)
+        close(slock);
     return status;
 }

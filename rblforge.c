@@ -19,6 +19,9 @@ static const struct {
     { "events", cmd_events, "print one line per recognised log event (JSONL/TSV)" },
     { "report", cmd_report, "per-customer outbound-spam reports for the abuse desk" },
     { "check-config", cmd_check_config, "validate a config file, print the effective settings" },
+    { "top", cmd_top, "the heaviest addresses, networks, ASNs or rDNS classes for an event" },
+    { "explain", cmd_explain, "why an address or network is (not) listed, with the arithmetic" },
+    { "delist", cmd_delist, "remove entries by hand from a state file, with a note" },
 };
 
 static void usage(FILE *fp)

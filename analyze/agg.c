@@ -136,6 +136,8 @@ static struct ip_stats *record(struct agg *a, const struct ipaddr *ip)
         (*s)->ip = *ip;
         (*s)->first = INT64_MAX;
         (*s)->last = INT64_MIN;
+        (*s)->ev_first_ts = INT64_MAX;
+        (*s)->ev_last_ts = INT64_MIN;
         a->count++;
     }
     return *s;
@@ -144,6 +146,17 @@ static struct ip_stats *record(struct agg *a, const struct ipaddr *ip)
 static bool pos_before(struct agg_pos a, struct agg_pos b)
 {
     return a.file < b.file || (a.file == b.file && a.line < b.line);
+}
+
+/* Time first, position second: a total order, so merges commute. */
+static bool ev_before(int64_t ta, struct agg_pos a, int64_t tb, struct agg_pos b)
+{
+    return ta < tb || (ta == tb && pos_before(a, b));
+}
+
+bool agg_is_evidence(enum agg_class c)
+{
+    return c != AC_CONNECT && c != AC_ACCEPTED && c != AC_PS_PASS && c < AC__COUNT;
 }
 
 void agg_add(struct agg *a, const struct event *ev)
@@ -160,8 +173,16 @@ void agg_add(struct agg *a, const struct event *ev)
         if (ev->ts > st->last)
             st->last = ev->ts;
     }
+    if (agg_is_evidence(c)) {
+        struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
+        int64_t t = ev->has_ts ? ev->ts : 0;
+        if (st->ev_first_ts == INT64_MAX || ev_before(t, pos, st->ev_first_ts, st->ev_first))
+            st->ev_first_ts = t, st->ev_first = pos;
+        if (st->ev_last_ts == INT64_MIN || ev_before(st->ev_last_ts, st->ev_last, t, pos))
+            st->ev_last_ts = t, st->ev_last = pos;
+    }
     if (ev->rdns.p && ev->rdns.n) {
-        struct agg_pos pos = { ev->file_index, ev->line };
+        struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
         if (st->rdns == NULL || pos_before(pos, st->rdns_pos)) {
             size_t n = ev->rdns.n > 255 ? 255 : ev->rdns.n;
             st->rdns = arena_strndup(&a->mem, ev->rdns.p, n);
@@ -187,6 +208,16 @@ static void merge_one(struct agg *dst, const struct ip_stats *src)
         st->rdns_pos = src->rdns_pos;
     }
     st->rdns_unknown |= src->rdns_unknown;
+    if (src->ev_first_ts != INT64_MAX
+        && (st->ev_first_ts == INT64_MAX
+            || ev_before(src->ev_first_ts, src->ev_first, st->ev_first_ts, st->ev_first)))
+        st->ev_first_ts = src->ev_first_ts, st->ev_first = src->ev_first;
+    if (src->ev_last_ts != INT64_MIN
+        && (st->ev_last_ts == INT64_MIN
+            || ev_before(st->ev_last_ts, st->ev_last, src->ev_last_ts, src->ev_last)))
+        st->ev_last_ts = src->ev_last_ts, st->ev_last = src->ev_last;
+    if (src->asn && (st->asn == 0 || src->asn < st->asn))
+        st->asn = src->asn;
 }
 
 static void merge_visit(const struct ip_stats *st, void *ctx)
@@ -220,7 +251,27 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip)
     return pv ? *(struct ip_stats **)pv : NULL;
 }
 
+struct ro_walk {
+    agg_visit_fn *fn;
+    void *ctx;
+};
+
+static void ro_visit(struct ip_stats *st, void *ctx)
+{
+    struct ro_walk *w = ctx;
+
+    w->fn(st, w->ctx);
+}
+
 void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx)
+{
+    struct ro_walk w = { fn, ctx };
+
+    /* The walk itself writes nothing; only agg_update's callbacks may. */
+    agg_update((struct agg *)a, ro_visit, &w);
+}
+
+void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
 {
     Word_t k = 0, hi = 0;
     PWord_t pv, inner;
@@ -263,4 +314,52 @@ void agg_free(struct agg *a)
     JudyLFreeArray(&a->v4, PJE0);
     arena_free(&a->mem);
     free(a);
+}
+
+void **agg_map_ins(agg_map *m, uint64_t key)
+{
+    PWord_t pv;
+
+    JLI(pv, *m, (Word_t)key);
+    if (pv == PJERR)
+        msg_fatal("out of memory in Judy array");
+    return (void **)pv;
+}
+
+void *agg_map_get(agg_map m, uint64_t key)
+{
+    PWord_t pv;
+
+    JLG(pv, m, (Word_t)key);
+    return pv ? *(void **)pv : NULL;
+}
+
+bool agg_map_next(agg_map m, uint64_t *key, void **val, bool first)
+{
+    PWord_t pv;
+    Word_t k = (Word_t)*key;
+
+    if (first) {
+        JLF(pv, m, k);
+    } else {
+        JLN(pv, m, k);
+    }
+    if (pv == NULL)
+        return false;
+    *key = k;
+    *val = *(void **)pv;
+    return true;
+}
+
+size_t agg_map_count(agg_map m)
+{
+    Word_t n;
+
+    JLC(n, m, 0, -1);
+    return (size_t)n;
+}
+
+void agg_map_free(agg_map *m)
+{
+    JudyLFreeArray((PPvoid_t)m, PJE0);
 }

@@ -91,6 +91,19 @@ bool cidrset_load(struct cidrset *cs, const char *path)
     return true;
 }
 
+bool cidrset_open(const char *path, struct cidrset **out)
+{
+    *out = NULL;
+    if (path == NULL || *path == 0)
+        return true;
+    *out = cidrset_new();
+    if (cidrset_load(*out, path))
+        return true;
+    cidrset_free(*out);
+    *out = NULL;
+    return false;
+}
+
 const struct ipprefix *cidrset_match(struct cidrset *cs, const struct ipaddr *a)
 {
     const struct ipprefix *best = NULL;

@@ -18,6 +18,30 @@ const char policy_default_ini[] =
     "[policy]\n"
     "threshold = 10\n"
     "auth_threshold = 20\n"
+    "list_dynamic = yes\n"
+    "dynamic_threshold = 2\n"
+    "window = 0\n"
+    "expiry = 7d\n"
+    "relist_factor = 2\n"
+    "asn_db = \n"
+    "allowlist = \n"
+    "denylist = \n"
+    "\n"
+    "[rdns]\n"
+    "none = 0.7\n"
+    "fcrdns_fail = 0.7\n"
+    "dynamic = 0.5\n"
+    "static_generic = 1\n"
+    "named = 1\n"
+    "unlogged = 1\n"
+    "\n"
+    "[network]\n"
+    "v4_prefix = 24\n"
+    "v6_prefix = 64\n"
+    "min_listed = 4\n"
+    "ratio = 0.75\n"
+    "ratio_min_listed = 3\n"
+    "spare_good = yes\n"
     "\n"
     "[weights]\n"
     "connect = 0\n"
@@ -165,6 +189,45 @@ static bool is_code(const char *v)
     return ipaddr_parse_v4(span_make(v, strlen(v)), &a) && (a >> 24) == 127;
 }
 
+static bool parse_bool(const char *v, bool *out)
+{
+    if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+        return *out = true, true;
+    if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+        return *out = false, true;
+    return false;
+}
+
+bool policy_parse_duration(const char *v, int64_t *out)
+{
+    int64_t n = 0;
+    size_t i = 0;
+
+    for (; v[i] >= '0' && v[i] <= '9'; i++) {
+        if (n > 100000000)
+            return false;
+        n = n * 10 + (v[i] - '0');
+    }
+    if (i == 0)
+        return false;
+    int64_t mul = v[i] == 0 || v[i] == 's' ? 1 : v[i] == 'm' ? 60 : v[i] == 'h' ? 3600
+        : v[i] == 'd' ? 86400 : v[i] == 'w' ? 604800 : 0;
+    if (mul == 0 || (v[i] && v[i + 1]))
+        return false;
+    *out = n * mul;
+    return true;
+}
+
+static bool set_path(char *dst, const char *v)
+{
+    size_t n = strlen(v);
+
+    if (n >= POLICY_PATH)
+        return false;
+    memcpy(dst, v, n + 1);
+    return true;
+}
+
 static const char *const cause_names[CAUSE__COUNT] = {
     [CAUSE_NONE] = "none", [CAUSE_SPAM] = "spam", [CAUSE_NET] = "net",
     [CAUSE_AUTH] = "auth", [CAUSE_DYNAMIC] = "dynamic",
@@ -194,8 +257,54 @@ static int on_setting(void *user, const char *section, const char *name,
         } else if (strcmp(name, "auth_threshold") == 0) {
             if (!parse_num(value, 0.001, 1e9, &p->auth_threshold))
                 BAD("auth_threshold: want a positive number, got \"%.40s\"", value);
+        } else if (strcmp(name, "list_dynamic") == 0) {
+            if (!parse_bool(value, &p->list_dynamic))
+                BAD("list_dynamic: want yes or no, got \"%.40s\"", value);
+        } else if (strcmp(name, "dynamic_threshold") == 0) {
+            if (!parse_num(value, 0.001, 1e9, &p->dynamic_threshold))
+                BAD("dynamic_threshold: want a positive number, got \"%.40s\"", value);
+        } else if (strcmp(name, "window") == 0 || strcmp(name, "expiry") == 0) {
+            int64_t *dst = name[0] == 'w' ? &p->window : &p->expiry;
+            if (!policy_parse_duration(value, dst) || (dst == &p->expiry && *dst == 0))
+                BAD("%s: want a duration like 36h or 7d%s, got \"%.40s\"", name,
+                    dst == &p->window ? " (0 = all)" : "", value);
+        } else if (strcmp(name, "relist_factor") == 0) {
+            if (!parse_num(value, 1, 1000, &p->relist_factor))
+                BAD("relist_factor: want a number from 1 to 1000, got \"%.40s\"", value);
+        } else if (strcmp(name, "asn_db") == 0 || strcmp(name, "allowlist") == 0
+                   || strcmp(name, "denylist") == 0) {
+            char *dst = name[0] == 'a' ? (name[1] == 's' ? p->asn_db : p->allowlist)
+                : p->denylist;
+            if (!set_path(dst, value))
+                BAD("%s: path too long", name);
         } else {
             BAD("unknown key \"%.40s\" in [policy]", name);
+        }
+    } else if (strcmp(section, "rdns") == 0) {
+        if ((k = rdns_class_lookup(name)) < 0 || strcmp(name, "static-generic") == 0)
+            BAD("unknown rDNS class \"%.40s\" in [rdns] (none, fcrdns_fail, dynamic, "
+                "static_generic, named, unlogged)", name);
+        if (!parse_num(value, 0.01, 100, &p->rdns_factor[k]))
+            BAD("%s: want a threshold factor from 0.01 to 100, got \"%.40s\"", name, value);
+    } else if (strcmp(section, "network") == 0) {
+        if (strcmp(name, "v4_prefix") == 0 || strcmp(name, "v6_prefix") == 0) {
+            bool v4 = name[1] == '4';
+            if (!parse_num(value, v4 ? 8 : 16, v4 ? 32 : 64, &d) || d != floor(d))
+                BAD("%s: want a prefix length from %d to %d, got \"%.40s\"", name,
+                    v4 ? 8 : 16, v4 ? 32 : 64, value);
+            *(v4 ? &p->net_v4 : &p->net_v6) = (unsigned)d;
+        } else if (strcmp(name, "min_listed") == 0 || strcmp(name, "ratio_min_listed") == 0) {
+            if (!parse_num(value, 1, 1e9, &d) || d != floor(d))
+                BAD("%s: want a whole number from 1, got \"%.40s\"", name, value);
+            *(name[0] == 'm' ? &p->net_min_listed : &p->net_ratio_min_listed) = (unsigned)d;
+        } else if (strcmp(name, "ratio") == 0) {
+            if (!parse_num(value, 0.01, 1, &p->net_ratio))
+                BAD("ratio: want a share from 0.01 to 1, got \"%.40s\"", value);
+        } else if (strcmp(name, "spare_good") == 0) {
+            if (!parse_bool(value, &p->net_spare_good))
+                BAD("spare_good: want yes or no, got \"%.40s\"", value);
+        } else {
+            BAD("unknown key \"%.40s\" in [network]", name);
         }
     } else if (strcmp(section, "weights") == 0) {
         if ((k = agg_class_lookup(name)) < 0)
@@ -304,11 +413,40 @@ static void print_num(FILE *fp, const char *k, double v)
     fprintf(fp, "%s = %g\n", k, v);
 }
 
+static void print_duration(FILE *fp, const char *k, int64_t v)
+{
+    static const struct { int64_t sec; char unit; } u[] = {
+        { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' },
+    };
+    for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+        if (v && v % u[i].sec == 0) {
+            fprintf(fp, "%s = %lld%c\n", k, (long long)(v / u[i].sec), u[i].unit);
+            return;
+        }
+    fprintf(fp, "%s = %lld\n", k, (long long)v);
+}
+
 void policy_print(const struct policy *p, FILE *fp)
 {
     fprintf(fp, "[policy]\n");
     print_num(fp, "threshold", p->threshold);
     print_num(fp, "auth_threshold", p->auth_threshold);
+    fprintf(fp, "list_dynamic = %s\n", p->list_dynamic ? "yes" : "no");
+    print_num(fp, "dynamic_threshold", p->dynamic_threshold);
+    print_duration(fp, "window", p->window);
+    print_duration(fp, "expiry", p->expiry);
+    print_num(fp, "relist_factor", p->relist_factor);
+    fprintf(fp, "asn_db = %s\nallowlist = %s\ndenylist = %s\n", p->asn_db, p->allowlist,
+            p->denylist);
+    fprintf(fp, "\n[rdns]\n");
+    for (int c = 0; c < RDNS__COUNT; c++)
+        print_num(fp, c == RDNS_STATIC_GENERIC ? "static_generic" : rdns_class_name(c),
+                  p->rdns_factor[c]);
+    fprintf(fp, "\n[network]\nv4_prefix = %u\nv6_prefix = %u\nmin_listed = %u\n",
+            p->net_v4, p->net_v6, p->net_min_listed);
+    print_num(fp, "ratio", p->net_ratio);
+    fprintf(fp, "ratio_min_listed = %u\nspare_good = %s\n", p->net_ratio_min_listed,
+            p->net_spare_good ? "yes" : "no");
     fprintf(fp, "\n[weights]\n");
     for (int k = 0; k < AC__COUNT; k++)
         print_num(fp, agg_class_name(k), p->weight[k]);
@@ -334,13 +472,19 @@ void policy_decide(const struct policy *p, const struct ip_stats *st,
         if (k != AC_AUTH_FAIL)
             d->score += p->weight[k] * st->n[k];
     d->auth_score = p->weight[AC_AUTH_FAIL] * st->n[AC_AUTH_FAIL];
+    d->rdns = rdns_of(st);
+    /* No or dynamic rDNS lowers the bar: such senders have no business
+     * talking to an MX directly. */
+    d->bar = p->threshold * p->rdns_factor[d->rdns];
     /* Both lists may apply: the stronger evidence, relative to its own
      * threshold, names the cause. */
-    double spam = d->score / p->threshold, auth = d->auth_score / p->auth_threshold;
+    double spam = d->score / d->bar, auth = d->auth_score / p->auth_threshold;
     if (spam >= 1 && spam >= auth)
         d->cause = CAUSE_SPAM;
     else if (auth >= 1)
         d->cause = CAUSE_AUTH;
+    else if (p->list_dynamic && d->rdns == RDNS_DYNAMIC && d->score >= p->dynamic_threshold)
+        d->cause = CAUSE_DYNAMIC;       /* a PBL-like entry: some evidence, generic name */
     else
         d->cause = CAUSE_NONE;
 }

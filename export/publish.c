@@ -119,7 +119,6 @@ static void print_diff(const struct diff *d, bool verbose)
 struct summary_ctx {
     const struct export_ctx *x;
     const struct diff *d;
-    int64_t now;
 };
 
 static void json_list(struct outbuf *o, const char *name, const struct keyset *k)
@@ -144,7 +143,7 @@ static void write_summary(struct outbuf *o, const struct summary_ctx *s)
     for (size_t i = 0; i < l->n; i++)
         by[l->v[i].d.cause]++;
     outbuf_printf(o, "{\n  \"now\": %lld,\n  \"addresses_seen\": %zu,\n  \"listed\": %zu,\n"
-                  "  \"listed_by_cause\": {", (long long)s->now, l->seen, l->n);
+                  "  \"listed_by_cause\": {", (long long)s->x->now, l->seen, l->n);
     for (int c = 1; c < CAUSE__COUNT; c++)
         outbuf_printf(o, "%s\"%s\": %zu", c > 1 ? ", " : "", policy_cause_name(c), by[c]);
     outbuf_printf(o, "},\n  \"allowlisted_not_listed\": %zu,\n  \"published_prefixes\": "
@@ -154,6 +153,7 @@ static void write_summary(struct outbuf *o, const struct summary_ctx *s)
                   s->x->z->fw6.n, s->d->prev.n, s->d->kept);
     json_list(o, "added", &s->d->added);
     json_list(o, "removed", &s->d->removed);
+    export_summary_fields(o, s->x);
     outbuf_puts(o, "\n}\n");
 }
 
@@ -169,6 +169,8 @@ static const struct output outputs[] = {
     { "fw.nft", export_nft },
     { "fw.ipset", export_ipset },
     { "listings.csv", export_listings_csv },
+    { "networks.csv", export_networks_csv },
+    { "asn.csv", export_asn_csv },
 };
 enum { N_OUT = sizeof(outputs) / sizeof(outputs[0]) };
 
@@ -216,18 +218,15 @@ static void remove_stale_temporaries(const char *outdir)
     closedir(d);
 }
 
-static int lock_outdir(const char *outdir)
+int publish_lock(const char *path)
 {
-    char path[4096];
-
-    snprintf(path, sizeof(path), "%s/.rblforge.lock", outdir);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         msg_warn("%s: cannot open the lock: %s", path, strerror(errno));
         return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        msg_warn("%s: another rblforge run holds the lock", outdir);
+        msg_warn("%s: another rblforge run holds the lock", path);
         close(fd);
         return -2;
     }
@@ -271,10 +270,11 @@ static bool valve_trips(const struct diff *d, const struct policy *p)
     return false;
 }
 
-int publish_run(const char *outdir, const struct listings *l, const struct policy *p,
-                struct cidrset *allow, const struct publish_opts *o,
-                struct publish_result *r)
+int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
+                const struct publish_opts *o, struct publish_result *r)
 {
+    const struct listings *l = x->l;
+    const struct policy *p = x->p;
     struct diff d = { 0 };
     struct zonedata z;
     struct afile *af[N_OUT + 2] = { 0 };
@@ -283,9 +283,6 @@ int publish_run(const char *outdir, const struct listings *l, const struct polic
 
     memset(r, 0, sizeof(*r));
     r->hook_status = -1;
-    int lock = lock_outdir(outdir);
-    if (lock < 0)
-        return lock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
     remove_stale_temporaries(outdir);
     r->had_previous = read_previous(outdir, &d.prev);
     compute_diff(&d, l);
@@ -304,8 +301,10 @@ int publish_run(const char *outdir, const struct listings *l, const struct polic
     uint32_t serial = (uint32_t)o->now, prev = previous_serial(outdir);
     if (prev && (int32_t)(serial - prev) <= 0)
         serial = prev + 1;      /* RFC 1982 order: always move forward */
-    struct export_ctx x = { l, p, &z, serial };
-    struct summary_ctx sc = { &x, &d, o->now };
+    x->z = &z;
+    x->serial = serial;
+    x->now = o->now;
+    struct summary_ctx sc = { x, &d };
     bool ok = true;
     for (size_t i = 0; i < N_OUT + 1 && ok; i++) {
         ok = (af[i] = afile_open(outdir, i < N_OUT ? outputs[i].name : "summary.json",
@@ -313,12 +312,13 @@ int publish_run(const char *outdir, const struct listings *l, const struct polic
         if (!ok)
             break;
         if (i < N_OUT)
-            outputs[i].write(afile_out(af[i]), &x);
+            outputs[i].write(afile_out(af[i]), x);
         else
             write_summary(afile_out(af[i]), &sc);
         ok = afile_finish(af[i]);
     }
     zonedata_free(&z);
+    x->z = NULL;
     bool staged = false;
     if (ok && o->extra) {
         ok = staged = o->extra->stage(o->extra->ctx, outdir, l, r, &af[N_OUT + 1]);
@@ -351,6 +351,5 @@ int publish_run(const char *outdir, const struct listings *l, const struct polic
     }
 out:
     keyset_free(&d.prev), keyset_free(&d.cur), keyset_free(&d.added), keyset_free(&d.removed);
-    close(lock);
     return status;
 }

@@ -38,19 +38,25 @@ enum agg_class {
     AC__COUNT
 };
 
-/* Position of a line: file index on the command line, then line number. */
+/* Position of a line: file index on the command line, then line number;
+ * packed into 8 bytes (2^20 files, 2^44 lines) to keep records small. */
 struct agg_pos {
-    uint32_t file;
-    uint64_t line;
+    uint64_t line : 44;
+    uint64_t file : 20;
 };
 
 struct ip_stats {
     struct ipaddr ip;
+    bool rdns_unknown;          /* Postfix logged "unknown" for it */
     uint32_t n[AC__COUNT];
+    uint32_t asn;               /* 0 = unknown; set after the merge (asn.h) */
     int64_t first, last;        /* UTC seconds of the first/last event */
     const char *rdns;           /* first logged hostname, NULL if none */
     struct agg_pos rdns_pos;
-    bool rdns_unknown;          /* Postfix logged "unknown" for it */
+    /* Earliest and latest evidence line (any class but connect, accepted
+     * and postscreen pass), by time then position: for `explain`. */
+    struct agg_pos ev_first, ev_last;
+    int64_t ev_first_ts, ev_last_ts;
 };
 
 struct agg;
@@ -66,9 +72,33 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip);
 /* Visit every record in address order (IPv4, then IPv6). */
 typedef void agg_visit_fn(const struct ip_stats *st, void *ctx);
 void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx);
+/* The same, with writable records: for annotations made after the merge
+ * (the ASN), never for counts. */
+typedef void agg_update_fn(struct ip_stats *st, void *ctx);
+void agg_update(struct agg *a, agg_update_fn *fn, void *ctx);
 /* Bytes used by records and strings (not Judy's own nodes). */
 size_t agg_memory(const struct agg *a);
 void agg_free(struct agg *a);
+
+/* True for the classes that are evidence against an address. */
+bool agg_is_evidence(enum agg_class c);
+
+/*
+ * A map from 64-bit keys to pointers (a JudyL array), for the other
+ * tables of the analysis (networks, ASNs, state): they use it instead of
+ * including Judy.h. An empty map is NULL. Keys are visited in ascending
+ * order.
+ */
+typedef void *agg_map;
+/* The slot for key, created holding NULL if absent. */
+void **agg_map_ins(agg_map *m, uint64_t key);
+/* The value for key, or NULL. */
+void *agg_map_get(agg_map m, uint64_t key);
+/* Iterate: start with *key = 0 and first = true; false when done. */
+bool agg_map_next(agg_map m, uint64_t *key, void **val, bool first);
+size_t agg_map_count(agg_map m);
+/* Frees the map, not the values. */
+void agg_map_free(agg_map *m);
 
 /* Stable names, used as config keys and CSV column names. */
 const char *agg_class_name(enum agg_class c);

@@ -16,6 +16,10 @@ struct cidrset *cidrset_new(void);
  * returns false (the set keeps the lines before it). */
 bool cidrset_load(struct cidrset *cs, const char *path);
 void cidrset_add(struct cidrset *cs, const struct ipprefix *p);
+/* A new set from path into *out; a NULL or empty path gives *out = NULL
+ * and true (no list). false (with the warning of cidrset_load, *out NULL)
+ * on a bad file. */
+bool cidrset_open(const char *path, struct cidrset **out);
 /* The most specific prefix containing a, or NULL. */
 const struct ipprefix *cidrset_match(struct cidrset *cs, const struct ipaddr *a);
 /* True when any prefix of the set lies inside (or equals) p. */

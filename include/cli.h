@@ -9,6 +9,9 @@ int cmd_run(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_delist(int argc, char **argv);
 
 /* --year Y, --tz ZONE, -j N: shared by commands that read logs. */
 struct cli_common {
@@ -16,8 +19,8 @@ struct cli_common {
 };
 enum {
     OPT_YEAR = 1000, OPT_TZ, OPT_ALLOWLIST, OPT_FORMAT, OPT_STATS,
-    OPT_NOW, OPT_FORCE, OPT_STRICT, OPT_POST_PUBLISH,
-    OPT_CUSTOMERS, OPT_TEMPLATES, OPT_LANG,
+    OPT_DENYLIST, OPT_ASN_DB, OPT_STATE, OPT_SINCE, OPT_UNTIL, OPT_NOW,
+    OPT_FORCE, OPT_STRICT, OPT_POST_PUBLISH, OPT_CUSTOMERS, OPT_TEMPLATES, OPT_LANG,
 };
 /* Handles a shared option; false if opt is not one of them. Exits with
  * EXIT_USAGE on a bad value. */

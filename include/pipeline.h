@@ -21,8 +21,17 @@ struct pipeline_sink {
     void *ctx;
 };
 
+struct state;
+struct state_input;
+
 struct pipeline_opts {
     int year;                   /* explicit year for year-less stamps, 0 = infer */
+    int64_t since, until;       /* keep events with since <= ts < until (0: no bound) */
+    /* Incremental reading: with a state, each file resumes where the last
+     * run stopped and inputs[i] (n entries, caller's) says how far file i
+     * was read; the caller records them once the run published. */
+    const struct state *state;
+    struct state_input *inputs;
     const struct pipeline_sink *sink;   /* NULL: aggregate only */
 };
 

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include "agg.h"
 #include "customers.h"
+#include "rdns.h"
 
 #define POLICY_STR 256
+#define POLICY_PATH 1024
 
 /* Why an entry is listed; each cause has its own A record and TXT. */
 enum cause {
@@ -27,6 +29,20 @@ struct policy {
     double weight[AC__COUNT];
     double threshold;           /* spam score at which an address is listed */
     double auth_threshold;      /* auth_fail score for the brute-force list */
+    double rdns_factor[RDNS__COUNT];    /* threshold multiplier per rDNS class */
+    bool list_dynamic;          /* list dynamic-rDNS senders as CAUSE_DYNAMIC */
+    double dynamic_threshold;   /* score for that list */
+    int64_t window;             /* seconds of log before --now to read; 0 = all */
+    int64_t expiry;             /* listed until last evidence + expiry */
+    double relist_factor;       /* a removed entry returns at factor x its bar */
+    unsigned net_v4, net_v6;    /* network prefix lengths */
+    unsigned net_min_listed;    /* escalate with this many listed addresses */
+    double net_ratio;           /* ... or this share of the seen ones listed */
+    unsigned net_ratio_min_listed;      /* ... and at least this many */
+    bool net_spare_good;        /* no escalation over a net-good sender */
+    char asn_db[POLICY_PATH];   /* GeoLite2-ASN .mmdb; "" = none */
+    char allowlist[POLICY_PATH];
+    char denylist[POLICY_PATH];
     unsigned ttl;               /* seconds, for the zone files */
     char code[CAUSE__COUNT][16];        /* A record per cause: 127.0.0.x */
     char txt[CAUSE__COUNT][POLICY_STR]; /* TXT templates; '$' becomes the address */
@@ -58,11 +74,16 @@ void policy_print(const struct policy *p, FILE *fp);
 struct decision {
     double score;               /* weighted spam evidence, good mail included */
     double auth_score;
+    double bar;                 /* the spam threshold after the rDNS factor */
     enum cause cause;           /* CAUSE_NONE: not listed */
+    enum rdns_class rdns;
 };
 
+/* Weigh st: scores, its rDNS class, the bar and the cause. */
 void policy_decide(const struct policy *p, const struct ip_stats *st,
                    struct decision *d);
+/* Parse "90", "90s", "15m", "36h", "7d", "2w" (0 allowed) into seconds. */
+bool policy_parse_duration(const char *v, int64_t *out);
 /* "spam", "net", "auth", "dynamic" ("none"); config keys are code_<name>. */
 const char *policy_cause_name(enum cause c);
 /* The A record value for a cause. */

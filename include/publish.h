@@ -2,7 +2,8 @@
 #define RBLFORGE_PUBLISH_H
 /*
  * Publishing a run into OUTDIR, safely for cron and CI:
- *  - a lock (OUTDIR/.rblforge.lock, flock) keeps two runs apart;
+ *  - a lock (OUTDIR/.rblforge.lock, flock; publish_lock) keeps two runs
+ *    apart;
  *  - the new listings are compared with the previous publication
  *    (OUTDIR/listings.csv): added, removed, kept, by cause;
  *  - the safety valve refuses to replace anything when the listing count
@@ -16,8 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "cidrset.h"
-#include "listing.h"
-#include "policy.h"
+#include "export.h"
 
 struct afile;
 struct publish_result;
@@ -48,10 +48,16 @@ struct publish_result {
     int hook_status;            /* exit status of the post-publish command, -1 if none */
 };
 
-/* Returns an exit status: EXIT_OK, EXIT_RUNTIME (nothing replaced),
- * EXIT_VALVE, EXIT_LOCKED or EXIT_HOOK (published, hook failed). */
-int publish_run(const char *outdir, const struct listings *l, const struct policy *p,
-                struct cidrset *allow, const struct publish_opts *o,
-                struct publish_result *r);
+/* Takes OUTDIR's lock (OUTDIR/.rblforge.lock), or any other lock file:
+ * the descriptor to close when done, -1 on error, -2 when another run
+ * holds it (both warned). */
+int publish_lock(const char *path);
+
+/* x: the listings, policy and run facts (export.h); publish_run adds the
+ * zone data, serial and time. The caller holds OUTDIR's lock. Returns an
+ * exit status: EXIT_OK, EXIT_RUNTIME (nothing replaced), EXIT_VALVE or
+ * EXIT_HOOK (published, hook failed). */
+int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
+                const struct publish_opts *o, struct publish_result *r);
 
 #endif

@@ -4,7 +4,7 @@
 
 "$RBLFORGE" --version >"$TMP/v"; ok $? "--version exits 0"
 grep -q '^rblforge [0-9]' "$TMP/v"; ok $? "--version prints the version"
-for c in run events check-config; do
+for c in run events check-config top explain delist; do
     "$RBLFORGE" $c --help >"$TMP/h"; ok $? "$c --help exits 0"
     grep -q "usage: rblforge $c" "$TMP/h"; ok $? "$c --help shows its usage"
 done

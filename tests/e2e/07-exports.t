@@ -79,6 +79,46 @@ else
     skip "named-checkzone not installed (scripts/install-deps test)"
 fi
 
+# --- BIND answers: a real named on loopback serves bl.zone (wildcards,
+# the empty non-terminal fix, holes).
+if command -v named >/dev/null && command -v dig >/dev/null; then
+    Z="$TMP/named"; mkdir -p "$Z"; chmod 755 "$Z"
+    cp "$O/bl.zone" "$Z/"; chmod 644 "$Z/bl.zone"
+    nport=$(( 23000 + $$ % 20000 ))
+    cat >"$Z/named.conf" <<EOC
+options { directory "$Z"; listen-on port $nport { 127.0.0.1; }; listen-on-v6 { none; };
+          pid-file "$Z/named.pid"; recursion no; dnssec-validation no; };
+controls { };
+zone "bl.example" { type primary; file "$Z/bl.zone"; };
+EOC
+    chmod 644 "$Z/named.conf"
+    named -c "$Z/named.conf" -g -n 1 >"$Z/log" 2>&1 &
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+        [ -s "$Z/named.pid" ] && dig +short +time=1 +tries=1 -p $nport @127.0.0.1 bl.example SOA >/dev/null 2>&1 && break
+        sleep 0.3
+    done
+    npid=$(cat "$Z/named.pid" 2>/dev/null)
+    if [ -n "$npid" ]; then
+        ok 0 "named serves bl.zone on 127.0.0.1:$nport"
+        ba() { dig +short +time=2 +tries=2 -p $nport @127.0.0.1 "$1.bl.example" A | sort | tr '\n' ' ' | sed 's/ $//'; }
+        bnx() { dig +time=2 +tries=2 -p $nport @127.0.0.1 "$1.bl.example" A | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
+        is "$(ba 5.2.0.192)" 127.0.0.2 "BIND: aggregated /30 answers"
+        is "$(bnx 8.2.0.192)" NXDOMAIN "BIND: and is not wider"
+        is "$(ba 1.1.20.10)" 127.0.0.3 "BIND: /16 wildcard answers"
+        is "$(ba 41.30.20.10)" 127.0.0.3 "BIND: beside a listed address, the /16 still answers (RFC 4592 fix)"
+        is "$(ba 40.30.20.10)" 127.0.0.2 "BIND: the listed address keeps its code"
+        is "$(ba 8.113.0.203)" 127.0.0.3 "BIND: escalated /24 answers"
+        is "$(bnx 9.113.0.203)" NXDOMAIN "BIND: its allowlisted hole does not"
+        is "$(ba 2.0.0.127)" 127.0.0.2 "BIND: RFC 5782 127.0.0.2"
+        is "$(bnx 1.0.0.127)" NXDOMAIN "BIND: RFC 5782 127.0.0.1"
+        kill "$npid"; ok $? "named stopped by its PID"
+    else
+        ok 1 "named serves bl.zone"; sed 's/^/# /' "$Z/log" | tail -5
+    fi
+else
+    skip "named not installed: no BIND answer check (scripts/install-deps test installs bind9)"
+fi
+
 # --- nftables: syntax check, then a real load in a network namespace.
 if command -v nft >/dev/null; then
     : >"$TMP/empty.nft"

@@ -10,7 +10,7 @@ i=0
 for host in 'evil";$ORIGIN-x.;`reboot`' '{flush;ruleset}' '=cmd|calc!A0' '+SUM(1)' '-2+3' '@import' \
             'a#012$TTL#0120' 'x\";drop' "caf$(printf '\303\251')" "bad$(printf '\377\376')" 'semi;colon,comma"quote'; do
     i=$((i + 1))
-    ip="198.18.7.$i"
+    ip="198.18.$i.7"   # one /24 each: no network escalation
     printf 'Nov 24 06:25:01 mx1 postfix/smtpd[1]: connect from %s[%s]\n' "$host" "$ip"
     for k in 1 2 3; do
         printf 'Nov 24 06:25:02 mx1 postfix/smtpd[1]: NOQUEUE: reject: RCPT from %s[%s]: 554 5.7.1 <x@y>: Relay access denied "; $ORIGIN evil. `id` {}; from=<a"b;`id`@x> to=<$ORIGIN@y> proto=ESMTP helo=<%s>\n' "$host" "$ip" "$host"

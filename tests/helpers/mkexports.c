@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cidrset.h"
 #include "listing.h"
 #include "msg.h"
@@ -72,7 +73,14 @@ int main(int argc, char **argv)
     add(&l, "2001:db8:2::/64", CAUSE_NET);      /* holds allowlisted ::9 */
     l.seen = l.n;
     struct publish_opts o = { .now = 1795575600, .force = getenv("FORCE") != NULL };
-    int st = publish_run(argv[1], &l, &p, allow, &o, &r);
+    struct export_ctx x = { .l = &l, .p = &p };
+    char lock[4096];
+    snprintf(lock, sizeof(lock), "%s/.rblforge.lock", argv[1]);
+    int fd = publish_lock(lock);
+    if (fd < 0)
+        return fd == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
+    int st = publish_run(argv[1], &x, allow, &o, &r);
+    close(fd);
     free(l.v);
     cidrset_free(allow);
     return st;

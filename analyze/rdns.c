@@ -1,0 +1,259 @@
+/* rDNS classes from logged host names; see rdns.h and rblforge(1). */
+#include <stdio.h>
+#include <string.h>
+#include "rdns.h"
+
+enum { MAXNAME = 255, MAXRUNS = 32 };
+
+static const char *const class_names[RDNS__COUNT] = {
+    [RDNS_NONE] = "none", [RDNS_FCRDNS_FAIL] = "fcrdns_fail",
+    [RDNS_DYNAMIC] = "dynamic", [RDNS_STATIC_GENERIC] = "static-generic",
+    [RDNS_NAMED] = "named", [RDNS_UNLOGGED] = "unlogged",
+};
+
+const char *rdns_class_name(enum rdns_class c)
+{
+    return (unsigned)c < RDNS__COUNT ? class_names[c] : "?";
+}
+
+int rdns_class_lookup(const char *name)
+{
+    if (strcmp(name, "static_generic") == 0)
+        return RDNS_STATIC_GENERIC;
+    for (int i = 0; i < RDNS__COUNT; i++)
+        if (strcmp(class_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* Words of access networks: end users, not servers. Whole alphabetic
+ * tokens; "dyn*", "dial*" and "*dsl" match as prefixes/suffixes. */
+static const char *const access_words[] = {
+    "dynamic", "dynip", "dsl", "dhcp", "pool", "pools", "ppp", "pppoe", "pppoa",
+    "dialup", "dip", "cpe", "broadband", "bband", "client", "clients", "clienti",
+    "cliente", "customer", "customers", "cust", "home", "user", "users", "resi",
+    "residential", "cable", "cablemodem", "kabel", "hsd", "hfc", "catv", "ftth",
+    "fttx", "fttp", "fttb", "fios", "lightspeed", "wireless", "wifi", "wlan",
+    "mobile", "gprs", "umts", "lte", "abo", "subscriber", "dinamico", "dinamica",
+    "dinamic", "pcs", "adsl", NULL,
+};
+/* Words that say the generic name is a fixed assignment. */
+static const char *const static_words[] = {
+    "static", "sta", "stat", "fixed", "fix", "ded", "dedicated", "dedi", "biz",
+    "business", "colo", NULL,
+};
+/* Words of mail servers: such a name is an MTA's even when it embeds the
+ * address (Outlook's mail-oln040092066042..., Facebook's 66-220-155-151.mail-mail...). */
+static const char *const mail_words[] = {
+    "mail", "mails", "email", "mailer", "mx", "mxs", "mxout", "smtp", "smtps",
+    "esmtp", "smtpout", "mta", "mtas", "relay", "relays", "mailrelay", "out",
+    "outbound", "outgoing", "mailout", "mout", "mailgw", "mailhost", "postfix",
+    "exim", "sendmail", "bounce", "bounces", "inbound", "newsletter", "lists",
+    "mxgw", "mailserver", NULL,
+};
+/* Second-level labels under which registrations sit one level deeper
+ * (example.co.uk, example.com.br). */
+static const char *const sld_words[] = {
+    "com", "net", "org", "co", "ac", "gov", "edu", "ne", "or", "ad", "go", "gr",
+    "ltd", "plc", "nom", "biz", "info", NULL,
+};
+
+static bool in_list(const char *const *list, const char *w, size_t n)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && memcmp(*list, w, n) == 0)
+            return true;
+    return false;
+}
+
+struct digit_run {
+    uint64_t v;
+    unsigned len;
+};
+
+struct name {
+    char s[MAXNAME + 1];
+    size_t n;                   /* whole name, lower case */
+    size_t host;                /* bytes before the registered domain */
+    size_t notld;               /* bytes before the top-level label */
+};
+
+static bool load_name(struct name *nm, struct span h)
+{
+    size_t n = h.n > MAXNAME ? MAXNAME : h.n;
+
+    while (n && h.p[n - 1] == '.')
+        n--;
+    for (size_t i = 0; i < n; i++) {
+        char c = h.p[i];
+        nm->s[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+    }
+    nm->s[n] = 0;
+    nm->n = n;
+    /* Label starts, from the right. */
+    size_t dots[4] = { 0 }, nd = 0;
+    for (size_t i = n; i > 0 && nd < 4; i--)
+        if (nm->s[i - 1] == '.')
+            dots[nd++] = i - 1;
+    if (nd == 0)
+        return false;           /* a bare label: nothing to say */
+    nm->notld = dots[0];
+    /* The registered domain: two labels, three under a known SLD with a
+     * two-letter TLD. */
+    size_t keep = 2;
+    if (n - dots[0] - 1 == 2 && nd >= 2
+        && in_list(sld_words, nm->s + dots[1] + 1, dots[0] - dots[1] - 1))
+        keep = 3;
+    nm->host = nd >= keep ? dots[keep - 1] : 0;
+    return true;
+}
+
+/* Decimal runs of s[0..n). */
+static size_t digit_runs(const char *s, size_t n, struct digit_run *r)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n && k < MAXRUNS;) {
+        if (s[i] < '0' || s[i] > '9') {
+            i++;
+            continue;
+        }
+        uint64_t v = 0;
+        unsigned len = 0;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, len++)
+            if (len < 19)
+                v = v * 10 + (uint64_t)(s[i] - '0');
+        r[k++] = (struct digit_run){ v, len };
+    }
+    return k;
+}
+
+static bool runs_match(const struct digit_run *r, const unsigned *oct, int k)
+{
+    for (int i = 0; i < k; i++)
+        if (r[i].len > 3 || r[i].v != oct[i])
+            return false;
+    return true;
+}
+
+/* Does the name carry the IPv4 address a: a.b.c.d, d.c.b.a (any
+ * separators, zero padding allowed), the last three octets in either
+ * order, twelve zero-padded digits, the 32-bit decimal, or eight hex
+ * digits? */
+static bool embeds_v4(const struct name *nm, uint32_t a)
+{
+    unsigned f[4] = { a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255 };
+    unsigned r[4] = { f[3], f[2], f[1], f[0] };
+    unsigned f3[3] = { f[1], f[2], f[3] }, r3[3] = { f[3], f[2], f[1] };
+    struct digit_run run[MAXRUNS];
+    size_t k = digit_runs(nm->s, nm->notld, run);
+
+    for (size_t i = 0; i < k; i++) {
+        if (i + 4 <= k && (runs_match(run + i, f, 4) || runs_match(run + i, r, 4)))
+            return true;
+        if (i + 3 <= k && (runs_match(run + i, f3, 3) || runs_match(run + i, r3, 3)))
+            return true;
+        if (run[i].len == 12) {
+            uint64_t v = run[i].v;
+            unsigned o[4];
+            for (int j = 3; j >= 0; j--, v /= 1000)
+                o[j] = (unsigned)(v % 1000);
+            if (memcmp(o, f, sizeof(o)) == 0 || memcmp(o, r, sizeof(o)) == 0)
+                return true;
+        }
+        if (run[i].len >= 7 && run[i].len <= 10 && run[i].v == a)
+            return true;
+    }
+    char hex[9], rhex[9];
+    snprintf(hex, sizeof(hex), "%08x", (unsigned)a);
+    snprintf(rhex, sizeof(rhex), "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+    return memmem(nm->s, nm->notld, hex, 8) || memmem(nm->s, nm->notld, rhex, 8);
+}
+
+/* IPv6: the last four groups of the address as hex runs, in order (as in
+ * 2001-db8-0-0-1-2-3-4.dyn.example). */
+static bool embeds_v6(const struct name *nm, const struct ipaddr *ip)
+{
+    char want[40];
+    size_t w = 0;
+
+    for (int g = 4; g < 8; g++)
+        w += (size_t)snprintf(want + w, sizeof(want) - w, "%s%x", g > 4 ? "-" : "",
+                              (unsigned)(ip->b[2 * g] << 8 | ip->b[2 * g + 1]));
+    if (w < 9)
+        return false;           /* ::1-style tails say too little */
+    char norm[MAXNAME + 1];
+    for (size_t i = 0; i < nm->notld; i++)
+        norm[i] = nm->s[i] == '.' || nm->s[i] == ':' || nm->s[i] == '_' ? '-' : nm->s[i];
+    return memmem(norm, nm->notld, want, w) != NULL;
+}
+
+struct words {
+    bool access, stat, mail, digits, longrun;
+};
+
+static void scan_words(const struct name *nm, struct words *w)
+{
+    const char *s = nm->s;
+    size_t n = nm->host, run = 0;
+
+    memset(w, 0, sizeof(*w));
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            w->digits = true;
+            if (++run >= 5)
+                w->longrun = true;
+        } else {
+            run = 0;
+        }
+    }
+    for (size_t i = 0; i < n;) {
+        if (!(s[i] >= 'a' && s[i] <= 'z')) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && s[j] >= 'a' && s[j] <= 'z')
+            j++;
+        const char *t = s + i;
+        size_t tn = j - i;
+        if (in_list(access_words, t, tn) || (tn >= 3 && memcmp(t, "dyn", 3) == 0)
+            || (tn >= 4 && memcmp(t, "dial", 4) == 0)
+            || (tn >= 3 && tn <= 5 && memcmp(t + tn - 3, "dsl", 3) == 0))
+            w->access = true;
+        if (in_list(static_words, t, tn) || memmem(t, tn, "static", 6)
+            || memmem(t, tn, "business", 8))
+            w->stat = true;
+        if (in_list(mail_words, t, tn))
+            w->mail = true;
+        i = j;
+    }
+}
+
+enum rdns_class rdns_classify(struct span host, const struct ipaddr *ip)
+{
+    struct name nm;
+    struct words w;
+
+    if (!load_name(&nm, host))
+        return RDNS_NAMED;
+    scan_words(&nm, &w);
+    bool emb = ip->family == 4 ? embeds_v4(&nm, ipaddr_v4(ip))
+             : ip->family == 6 ? embeds_v6(&nm, ip) : false;
+    if (w.stat && (emb || w.longrun))
+        return RDNS_STATIC_GENERIC;
+    if (w.access && w.digits && (emb || !w.mail))
+        return RDNS_DYNAMIC;
+    if (emb && !w.mail)
+        return RDNS_DYNAMIC;
+    return RDNS_NAMED;
+}
+
+enum rdns_class rdns_of(const struct ip_stats *st)
+{
+    if (st->n[AC_RDNS_FAIL])
+        return RDNS_FCRDNS_FAIL;
+    if (st->rdns == NULL)
+        return st->rdns_unknown ? RDNS_NONE : RDNS_UNLOGGED;
+    return rdns_classify(span_make(st->rdns, strlen(st->rdns)), &st->ip);
+}

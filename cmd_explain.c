@@ -1,0 +1,380 @@
+/* rblforge explain: the decision about one address or network, with its
+ * arithmetic and the first and last evidence lines. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "asn.h"
+#include "chunk.h"
+#include "cidrset.h"
+#include "cli.h"
+#include "escape.h"
+#include "input.h"
+#include "listing.h"
+#include "msg.h"
+#include "outbuf.h"
+#include "pipeline.h"
+#include "policy.h"
+#include "state.h"
+#include "tstamp.h"
+
+static const char help[] =
+    "usage: rblforge explain ADDRESS|CIDR [-c CONFIG] [--state FILE] [--allowlist FILE]\n"
+    "                        [--denylist FILE] [--asn-db FILE] [--since T] [--until T]\n"
+    "                        [--now T] [-j N] [--year Y] [--tz ZONE] LOG...\n"
+    "\n"
+    "Read the logs as `rblforge run` would and explain the decision about\n"
+    "ADDRESS (or every address seen in CIDR): counts per evidence class times\n"
+    "their weights, the rDNS class and its factor, the threshold, the ASN,\n"
+    "the network escalation rule, allow/denylists, the state file entry, and\n"
+    "the first and last evidence lines with file:line.\n";
+
+struct ex {
+    struct outbuf o;
+    const struct policy *p;
+    const struct listings *l;
+    struct asn_db *asn;
+    struct cidrset *allow, *deny;
+    struct state *state;
+    char *const *files;
+    int64_t now;
+};
+
+static const char *ts(int64_t t, char *buf)
+{
+    if (t == INT64_MAX || t == INT64_MIN || t == 0)
+        return "-";
+    tstamp_format(t, 0, buf);
+    return buf;
+}
+
+/* Print line `want` of file, escaped and bounded. */
+static void show_line(struct ex *x, const char *label, const char *path, uint64_t want)
+{
+    struct input *in = input_open(path);
+
+    outbuf_printf(&x->o, "%s %s:%llu: ", label, path, (unsigned long long)want);
+    if (in == NULL) {
+        outbuf_puts(&x->o, "(cannot open)\n");
+        return;
+    }
+    struct chunker *ck = chunker_new(in);
+    struct chunk c;
+    bool found = false;
+    chunk_init(&c, 1 << 20);
+    while (!found && chunker_next(ck, &c)) {
+        if (want >= c.first_line + c.nlines)
+            continue;
+        size_t pos = 0;
+        const char *p;
+        size_t n;
+        for (uint64_t ln = c.first_line; chunk_line(&c, &pos, &p, &n); ln++)
+            if (ln == want) {
+                esc_tsv(&x->o, p, n > 400 ? 400 : n);
+                found = true;
+                break;
+            }
+    }
+    outbuf_puts(&x->o, found ? "\n" : "(line not found: the file changed?)\n");
+    chunk_free(&c);
+    chunker_free(ck);
+    input_close(in);
+}
+
+static const struct listing *find_listing(const struct listings *l, const struct ipprefix *pfx)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].pfx.len == pfx->len && ipaddr_cmp(&l->v[i].pfx.addr, &pfx->addr) == 0)
+            return &l->v[i];
+    return NULL;
+}
+
+static void explain_net(struct ex *x, const struct net_stats *ns)
+{
+    char net[IPPREFIX_STRLEN];
+    const struct policy *p = x->p;
+
+    outbuf_printf(&x->o, "network %s: %u addresses seen, %u listed, %u sending more good "
+                  "mail than evidence\n", ipprefix_format(&ns->pfx, net), ns->ips_seen,
+                  ns->ips_listed, ns->ips_good);
+    outbuf_printf(&x->o, "  rule: listed >= min_listed (%u)%s, or listed >= ratio_min_listed "
+                  "(%u) and listed/seen %.2f >= ratio (%g)%s\n", p->net_min_listed,
+                  ns->ips_listed >= p->net_min_listed ? " [yes]" : " [no]",
+                  p->net_ratio_min_listed, ns->ips_seen ? (double)ns->ips_listed / ns->ips_seen : 0,
+                  p->net_ratio,
+                  ns->ips_listed >= p->net_ratio_min_listed
+                  && ns->ips_listed >= p->net_ratio * ns->ips_seen ? " [yes]" : " [no]");
+    outbuf_printf(&x->o, "  escalated: %s", netagg_status_name(ns->status));
+    if (ns->status == NET_ESCALATED)
+        outbuf_printf(&x->o, " (listed as %s, code %s)", net, policy_code(p, CAUSE_NET));
+    else if (ns->status == NET_HELD_ALLOWLIST)
+        outbuf_puts(&x->o, " (an allowlisted address is inside: reported, not listed)");
+    else if (ns->status == NET_HELD_GOOD)
+        outbuf_puts(&x->o, " (an address in it delivers good mail; [network] spare_good)");
+    outbuf_putc(&x->o, '\n');
+}
+
+static void explain_state(struct ex *x, const struct ipprefix *pfx, const struct listing *e)
+{
+    char t1[32], t2[32], t3[32];
+
+    if (x->state == NULL)
+        return;
+    const struct state_entry *se = state_find(x->state, pfx);
+    if (se == NULL) {
+        outbuf_puts(&x->o, "state: no entry (never listed, or expired)\n");
+        return;
+    }
+    outbuf_printf(&x->o, "state: first seen %s, last evidence %s, last score %g, cause %s, "
+                  "listed until %s\n", ts(se->first, t1), ts(se->last, t2), se->score,
+                  policy_cause_name(se->cause), ts(se->listed_until, t3));
+    if (se->removed_at) {
+        outbuf_printf(&x->o, "  removed by hand %s: ", ts(se->removed_at, t1));
+        esc_tsv(&x->o, se->note, strlen(se->note));
+        outbuf_printf(&x->o, "\n  stays off unless the new evidence reaches %g x its bar%s\n",
+                      x->p->relist_factor, e ? "" : " (no new listing now)");
+    } else if (e == NULL && se->listed_until > x->now) {
+        outbuf_puts(&x->o, "  still listed from earlier evidence until it expires\n");
+    }
+}
+
+static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr *ip)
+{
+    const struct policy *p = x->p;
+    const struct ip_stats *st = agg_lookup(a, ip);
+    struct ipprefix host = { *ip, ip->family == 4 ? 32 : 128 };
+    char buf[IPPREFIX_STRLEN], t1[32], t2[32];
+
+    outbuf_printf(&x->o, "address %s\n", ipaddr_format(ip, buf));
+    const struct listing *e = find_listing(x->l, &host);
+    if (st == NULL) {
+        outbuf_puts(&x->o, "no events for this address in the logs read\n");
+    } else {
+        struct decision d;
+        policy_decide(p, st, &d);
+        outbuf_printf(&x->o, "events from %s to %s\n", ts(st->first, t1), ts(st->last, t2));
+        outbuf_puts(&x->o, "rdns: ");
+        if (st->rdns)
+            esc_tsv(&x->o, st->rdns, strlen(st->rdns));
+        else
+            outbuf_puts(&x->o, st->rdns_unknown ? "unknown" : "(not logged)");
+        outbuf_printf(&x->o, " -> class %s\n", rdns_class_name(d.rdns));
+        outbuf_puts(&x->o, "asn: ");
+        if (st->asn) {
+            const char *org = asn_org(x->asn, st->asn);
+            outbuf_printf(&x->o, "AS%u ", st->asn);
+            if (org)
+                esc_tsv(&x->o, org, strlen(org));
+            outbuf_putc(&x->o, '\n');
+        } else {
+            outbuf_puts(&x->o, x->asn ? "not in the database\n" : "(no --asn-db)\n");
+        }
+        outbuf_printf(&x->o, "%-26s %8s %8s %10s\n", "evidence", "count", "weight", "points");
+        for (int k = 0; k < AC__COUNT; k++) {
+            if (st->n[k] == 0)
+                continue;
+            double w = p->weight[k];
+            outbuf_printf(&x->o, "  %-24s %8u %8g %10g%s\n", agg_class_name(k), st->n[k], w,
+                          w * st->n[k], k == AC_AUTH_FAIL ? "  (auth score)" : "");
+        }
+        outbuf_printf(&x->o, "spam score %g; bar = threshold %g x rdns factor %g (%s) = %g%s\n",
+                      d.score, p->threshold, p->rdns_factor[d.rdns], rdns_class_name(d.rdns),
+                      d.bar, d.score >= d.bar ? "  [reached]" : "");
+        outbuf_printf(&x->o, "auth score %g; auth_threshold %g%s\n", d.auth_score,
+                      p->auth_threshold, d.auth_score >= p->auth_threshold ? "  [reached]" : "");
+        if (d.rdns == RDNS_DYNAMIC)
+            outbuf_printf(&x->o, "dynamic list: %s, dynamic_threshold %g%s\n",
+                          p->list_dynamic ? "on" : "off", p->dynamic_threshold,
+                          p->list_dynamic && d.score >= p->dynamic_threshold ? "  [reached]" : "");
+        outbuf_printf(&x->o, "decision: %s", d.cause == CAUSE_NONE ? "not listed"
+                      : policy_cause_name(d.cause));
+        if (d.cause != CAUSE_NONE)
+            outbuf_printf(&x->o, " (code %s)", policy_code(p, d.cause));
+        outbuf_putc(&x->o, '\n');
+        if (d.cause != CAUSE_NONE && x->allow && cidrset_match(x->allow, ip))
+            outbuf_puts(&x->o, "  but allowlisted: reported in summary.json, never listed\n");
+        if (st->ev_first_ts != INT64_MAX) {
+            show_line(x, "first evidence", x->files[st->ev_first.file], st->ev_first.line);
+            show_line(x, "last evidence ", x->files[st->ev_last.file], st->ev_last.line);
+        }
+    }
+    if (x->allow && cidrset_match(x->allow, ip))
+        outbuf_printf(&x->o, "allowlist: %s\n",
+                      ipprefix_format(cidrset_match(x->allow, ip), buf));
+    if (x->deny && cidrset_match(x->deny, ip))
+        outbuf_printf(&x->o, "denylist: %s (always listed, code %s)\n",
+                      ipprefix_format(cidrset_match(x->deny, ip), buf),
+                      policy_code(p, CAUSE_SPAM));
+    const struct net_stats *ns = netagg_find(&x->l->nets, p, ip);
+    if (ns)
+        explain_net(x, ns);
+    explain_state(x, &host, e);
+}
+
+struct cidr_walk {
+    struct ex *x;
+    const struct ipprefix *pfx;
+    size_t n;
+};
+
+static void cidr_row(const struct ip_stats *st, void *arg)
+{
+    struct cidr_walk *w = arg;
+    struct decision d;
+    char buf[IPADDR_STRLEN];
+
+    if (!ipprefix_contains(w->pfx, &st->ip))
+        return;
+    policy_decide(w->x->p, st, &d);
+    w->n++;
+    bool allowed = d.cause != CAUSE_NONE && w->x->allow && cidrset_match(w->x->allow, &st->ip);
+    outbuf_printf(&w->x->o, "%-40s %8g %8g %8g %-15s %s\n", ipaddr_format(&st->ip, buf),
+                  d.score, d.bar, d.auth_score, rdns_class_name(d.rdns),
+                  allowed ? "allowlisted (reported)"
+                  : d.cause == CAUSE_NONE ? "-" : policy_cause_name(d.cause));
+}
+
+static void explain_cidr(struct ex *x, const struct agg *a, const struct ipprefix *pfx)
+{
+    char buf[IPPREFIX_STRLEN];
+    struct cidr_walk w = { x, pfx, 0 };
+
+    outbuf_printf(&x->o, "network %s\n", ipprefix_format(pfx, buf));
+    /* The networks of the policy that overlap it, with their rule. */
+    for (size_t i = 0; i < x->l->nets.nnets; i++) {
+        const struct net_stats *ns = x->l->nets.nets[i];
+        if (ns->pfx.addr.family != pfx->addr.family
+            || !(ns->pfx.len >= pfx->len ? ipprefix_contains(pfx, &ns->pfx.addr)
+                 : ipprefix_contains(&ns->pfx, &pfx->addr)))
+            continue;
+        explain_net(x, ns);
+    }
+    outbuf_printf(&x->o, "%-40s %8s %8s %8s %-15s %s\n", "address", "score", "bar", "auth",
+                  "rdns", "decision");
+    /* No range query on the table; a full walk is fine for an analyst. */
+    agg_walk(a, cidr_row, &w);
+    if (w.n == 0)
+        outbuf_puts(&x->o, "no events for addresses in this network in the logs read\n");
+    if (x->deny && cidrset_overlaps(x->deny, pfx))
+        outbuf_puts(&x->o, "denylist: overlaps this network\n");
+    if (x->allow && cidrset_overlaps(x->allow, pfx))
+        outbuf_puts(&x->o, "allowlist: overlaps this network (never escalated)\n");
+    explain_state(x, pfx, find_listing(x->l, pfx));
+}
+
+int cmd_explain(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "state", required_argument, NULL, OPT_STATE },
+        { "allowlist", required_argument, NULL, OPT_ALLOWLIST },
+        { "denylist", required_argument, NULL, OPT_DENYLIST },
+        { "asn-db", required_argument, NULL, OPT_ASN_DB },
+        { "since", required_argument, NULL, OPT_SINCE },
+        { "until", required_argument, NULL, OPT_UNTIL },
+        { "now", required_argument, NULL, OPT_NOW },
+        { "jobs", required_argument, NULL, 'j' },
+        { "year", required_argument, NULL, OPT_YEAR },
+        { "tz", required_argument, NULL, OPT_TZ },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct cli_common common = { 0 };
+    const char *config = NULL, *statefile = NULL, *allowfile = NULL, *denyfile = NULL;
+    const char *asnfile = NULL;
+    int64_t since = 0, until = 0, now = time(NULL);
+    struct policy p;
+    int opt, status = EXIT_OK;
+
+    while ((opt = getopt_long(argc, argv, "c:j:h", longopts, NULL)) != -1) {
+        if (cli_common_option(opt, optarg, &common))
+            continue;
+        switch (opt) {
+        case 'c': config = optarg; break;
+        case OPT_STATE: statefile = optarg; break;
+        case OPT_ALLOWLIST: allowfile = optarg; break;
+        case OPT_DENYLIST: denyfile = optarg; break;
+        case OPT_ASN_DB: asnfile = optarg; break;
+        case OPT_SINCE:
+        case OPT_UNTIL:
+        case OPT_NOW:
+            if (!tstamp_parse_arg(optarg, time(NULL), opt == OPT_SINCE ? &since
+                                  : opt == OPT_UNTIL ? &until : &now)) {
+                msg_warn("bad time \"%s\": want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] or -7d/-12h",
+                         optarg);
+                return cli_usage_error("explain");
+            }
+            break;
+        case 'h':
+            fputs(help, stdout);
+            return EXIT_OK;
+        default:
+            return cli_usage_error("explain");
+        }
+    }
+    if (argc - optind < 2) {
+        msg_warn("explain: want ADDRESS|CIDR and at least one LOG");
+        return cli_usage_error("explain");
+    }
+    const char *target = argv[optind++];
+    struct ipprefix pfx;
+    if (!ipprefix_parse(span_make(target, strlen(target)), &pfx, false)) {
+        msg_warn("explain: \"%s\" is not an address or a CIDR with clean host bits", target);
+        return cli_usage_error("explain");
+    }
+    policy_init(&p);
+    if (config && !policy_load(&p, config))
+        return EXIT_USAGE;
+    if (allowfile == NULL)
+        allowfile = p.allowlist;
+    if (denyfile == NULL)
+        denyfile = p.denylist;
+    if (asnfile == NULL && p.asn_db[0])
+        asnfile = p.asn_db;
+    if (since == 0 && p.window)
+        since = now - p.window;
+    struct ex x = { .p = &p, .files = argv + optind, .now = now };
+    if (!cidrset_open(allowfile, &x.allow) || !cidrset_open(denyfile, &x.deny)) {
+        status = EXIT_USAGE;
+        goto out;
+    }
+    if (asnfile && (x.asn = asn_open(asnfile)) == NULL) {
+        status = EXIT_USAGE;
+        goto out;
+    }
+    if (statefile) {
+        x.state = state_new();
+        if (!state_load(x.state, statefile)) {
+            status = EXIT_RUNTIME;
+            goto out;
+        }
+    }
+    struct pipeline_opts po = { .year = common.year, .since = since, .until = until };
+    struct pipeline_stats st;
+    struct agg *a = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
+    if (x.asn)
+        asn_annotate(x.asn, a);
+    struct listings l;
+    struct listing_opts lo = { .allow = x.allow, .deny = x.deny };
+    listings_decide(&l, a, &p, &lo);
+    x.l = &l;
+    outbuf_init(&x.o, STDOUT_FILENO);
+    bool host = pfx.len == (pfx.addr.family == 4 ? 32 : 128);
+    if (host)
+        explain_addr(&x, a, &pfx.addr);
+    else
+        explain_cidr(&x, a, &pfx);
+    if (!outbuf_close(&x.o))
+        msg_fatal("write error on standard output");
+    listings_free(&l);
+    agg_free(a);
+    status = st.unreadable ? EXIT_RUNTIME : st.damaged ? EXIT_DAMAGED : EXIT_OK;
+out:
+    state_free(x.state);
+    asn_close(x.asn);
+    cidrset_free(x.allow);
+    cidrset_free(x.deny);
+    return status;
+}

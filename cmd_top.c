@@ -1,0 +1,327 @@
+/* rblforge top: the heaviest addresses, networks, ASNs or rDNS classes
+ * for one kind of event, over archived logs. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "asn.h"
+#include "cli.h"
+#include "escape.h"
+#include "msg.h"
+#include "netagg.h"
+#include "outbuf.h"
+#include "pipeline.h"
+#include "policy.h"
+#include "rdns.h"
+#include "tstamp.h"
+#include "xalloc.h"
+
+static const char help[] =
+    "usage: rblforge top [--by ip|net|asn|rdns] [--event E] [-n N] [--since T]\n"
+    "                    [--until T] [--format table|csv|json] [-c CONFIG]\n"
+    "                    [--asn-db FILE] [-j N] [--year Y] [--tz ZONE] LOG...\n"
+    "\n"
+    "Count events of one kind per address, network ([network] prefix lengths\n"
+    "of CONFIG), origin AS (needs --asn-db) or rDNS class, and print the N\n"
+    "largest, ties in address/number order.\n"
+    "\n"
+    "  -b, --by KEY         ip (default), net, asn or rdns\n"
+    "  -e, --event E        an evidence class as in listings.csv (e.g.\n"
+    "                       reject_dnsbl, auth_fail, postscreen_pregreet),\n"
+    "                       'evidence' (every class against an address,\n"
+    "                       the default), 'all' or 'score' (the policy's score)\n"
+    "  -n N                 how many rows (default 10; 0 = all)\n"
+    "      --since T, --until T  only events in [T, T'): YYYY-MM-DD,\n"
+    "                       YYYY-MM-DDTHH:MM:SSZ or -7d, -12h\n"
+    "  -f, --format FMT     table (default), csv or json\n"
+    "  -c, --config FILE    policy (network prefix lengths, weights for 'score')\n"
+    "      --asn-db FILE    GeoLite2-ASN / DB-IP ASN .mmdb\n"
+    "  -h, --help           this text\n";
+
+enum by { BY_IP, BY_NET, BY_ASN, BY_RDNS };
+enum { EVT_EVIDENCE = -1, EVT_ALL = -2, EVT_SCORE = -3 };
+enum fmt { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+struct row {
+    struct ipprefix pfx;        /* ip, net */
+    uint64_t key;               /* asn, rdns class */
+    double count;
+    uint32_t addrs;
+    const char *detail;         /* hostname, organisation; log or db bytes */
+};
+
+struct top_ctx {
+    enum by by;
+    int event;
+    const struct policy *p;
+    struct row *rows;
+    size_t n, cap;
+    agg_map v4, v6, asns;       /* key -> row index + 1 */
+    struct row rdns[RDNS__COUNT];
+};
+
+static double metric(const struct top_ctx *c, const struct ip_stats *st)
+{
+    double v = 0;
+
+    if (c->event == EVT_SCORE) {
+        struct decision d;
+        policy_decide(c->p, st, &d);
+        return d.score;
+    }
+    if (c->event >= 0)
+        return st->n[c->event];
+    for (int k = 0; k < AC__COUNT; k++)
+        if (c->event == EVT_ALL || agg_is_evidence(k))
+            v += st->n[k];
+    return v;
+}
+
+static struct row *row_for(struct top_ctx *c, agg_map *m, uint64_t key)
+{
+    void **slot = agg_map_ins(m, key);
+
+    if (*slot == NULL) {
+        c->rows = xgrow(c->rows, &c->cap, c->n + 1, sizeof(*c->rows));
+        memset(&c->rows[c->n], 0, sizeof(*c->rows));
+        c->rows[c->n].key = key;
+        *slot = (void *)(uintptr_t)(++c->n);
+    }
+    return &c->rows[(uintptr_t)*slot - 1];
+}
+
+static void count_one(const struct ip_stats *st, void *arg)
+{
+    struct top_ctx *c = arg;
+    double v = metric(c, st);
+    struct row *r;
+
+    if (v == 0)
+        return;
+    switch (c->by) {
+    case BY_IP:
+        c->rows = xgrow(c->rows, &c->cap, c->n + 1, sizeof(*c->rows));
+        r = &c->rows[c->n++];
+        memset(r, 0, sizeof(*r));
+        r->pfx.addr = st->ip;
+        r->pfx.len = st->ip.family == 4 ? 32 : 128;
+        r->detail = st->rdns;
+        break;
+    case BY_NET: {
+        struct ipprefix net = netagg_net_of(c->p, &st->ip);
+        r = row_for(c, net.addr.family == 4 ? &c->v4 : &c->v6, netagg_key(&net));
+        r->pfx = net;
+        break;
+    }
+    case BY_ASN:
+        r = row_for(c, &c->asns, st->asn);
+        break;
+    default:
+        r = &c->rdns[rdns_of(st)];
+        r->key = (uint64_t)rdns_of(st);
+        break;
+    }
+    r->count += v;
+    r->addrs++;
+}
+
+/* Largest first; ties in key order (the rows arrive in that order). */
+static int cmp_row(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    int c = ipaddr_cmp(&x->pfx.addr, &y->pfx.addr);
+    if (c)
+        return c;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+static void key_text(const struct top_ctx *c, const struct row *r, char *buf, size_t n)
+{
+    char ip[IPPREFIX_STRLEN];
+
+    if (c->by == BY_IP || c->by == BY_NET)
+        snprintf(buf, n, "%s", ipprefix_format(&r->pfx, ip));
+    else if (c->by == BY_ASN)
+        snprintf(buf, n, r->key ? "AS%llu" : "unknown", (unsigned long long)r->key);
+    else
+        snprintf(buf, n, "%s", rdns_class_name((enum rdns_class)r->key));
+}
+
+static void print_rows(struct top_ctx *c, size_t limit, enum fmt fmt, const char *event)
+{
+    struct outbuf o;
+    char key[64];
+
+    outbuf_init(&o, STDOUT_FILENO);
+    if (fmt == FMT_CSV)
+        outbuf_printf(&o, "rank,key,%s,addresses,detail\n", event);
+    else if (fmt == FMT_JSON)
+        outbuf_puts(&o, "[");
+    else
+        outbuf_printf(&o, "%4s  %-20s %12s %9s  %s\n", "rank", "key", event, "addresses",
+                      c->by == BY_IP ? "rdns" : c->by == BY_ASN ? "org" : "");
+    for (size_t i = 0; i < c->n && (limit == 0 || i < limit); i++) {
+        const struct row *r = &c->rows[i];
+        key_text(c, r, key, sizeof(key));
+        const char *d = r->detail;
+        if (fmt == FMT_CSV) {
+            outbuf_printf(&o, "%zu,%s,%g,%u,", i + 1, key, r->count, r->addrs);
+            if (d)
+                esc_csv(&o, d, strlen(d));
+            outbuf_putc(&o, '\n');
+        } else if (fmt == FMT_JSON) {
+            outbuf_printf(&o, "%s\n  {\"rank\": %zu, \"key\": \"%s\", \"count\": %g, "
+                          "\"addresses\": %u", i ? "," : "", i + 1, key, r->count, r->addrs);
+            if (d) {
+                outbuf_puts(&o, ", \"detail\": ");
+                esc_json(&o, d, strlen(d));
+            }
+            outbuf_putc(&o, '}');
+        } else {
+            outbuf_printf(&o, "%4zu  %-20s %12g %9u  ", i + 1, key, r->count, r->addrs);
+            if (d)
+                esc_tsv(&o, d, strlen(d) > 80 ? 80 : strlen(d));
+            outbuf_putc(&o, '\n');
+        }
+    }
+    if (fmt == FMT_JSON)
+        outbuf_puts(&o, c->n ? "\n]\n" : "]\n");
+    if (!outbuf_close(&o))
+        msg_fatal("write error on standard output");
+}
+
+int cmd_top(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "by", required_argument, NULL, 'b' },
+        { "event", required_argument, NULL, 'e' },
+        { "format", required_argument, NULL, 'f' },
+        { "config", required_argument, NULL, 'c' },
+        { "asn-db", required_argument, NULL, OPT_ASN_DB },
+        { "since", required_argument, NULL, OPT_SINCE },
+        { "until", required_argument, NULL, OPT_UNTIL },
+        { "jobs", required_argument, NULL, 'j' },
+        { "year", required_argument, NULL, OPT_YEAR },
+        { "tz", required_argument, NULL, OPT_TZ },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct cli_common common = { 0 };
+    struct top_ctx c = { .by = BY_IP, .event = EVT_EVIDENCE };
+    const char *config = NULL, *asnfile = NULL, *event = "evidence";
+    int64_t since = 0, until = 0;
+    long limit = 10;
+    enum fmt fmt = FMT_TABLE;
+    struct policy p;
+    char *end;
+    int opt;
+
+    while ((opt = getopt_long(argc, argv, "b:e:n:f:c:j:h", longopts, NULL)) != -1) {
+        if (cli_common_option(opt, optarg, &common))
+            continue;
+        switch (opt) {
+        case 'b':
+            if (!strcmp(optarg, "ip")) c.by = BY_IP;
+            else if (!strcmp(optarg, "net")) c.by = BY_NET;
+            else if (!strcmp(optarg, "asn")) c.by = BY_ASN;
+            else if (!strcmp(optarg, "rdns")) c.by = BY_RDNS;
+            else {
+                msg_warn("--by: want ip, net, asn or rdns, got \"%s\"", optarg);
+                return cli_usage_error("top");
+            }
+            break;
+        case 'e':
+            event = optarg;
+            if (!strcmp(optarg, "evidence")) c.event = EVT_EVIDENCE;
+            else if (!strcmp(optarg, "all")) c.event = EVT_ALL;
+            else if (!strcmp(optarg, "score")) c.event = EVT_SCORE;
+            else if ((c.event = agg_class_lookup(optarg)) < 0) {
+                msg_warn("--event: unknown event class \"%s\" (see the listings.csv "
+                         "columns, or evidence, all, score)", optarg);
+                return cli_usage_error("top");
+            }
+            break;
+        case 'n':
+            limit = strtol(optarg, &end, 10);
+            if (*optarg == 0 || *end || limit < 0 || limit > 1000000000) {
+                msg_warn("-n: want a count, got \"%s\"", optarg);
+                return cli_usage_error("top");
+            }
+            break;
+        case 'f':
+            if (!strcmp(optarg, "table")) fmt = FMT_TABLE;
+            else if (!strcmp(optarg, "csv")) fmt = FMT_CSV;
+            else if (!strcmp(optarg, "json")) fmt = FMT_JSON;
+            else {
+                msg_warn("--format: want table, csv or json, got \"%s\"", optarg);
+                return cli_usage_error("top");
+            }
+            break;
+        case 'c': config = optarg; break;
+        case OPT_ASN_DB: asnfile = optarg; break;
+        case OPT_SINCE:
+        case OPT_UNTIL:
+            if (!tstamp_parse_arg(optarg, time(NULL), opt == OPT_SINCE ? &since : &until)) {
+                msg_warn("%s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] or -7d/-12h, got \"%s\"",
+                         opt == OPT_SINCE ? "--since" : "--until", optarg);
+                return cli_usage_error("top");
+            }
+            break;
+        case 'h':
+            fputs(help, stdout);
+            return EXIT_OK;
+        default:
+            return cli_usage_error("top");
+        }
+    }
+    if (optind >= argc) {
+        msg_warn("top: no LOG given (use '-' for stdin)");
+        return cli_usage_error("top");
+    }
+    policy_init(&p);
+    if (config && !policy_load(&p, config))
+        return EXIT_USAGE;
+    if (asnfile == NULL && p.asn_db[0])
+        asnfile = p.asn_db;
+    struct asn_db *db = NULL;
+    if (asnfile && (db = asn_open(asnfile)) == NULL)
+        return EXIT_USAGE;
+    if (c.by == BY_ASN && db == NULL) {
+        msg_warn("top --by asn needs --asn-db FILE");
+        return cli_usage_error("top");
+    }
+    c.p = &p;
+    struct pipeline_opts po = { .year = common.year, .since = since, .until = until };
+    struct pipeline_stats st;
+    struct agg *a = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
+    if (db)
+        asn_annotate(db, a);
+    agg_walk(a, count_one, &c);
+    if (c.by == BY_RDNS) {
+        for (int k = 0; k < RDNS__COUNT; k++)
+            if (c.rdns[k].addrs) {
+                c.rows = xgrow(c.rows, &c.cap, c.n + 1, sizeof(*c.rows));
+                c.rows[c.n++] = c.rdns[k];
+            }
+    }
+    if (c.by == BY_ASN)
+        for (size_t i = 0; i < c.n; i++)
+            c.rows[i].detail = asn_org(db, (uint32_t)c.rows[i].key);
+    if (c.n)
+        qsort(c.rows, c.n, sizeof(*c.rows), cmp_row);
+    print_rows(&c, (size_t)limit, fmt, event);
+    free(c.rows);
+    agg_map_free(&c.v4);
+    agg_map_free(&c.v6);
+    agg_map_free(&c.asns);
+    agg_free(a);
+    asn_close(db);
+    if (st.unreadable)
+        return EXIT_RUNTIME;
+    return st.damaged ? EXIT_DAMAGED : EXIT_OK;
+}

@@ -1,0 +1,30 @@
+/* networks.csv: per-network counts and the escalation decision. */
+#include <string.h>
+#include "export.h"
+#include "escape.h"
+#include "ipaddr.h"
+
+void export_networks_csv(struct outbuf *o, const struct export_ctx *r)
+{
+    const struct netagg *na = &r->l->nets;
+    char net[IPPREFIX_STRLEN];
+
+    outbuf_puts(o, "net,ips_seen,ips_listed,ips_good,events,asn,as_org,escalated\n");
+    for (size_t i = 0; i < na->nnets; i++) {
+        const struct net_stats *ns = na->nets[i];
+        /* Networks with nothing listed are most of them and say nothing. */
+        if (ns->ips_listed == 0)
+            continue;
+        outbuf_printf(o, "%s,%u,%u,%u,", ipprefix_format(&ns->pfx, net), ns->ips_seen,
+                      ns->ips_listed, ns->ips_good);
+        outbuf_u64(o, ns->events);
+        outbuf_putc(o, ',');
+        if (ns->asn)
+            outbuf_u64(o, ns->asn);
+        outbuf_putc(o, ',');
+        const char *org = asn_org(r->asn, ns->asn);
+        if (org)
+            esc_csv(o, org, strlen(org));
+        outbuf_printf(o, ",%s\n", netagg_status_name(ns->status));
+    }
+}

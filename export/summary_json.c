@@ -1,0 +1,91 @@
+/* summary.json: what a run saw and decided, for dashboards and mail. */
+#include <string.h>
+#include "export.h"
+#include "escape.h"
+#include "ipaddr.h"
+
+static void key(struct outbuf *o, bool *first, const char *k)
+{
+    outbuf_printf(o, "%s\n  \"%s\": ", *first ? "" : ",", k);
+    *first = false;
+}
+
+static void num(struct outbuf *o, bool *first, const char *k, uint64_t v)
+{
+    key(o, first, k);
+    outbuf_u64(o, v);
+}
+
+/* The analysis keys, each written as ",\n  \"key\": value", so that
+ * another summary writer can append them to its own object. */
+void export_summary_fields(struct outbuf *o, const struct export_ctx *r)
+{
+    const struct listings *l = r->l;
+    bool first = false;         /* always after a key of the caller */
+    size_t deny = 0, state = 0;
+    char ip[IPPREFIX_STRLEN];
+
+    for (size_t i = 0; i < l->n; i++) {
+        deny += (l->v[i].flags & LF_DENY) != 0;
+        state += (l->v[i].flags & LF_STATE) != 0;
+    }
+    if (r->parse) {
+        const struct parse_stats *ps = r->parse;
+        uint64_t unrec = 0;
+        for (unsigned i = 0; i < ps->nprog && i < PARSE_PROG_SLOTS; i++)
+            unrec += ps->unrec[i].count;
+        num(o, &first, "files", r->files);
+        num(o, &first, "damaged_files", r->damaged);
+        num(o, &first, "lines", ps->lines);
+        num(o, &first, "events", ps->events);
+        num(o, &first, "lines_without_header", ps->no_header);
+        num(o, &first, "unparsed_lines", unrec);
+        key(o, &first, "unparsed_by_program");
+        outbuf_putc(o, '{');
+        for (unsigned i = 0; i < ps->nprog && i < PARSE_PROG_SLOTS; i++) {
+            outbuf_puts(o, i ? ", " : "");
+            esc_json(o, ps->unrec[i].name, strnlen(ps->unrec[i].name, PARSE_PROG_NAME));
+            outbuf_puts(o, ": ");
+            outbuf_u64(o, ps->unrec[i].count);
+        }
+        outbuf_putc(o, '}');
+    }
+    num(o, &first, "networks_seen", l->nets.nnets);
+    num(o, &first, "networks_escalated", l->nets_escalated);
+    num(o, &first, "listed_from_denylist", deny);
+    /* Without a state file a run cannot know what expired or was carried. */
+    static const char *const skeys[] = { "state_added", "state_expired",
+                                         "carried_from_state", "held_after_manual_removal" };
+    size_t sval[] = { l->added, l->expired, state, l->held };
+    for (size_t i = 0; i < 4; i++) {
+        key(o, &first, skeys[i]);
+        r->with_state ? outbuf_u64(o, sval[i]) : outbuf_puts(o, "null");
+    }
+    key(o, &first, "allowlist_hits");
+    outbuf_putc(o, '[');
+    for (size_t i = 0; i < l->nallowed; i++) {
+        const struct listing *e = &l->allowed[i];
+        outbuf_printf(o, "%s\n    {\"address\": \"%s\", \"cause\": \"%s\", \"score\": %g",
+                      i ? "," : "", ipprefix_format(&e->pfx, ip),
+                      policy_cause_name(e->d.cause), e->d.score);
+        if (e->st && e->st->rdns) {
+            outbuf_puts(o, ", \"rdns\": ");
+            esc_json(o, e->st->rdns, strlen(e->st->rdns));
+        }
+        outbuf_putc(o, '}');
+    }
+    outbuf_puts(o, l->nallowed ? "\n  ]" : "]");
+    key(o, &first, "networks_held");
+    outbuf_putc(o, '[');
+    size_t k = 0;
+    for (size_t i = 0; i < l->nets.nnets; i++) {
+        const struct net_stats *ns = l->nets.nets[i];
+        if (ns->status != NET_HELD_ALLOWLIST && ns->status != NET_HELD_GOOD)
+            continue;
+        outbuf_printf(o, "%s\n    {\"net\": \"%s\", \"ips_listed\": %u, \"reason\": \"%s\"}",
+                      k++ ? "," : "", ipprefix_format(&ns->pfx, ip), ns->ips_listed,
+                      ns->status == NET_HELD_ALLOWLIST ? "allowlisted address inside"
+                      : "an address in it sends good mail");
+    }
+    outbuf_puts(o, k ? "\n  ]" : "]");
+}

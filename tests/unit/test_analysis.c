@@ -1,0 +1,317 @@
+/* The analysis modules: Judy maps, rDNS bars and the dynamic list,
+ * network escalation and its holds, the denylist, the state file and
+ * incremental matching, ASN lookups in the test database. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "agg.h"
+#include "asn.h"
+#include "cidrset.h"
+#include "listing.h"
+#include "netagg.h"
+#include "policy.h"
+#include "state.h"
+
+static struct ipaddr IP(const char *s)
+{
+    struct ipaddr a;
+    assert_true(ipaddr_parse(span_make(s, strlen(s)), &a));
+    return a;
+}
+
+static struct ipprefix PFX(const char *s)
+{
+    struct ipprefix p;
+    assert_true(ipprefix_parse(span_make(s, strlen(s)), &p, false));
+    return p;
+}
+
+static void add(struct agg *a, const char *ip, enum ev_type t, enum ev_reason r,
+                unsigned times, const char *rdns)
+{
+    static uint64_t line;
+    struct event ev = { 0 };
+    ev.type = t;
+    ev.reason = r;
+    ev.ip = IP(ip);
+    ev.has_ts = true;
+    if (rdns)
+        ev.rdns = span_make(rdns, strlen(rdns));
+    for (unsigned i = 0; i < times; i++) {
+        ev.line = ++line;
+        ev.ts = 1000000 + (int64_t)line;
+        agg_add(a, &ev);
+    }
+}
+
+static const struct listing *find(const struct listings *l, const char *pfx)
+{
+    struct ipprefix p = PFX(pfx);
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].pfx.len == p.len && ipaddr_cmp(&l->v[i].pfx.addr, &p.addr) == 0)
+            return &l->v[i];
+    return NULL;
+}
+
+static void test_map(void **state)
+{
+    agg_map m = NULL;
+    uint64_t k = 0;
+    void *v;
+    (void)state;
+    *agg_map_ins(&m, 7) = "seven";
+    *agg_map_ins(&m, 3) = "three";
+    assert_string_equal(agg_map_get(m, 7), "seven");
+    assert_null(agg_map_get(m, 5));
+    assert_int_equal(agg_map_count(m), 2);
+    assert_true(agg_map_next(m, &k, &v, true));
+    assert_int_equal(k, 3);
+    assert_true(agg_map_next(m, &k, &v, false));
+    assert_int_equal(k, 7);
+    assert_false(agg_map_next(m, &k, &v, false));
+    agg_map_free(&m);
+    assert_null(m);
+}
+
+static void test_rdns_bars(void **state)
+{
+    struct policy p;
+    struct agg *a = agg_new();
+    struct decision d;
+    (void)state;
+    policy_init(&p);
+    add(a, "192.0.2.1", EV_REJECT, R_DNSBL, 2, "1-2-3-4.dyn.example.net");    /* 8 */
+    add(a, "192.0.2.2", EV_REJECT, R_DNSBL, 2, "mx.example.org");             /* 8 */
+    add(a, "192.0.2.3", EV_REJECT, R_UNKNOWN_RECIPIENT, 1, "c-192-0-2-3.hsd1.example.net");
+    struct ipaddr x = IP("192.0.2.1"), y = IP("192.0.2.2"), z = IP("192.0.2.3");
+    policy_decide(&p, agg_lookup(a, &x), &d);
+    assert_int_equal(d.rdns, RDNS_DYNAMIC);
+    assert_true(d.bar == 5);
+    assert_int_equal(d.cause, CAUSE_SPAM);
+    policy_decide(&p, agg_lookup(a, &y), &d);
+    assert_true(d.bar == 10);
+    assert_int_equal(d.cause, CAUSE_NONE);
+    policy_decide(&p, agg_lookup(a, &z), &d);
+    assert_int_equal(d.cause, CAUSE_DYNAMIC);
+    p.list_dynamic = false;
+    policy_decide(&p, agg_lookup(a, &z), &d);
+    assert_int_equal(d.cause, CAUSE_NONE);
+    agg_free(a);
+}
+
+static void test_escalation(void **state)
+{
+    struct policy p;
+    struct agg *a = agg_new();
+    struct listings l;
+    char buf[32];
+    (void)state;
+    policy_init(&p);
+    /* 4 listed: escalated. */
+    for (int i = 1; i <= 4; i++)
+        snprintf(buf, sizeof(buf), "198.51.100.%d", i),
+        add(a, buf, EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
+    /* 3 listed of 4 seen: the ratio rule. */
+    for (int i = 1; i <= 3; i++)
+        snprintf(buf, sizeof(buf), "198.51.101.%d", i),
+        add(a, buf, EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
+    add(a, "198.51.101.9", EV_CONNECT, R_NONE, 1, NULL);
+    /* 3 listed of 5 seen: neither. */
+    for (int i = 1; i <= 3; i++)
+        snprintf(buf, sizeof(buf), "198.51.102.%d", i),
+        add(a, buf, EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
+    add(a, "198.51.102.8", EV_CONNECT, R_NONE, 1, NULL);
+    add(a, "198.51.102.9", EV_CONNECT, R_NONE, 1, NULL);
+    /* 4 listed and an MTA with good mail: held. */
+    for (int i = 1; i <= 4; i++)
+        snprintf(buf, sizeof(buf), "203.0.113.%d", i),
+        add(a, buf, EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
+    add(a, "203.0.113.25", EV_CLIENT, R_NONE, 3, "mail.example.com");
+    /* 4 listed and an allowlisted address inside: held. */
+    for (int i = 1; i <= 5; i++)
+        snprintf(buf, sizeof(buf), "100.64.1.%d", i),
+        add(a, buf, EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
+    /* IPv6: 4 in one /64. */
+    for (int i = 1; i <= 4; i++)
+        snprintf(buf, sizeof(buf), "2001:db8:1:2::%d", i),
+        add(a, buf, EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
+    struct cidrset *allow = cidrset_new(), *deny = cidrset_new();
+    struct ipprefix ap = PFX("100.64.1.5"), dp = PFX("233.252.0.0/24"), dp2 = PFX("100.64.1.0/24");
+    cidrset_add(allow, &ap);
+    cidrset_add(deny, &dp);
+    cidrset_add(deny, &dp2);    /* overlaps the allowlist: not published */
+    struct listing_opts o = { .allow = allow, .deny = deny };
+    listings_decide(&l, a, &p, &o);
+    assert_non_null(find(&l, "198.51.100.0/24"));
+    assert_int_equal(find(&l, "198.51.100.0/24")->d.cause, CAUSE_NET);
+    assert_non_null(find(&l, "198.51.101.0/24"));
+    assert_null(find(&l, "198.51.102.0/24"));
+    assert_null(find(&l, "203.0.113.0/24"));
+    assert_null(find(&l, "100.64.1.0/24"));
+    assert_non_null(find(&l, "2001:db8:1:2::/64"));
+    assert_non_null(find(&l, "233.252.0.0/24"));
+    assert_true(find(&l, "233.252.0.0/24")->flags & LF_DENY);
+    struct ipaddr g = IP("203.0.113.9"), h = IP("100.64.1.200");
+    assert_int_equal(netagg_find(&l.nets, &p, &g)->status, NET_HELD_GOOD);
+    assert_int_equal(netagg_find(&l.nets, &p, &h)->status, NET_HELD_ALLOWLIST);
+    assert_int_equal(l.nets_escalated, 3);
+    assert_int_equal(l.nets_held, 2);
+    assert_int_equal(l.nallowed, 1);
+    /* Sorted by prefix: a network before the addresses inside it. */
+    for (size_t i = 1; i < l.n; i++) {
+        int c = ipaddr_cmp(&l.v[i - 1].pfx.addr, &l.v[i].pfx.addr);
+        assert_true(c < 0 || (c == 0 && l.v[i - 1].pfx.len < l.v[i].pfx.len));
+    }
+    listings_free(&l);
+    cidrset_free(allow);
+    cidrset_free(deny);
+    agg_free(a);
+}
+
+static void test_state_roundtrip(void **state)
+{
+    struct policy p;
+    struct agg *a = agg_new();
+    struct listings l;
+    char path[] = "/tmp/rblforge-state-XXXXXX";
+    (void)state;
+    int fd = mkstemp(path);
+    close(fd);
+    unlink(path);
+    policy_init(&p);
+    add(a, "192.0.2.77", EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
+    struct state *s = state_new();
+    assert_true(state_load(s, path));           /* missing: the first run */
+    listings_build(&l, a, &p, NULL);
+    state_apply(s, &l, &p, NULL, 2000000);
+    assert_int_equal(l.added, 1);
+    int64_t last = l.v[0].last;
+    assert_true(l.v[0].expires == last + 7 * 86400);
+    struct state_input in = { .dev = 1, .ino = 2, .size = 10, .hlen = 5,
+                              .hash = state_hash("hello", 5), .consumed = 10, .lines = 2,
+                              .seen = 2000000 };
+    strcpy(in.name, "mail.log\twith tab");
+    state_input_done(s, &in);
+    assert_true(state_save(s, path));
+    listings_free(&l);
+    state_free(s);
+
+    s = state_new();
+    assert_true(state_load(s, path));
+    struct ipprefix host = PFX("192.0.2.77");
+    const struct state_entry *e = state_find(s, &host);
+    assert_non_null(e);
+    assert_int_equal(e->cause, CAUSE_SPAM);
+    assert_true(e->listed_until == last + 7 * 86400);
+    uint64_t sb, sl;
+    /* Same inode; then a compressed copy: same head, other inode. */
+    state_input_resume(s, 1, 2, "hello world", 11, &sb, &sl);
+    assert_int_equal(sb, 10);
+    assert_int_equal(sl, 2);
+    state_input_resume(s, 1, 99, "hello world", 11, &sb, &sl);
+    assert_int_equal(sb, 10);
+    state_input_resume(s, 1, 2, "other", 5, &sb, &sl);
+    assert_int_equal(sb, 0);
+    /* No new evidence, still in time: carried; after expiry: gone. */
+    struct agg *empty = agg_new();
+    listings_build(&l, empty, &p, NULL);
+    state_apply(s, &l, &p, NULL, last + 86400);
+    assert_int_equal(l.n, 1);
+    assert_true(l.v[0].flags & LF_STATE);
+    assert_int_equal(l.carried, 1);
+    listings_free(&l);
+    listings_build(&l, empty, &p, NULL);
+    state_apply(s, &l, &p, NULL, last + 8 * 86400);
+    assert_int_equal(l.n, 0);
+    assert_int_equal(l.expired, 1);
+    listings_free(&l);
+    /* Removed by hand: 10 points (bar 7) stay off, 20 come back. */
+    state_remove(s, &host, last, "request\nwith newline");
+    assert_string_equal(state_find(s, &host)->note, "request?with newline");
+    listings_build(&l, a, &p, NULL);
+    state_apply(s, &l, &p, NULL, last + 1);
+    assert_int_equal(l.n, 0);
+    assert_int_equal(l.held, 1);
+    listings_free(&l);
+    add(a, "192.0.2.77", EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
+    listings_build(&l, a, &p, NULL);
+    state_apply(s, &l, &p, NULL, last + 1);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(state_find(s, &host)->removed_at, 0);
+    listings_free(&l);
+    agg_free(empty);
+    state_free(s);
+
+    /* One changed byte: refused. */
+    FILE *fp = fopen(path, "r+");
+    assert_non_null(fp);
+    fseek(fp, 20, SEEK_SET);
+    int c = fgetc(fp);
+    fseek(fp, 20, SEEK_SET);
+    fputc(c == '1' ? '2' : '1', fp);
+    fclose(fp);
+    s = state_new();
+    assert_false(state_load(s, path));
+    state_free(s);
+    fp = fopen(path, "w");
+    fputs("rblforge-state 2\nend\t0\t0000000000000000\n", fp);
+    fclose(fp);
+    s = state_new();
+    assert_false(state_load(s, path));
+    state_free(s);
+    unlink(path);
+    agg_free(a);
+}
+
+static void test_asn(void **state)
+{
+    const char *top = getenv("TOP");
+    char path[4096];
+    (void)state;
+    snprintf(path, sizeof(path), "%s/datasets/asn/asn-test.mmdb", top ? top : ".");
+    struct asn_db *db = asn_open(path);
+    assert_non_null(db);
+    static const struct { const char *ip; uint32_t asn; const char *org; } t[] = {
+        { "100.66.3.7", 64500, "Example Cable Access (CGN pools)" },
+        { "198.51.100.10", 64496, "Example Mail Hosting" },
+        { "2001:db8:bad::5", 64503, "Example IPv6 Bulletproof Hosting \"BPH\"" },
+        { "2001:db8:1::1", 64502, "Example IPv6 Access" },
+        { "45.1.2.3", 64510, "Example Global Broadband" },
+        { "224.0.0.1", 0, NULL },
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct ipaddr a = IP(t[i].ip);
+        uint32_t asn = asn_lookup(db, &a);
+        if (asn != t[i].asn)
+            fail_msg("%s: AS%u, want AS%u", t[i].ip, asn, t[i].asn);
+        if (t[i].org)
+            assert_string_equal(asn_org(db, asn), t[i].org);
+    }
+    struct agg *ag = agg_new();
+    add(ag, "100.66.3.7", EV_CONNECT, R_NONE, 1, NULL);
+    asn_annotate(db, ag);
+    struct ipaddr a = IP("100.66.3.7");
+    assert_int_equal(agg_lookup(ag, &a)->asn, 64500);
+    agg_free(ag);
+    asn_close(db);
+    assert_null(asn_open("/nonexistent.mmdb"));
+    asn_close(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_map),
+        cmocka_unit_test(test_rdns_bars),
+        cmocka_unit_test(test_escalation),
+        cmocka_unit_test(test_state_roundtrip),
+        cmocka_unit_test(test_asn),
+    };
+    return cmocka_run_group_tests_name("analysis", tests, NULL, NULL);
+}
