@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include "cmd_report.h"
+#include "asn.h"
 #include "cidrset.h"
 #include "cli.h"
 #include "listing.h"
@@ -106,10 +107,11 @@ bool report_job_init(struct report_job *j, const struct cust_policy *cp,
     return true;
 }
 
-void report_job_build(struct report_job *j, char *const *files, size_t nfiles, int64_t now)
+void report_job_build(struct report_job *j, char *const *files, size_t nfiles, int64_t now,
+                      struct asn_db *asn)
 {
     outbound_join(j->ob);
-    cust_report_build(&j->rep, j->ob, j->map, &j->cp);
+    cust_report_build(&j->rep, j->ob, j->map, &j->cp, asn);
     j->out.r = &j->rep;
     j->out.files = files;
     j->out.nfiles = nfiles;
@@ -130,6 +132,7 @@ void report_job_free(struct report_job *j)
 
 static const char help[] =
     "usage: rblforge report --customers FILE -o OUTDIR [-c CONFIG] [--allowlist FILE]\n"
+    "                       [--asn-db FILE]\n"
     "                       [--templates DIR] [--lang ja,en] [-j N] [--year Y]\n"
     "                       [--tz ZONE] [--now TIME] [-v] LOG...\n"
     "\n"
@@ -142,6 +145,8 @@ static const char help[] =
     "  -o, --output DIR     where to publish (created if missing)\n"
     "  -c, --config FILE    thresholds ([customers]) and listing policy\n"
     "      --allowlist FILE for the listing summary in report.html\n"
+    "      --asn-db FILE    MaxMind ASN database: ASNs per login (default:\n"
+    "                       [policy] asn_db)\n"
     "      --templates DIR  letter.<lang>.txt templates (default: [customers]\n"
     "                       templates, the installed ones, ./datasets/templates)\n"
     "      --lang LIST      letter languages in order (default: ja,en)\n"
@@ -188,6 +193,7 @@ int cmd_report(int argc, char **argv)
         { "templates", required_argument, NULL, OPT_TEMPLATES },
         { "lang", required_argument, NULL, OPT_LANG },
         { "allowlist", required_argument, NULL, OPT_ALLOWLIST },
+        { "asn-db", required_argument, NULL, OPT_ASN_DB },
         { "jobs", required_argument, NULL, 'j' },
         { "year", required_argument, NULL, OPT_YEAR },
         { "tz", required_argument, NULL, OPT_TZ },
@@ -198,7 +204,7 @@ int cmd_report(int argc, char **argv)
     };
     struct cli_common common = { 0 };
     const char *config = NULL, *outdir = NULL, *allowfile = NULL, *customers = NULL,
-        *templates = NULL, *lang = NULL;
+        *templates = NULL, *lang = NULL, *asnfile = NULL;
     bool verbose = isatty(STDERR_FILENO);
     int64_t now = (int64_t)time(NULL);
     struct policy policy;
@@ -214,6 +220,7 @@ int cmd_report(int argc, char **argv)
         case OPT_TEMPLATES: templates = optarg; break;
         case OPT_LANG: lang = optarg; break;
         case OPT_ALLOWLIST: allowfile = optarg; break;
+        case OPT_ASN_DB: asnfile = optarg; break;
         case 'v': verbose = true; break;
         case OPT_NOW:
             if (!cli_parse_time(optarg, &now)) {
@@ -251,9 +258,18 @@ int cmd_report(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (asnfile == NULL && policy.asn_db[0])
+        asnfile = policy.asn_db;
+    struct asn_db *asn = NULL;
+    if (asnfile && (asn = asn_open(asnfile)) == NULL) {
+        cidrset_free(allow);
+        report_job_free(&j);
+        return EXIT_USAGE;
+    }
     if (mkdir(outdir, 0755) < 0 && errno != EEXIST) {
         msg_warn("%s: cannot create: %s", outdir, strerror(errno));
         cidrset_free(allow);
+        asn_close(asn);
         report_job_free(&j);
         return EXIT_RUNTIME;
     }
@@ -271,7 +287,7 @@ int cmd_report(int argc, char **argv)
         struct listings l;
         struct afile *html = NULL;
         listings_build(&l, agg, &policy, allow);
-        report_job_build(&j, files, nfiles, now);
+        report_job_build(&j, files, nfiles, now, asn);
         custout_listing_from(&j.out.listing, &l);
         if (verbose)
             tiers_summary(&j.rep);
@@ -297,6 +313,7 @@ int cmd_report(int argc, char **argv)
     }
     agg_free(agg);
     cidrset_free(allow);
+    asn_close(asn);
     report_job_free(&j);
     return status;
 }

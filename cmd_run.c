@@ -284,7 +284,7 @@ int cmd_run(int argc, char **argv)
         pub.now = now;
         pub.verbose = verbose;
         if (reports) {
-            report_job_build(&rj, argv + optind, nfiles, now);
+            report_job_build(&rj, argv + optind, nfiles, now, asn);
             pub.extra = &rj.extra;
         }
         afile_catch_signals();

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "customers.h"
+#include "asn.h"
 #include "xalloc.h"
 
 /* ---- policy ---- */
@@ -462,13 +463,19 @@ static void signals(struct build *b, struct customer *cu, size_t c)
     if (worst != SIZE_MAX
         && (l = level_of((double)cu->logins[worst].networks, p->compromise_networks)) != TIER_OK) {
         const struct cust_login *lg = &cu->logins[worst];
-        snprintf(sum, sizeof(sum), "login %.80s authenticated from %zu addresses in %zu "
-                 "different networks", lg->user, lg->ips, lg->networks);
+        if (b->r->have_asn)
+            snprintf(sum, sizeof(sum), "login %.80s authenticated from %zu addresses in %zu "
+                     "different networks and %zu ASNs", lg->user, lg->ips, lg->networks, lg->asns);
+        else
+            snprintf(sum, sizeof(sum), "login %.80s authenticated from %zu addresses in %zu "
+                     "different networks", lg->user, lg->ips, lg->networks);
         add_sig(b, cu, c, SIG_ACCOUNT_COMPROMISE, l, sum);
         struct cust_sig *s = &cu->sig[cu->nsig - 1];
         fig(s, "networks", (double)lg->networks);
         fig(s, "addresses", (double)lg->ips);
         fig(s, "messages", (double)lg->messages);
+        if (b->r->have_asn)
+            fig(s, "asns", (double)lg->asns);
     }
     if (cu->peak >= p->spike_min && cu->peak > 0
         && (double)cu->peak >= p->spike_factor * (cu->median ? cu->median : 1)) {
@@ -556,8 +563,15 @@ static long hour_bin(const struct cust_report *r, int64_t t)
     return (long)((t - r->hour0) / 3600);
 }
 
+static int cmp_asn(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 void cust_report_build(struct cust_report *r, const struct outbound *ob,
-                       struct custmap *map, const struct cust_policy *p)
+                       struct custmap *map, const struct cust_policy *p,
+                       struct asn_db *asn)
 {
     size_t nm = outbound_count(ob), nc = custmap_customers(map) + 1, U = nc - 1;
     long *owner = xmalloc((nm ? nm : 1) * sizeof(*owner));
@@ -568,6 +582,7 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
 
     memset(r, 0, sizeof(*r));
     r->policy = p;
+    r->have_asn = asn != NULL;
     r->mem = xmalloc(sizeof(*r->mem));
     arena_init(r->mem);
     b.mem = r->mem;
@@ -727,7 +742,8 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
             lg->user = logins.v[j].k;
             /* Evidence: the first message from each network, in log order. */
             struct cand first[100];
-            size_t nfirst = 0;
+            size_t nfirst = 0, nasn = 0, capasn = 0;
+            uint32_t *asns = NULL;
             for (; k < il && strcmp(logins.v[k].k, lg->user) == 0; k++) {
                 const struct row *w = &logins.v[k];
                 bool newkey = k == j || strcmp(w->k2, logins.v[k - 1].k2) != 0
@@ -736,8 +752,14 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
                     lg->messages++;
                 if (!newkey)
                     continue;
-                if (w->val == 1)
+                if (w->val == 1) {
                     lg->ips++;
+                    uint32_t as = asn ? asn_lookup(asn, &outbound_msg(ob, w->pos)->ip) : 0;
+                    if (as) {
+                        asns = xgrow(asns, &capasn, nasn + 1, sizeof(*asns));
+                        asns[nasn++] = as;
+                    }
+                }
                 else if (w->val == 0) {
                     lg->networks++;
                     if (nfirst < 100)
@@ -749,6 +771,11 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
                     struct cand t = first[z];
                     first[z] = first[z - 1], first[z - 1] = t;
                 }
+            if (nasn > 1)
+                qsort(asns, nasn, sizeof(*asns), cmp_asn);
+            for (size_t a = 0; a < nasn; a++)
+                lg->asns += a == 0 || asns[a] != asns[a - 1];
+            free(asns);
             /* Keep the candidates of the login with the most networks. */
             bool best = true;
             for (size_t o = 0; o + 1 < cu->nlogins; o++)

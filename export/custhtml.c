@@ -123,14 +123,18 @@ static void customer(struct outbuf *o, const struct custout *x, const struct cus
         outbuf_puts(o, "</pre></div>\n");
     }
     if (c->nlogins) {
-        outbuf_puts(o, "<table class=\"logins\"><tr><th class=\"l\">login</th><th>messages</th>"
-                    "<th>client IPs</th><th>networks</th></tr>");
+        outbuf_printf(o, "<table class=\"logins\"><tr><th class=\"l\">login</th><th>messages</th>"
+                      "<th>client IPs</th><th>networks</th>%s</tr>",
+                      x->r->have_asn ? "<th>ASNs</th>" : "");
         for (size_t i = 0; i < c->nlogins && i < 20; i++) {
             outbuf_puts(o, "<tr><td class=\"l\">");
             h(o, c->logins[i].user);
-            outbuf_printf(o, "</td><td>%llu</td><td>%zu</td><td>%zu</td></tr>",
+            outbuf_printf(o, "</td><td>%llu</td><td>%zu</td><td>%zu</td>",
                           (unsigned long long)c->logins[i].messages, c->logins[i].ips,
                           c->logins[i].networks);
+            if (x->r->have_asn)
+                outbuf_printf(o, "<td>%zu</td>", c->logins[i].asns);
+            outbuf_puts(o, "</tr>");
         }
         outbuf_puts(o, "</table>\n");
     }

@@ -165,8 +165,11 @@ void custout_json(struct outbuf *o, const struct custout *x, const struct custom
         const struct cust_login *l = &c->logins[i];
         outbuf_puts(o, i ? ", {\"login\": " : "{\"login\": ");
         jstr(o, l->user);
-        outbuf_printf(o, ", \"messages\": %llu, \"client_ips\": %zu, \"networks\": %zu}",
+        outbuf_printf(o, ", \"messages\": %llu, \"client_ips\": %zu, \"networks\": %zu",
                       (unsigned long long)l->messages, l->ips, l->networks);
+        if (r->have_asn)
+            outbuf_printf(o, ", \"asns\": %zu", l->asns);
+        outbuf_putc(o, '}');
     }
     outbuf_puts(o, "]");
     json_counts(o, "top_senders", "sender", "messages", c->senders, c->nsenders);

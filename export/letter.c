@@ -40,7 +40,7 @@ static const char *const known[] = {
     /* signal figures */
     "spam_rejection_rate", "blocklist_rejections", "remote_servers", "networks",
     "addresses", "peak_hour_messages", "median_hour_messages", "peak_hour",
-    "unknown_recipients", "rate",
+    "unknown_recipients", "rate", "asns",
 };
 
 static bool placeholders_ok(const char *path, unsigned long line, const char *s)

@@ -32,8 +32,11 @@ struct report_job {
  * ones). False with a warning naming file:line on error (exit 2). */
 bool report_job_init(struct report_job *j, const struct cust_policy *cp,
                      const char *customers, const char *templates, const char *languages);
-/* Join and build the report after the read; files are the input names. */
-void report_job_build(struct report_job *j, char *const *files, size_t nfiles, int64_t now);
+/* Join and build the report after the read; files are the input names;
+ * asn (may be NULL) adds ASNs per login. */
+struct asn_db;
+void report_job_build(struct report_job *j, char *const *files, size_t nfiles, int64_t now,
+                      struct asn_db *asn);
 void report_job_free(struct report_job *j);
 
 #endif

@@ -104,6 +104,7 @@ struct cust_login {
     const char *user;
     uint64_t messages;
     size_t ips, networks;
+    size_t asns;                /* distinct origin ASNs, 0 without a database */
 };
 
 struct cust_ipline {            /* (unmapped): one client address */
@@ -141,13 +142,19 @@ struct cust_report {
     size_t hours;
     uint64_t messages, inbound_skipped, notices;
     const struct cust_policy *policy;
+    bool have_asn;              /* logins carry ASN counts */
     struct arena *mem;          /* every string and array above */
 };
 
-/* Build the report; map may have no rows (everything is unmapped). The
- * report keeps pointers into map names; free it before the map. */
+struct asn_db;
+
+/* Build the report; map may have no rows (everything is unmapped); asn
+ * (may be NULL) adds origin ASNs per login, looked up once per distinct
+ * (login, address). The report keeps pointers into map names; free it
+ * before the map. */
 void cust_report_build(struct cust_report *r, const struct outbound *ob,
-                       struct custmap *map, const struct cust_policy *p);
+                       struct custmap *map, const struct cust_policy *p,
+                       struct asn_db *asn);
 void cust_report_free(struct cust_report *r);
 
 const char *cust_tier_name(enum cust_tier t);

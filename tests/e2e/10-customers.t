@@ -84,6 +84,17 @@ is "$(tier "$TMP/j1" Acme)" ok "normal customer is ok"
 is "$(tier "$TMP/j1" Clean)" ok "clean customer is ok"
 is "$(sed -n 2p "$TMP/j1/customers/index.csv" | cut -d, -f1)" '"Cheap Pills"' "worst first"
 grep -q '件名' "$TMP/j1/customers/Smallshop.txt" && grep -q '^Subject:' "$TMP/j1/customers/Smallshop.txt"; ok $? "letter in Japanese and English"
+R --tz JST-9 --asn-db "$TOP/datasets/asn/asn-test.mmdb" --customers "$TMP/sample.map" -o "$TMP/asn" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
+python3 - "$TMP/asn/customers" "$TMP/j1/customers" <<'PY'; ok $? "--asn-db: distinct ASNs per login (phished: 4 test ASNs; normal: 1); none without a database"
+import json, sys
+s = json.load(open(sys.argv[1] + "/Smallshop.json"))
+assert s["logins"][0]["asns"] == 4 and s["logins"][0]["networks"] == 134, s["logins"]
+sig = [x for x in s["signals"] if x["name"] == "account_compromise"][0]
+assert sig["figures"]["asns"] == 4 and "4 ASNs" in sig["summary"], sig
+assert json.load(open(sys.argv[1] + "/Acme.json"))["logins"][0]["asns"] == 1
+assert "asns" not in json.load(open(sys.argv[2] + "/Smallshop.json"))["logins"][0]
+PY
+grep -q '<th>ASNs</th>' "$TMP/asn/report.html"; ok $? "report.html: ASN column with a database"
 R --lang en --customers "$TMP/sample.map" -o "$TMP/en" "$S/mail.log" 2>/dev/null
 ! grep -q '件名' "$TMP/en/customers/Acme.txt"; ok $? "--lang en: English only"
 
