@@ -231,7 +231,7 @@ static void test_state_roundtrip(void **state)
     assert_int_equal(l.n, 0);
     assert_int_equal(l.expired, 1);
     listings_free(&l);
-    /* Removed by hand: 10 points (bar 7) stay off, 20 come back. */
+    /* Removed by hand: 10 points stay off, 20 (2 x threshold) come back. */
     state_remove(s, &host, last, "request\nwith newline");
     assert_string_equal(state_find(s, &host)->note, "request?with newline");
     listings_build(&l, a, &p, NULL);
