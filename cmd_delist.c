@@ -14,8 +14,8 @@ static const char help[] =
     "Take entries off the list by hand (a delisting request, a mistake). The\n"
     "next `rblforge run --state FILE` no longer publishes them, and they stay\n"
     "off unless new evidence reaches [policy] relist_factor (default 2) times\n"
-    "their bar. The time and the note are kept in the state file and shown by\n"
-    "`rblforge explain`.\n";
+    "the threshold. The time and the note are kept in the state file and shown\n"
+    "by `rblforge explain`.\n";
 
 int cmd_delist(int argc, char **argv)
 {

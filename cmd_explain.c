@@ -133,8 +133,9 @@ static void explain_state(struct ex *x, const struct ipprefix *pfx, const struct
     if (se->removed_at) {
         outbuf_printf(&x->o, "  removed by hand %s: ", ts(se->removed_at, t1));
         esc_tsv(&x->o, se->note, strlen(se->note));
-        outbuf_printf(&x->o, "\n  stays off unless the new evidence reaches %g x its bar%s\n",
-                      x->p->relist_factor, e ? "" : " (no new listing now)");
+        outbuf_printf(&x->o, "\n  stays off unless new evidence reaches %g x the threshold (%g)%s\n",
+                      x->p->relist_factor, x->p->relist_factor * x->p->threshold,
+                      e ? "" : " (no new listing now)");
     } else if (e == NULL && se->listed_until > x->now) {
         outbuf_puts(&x->o, "  still listed from earlier evidence until it expires\n");
     }

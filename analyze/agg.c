@@ -159,6 +159,22 @@ bool agg_is_evidence(enum agg_class c)
     return c != AC_CONNECT && c != AC_ACCEPTED && c != AC_PS_PASS && c < AC__COUNT;
 }
 
+/* rsyslog's "message repeated N times: [...]" stands for N occurrences
+ * of the wrapped event. */
+static uint32_t repeat_count(const struct event *ev)
+{
+    uint32_t k = 0;
+
+    if (ev->repeat.p == NULL || ev->repeat.n == 0 || ev->repeat.n > 6)
+        return 1;
+    for (size_t i = 0; i < ev->repeat.n; i++) {
+        if (ev->repeat.p[i] < '0' || ev->repeat.p[i] > '9')
+            return 1;
+        k = k * 10 + (uint32_t)(ev->repeat.p[i] - '0');
+    }
+    return k ? k : 1;
+}
+
 void agg_add(struct agg *a, const struct event *ev)
 {
     int c;
@@ -166,7 +182,7 @@ void agg_add(struct agg *a, const struct event *ev)
     if (ev->ip.family == 0 || (c = agg_classify(ev)) < 0)
         return;
     struct ip_stats *st = record(a, &ev->ip);
-    st->n[c]++;
+    st->n[c] += repeat_count(ev);
     if (ev->has_ts) {
         if (ev->ts < st->first)
             st->first = ev->ts;

@@ -85,7 +85,7 @@ static void collect(struct netagg *na, agg_map m, const struct policy *p,
         bool by_count = ns->ips_listed >= p->net_min_listed;
         bool by_ratio = ns->ips_listed >= p->net_ratio_min_listed
             && ns->ips_listed >= p->net_ratio * ns->ips_seen;
-        if (!by_count && !by_ratio)
+        if (!p->net_escalate || (!by_count && !by_ratio))
             ns->status = NET_NONE;
         else if (allow && cidrset_overlaps(allow, &ns->pfx))
             ns->status = NET_HELD_ALLOWLIST;

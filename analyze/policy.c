@@ -36,6 +36,7 @@ const char policy_default_ini[] =
     "unlogged = 1\n"
     "\n"
     "[network]\n"
+    "escalate = yes\n"
     "v4_prefix = 24\n"
     "v6_prefix = 64\n"
     "min_listed = 4\n"
@@ -300,9 +301,9 @@ static int on_setting(void *user, const char *section, const char *name,
         } else if (strcmp(name, "ratio") == 0) {
             if (!parse_num(value, 0.01, 1, &p->net_ratio))
                 BAD("ratio: want a share from 0.01 to 1, got \"%.40s\"", value);
-        } else if (strcmp(name, "spare_good") == 0) {
-            if (!parse_bool(value, &p->net_spare_good))
-                BAD("spare_good: want yes or no, got \"%.40s\"", value);
+        } else if (strcmp(name, "spare_good") == 0 || strcmp(name, "escalate") == 0) {
+            if (!parse_bool(value, name[0] == 's' ? &p->net_spare_good : &p->net_escalate))
+                BAD("%s: want yes or no, got \"%.40s\"", name, value);
         } else {
             BAD("unknown key \"%.40s\" in [network]", name);
         }
@@ -442,8 +443,8 @@ void policy_print(const struct policy *p, FILE *fp)
     for (int c = 0; c < RDNS__COUNT; c++)
         print_num(fp, c == RDNS_STATIC_GENERIC ? "static_generic" : rdns_class_name(c),
                   p->rdns_factor[c]);
-    fprintf(fp, "\n[network]\nv4_prefix = %u\nv6_prefix = %u\nmin_listed = %u\n",
-            p->net_v4, p->net_v6, p->net_min_listed);
+    fprintf(fp, "\n[network]\nescalate = %s\nv4_prefix = %u\nv6_prefix = %u\nmin_listed = %u\n",
+            p->net_escalate ? "yes" : "no", p->net_v4, p->net_v6, p->net_min_listed);
     print_num(fp, "ratio", p->net_ratio);
     fprintf(fp, "ratio_min_listed = %u\nspare_good = %s\n", p->net_ratio_min_listed,
             p->net_spare_good ? "yes" : "no");

@@ -440,17 +440,13 @@ void state_input_done(struct state *s, const struct state_input *in)
 
 /* ---- listings ---- */
 
-/* How far above its own bar an entry is (1 = just listed). */
+/* How strong new evidence is against the plain thresholds (not the
+ * rDNS-lowered bar): a removal by hand is undone only by evidence that
+ * would list a named server relist_factor times over. */
 static double strength(const struct listing *l, const struct policy *p)
 {
-    double a = l->d.auth_score / p->auth_threshold, sp = 0;
+    double sp = l->d.score / p->threshold, a = l->d.auth_score / p->auth_threshold;
 
-    if (l->d.cause == CAUSE_NET)
-        return l->d.score / p->threshold;
-    if (l->d.bar > 0)
-        sp = l->d.score / l->d.bar;
-    if (l->d.cause == CAUSE_DYNAMIC)
-        sp = l->d.score / p->dynamic_threshold;
     return sp > a ? sp : a;
 }
 

@@ -36,6 +36,7 @@ struct policy {
     int64_t expiry;             /* listed until last evidence + expiry */
     double relist_factor;       /* a removed entry returns at factor x its bar */
     unsigned net_v4, net_v6;    /* network prefix lengths */
+    bool net_escalate;          /* list whole networks at all */
     unsigned net_min_listed;    /* escalate with this many listed addresses */
     double net_ratio;           /* ... or this share of the seen ones listed */
     unsigned net_ratio_min_listed;      /* ... and at least this many */

@@ -5,7 +5,7 @@
  *  - per listed entry: first seen, last evidence, last score, cause,
  *    listed-until (last evidence + [policy] expiry), and for entries removed
  *    by hand the removal time and note (they stay off unless new evidence
- *    reaches relist_factor x the bar);
+ *    reaches relist_factor x the threshold);
  *  - per input file read: device, inode, size, a hash of its first
  *    decompressed block and how much of it was read, so the next run reads
  *    only new data, also after logrotate renamed or compressed the file.
@@ -72,7 +72,8 @@ void state_input_done(struct state *s, const struct state_input *in);
 /* Merge the run's decisions with the state, at time now: entries listed
  * again are updated (listed until last evidence + expiry) and marked
  * LF_NEW when they were not listed before; entries removed by hand stay
- * off unless their score reaches relist_factor x bar; entries still
+ * off unless their score reaches relist_factor x threshold (or their
+ * auth score relist_factor x auth_threshold); entries still
  * within their time are carried into l (LF_STATE); expired ones are
  * dropped, and so are carried entries the allowlist (may be NULL) now
  * covers. Updates l->added/expired/held/carried. */

@@ -4,7 +4,7 @@
 # damaged state file refused.
 . "$(dirname "$0")/tap.sh"
 
-pregreet() {   # TIME IP: one PREGREET (10 points; bar 7 without rDNS)
+pregreet() {   # TIME IP: one PREGREET (10 points; bar 10, no name logged)
     printf 'Nov %s mx1 postfix/postscreen[12]: PREGREET 23 after 0.1 from [%s]:1234: EHLO x\\r\\n\n' "$1" "$2"; }
 S="$TMP/state"
 D="$TMP/logs"
@@ -48,20 +48,20 @@ is "$(js state_expired "$TMP/r6")" 1 "a week after its last evidence the first e
 grep -q '^192.0.2.77,' "$TMP/r6/listings.csv"; is $? 1 "and is no longer listed"
 grep -q '^192.0.2.78,' "$TMP/r6/listings.csv"; ok $? "the later ones still are"
 
-# Removed by hand: stays off unless the new evidence is twice the bar.
+# Removed by hand: stays off unless the new evidence is twice the threshold.
 "$RBLFORGE" delist --state "$S" --now 2026-12-02T13:00:00Z --note 'customer cleaned up; ticket #42' 192.0.2.78
 is $? 0 "delist exits 0"
 R --now 2026-12-02T14:00:00Z -o "$TMP/r7" "$D/mail.log"
 grep -q '^192.0.2.78,' "$TMP/r7/listings.csv"; is $? 1 "a removed entry is not published"
 pregreet '02 15:00:00' 192.0.2.78 | sed 's/^Nov/Dec/' >"$D/new1.log"
 R --now 2026-12-02T16:00:00Z -o "$TMP/r8" "$D/new1.log"
-grep -q '^192.0.2.78,' "$TMP/r8/listings.csv"; is $? 1 "new evidence at 10 points (bar 7) keeps it off"
+grep -q '^192.0.2.78,' "$TMP/r8/listings.csv"; is $? 1 "new evidence at 10 points (under 2 x threshold 10) keeps it off"
 is "$(js held_after_manual_removal "$TMP/r8")" 1 "summary.json counts it as held"
 "$RBLFORGE" explain --year 2026 --tz UTC --state "$S" 192.0.2.78 "$D/new1.log" >"$TMP/ex"
 grep -q 'removed by hand 2026-12-02T13:00:00Z: customer cleaned up; ticket #42' "$TMP/ex"; ok $? "explain shows the removal and its note"
 { pregreet '02 17:00:00' 192.0.2.78; pregreet '02 17:00:01' 192.0.2.78; } | sed 's/^Nov/Dec/' >"$D/new2.log"
 R --now 2026-12-02T18:00:00Z -o "$TMP/r9" "$D/new2.log"
-is "$(col 192.0.2.78 source "$TMP/r9")" evidence "20 points (>= 2 x 7) list it again"
+is "$(col 192.0.2.78 source "$TMP/r9")" evidence "20 points (2 x threshold 10) list it again"
 
 # A damaged state file is refused and nothing is published.
 cp -a "$TMP/r9" "$TMP/keep"

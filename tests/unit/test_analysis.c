@@ -231,7 +231,7 @@ static void test_state_roundtrip(void **state)
     assert_int_equal(l.n, 0);
     assert_int_equal(l.expired, 1);
     listings_free(&l);
-    /* Removed by hand: 10 points (bar 7) stay off, 20 come back. */
+    /* Removed by hand: 10 points stay off, 20 (2 x threshold) come back. */
     state_remove(s, &host, last, "request\nwith newline");
     assert_string_equal(state_find(s, &host)->note, "request?with newline");
     listings_build(&l, a, &p, NULL);
@@ -245,6 +245,20 @@ static void test_state_roundtrip(void **state)
     assert_int_equal(l.n, 1);
     assert_int_equal(state_find(s, &host)->removed_at, 0);
     listings_free(&l);
+    /* The plain threshold, not the rDNS bar: a dynamic host removed by hand
+     * with 16 points (over 2 x its bar of 5) stays off. */
+    struct agg *dyn = agg_new();
+    add(dyn, "192.0.2.88", EV_REJECT, R_DNSBL, 4, "1-2-3-4.dyn.example.net");
+    struct ipprefix h88 = PFX("192.0.2.88");
+    state_remove(s, &h88, last, NULL);
+    listings_build(&l, dyn, &p, NULL);
+    assert_int_equal(l.n, 1);
+    assert_true(l.v[0].d.bar == 5 && l.v[0].d.score == 16);
+    state_apply(s, &l, &p, NULL, last + 1);
+    assert_null(find(&l, "192.0.2.88"));
+    assert_int_equal(l.held, 1);
+    listings_free(&l);
+    agg_free(dyn);
     agg_free(empty);
     state_free(s);
 

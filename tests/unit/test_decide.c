@@ -63,6 +63,22 @@ static void test_counts_and_merge_order(void **state)
     agg_free(x), agg_free(y), agg_free(m1), agg_free(m2);
 }
 
+static void test_repeat_counts(void **state)
+{
+    struct agg *a = agg_new();
+    struct event ev = { 0 };
+    (void)state;
+    ev.type = EV_POSTSCREEN;
+    ev.reason = R_PS_PREGREET;
+    ev.ip = IP("192.0.2.9");
+    ev.repeat = span_make("5", 1);      /* rsyslog: message repeated 5 times */
+    agg_add(a, &ev);
+    ev.repeat = span_make("x", 1);      /* not a number: counts once */
+    agg_add(a, &ev);
+    assert_int_equal(agg_lookup(a, &ev.ip)->n[AC_PS_PREGREET], 6);
+    agg_free(a);
+}
+
 static void test_policy_defaults_and_decisions(void **state)
 {
     struct policy p;
@@ -162,6 +178,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_and_merge_order),
+        cmocka_unit_test(test_repeat_counts),
         cmocka_unit_test(test_policy_defaults_and_decisions),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_cidrset_file),
