@@ -11,6 +11,13 @@ MANDIR  ?= $(PREFIX)/share/man
 CC      ?= cc
 B       ?= build
 PKGS    := zlib libmaxminddb inih
+# ISA-L's igzip inflate when present (Debian libisal-dev); zlib otherwise.
+# ISAL=no builds without it.
+ISAL    ?= $(shell pkg-config --exists libisal && echo yes)
+ifeq ($(ISAL),yes)
+PKGS    += libisal
+CPPFLAGS += -DHAVE_ISAL
+endif
 
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
@@ -20,7 +27,7 @@ LIBS    = $(shell pkg-config --libs $(PKGS)) -lJudy -lm
 LDFLAGS += -fopenmp
 
 LIB_SRC := $(wildcard ingest/*.c analyze/*.c export/*.c)
-CLI_SRC := rblforge.c pipeline.c $(wildcard cmd_*.c)
+CLI_SRC := rblforge.c pipeline.c progress.c $(wildcard cmd_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -18,7 +18,8 @@
 static const char help[] =
     "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [-j N]\n"
     "                    [--year Y] [--tz ZONE] [--now TIME] [--force] [--strict]\n"
-    "                    [--post-publish CMD] [-v] LOG...\n"
+    "                    [--post-publish CMD] [--inflate zlib|isal]\n"
+    "                    [--progress|--no-progress] [-v] LOG...\n"
     "\n"
     "Read the logs, weigh the evidence per client address and publish into\n"
     "OUTDIR: bl.rbldnsd (rbldnsd ip4set), bl6.rbldnsd (ip6trie), bl.zone (BIND),\n"
@@ -39,6 +40,10 @@ static const char help[] =
     "                       lines without a syslog header\n"
     "      --post-publish CMD  run CMD (sh -c) after a successful publish, with\n"
     "                       RBLFORGE_OUTDIR set; its failure gives exit status 6\n"
+    "      --inflate NAME   gzip backend: isal (ISA-L igzip, the default when\n"
+    "                       built in) or zlib\n"
+    "      --progress, --no-progress  bytes read, MB/s and ETA on stderr\n"
+    "                       (default: when stderr is a terminal)\n"
     "  -v, --verbose        print a summary and the diff on stderr (default\n"
     "                       when stderr is a terminal)\n"
     "  -h, --help           this text\n"
@@ -80,10 +85,11 @@ int cmd_run(int argc, char **argv)
         { "force", no_argument, NULL, OPT_FORCE },
         { "strict", no_argument, NULL, OPT_STRICT },
         { "post-publish", required_argument, NULL, OPT_POST_PUBLISH },
+        CLI_INPUT_OPTIONS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct cli_common common = { 0 };
+    struct cli_common common = { .progress = -1 };
     const char *config = NULL, *outdir = NULL, *allowfile = NULL;
     bool verbose = isatty(STDERR_FILENO), strict = false;
     struct publish_opts pub = { .now = (int64_t)time(NULL) };
@@ -139,7 +145,8 @@ int cmd_run(int argc, char **argv)
         return EXIT_RUNTIME;
     }
 
-    struct pipeline_opts po = { .year = common.year };
+    struct pipeline_opts po = { .year = common.year, .inflate = common.inflate,
+                                .progress = common.progress };
     struct pipeline_stats st;
     struct agg *agg = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
     struct listings l;
