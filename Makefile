@@ -3,6 +3,7 @@
 #   make demo       install missing build deps, build, run on datasets/
 #   make check      build and run the whole test suite (prove, TAP)
 #   make asan       the same tests on an ASan+UBSan build
+#   make bench      throughput and memory against gzip/igzip/mawk/pflogsumm (scripts/bench)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -95,6 +96,10 @@ asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fopenmp -fsanitize=address,undefined" check
 
+# Not a test: figures only (corpora cached in $(B)/bench).
+bench:
+	BENCH_DIR=$(B)/bench scripts/bench
+
 install: rblforge
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 rblforge $(DESTDIR)$(BINDIR)/rblforge
@@ -103,5 +108,5 @@ install: rblforge
 clean:
 	rm -rf build build-asan build-fuzz rblforge out
 
-.PHONY: all demo check asan install clean deps datasets
+.PHONY: all demo check asan bench install clean deps datasets
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -47,6 +47,11 @@ sz=$(wc -c <"$TMP/crc.gz")
 printf '\001' | dd of="$TMP/crc.gz" bs=1 seek=$((sz - 8)) conv=notrunc 2>/dev/null
 ev "$TMP/crc.gz" >/dev/null 2>"$TMP/err"; is $? 3 "bad CRC: exit 3"
 grep -q "crc.gz: corrupt gzip data" "$TMP/err"; ok $? "bad CRC: reported"
+# ISIZE (length mod 2^32) mismatch in the trailer.
+cp "$TMP/a.gz" "$TMP/isize.gz"
+printf '\007' | dd of="$TMP/isize.gz" bs=1 seek=$((sz - 4)) conv=notrunc 2>/dev/null
+ev "$TMP/isize.gz" >/dev/null 2>"$TMP/err"; is $? 3 "bad ISIZE: exit 3"
+grep -q "isize.gz: corrupt gzip data at compressed offset" "$TMP/err"; ok $? "bad ISIZE: reported with the offset"
 
 # Trailing garbage after the last member.
 { cat "$TMP/a.gz"; printf 'junk'; } >"$TMP/junk.gz"
