@@ -348,6 +348,23 @@ static void worker(struct run *r)
     pthread_mutex_unlock(&r->mu);
 }
 
+static int cmp_unrec(const void *a, const void *b)
+{
+    return strcmp(a, b);        /* name is the first member */
+}
+
+/* Chunks are merged in whatever order threads finish them, so the program
+ * slots of the statistics are put in name order: the same for any thread
+ * count. (Past PARSE_PROG_SLOTS - 1 names, which ones fall into "(other)"
+ * can depend on that order; the totals do not.) */
+static void stats_sort(struct parse_stats *ps)
+{
+    unsigned n = ps->nprog < PARSE_PROG_SLOTS - 1 ? ps->nprog : PARSE_PROG_SLOTS - 1;
+
+    if (n > 1)
+        qsort(ps->unrec, n, sizeof(ps->unrec[0]), cmp_unrec);
+}
+
 static void run_files(struct run *r, char *const *paths, size_t n,
                       const struct pipeline_opts *o, struct pipeline_stats *st)
 {
@@ -384,6 +401,7 @@ static void run_files(struct run *r, char *const *paths, size_t n,
         stats_add(st, &r->files[i].st);
     for (int t = 0; t < nt; t++)
         stats_add(st, &r->tst[t]);
+    stats_sort(&st->parse);
     for (size_t i = 0; i < r->nslots; i++) {
         chunk_free(&r->slots[i].c);
         if (r->mode == MODE_PRINT)

@@ -82,8 +82,11 @@ static void compute_diff(struct diff *d, const struct listings *l)
                  policy_cause_name(l->v[i].d.cause));
         keyset_add(&d->cur, key);
     }
-    qsort(d->prev.v, d->prev.n, sizeof(char *), cmp_str);
-    qsort(d->cur.v, d->cur.n, sizeof(char *), cmp_str);
+    /* qsort(NULL, 0, ...) is undefined (UBSan): no previous listing. */
+    if (d->prev.n)
+        qsort(d->prev.v, d->prev.n, sizeof(char *), cmp_str);
+    if (d->cur.n)
+        qsort(d->cur.v, d->cur.n, sizeof(char *), cmp_str);
     size_t i = 0, j = 0;
     while (i < d->prev.n || j < d->cur.n) {
         int c = i == d->prev.n ? 1 : j == d->cur.n ? -1 : strcmp(d->prev.v[i], d->cur.v[j]);

@@ -105,7 +105,8 @@ static void fill_nonterminals(struct owners *o)
     size_t n0 = o->n;
     struct ipprefix *orig = xmalloc((n0 ? n0 : 1) * sizeof(*orig));
 
-    qsort(o->v, o->n, sizeof(*o->v), cmp_owner);
+    if (o->n)                   /* qsort(NULL, 0) is undefined */
+        qsort(o->v, o->n, sizeof(*o->v), cmp_owner);
     for (size_t i = 0; i < n0; i++)
         orig[i] = o->v[i].pfx;
     for (size_t i = 0; i < n0; i++) {
