@@ -53,6 +53,14 @@ static const char help[] =
     "4 safety valve tripped, nothing replaced; 5 another run holds the lock;\n"
     "6 published, but the post-publish command failed.\n";
 
+/* The output writers of publish_run, one per thread as they come. */
+static void run_all_omp(size_t n, void (*fn)(size_t i, void *ctx), void *ctx)
+{
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t i = 0; i < n; i++)
+        fn(i, ctx);
+}
+
 static void summary(const struct pipeline_stats *st, const struct listings *l)
 {
     size_t spam = 0, auth = 0;
@@ -92,7 +100,7 @@ int cmd_run(int argc, char **argv)
     struct cli_common common = { .progress = -1 };
     const char *config = NULL, *outdir = NULL, *allowfile = NULL;
     bool verbose = isatty(STDERR_FILENO), strict = false;
-    struct publish_opts pub = { .now = (int64_t)time(NULL) };
+    struct publish_opts pub = { .now = (int64_t)time(NULL), .run_all = run_all_omp };
     struct policy policy;
     int opt;
 
