@@ -17,6 +17,11 @@
 #include "xalloc.h"
 
 enum { CHUNK_CAP = 4 * 1024 * 1024, LONG_LINE_WARNINGS = 3 };
+/* With several threads, each merges its table into the shared one after
+ * this many chunks of log (64 MB by default) and starts afresh: memory is
+ * one table of every address plus small per-thread tables, not a full
+ * table per thread. Tied to the chunk size so tests exercise it. */
+enum { MERGE_BATCH_CHUNKS = 16 };
 
 enum run_mode {
     MODE_AGG,                   /* per-thread tables, files read concurrently */
@@ -69,6 +74,9 @@ struct run {
     struct progress prog;
     /* per mode */
     struct agg **per;           /* per thread */
+    uint64_t *per_bytes;        /* log bytes in per[t] since its last merge */
+    struct agg *all;            /* merged batches (several threads only) */
+    pthread_mutex_t merge_mu;   /* guards all; never held with mu */
     pipeline_event_fn *fn;
     pipeline_print_fn *pfn;
     void *ctx;
@@ -252,6 +260,16 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
         f->ts = ps.ts;
     parse_stats_merge(&st->parse, &ps.st);
     st->bytes += s->c.len;
+    if (r->mode == MODE_AGG && r->all && (r->per_bytes[t] += s->c.len) >= MERGE_BATCH_CHUNKS * r->chunk_cap) {
+        /* agg_merge() rules are commutative: batches may arrive in any
+         * order and the result is still the same. */
+        pthread_mutex_lock(&r->merge_mu);
+        agg_merge(r->all, r->per[t]);
+        pthread_mutex_unlock(&r->merge_mu);
+        agg_free(r->per[t]);
+        r->per[t] = NULL;
+        r->per_bytes[t] = 0;
+    }
 }
 
 /* Under the lock, MODE_PRINT: write parsed chunks in input order. One
@@ -440,10 +458,15 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
     struct agg *all = NULL;
 
     r.per = xcalloc((size_t)nt, sizeof(*r.per));
+    r.per_bytes = xcalloc((size_t)nt, sizeof(*r.per_bytes));
+    if (nt > 1)
+        r.all = agg_new();
+    pthread_mutex_init(&r.merge_mu, NULL);
     run_files(&r, files, n, o, st);
-    /* Merged in thread order, each table freed as soon as it is merged so
-     * the peak is not the sum of all of them plus the result. The merge
-     * rules are commutative: the result is the same for any schedule. */
+    /* The rest merged in thread order, each table freed as soon as it is
+     * merged. The merge rules are commutative: the result is the same for
+     * any schedule. */
+    all = r.all;
     for (int t = 0; t < nt; t++) {
         if (r.per[t] == NULL)
             continue;
@@ -454,6 +477,8 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
         agg_merge(all, r.per[t]);
         agg_free(r.per[t]);
     }
+    pthread_mutex_destroy(&r.merge_mu);
     free(r.per);
+    free(r.per_bytes);
     return all ? all : agg_new();
 }

@@ -71,6 +71,11 @@ for be in $backends; do
     for f in $OUTS; do cmp -s "$TMP/r1/$f" "$TMP/r.$be/$f" || { same=1; diag "$f differs"; }; done
     ok $same "run -j 2 --inflate $be, small chunks: all outputs identical to -j 1 zlib"
 done
+# Three threads, small chunks: tables merged in batches of 16 chunks.
+RBLFORGE_CHUNK_SIZE=131072 run -o "$TMP/r3" -j 3
+same=0
+for f in $OUTS; do cmp -s "$TMP/r1/$f" "$TMP/r3/$f" || { same=1; diag "$f differs"; }; done
+ok $same "run -j 3, small chunks (batch merges): all outputs identical to -j 1"
 
 # Progress: only when asked (or on a terminal), never under cron.
 "$RBLFORGE" events --progress "$S/mail.log.1.gz" >/dev/null 2>"$TMP/p"
