@@ -70,8 +70,7 @@ static struct range *ranges(const struct ipprefix *v, size_t n, int family, size
     for (size_t i = 0; i < n; i++)
         if (v[i].addr.family == family)
             r[k++] = to_range(&v[i]);
-    if (k)                      /* qsort(NULL, 0) is undefined */
-        qsort(r, k, sizeof(*r), cmp_range);
+    qsort(r, k, sizeof(*r), cmp_range);
     for (size_t i = 0; i < k; i++) {
         /* Overlapping or adjacent (hi + 1 == lo, without overflow) merge. */
         if (w > 0 && (r[i].lo <= r[w - 1].hi || r[i].lo - 1 == r[w - 1].hi)) {

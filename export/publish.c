@@ -82,10 +82,9 @@ static void compute_diff(struct diff *d, const struct listings *l)
                  policy_cause_name(l->v[i].d.cause));
         keyset_add(&d->cur, key);
     }
-    /* qsort(NULL, 0, ...) is undefined (UBSan): no previous listing. */
-    if (d->prev.n)
+    if (d->prev.n > 1)
         qsort(d->prev.v, d->prev.n, sizeof(char *), cmp_str);
-    if (d->cur.n)
+    if (d->cur.n > 1)
         qsort(d->cur.v, d->cur.n, sizeof(char *), cmp_str);
     size_t i = 0, j = 0;
     while (i < d->prev.n || j < d->cur.n) {

@@ -95,6 +95,9 @@ static void place(struct owners *o, const struct ipprefix *p, enum cause c,
 static const struct owner *find(const struct owners *o, const struct ipprefix *p)
 {
     struct owner key = { *p, CAUSE_NONE };
+
+    if (o->n == 0)
+        return NULL;
     return bsearch(&key, o->v, o->n, sizeof(key), cmp_owner);
 }
 
@@ -105,7 +108,7 @@ static void fill_nonterminals(struct owners *o)
     size_t n0 = o->n;
     struct ipprefix *orig = xmalloc((n0 ? n0 : 1) * sizeof(*orig));
 
-    if (o->n)                   /* qsort(NULL, 0) is undefined */
+    if (o->n > 1)
         qsort(o->v, o->n, sizeof(*o->v), cmp_owner);
     for (size_t i = 0; i < n0; i++)
         orig[i] = o->v[i].pfx;

@@ -57,7 +57,7 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     }
     /* Equal prefixes listed for two causes: keep one, the higher priority,
      * so no address gets two answers. */
-    if (z->n)                   /* qsort(NULL, 0) is undefined */
+    if (z->n > 1)
         qsort(z->e, z->n, sizeof(*z->e), cmp_entry);
     size_t w = 0;
     for (size_t r = 0; r < z->n; r++) {
