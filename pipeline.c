@@ -180,13 +180,12 @@ static struct pfile *pick_producer(struct run *r)
     return NULL;
 }
 
-/* Outside the lock, with f->busy set: fill s with f's next chunk. Returns
- * true if s holds a chunk; false at the end of f (f->eof is then set by
- * the caller). */
-static bool produce(struct run *r, struct pfile *f, struct slot *s)
+/* Outside the lock, with f->busy set: fill s with f's next chunk, opening
+ * f first if open_it. Returns true if s holds a chunk; false at the end
+ * of f (f->eof is then set by the caller). */
+static bool produce(struct run *r, struct pfile *f, struct slot *s, bool open_it)
 {
-    if (!f->opened) {
-        f->opened = true;
+    if (open_it) {
         f->st.files = 1;
         f->in = input_open_with(f->path, r->o->inflate);
         if (f->in == NULL) {
@@ -339,10 +338,12 @@ static void worker(struct run *r)
         }
         struct pfile *f;
         if ((s = free_slot(r)) != NULL && (f = pick_producer(r)) != NULL) {
+            bool open_it = !f->opened;
             f->busy = true;
+            f->opened = true;
             s->state = S_PARSING;      /* reserved while it is filled */
             pthread_mutex_unlock(&r->mu);
-            bool got = produce(r, f, s);
+            bool got = produce(r, f, s, open_it);
             pthread_mutex_lock(&r->mu);
             f->busy = false;
             if (got) {
