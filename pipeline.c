@@ -17,11 +17,13 @@
 #include "xalloc.h"
 
 enum { CHUNK_CAP = 4 * 1024 * 1024, LONG_LINE_WARNINGS = 3 };
-/* With several threads, each merges its table into the shared one after
- * this many chunks of log (64 MB by default) and starts afresh: memory is
- * one table of every address plus small per-thread tables, not a full
- * table per thread. Tied to the chunk size so tests exercise it. */
-enum { MERGE_BATCH_CHUNKS = 16 };
+/* With several threads, each merges its table into the shared one once it
+ * holds this many addresses per byte of chunk (65536 with 4 MB chunks) and
+ * starts afresh: memory is one table of every address plus small
+ * per-thread tables, not a full table per thread, and logs with few
+ * addresses never pay for a merge. Tied to the chunk size so tests
+ * exercise it. */
+enum { MERGE_BYTES_PER_ADDRESS = 64 };
 
 enum run_mode {
     MODE_AGG,                   /* per-thread tables, files read concurrently */
@@ -74,7 +76,6 @@ struct run {
     struct progress prog;
     /* per mode */
     struct agg **per;           /* per thread */
-    uint64_t *per_bytes;        /* log bytes in per[t] since its last merge */
     struct agg *all;            /* merged batches (several threads only) */
     pthread_mutex_t merge_mu;   /* guards all; never held with mu */
     pipeline_event_fn *fn;
@@ -259,7 +260,8 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
         f->ts = ps.ts;
     parse_stats_merge(&st->parse, &ps.st);
     st->bytes += s->c.len;
-    if (r->mode == MODE_AGG && r->all && (r->per_bytes[t] += s->c.len) >= MERGE_BATCH_CHUNKS * r->chunk_cap) {
+    if (r->mode == MODE_AGG && r->all
+        && agg_count(r->per[t]) >= r->chunk_cap / MERGE_BYTES_PER_ADDRESS) {
         /* agg_merge() rules are commutative: batches may arrive in any
          * order and the result is still the same. */
         pthread_mutex_lock(&r->merge_mu);
@@ -267,7 +269,6 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
         pthread_mutex_unlock(&r->merge_mu);
         agg_free(r->per[t]);
         r->per[t] = NULL;
-        r->per_bytes[t] = 0;
     }
 }
 
@@ -459,7 +460,6 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
     struct agg *all = NULL;
 
     r.per = xcalloc((size_t)nt, sizeof(*r.per));
-    r.per_bytes = xcalloc((size_t)nt, sizeof(*r.per_bytes));
     if (nt > 1)
         r.all = agg_new();
     pthread_mutex_init(&r.merge_mu, NULL);
@@ -480,6 +480,5 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
     }
     pthread_mutex_destroy(&r.merge_mu);
     free(r.per);
-    free(r.per_bytes);
     return all ? all : agg_new();
 }
