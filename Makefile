@@ -3,6 +3,7 @@
 #   make demo       install missing build deps, build, run on datasets/
 #   make check      build and run the whole test suite (prove, TAP)
 #   make asan       the same tests on an ASan+UBSan build
+#   make bench      throughput and memory against gzip/igzip/mawk/pflogsumm (scripts/bench)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -11,6 +12,13 @@ MANDIR  ?= $(PREFIX)/share/man
 CC      ?= cc
 B       ?= build
 PKGS    := zlib libmaxminddb inih
+# ISA-L's igzip inflate when present (Debian libisal-dev); zlib otherwise.
+# ISAL=no builds without it.
+ISAL    ?= $(shell pkg-config --exists libisal && echo yes)
+ifeq ($(ISAL),yes)
+PKGS    += libisal
+CPPFLAGS += -DHAVE_ISAL
+endif
 
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
@@ -20,7 +28,7 @@ LIBS    = $(shell pkg-config --libs $(PKGS)) -lJudy -lm
 LDFLAGS += -fopenmp
 
 LIB_SRC := $(wildcard ingest/*.c analyze/*.c export/*.c)
-CLI_SRC := rblforge.c pipeline.c $(wildcard cmd_*.c)
+CLI_SRC := rblforge.c pipeline.c progress.c $(wildcard cmd_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -92,6 +100,10 @@ asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fopenmp -fsanitize=address,undefined" check
 
+# Not a test: figures only (corpora cached in $(B)/bench).
+bench:
+	BENCH_DIR=$(B)/bench scripts/bench
+
 install: rblforge
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 rblforge $(DESTDIR)$(BINDIR)/rblforge
@@ -123,5 +135,5 @@ fuzz: $(FUZZ_BIN)
 clean:
 	rm -rf build build-asan build-fuzz rblforge out
 
-.PHONY: all demo check asan install clean deps datasets fuzz
+.PHONY: all demo check asan bench install clean deps datasets fuzz
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

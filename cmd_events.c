@@ -10,7 +10,8 @@
 #include "pipeline.h"
 
 static const char help[] =
-    "usage: rblforge events [--format jsonl|tsv] [--stats] [--year Y] [--tz ZONE] LOG...\n"
+    "usage: rblforge events [--format jsonl|tsv] [--stats] [--year Y] [--tz ZONE]\n"
+    "                       [-j N] [--inflate zlib|isal] [--progress|--no-progress] LOG...\n"
     "\n"
     "Print one line per recognised log event, in input order. A LOG is a path\n"
     "or '-' for stdin; gzip is detected by content.\n"
@@ -21,6 +22,11 @@ static const char help[] =
     "      --year Y       year of year-less syslog stamps (default: inferred\n"
     "                     from each file's modification time)\n"
     "      --tz ZONE      time zone of stamps without an offset (default: TZ)\n"
+    "  -j, --jobs N       threads (default: all cores, or OMP_NUM_THREADS); the\n"
+    "                     output is the same for any N\n"
+    "      --inflate NAME gzip backend: isal (the default when built in) or zlib\n"
+    "      --progress, --no-progress  bytes read, MB/s and ETA on stderr\n"
+    "                     (default: when stderr is a terminal)\n"
     "  -h, --help         this text\n";
 
 struct print_ctx {
@@ -28,11 +34,12 @@ struct print_ctx {
     enum event_format fmt;
 };
 
-static void print_one(const struct event *ev, void *arg)
+/* On any thread: ob is the buffer of the event's chunk. */
+static void print_one(const struct event *ev, struct outbuf *ob, void *arg)
 {
-    struct print_ctx *pc = arg;
+    const struct print_ctx *pc = arg;
 
-    event_print(&pc->out, pc->fmt, ev);
+    event_print(ob, pc->fmt, ev);
 }
 
 static void print_stats(const struct pipeline_stats *st)
@@ -56,16 +63,18 @@ int cmd_events(int argc, char **argv)
         { "stats", no_argument, NULL, OPT_STATS },
         { "year", required_argument, NULL, OPT_YEAR },
         { "tz", required_argument, NULL, OPT_TZ },
+        { "jobs", required_argument, NULL, 'j' },
+        CLI_INPUT_OPTIONS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct cli_common common = { 0 };
+    struct cli_common common = { .progress = -1 };
     struct print_ctx pc = { .fmt = EVENT_JSONL };
     struct pipeline_stats st;
     bool stats = false;
     int opt;
 
-    while ((opt = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:j:h", longopts, NULL)) != -1) {
         if (cli_common_option(opt, optarg, &common))
             continue;
         switch (opt) {
@@ -93,10 +102,11 @@ int cmd_events(int argc, char **argv)
         msg_warn("events: no LOG given (use '-' for stdin)");
         return cli_usage_error("events");
     }
-    struct pipeline_opts po = { .year = common.year };
+    struct pipeline_opts po = { .year = common.year, .inflate = common.inflate,
+                                .progress = common.progress };
     outbuf_init(&pc.out, STDOUT_FILENO);
     event_print_header(&pc.out, pc.fmt);
-    pipeline_events(argv + optind, (size_t)(argc - optind), &po, print_one, &pc, &st);
+    pipeline_print(argv + optind, (size_t)(argc - optind), &po, print_one, &pc, &pc.out, &st);
     if (!outbuf_close(&pc.out))
         msg_fatal("write error on standard output");
     if (stats)

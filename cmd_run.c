@@ -26,7 +26,8 @@ static const char help[] =
     "                    [--asn-db FILE] [--state FILE] [--since T] [--until T]\n"
     "                    [--now T] [--force] [--strict] [--post-publish CMD]\n"
     "                    [-j N] [--year Y] [--tz ZONE] [--customers FILE\n"
-    "                    [--templates DIR] [--lang ja,en]] [-v] LOG...\n"
+    "                    [--templates DIR] [--lang ja,en]] [--inflate zlib|isal]\n"
+    "                    [--progress|--no-progress] [-v] LOG...\n"
     "\n"
     "Read the logs, weigh the evidence per client address and publish into\n"
     "OUTDIR: bl.rbldnsd (rbldnsd ip4set), bl6.rbldnsd (ip6trie), bl.zone (BIND),\n"
@@ -58,6 +59,10 @@ static const char help[] =
     "                       (OUTDIR/customers/, OUTDIR/report.html; see\n"
     "                       rblforge report --help); also [customers] map\n"
     "      --templates DIR, --lang LIST  letter templates and languages\n"
+    "      --inflate NAME   gzip backend: isal (ISA-L igzip, the default when\n"
+    "                       built in) or zlib\n"
+    "      --progress, --no-progress  bytes read, MB/s and ETA on stderr\n"
+    "                       (default: when stderr is a terminal)\n"
     "  -v, --verbose        print a summary and the diff on stderr (default\n"
     "                       when stderr is a terminal)\n"
     "  -h, --help           this text\n"
@@ -66,6 +71,14 @@ static const char help[] =
     "2 usage or configuration error; 3 published, but some input was damaged;\n"
     "4 safety valve tripped, nothing replaced; 5 another run holds the lock;\n"
     "6 published, but the post-publish command failed.\n";
+
+/* The output writers of publish_run, one per thread as they come. */
+static void run_all_omp(size_t n, void (*fn)(size_t i, void *ctx), void *ctx)
+{
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t i = 0; i < n; i++)
+        fn(i, ctx);
+}
 
 static void summary(const struct pipeline_stats *st, const struct listings *l)
 {
@@ -118,18 +131,19 @@ int cmd_run(int argc, char **argv)
         { "customers", required_argument, NULL, OPT_CUSTOMERS },
         { "templates", required_argument, NULL, OPT_TEMPLATES },
         { "lang", required_argument, NULL, OPT_LANG },
+        CLI_INPUT_OPTIONS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *customers = NULL, *templates = NULL, *lang = NULL;
     struct report_job rj;
     bool reports = false;
-    struct cli_common common = { 0 };
+    struct cli_common common = { .progress = -1 };
     const char *config = NULL, *outdir = NULL, *allowfile = NULL, *denyfile = NULL;
     const char *asnfile = NULL, *statefile = NULL, *since_arg = NULL, *until_arg = NULL;
     const char *now_arg = NULL;
     bool verbose = isatty(STDERR_FILENO), strict = false;
-    struct publish_opts pub = { 0 };
+    struct publish_opts pub = { .run_all = run_all_omp };
     struct policy policy;
     int opt;
 
@@ -247,7 +261,8 @@ int cmd_run(int argc, char **argv)
     struct state_input *inputs = state ? xcalloc(nfiles, sizeof(*inputs)) : NULL;
     struct pipeline_opts po = { .year = common.year, .since = since, .until = until,
                                 .state = state, .inputs = inputs,
-                                .sink = reports ? &rj.sink : NULL };
+                                .sink = reports ? &rj.sink : NULL,
+                                .inflate = common.inflate, .progress = common.progress };
     struct pipeline_stats st;
     struct agg *agg = pipeline_aggregate(argv + optind, nfiles, &po, &st);
     struct listings l;

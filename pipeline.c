@@ -1,4 +1,11 @@
-/* Input files to events and aggregates; see pipeline.h. */
+/* Input files to events and aggregates on OpenMP threads; see pipeline.h.
+ *
+ * Every thread runs the same loop: parse a ready chunk if there is one,
+ * otherwise inflate the next chunk of a file nobody is inflating (or open
+ * the next file), otherwise sleep until something changes. One mutex
+ * guards the schedule; it is taken per chunk (megabytes), never per line. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>
@@ -6,11 +13,107 @@
 #include "chunk.h"
 #include "input.h"
 #include "msg.h"
+#include "progress.h"
 #include "state.h"
 #include "xalloc.h"
 #include <sys/stat.h>
 
 enum { CHUNK_CAP = 4 * 1024 * 1024, LONG_LINE_WARNINGS = 3 };
+/* With several threads, each merges its table into the shared one once it
+ * holds this many addresses per byte of chunk (65536 with 4 MB chunks) and
+ * starts afresh: memory is one table of every address plus small
+ * per-thread tables, not a full table per thread, and logs with few
+ * addresses never pay for a merge. Tied to the chunk size so tests
+ * exercise it. */
+enum { MERGE_BYTES_PER_ADDRESS = 64 };
+
+enum run_mode {
+    MODE_AGG,                   /* per-thread tables, files read concurrently */
+    MODE_PRINT,                 /* per-chunk output buffers written in order */
+    MODE_CALLBACK,              /* one callback, in order, one thread at a time */
+};
+
+struct pfile {
+    const char *path;
+    char *name;                 /* input_name(), kept until all chunks are parsed */
+    uint32_t index;
+    struct input *in;
+    struct chunker *ck;
+    bool opened, eof;           /* eof: every chunk has been produced */
+    bool busy;                  /* a thread is inflating it */
+    bool parsing;               /* ordered parse: a chunk of it is being parsed */
+    uint64_t produced, parsed;  /* chunks */
+    time_t mtime;
+    struct tsctx ts;            /* ordered parse: carried from chunk to chunk */
+    atomic_ulong warned;        /* overlong lines reported */
+    struct state_input *rec;    /* incremental reading: what this run read */
+    uint64_t line_base;         /* lines an earlier run already read */
+    uint64_t offset;            /* compressed bytes reported to progress */
+    struct pipeline_stats st;   /* files, unreadable, damaged */
+};
+
+enum slot_state { S_FREE, S_READY, S_PARSING, S_PARSED };
+
+struct slot {
+    enum slot_state state;
+    struct pfile *f;
+    uint64_t seq;               /* chunk number within the file */
+    uint64_t gseq;              /* chunk number in input order (sequential production) */
+    struct chunk c;
+    size_t tail;                /* incremental: the unterminated last line starts here */
+    bool drop_tail;             /* ... and is left for the next run */
+    struct outbuf ob;           /* MODE_PRINT */
+};
+
+struct run {
+    enum run_mode mode;
+    const struct pipeline_opts *o;
+    bool ordered;               /* parse the chunks of a file in order (--year) */
+    bool sequential;            /* produce files one after another (input order) */
+    struct pfile *files;
+    size_t nfiles, next_open;
+    struct slot *slots;
+    size_t nslots;
+    size_t chunk_cap;
+    uint64_t next_gseq, next_write, next_parse; /* gseq counters */
+    bool writing, parsing_any;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct progress prog;
+    /* per mode */
+    struct agg **per;           /* per thread */
+    void **sinks;               /* per thread: pipeline_sink states */
+    struct agg *all;            /* merged batches (several threads only) */
+    pthread_mutex_t merge_mu;   /* guards all; never held with mu */
+    pipeline_event_fn *fn;
+    pipeline_print_fn *pfn;
+    void *ctx;
+    struct outbuf *out;
+    struct pipeline_stats *tst; /* per thread */
+};
+
+static size_t chunk_size(const struct pipeline_opts *o)
+{
+    if (o->chunk_size)
+        return o->chunk_size;
+    const char *e = getenv("RBLFORGE_CHUNK_SIZE");  /* hidden: tests */
+    if (e && *e) {
+        char *end;
+        unsigned long long v = strtoull(e, &end, 10);
+        if (*end == 0 && v > 0 && v < (1ull << 30))
+            return (size_t)v;
+    }
+    return CHUNK_CAP;
+}
+
+static void stats_add(struct pipeline_stats *dst, const struct pipeline_stats *src)
+{
+    parse_stats_merge(&dst->parse, &src->parse);
+    dst->files += src->files;
+    dst->unreadable += src->unreadable;
+    dst->damaged += src->damaged;
+    dst->bytes += src->bytes;
+}
 
 static bool in_window(const struct pipeline_opts *o, const struct event *ev)
 {
@@ -34,7 +137,7 @@ static uint64_t resume(const char *path, struct input *in, const struct pipeline
     if (stat(path, &sb) == 0)
         rec->dev = (uint64_t)sb.st_dev, rec->ino = (uint64_t)sb.st_ino,
         rec->size = (uint64_t)sb.st_size;
-    struct input *h = input_open(path);
+    struct input *h = input_open_with(path, o->inflate);
     if (h) {
         while (hl < sizeof(head) && (k = input_read(h, head + hl, sizeof(head) - hl)) > 0)
             hl += k;
@@ -54,101 +157,372 @@ static uint64_t resume(const char *path, struct input *in, const struct pipeline
     return skip_lines;
 }
 
-static void read_file(const char *path, uint32_t index, const struct pipeline_opts *o,
-                      pipeline_event_fn *fn, void *ctx, struct pipeline_stats *st)
+/* Is f finished (all produced chunks parsed)? Then its input can go. */
+static bool file_finished(const struct pfile *f)
 {
-    struct input *in = input_open(path);
-    struct parser ps;
-    struct chunk c;
-    struct event ev;
-    unsigned long warned = 0;
-    uint64_t line_base = 0;
-    struct state_input *rec = o->state && o->inputs && strcmp(path, "-") != 0
-        ? &o->inputs[index] : NULL;
-
-    st->files++;
-    if (in == NULL) {
-        st->unreadable++;
-        return;
-    }
-    if (rec)
-        line_base = resume(path, in, o, rec);
-    struct chunker *ck = chunker_new(in);
-    parser_init(&ps, input_mtime(in), o->year);
-    chunk_init(&c, CHUNK_CAP);
-    memset(&ev, 0, sizeof(ev));
-    ev.file = input_name(in);
-    ev.file_index = index;
-    while (chunker_next(ck, &c)) {
-        size_t pos = 0;
-        const char *p;
-        size_t len;
-        ev.line = c.first_line + line_base;
-        for (size_t start = pos; chunk_line(&c, &pos, &p, &len); ev.line++, start = pos) {
-            /* A last line without its newline is still being written:
-             * an incremental run leaves it for the next one. */
-            if (rec && pos == c.len && c.buf[c.len - 1] != '\n') {
-                rec->consumed -= pos - start;
-                break;
-            }
-            if (len > CHUNK_MAX_LINE) {
-                if (warned++ < LONG_LINE_WARNINGS)
-                    msg_warn("%s:%llu: line longer than %d bytes cut", ev.file,
-                             (unsigned long long)ev.line, CHUNK_MAX_LINE);
-                ps.st.long_lines++;
-                len = CHUNK_MAX_LINE;
-            }
-            if (parse_line(&ps, p, len, &ev) && in_window(o, &ev))
-                fn(&ev, ctx);
-            if (rec)
-                rec->lines++;
-        }
-        st->bytes += c.len;
-        if (rec)
-            rec->consumed += c.len;
-    }
-    if (warned > LONG_LINE_WARNINGS)
-        msg_warn("%s: %lu more overlong lines not reported", ev.file,
-                 warned - LONG_LINE_WARNINGS);
-    ps.st.long_lines += chunker_long_lines(ck);
-    parse_stats_merge(&st->parse, &ps.st);
-    if (input_damage(in))
-        st->damaged++;
-    chunk_free(&c);
-    chunker_free(ck);
-    input_close(in);
+    return f->eof && f->parsed == f->produced && !f->busy;
 }
 
-static void stats_add(struct pipeline_stats *dst, const struct pipeline_stats *src)
+static void file_close(struct pfile *f)
 {
-    parse_stats_merge(&dst->parse, &src->parse);
-    dst->files += src->files;
-    dst->unreadable += src->unreadable;
-    dst->damaged += src->damaged;
-    dst->bytes += src->bytes;
+    if (f->name) {
+        unsigned long warned = atomic_load(&f->warned);
+        if (warned > LONG_LINE_WARNINGS)
+            msg_warn("%s: %lu more overlong lines not reported", f->name,
+                     warned - LONG_LINE_WARNINGS);
+    }
+    free(f->name);
+    f->name = NULL;
+}
+
+/* Under the lock: a ready slot this thread may parse now, lowest gseq first. */
+static struct slot *pick_ready(struct run *r)
+{
+    struct slot *best = NULL;
+
+    for (size_t i = 0; i < r->nslots; i++) {
+        struct slot *s = &r->slots[i];
+        if (s->state != S_READY)
+            continue;
+        if (r->mode == MODE_CALLBACK && (r->parsing_any || s->gseq != r->next_parse))
+            continue;
+        if (r->ordered && (s->f->parsing || s->seq != s->f->parsed))
+            continue;
+        if (best == NULL || s->gseq < best->gseq
+            || (s->gseq == best->gseq && s->f->index < best->f->index))
+            best = s;
+    }
+    return best;
+}
+
+static struct slot *free_slot(struct run *r)
+{
+    for (size_t i = 0; i < r->nslots; i++)
+        if (r->slots[i].state == S_FREE)
+            return &r->slots[i];
+    return NULL;
+}
+
+/* Under the lock: a file to inflate the next chunk of, or NULL. */
+static struct pfile *pick_producer(struct run *r)
+{
+    if (r->sequential) {
+        /* Input order: only the first file not yet fully produced. */
+        for (size_t i = 0; i < r->nfiles; i++) {
+            struct pfile *f = &r->files[i];
+            if (f->eof)
+                continue;
+            if (f->busy)
+                return NULL;
+            if (!f->opened)
+                r->next_open = i + 1;
+            return f;
+        }
+        return NULL;
+    }
+    for (size_t i = 0; i < r->next_open; i++) {
+        struct pfile *f = &r->files[i];
+        if (f->opened && !f->eof && !f->busy)
+            return f;
+    }
+    if (r->next_open < r->nfiles)
+        return &r->files[r->next_open++];
+    return NULL;
+}
+
+/* Outside the lock, with f->busy set: fill s with f's next chunk, opening
+ * f first if open_it. Returns true if s holds a chunk; false at the end
+ * of f (f->eof is then set by the caller). */
+static bool produce(struct run *r, struct pfile *f, struct slot *s, bool open_it)
+{
+    if (open_it) {
+        f->st.files = 1;
+        f->in = input_open_with(f->path, r->o->inflate);
+        if (f->in == NULL) {
+            f->st.unreadable = 1;
+            return false;
+        }
+        f->name = xstrdup(input_name(f->in));
+        f->mtime = input_mtime(f->in);
+        if (r->o->state && r->o->inputs && strcmp(f->path, "-") != 0) {
+            f->rec = &r->o->inputs[f->index];
+            f->line_base = resume(f->path, f->in, r->o, f->rec);
+        }
+        f->ck = chunker_new(f->in);
+        tstamp_init(&f->ts, f->mtime, r->o->year);
+    }
+    if (f->in == NULL)
+        return false;
+    if (s->c.buf == NULL)
+        chunk_init(&s->c, r->chunk_cap);
+    bool got = chunker_next(f->ck, &s->c);
+    s->drop_tail = false;
+    if (got && f->rec) {
+        /* Only the producer of f touches f->rec, one chunk after another.
+         * A last line without its newline is still being written: an
+         * incremental run leaves it for the next one. */
+        f->rec->consumed += s->c.len;
+        f->rec->lines += s->c.nlines;
+        if (s->c.len && s->c.buf[s->c.len - 1] != '\n') {
+            const char *nl = memrchr(s->c.buf, '\n', s->c.len);
+            s->tail = nl ? (size_t)(nl - s->c.buf) + 1 : 0;
+            s->drop_tail = true;
+            f->rec->consumed -= s->c.len - s->tail;
+            f->rec->lines--;
+        }
+    }
+    uint64_t off = input_offset(f->in);
+    progress_add(&r->prog, off - f->offset, got ? s->c.len : 0);
+    f->offset = off;
+    if (got)
+        return true;
+    /* End of this input: the chunks in flight still point at f->name. */
+    if (input_damage(f->in))
+        f->st.damaged = 1;
+    f->st.parse.long_lines += chunker_long_lines(f->ck);
+    chunker_free(f->ck);
+    input_close(f->in);
+    f->in = NULL;
+    f->ck = NULL;
+    return false;
+}
+
+/* Outside the lock: the lines of s into events, as the mode wants them. */
+static void parse_chunk(struct run *r, struct slot *s, int t)
+{
+    struct pfile *f = s->f;
+    struct pipeline_stats *st = &r->tst[t];
+    struct parser ps;
+    struct event ev;
+    size_t pos = 0, len;
+    const char *p;
+
+    parser_init(&ps, f->mtime, r->o->year);
+    if (r->ordered)
+        ps.ts = f->ts;
+    if (r->mode == MODE_AGG && r->per[t] == NULL)
+        r->per[t] = agg_new();
+    if (r->mode == MODE_PRINT)
+        s->ob.len = 0;
+    if (r->mode == MODE_AGG && r->o->sink && r->sinks[t] == NULL)
+        r->sinks[t] = r->o->sink->thread_new(r->o->sink->ctx);
+    memset(&ev, 0, sizeof(ev));
+    ev.file = f->name;
+    ev.file_index = f->index;
+    ev.line = s->c.first_line + f->line_base;
+    for (; (!s->drop_tail || pos < s->tail) && chunk_line(&s->c, &pos, &p, &len); ev.line++) {
+        if (len > CHUNK_MAX_LINE) {
+            if (atomic_fetch_add(&f->warned, 1) < LONG_LINE_WARNINGS)
+                msg_warn("%s:%llu: line longer than %d bytes cut", ev.file,
+                         (unsigned long long)ev.line, CHUNK_MAX_LINE);
+            ps.st.long_lines++;
+            len = CHUNK_MAX_LINE;
+        }
+        if (!parse_line(&ps, p, len, &ev) || !in_window(r->o, &ev))
+            continue;
+        switch (r->mode) {
+        case MODE_AGG:
+            agg_add(r->per[t], &ev);
+            if (r->sinks[t])
+                r->o->sink->add(r->sinks[t], &ev);
+            break;
+        case MODE_PRINT: r->pfn(&ev, &s->ob, r->ctx); break;
+        case MODE_CALLBACK: r->fn(&ev, r->ctx); break;
+        }
+    }
+    if (r->ordered)
+        f->ts = ps.ts;
+    parse_stats_merge(&st->parse, &ps.st);
+    st->bytes += s->c.len;
+    if (r->mode == MODE_AGG && r->all
+        && agg_count(r->per[t]) >= r->chunk_cap / MERGE_BYTES_PER_ADDRESS) {
+        /* agg_merge() rules are commutative: batches may arrive in any
+         * order and the result is still the same. */
+        pthread_mutex_lock(&r->merge_mu);
+        agg_merge(r->all, r->per[t]);
+        pthread_mutex_unlock(&r->merge_mu);
+        agg_free(r->per[t]);
+        r->per[t] = NULL;
+    }
+}
+
+/* Under the lock, MODE_PRINT: write parsed chunks in input order. One
+ * thread writes at a time; the lock is dropped during the write. */
+static void write_in_order(struct run *r)
+{
+    while (!r->writing) {
+        struct slot *s = NULL;
+        for (size_t i = 0; i < r->nslots; i++)
+            if (r->slots[i].state == S_PARSED && r->slots[i].gseq == r->next_write)
+                s = &r->slots[i];
+        if (s == NULL)
+            return;
+        r->writing = true;
+        pthread_mutex_unlock(&r->mu);
+        outbuf_write(r->out, s->ob.buf, s->ob.len);
+        pthread_mutex_lock(&r->mu);
+        r->writing = false;
+        r->next_write++;
+        s->state = S_FREE;
+        pthread_cond_broadcast(&r->cv);
+    }
+}
+
+static bool all_done(const struct run *r)
+{
+    if (r->next_open < r->nfiles)
+        return false;
+    for (size_t i = 0; i < r->nfiles; i++)
+        if (!r->files[i].eof || r->files[i].busy)
+            return false;
+    for (size_t i = 0; i < r->nslots; i++)
+        if (r->slots[i].state != S_FREE)
+            return false;
+    return true;
+}
+
+static void worker(struct run *r)
+{
+    int t = omp_get_thread_num();
+
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        struct slot *s = pick_ready(r);
+        if (s) {
+            struct pfile *f = s->f;
+            s->state = S_PARSING;
+            f->parsing = true;
+            r->parsing_any = true;
+            pthread_mutex_unlock(&r->mu);
+            parse_chunk(r, s, t);
+            pthread_mutex_lock(&r->mu);
+            f->parsing = false;
+            r->parsing_any = false;
+            f->parsed++;
+            r->next_parse++;
+            if (r->mode == MODE_PRINT) {
+                s->state = S_PARSED;
+                write_in_order(r);
+            } else {
+                s->state = S_FREE;
+            }
+            if (file_finished(f))
+                file_close(f);
+            pthread_cond_broadcast(&r->cv);
+            continue;
+        }
+        struct pfile *f;
+        if ((s = free_slot(r)) != NULL && (f = pick_producer(r)) != NULL) {
+            bool open_it = !f->opened;
+            f->busy = true;
+            f->opened = true;
+            s->state = S_PARSING;      /* reserved while it is filled */
+            pthread_mutex_unlock(&r->mu);
+            bool got = produce(r, f, s, open_it);
+            pthread_mutex_lock(&r->mu);
+            f->busy = false;
+            if (got) {
+                s->f = f;
+                s->seq = f->produced++;
+                s->gseq = r->next_gseq++;
+                s->state = S_READY;
+            } else {
+                s->state = S_FREE;
+                f->eof = true;
+                if (file_finished(f))
+                    file_close(f);
+            }
+            pthread_cond_broadcast(&r->cv);
+            continue;
+        }
+        if (all_done(r))
+            break;
+        pthread_cond_wait(&r->cv, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+static int cmp_unrec(const void *a, const void *b)
+{
+    return strcmp(a, b);        /* name is the first member */
+}
+
+/* Chunks are merged in whatever order threads finish them, so the program
+ * slots of the statistics are put in name order: the same for any thread
+ * count. (Past PARSE_PROG_SLOTS - 1 names, which ones fall into "(other)"
+ * can depend on that order; the totals do not.) */
+static void stats_sort(struct parse_stats *ps)
+{
+    unsigned n = ps->nprog < PARSE_PROG_SLOTS - 1 ? ps->nprog : PARSE_PROG_SLOTS - 1;
+
+    if (n > 1)
+        qsort(ps->unrec, n, sizeof(ps->unrec[0]), cmp_unrec);
+}
+
+static void run_files(struct run *r, char *const *paths, size_t n,
+                      const struct pipeline_opts *o, struct pipeline_stats *st)
+{
+    int nt = omp_get_max_threads();
+
+    r->o = o;
+    r->ordered = o->year != 0;
+    r->sequential = r->mode != MODE_AGG;
+    r->files = xcalloc(n ? n : 1, sizeof(*r->files));
+    r->nfiles = n;
+    for (size_t i = 0; i < n; i++) {
+        r->files[i].path = paths[i];
+        r->files[i].index = (uint32_t)i;
+        atomic_init(&r->files[i].warned, 0);
+    }
+    r->chunk_cap = chunk_size(o);
+    /* Two chunks per thread: one being parsed, one being inflated. */
+    r->nslots = (size_t)nt * 2 + 1;
+    r->slots = xcalloc(r->nslots, sizeof(*r->slots));
+    if (r->mode == MODE_PRINT)
+        for (size_t i = 0; i < r->nslots; i++)
+            outbuf_init_mem(&r->slots[i].ob, 64 * 1024);
+    r->tst = xcalloc((size_t)nt, sizeof(*r->tst));
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    progress_init(&r->prog, progress_wanted(o->progress), paths, n);
+
+#pragma omp parallel num_threads(nt)
+    worker(r);
+
+    progress_end(&r->prog);
+    memset(st, 0, sizeof(*st));
+    for (size_t i = 0; i < n; i++)
+        stats_add(st, &r->files[i].st);
+    for (int t = 0; t < nt; t++)
+        stats_add(st, &r->tst[t]);
+    stats_sort(&st->parse);
+    for (size_t i = 0; i < r->nslots; i++) {
+        chunk_free(&r->slots[i].c);
+        if (r->mode == MODE_PRINT)
+            free(r->slots[i].ob.buf);
+    }
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+    free(r->slots);
+    free(r->files);
+    free(r->tst);
 }
 
 void pipeline_events(char *const *files, size_t n, const struct pipeline_opts *o,
                      pipeline_event_fn *fn, void *ctx, struct pipeline_stats *st)
 {
-    memset(st, 0, sizeof(*st));
-    for (size_t i = 0; i < n; i++)
-        read_file(files[i], (uint32_t)i, o, fn, ctx, st);
+    struct run r = { .mode = MODE_CALLBACK, .fn = fn, .ctx = ctx };
+
+    run_files(&r, files, n, o, st);
 }
 
-struct per_thread {
-    struct agg *agg;
-    void *sink;                 /* pipeline_sink state, NULL if none */
-    const struct pipeline_sink *fn;
-};
-
-static void add_event(const struct event *ev, void *ctx)
+void pipeline_print(char *const *files, size_t n, const struct pipeline_opts *o,
+                    pipeline_print_fn *fn, void *ctx, struct outbuf *out,
+                    struct pipeline_stats *st)
 {
-    struct per_thread *pt = ctx;
+    struct run r = { .mode = MODE_PRINT, .pfn = fn, .ctx = ctx, .out = out };
 
-    agg_add(pt->agg, ev);
-    if (pt->sink)
-        pt->fn->add(pt->sink, ev);
+    run_files(&r, files, n, o, st);
 }
 
 struct agg *pipeline_aggregate(char *const *files, size_t n,
@@ -156,35 +530,36 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
                                struct pipeline_stats *st)
 {
     int nt = omp_get_max_threads();
-    struct per_thread *per = xcalloc((size_t)nt, sizeof(*per));
-    struct pipeline_stats *fst = xcalloc(n ? n : 1, sizeof(*fst));
+    struct run r = { .mode = MODE_AGG };
+    struct agg *all = NULL;
 
-    memset(st, 0, sizeof(*st));
-    /* One file per task; per-thread tables, merged in thread order. The
-     * merge rules are commutative, so the result is the same for any
-     * thread count or schedule. */
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t i = 0; i < n; i++) {
-        int t = omp_get_thread_num();
-        if (per[t].agg == NULL) {
-            per[t].agg = agg_new();
-            per[t].fn = o->sink;
-            if (o->sink)
-                per[t].sink = o->sink->thread_new(o->sink->ctx);
-        }
-        read_file(files[i], (uint32_t)i, o, add_event, &per[t], &fst[i]);
-    }
-    struct agg *all = agg_new();
+    r.per = xcalloc((size_t)nt, sizeof(*r.per));
+    r.sinks = xcalloc((size_t)nt, sizeof(*r.sinks));
+    if (nt > 1)
+        r.all = agg_new();
+    pthread_mutex_init(&r.merge_mu, NULL);
+    run_files(&r, files, n, o, st);
+    /* The rest merged in thread order, each table freed as soon as it is
+     * merged. The merge rules are commutative: the result is the same for
+     * any schedule. */
+    all = r.all;
     for (int t = 0; t < nt; t++) {
-        if (per[t].agg)
-            agg_merge(all, per[t].agg);
-        agg_free(per[t].agg);
-        if (per[t].sink)
-            o->sink->done(o->sink->ctx, per[t].sink);
+        if (r.per[t] == NULL)
+            continue;
+        if (all == NULL) {
+            all = r.per[t];
+            continue;
+        }
+        agg_merge(all, r.per[t]);
+        agg_free(r.per[t]);
     }
-    for (size_t i = 0; i < n; i++)
-        stats_add(st, &fst[i]);
-    free(per);
-    free(fst);
-    return all;
+    /* The second consumer's per-thread states, handed back in thread order
+     * (its own merge does not depend on the order). */
+    for (int t = 0; t < nt; t++)
+        if (r.sinks[t])
+            o->sink->done(o->sink->ctx, r.sinks[t]);
+    pthread_mutex_destroy(&r.merge_mu);
+    free(r.per);
+    free(r.sinks);
+    return all ? all : agg_new();
 }

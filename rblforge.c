@@ -6,6 +6,7 @@
 #include <time.h>
 #include <omp.h>
 #include "cli.h"
+#include "inflate.h"
 #include "msg.h"
 #include "tstamp.h"
 #include "version.h"
@@ -59,6 +60,20 @@ bool cli_common_option(int opt, const char *arg, struct cli_common *c)
             msg_fatal_status(EXIT_USAGE, "-j: want a thread count from 1 to 1024, got \"%s\"", arg);
         omp_set_num_threads((int)v);
         return true;
+    case OPT_INFLATE: {
+        enum inflate_kind k;
+        if (!inflate_kind_parse(arg, &k))
+            msg_fatal_status(EXIT_USAGE, "--inflate: want one of auto %s, got \"%s\"",
+                             inflate_backends(), arg);
+        c->inflate = (int)k;
+        return true;
+    }
+    case OPT_PROGRESS:
+        c->progress = 1;
+        return true;
+    case OPT_NO_PROGRESS:
+        c->progress = 0;
+        return true;
     }
     return false;
 }
@@ -88,7 +103,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("rblforge %s\n", RBLFORGE_VERSION);
+        printf("rblforge %s\ninflate: %s\n", RBLFORGE_VERSION, inflate_backends());
         return EXIT_OK;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0

@@ -44,8 +44,11 @@ static void hexbyte(struct outbuf *o, const char *prefix, unsigned char c)
 typedef bool special_fn(unsigned char c);
 typedef void escape_fn(struct outbuf *o, unsigned char c, bool invalid);
 
-static void walk(struct outbuf *o, const char *p, size_t n, special_fn *special,
-                 escape_fn *esc)
+/* Inlined into each caller so special() and esc() are direct calls the
+ * compiler can fold: this runs over every byte `rblforge events` prints. */
+static inline __attribute__((always_inline))
+void walk(struct outbuf *o, const char *p, size_t n, special_fn *special,
+          escape_fn *esc)
 {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0, run = 0;

@@ -12,6 +12,41 @@ static bool numeric_field(const char *name)
         || strcmp(name, "repeat") == 0;
 }
 
+/* Per span field: printed as a number, followed by the reason. Worked out
+ * once per thread instead of comparing names for every event. */
+enum { F_NUM = 1, F_STAGE = 2, MAX_FIELDS = 64 };
+static _Thread_local unsigned char field_flags[MAX_FIELDS];
+static _Thread_local bool field_flags_ready;
+
+static const unsigned char *flags(void)
+{
+    if (!field_flags_ready) {
+        for (size_t i = 0; i < event_span_field_count && i < MAX_FIELDS; i++)
+            field_flags[i] = (unsigned char)((numeric_field(event_span_fields[i].name) ? F_NUM : 0)
+                | (strcmp(event_span_fields[i].name, "stage") == 0 ? F_STAGE : 0));
+        field_flags_ready = true;
+    }
+    return field_flags;
+}
+
+/* tstamp_format() through snprintf for every event is slow; events come in
+ * runs with the same stamp, so each thread keeps the last one. */
+static size_t format_ts(const struct event *ev, char *buf)
+{
+    static _Thread_local int64_t last_ts;
+    static _Thread_local uint32_t last_usec;
+    static _Thread_local char last[48];
+    static _Thread_local size_t last_n;
+
+    if (last_n == 0 || ev->ts != last_ts || ev->usec != last_usec) {
+        last_n = (size_t)tstamp_format(ev->ts, ev->usec, last);
+        last_ts = ev->ts;
+        last_usec = ev->usec;
+    }
+    memcpy(buf, last, last_n);
+    return last_n;
+}
+
 static bool all_digits(struct span s)
 {
     if (s.n == 0 || s.n > 18)
@@ -49,9 +84,9 @@ static void print_jsonl(struct outbuf *o, const struct event *ev)
     outbuf_puts(o, ",\"line\":");
     outbuf_u64(o, ev->line);
     if (ev->has_ts) {
-        int n = tstamp_format(ev->ts, ev->usec, buf);
+        size_t n = format_ts(ev, buf);
         json_key(o, "ts");
-        esc_json(o, buf, (size_t)n);
+        esc_json(o, buf, n);
     }
     json_span(o, "host", ev->host, false);
     json_span(o, "prog", ev->prog, false);
@@ -67,10 +102,14 @@ static void print_jsonl(struct outbuf *o, const struct event *ev)
         json_key(o, "port");
         outbuf_u64(o, ev->port);
     }
+    const unsigned char *fl = flags();
     for (size_t i = 0; i < event_span_field_count; i++) {
         const struct event_field *f = &event_span_fields[i];
-        json_span(o, f->name, event_span(ev, f->offset), numeric_field(f->name));
-        if (strcmp(f->name, "stage") == 0 && ev->reason != R_NONE) {
+        unsigned char fi = i < MAX_FIELDS ? fl[i]
+            : (unsigned char)((numeric_field(f->name) ? F_NUM : 0)
+                              | (strcmp(f->name, "stage") == 0 ? F_STAGE : 0));
+        json_span(o, f->name, event_span(ev, f->offset), fi & F_NUM);
+        if ((fi & F_STAGE) && ev->reason != R_NONE) {
             const char *r = event_reason_name(ev->reason);
             json_key(o, "reason");
             esc_json(o, r, strlen(r));
@@ -109,7 +148,7 @@ static void print_tsv(struct outbuf *o, const struct event *ev)
     outbuf_u64(o, ev->line);
     outbuf_putc(o, '\t');
     if (ev->has_ts)
-        outbuf_write(o, buf, (size_t)tstamp_format(ev->ts, ev->usec, buf));
+        outbuf_write(o, buf, format_ts(ev, buf));
     tsv_span(o, ev->host);
     tsv_span(o, ev->prog);
     tsv_span(o, ev->pid);
@@ -121,9 +160,10 @@ static void print_tsv(struct outbuf *o, const struct event *ev)
     outbuf_putc(o, '\t');
     if (ev->port)
         outbuf_u64(o, ev->port);
+    const unsigned char *fl = flags();
     for (size_t i = 0; i < event_span_field_count; i++) {
         tsv_span(o, event_span(ev, event_span_fields[i].offset));
-        if (strcmp(event_span_fields[i].name, "stage") == 0) {
+        if (i < MAX_FIELDS ? fl[i] & F_STAGE : strcmp(event_span_fields[i].name, "stage") == 0) {
             outbuf_putc(o, '\t');
             outbuf_puts(o, event_reason_name(ev->reason));
         }

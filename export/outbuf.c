@@ -37,14 +37,35 @@ static void drain(struct outbuf *o, const char *p, size_t n)
 
 bool outbuf_flush(struct outbuf *o)
 {
+    if (o->fd < 0)
+        return true;            /* a memory buffer keeps its bytes */
     drain(o, o->buf, o->len);
     o->len = 0;
     return o->err == 0;
 }
 
+void outbuf_init_mem(struct outbuf *o, size_t cap)
+{
+    o->fd = -1;
+    o->buf = xmalloc(cap ? cap : 1);
+    o->len = 0;
+    o->cap = cap ? cap : 1;
+    o->err = 0;
+}
+
 void outbuf_write(struct outbuf *o, const void *p, size_t n)
 {
     if (o->len + n <= o->cap) {
+        memcpy(o->buf + o->len, p, n);
+        o->len += n;
+        return;
+    }
+    if (o->fd < 0) {
+        size_t cap = o->cap;
+        while (cap < o->len + n)
+            cap *= 2;
+        o->buf = xrealloc(o->buf, cap);
+        o->cap = cap;
         memcpy(o->buf + o->len, p, n);
         o->len += n;
         return;

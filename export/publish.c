@@ -174,6 +174,29 @@ static const struct output outputs[] = {
 };
 enum { N_OUT = sizeof(outputs) / sizeof(outputs[0]) };
 
+struct writers {
+    struct afile **af;
+    const struct export_ctx *x;
+    const struct summary_ctx *sc;
+    bool ok[N_OUT + 1];
+};
+
+/* Writes and finishes output number k of the run order: the biggest
+ * writers first, so a parallel runner balances its threads. */
+static void write_one(size_t k, void *ctx)
+{
+    static const unsigned char order[] = { 2, 5, 6, 0, 4, 3, 1, 7, N_OUT };
+    _Static_assert(sizeof(order) == N_OUT + 1, "one entry per output and summary.json");
+    struct writers *w = ctx;
+    size_t i = order[k];
+
+    if (i < N_OUT)
+        outputs[i].write(afile_out(w->af[i]), w->x);
+    else
+        write_summary(afile_out(w->af[i]), w->sc);
+    w->ok[i] = afile_finish(w->af[i]);
+}
+
 /* The serial of the previous bl.zone, 0 if none. */
 static uint32_t previous_serial(const char *outdir)
 {
@@ -306,16 +329,21 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     x->now = o->now;
     struct summary_ctx sc = { x, &d };
     bool ok = true;
-    for (size_t i = 0; i < N_OUT + 1 && ok; i++) {
+    /* Temporaries are created one after another (the signal handler's
+     * list is not thread-safe); the writers then run through o->run_all,
+     * possibly in parallel: they only read x and each has its own file. */
+    for (size_t i = 0; i < N_OUT + 1 && ok; i++)
         ok = (af[i] = afile_open(outdir, i < N_OUT ? outputs[i].name : "summary.json",
                                  0644)) != NULL;
-        if (!ok)
-            break;
-        if (i < N_OUT)
-            outputs[i].write(afile_out(af[i]), x);
+    if (ok) {
+        struct writers w = { af, x, &sc, { false } };
+        if (o->run_all)
+            o->run_all(N_OUT + 1, write_one, &w);
         else
-            write_summary(afile_out(af[i]), &sc);
-        ok = afile_finish(af[i]);
+            for (size_t i = 0; i < N_OUT + 1; i++)
+                write_one(i, &w);
+        for (size_t i = 0; i < N_OUT + 1; i++)
+            ok = ok && w.ok[i];
     }
     zonedata_free(&z);
     x->z = NULL;

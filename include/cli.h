@@ -13,15 +13,24 @@ int cmd_top(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_delist(int argc, char **argv);
 
-/* --year Y, --tz ZONE, -j N: shared by commands that read logs. */
+/* --year Y, --tz ZONE, -j N, --inflate, --progress: shared by commands that read logs. */
 struct cli_common {
     int year;
+    int inflate;                /* enum inflate_kind; 0 = auto */
+    int progress;               /* 1 --progress, 0 --no-progress, -1 auto (TTY) */
 };
 enum {
     OPT_YEAR = 1000, OPT_TZ, OPT_ALLOWLIST, OPT_FORMAT, OPT_STATS,
     OPT_DENYLIST, OPT_ASN_DB, OPT_STATE, OPT_SINCE, OPT_UNTIL, OPT_NOW,
     OPT_FORCE, OPT_STRICT, OPT_POST_PUBLISH, OPT_CUSTOMERS, OPT_TEMPLATES, OPT_LANG,
+    OPT_INFLATE = 1100, OPT_PROGRESS, OPT_NO_PROGRESS,
 };
+/* The long options every log-reading command takes (--inflate, --progress,
+ * --no-progress), for splicing into a getopt_long table. */
+#define CLI_INPUT_OPTIONS \
+    { "inflate", required_argument, NULL, OPT_INFLATE }, \
+    { "progress", no_argument, NULL, OPT_PROGRESS }, \
+    { "no-progress", no_argument, NULL, OPT_NO_PROGRESS }
 /* Handles a shared option; false if opt is not one of them. Exits with
  * EXIT_USAGE on a bad value. */
 bool cli_common_option(int opt, const char *arg, struct cli_common *c);

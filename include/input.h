@@ -12,11 +12,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
+#include "inflate.h"
 
 struct input;
 
-/* Opens path; NULL (with a warning) if it cannot be opened. */
+/* Opens path; NULL (with a warning) if it cannot be opened. gzip goes
+ * through the fastest built-in inflate backend, or the one asked for. */
 struct input *input_open(const char *path);
+struct input *input_open_with(const char *path, enum inflate_kind kind);
 /* Up to cap decompressed bytes into buf; 0 at end of input. Damage is
  * warned about and counted, never returned as an error: what could be
  * read is returned. */

@@ -17,6 +17,9 @@ struct outbuf {
 };
 
 void outbuf_init(struct outbuf *o, int fd);
+/* A buffer in memory only (fd -1): it grows instead of writing, flush keeps
+ * the bytes; the owner takes buf/len and resets len. */
+void outbuf_init_mem(struct outbuf *o, size_t cap);
 void outbuf_write(struct outbuf *o, const void *p, size_t n);
 static inline void outbuf_putc(struct outbuf *o, char c)
 {

@@ -2,13 +2,21 @@
 #define RBLFORGE_PIPELINE_H
 /*
  * The stages wired together: read -> inflate -> split into lines -> parse
- * -> event, for a list of input files. pipeline_events() delivers events
- * in input order on one thread; pipeline_aggregate() reads files in
- * parallel (OpenMP), one aggregation table per thread, merged at the end.
+ * -> event, for a list of input files, on OpenMP threads. Any thread
+ * inflates the next line-aligned chunk of a file while the others parse
+ * earlier chunks; several files are read at once. Chunk buffers are
+ * recycled from a small pool, so memory stays bounded whatever the input
+ * size. Results never depend on the thread count or the chunk size:
+ * aggregation tables are per thread and merged with commutative rules,
+ * printed events are written in input order, and with an explicit --year
+ * (whose month-rollover rule depends on the previous line) the chunks of
+ * one file are parsed in order.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include "agg.h"
+#include "inflate.h"
+#include "outbuf.h"
 #include "parse.h"
 
 /* An optional second consumer of the aggregation pass (the customer
@@ -33,6 +41,9 @@ struct pipeline_opts {
     const struct state *state;
     struct state_input *inputs;
     const struct pipeline_sink *sink;   /* NULL: aggregate only */
+    enum inflate_kind inflate;  /* INFLATE_AUTO: the fastest built in */
+    int progress;               /* progress on stderr: 1 yes, 0 no, -1 if a TTY */
+    size_t chunk_size;          /* bytes per chunk, 0 = default (tests shrink it) */
 };
 
 struct pipeline_stats {
@@ -45,8 +56,20 @@ struct pipeline_stats {
 
 typedef void pipeline_event_fn(const struct event *ev, void *ctx);
 
+/* Calls fn for every event in input order, never on two threads at once
+ * (inflating still overlaps parsing). */
 void pipeline_events(char *const *files, size_t n, const struct pipeline_opts *o,
                      pipeline_event_fn *fn, void *ctx, struct pipeline_stats *st);
+
+/* fn formats one event into ob, the buffer of the chunk it came from; it
+ * runs on several threads at once, so it may only read ctx. The buffers
+ * are appended to out in input order: the bytes are the same for any
+ * thread count. */
+typedef void pipeline_print_fn(const struct event *ev, struct outbuf *ob, void *ctx);
+void pipeline_print(char *const *files, size_t n, const struct pipeline_opts *o,
+                    pipeline_print_fn *fn, void *ctx, struct outbuf *out,
+                    struct pipeline_stats *st);
+
 /* Returns a new table owned by the caller (agg_free). */
 struct agg *pipeline_aggregate(char *const *files, size_t n,
                                const struct pipeline_opts *o,

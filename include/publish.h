@@ -40,6 +40,10 @@ struct publish_opts {
     const char *post_publish;   /* shell command, or NULL */
     int64_t now;                /* the run's time (SOA serial, summary) */
     const struct publish_extra *extra;  /* NULL: the listing files only */
+    /* Runs fn(i, ctx) for i in [0, n), in any order, possibly on several
+     * threads: the top layer passes an OpenMP loop, NULL runs them in
+     * turn. The file writers go through it. */
+    void (*run_all)(size_t n, void (*fn)(size_t i, void *ctx), void *ctx);
 };
 
 struct publish_result {

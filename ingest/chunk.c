@@ -1,6 +1,9 @@
 /* Line-aligned chunking of decompressed input; see chunk.h. */
 #include <string.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "chunk.h"
 #include "msg.h"
 #include "xalloc.h"
@@ -43,15 +46,30 @@ void chunk_free(struct chunk *c)
     c->cap = c->len = 0;
 }
 
+/* Newlines in [p, p+n). Every byte of every chunk passes through here, so
+ * it compares 16 bytes at a time (SSE2 is part of x86-64) instead of one
+ * memchr call per line. */
 static uint64_t count_lines(const char *p, size_t n)
 {
     uint64_t k = 0;
-    const char *end = p + n;
+    size_t i = 0;
 
-    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        k++;
-        p++;
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (; i + 64 <= n; i += 64) {
+        __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl);
+        __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 16)), nl);
+        __m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 32)), nl);
+        __m128i d = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 48)), nl);
+        uint64_t m = (uint64_t)(uint16_t)_mm_movemask_epi8(a)
+            | (uint64_t)(uint16_t)_mm_movemask_epi8(b) << 16
+            | (uint64_t)(uint16_t)_mm_movemask_epi8(c) << 32
+            | (uint64_t)(uint16_t)_mm_movemask_epi8(d) << 48;
+        k += (uint64_t)__builtin_popcountll(m);
     }
+#endif
+    for (; i < n; i++)
+        k += p[i] == '\n';
     return k;
 }
 
@@ -101,12 +119,7 @@ bool chunker_next(struct chunker *ck, struct chunk *c)
     /* Whole lines only: keep the partial tail for next time. */
     size_t end = len;
     if (!ck->eof || ck->skipping) {
-        char *nl = NULL;
-        for (size_t i = len; i > 0; i--)
-            if (c->buf[i - 1] == '\n') {
-                nl = c->buf + i - 1;
-                break;
-            }
+        char *nl = memrchr(c->buf, '\n', len);
         end = nl ? (size_t)(nl - c->buf) + 1 : 0;
         size_t tail = len - end;
         if (tail > CHUNK_MAX_LINE) {

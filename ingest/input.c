@@ -1,16 +1,16 @@
-/* Plain and gzip input through zlib; the only file that includes zlib.h. */
+/* Plain and gzip input; decompression through inflate.c (zlib or ISA-L). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <zlib.h>
+#include "inflate.h"
 #include "input.h"
 #include "msg.h"
 #include "xalloc.h"
 
-enum { RAW_CAP = 256 * 1024 };
+enum { RAW_CAP = 256 * 1024, ERROR_BACKOFF = 16 };
 
 struct input {
     char *name;
@@ -23,23 +23,26 @@ struct input {
     time_t mtime;
     uint64_t size;
     uint64_t raw_base;          /* file offset of raw[0] */
-    z_stream z;
-    unsigned char *raw;         /* raw bytes read, [z.next_in, +avail_in) unconsumed */
+    uint64_t member_start;      /* file offset of the current member */
+    struct inflater *z;
+    unsigned char *raw;         /* raw bytes read, [next, next + avail) unconsumed */
     size_t raw_len;
+    const unsigned char *next;
+    size_t avail;
 };
 
 static bool raw_fill(struct input *in)
 {
-    size_t keep = in->z.avail_in;
+    size_t keep = in->avail;
 
     if (in->eof)
         return false;
     /* Slide unconsumed bytes to the front. */
-    if (keep && in->z.next_in != in->raw)
-        memmove(in->raw, in->z.next_in, keep);
+    if (keep && in->next != in->raw)
+        memmove(in->raw, in->next, keep);
     in->raw_base += in->raw_len - keep;
     in->raw_len = keep;
-    in->z.next_in = in->raw;
+    in->next = in->raw;
     while (in->raw_len < RAW_CAP) {
         ssize_t r = read(in->fd, in->raw + in->raw_len, RAW_CAP - in->raw_len);
         if (r < 0 && errno == EINTR)
@@ -59,11 +62,16 @@ static bool raw_fill(struct input *in)
         in->raw_len += (size_t)r;
         break;                  /* one read per fill keeps pipes streaming */
     }
-    in->z.avail_in = (uInt)in->raw_len;
+    in->avail = in->raw_len;
     return in->raw_len > keep;
 }
 
 struct input *input_open(const char *path)
+{
+    return input_open_with(path, INFLATE_AUTO);
+}
+
+struct input *input_open_with(const char *path, enum inflate_kind kind)
 {
     struct input *in = xcalloc(1, sizeof(*in));
     struct stat st;
@@ -89,15 +97,13 @@ struct input *input_open(const char *path)
         posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     in->raw = xmalloc(RAW_CAP);
-    in->z.next_in = in->raw;
+    in->next = in->raw;
     raw_fill(in);
     while (in->raw_len < 2 && !in->eof)
         raw_fill(in);
     in->gzip = in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b;
     if (in->gzip) {
-        /* 16 + MAX_WBITS: gzip wrapper only, trailer checked by zlib. */
-        if (inflateInit2(&in->z, 16 + MAX_WBITS) != Z_OK)
-            msg_fatal("%s: zlib initialisation failed", in->name);
+        in->z = inflate_new(kind);
         in->in_member = true;
     }
     return in;
@@ -110,14 +116,14 @@ static bool next_member(struct input *in, bool after_error)
     uint64_t skipped = 0, start = input_offset(in);
 
     for (;;) {
-        if (in->z.avail_in < 3 && !in->eof) {
+        if (in->avail < 3 && !in->eof) {
             raw_fill(in);
             continue;
         }
-        if (in->z.avail_in == 0)
+        if (in->avail == 0)
             break;
-        const unsigned char *p = in->z.next_in, *hit = NULL;
-        size_t n = in->z.avail_in, at = 0;
+        const unsigned char *p = in->next, *hit = NULL;
+        size_t n = in->avail, at = 0;
         while (at + 2 < n) {
             const unsigned char *m = memchr(p + at, 0x1f, n - 2 - at);
             if (m == NULL)
@@ -130,8 +136,8 @@ static bool next_member(struct input *in, bool after_error)
         }
         size_t drop = hit ? (size_t)(hit - p) : in->eof ? n : n - 2;
         skipped += drop;
-        in->z.next_in += drop;
-        in->z.avail_in -= (uInt)drop;
+        in->next += drop;
+        in->avail -= drop;
         if (hit || in->eof)
             break;
     }
@@ -140,25 +146,50 @@ static bool next_member(struct input *in, bool after_error)
         msg_warn("%s: %llu bytes of trailing garbage after gzip member at "
                  "compressed offset %llu ignored", in->name,
                  (unsigned long long)skipped, (unsigned long long)start);
-    } else if (skipped && in->z.avail_in) {
+    } else if (skipped && in->avail) {
         msg_warn("%s: skipped %llu damaged compressed bytes, resuming at "
                  "compressed offset %llu", in->name,
                  (unsigned long long)skipped,
                  (unsigned long long)input_offset(in));
     }
-    if (in->z.avail_in == 0)
+    if (in->avail == 0)
         return false;
-    inflateReset(&in->z);
+    inflate_reset(in->z);
+    in->member_start = input_offset(in);
     in->in_member = true;
     return true;
 }
 
+/* A decompressor may have taken a few bytes past the damage into its bit
+ * buffer: search for the next member from a little before where it
+ * stopped, but after the start of the broken member. */
+static void back_off(struct input *in)
+{
+    uint64_t at = input_offset(in), floor = in->member_start + 1;
+    uint64_t want = at > ERROR_BACKOFF ? at - ERROR_BACKOFF : 0;
+
+    if (want < floor)
+        want = floor;
+    if (want < in->raw_base)
+        want = in->raw_base;
+    if (want < at) {
+        size_t back = (size_t)(at - want);
+        in->next -= back;
+        in->avail += back;
+    } else if (in->avail) {
+        in->next++;             /* skip the broken byte so the search moves on */
+        in->avail--;
+    }
+}
+
 static size_t read_gzip(struct input *in, char *buf, size_t cap)
 {
-    in->z.next_out = (unsigned char *)buf;
-    in->z.avail_out = (uInt)cap;
-    while (in->z.avail_out > 0 && !in->done) {
-        if (in->z.avail_in == 0 && !raw_fill(in)) {
+    unsigned char *out = (unsigned char *)buf;
+    size_t room = cap;
+    const char *why = NULL;
+
+    while (room > 0 && !in->done) {
+        if (in->avail == 0 && !raw_fill(in)) {
             if (in->in_member) {
                 in->damage++;
                 msg_warn("%s: unexpected end of gzip data at compressed offset "
@@ -168,29 +199,23 @@ static size_t read_gzip(struct input *in, char *buf, size_t cap)
             in->done = true;
             break;
         }
-        int rc = inflate(&in->z, Z_NO_FLUSH);
-        if (rc == Z_STREAM_END) {
+        enum inflate_rc rc = inflate_run(in->z, &in->next, &in->avail, &out,
+                                         &room, &why);
+        if (rc == INFLATE_END) {
             in->in_member = false;
             if (!next_member(in, false))
                 in->done = true;
-        } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
+        } else if (rc == INFLATE_ERROR) {
             in->damage++;
             msg_warn("%s: corrupt gzip data at compressed offset %llu: %s",
-                     in->name, (unsigned long long)input_offset(in),
-                     in->z.msg ? in->z.msg : "data error");
+                     in->name, (unsigned long long)input_offset(in), why);
             in->in_member = false;
-            /* Skip the broken header byte so the search moves on. */
-            in->z.next_in++;
-            in->z.avail_in--;
+            back_off(in);
             if (!next_member(in, true))
                 in->done = true;
-        } else if (rc == Z_MEM_ERROR) {
-            msg_fatal("%s: out of memory in zlib", in->name);
-        } else if (rc == Z_BUF_ERROR && in->z.avail_in == 0) {
-            continue;           /* needs more input: loop refills */
         }
     }
-    return cap - in->z.avail_out;
+    return cap - room;
 }
 
 size_t input_read(struct input *in, char *buf, size_t cap)
@@ -201,12 +226,12 @@ size_t input_read(struct input *in, char *buf, size_t cap)
         return read_gzip(in, buf, cap);
     size_t got = 0;
     while (got < cap) {
-        if (in->z.avail_in == 0 && !raw_fill(in))
+        if (in->avail == 0 && !raw_fill(in))
             break;
-        size_t n = in->z.avail_in < cap - got ? in->z.avail_in : cap - got;
-        memcpy(buf + got, in->z.next_in, n);
-        in->z.next_in += n;
-        in->z.avail_in -= (uInt)n;
+        size_t n = in->avail < cap - got ? in->avail : cap - got;
+        memcpy(buf + got, in->next, n);
+        in->next += n;
+        in->avail -= n;
         got += n;
     }
     return got;
@@ -220,15 +245,14 @@ uint64_t input_size(const struct input *in) { return in->size; }
 
 uint64_t input_offset(const struct input *in)
 {
-    return in->raw_base + (uint64_t)(in->z.next_in - in->raw);
+    return in->raw_base + (uint64_t)(in->next - in->raw);
 }
 
 void input_close(struct input *in)
 {
     if (in == NULL)
         return;
-    if (in->gzip)
-        inflateEnd(&in->z);
+    inflate_free(in->z);
     if (in->fd > 0)
         close(in->fd);
     free(in->raw);

@@ -4,6 +4,7 @@
  *
  *   genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] [--stamp bsd|rfc3339]
  *          [--tz-offset +HH:MM] [--bots N] [--legit N] [--v6 PERCENT]
+ *          [--v6-bots N] [--bot-pick zipf|cycle] [--crowded PERCENT] [--only-bots]
  *
  * Writes one day of mail log to stdout, in time order, with the sessions
  * of many clients interleaved as a busy server writes them: inbound mail
@@ -132,6 +133,11 @@ struct client {
 static struct client *legit, *bots, *brute, *v6bots;
 static unsigned nlegit = 40, nbots = 400, nbrute = 6, nv6bots = 12;
 static unsigned v6pct = 5;
+/* Benchmarks: cycle gives every bot one session in turn (distinct
+ * addresses = sessions, for memory per address); zipf is the heavy tail. */
+static int bot_cycle, only_bots;
+static unsigned crowded = 50;   /* percent of bots in 24 crowded /24s */
+static unsigned long bot_next;
 static const char *relay_ip = "192.0.2.25", *relay_name = "relay.partner.example";
 static unsigned long qcounter;
 static int truth;
@@ -173,7 +179,7 @@ static void make_populations(void)
     bots = calloc(nbots, sizeof(*bots));
     for (unsigned i = 0; i < nbots; i++) {
         unsigned a, b, c, d = 2 + rn(250);
-        if (i < nbots / 2) {
+        if (i < nbots * crowded / 100) {
             a = 100, b = 64 + i % 8, c = (i % 24) * 3;      /* 24 crowded /24s */
         } else {
             a = 1 + rn(222), b = rn(256), c = rn(256);
@@ -267,7 +273,8 @@ static void legit_session(int64_t t)
 
 static void bot_session(int64_t t)
 {
-    const struct client *c = chance(v6pct) ? &v6bots[rn(nv6bots)] : &bots[zipf(nbots)];
+    const struct client *c = chance(v6pct) ? &v6bots[rn(nv6bots)]
+        : bot_cycle ? &bots[bot_next++ % nbots] : &bots[zipf(nbots)];
     unsigned p = port();
     static const char *lists[] = { "zen.spamhaus.org", "bl.spamcop.net", "b.barracudacentral.org" };
     const char *helo = strcmp(c->name, "unknown") ? c->name : "ylmf-pc";
@@ -444,6 +451,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--truth")) { truth = 1; continue; }
+        if (!strcmp(a, "--only-bots")) { only_bots = 1; continue; }
         if (v == NULL) {
             fprintf(stderr, "genlog: %s needs a value\n", a);
             return 2;
@@ -454,6 +462,9 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--bots")) nbots = (unsigned)strtoul(v, NULL, 10);
         else if (!strcmp(a, "--legit")) nlegit = (unsigned)strtoul(v, NULL, 10);
         else if (!strcmp(a, "--v6")) v6pct = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--v6-bots")) nv6bots = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--bot-pick")) bot_cycle = !strcmp(v, "cycle");
+        else if (!strcmp(a, "--crowded")) crowded = (unsigned)strtoul(v, NULL, 10);
         else if (!strcmp(a, "--host")) hostname = v;
         else if (!strcmp(a, "--date")) {
             if (sscanf(v, "%d-%d-%d", &year, &month, &day) != 3 || month < 1 || month > 12) {
@@ -466,11 +477,12 @@ int main(int argc, char **argv)
         } else {
             fprintf(stderr, "usage: genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] "
                     "[--stamp bsd|rfc3339] [--tz-offset +HH:MM] [--bots N] [--legit N] "
-                    "[--v6 PCT] [--host NAME] [--truth]\n");
+                    "[--v6 PCT] [--v6-bots N] [--bot-pick zipf|cycle] [--crowded PCT] [--only-bots]\n"
+                    "       [--host NAME] [--truth]\n");
             return 2;
         }
     }
-    if (nbots < 2 || nlegit < 10 || nbrute < 1) {
+    if (nbots < 2 || nlegit < 10 || nbrute < 1 || nv6bots < 1 || crowded > 100) {
         fprintf(stderr, "genlog: need at least 2 bots and 10 legitimate MTAs\n");
         return 2;
     }
@@ -479,7 +491,7 @@ int main(int argc, char **argv)
     /* Spread session starts over the day; emit what is due as time moves. */
     for (unsigned long s = 0; s < sessions; s++) {
         int64_t t = (int64_t)((double)s * 86000000.0 / (double)sessions) + rn(1000);
-        unsigned kind = rn(100);
+        unsigned kind = only_bots ? 50 : rn(100);
         if (kind < 38) legit_session(t);
         else if (kind < 73) bot_session(t);
         else if (kind < 80) brute_session(t);

@@ -1,9 +1,15 @@
 #!/bin/sh
-# Input: gzip by content, multi-member, damage reporting, stdin, odd bytes.
+# Input: gzip by content, multi-member, damage reporting, stdin, odd bytes;
+# the whole suite runs once per inflate backend built in (rblforge --version).
 . "$(dirname "$0")/tap.sh"
 
+backends=$("$RBLFORGE" --version | sed -n 's/^inflate: //p')
+[ -n "$backends" ]; ok $? "--version names the inflate backends ($backends)"
+for BE in $backends; do
+diag "inflate backend: $BE"
+ev() { "$RBLFORGE" events --inflate="$BE" "$@"; }
 line() { printf 'Nov 24 06:25:%02d mx1 postfix/smtpd[1]: connect from unknown[192.0.2.%d]\n' "$1" "$1"; }
-count() { "$RBLFORGE" events --year 2026 "$@" 2>/dev/null | wc -l | tr -d ' '; }
+count() { ev --year 2026 "$@" 2>/dev/null | wc -l | tr -d ' '; }
 
 for i in 1 2 3; do line $i; done >"$TMP/a.log"
 for i in 4 5; do line $i; done >"$TMP/b.log"
@@ -17,21 +23,21 @@ cat "$TMP/a.gz" "$TMP/b.gz" >"$TMP/multi.gz"
 is "$(count "$TMP/multi.gz")" 5 "every member of a concatenated gzip is read"
 is "$(count - <"$TMP/multi.gz")" 5 "gzip on stdin"
 is "$(count "$TMP/a.log" "$TMP/b.gz")" 5 "several files in one run"
-"$RBLFORGE" events "$TMP/a.log" "$TMP/b.gz" | sed -n 's/.*"file":"\([^"]*\)","line":\([0-9]*\).*/\1:\2/p' >"$TMP/pos"
+ev "$TMP/a.log" "$TMP/b.gz" | sed -n 's/.*"file":"\([^"]*\)","line":\([0-9]*\).*/\1:\2/p' >"$TMP/pos"
 is "$(sed -n 4p "$TMP/pos")" "$TMP/b.gz:1" "events name file and 1-based line"
 
 # Truncated: the first member complete, the second cut short.
 size=$(wc -c <"$TMP/multi.gz")
 head -c $((size - 12)) "$TMP/multi.gz" >"$TMP/trunc.gz"
-n=$("$RBLFORGE" events --year 2026 "$TMP/trunc.gz" 2>"$TMP/err" | wc -l | tr -d ' ')
-"$RBLFORGE" events --year 2026 "$TMP/trunc.gz" >/dev/null 2>&1; st=$?
+n=$(ev --year 2026 "$TMP/trunc.gz" 2>"$TMP/err" | wc -l | tr -d ' ')
+ev --year 2026 "$TMP/trunc.gz" >/dev/null 2>&1; st=$?
 is "$st" 3 "truncated gzip: exit 3 (damaged)"
 [ "$n" -ge 3 ]; ok $? "truncated gzip: complete member kept ($n events)"
 grep -q "trunc.gz: unexpected end of gzip data at compressed offset" "$TMP/err"; ok $? "truncated gzip: file and offset named"
 
 # Corrupt member in the middle: the reader resynchronises on the next one.
 { cat "$TMP/a.gz"; printf '\037\213\010\000garbage-garbage-garbage'; cat "$TMP/b.gz"; } >"$TMP/corrupt.gz"
-n=$("$RBLFORGE" events --year 2026 "$TMP/corrupt.gz" 2>"$TMP/err" | wc -l | tr -d ' ')
+n=$(ev --year 2026 "$TMP/corrupt.gz" 2>"$TMP/err" | wc -l | tr -d ' ')
 is "$n" 5 "corrupt member: the members around it are kept"
 grep -q "corrupt.gz: corrupt gzip data at compressed offset" "$TMP/err"; ok $? "corrupt member: file and offset named"
 
@@ -39,19 +45,24 @@ grep -q "corrupt.gz: corrupt gzip data at compressed offset" "$TMP/err"; ok $? "
 cp "$TMP/a.gz" "$TMP/crc.gz"
 sz=$(wc -c <"$TMP/crc.gz")
 printf '\001' | dd of="$TMP/crc.gz" bs=1 seek=$((sz - 8)) conv=notrunc 2>/dev/null
-"$RBLFORGE" events "$TMP/crc.gz" >/dev/null 2>"$TMP/err"; is $? 3 "bad CRC: exit 3"
+ev "$TMP/crc.gz" >/dev/null 2>"$TMP/err"; is $? 3 "bad CRC: exit 3"
 grep -q "crc.gz: corrupt gzip data" "$TMP/err"; ok $? "bad CRC: reported"
+# ISIZE (length mod 2^32) mismatch in the trailer.
+cp "$TMP/a.gz" "$TMP/isize.gz"
+printf '\007' | dd of="$TMP/isize.gz" bs=1 seek=$((sz - 4)) conv=notrunc 2>/dev/null
+ev "$TMP/isize.gz" >/dev/null 2>"$TMP/err"; is $? 3 "bad ISIZE: exit 3"
+grep -q "isize.gz: corrupt gzip data at compressed offset" "$TMP/err"; ok $? "bad ISIZE: reported with the offset"
 
 # Trailing garbage after the last member.
 { cat "$TMP/a.gz"; printf 'junk'; } >"$TMP/junk.gz"
 is "$(count "$TMP/junk.gz")" 3 "trailing garbage: lines kept"
-"$RBLFORGE" events "$TMP/junk.gz" >/dev/null 2>"$TMP/err"
+ev "$TMP/junk.gz" >/dev/null 2>"$TMP/err"
 grep -q "trailing garbage" "$TMP/err"; ok $? "trailing garbage: reported"
 
 # CRLF, NUL bytes, a 1 MB line, a last line without newline.
 { line 1 | sed 's/$/\r/'; printf 'Nov 24 06:25:02 mx1 postfix/smtpd[1]: con\000nect\n';
   head -c 1048576 /dev/zero | tr '\0' 'x'; printf '\n'; line 3 | tr -d '\n'; } >"$TMP/odd.log"
-"$RBLFORGE" events --year 2026 "$TMP/odd.log" >"$TMP/odd.out" 2>"$TMP/err"; st=$?
+ev --year 2026 "$TMP/odd.log" >"$TMP/odd.out" 2>"$TMP/err"; st=$?
 is "$st" 0 "odd bytes: exit 0"
 is "$(wc -l <"$TMP/odd.out" | tr -d ' ')" 2 "CRLF line and the unterminated last line are events"
 grep -q '"ip":"192.0.2.3"' "$TMP/odd.out"; ok $? "the line after a 1 MB line is parsed"
@@ -60,15 +71,17 @@ is "$(sed -n 2p "$TMP/odd.out" | sed 's/.*"line":\([0-9]*\).*/\1/')" 4 "line num
 
 # Random bytes never crash.
 head -c 300000 /dev/urandom >"$TMP/random.bin"
-"$RBLFORGE" events "$TMP/random.bin" >/dev/null 2>&1; st=$?
+ev "$TMP/random.bin" >/dev/null 2>&1; st=$?
 [ "$st" -eq 0 ] || [ "$st" -eq 3 ]; ok $? "random bytes: no crash (exit $st)"
 { printf '\037\213'; head -c 100000 /dev/urandom; } >"$TMP/random.gz"
-"$RBLFORGE" events "$TMP/random.gz" >/dev/null 2>&1; st=$?
+ev "$TMP/random.gz" >/dev/null 2>&1; st=$?
 [ "$st" -eq 0 ] || [ "$st" -eq 3 ]; ok $? "random gzip body: no crash (exit $st)"
 
-"$RBLFORGE" events --format tsv "$TMP/a.log" >"$TMP/tsv"
+ev --format tsv "$TMP/a.log" >"$TMP/tsv"
 is "$(head -1 "$TMP/tsv" | cut -f1-8)" "$(printf 'file\tline\tts\thost\tprog\tpid\tevent\tip')" "TSV header"
 is "$(wc -l <"$TMP/tsv" | tr -d ' ')" 4 "TSV: header + one row per event"
-"$RBLFORGE" events --stats "$TMP/a.log" "$TMP/random.bin" >/dev/null 2>"$TMP/st"
+ev --stats "$TMP/a.log" "$TMP/random.bin" >/dev/null 2>"$TMP/st"
 grep -q '^events	3$' "$TMP/st"; ok $? "--stats counts events"
+done
+"$RBLFORGE" events --inflate=nosuch "$TMP/a.log" >/dev/null 2>&1; is $? 2 "--inflate: unknown backend is a usage error"
 done_testing
