@@ -21,6 +21,8 @@
 
 struct tsctx {
     time_t ref;                 /* file mtime: upper bound for year-less stamps */
+    int ref_year;               /* local year of ref, computed once: localtime_r
+                                 * takes glibc's process-wide zone lock */
     int year;                   /* explicit year (--year), 0 = infer */
     int last_month;             /* for explicit-year rollover */
     /* Cache of the last local hour converted, so mktime runs once an hour. */

@@ -5,10 +5,14 @@
 
 void tstamp_init(struct tsctx *t, time_t ref, int year)
 {
+    struct tm rt;
+
     memset(t, 0, sizeof(*t));
     t->ref = ref;
     t->year = year;
     t->c_year = -1;
+    localtime_r(&ref, &rt);
+    t->ref_year = rt.tm_year + 1900;
 }
 
 int64_t tstamp_days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -159,10 +163,8 @@ static bool parse_bsd(struct tsctx *t, struct span s, int64_t *ts, size_t *used)
             t->last_month = mon;
             y = t->year;
         } else {
-            struct tm rt;
             time_t ref = t->ref;
-            localtime_r(&ref, &rt);
-            y = rt.tm_year + 1900;
+            y = t->ref_year;
             if (!valid_date(y, mon, d) && valid_date(y - 1, mon, d))
                 y--;
             if (valid_date(y, mon, d)
