@@ -182,6 +182,15 @@ int cmd_run(int argc, char **argv)
         msg_warn("run: no LOG given (use '-' for stdin)");
         return cli_usage_error("run");
     }
+    /* Everything below is released at "out", whatever happened. */
+    struct cidrset *allow = NULL, *deny = NULL;
+    struct asn_db *asn = NULL;
+    struct state *state = NULL;
+    struct state_input *inputs = NULL;
+    struct agg *agg = NULL;
+    int lock = -1, slock = -1, status = EXIT_OK;
+    int64_t now = time(NULL), since = 0, until = 0;
+
     policy_init(&policy);
     if (config && !policy_load(&policy, config))
         return EXIT_USAGE;
@@ -195,78 +204,58 @@ int cmd_run(int argc, char **argv)
         denyfile = policy.denylist;
     if (asnfile == NULL && policy.asn_db[0])
         asnfile = policy.asn_db;
-    int64_t now = time(NULL), since = 0, until = 0;
     if ((now_arg && !time_arg("--now", now_arg, (time_t)now, &now))
         || (since_arg && !time_arg("--since", since_arg, (time_t)now, &since))
         || (until_arg && !time_arg("--until", until_arg, (time_t)now, &until))) {
-        if (reports)
-            report_job_free(&rj);
-        return cli_usage_error("run");
+        status = cli_usage_error("run");
+        goto out;
     }
     if (since_arg == NULL && policy.window)
         since = now - policy.window;
-    struct cidrset *allow = NULL, *deny = NULL;
-    if (!cidrset_open(allowfile, &allow) || !cidrset_open(denyfile, &deny)) {
-        cidrset_free(allow);
-        if (reports)
-            report_job_free(&rj);
-        return EXIT_USAGE;
-    }
-    struct asn_db *asn = NULL;
-    if (asnfile && (asn = asn_open(asnfile)) == NULL) {
-        cidrset_free(allow), cidrset_free(deny);
-        if (reports)
-            report_job_free(&rj);
-        return EXIT_USAGE;
+    if (!cidrset_open(allowfile, &allow) || !cidrset_open(denyfile, &deny)
+        || (asnfile && (asn = asn_open(asnfile)) == NULL)) {
+        status = EXIT_USAGE;
+        goto out;
     }
     if (asn == NULL)
         msg_warn("no ASN database (--asn-db or [policy] asn_db): ASN columns stay empty");
     if (mkdir(outdir, 0755) < 0 && errno != EEXIST) {
         msg_warn("%s: cannot create: %s", outdir, strerror(errno));
-        asn_close(asn), cidrset_free(allow), cidrset_free(deny);
-        if (reports)
-            report_job_free(&rj);
-        return EXIT_RUNTIME;
+        status = EXIT_RUNTIME;
+        goto out;
     }
     /* One run at a time per output directory and per state file. */
     char lockpath[4096];
     snprintf(lockpath, sizeof(lockpath), "%s/.rblforge.lock", outdir);
-    int lock = publish_lock(lockpath), slock = -1;
+    lock = publish_lock(lockpath);
     if (lock >= 0 && statefile) {
         snprintf(lockpath, sizeof(lockpath), "%s.lock", statefile);
-        if ((slock = publish_lock(lockpath)) < 0)
-            close(lock), lock = slock;
+        slock = publish_lock(lockpath);
     }
-    if (lock < 0) {
-        asn_close(asn), cidrset_free(allow), cidrset_free(deny);
-        if (reports)
-            report_job_free(&rj);
-        return lock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
+    if (lock < 0 || slock == -2 || (statefile && slock < 0)) {
+        status = lock == -2 || slock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
+        goto out;
     }
-    struct state *state = NULL;
     if (statefile) {
         state = state_new();
         /* A damaged state would delist everything it carries: fail closed. */
         if (!state_load(state, statefile)) {
             msg_warn("%s: state file not usable; nothing published", statefile);
-            state_free(state), asn_close(asn), cidrset_free(allow), cidrset_free(deny);
-            close(lock), close(slock);
-            if (reports)
-                report_job_free(&rj);
-            return EXIT_RUNTIME;
+            status = EXIT_RUNTIME;
+            goto out;
         }
     }
 
     size_t nfiles = (size_t)(argc - optind);
-    struct state_input *inputs = state ? xcalloc(nfiles, sizeof(*inputs)) : NULL;
+    if (state)
+        inputs = xcalloc(nfiles, sizeof(*inputs));
     struct pipeline_opts po = { .year = common.year, .since = since, .until = until,
                                 .state = state, .inputs = inputs,
                                 .sink = reports ? &rj.sink : NULL,
                                 .inflate = common.inflate, .progress = common.progress };
     struct pipeline_stats st;
-    struct agg *agg = pipeline_aggregate(argv + optind, nfiles, &po, &st);
+    agg = pipeline_aggregate(argv + optind, nfiles, &po, &st);
     struct listings l;
-    int status = EXIT_OK;
 
     /* A missing input means missing evidence: publishing would delist
      * addresses that are still bad. */
@@ -324,6 +313,7 @@ int cmd_run(int argc, char **argv)
         }
         listings_free(&l);
     }
+out:
     agg_free(agg);
     free(inputs);
     state_free(state);
@@ -332,7 +322,8 @@ int cmd_run(int argc, char **argv)
     cidrset_free(deny);
     if (reports)
         report_job_free(&rj);
-    close(lock);
+    if (lock >= 0)
+        close(lock);
     if (slock >= 0)
         close(slock);
     return status;
