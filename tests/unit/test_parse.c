@@ -16,9 +16,7 @@
 #define T "\"file\":\"t\",\"line\":1,"
 #define MX "\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\","
 
-static const struct {
-    const char *line, *json;
-} cases[] = {
+static const struct parse_case cases[] = {
     { "Nov 24 06:25:01 mx1 postfix/smtpd[123]: connect from unknown[203.0.113.7]",
       "{" T MX "\"prog\":\"postfix/smtpd\",\"pid\":123,\"event\":\"connect\",\"ip\":\"203.0.113.7\"}" },
     { "Nov 24 06:25:01 mx1 postfix/smtpd[123]: connect from mail.example.com[2001:db8::25]",
@@ -92,50 +90,20 @@ static const struct {
     /* Not events. */
     { "Nov 24 06:25:01 mx1 postfix/smtpd[123]: connect from unknown[1.2.3.300]", NULL },
     { "Nov 24 06:25:01 mx1 postfix/anvil[1]: statistics: max connection rate 1/60s", NULL },
-    { "garbage \x00\xff line", NULL },
     { "", NULL },
     { "Nov 24 06:25:01", NULL },
 };
 
 static void test_table(void **state)
 {
+    static const char nul[] = "garbage \x00\xff line";
     struct parser ps;
-    struct event ev;
-    char out[4096];
+    struct event ev = { .file = "t", .line = 1 };
     (void)state;
-
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        FILE *tmp = tmpfile();
-        struct outbuf o;
-        size_t len = cases[i].line[0] ? strlen(cases[i].line) : 0;
-        if (i == sizeof(cases) / sizeof(cases[0]) - 3)
-            len = 15;   /* the line with the NUL byte */
-        parser_init(&ps, 0, 2026);
-        memset(&ev, 0, sizeof(ev));
-        ev.file = "t";
-        ev.line = 1;
-        bool ok = parse_line(&ps, cases[i].line, len, &ev);
-        if (cases[i].json == NULL) {
-            if (ok)
-                fail_msg("case %zu: unexpected event for: %s", i, cases[i].line);
-            fclose(tmp);
-            continue;
-        }
-        if (!ok)
-            fail_msg("case %zu: no event for: %s", i, cases[i].line);
-        outbuf_init(&o, fileno(tmp));
-        event_print(&o, EVENT_JSONL, &ev);
-        outbuf_close(&o);
-        rewind(tmp);
-        size_t n = fread(out, 1, sizeof(out) - 1, tmp);
-        out[n] = 0;
-        fclose(tmp);
-        if (n && out[n - 1] == '\n')
-            out[n - 1] = 0;
-        if (strcmp(out, cases[i].json) != 0)
-            fail_msg("case %zu:\n  line: %s\n  want: %s\n  got:  %s", i, cases[i].line,
-                     cases[i].json, out);
-    }
+    check_cases(cases, sizeof(cases) / sizeof(cases[0]));
+    /* A line with a NUL byte inside: the table's strlen() would stop at it. */
+    parser_init(&ps, 0, 2026);
+    assert_false(parse_line(&ps, nul, sizeof(nul) - 1, &ev));
 }
 
 /* Every stamp and header form, repeats, bare and multilog lines. */
