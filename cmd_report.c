@@ -250,13 +250,9 @@ int cmd_report(int argc, char **argv)
     if (!report_job_init(&j, &policy.customers, customers, templates, lang))
         return EXIT_USAGE;
     struct cidrset *allow = NULL;
-    if (allowfile) {
-        allow = cidrset_new();
-        if (!cidrset_load(allow, allowfile)) {
-            cidrset_free(allow);
-            report_job_free(&j);
-            return EXIT_USAGE;
-        }
+    if (!cidrset_open(allowfile, &allow)) {
+        report_job_free(&j);
+        return EXIT_USAGE;
     }
     if (asnfile == NULL && policy.asn_db[0])
         asnfile = policy.asn_db;
