@@ -100,6 +100,14 @@ static void summary(const struct pipeline_stats *st, const struct listings *l)
              by[CAUSE_NET], l->nallowed, l->nets_held);
 }
 
+static double seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static bool time_arg(const char *opt, const char *arg, time_t now, int64_t *out)
 {
     if (strcmp(opt, "--now") == 0 ? cli_parse_time(arg, out) : tstamp_parse_arg(arg, now, out))
@@ -254,7 +262,9 @@ int cmd_run(int argc, char **argv)
                                 .sink = reports ? &rj.sink : NULL,
                                 .inflate = common.inflate, .progress = common.progress };
     struct pipeline_stats st;
+    double t_read = seconds();
     agg = pipeline_aggregate(argv + optind, nfiles, &po, &st);
+    double t_decide = seconds();
     struct listings l;
 
     /* A missing input means missing evidence: publishing would delist
@@ -274,6 +284,7 @@ int cmd_run(int argc, char **argv)
         listings_decide(&l, agg, &policy, &lo);
         if (state)
             state_apply(state, &l, &policy, allow, now);
+        double t_publish = seconds();
         if (verbose) {
             summary(&st, &l);
             if (state)
@@ -293,6 +304,9 @@ int cmd_run(int argc, char **argv)
         }
         afile_catch_signals();
         status = publish_run(outdir, &rep, allow, &pub, &pr);
+        if (verbose)
+            msg_info("time: read %.2f s, decide %.2f s, publish %.2f s",
+                     t_decide - t_read, t_publish - t_decide, seconds() - t_publish);
         if (status == EXIT_OK && st.damaged) {
             msg_warn("%u input(s) damaged; published what could be read", st.damaged);
             status = EXIT_DAMAGED;
