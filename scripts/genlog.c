@@ -161,19 +161,22 @@ static void dyn_name(struct client *cl, unsigned a, unsigned b, unsigned c, unsi
 
 static void make_populations(void)
 {
-    static const char *legit_fmt[] = {
-        "mail-ej1-f%u.bigmail.example", "mx%u.partner-bank.example",
-        "smtp%u.newsletter-service.example", "o%u.email.shop.example",
-        "out-%u.mta.university.example", "mail%u.isp-relay.example",
+    static const char *legit_name[][2] = {
+        { "mail-ej1-f", ".bigmail.example" }, { "mx", ".partner-bank.example" },
+        { "smtp", ".newsletter-service.example" }, { "o", ".email.shop.example" },
+        { "out-", ".mta.university.example" }, { "mail", ".isp-relay.example" },
     };
     legit = calloc(nlegit, sizeof(*legit));
     for (unsigned i = 0; i < nlegit; i++) {
         if (i % 10 == 9) {
             snprintf(legit[i].ip, 48, "2001:db8:%x::%x", 0x100 + i, 25 + i);
+        } else if (i < 240) {
+            ip4(legit[i].ip, 198, 51, 100, 10 + i);
         } else {
-            ip4(legit[i].ip, 198, 51, 100 + i % 4 * 0, 10 + i);
+            /* Past one /24: the benchmarking range 198.18.0.0/15. */
+            ip4(legit[i].ip, 198, 18 + (i - 240) / 62500, (i - 240) / 250 % 250, 1 + (i - 240) % 250);
         }
-        snprintf(legit[i].name, 96, legit_fmt[i % 6], 10 + i);
+        snprintf(legit[i].name, 96, "%s%u%s", legit_name[i % 6][0], 10 + i, legit_name[i % 6][1]);
     }
     /* Bots cluster in a few access networks (some /24s get many bots). */
     bots = calloc(nbots, sizeof(*bots));
