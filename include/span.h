@@ -49,15 +49,25 @@ static inline struct span span_skip(struct span s, size_t k)
     return (struct span){ s.p + k, s.n - k };
 }
 
-/* Offset of needle in s, or -1. */
+/* Offset of needle in s, or -1. Needles here are short words and log
+ * lines are short: memchr on the first byte and a compare beats memmem,
+ * whose setup costs more than the search on a 150-byte line. */
 static inline long span_find(struct span s, const char *needle, size_t n)
 {
     if (n == 0)
         return 0;
     if (s.n < n)
         return -1;
-    const char *hit = memmem(s.p, s.n, needle, n);
-    return hit ? (long)(hit - s.p) : -1;
+    const char *p = s.p, *last = s.p + (s.n - n);
+    while (p <= last) {
+        const char *hit = memchr(p, needle[0], (size_t)(last - p) + 1);
+        if (hit == NULL)
+            return -1;
+        if (memcmp(hit + 1, needle + 1, n - 1) == 0)
+            return (long)(hit - s.p);
+        p = hit + 1;
+    }
+    return -1;
 }
 #define span_find_lit(s, lit) span_find((s), (lit), sizeof(lit) - 1)
 

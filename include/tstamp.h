@@ -19,6 +19,8 @@
 #include <time.h>
 #include "span.h"
 
+enum { BSD_STAMP_LEN = 15 };
+
 struct tsctx {
     time_t ref;                 /* file mtime: upper bound for year-less stamps */
     int ref_year;               /* local year of ref, computed once: localtime_r
@@ -28,6 +30,11 @@ struct tsctx {
     /* Cache of the last local hour converted, so mktime runs once an hour. */
     int c_year, c_mon, c_mday, c_hour;
     int64_t c_epoch;
+    /* The last "Mmm dd hh:mm:ss" and its value: a busy log repeats each
+     * second's stamp on many lines. */
+    char bsd_last[BSD_STAMP_LEN];
+    bool bsd_cached;
+    int64_t bsd_ts;
 };
 
 void tstamp_init(struct tsctx *t, time_t ref, int year);

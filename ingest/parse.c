@@ -381,7 +381,10 @@ bool parse_is_queue_id(struct span s)
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
             return false;
         z |= c == 'z';
-        vowel |= strchr("AEIOUaeiou", c) != NULL;
+        switch (c | 0x20) {
+        case 'a': case 'e': case 'i': case 'o': case 'u': vowel = true; break;
+        default: break;
+        }
     }
     /* Short ids are upper-case hex; long ids are base 52 without vowels,
      * with a 'z' between the time and the inode part. */

@@ -6,6 +6,7 @@
  * A queue-id line of no known shape still becomes a "note", so every line
  * of a message's history can be found by its id.
  */
+#include <stddef.h>
 #include <string.h>
 #include "parse.h"
 
@@ -126,10 +127,16 @@ static bool parse_action(struct span s, struct event *ev)
         { "milter-discard: ", 16, EV_ACTION },
         { "proxy-accept: ", 14, EV_ACTION },
     };
-    size_t i;
+    size_t i, w = 0;
 
+    /* Every verb is a lower-case word and ": "; most queue lines
+     * ("client=", "to=<", "removed") fail this before any compare. */
+    while (w < s.n && ((s.p[w] >= 'a' && s.p[w] <= 'z') || s.p[w] == '-' || s.p[w] == '_'))
+        w++;
+    if (w == 0 || w + 1 >= s.n || s.p[w] != ':' || s.p[w + 1] != ' ')
+        return false;
     for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        if (span_starts(s, verbs[i].verb, verbs[i].n))
+        if (verbs[i].n == w + 2 && memcmp(s.p, verbs[i].verb, w) == 0)
             break;
     if (i == sizeof(verbs) / sizeof(verbs[0]))
         return false;
@@ -158,7 +165,9 @@ static bool parse_action(struct span s, struct event *ev)
             ev->reason = R_CONTENT;
         return true;
     }
-    struct event save = *ev;
+    /* The scratch buffer is not part of a parse's state: 1 KB less to copy. */
+    struct event save;
+    memcpy(&save, ev, offsetof(struct event, scratch));
     if (parse_reject_line(r, ev)) {
         if (ev->type == EV_REJECT && content)
             ev->reason = R_CONTENT;
@@ -166,7 +175,7 @@ static bool parse_action(struct span s, struct event *ev)
             ev->reason = R_NONE;
         return true;
     }
-    *ev = save;
+    memcpy(ev, &save, offsetof(struct event, scratch));
     /* proxy: "END-OF-MESSAGE: 554 5.7.0 Reject ...; from=<> to=<> ..." */
     long c = span_find_lit(r, ": ");
     if (c > 0 && span_chr(span_make(r.p, (size_t)c), ' ') < 0) {

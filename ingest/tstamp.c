@@ -70,12 +70,21 @@ static bool digits(const char *p, int n, int *out)
 
 static int month_of(const char *p)
 {
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    /* On every line: decide by the first letter, confirm the other two. */
+    char b = p[1], c = p[2];
 
-    for (int i = 0; i < 12; i++)
-        if (memcmp(p, names + 3 * i, 3) == 0)
-            return i + 1;
-    return 0;
+    switch (p[0]) {
+    case 'J':
+        return b == 'a' && c == 'n' ? 1 : b == 'u' && c == 'n' ? 6 : b == 'u' && c == 'l' ? 7 : 0;
+    case 'F': return b == 'e' && c == 'b' ? 2 : 0;
+    case 'M': return b == 'a' && c == 'r' ? 3 : b == 'a' && c == 'y' ? 5 : 0;
+    case 'A': return b == 'p' && c == 'r' ? 4 : b == 'u' && c == 'g' ? 8 : 0;
+    case 'S': return b == 'e' && c == 'p' ? 9 : 0;
+    case 'O': return b == 'c' && c == 't' ? 10 : 0;
+    case 'N': return b == 'o' && c == 'v' ? 11 : 0;
+    case 'D': return b == 'e' && c == 'c' ? 12 : 0;
+    default: return 0;
+    }
 }
 
 static bool hms(const char *p, int *h, int *mi, int *s)
@@ -167,9 +176,15 @@ static bool parse_bsd(struct tsctx *t, struct span s, int64_t *ts, size_t *used)
             y = t->ref_year;
             if (!valid_date(y, mon, d) && valid_date(y - 1, mon, d))
                 y--;
-            if (valid_date(y, mon, d)
-                && local_to_utc(t, y, mon, d, h, mi, sec) > (int64_t)ref + 2 * 86400)
+            if (valid_date(y, mon, d)) {
+                int64_t v = local_to_utc(t, y, mon, d, h, mi, sec);
+                if (v <= (int64_t)ref + 2 * 86400) {
+                    *ts = v;        /* the common case: one conversion */
+                    *used = i;
+                    return true;
+                }
                 y--;
+            }
         }
     }
     if (!valid_date(y, mon, d))
@@ -304,7 +319,22 @@ bool tstamp_parse(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
         return parse_tai64n(s, ts, usec, used);
     if (s.p[0] >= '0' && s.p[0] <= '9')
         return parse_rfc3339(t, s, ts, usec, used);
-    return parse_bsd(t, s, ts, used);
+    /* Same 15 bytes, no fraction after them: the same instant (the year
+     * inference only depends on those bytes and on t). */
+    bool plain = s.n >= BSD_STAMP_LEN && (s.n == BSD_STAMP_LEN || s.p[BSD_STAMP_LEN] != '.');
+    if (plain && t->bsd_cached && memcmp(s.p, t->bsd_last, BSD_STAMP_LEN) == 0) {
+        *ts = t->bsd_ts;
+        *used = BSD_STAMP_LEN;
+        return true;
+    }
+    if (!parse_bsd(t, s, ts, used))
+        return false;
+    if (plain && *used == BSD_STAMP_LEN) {
+        memcpy(t->bsd_last, s.p, BSD_STAMP_LEN);
+        t->bsd_ts = *ts;
+        t->bsd_cached = true;
+    }
+    return true;
 }
 
 bool tstamp_parse_arg(const char *arg, time_t now, int64_t *ts)

@@ -63,6 +63,36 @@ static void test_bsd_explicit_year(void **state)
     assert_int_equal(parse(&t, "Jan  1 00:00:02 mx", NULL, NULL), utc(2026, 1, 1, 0, 0, 2));
 }
 
+/* The last stamp is remembered (busy logs repeat each second's stamp):
+ * repeats, a fraction after the same 15 bytes, and a rollover back and
+ * forth must all give what a fresh parse gives. */
+static void test_bsd_repeated_stamp(void **state)
+{
+    struct tsctx t;
+    uint32_t usec;
+    size_t used;
+    (void)state;
+    tstamp_init(&t, 0, 2025);
+    assert_int_equal(parse(&t, "Dec 31 23:59:59 mx", NULL, NULL), utc(2025, 12, 31, 23, 59, 59));
+    assert_int_equal(parse(&t, "Dec 31 23:59:59 mx", NULL, &used), utc(2025, 12, 31, 23, 59, 59));
+    assert_int_equal(used, 15);
+    assert_int_equal(parse(&t, "Dec 31 23:59:59.250 mx", &usec, &used), utc(2025, 12, 31, 23, 59, 59));
+    assert_int_equal(used, 19);
+    assert_int_equal(parse(&t, "Jan  1 00:00:00 mx", NULL, NULL), utc(2026, 1, 1, 0, 0, 0));
+    assert_int_equal(parse(&t, "Jan  1 00:00:00 mx", NULL, NULL), utc(2026, 1, 1, 0, 0, 0));
+    /* A late line from the old year, then the new year again. */
+    assert_int_equal(parse(&t, "Dec 31 23:59:59 mx", NULL, NULL), utc(2025, 12, 31, 23, 59, 59));
+    assert_int_equal(parse(&t, "Jan  1 00:00:00 mx", NULL, NULL), utc(2026, 1, 1, 0, 0, 0));
+    /* Year from the reference: the same stamp, the same answer. */
+    tstamp_init(&t, (time_t)utc(2026, 11, 25, 6, 0, 0), 0);
+    assert_int_equal(parse(&t, "Dec 31 23:59:59 mx", NULL, NULL), utc(2025, 12, 31, 23, 59, 59));
+    assert_int_equal(parse(&t, "Dec 31 23:59:59 mx", NULL, NULL), utc(2025, 12, 31, 23, 59, 59));
+    assert_int_equal(parse(&t, "Nov 24 06:25:01", NULL, &used), utc(2026, 11, 24, 6, 25, 1));
+    assert_int_equal(parse(&t, "Nov 24 06:25:01", NULL, &used), utc(2026, 11, 24, 6, 25, 1));
+    assert_int_equal(used, 15);
+    assert_int_equal(parse(&t, "Nov 24 06:25:0x", NULL, NULL), -1);
+}
+
 static void test_bsd_with_year_and_local_tz(void **state)
 {
     struct tsctx t;
@@ -171,6 +201,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bsd_year_from_mtime),
         cmocka_unit_test(test_bsd_explicit_year),
+        cmocka_unit_test(test_bsd_repeated_stamp),
         cmocka_unit_test(test_bsd_with_year_and_local_tz),
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_tai64n),
