@@ -63,7 +63,7 @@ static inline long span_find(struct span s, const char *needle, size_t n)
         const char *hit = memchr(p, needle[0], (size_t)(last - p) + 1);
         if (hit == NULL)
             return -1;
-        if (memcmp(hit + 1, needle + 1, n - 1) == 0)
+        if (hit[n - 1] == needle[n - 1] && memcmp(hit + 1, needle + 1, n - 1) == 0)
             return (long)(hit - s.p);
         p = hit + 1;
     }
@@ -73,7 +73,14 @@ static inline long span_find(struct span s, const char *needle, size_t n)
 
 static inline long span_chr(struct span s, int c)
 {
-    const char *hit = s.n ? memchr(s.p, c, s.n) : NULL;
+    /* Short spans (a host name, a field) by hand: cheaper than the call. */
+    if (s.n <= 32) {
+        for (size_t i = 0; i < s.n; i++)
+            if (s.p[i] == (char)c)
+                return (long)i;
+        return -1;
+    }
+    const char *hit = memchr(s.p, c, s.n);
     return hit ? (long)(hit - s.p) : -1;
 }
 

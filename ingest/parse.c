@@ -295,11 +295,25 @@ struct span parse_kv(struct span s, const char *key, size_t keylen)
 {
     size_t i = 0;
 
+    if (keylen == 0)
+        return SPAN_NULL;
+    /* Keys end in '=', which is rare in a line: look for the last byte
+     * and check the rest of the key before it. */
     while (i + keylen <= s.n) {
-        long at = span_find(span_skip(s, i), key, keylen);
-        if (at < 0)
+        /* A byte loop: the gaps between '=' are a few dozen bytes, less
+         * than a memchr call costs to set up. */
+        size_t e = i + keylen - 1;
+        while (e < s.n && s.p[e] != key[keylen - 1])
+            e++;
+        if (e == s.n)
             return SPAN_NULL;
-        size_t k = i + (size_t)at;
+        size_t k = e + 1 - keylen;
+        i = k + 1;
+        size_t m = 0;           /* keys are short: no memcmp call per '=' */
+        while (m < keylen - 1 && s.p[k + m] == key[m])
+            m++;
+        if (m < keylen - 1)
+            continue;
         i = k + keylen;
         /* Must start a word: a key inside a value ("xfrom=") is not a key. */
         if (k > 0 && s.p[k - 1] != ' ' && s.p[k - 1] != ',' && s.p[k - 1] != ';'
