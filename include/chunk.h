@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "input.h"
+#include "span.h"
 
 #define CHUNK_MAX_LINE (64 * 1024)
 
@@ -42,9 +43,8 @@ static inline bool chunk_line(const struct chunk *c, size_t *pos,
     if (*pos >= c->len)
         return false;
     const char *s = c->buf + *pos;
-    const char *nl = memchr(s, '\n', c->len - *pos);
-    size_t len = nl ? (size_t)(nl - s) : c->len - *pos;
-    *pos += len + (nl != NULL);
+    size_t rest = c->len - *pos, len = span_find_byte(s, 0, rest, '\n');
+    *pos += len + (len < rest);
     if (len && s[len - 1] == '\r')
         len--;
     *p = s;

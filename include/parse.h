@@ -74,8 +74,16 @@ enum ev_reason parse_reject_reason(struct span text, struct span *dnsbl);
 /* "host[addr]" (optionally ":port") at the start of s: fills rdns/ip/port,
  * returns bytes consumed or 0. "unknown" host names leave rdns absent. */
 size_t parse_client(struct span s, struct event *ev);
-/* Value of key=<...> or key=value (up to ',' or ' ') searched in s. */
+/* Value of key=<...> or key=value (up to ',' or ' ') searched in s; the
+ * key starts a word. */
 struct span parse_kv(struct span s, const char *key, size_t keylen);
+/* Several keys in one pass: each val is what parse_kv would return. */
+struct parse_kv_want {
+    const char *key;
+    size_t keylen;
+    struct span val;
+};
+void parse_kv_many(struct span s, struct parse_kv_want *w, size_t n);
 /* "NNN" (and " X.Y.Z"), or a bare "X.Y.Z", at the start of s: fills code
  * and dsn, returns bytes consumed. */
 size_t parse_code_dsn(struct span s, struct event *ev);

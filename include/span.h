@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <stdbool.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 struct span {
     const char *p;
@@ -49,8 +52,29 @@ static inline struct span span_skip(struct span s, size_t k)
     return (struct span){ s.p + k, s.n - k };
 }
 
+/* Index of the first c in p[from, n), or n. memchr's own work, inline:
+ * the spans searched on the hot path are a few dozen bytes, less than a
+ * library call costs to set up. Never reads past p[n - 1]. */
+static inline size_t span_find_byte(const char *p, size_t from, size_t n, char c)
+{
+    size_t i = from;
+#ifdef __SSE2__
+    const __m128i v = _mm_set1_epi8(c);
+    for (; i + 16 <= n; i += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), v));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] == c)
+            return i;
+    return n;
+}
+
 /* Offset of needle in s, or -1. Needles here are short words and log
- * lines are short: memchr on the first byte and a compare beats memmem,
+ * lines are short: a scan for the first byte and a compare beats memmem,
  * whose setup costs more than the search on a 150-byte line. */
 static inline long span_find(struct span s, const char *needle, size_t n)
 {
@@ -58,14 +82,11 @@ static inline long span_find(struct span s, const char *needle, size_t n)
         return 0;
     if (s.n < n)
         return -1;
-    const char *p = s.p, *last = s.p + (s.n - n);
-    while (p <= last) {
-        const char *hit = memchr(p, needle[0], (size_t)(last - p) + 1);
-        if (hit == NULL)
-            return -1;
-        if (hit[n - 1] == needle[n - 1] && memcmp(hit + 1, needle + 1, n - 1) == 0)
-            return (long)(hit - s.p);
-        p = hit + 1;
+    size_t end = s.n - n + 1, i = 0;
+    while ((i = span_find_byte(s.p, i, end, needle[0])) < end) {
+        if (s.p[i + n - 1] == needle[n - 1] && memcmp(s.p + i + 1, needle + 1, n - 1) == 0)
+            return (long)i;
+        i++;
     }
     return -1;
 }
@@ -73,15 +94,8 @@ static inline long span_find(struct span s, const char *needle, size_t n)
 
 static inline long span_chr(struct span s, int c)
 {
-    /* Short spans (a host name, a field) by hand: cheaper than the call. */
-    if (s.n <= 32) {
-        for (size_t i = 0; i < s.n; i++)
-            if (s.p[i] == (char)c)
-                return (long)i;
-        return -1;
-    }
-    const char *hit = memchr(s.p, c, s.n);
-    return hit ? (long)(hit - s.p) : -1;
+    size_t i = span_find_byte(s.p, 0, s.n, (char)c);
+    return i < s.n ? (long)i : -1;
 }
 
 /* Offset of the last c in s, or -1. */

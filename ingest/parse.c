@@ -291,50 +291,72 @@ size_t parse_client(struct span s, struct event *ev)
     return i;
 }
 
+/* The value after a key that ends at s.p[i - 1]. */
+static struct span kv_value(struct span s, size_t i)
+{
+    if (i < s.n && s.p[i] == '<') {
+        /* <...>: up to the '>' followed by a separator or the end. */
+        size_t j = i + 1;
+        for (; j < s.n; j++)
+            if (s.p[j] == '>' && (j + 1 == s.n || s.p[j + 1] == ' '
+                                  || s.p[j + 1] == ',' || s.p[j + 1] == ';'
+                                  || s.p[j + 1] == ':'))
+                return span_make(s.p + i + 1, j - i - 1);
+        return span_make(s.p + i + 1, s.n - i - 1);
+    }
+    size_t j = i;
+    while (j < s.n && s.p[j] != ',' && s.p[j] != ' ' && s.p[j] != ';')
+        j++;
+    return span_make(s.p + i, j - i);
+}
+
+/* Does key (ending in '=' at s.p[e]) end at e, starting a word? A key
+ * inside a value ("xfrom=") is not a key. */
+static bool kv_key_at(struct span s, size_t e, const char *key, size_t keylen)
+{
+    if (e + 1 < keylen)
+        return false;
+    size_t k = e + 1 - keylen;
+    for (size_t m = 0; m + 1 < keylen; m++)     /* short keys: no memcmp call */
+        if (s.p[k + m] != key[m])
+            return false;
+    return k == 0 || s.p[k - 1] == ' ' || s.p[k - 1] == ',' || s.p[k - 1] == ';'
+        || s.p[k - 1] == '(';
+}
+
 struct span parse_kv(struct span s, const char *key, size_t keylen)
 {
-    size_t i = 0;
-
     if (keylen == 0)
         return SPAN_NULL;
-    /* Keys end in '=', which is rare in a line: look for the last byte
-     * and check the rest of the key before it. */
-    while (i + keylen <= s.n) {
-        /* A byte loop: the gaps between '=' are a few dozen bytes, less
-         * than a memchr call costs to set up. */
-        size_t e = i + keylen - 1;
-        while (e < s.n && s.p[e] != key[keylen - 1])
-            e++;
-        if (e == s.n)
-            return SPAN_NULL;
-        size_t k = e + 1 - keylen;
-        i = k + 1;
-        size_t m = 0;           /* keys are short: no memcmp call per '=' */
-        while (m < keylen - 1 && s.p[k + m] == key[m])
-            m++;
-        if (m < keylen - 1)
-            continue;
-        i = k + keylen;
-        /* Must start a word: a key inside a value ("xfrom=") is not a key. */
-        if (k > 0 && s.p[k - 1] != ' ' && s.p[k - 1] != ',' && s.p[k - 1] != ';'
-            && s.p[k - 1] != '(')
-            continue;
-        if (i < s.n && s.p[i] == '<') {
-            /* <...>: up to the '>' followed by a separator or the end. */
-            size_t j = i + 1;
-            for (; j < s.n; j++)
-                if (s.p[j] == '>' && (j + 1 == s.n || s.p[j + 1] == ' '
-                                      || s.p[j + 1] == ',' || s.p[j + 1] == ';'
-                                      || s.p[j + 1] == ':'))
-                    return span_make(s.p + i + 1, j - i - 1);
-            return span_make(s.p + i + 1, s.n - i - 1);
-        }
-        size_t j = i;
-        while (j < s.n && s.p[j] != ',' && s.p[j] != ' ' && s.p[j] != ';')
-            j++;
-        return span_make(s.p + i, j - i);
-    }
+    /* Keys end in '=' (qmail's in ':'), rare in a line: look for that
+     * byte and check the rest of the key before it. */
+    char last = key[keylen - 1];
+    for (size_t e = 0; (e = span_find_byte(s.p, e, s.n, last)) < s.n; e++)
+        if (kv_key_at(s, e, key, keylen))
+            return kv_value(s, e + 1);
     return SPAN_NULL;
+}
+
+/* One pass over the '=' of s for all the keys of a line shape (a
+ * delivery line has five): the first match of each, as parse_kv finds it. */
+void parse_kv_many(struct span s, struct parse_kv_want *w, size_t n)
+{
+    size_t left = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        w[i].val = SPAN_NULL;
+        if (w[i].keylen && w[i].key[w[i].keylen - 1] == '=')
+            left++;
+        else if (w[i].keylen)
+            w[i].val = parse_kv(s, w[i].key, w[i].keylen);
+    }
+    for (size_t e = 0; left && (e = span_find_byte(s.p, e, s.n, '=')) < s.n; e++)
+        for (size_t i = 0; i < n; i++)
+            if (!w[i].val.p && w[i].keylen && w[i].key[w[i].keylen - 1] == '='
+                && kv_key_at(s, e, w[i].key, w[i].keylen)) {
+                w[i].val = kv_value(s, e + 1);
+                left--;
+            }
 }
 
 size_t parse_dsn_len(struct span s)

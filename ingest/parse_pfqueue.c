@@ -30,12 +30,17 @@ static bool parse_delivery(struct span s, struct event *ev)
         return false;
     /* Keys after the recipient only: an address may contain "x=". */
     struct span rest = span_skip(s, (size_t)(ev->to.p + ev->to.n - s.p));
-    struct span st = parse_kv(rest, "status=", 7);
+    struct parse_kv_want w[] = {
+        { "status=", 7, SPAN_NULL }, { "orig_to=", 8, SPAN_NULL },
+        { "relay=", 6, SPAN_NULL }, { "dsn=", 4, SPAN_NULL },
+    };
+    parse_kv_many(rest, w, 4);
+    struct span st = w[0].val;
     if (!st.p || st.n == 0)
         return false;
-    ev->orig_to = parse_kv(rest, "orig_to=", 8);
-    ev->relay = parse_kv(rest, "relay=", 6);
-    ev->dsn = parse_kv(rest, "dsn=", 4);
+    ev->orig_to = w[1].val;
+    ev->relay = w[2].val;
+    ev->dsn = w[3].val;
     ev->status = st;
     struct span t = span_skip(s, (size_t)(st.p + st.n - s.p));
     long lp = span_chr(t, '(');
@@ -57,7 +62,11 @@ static bool parse_qmgr_from(struct span s, struct event *ev)
     if (!ev->from.p)
         return false;
     struct span rest = span_skip(s, (size_t)(ev->from.p + ev->from.n - s.p));
-    struct span st = parse_kv(rest, "status=", 7);
+    struct parse_kv_want w[] = {
+        { "status=", 7, SPAN_NULL }, { "size=", 5, SPAN_NULL }, { "nrcpt=", 6, SPAN_NULL },
+    };
+    parse_kv_many(rest, w, 3);
+    struct span st = w[0].val;
     if (st.p) {
         ev->status = st;
         ev->type = span_ends_lit(st, "expired") ? EV_EXPIRED : EV_NOTE;
@@ -68,8 +77,8 @@ static bool parse_qmgr_from(struct span s, struct event *ev)
             ev->text = parse_bounded(t);
         return true;
     }
-    ev->size = parse_kv(rest, "size=", 5);
-    ev->nrcpt = parse_kv(rest, "nrcpt=", 6);
+    ev->size = w[1].val;
+    ev->nrcpt = w[2].val;
     long lp = span_chr(rest, '(');
     if (lp >= 0)
         ev->text = parse_bounded(paren_text(span_skip(rest, (size_t)lp)));
@@ -254,8 +263,12 @@ static bool parse_queue_line(struct span s, struct event *ev)
         if (parse_client(span_skip(s, 7), ev) == 0)
             return false;
         ev->type = EV_CLIENT;
-        ev->sasl_method = parse_kv(s, "sasl_method=", 12);
-        ev->sasl_user = parse_kv(s, "sasl_username=", 14);
+        struct parse_kv_want w[] = {
+            { "sasl_method=", 12, SPAN_NULL }, { "sasl_username=", 14, SPAN_NULL },
+        };
+        parse_kv_many(s, w, 2);
+        ev->sasl_method = w[0].val;
+        ev->sasl_user = w[1].val;
         return true;
     }
     if (span_starts_lit(s, "message-id=") || span_starts_lit(s, "resent-message-id=")) {

@@ -86,9 +86,13 @@ struct span parse_reject_envelope(struct span s, struct event *ev)
         }
     if (!env.p)
         return s;
-    ev->from = parse_kv(env, "from=", 5);
-    ev->to = parse_kv(env, "to=", 3);
-    ev->helo = parse_kv(env, "helo=", 5);
+    struct parse_kv_want w[] = {
+        { "from=", 5, SPAN_NULL }, { "to=", 3, SPAN_NULL }, { "helo=", 5, SPAN_NULL },
+    };
+    parse_kv_many(env, w, 3);
+    ev->from = w[0].val;
+    ev->to = w[1].val;
+    ev->helo = w[2].val;
     return span_make(s.p, (size_t)(env.p - s.p) - 2);
 }
 
