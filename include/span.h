@@ -73,6 +73,27 @@ static inline size_t span_find_byte(const char *p, size_t from, size_t n, char c
     return n;
 }
 
+/* Index of the first byte in p[from, n) that is a, b or c, or n. */
+static inline size_t span_find_any3(const char *p, size_t from, size_t n, char a, char b,
+                                    char c)
+{
+    size_t i = from;
+#ifdef __SSE2__
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] == a || p[i] == b || p[i] == c)
+            return i;
+    return n;
+}
+
 /* Offset of needle in s, or -1. Needles here are short words and log
  * lines are short: a scan for the first byte and a compare beats memmem,
  * whose setup costs more than the search on a 150-byte line. */

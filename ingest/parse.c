@@ -56,10 +56,8 @@ void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src)
 static bool parse_tag(struct span s, struct span *prog, struct span *pid,
                       size_t *used)
 {
-    size_t i = 0;
+    size_t i = span_find_any3(s.p, 0, s.n, '[', ':', ' ');
 
-    while (i < s.n && s.p[i] != '[' && s.p[i] != ':' && s.p[i] != ' ')
-        i++;
     if (i == 0 || i >= s.n)
         return false;
     *prog = span_make(s.p, i);
@@ -216,8 +214,8 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
         }
         msg = unwrap_repeated(msg, ev);
         /* A relay that logs the tag twice: "postfix/smtpd[1]: postfix/smtpd[1]: msg". */
-        if (span_starts(msg, prog.p, prog.n) && msg.n > prog.n
-            && (msg.p[prog.n] == '[' || msg.p[prog.n] == ':')) {
+        if (msg.n > prog.n && (msg.p[prog.n] == '[' || msg.p[prog.n] == ':')
+            && span_starts(msg, prog.p, prog.n)) {
             struct span p2, pid2;
             size_t u2;
             if (parse_tag(msg, &p2, &pid2, &u2))
@@ -254,20 +252,16 @@ done:
 
 size_t parse_client(struct span s, struct event *ev)
 {
-    long lb = span_chr(s, '[');
+    /* "host[": no space or ']' in the host name. */
+    size_t lb = span_find_any3(s.p, 0, s.n, '[', ' ', ']');
     struct span host, addr;
     size_t i;
 
-    if (lb < 0)
+    if (lb == s.n || s.p[lb] != '[')
         return 0;
-    host = span_make(s.p, (size_t)lb);
-    for (i = 0; i < host.n; i++)
-        if (host.p[i] == ' ' || host.p[i] == ']')
-            return 0;
-    i = (size_t)lb + 1;
-    size_t a0 = i;
-    while (i < s.n && s.p[i] != ']' && s.p[i] != ' ')
-        i++;
+    host = span_make(s.p, lb);
+    size_t a0 = lb + 1;
+    i = span_find_any3(s.p, a0, s.n, ']', ' ', ']');
     if (i >= s.n || s.p[i] != ']')
         return 0;
     addr = span_make(s.p + a0, i - a0);
@@ -296,17 +290,13 @@ static struct span kv_value(struct span s, size_t i)
 {
     if (i < s.n && s.p[i] == '<') {
         /* <...>: up to the '>' followed by a separator or the end. */
-        size_t j = i + 1;
-        for (; j < s.n; j++)
-            if (s.p[j] == '>' && (j + 1 == s.n || s.p[j + 1] == ' '
-                                  || s.p[j + 1] == ',' || s.p[j + 1] == ';'
-                                  || s.p[j + 1] == ':'))
+        for (size_t j = i + 1; (j = span_find_byte(s.p, j, s.n, '>')) < s.n; j++)
+            if (j + 1 == s.n || s.p[j + 1] == ' ' || s.p[j + 1] == ',' || s.p[j + 1] == ';'
+                || s.p[j + 1] == ':')
                 return span_make(s.p + i + 1, j - i - 1);
         return span_make(s.p + i + 1, s.n - i - 1);
     }
-    size_t j = i;
-    while (j < s.n && s.p[j] != ',' && s.p[j] != ' ' && s.p[j] != ';')
-        j++;
+    size_t j = span_find_any3(s.p, i, s.n, ',', ' ', ';');
     return span_make(s.p + i, j - i);
 }
 
