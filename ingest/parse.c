@@ -302,7 +302,7 @@ static struct span kv_value(struct span s, size_t i)
 
 /* Does key (ending in '=' at s.p[e]) end at e, starting a word? A key
  * inside a value ("xfrom=") is not a key. */
-static bool kv_key_at(struct span s, size_t e, const char *key, size_t keylen)
+static inline bool kv_key_at(struct span s, size_t e, const char *key, size_t keylen)
 {
     if (e + 1 < keylen)
         return false;
