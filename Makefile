@@ -20,6 +20,14 @@ PKGS    += libisal
 CPPFLAGS += -DHAVE_ISAL
 endif
 
+# zstd input when libzstd is present (Debian libzstd-dev); ZSTD=no builds
+# without it (zstd files are then refused with a clear message).
+ZSTD    ?= $(shell pkg-config --exists libzstd && echo yes)
+ifeq ($(ZSTD),yes)
+PKGS    += libzstd
+CPPFLAGS += -DHAVE_ZSTD
+endif
+
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DRBLFORGE_DATADIR='"$(PREFIX)/share/rblforge"'

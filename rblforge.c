@@ -7,6 +7,7 @@
 #include <omp.h>
 #include "cli.h"
 #include "inflate.h"
+#include "unzstd.h"
 #include "msg.h"
 #include "tstamp.h"
 #include "version.h"
@@ -103,7 +104,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("rblforge %s\ninflate: %s\n", RBLFORGE_VERSION, inflate_backends());
+        printf("rblforge %s\ninflate: %s\nzstd: %s\n", RBLFORGE_VERSION, inflate_backends(),
+               unzstd_available() ? "yes" : "no");
         return EXIT_OK;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0

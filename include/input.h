@@ -2,8 +2,9 @@
 #define RBLFORGE_INPUT_H
 /*
  * One log input (a path or "-" for stdin) as a stream of decompressed bytes.
- * gzip is recognised by its magic bytes, not the file name; every member of
- * a multi-member file is read and every trailer (CRC32, ISIZE) checked.
+ * gzip and zstd are recognised by their magic bytes, not the file name;
+ * every member (frame) of a multi-member file is read and every trailer
+ * (CRC32, ISIZE; zstd's checksum when the frame has one) checked.
  * Damage is reported with the file name and the compressed offset; after a
  * corrupt member the reader resynchronises on the next gzip header so the
  * rest of the file is not lost.

@@ -1,4 +1,5 @@
-/* Plain and gzip input; decompression through inflate.c (zlib or ISA-L). */
+/* Plain, gzip and zstd input; decompression through inflate.c (zlib or
+ * ISA-L) and unzstd.c (libzstd). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <sys/stat.h>
 #include "inflate.h"
 #include "input.h"
+#include "unzstd.h"
 #include "msg.h"
 #include "xalloc.h"
 
@@ -15,8 +17,8 @@ enum { RAW_CAP = 256 * 1024, ERROR_BACKOFF = 16 };
 struct input {
     char *name;
     int fd;
-    bool gzip;
-    bool in_member;             /* inside a gzip member (header seen) */
+    enum { PLAIN, GZIP, ZSTD } codec;
+    bool in_member;             /* inside a gzip member / zstd frame */
     bool eof;                   /* raw EOF reached */
     bool done;                  /* nothing more to return */
     unsigned damage;
@@ -24,7 +26,8 @@ struct input {
     uint64_t size;
     uint64_t raw_base;          /* file offset of raw[0] */
     uint64_t member_start;      /* file offset of the current member */
-    struct inflater *z;
+    struct inflater *z;         /* GZIP */
+    struct unzstd *zs;          /* ZSTD */
     unsigned char *raw;         /* raw bytes read, [next, next + avail) unconsumed */
     size_t raw_len;
     const unsigned char *next;
@@ -101,22 +104,46 @@ struct input *input_open_with(const char *path, enum inflate_kind kind)
     raw_fill(in);
     while (in->raw_len < 2 && !in->eof)
         raw_fill(in);
-    in->gzip = in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b;
-    if (in->gzip) {
+    while (in->raw_len < 4 && !in->eof)
+        raw_fill(in);
+    if (in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
+        in->codec = GZIP;
         in->z = inflate_new(kind);
+        in->in_member = true;
+    } else if (in->raw_len >= 4 && memcmp(in->raw, "\x28\xb5\x2f\xfd", 4) == 0) {
+        if (!unzstd_available()) {
+            msg_warn("%s: zstd-compressed, but this rblforge was built without libzstd",
+                     in->name);
+            input_close(in);
+            return NULL;
+        }
+        in->codec = ZSTD;
+        in->zs = unzstd_new();
         in->in_member = true;
     }
     return in;
 }
 
-/* After a member ended or broke: position on the next gzip header. Returns
- * false at end of input. Non-gzip bytes are skipped with a warning. */
+/* Does a gzip member (deflate) or a zstd frame start at m (3 or 4 bytes)? */
+static bool member_at(const struct input *in, const unsigned char *m)
+{
+    if (in->codec == GZIP)
+        return m[1] == 0x8b && m[2] == 8;
+    return m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd;
+}
+
+/* After a member ended or broke: position on the next gzip header (zstd
+ * frame). Returns false at end of input. Other bytes are skipped with a
+ * warning. */
 static bool next_member(struct input *in, bool after_error)
 {
+    const unsigned char first = in->codec == GZIP ? 0x1f : 0x28;
+    const size_t mlen = in->codec == GZIP ? 3 : 4;
+
     uint64_t skipped = 0, start = input_offset(in);
 
     for (;;) {
-        if (in->avail < 3 && !in->eof) {
+        if (in->avail < mlen && !in->eof) {
             raw_fill(in);
             continue;
         }
@@ -124,17 +151,17 @@ static bool next_member(struct input *in, bool after_error)
             break;
         const unsigned char *p = in->next, *hit = NULL;
         size_t n = in->avail, at = 0;
-        while (at + 2 < n) {
-            const unsigned char *m = memchr(p + at, 0x1f, n - 2 - at);
+        while (at + mlen - 1 < n) {
+            const unsigned char *m = memchr(p + at, first, n - (mlen - 1) - at);
             if (m == NULL)
                 break;
-            if (m[1] == 0x8b && m[2] == 8) {
+            if (member_at(in, m)) {
                 hit = m;
                 break;
             }
             at = (size_t)(m - p) + 1;
         }
-        size_t drop = hit ? (size_t)(hit - p) : in->eof ? n : n - 2;
+        size_t drop = hit ? (size_t)(hit - p) : in->eof ? n : n - (mlen - 1);
         skipped += drop;
         in->next += drop;
         in->avail -= drop;
@@ -143,9 +170,9 @@ static bool next_member(struct input *in, bool after_error)
     }
     if (skipped && !after_error) {
         in->damage++;
-        msg_warn("%s: %llu bytes of trailing garbage after gzip member at "
-                 "compressed offset %llu ignored", in->name,
-                 (unsigned long long)skipped, (unsigned long long)start);
+        msg_warn("%s: %llu bytes of trailing garbage after %s at "
+                 "compressed offset %llu ignored", in->name, (unsigned long long)skipped,
+                 in->codec == GZIP ? "gzip member" : "zstd frame", (unsigned long long)start);
     } else if (skipped && in->avail) {
         msg_warn("%s: skipped %llu damaged compressed bytes, resuming at "
                  "compressed offset %llu", in->name,
@@ -154,7 +181,10 @@ static bool next_member(struct input *in, bool after_error)
     }
     if (in->avail == 0)
         return false;
-    inflate_reset(in->z);
+    if (in->codec == GZIP)
+        inflate_reset(in->z);
+    else
+        unzstd_reset(in->zs);
     in->member_start = input_offset(in);
     in->in_member = true;
     return true;
@@ -182,7 +212,7 @@ static void back_off(struct input *in)
     }
 }
 
-static size_t read_gzip(struct input *in, char *buf, size_t cap)
+static size_t read_compressed(struct input *in, char *buf, size_t cap)
 {
     unsigned char *out = (unsigned char *)buf;
     size_t room = cap;
@@ -192,23 +222,29 @@ static size_t read_gzip(struct input *in, char *buf, size_t cap)
         if (in->avail == 0 && !raw_fill(in)) {
             if (in->in_member) {
                 in->damage++;
-                msg_warn("%s: unexpected end of gzip data at compressed offset "
-                         "%llu (truncated file?); keeping what was read",
-                         in->name, (unsigned long long)input_offset(in));
+                msg_warn("%s: unexpected end of %s data at compressed offset "
+                         "%llu (truncated file?); keeping what was read", in->name,
+                         in->codec == GZIP ? "gzip" : "zstd",
+                         (unsigned long long)input_offset(in));
             }
             in->done = true;
             break;
         }
-        enum inflate_rc rc = inflate_run(in->z, &in->next, &in->avail, &out,
-                                         &room, &why);
+        enum inflate_rc rc = in->codec == GZIP
+            ? inflate_run(in->z, &in->next, &in->avail, &out, &room, &why)
+            : unzstd_run(in->zs, &in->next, &in->avail, &out, &room, &why);
         if (rc == INFLATE_END) {
             in->in_member = false;
             if (!next_member(in, false))
                 in->done = true;
         } else if (rc == INFLATE_ERROR) {
             in->damage++;
-            msg_warn("%s: corrupt gzip data at compressed offset %llu: %s",
-                     in->name, (unsigned long long)input_offset(in), why);
+            if (in->codec == GZIP)
+                msg_warn("%s: corrupt gzip data at compressed offset %llu: %s", in->name,
+                         (unsigned long long)input_offset(in), why);
+            else        /* libzstd does not say where in the frame */
+                msg_warn("%s: corrupt zstd frame starting at compressed offset %llu: %s",
+                         in->name, (unsigned long long)in->member_start, why);
             in->in_member = false;
             back_off(in);
             if (!next_member(in, true))
@@ -222,8 +258,8 @@ size_t input_read(struct input *in, char *buf, size_t cap)
 {
     if (cap > (1u << 30))
         cap = 1u << 30;
-    if (in->gzip)
-        return read_gzip(in, buf, cap);
+    if (in->codec != PLAIN)
+        return read_compressed(in, buf, cap);
     size_t got = 0;
     while (got < cap) {
         if (in->avail == 0 && !raw_fill(in))
@@ -239,7 +275,7 @@ size_t input_read(struct input *in, char *buf, size_t cap)
 
 const char *input_name(const struct input *in) { return in->name; }
 time_t input_mtime(const struct input *in) { return in->mtime; }
-bool input_is_gzip(const struct input *in) { return in->gzip; }
+bool input_is_gzip(const struct input *in) { return in->codec == GZIP; }
 unsigned input_damage(const struct input *in) { return in->damage; }
 uint64_t input_size(const struct input *in) { return in->size; }
 
@@ -253,6 +289,7 @@ void input_close(struct input *in)
     if (in == NULL)
         return;
     inflate_free(in->z);
+    unzstd_free(in->zs);
     if (in->fd > 0)
         close(in->fd);
     free(in->raw);

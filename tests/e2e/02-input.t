@@ -84,4 +84,41 @@ ev --stats "$TMP/a.log" "$TMP/random.bin" >/dev/null 2>"$TMP/st"
 grep -q '^events	3$' "$TMP/st"; ok $? "--stats counts events"
 done
 "$RBLFORGE" events --inflate=nosuch "$TMP/a.log" >/dev/null 2>&1; is $? 2 "--inflate: unknown backend is a usage error"
+
+# zstd: by content, every frame, damage named with the frame's offset.
+if "$RBLFORGE" --version | grep -q '^zstd: yes' && command -v zstd >/dev/null; then
+    zs() { "$RBLFORGE" events --year 2026 "$@"; }
+    zstd -q -c "$TMP/a.log" >"$TMP/a.zst"
+    zstd -q -c "$TMP/b.log" >"$TMP/b.zst"
+    cp "$TMP/a.zst" "$TMP/zst-looks-plain.log"
+    is "$(zs "$TMP/zst-looks-plain.log" 2>/dev/null | wc -l | tr -d ' ')" 3 "zstd detected by content"
+    zs "$TMP/a.log" | sed 's/"file":"[^"]*"//' >"$TMP/plain.ev"
+    zs "$TMP/a.zst" | sed 's/"file":"[^"]*"//' >"$TMP/zst.ev"
+    cmp -s "$TMP/plain.ev" "$TMP/zst.ev"; ok $? "zstd: the same events as the plain file"
+    cat "$TMP/a.zst" "$TMP/b.zst" >"$TMP/multi.zst"
+    is "$(zs "$TMP/multi.zst" | wc -l | tr -d ' ')" 5 "zstd: every frame of a concatenation"
+    is "$(zs - <"$TMP/multi.zst" | wc -l | tr -d ' ')" 5 "zstd on stdin"
+    size=$(wc -c <"$TMP/multi.zst")
+    head -c $((size - 6)) "$TMP/multi.zst" >"$TMP/trunc.zst"
+    zs "$TMP/trunc.zst" >"$TMP/out" 2>"$TMP/err"; st=$?
+    is "$st" 3 "truncated zstd: exit 3 (damaged)"
+    [ "$(wc -l <"$TMP/out")" -ge 3 ]; ok $? "truncated zstd: the complete frame kept"
+    grep -q "trunc.zst: unexpected end of zstd data at compressed offset" "$TMP/err"; ok $? "truncated zstd: file and offset named"
+    # A damaged frame (checksum or data) between two good ones.
+    asz=$(wc -c <"$TMP/a.zst")
+    { cat "$TMP/a.zst"; cat "$TMP/a.zst"; cat "$TMP/b.zst"; } >"$TMP/corrupt.zst"
+    printf '\377\377\377\377' | dd of="$TMP/corrupt.zst" bs=1 seek=$((asz + asz - 4)) conv=notrunc 2>/dev/null
+    zs "$TMP/corrupt.zst" >"$TMP/out" 2>"$TMP/err"; st=$?
+    is "$st" 3 "corrupt zstd frame: exit 3"
+    is "$(grep -c '192.0.2.[45]' "$TMP/out")" 2 "corrupt zstd frame: the next frame is kept"
+    grep -q "corrupt.zst: corrupt zstd frame starting at compressed offset $asz" "$TMP/err"; ok $? "corrupt zstd frame: file and the frame's offset named"
+    { cat "$TMP/a.zst"; printf 'junk'; } >"$TMP/junk.zst"
+    zs "$TMP/junk.zst" >/dev/null 2>"$TMP/err"; is $? 3 "zstd trailing garbage: exit 3"
+    grep -q "trailing garbage after zstd frame" "$TMP/err"; ok $? "zstd trailing garbage: reported"
+    { printf '\050\265\057\375'; head -c 100000 /dev/urandom; } >"$TMP/random.zst"
+    zs "$TMP/random.zst" >/dev/null 2>&1; st=$?
+    [ "$st" -eq 0 ] || [ "$st" -eq 3 ]; ok $? "random zstd body: no crash (exit $st)"
+else
+    skip "built without libzstd or no zstd command"
+fi
 done_testing
