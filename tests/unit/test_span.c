@@ -1,0 +1,123 @@
+/* span: the inline scanners of the hot path against naive references, on
+ * every length around the 16-byte vector step. Each haystack is copied
+ * into a heap block of exactly its size, so an ASan build (make asan)
+ * catches a load past the end. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include "span.h"
+#include "parse.h"
+
+static size_t ref_find_byte(const char *p, size_t from, size_t n, char c)
+{
+    for (size_t i = from; i < n; i++)
+        if (p[i] == c)
+            return i;
+    return n;
+}
+
+static long ref_find(const char *p, size_t n, const char *needle, size_t k)
+{
+    if (k == 0)
+        return 0;
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(p + i, needle, k) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* A deterministic haystack of n bytes from a small alphabet, so hits,
+ * near-misses and absences all occur. */
+static char *hay(size_t n, unsigned seed)
+{
+    static const char alpha[] = "ab=: [x]<>,";
+    char *p = malloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        p[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+    }
+    return p;
+}
+
+static void test_find_byte_and_any3(void **state)
+{
+    (void)state;
+    for (size_t n = 0; n <= 70; n++)
+        for (unsigned seed = 1; seed <= 8; seed++) {
+            char *p = hay(n, seed * 31 + (unsigned)n);
+            for (size_t from = 0; from <= n; from += (n > 20 ? 7 : 1)) {
+                assert_int_equal(span_find_byte(p, from, n, '='), ref_find_byte(p, from, n, '='));
+                assert_int_equal(span_find_byte(p, from, n, 'z'), n);
+                size_t a = ref_find_byte(p, from, n, '['), b = ref_find_byte(p, from, n, ':'),
+                       c = ref_find_byte(p, from, n, ' ');
+                size_t m = a < b ? a : b;
+                m = m < c ? m : c;
+                assert_int_equal(span_find_any3(p, from, n, '[', ':', ' '), m);
+            }
+            free(p);
+        }
+}
+
+static void test_find(void **state)
+{
+    static const char *needles[] = { "=", "a=", "b=:", "<x>", "ab=:", "zz", "[x]<>,a" };
+    (void)state;
+    for (size_t n = 0; n <= 70; n++)
+        for (unsigned seed = 1; seed <= 8; seed++) {
+            char *p = hay(n, seed * 17 + (unsigned)n);
+            for (size_t k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
+                size_t kl = strlen(needles[k]);
+                assert_int_equal(span_find(span_make(p, n), needles[k], kl),
+                                 ref_find(p, n, needles[k], kl));
+            }
+            assert_int_equal(span_chr(span_make(p, n), '>'),
+                             ref_find(p, n, ">", 1));
+            free(p);
+        }
+}
+
+/* parse_kv_many gives what parse_kv gives, key by key. */
+static void test_kv_many(void **state)
+{
+    static const char *lines[] = {
+        "to=<a@b>, orig_to=<c@d>, relay=x[192.0.2.1]:25, delay=1, dsn=2.0.0, status=sent (250 ok dsn=9)",
+        "to=<a@b>, relay=none, status=bounced (xrelay=1 relay=2)",
+        "from=<>, size=12, nrcpt=1 (queue active)",
+        "xfrom=<a>, from=<b>; to=<c> proto=ESMTP helo=<h=1>",
+        "status=", "=", "", "a=b=c=d=", "(relay=r)", "to=<never closed",
+    };
+    struct parse_kv_want w[] = {
+        { "to=", 3, SPAN_NULL }, { "orig_to=", 8, SPAN_NULL }, { "relay=", 6, SPAN_NULL },
+        { "dsn=", 4, SPAN_NULL }, { "status=", 7, SPAN_NULL }, { "from=", 5, SPAN_NULL },
+        { "helo=", 5, SPAN_NULL }, { "b=", 2, SPAN_NULL }, { "nrcpt=", 6, SPAN_NULL },
+    };
+    const size_t nw = sizeof(w) / sizeof(w[0]);
+    (void)state;
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        size_t n = strlen(lines[i]);
+        char *p = malloc(n ? n : 1);
+        memcpy(p, lines[i], n);
+        struct span s = span_make(p, n);
+        parse_kv_many(s, w, nw);
+        for (size_t k = 0; k < nw; k++) {
+            struct span one = parse_kv(s, w[k].key, w[k].keylen);
+            assert_true(one.p == w[k].val.p);
+            assert_int_equal(one.n, w[k].val.n);
+        }
+        free(p);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_find_byte_and_any3),
+        cmocka_unit_test(test_find),
+        cmocka_unit_test(test_kv_many),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
