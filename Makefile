@@ -133,6 +133,13 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard include/*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC)
 
+# The reader as well: gzip (both backends), zstd, chunker, then the parser.
+FUZZ_INPUT_SRC := ingest/input.c ingest/inflate.c ingest/unzstd.c ingest/chunk.c
+build-fuzz/fuzz_input: tests/fuzz/fuzz_input.c $(FUZZ_SRC) $(FUZZ_INPUT_SRC) $(wildcard include/*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) $(shell pkg-config --cflags $(PKGS)) \
+		-o $@ $< $(FUZZ_SRC) $(FUZZ_INPUT_SRC) $(shell pkg-config --libs $(PKGS))
+
 fuzz: $(FUZZ_BIN)
 	for t in $(FUZZ_BIN); do \
 		n=$${t#build-fuzz/fuzz_}; mkdir -p build-fuzz/corpus-$$n; \
