@@ -1,4 +1,5 @@
 /* Events as JSON Lines or TSV; every log-derived string is escaped. */
+#include <stdio.h>
 #include <string.h>
 #include "event_print.h"
 #include "escape.h"
@@ -12,21 +13,63 @@ static bool numeric_field(const char *name)
         || strcmp(name, "repeat") == 0;
 }
 
-/* Per span field: printed as a number, followed by the reason. Worked out
- * once per thread instead of comparing names for every event. */
-enum { F_NUM = 1, F_STAGE = 2, MAX_FIELDS = 64 };
-static _Thread_local unsigned char field_flags[MAX_FIELDS];
-static _Thread_local bool field_flags_ready;
+/* Per span field: printed as a number, followed by the reason, and its
+ * JSON key with the separators (",\"host\":"). Worked out once per thread
+ * instead of comparing names and measuring strings for every event. */
+enum { F_NUM = 1, F_STAGE = 2, MAX_FIELDS = 64, MAX_KEY = 32 };
+struct field_info {
+    unsigned char flags;
+    unsigned char keylen;
+    char key[MAX_KEY];
+};
+static _Thread_local struct field_info field_info[MAX_FIELDS];
+static _Thread_local bool field_info_ready;
 
-static const unsigned char *flags(void)
+static const struct field_info *fields(void)
 {
-    if (!field_flags_ready) {
-        for (size_t i = 0; i < event_span_field_count && i < MAX_FIELDS; i++)
-            field_flags[i] = (unsigned char)((numeric_field(event_span_fields[i].name) ? F_NUM : 0)
-                | (strcmp(event_span_fields[i].name, "stage") == 0 ? F_STAGE : 0));
-        field_flags_ready = true;
+    if (!field_info_ready) {
+        for (size_t i = 0; i < event_span_field_count && i < MAX_FIELDS; i++) {
+            const char *name = event_span_fields[i].name;
+            struct field_info *fi = &field_info[i];
+            fi->flags = (unsigned char)((numeric_field(name) ? F_NUM : 0)
+                                        | (strcmp(name, "stage") == 0 ? F_STAGE : 0));
+            int n = snprintf(fi->key, sizeof(fi->key), ",\"%s\":", name);
+            fi->keylen = n > 0 && n < MAX_KEY ? (unsigned char)n : 0;
+        }
+        field_info_ready = true;
     }
-    return field_flags;
+    return field_info;
+}
+
+/* outbuf_write with the common case inline: most pieces here are a few
+ * bytes and the buffer has room. */
+static inline void put(struct outbuf *o, const char *p, size_t n)
+{
+    if (o->len + n <= o->cap) {
+        memcpy(o->buf + o->len, p, n);
+        o->len += n;
+    } else {
+        outbuf_write(o, p, n);
+    }
+}
+#define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+/* The escaped file name opens every line of a chunk: kept per thread for
+ * the last name seen (the pipeline owns the string, so the pointer names
+ * it). */
+static void put_file(struct outbuf *o, const char *file)
+{
+    static _Thread_local const char *last;
+    static _Thread_local struct outbuf esc;
+
+    if (file != last || esc.buf == NULL) {
+        if (esc.buf == NULL)
+            outbuf_init_mem(&esc, 256);
+        esc.len = 0;
+        esc_json(&esc, file, strlen(file));
+        last = file;
+    }
+    put(o, esc.buf, esc.len);
 }
 
 /* tstamp_format() through snprintf for every event is slow; events come in
@@ -59,18 +102,31 @@ static bool all_digits(struct span s)
 
 static void json_key(struct outbuf *o, const char *k)
 {
-    outbuf_puts(o, ",\"");
-    outbuf_puts(o, k);
-    outbuf_puts(o, "\":");
+    PUT_LIT(o, ",\"");
+    put(o, k, strlen(k));
+    PUT_LIT(o, "\":");
 }
 
-static void json_span(struct outbuf *o, const char *k, struct span s, bool num)
+/* A string of ours that needs no escaping (a stamp, an address, a type
+ * name): quoted as it is. */
+static void json_plain(struct outbuf *o, const char *p, size_t n)
+{
+    PUT_LIT(o, "\"");
+    put(o, p, n);
+    PUT_LIT(o, "\"");
+}
+
+static void json_span(struct outbuf *o, const struct field_info *fi, const char *k,
+                      struct span s, bool num)
 {
     if (!s.p)
         return;
-    json_key(o, k);
+    if (fi && fi->keylen)
+        put(o, fi->key, fi->keylen);
+    else
+        json_key(o, k);
     if (num && all_digits(s))
-        outbuf_write(o, s.p, s.n);
+        put(o, s.p, s.n);
     else
         esc_json(o, s.p, s.n);
 }
@@ -79,43 +135,46 @@ static void print_jsonl(struct outbuf *o, const struct event *ev)
 {
     char buf[48];
 
-    outbuf_puts(o, "{\"file\":");
-    esc_json(o, ev->file, strlen(ev->file));
-    outbuf_puts(o, ",\"line\":");
+    PUT_LIT(o, "{\"file\":");
+    put_file(o, ev->file);
+    PUT_LIT(o, ",\"line\":");
     outbuf_u64(o, ev->line);
     if (ev->has_ts) {
         size_t n = format_ts(ev, buf);
-        json_key(o, "ts");
-        esc_json(o, buf, n);
+        PUT_LIT(o, ",\"ts\":");
+        json_plain(o, buf, n);
     }
-    json_span(o, "host", ev->host, false);
-    json_span(o, "prog", ev->prog, false);
-    json_span(o, "pid", ev->pid, true);
-    json_key(o, "event");
-    esc_json(o, event_type_name(ev->type), strlen(event_type_name(ev->type)));
+    json_span(o, NULL, "host", ev->host, false);
+    json_span(o, NULL, "prog", ev->prog, false);
+    json_span(o, NULL, "pid", ev->pid, true);
+    PUT_LIT(o, ",\"event\":");
+    const char *type = event_type_name(ev->type);
+    json_plain(o, type, strlen(type));
     if (ev->ip.family) {
         ipaddr_format(&ev->ip, buf);
-        json_key(o, "ip");
-        esc_json(o, buf, strlen(buf));
+        PUT_LIT(o, ",\"ip\":");
+        json_plain(o, buf, strlen(buf));
     }
     if (ev->port) {
-        json_key(o, "port");
+        PUT_LIT(o, ",\"port\":");
         outbuf_u64(o, ev->port);
     }
-    const unsigned char *fl = flags();
+    const struct field_info *fl = fields();
     for (size_t i = 0; i < event_span_field_count; i++) {
         const struct event_field *f = &event_span_fields[i];
-        unsigned char fi = i < MAX_FIELDS ? fl[i]
+        struct span v = event_span(ev, f->offset);
+        unsigned char flag = i < MAX_FIELDS ? fl[i].flags
             : (unsigned char)((numeric_field(f->name) ? F_NUM : 0)
                               | (strcmp(f->name, "stage") == 0 ? F_STAGE : 0));
-        json_span(o, f->name, event_span(ev, f->offset), fi & F_NUM);
-        if ((fi & F_STAGE) && ev->reason != R_NONE) {
+        if (v.p)
+            json_span(o, i < MAX_FIELDS ? &fl[i] : NULL, f->name, v, flag & F_NUM);
+        if ((flag & F_STAGE) && ev->reason != R_NONE) {
             const char *r = event_reason_name(ev->reason);
-            json_key(o, "reason");
-            esc_json(o, r, strlen(r));
+            PUT_LIT(o, ",\"reason\":");
+            json_plain(o, r, strlen(r));
         }
     }
-    outbuf_puts(o, "}\n");
+    PUT_LIT(o, "}\n");
 }
 
 void event_print_header(struct outbuf *o, enum event_format f)
@@ -160,10 +219,11 @@ static void print_tsv(struct outbuf *o, const struct event *ev)
     outbuf_putc(o, '\t');
     if (ev->port)
         outbuf_u64(o, ev->port);
-    const unsigned char *fl = flags();
+    const struct field_info *fl = fields();
     for (size_t i = 0; i < event_span_field_count; i++) {
         tsv_span(o, event_span(ev, event_span_fields[i].offset));
-        if (i < MAX_FIELDS ? fl[i] & F_STAGE : strcmp(event_span_fields[i].name, "stage") == 0) {
+        if (i < MAX_FIELDS ? fl[i].flags & F_STAGE
+                           : strcmp(event_span_fields[i].name, "stage") == 0) {
             outbuf_putc(o, '\t');
             outbuf_puts(o, event_reason_name(ev->reason));
         }
