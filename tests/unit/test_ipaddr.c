@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "ipaddr.h"
@@ -80,9 +81,27 @@ static void test_order(void **state)
     assert_int_equal(ipaddr_cmp(&c, &c), 0);
 }
 
+/* The hand-written IPv4 formatter against printf, every octet value in
+ * every position. */
+static void test_format_v4_all_octets(void **state)
+{
+    (void)state;
+    for (unsigned v = 0; v < 256; v++)
+        for (int pos = 0; pos < 4; pos++) {
+            struct ipaddr a;
+            char got[IPADDR_STRLEN], want[IPADDR_STRLEN];
+            uint8_t b[4] = { 1, 20, 203, 7 };
+            b[pos] = (uint8_t)v;
+            ipaddr_set_v4(&a, (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
+            snprintf(want, sizeof(want), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+            assert_string_equal(ipaddr_format(&a, got), want);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_v4_all_octets),
         cmocka_unit_test(test_v4_strict),
         cmocka_unit_test(test_v6),
         cmocka_unit_test(test_prefix),
