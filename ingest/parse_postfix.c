@@ -192,7 +192,10 @@ static bool parse_after(struct span s, struct event *ev)
  * (smtp, the remote server goes to relay). */
 static bool parse_tls(struct span s, struct event *ev)
 {
-    long at = span_find_lit(s, "TLS connection established ");
+    /* "Anonymous TLS connection established ...": the phrase starts in
+     * the first 13 bytes, so only those are searched, not the line. */
+    long at = span_find_lit(span_make(s.p, s.n < 12 + 27 ? s.n : 12 + 27),
+                            "TLS connection established ");
     if (at < 0 || at > 12)
         return false;
     struct span r = span_skip(s, (size_t)at + 27);
