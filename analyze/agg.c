@@ -114,7 +114,11 @@ static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
     PWord_t pv;
 
     if (ip->family == 4) {
-        JLI(pv, a->v4, (Word_t)ipaddr_v4(ip));
+        /* Most events are about an address seen before: JudyLGet is
+         * cheaper than JudyLIns, which prepares to insert. */
+        JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
+        if (pv == NULL)
+            JLI(pv, a->v4, (Word_t)ipaddr_v4(ip));
     } else {
         PWord_t inner;
         JLI(inner, a->v6, (Word_t)ipaddr_v6_hi(ip));
