@@ -189,7 +189,15 @@ bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a)
 char *ipprefix_format(const struct ipprefix *p, char *buf)
 {
     ipaddr_format(&p->addr, buf);
-    if (p->len != (p->addr.family == 4 ? 32 : 128))
-        snprintf(buf + strlen(buf), 5, "/%u", p->len);
+    if (p->len != (p->addr.family == 4 ? 32 : 128)) {
+        char *d = buf + strlen(buf);
+        *d++ = '/';
+        if (p->len >= 100)
+            *d++ = (char)('0' + p->len / 100);
+        if (p->len >= 10)
+            *d++ = (char)('0' + p->len / 10 % 10);
+        *d++ = (char)('0' + p->len % 10);
+        *d = 0;
+    }
     return buf;
 }

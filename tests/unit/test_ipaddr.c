@@ -98,10 +98,30 @@ static void test_format_v4_all_octets(void **state)
         }
 }
 
+/* Prefix lengths by hand too: every length of both families. */
+static void test_format_prefix_all_lengths(void **state)
+{
+    (void)state;
+    for (unsigned fam = 4; fam <= 6; fam += 2)
+        for (unsigned len = 0; len <= (fam == 4 ? 32u : 128u); len++) {
+            struct ipprefix p;
+            char got[IPPREFIX_STRLEN], want[IPPREFIX_STRLEN], addr[IPADDR_STRLEN];
+            assert_true(ipprefix_parse(S(fam == 4 ? "198.51.100.0" : "2001:db8::"), &p, true));
+            p.len = (uint8_t)len;
+            ipaddr_format(&p.addr, addr);
+            if (len == (fam == 4 ? 32u : 128u))
+                snprintf(want, sizeof(want), "%s", addr);
+            else
+                snprintf(want, sizeof(want), "%s/%u", addr, len);
+            assert_string_equal(ipprefix_format(&p, got), want);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_v4_all_octets),
+        cmocka_unit_test(test_format_prefix_all_lengths),
         cmocka_unit_test(test_v4_strict),
         cmocka_unit_test(test_v6),
         cmocka_unit_test(test_prefix),
