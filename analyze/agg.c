@@ -1,5 +1,6 @@
 /* Per-address evidence tables on Judy arrays; see agg.h. */
 #include <string.h>
+#include <stdalign.h>
 #include <Judy.h>
 #include "agg.h"
 #include "arena.h"
@@ -136,10 +137,8 @@ static struct ip_stats *record(struct agg *a, const struct ipaddr *ip)
     struct ip_stats **s = slot(a, ip);
 
     if (*s == NULL) {
-        *s = arena_alloc(&a->mem, sizeof(**s));
+        *s = arena_alloc_aligned(&a->mem, sizeof(**s), alignof(struct ip_stats));
         (*s)->ip = *ip;
-        (*s)->first = INT64_MAX;
-        (*s)->last = INT64_MIN;
         (*s)->ev_first_ts = INT64_MAX;
         (*s)->ev_last_ts = INT64_MIN;
         a->count++;
@@ -150,6 +149,35 @@ static struct ip_stats *record(struct agg *a, const struct ipaddr *ip)
 static bool pos_before(struct agg_pos a, struct agg_pos b)
 {
     return a.file < b.file || (a.file == b.file && a.line < b.line);
+}
+
+/* A hostname is stored behind the position of its line, unaligned: most
+ * addresses never have one, so the record does not carry the position.
+ * An earlier line's name replaces old in place when it fits (usually the
+ * same name), so reading the same addresses again allocates nothing; old
+ * is in a's arena, a's to rewrite. */
+static const char *rdns_set(struct agg *a, const char *old, const char *s, size_t n,
+                            struct agg_pos pos)
+{
+    char *p;
+
+    if (old && strlen(old) >= n) {
+        p = (char *)old - sizeof(pos);
+        p[sizeof(pos) + n] = 0;
+    } else {
+        p = arena_alloc_aligned(&a->mem, sizeof(pos) + n + 1, 1);
+    }
+    memcpy(p, &pos, sizeof(pos));
+    memmove(p + sizeof(pos), s, n);
+    return p + sizeof(pos);
+}
+
+static struct agg_pos rdns_pos(const char *rdns)
+{
+    struct agg_pos pos;
+
+    memcpy(&pos, rdns - sizeof(pos), sizeof(pos));
+    return pos;
 }
 
 /* Time first, position second: a total order, so merges commute. */
@@ -187,11 +215,12 @@ void agg_add(struct agg *a, const struct event *ev)
         return;
     struct ip_stats *st = record(a, &ev->ip);
     st->n[c] += repeat_count(ev);
-    if (ev->has_ts) {
-        if (ev->ts < st->first)
-            st->first = ev->ts;
-        if (ev->ts > st->last)
-            st->last = ev->ts;
+    if (ev->has_ts && ev->ts > 0 && ev->ts <= UINT32_MAX) {
+        uint32_t t = (uint32_t)ev->ts;
+        if (st->first == 0 || t < st->first)
+            st->first = t;
+        if (t > st->last)
+            st->last = t;
     }
     if (agg_is_evidence(c)) {
         struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
@@ -203,10 +232,9 @@ void agg_add(struct agg *a, const struct event *ev)
     }
     if (ev->rdns.p && ev->rdns.n) {
         struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
-        if (st->rdns == NULL || pos_before(pos, st->rdns_pos)) {
+        if (st->rdns == NULL || pos_before(pos, rdns_pos(st->rdns))) {
             size_t n = ev->rdns.n > 255 ? 255 : ev->rdns.n;
-            st->rdns = arena_strndup(&a->mem, ev->rdns.p, n);
-            st->rdns_pos = pos;
+            st->rdns = rdns_set(a, st->rdns, ev->rdns.p, n, pos);
         }
     } else if (ev->rdns_unknown) {
         st->rdns_unknown = true;
@@ -219,14 +247,12 @@ static void merge_one(struct agg *dst, const struct ip_stats *src)
 
     for (int c = 0; c < AC__COUNT; c++)
         st->n[c] += src->n[c];
-    if (src->first < st->first)
+    if (src->first && (st->first == 0 || src->first < st->first))
         st->first = src->first;
     if (src->last > st->last)
         st->last = src->last;
-    if (src->rdns && (st->rdns == NULL || pos_before(src->rdns_pos, st->rdns_pos))) {
-        st->rdns = arena_strndup(&dst->mem, src->rdns, strlen(src->rdns));
-        st->rdns_pos = src->rdns_pos;
-    }
+    if (src->rdns && (st->rdns == NULL || pos_before(rdns_pos(src->rdns), rdns_pos(st->rdns))))
+        st->rdns = rdns_set(dst, st->rdns, src->rdns, strlen(src->rdns), rdns_pos(src->rdns));
     st->rdns_unknown |= src->rdns_unknown;
     if (src->ev_first_ts != INT64_MAX
         && (st->ev_first_ts == INT64_MAX

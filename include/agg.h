@@ -45,14 +45,18 @@ struct agg_pos {
     uint64_t file : 20;
 };
 
+/* 160 bytes on 64-bit systems; a run keeps one for every address seen. */
 struct ip_stats {
     struct ipaddr ip;
     bool rdns_unknown;          /* Postfix logged "unknown" for it */
     uint32_t n[AC__COUNT];
     uint32_t asn;               /* 0 = unknown; set after the merge (asn.h) */
-    int64_t first, last;        /* UTC seconds of the first/last event */
-    const char *rdns;           /* first logged hostname, NULL if none */
-    struct agg_pos rdns_pos;
+    /* UTC seconds of the first/last event, 0 = none. Unsigned 32 bits reach
+     * 2106; a stamp before 1970 or after that counts but is not shown. */
+    uint32_t first, last;
+    /* First logged hostname, NULL if none. In a table's own records its
+     * line's position sits in the 8 bytes before it, for agg.c alone. */
+    const char *rdns;
     /* Earliest and latest evidence line (any class but connect, accepted
      * and postscreen pass), by time then position: for `explain`. */
     struct agg_pos ev_first, ev_last;

@@ -18,7 +18,10 @@ struct arena {
 void arena_init(struct arena *a);
 /* Zeroed memory for n bytes, aligned for any object; valid until arena_free. */
 void *arena_alloc(struct arena *a, size_t n);
-/* A NUL-terminated copy of s in the arena. */
+/* The same with a smaller alignment (a power of two up to max_align_t's):
+ * the padding to 16 bytes is a large part of a small record. */
+void *arena_alloc_aligned(struct arena *a, size_t n, size_t align);
+/* A NUL-terminated copy of s in the arena, not aligned. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 static inline char *arena_span(struct arena *a, struct span s)
 {

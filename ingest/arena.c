@@ -4,6 +4,7 @@
 #include <stdalign.h>
 #include "arena.h"
 #include "xalloc.h"
+#include "msg.h"
 
 struct arena_block {
     struct arena_block *next;
@@ -20,12 +21,13 @@ void arena_init(struct arena *a)
     a->total = 0;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_aligned(struct arena *a, size_t n, size_t align)
 {
-    size_t al = alignof(max_align_t);
-
-    n = (n + al - 1) & ~(al - 1);
-    if (a->head == NULL || a->head->size - a->used < n) {
+    if (align == 0 || (align & (align - 1)) || align > alignof(max_align_t))
+        msg_panic("arena_alloc_aligned: alignment %zu", align);
+    /* Blocks start at max_align_t, so aligning the offset aligns the address. */
+    size_t at = (a->used + align - 1) & ~(align - 1);
+    if (a->head == NULL || at > a->head->size || a->head->size - at < n) {
         size_t sz = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
         struct arena_block *b = xmalloc(sizeof(*b) + sz);
 
@@ -41,18 +43,23 @@ void *arena_alloc(struct arena *a, size_t n)
         }
         b->next = a->head;
         a->head = b;
-        a->used = 0;
+        at = 0;
     }
-    void *p = a->head->data + a->used;
-    a->used += n;
+    void *p = a->head->data + at;
+    a->used = at + n;
     a->total += n;
     memset(p, 0, n);
     return p;
 }
 
+void *arena_alloc(struct arena *a, size_t n)
+{
+    return arena_alloc_aligned(a, n, alignof(max_align_t));
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_aligned(a, n + 1, 1);
 
     memcpy(p, s, n);
     p[n] = 0;

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <setjmp.h>
 #include <string.h>
+#include <stdalign.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "agg.h"
+#include "arena.h"
 #include "cidrset.h"
 #include "listing.h"
 #include "policy.h"
@@ -61,6 +63,78 @@ static void test_counts_and_merge_order(void **state)
     struct ipaddr b = IP("2001:db8::1");
     assert_int_equal(agg_lookup(m1, &b)->n[AC_PS_PREGREET], 1);
     agg_free(x), agg_free(y), agg_free(m1), agg_free(m2);
+}
+
+/* The earliest line's hostname wins also when it is rewritten in place
+ * (shorter or as long) or needs new room (longer), in adds and merges. */
+static void test_rdns_rewrite(void **state)
+{
+    struct agg *a = agg_new(), *b = agg_new(), *m = agg_new();
+    struct ipaddr ip = IP("192.0.2.77");
+    (void)state;
+    add(a, "192.0.2.77", EV_CONNECT, R_NONE, 1, 2, 90, "late-and-long.example");
+    add(a, "192.0.2.77", EV_CONNECT, R_NONE, 1, 2, 80, "short.example");
+    add(a, "192.0.2.77", EV_CONNECT, R_NONE, 1, 2, 85, "not-earliest.example");
+    assert_string_equal(agg_lookup(a, &ip)->rdns, "short.example");
+    add(a, "192.0.2.77", EV_CONNECT, R_NONE, 1, 2, 70, "the-longest-name-of-all.example");
+    assert_string_equal(agg_lookup(a, &ip)->rdns, "the-longest-name-of-all.example");
+    add(b, "192.0.2.77", EV_CONNECT, R_NONE, 1, 1, 999, "x.example");
+    agg_merge(m, a);
+    agg_merge(m, b);
+    assert_string_equal(agg_lookup(m, &ip)->rdns, "x.example");
+    agg_merge(m, a);            /* later positions change nothing */
+    assert_string_equal(agg_lookup(m, &ip)->rdns, "x.example");
+    assert_string_equal(agg_lookup(a, &ip)->rdns, "the-longest-name-of-all.example");
+    agg_free(a), agg_free(b), agg_free(m);
+}
+
+/* first/last are unsigned 32-bit seconds, 0 = none: stamps outside
+ * 1970..2106 count, but are not shown; the evidence times keep them. */
+static void test_first_last_range(void **state)
+{
+    struct agg *a = agg_new();
+    struct event ev = { 0 };
+    (void)state;
+    ev.type = EV_REJECT;
+    ev.reason = R_DNSBL;
+    ev.ip = IP("192.0.2.78");
+    agg_add(a, &ev);            /* no stamp */
+    const struct ip_stats *st = agg_lookup(a, &ev.ip);
+    assert_int_equal(st->first, 0);
+    assert_int_equal(st->last, 0);
+    ev.has_ts = true;
+    ev.ts = -86400;
+    agg_add(a, &ev);
+    ev.ts = (int64_t)UINT32_MAX + 1;
+    agg_add(a, &ev);
+    assert_int_equal(st->first, 0);
+    assert_int_equal(st->n[AC_REJ_DNSBL], 3);
+    assert_true(st->ev_first_ts == -86400);
+    assert_true(st->ev_last_ts == (int64_t)UINT32_MAX + 1);
+    ev.ts = UINT32_MAX;
+    agg_add(a, &ev);
+    ev.ts = 1795500000;
+    agg_add(a, &ev);
+    assert_int_equal(st->first, 1795500000);
+    assert_int_equal(st->last, UINT32_MAX);
+    agg_free(a);
+}
+
+static void test_arena_alignment(void **state)
+{
+    struct arena ar;
+    (void)state;
+    arena_init(&ar);
+    for (int i = 0; i < 20000; i++) {
+        char *s = arena_strndup(&ar, "abc", (size_t)i % 4);
+        assert_int_equal(strlen(s), (size_t)i % 4);
+        assert_int_equal((uintptr_t)arena_alloc_aligned(&ar, 12, 8) % 8, 0);
+        assert_int_equal((uintptr_t)arena_alloc(&ar, 1) % alignof(max_align_t), 0);
+    }
+    char *big = arena_alloc(&ar, 100000);
+    assert_int_equal(big[99999], 0);
+    arena_free(&ar);
+    arena_free(&ar);
 }
 
 static void test_repeat_counts(void **state)
@@ -179,6 +253,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_and_merge_order),
         cmocka_unit_test(test_repeat_counts),
+        cmocka_unit_test(test_rdns_rewrite),
+        cmocka_unit_test(test_first_last_range),
+        cmocka_unit_test(test_arena_alignment),
         cmocka_unit_test(test_policy_defaults_and_decisions),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_cidrset_file),
