@@ -43,7 +43,13 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t)
 HELPER_BIN := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
+# ./rblforge is the default build's binary: a build in another directory
+# (B=build-clang, B=build-asan) must not replace it behind make's back.
+ifeq ($(B),build)
 all: rblforge
+else
+all: $(B)/rblforge
+endif
 
 rblforge: $(B)/rblforge
 	cp $< $@
