@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "export.h"
+#include "hugemem.h"
 #include "ipaddr.h"
 #include "xalloc.h"
 
@@ -36,7 +37,7 @@ static int cmp_owner(const void *a, const void *b)
 
 static void add(struct owners *o, const struct ipprefix *p, enum cause c)
 {
-    o->v = xgrow(o->v, &o->cap, o->n + 1, sizeof(*o->v));
+    o->v = hugemem_grow(o->v, &o->cap, o->n + 1, sizeof(*o->v));
     o->v[o->n++] = (struct owner){ *p, c };
 }
 
@@ -201,7 +202,7 @@ static void fill_nonterminals(struct owners *o)
     if (fill.n == 0)
         return;
     /* Both lists are in order and never share a prefix: merge them. */
-    struct owner *v = xmalloc((o->n + fill.n) * sizeof(*v));
+    struct owner *v = hugemem_alloc((o->n + fill.n) * sizeof(*v));
     size_t a = 0, b = 0, k = 0;
     while (a < o->n || b < fill.n)
         v[k++] = b == fill.n || (a < o->n && cmp_owner(&o->v[a], &fill.v[b]) < 0)
