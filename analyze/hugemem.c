@@ -37,10 +37,23 @@ void *hugemem_grow(void *p, size_t *cap, size_t need, size_t sz)
             msg_fatal("array too large (%zu elements)", need);
         c *= 2;
     }
-    void *q = hugemem_alloc(c * sz);
-    if (p)
-        memcpy(q, p, *cap * sz);
-    free(p);
+    void *q;
+    if (p && *cap * sz >= HUGE_PAGE) {
+        /* Already large: realloc moves it by remapping, without copying
+         * or touching it again; the new part gets the same advice. */
+        q = xrealloc(p, c * sz);
+#ifdef MADV_HUGEPAGE
+        uintptr_t lo = ((uintptr_t)q + 4095) & ~(uintptr_t)4095;
+        uintptr_t hi = ((uintptr_t)q + c * sz) & ~(uintptr_t)4095;
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#endif
+    } else {
+        q = hugemem_alloc(c * sz);
+        if (p)
+            memcpy(q, p, *cap * sz);
+        free(p);
+    }
     *cap = c;
     return q;
 }

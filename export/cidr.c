@@ -17,6 +17,11 @@ void cidr_list_add(struct cidr_list *l, const struct ipprefix *p)
     l->v[l->n++] = *p;
 }
 
+void cidr_list_reserve(struct cidr_list *l, size_t n)
+{
+    l->v = hugemem_grow(l->v, &l->cap, l->n + n, sizeof(*l->v));
+}
+
 void cidr_list_free(struct cidr_list *l)
 {
     free(l->v);

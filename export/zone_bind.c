@@ -296,6 +296,7 @@ void export_bind(struct outbuf *o, const struct export_ctx *x)
     struct rr_form form[CAUSE__COUNT];
     char name[160], what[IPPREFIX_STRLEN];
 
+    own.v = hugemem_grow(NULL, &own.cap, x->z->n + 1, sizeof(*own.v));
     for (size_t i = 0; i < x->z->n; i++) {
         const struct zone_entry *e = &x->z->e[i];
         unsigned step = step_of(e->pfx.addr.family);

@@ -56,6 +56,7 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     size_t run[NRUN + 1], nrun = 0;
 
     memset(z, 0, sizeof(*z));
+    z->e = hugemem_grow(NULL, &z->cap, l->n + 1, sizeof(*z->e));
     for (size_t i = 0; allow && i < cidrset_count(allow); i++)
         cidr_list_add(&allowed, cidrset_get(allow, i));
     for (size_t c = 0; c < sizeof(priority) / sizeof(priority[0]); c++) {
@@ -65,6 +66,8 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
                 all[k++] = l->v[i].pfx;
         for (int fam = 4; fam <= 6; fam += 2) {
             struct cidr_list m = { 0 };
+            /* A minimal cover has no more prefixes than its input. */
+            cidr_list_reserve(&m, k);
             run[nrun++] = z->n;
             cidr_minimal(all, k, NULL, 0, fam, &m);
             for (size_t i = 0; i < m.n; i++) {
@@ -110,6 +113,7 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     struct ipprefix *pf = hugemem_alloc(z->n * sizeof(*pf));
     for (size_t i = 0; i < z->n; i++)
         pf[i] = z->e[i].pfx;
+    cidr_list_reserve(&z->fw4, z->n);
     cidr_minimal(pf, z->n, allowed.v, allowed.n, 4, &z->fw4);
     cidr_minimal(pf, z->n, allowed.v, allowed.n, 6, &z->fw6);
     free(pf);
