@@ -107,7 +107,7 @@ void outbuf_printf(struct outbuf *o, const char *fmt, ...)
     free(big);
 }
 
-char *outbuf_room(struct outbuf *o, size_t n)
+char *outbuf_room_slow(struct outbuf *o, size_t n)
 {
     if (o->cap - o->len < n) {
         if (o->fd >= 0)
@@ -137,9 +137,13 @@ static char *digits_before(char *end, uint64_t v)
 
 void outbuf_u64(struct outbuf *o, uint64_t v)
 {
-    char tmp[24], *s = digits_before(tmp + sizeof(tmp), v);
+    size_t n = 1;
 
-    outbuf_write(o, s, (size_t)(tmp + sizeof(tmp) - s));
+    for (uint64_t x = v; x >= 10; x /= 10)
+        n++;
+    char *d = outbuf_room(o, n);
+    digits_before(d + n, v);
+    o->len += n;
 }
 
 void outbuf_g(struct outbuf *o, double v)

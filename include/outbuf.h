@@ -33,9 +33,13 @@ void outbuf_puts(struct outbuf *o, const char *s);
 void outbuf_printf(struct outbuf *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void outbuf_u64(struct outbuf *o, uint64_t v);
-/* Room for n more bytes at the end (n at most the capacity of a file
- * buffer): write them at the returned pointer, then add n to o->len. */
-char *outbuf_room(struct outbuf *o, size_t n);
+/* Room for n more bytes at the end: write them at the returned pointer,
+ * then add what was written to o->len. */
+char *outbuf_room_slow(struct outbuf *o, size_t n);
+static inline char *outbuf_room(struct outbuf *o, size_t n)
+{
+    return o->cap - o->len >= n ? o->buf + o->len : outbuf_room_slow(o, n);
+}
 /* A double exactly as printf's "%g" writes it. */
 void outbuf_g(struct outbuf *o, double v);
 /* An address as ipaddr_format writes it, without the printf machinery. */
