@@ -47,6 +47,47 @@ static void decide_block(size_t b, void *arg)
     }
 }
 
+/* After the decisions, two independent passes in address order: the
+ * listings (task 0) and the network tables (task 1). */
+struct apply_ctx {
+    struct listings *out;
+    const struct policy *p;
+    const struct decide_ctx *c;
+    const unsigned char *state;         /* per address: NOT_LISTED, LISTED, ALLOWED */
+};
+
+enum { NOT_LISTED, LISTED, ALLOWED };
+
+static void apply_one(size_t k, void *arg)
+{
+    const struct apply_ctx *a = arg;
+    const struct decide_ctx *c = a->c;
+    struct listings *out = a->out;
+
+    for (size_t i = 0; i < c->n; i++) {
+        const struct ip_stats *st = c->st[i];
+        if (k == 1) {
+            if (i + PREFETCH < c->n)
+                __builtin_prefetch(c->st[i + PREFETCH]);
+            netagg_add(&out->nets, a->p, st, &c->d[i], a->state[i] == LISTED);
+            continue;
+        }
+        if (a->state[i] == NOT_LISTED)
+            continue;
+        struct listing l = { .st = st, .d = c->d[i], .first = st->ev_first_ts,
+                             .last = st->ev_last_ts, .asn = st->asn };
+        l.pfx.addr = st->ip;
+        l.pfx.len = st->ip.family == 4 ? 32 : 128;
+        if (a->state[i] == ALLOWED) {
+            out->allowed = xgrow(out->allowed, &out->allowed_cap, out->nallowed + 1,
+                                 sizeof(l));
+            out->allowed[out->nallowed++] = l;
+        } else {
+            listings_push(out, &l);
+        }
+    }
+}
+
 static void decide_all(struct listings *out, const struct agg *a, const struct policy *p,
                        const struct listing_opts *o)
 {
@@ -61,32 +102,25 @@ static void decide_all(struct listings *out, const struct agg *a, const struct p
     else
         for (size_t b = 0; b < nblocks; b++)
             decide_block(b, &c);
+    unsigned char *state = xmalloc(c.n ? c.n : 1);
     size_t listed = 0;
-    for (size_t i = 0; i < c.n; i++)
-        listed += c.d[i].cause != CAUSE_NONE;
-    out->v = hugemem_grow(out->v, &out->cap, listed + 1, sizeof(*out->v));
     for (size_t i = 0; i < c.n; i++) {
-        const struct ip_stats *st = c.st[i];
-        bool listed_here = false;
-        if (i + PREFETCH < c.n)
-            __builtin_prefetch(c.st[i + PREFETCH]);
-        out->seen++;
-        if (c.d[i].cause != CAUSE_NONE) {
-            struct listing l = { .st = st, .d = c.d[i], .first = st->ev_first_ts,
-                                 .last = st->ev_last_ts, .asn = st->asn };
-            l.pfx.addr = st->ip;
-            l.pfx.len = st->ip.family == 4 ? 32 : 128;
-            if (o->allow && cidrset_match(o->allow, &st->ip)) {
-                out->allowed = xgrow(out->allowed, &out->allowed_cap, out->nallowed + 1,
-                                     sizeof(l));
-                out->allowed[out->nallowed++] = l;
-            } else {
-                listings_push(out, &l);
-                listed_here = true;
-            }
-        }
-        netagg_add(&out->nets, p, st, &c.d[i], listed_here);
+        state[i] = NOT_LISTED;
+        if (c.d[i].cause == CAUSE_NONE)
+            continue;
+        /* cidrset_match may sort the set on first use: not in parallel. */
+        state[i] = o->allow && cidrset_match(o->allow, &c.st[i]->ip) ? ALLOWED : LISTED;
+        listed += state[i] == LISTED;
     }
+    out->seen += c.n;
+    out->v = hugemem_grow(out->v, &out->cap, listed + 1, sizeof(*out->v));
+    struct apply_ctx ac = { out, p, &c, state };
+    if (o->run_all)
+        o->run_all(2, apply_one, &ac);
+    else
+        for (size_t k = 0; k < 2; k++)
+            apply_one(k, &ac);
+    free(state);
     free(c.st);
     free(c.d);
 }
