@@ -72,7 +72,8 @@ static const char help[] =
     "4 safety valve tripped, nothing replaced; 5 another run holds the lock;\n"
     "6 published, but the post-publish command failed.\n";
 
-/* The output writers of publish_run, one per thread as they come. */
+/* The output writers of publish_run and the blocks of listings_decide,
+ * one per thread as they come. */
 static void run_all_omp(size_t n, void (*fn)(size_t i, void *ctx), void *ctx)
 {
 #pragma omp parallel for schedule(dynamic, 1)
@@ -278,7 +279,7 @@ int cmd_run(int argc, char **argv)
                  "nothing published", st.damaged, (unsigned long long)st.parse.no_header);
         status = EXIT_RUNTIME;
     } else {
-        struct listing_opts lo = { .allow = allow, .deny = deny };
+        struct listing_opts lo = { .allow = allow, .deny = deny, .run_all = run_all_omp };
         if (asn)
             asn_annotate(asn, agg);     /* once per distinct address */
         listings_decide(&l, agg, &policy, &lo);

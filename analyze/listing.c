@@ -1,14 +1,9 @@
 /* Apply the policy to every aggregated address; see listing.h. */
 #include <stdlib.h>
 #include <string.h>
+#include "hugemem.h"
 #include "listing.h"
 #include "xalloc.h"
-
-struct build_ctx {
-    struct listings *out;
-    const struct policy *p;
-    const struct listing_opts *o;
-};
 
 void listings_push(struct listings *l, const struct listing *e)
 {
@@ -16,31 +11,118 @@ void listings_push(struct listings *l, const struct listing *e)
     l->v[l->n++] = *e;
 }
 
-static void decide_one(const struct ip_stats *st, void *arg)
+/* Every record of the agg, in address order, then every decision: the
+ * policy looks at one address at a time, so blocks of addresses can be
+ * decided in parallel; what follows from the decisions (networks, the
+ * order of the listings) is done afterwards in address order. */
+struct decide_ctx {
+    const struct ip_stats **st;
+    size_t n, cap;
+    struct decision *d;
+    const struct policy *p;
+};
+
+enum { DECIDE_BLOCK = 4096, PREFETCH = 8 };
+
+static void collect(const struct ip_stats *st, void *arg)
 {
-    struct build_ctx *c = arg;
-    struct listing l = { .st = st };
-    bool listed = false;
+    struct decide_ctx *c = arg;
 
-    l.pfx.addr = st->ip;
-    l.pfx.len = st->ip.family == 4 ? 32 : 128;
-    l.first = st->ev_first_ts;
-    l.last = st->ev_last_ts;
-    l.asn = st->asn;
+    c->st = hugemem_grow(c->st, &c->cap, c->n + 1, sizeof(*c->st));
+    c->st[c->n++] = st;
+}
 
-    c->out->seen++;
-    policy_decide(c->p, st, &l.d);
-    if (l.d.cause != CAUSE_NONE) {
-        if (c->o->allow && cidrset_match(c->o->allow, &st->ip)) {
-            c->out->allowed = xgrow(c->out->allowed, &c->out->allowed_cap,
-                                    c->out->nallowed + 1, sizeof(l));
-            c->out->allowed[c->out->nallowed++] = l;
+static void decide_block(size_t b, void *arg)
+{
+    struct decide_ctx *c = arg;
+    size_t lo = b * DECIDE_BLOCK, hi = lo + DECIDE_BLOCK < c->n ? lo + DECIDE_BLOCK : c->n;
+
+    /* The records lie scattered in memory: ask for the next ones early. */
+    for (size_t i = lo; i < hi; i++) {
+        if (i + PREFETCH < hi)
+            __builtin_prefetch(c->st[i + PREFETCH]);
+        if (i + PREFETCH / 2 < hi && c->st[i + PREFETCH / 2]->rdns)
+            __builtin_prefetch(c->st[i + PREFETCH / 2]->rdns);
+        policy_decide(c->p, c->st[i], &c->d[i]);
+    }
+}
+
+/* After the decisions, two independent passes in address order: the
+ * listings (task 0) and the network tables (task 1). */
+struct apply_ctx {
+    struct listings *out;
+    const struct policy *p;
+    const struct decide_ctx *c;
+    const unsigned char *state;         /* per address: NOT_LISTED, LISTED, ALLOWED */
+};
+
+enum { NOT_LISTED, LISTED, ALLOWED };
+
+static void apply_one(size_t k, void *arg)
+{
+    const struct apply_ctx *a = arg;
+    const struct decide_ctx *c = a->c;
+    struct listings *out = a->out;
+
+    for (size_t i = 0; i < c->n; i++) {
+        const struct ip_stats *st = c->st[i];
+        if (k == 1) {
+            if (i + PREFETCH < c->n)
+                __builtin_prefetch(c->st[i + PREFETCH]);
+            netagg_add(&out->nets, a->p, st, &c->d[i], a->state[i] == LISTED);
+            continue;
+        }
+        if (a->state[i] == NOT_LISTED)
+            continue;
+        struct listing l = { .st = st, .d = c->d[i], .first = st->ev_first_ts,
+                             .last = st->ev_last_ts, .asn = st->asn };
+        l.pfx.addr = st->ip;
+        l.pfx.len = st->ip.family == 4 ? 32 : 128;
+        if (a->state[i] == ALLOWED) {
+            out->allowed = xgrow(out->allowed, &out->allowed_cap, out->nallowed + 1,
+                                 sizeof(l));
+            out->allowed[out->nallowed++] = l;
         } else {
-            listings_push(c->out, &l);
-            listed = true;
+            listings_push(out, &l);
         }
     }
-    netagg_add(&c->out->nets, c->p, st, &l.d, listed);
+}
+
+static void decide_all(struct listings *out, const struct agg *a, const struct policy *p,
+                       const struct listing_opts *o)
+{
+    struct decide_ctx c = { NULL, 0, 0, NULL, p };
+
+    c.st = hugemem_grow(NULL, &c.cap, agg_count(a) + 1, sizeof(*c.st));
+    agg_walk(a, collect, &c);
+    c.d = hugemem_alloc(c.n * sizeof(*c.d));
+    size_t nblocks = (c.n + DECIDE_BLOCK - 1) / DECIDE_BLOCK;
+    if (o->run_all)
+        o->run_all(nblocks, decide_block, &c);
+    else
+        for (size_t b = 0; b < nblocks; b++)
+            decide_block(b, &c);
+    unsigned char *state = xmalloc(c.n ? c.n : 1);
+    size_t listed = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        state[i] = NOT_LISTED;
+        if (c.d[i].cause == CAUSE_NONE)
+            continue;
+        /* cidrset_match may sort the set on first use: not in parallel. */
+        state[i] = o->allow && cidrset_match(o->allow, &c.st[i]->ip) ? ALLOWED : LISTED;
+        listed += state[i] == LISTED;
+    }
+    out->seen += c.n;
+    out->v = hugemem_grow(out->v, &out->cap, listed + 1, sizeof(*out->v));
+    struct apply_ctx ac = { out, p, &c, state };
+    if (o->run_all)
+        o->run_all(2, apply_one, &ac);
+    else
+        for (size_t k = 0; k < 2; k++)
+            apply_one(k, &ac);
+    free(state);
+    free(c.st);
+    free(c.d);
 }
 
 static int cmp_listing(const void *a, const void *b)
@@ -62,26 +144,57 @@ static int cmp_stable(const void *a, const void *b)
     return c ? c : (x->flags >> 8 > y->flags >> 8) - (x->flags >> 8 < y->flags >> 8);
 }
 
+/* A stable sort of v[0..n): qsort is not stable, so ties are broken by
+ * the original index. */
+static void sort_stable(struct listing *v, size_t n)
+{
+    if (n < 2)
+        return;                 /* qsort(NULL, 0) is undefined */
+    for (size_t i = 0; i < n; i++)
+        v[i].flags = (v[i].flags & 0xffu) | (unsigned)(i << 8);
+    qsort(v, n, sizeof(*v), cmp_stable);
+    for (size_t i = 0; i < n; i++)
+        v[i].flags &= 0xffu;
+}
+
 void listings_sort(struct listings *l)
 {
-    if (l->n == 0)
-        return;                 /* qsort(NULL, 0) is undefined */
-    /* qsort is not stable: break ties by the original index. */
-    for (size_t i = 0; i < l->n; i++)
-        l->v[i].flags = (l->v[i].flags & 0xffu) | (unsigned)(i << 8);
-    qsort(l->v, l->n, sizeof(*l->v), cmp_stable);
+    /* The usual input is one long sorted run (the addresses, decided in
+     * address order) followed by a few entries (networks, denylist):
+     * sort only those and merge them in from the back. Stable either way. */
+    size_t run = l->n > 0;
+
+    while (run < l->n && cmp_listing(&l->v[run - 1], &l->v[run]) <= 0)
+        run++;
+    size_t nt = l->n - run;
+    if (nt > 0) {
+        struct listing *t = xmalloc(nt * sizeof(*t));
+        memcpy(t, l->v + run, nt * sizeof(*t));
+        sort_stable(t, nt);
+        /* On a tie the entry of the run goes first, as it came first. */
+        size_t i = run, j = nt, k = l->n;
+        while (j > 0) {
+            if (i > 0 && cmp_listing(&l->v[i - 1], &t[j - 1]) > 0)
+                l->v[--k] = l->v[--i];
+            else
+                l->v[--k] = t[--j];
+        }
+        free(t);
+    }
     size_t w = 0;
     for (size_t r = 0; r < l->n; r++)
         if (w == 0 || cmp_listing(&l->v[w - 1], &l->v[r]) != 0)
             l->v[w++] = l->v[r];
     l->n = w;
-    for (size_t i = 0; i < l->n; i++)
-        l->v[i].flags &= 0xffu;
 }
 
 static void escalate(struct listings *out, const struct policy *p, struct cidrset *allow)
 {
     netagg_finish(&out->nets, p, allow);
+    size_t more = 0;
+    for (size_t i = 0; i < out->nets.nnets; i++)
+        more += out->nets.nets[i]->status == NET_ESCALATED;
+    out->v = hugemem_grow(out->v, &out->cap, out->n + more, sizeof(*out->v));
     for (size_t i = 0; i < out->nets.nnets; i++) {
         const struct net_stats *ns = out->nets.nets[i];
         if (ns->status == NET_HELD_ALLOWLIST || ns->status == NET_HELD_GOOD)
@@ -116,11 +229,9 @@ static void add_denylist(struct listings *out, struct cidrset *deny, struct cidr
 void listings_decide(struct listings *out, const struct agg *a, const struct policy *p,
                      const struct listing_opts *o)
 {
-    struct build_ctx c = { out, p, o };
-
     memset(out, 0, sizeof(*out));
     netagg_init(&out->nets);
-    agg_walk(a, decide_one, &c);
+    decide_all(out, a, p, o);
     escalate(out, p, o->allow);
     if (o->deny)
         add_denylist(out, o->deny, o->allow);

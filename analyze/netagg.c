@@ -1,8 +1,36 @@
 /* Per-network and per-ASN tables and network escalation; see netagg.h. */
 #include <stdlib.h>
 #include <string.h>
+#include "hugemem.h"
 #include "netagg.h"
 #include "xalloc.h"
+
+/* Network records come from large chunks rather than the arena: there
+ * are about as many networks as addresses, and large chunks can sit on
+ * huge pages (see hugemem.h). */
+struct netagg_chunk {
+    struct netagg_chunk *next;
+    size_t used, cap;
+    struct net_stats v[];
+};
+
+enum { CHUNK_BYTES = 4 * 1024 * 1024 };
+
+static struct net_stats *net_new(struct netagg *na)
+{
+    struct netagg_chunk *c = na->chunks;
+
+    if (c == NULL || c->used == c->cap) {
+        c = hugemem_alloc(CHUNK_BYTES);
+        c->next = na->chunks;
+        c->used = 0;
+        c->cap = (CHUNK_BYTES - sizeof(*c)) / sizeof(c->v[0]);
+        na->chunks = c;
+    }
+    struct net_stats *ns = &c->v[c->used++];
+    memset(ns, 0, sizeof(*ns));
+    return ns;
+}
 
 void netagg_init(struct netagg *na)
 {
@@ -38,16 +66,20 @@ void netagg_add(struct netagg *na, const struct policy *p, const struct ip_stats
                 const struct decision *d, bool listed)
 {
     struct ipprefix n = netagg_net_of(p, &st->ip);
-    void **slot = agg_map_ins(n.addr.family == 4 ? &na->v4 : &na->v6, netagg_key(&n));
-    struct net_stats *ns = *slot;
+    struct net_stats *ns = na->last_net;
     uint64_t ev = events_of(st);
 
-    if (ns == NULL) {
-        *slot = ns = arena_alloc(&na->mem, sizeof(*ns));
-        ns->pfx = n;
-        ns->asn = st->asn;      /* the walk is in address order: the lowest */
-        ns->first = INT64_MAX;
-        ns->last = INT64_MIN;
+    if (ns == NULL || ns->pfx.len != n.len || ipaddr_cmp(&ns->pfx.addr, &n.addr) != 0) {
+        void **slot = agg_map_ins(n.addr.family == 4 ? &na->v4 : &na->v6, netagg_key(&n));
+        ns = *slot;
+        if (ns == NULL) {
+            *slot = ns = net_new(na);
+            ns->pfx = n;
+            ns->asn = st->asn;  /* the walk is in address order: the lowest */
+            ns->first = INT64_MAX;
+            ns->last = INT64_MIN;
+        }
+        na->last_net = ns;
     }
     ns->ips_seen++;
     ns->events += ev;
@@ -62,11 +94,15 @@ void netagg_add(struct netagg *na, const struct policy *p, const struct ip_stats
             ns->last = st->ev_last_ts;
     }
     if (st->asn) {
-        void **as = agg_map_ins(&na->asns, st->asn);
-        struct asn_stats *a = *as;
-        if (a == NULL) {
-            *as = a = arena_alloc(&na->mem, sizeof(*a));
-            a->asn = st->asn;
+        struct asn_stats *a = na->last_as;
+        if (a == NULL || a->asn != st->asn) {
+            void **as = agg_map_ins(&na->asns, st->asn);
+            a = *as;
+            if (a == NULL) {
+                *as = a = arena_alloc(&na->mem, sizeof(*a));
+                a->asn = st->asn;
+            }
+            na->last_as = a;
         }
         a->events += ev;
         a->ips_seen++;
@@ -146,5 +182,9 @@ void netagg_free(struct netagg *na)
     free(na->nets);
     free(na->asv);
     arena_free(&na->mem);
+    for (struct netagg_chunk *c = na->chunks, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
     memset(na, 0, sizeof(*na));
 }

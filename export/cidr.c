@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cidr.h"
+#include "hugemem.h"
 #include "xalloc.h"
 
 typedef unsigned __int128 u128;
@@ -12,8 +13,13 @@ struct range {
 
 void cidr_list_add(struct cidr_list *l, const struct ipprefix *p)
 {
-    l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+    l->v = hugemem_grow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
     l->v[l->n++] = *p;
+}
+
+void cidr_list_reserve(struct cidr_list *l, size_t n)
+{
+    l->v = hugemem_grow(l->v, &l->cap, l->n + n, sizeof(*l->v));
 }
 
 void cidr_list_free(struct cidr_list *l)
@@ -64,13 +70,23 @@ static int cmp_range(const void *a, const void *b)
 /* Sorted, merged ranges of the prefixes of one family. */
 static struct range *ranges(const struct ipprefix *v, size_t n, int family, size_t *out_n)
 {
-    struct range *r = xmalloc((n ? n : 1) * sizeof(*r));
     size_t k = 0, w = 0;
+    bool sorted = true;
 
     for (size_t i = 0; i < n; i++)
-        if (v[i].addr.family == family)
-            r[k++] = to_range(&v[i]);
-    qsort(r, k, sizeof(*r), cmp_range);
+        k += v[i].addr.family == family;
+    struct range *r = hugemem_alloc(k * sizeof(*r));
+    k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].addr.family == family) {
+            r[k] = to_range(&v[i]);
+            sorted = sorted && (k == 0 || r[k - 1].lo <= r[k].lo);
+            k++;
+        }
+    /* Usually given in order; the merge below does not care how equal
+     * starts are ordered. */
+    if (!sorted)
+        qsort(r, k, sizeof(*r), cmp_range);
     for (size_t i = 0; i < k; i++) {
         /* Overlapping or adjacent (hi + 1 == lo, without overflow) merge. */
         if (w > 0 && (r[i].lo <= r[w - 1].hi || r[i].lo - 1 == r[w - 1].hi)) {

@@ -5,13 +5,13 @@
  * changes when the listing grows past one: ipset's create -exist accepts
  * an existing set only with the same maxelem.
  */
+#include <string.h>
 #include "export.h"
 #include "ipaddr.h"
 
 static void one_set(struct outbuf *o, const char *name, const char *family,
                     const struct cidr_list *c)
 {
-    char a[IPPREFIX_STRLEN];
     unsigned long maxelem = 65536, hashsize = 1024;
 
     while (maxelem < 2 * c->n)
@@ -23,11 +23,16 @@ static void one_set(struct outbuf *o, const char *name, const char *family,
     outbuf_printf(o, "create %s-new hash:net family %s hashsize %lu maxelem %lu -exist\n",
                   name, family, hashsize, maxelem);
     outbuf_printf(o, "flush %s-new\n", name);
+    size_t nl = strlen(name);
     for (size_t i = 0; i < c->n; i++) {
-        struct ipprefix p = c->v[i];
+        outbuf_write(o, "add ", 4);
+        outbuf_write(o, name, nl);
+        outbuf_write(o, "-new ", 5);
         /* hash:net stores host entries as /32 (/128) anyway; say so. */
-        ipaddr_format(&p.addr, a);
-        outbuf_printf(o, "add %s-new %s/%u\n", name, a, p.len);
+        outbuf_ipaddr(o, &c->v[i].addr);
+        outbuf_putc(o, '/');
+        outbuf_u64(o, c->v[i].len);
+        outbuf_putc(o, '\n');
     }
     outbuf_printf(o, "swap %s-new %s\n", name, name);
     outbuf_printf(o, "destroy %s-new\n", name);

@@ -11,13 +11,16 @@
 static void elements(struct outbuf *o, const struct policy *p, const struct cidr_list *c,
                      const char *set)
 {
-    char a[IPPREFIX_STRLEN];
-
     if (c->n == 0)
         return;
     outbuf_printf(o, "add element %s %s %s {\n", p->nft_family, p->nft_table, set);
-    for (size_t i = 0; i < c->n; i++)
-        outbuf_printf(o, "\t%s%s\n", ipprefix_format(&c->v[i], a), i + 1 < c->n ? "," : "");
+    for (size_t i = 0; i < c->n; i++) {
+        outbuf_putc(o, '\t');
+        outbuf_ipprefix(o, &c->v[i]);
+        if (i + 1 < c->n)
+            outbuf_putc(o, ',');
+        outbuf_putc(o, '\n');
+    }
     outbuf_puts(o, "}\n");
 }
 

@@ -7,7 +7,6 @@
 void export_networks_csv(struct outbuf *o, const struct export_ctx *r)
 {
     const struct netagg *na = &r->l->nets;
-    char net[IPPREFIX_STRLEN];
 
     outbuf_puts(o, "net,ips_seen,ips_listed,ips_good,events,asn,as_org,escalated\n");
     for (size_t i = 0; i < na->nnets; i++) {
@@ -15,8 +14,13 @@ void export_networks_csv(struct outbuf *o, const struct export_ctx *r)
         /* Networks with nothing listed are most of them and say nothing. */
         if (ns->ips_listed == 0)
             continue;
-        outbuf_printf(o, "%s,%u,%u,%u,", ipprefix_format(&ns->pfx, net), ns->ips_seen,
-                      ns->ips_listed, ns->ips_good);
+        outbuf_ipprefix(o, &ns->pfx);
+        uint32_t v[3] = { ns->ips_seen, ns->ips_listed, ns->ips_good };
+        for (int k = 0; k < 3; k++) {
+            outbuf_putc(o, ',');
+            outbuf_u64(o, v[k]);
+        }
+        outbuf_putc(o, ',');
         outbuf_u64(o, ns->events);
         outbuf_putc(o, ',');
         if (ns->asn)
@@ -25,6 +29,8 @@ void export_networks_csv(struct outbuf *o, const struct export_ctx *r)
         const char *org = asn_org(r->asn, ns->asn);
         if (org)
             esc_csv(o, org, strlen(org));
-        outbuf_printf(o, ",%s\n", netagg_status_name(ns->status));
+        outbuf_putc(o, ',');
+        outbuf_puts(o, netagg_status_name(ns->status));
+        outbuf_putc(o, '\n');
     }
 }

@@ -1,5 +1,6 @@
 /* Buffered output to a file descriptor; see outbuf.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,16 +107,133 @@ void outbuf_printf(struct outbuf *o, const char *fmt, ...)
     free(big);
 }
 
-void outbuf_u64(struct outbuf *o, uint64_t v)
+char *outbuf_room_slow(struct outbuf *o, size_t n)
 {
-    char tmp[24];
-    int i = sizeof(tmp);
+    if (o->cap - o->len < n) {
+        if (o->fd >= 0)
+            outbuf_flush(o);
+        if (o->cap - o->len < n) {
+            /* A memory buffer grows; so does a file buffer whose
+             * flush failed (the error is already sticky). */
+            size_t cap = o->cap;
+            while (cap - o->len < n)
+                cap *= 2;
+            o->buf = xrealloc(o->buf, cap);
+            o->cap = cap;
+        }
+    }
+    return o->buf + o->len;
+}
 
+/* Digits of v ending just before end; returns where they start. */
+static char *digits_before(char *end, uint64_t v)
+{
     do {
-        tmp[--i] = (char)('0' + v % 10);
+        *--end = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    outbuf_write(o, tmp + i, sizeof(tmp) - (size_t)i);
+    return end;
+}
+
+void outbuf_u64(struct outbuf *o, uint64_t v)
+{
+    size_t n = 1;
+
+    for (uint64_t x = v; x >= 10; x /= 10)
+        n++;
+    char *d = outbuf_room(o, n);
+    digits_before(d + n, v);
+    o->len += n;
+}
+
+void outbuf_g(struct outbuf *o, double v)
+{
+    /* Scores are sums of small weights times counts: almost always a
+     * decimal with few digits. When v times 10^k is an integer m (exactly,
+     * as a double) with at most six digits, v lies so close to m / 10^k
+     * that "%g" (six significant digits) prints m / 10^k, which we can
+     * write by hand. Anything else goes through printf. */
+    static const double pow10[] = { 1, 10, 100, 1000, 10000 };
+    double a = fabs(v);
+
+    if (v == 0 && !signbit(v)) {
+        outbuf_putc(o, '0');
+        return;
+    }
+    if (a >= 1e-4 && a < 1e6) {
+        for (unsigned k = 0; k < sizeof(pow10) / sizeof(pow10[0]); k++) {
+            double x = a * pow10[k];
+            if (x >= 1e6 || x != (double)(uint64_t)x)
+                continue;
+            uint64_t m = (uint64_t)x, scale = (uint64_t)pow10[k];
+            char tmp[16], *end = tmp + sizeof(tmp), *s;
+            for (; k > 0 && m % 10 == 0; k--)
+                m /= 10, scale /= 10;
+            if (k > 0) {
+                uint64_t frac = m % scale;
+                for (unsigned i = 0; i < k; i++, frac /= 10)
+                    *--end = (char)('0' + frac % 10);
+                *--end = '.';
+            }
+            s = digits_before(end, m / scale);
+            if (v < 0)
+                *--s = '-';
+            outbuf_write(o, s, (size_t)(tmp + sizeof(tmp) - s));
+            return;
+        }
+    }
+    outbuf_printf(o, "%g", v);
+}
+
+static char *v4_text(char *d, const uint8_t *b)
+{
+    for (int i = 0; i < 4; i++) {
+        unsigned x = b[i];
+        if (x >= 100)
+            *d++ = (char)('0' + x / 100);
+        if (x >= 10)
+            *d++ = (char)('0' + x / 10 % 10);
+        *d++ = (char)('0' + x % 10);
+        *d++ = '.';
+    }
+    return d - 1;
+}
+
+size_t outbuf_ipprefix_text(const struct ipprefix *p, char *buf)
+{
+    const struct ipaddr *a = &p->addr;
+    char *d;
+
+    if (a->family == 4) {
+        d = v4_text(buf, a->b);
+    } else {
+        ipaddr_format(a, buf);      /* inet_ntop's canonical IPv6 text */
+        d = buf + strlen(buf);
+    }
+    if (p->len != (a->family == 4 ? 32 : 128)) {
+        *d++ = '/';
+        if (p->len >= 100)
+            *d++ = (char)('0' + p->len / 100);
+        if (p->len >= 10)
+            *d++ = (char)('0' + p->len / 10 % 10);
+        *d++ = (char)('0' + p->len % 10);
+    }
+    *d = 0;
+    return (size_t)(d - buf);
+}
+
+void outbuf_ipprefix(struct outbuf *o, const struct ipprefix *p)
+{
+    char *d = outbuf_room(o, IPPREFIX_STRLEN);
+
+    o->len += outbuf_ipprefix_text(p, d);
+}
+
+void outbuf_ipaddr(struct outbuf *o, const struct ipaddr *a)
+{
+    struct ipprefix p = { *a, a->family == 4 ? 32 : 128 };
+
+    outbuf_ipprefix(o, &p);
 }
 
 bool outbuf_close(struct outbuf *o)

@@ -13,92 +13,10 @@
 #include "escape.h"
 #include "export.h"
 #include "msg.h"
+#include "pubdiff.h"
 #include "xalloc.h"
 
-/* "prefix,cause": how entries are compared across publications. */
-struct keyset {
-    char **v;
-    size_t n, cap;
-};
-
-struct diff {
-    struct keyset prev, cur, added, removed;
-    size_t kept;
-};
-
-static void keyset_add(struct keyset *k, const char *s)
-{
-    k->v = xgrow(k->v, &k->cap, k->n + 1, sizeof(*k->v));
-    k->v[k->n++] = xstrdup(s);
-}
-
-static void keyset_free(struct keyset *k)
-{
-    for (size_t i = 0; i < k->n; i++)
-        free(k->v[i]);
-    free(k->v);
-    memset(k, 0, sizeof(*k));
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The previous publication's entries from OUTDIR/listings.csv. */
-static bool read_previous(const char *outdir, struct keyset *k)
-{
-    char path[4096], *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-
-    snprintf(path, sizeof(path), "%s/listings.csv", outdir);
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL)
-        return false;
-    bool header = true;
-    while ((len = getline(&line, &cap, fp)) > 0) {
-        if (header) {
-            header = false;
-            continue;
-        }
-        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-        if (c2 == NULL)
-            continue;
-        *c2 = 0;
-        keyset_add(k, line);
-    }
-    free(line);
-    fclose(fp);
-    return true;
-}
-
-static void compute_diff(struct diff *d, const struct listings *l)
-{
-    char key[IPPREFIX_STRLEN + 16], a[IPPREFIX_STRLEN];
-
-    for (size_t i = 0; i < l->n; i++) {
-        snprintf(key, sizeof(key), "%s,%s", ipprefix_format(&l->v[i].pfx, a),
-                 policy_cause_name(l->v[i].d.cause));
-        keyset_add(&d->cur, key);
-    }
-    if (d->prev.n > 1)
-        qsort(d->prev.v, d->prev.n, sizeof(char *), cmp_str);
-    if (d->cur.n > 1)
-        qsort(d->cur.v, d->cur.n, sizeof(char *), cmp_str);
-    size_t i = 0, j = 0;
-    while (i < d->prev.n || j < d->cur.n) {
-        int c = i == d->prev.n ? 1 : j == d->cur.n ? -1 : strcmp(d->prev.v[i], d->cur.v[j]);
-        if (c == 0)
-            d->kept++, i++, j++;
-        else if (c < 0)
-            keyset_add(&d->removed, d->prev.v[i++]);
-        else
-            keyset_add(&d->added, d->cur.v[j++]);
-    }
-}
-
-static void print_diff(const struct diff *d, bool verbose)
+static void print_diff(const struct pubdiff *d, bool verbose)
 {
     msg_info("publish: %zu added, %zu removed, %zu kept (previously %zu)",
              d->added.n, d->removed.n, d->kept, d->prev.n);
@@ -118,14 +36,14 @@ static void print_diff(const struct diff *d, bool verbose)
 /* summary.json: the run in numbers, and the diff against the last publication. */
 struct summary_ctx {
     const struct export_ctx *x;
-    const struct diff *d;
+    const struct pubdiff *d;
 };
 
-static void json_list(struct outbuf *o, const char *name, const struct keyset *k)
+static void json_list(struct outbuf *o, const char *name, const struct pubdiff_keys *k)
 {
     outbuf_printf(o, ",\n  \"%s\": [", name);
     for (size_t i = 0; i < k->n; i++) {
-        char *comma = strchr(k->v[i], ',');
+        const char *comma = strchr(k->v[i], ',');
         outbuf_puts(o, i ? ",\n    {\"entry\": " : "\n    {\"entry\": ");
         esc_json(o, k->v[i], (size_t)(comma - k->v[i]));
         outbuf_puts(o, ", \"cause\": ");
@@ -195,6 +113,29 @@ static void write_one(size_t k, void *ctx)
     else
         write_summary(afile_out(w->af[i]), w->sc);
     w->ok[i] = afile_finish(w->af[i]);
+}
+
+/* Before anything is written: the diff (task 0) and the zone entries
+ * (task 1), independent of each other. */
+struct prepare {
+    struct pubdiff *d;
+    struct zonedata *z;
+    const char *outdir;
+    const struct listings *l;
+    struct cidrset *allow;
+    bool had_previous;
+};
+
+static void prepare_one(size_t k, void *ctx)
+{
+    struct prepare *p = ctx;
+
+    if (k == 0) {
+        p->had_previous = pubdiff_read_previous(p->d, p->outdir);
+        pubdiff_compute(p->d, p->l);
+    } else {
+        zonedata_build(p->z, p->l, p->allow);
+    }
 }
 
 /* The serial of the previous bl.zone, 0 if none. */
@@ -276,7 +217,7 @@ static int run_hook(const char *cmd, const char *outdir)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static bool valve_trips(const struct diff *d, const struct policy *p)
+static bool valve_trips(const struct pubdiff *d, const struct policy *p)
 {
     size_t prev = d->prev.n, cur = d->cur.n;
     size_t change = prev > cur ? prev - cur : cur - prev;
@@ -298,7 +239,7 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
 {
     const struct listings *l = x->l;
     const struct policy *p = x->p;
-    struct diff d = { 0 };
+    struct pubdiff d = { 0 };
     struct zonedata z;
     struct afile *af[N_OUT + 2] = { 0 };
     size_t naf = N_OUT + 1;
@@ -307,20 +248,26 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     memset(r, 0, sizeof(*r));
     r->hook_status = -1;
     remove_stale_temporaries(outdir);
-    r->had_previous = read_previous(outdir, &d.prev);
-    compute_diff(&d, l);
+    /* The diff and the zone entries need only l: build both at once. */
+    struct prepare pr = { &d, &z, outdir, l, allow, false };
+    if (o->run_all)
+        o->run_all(2, prepare_one, &pr);
+    else
+        for (size_t i = 0; i < 2; i++)
+            prepare_one(i, &pr);
+    r->had_previous = pr.had_previous;
     r->previous = d.prev.n, r->added = d.added.n, r->removed = d.removed.n, r->kept = d.kept;
     print_diff(&d, o->verbose);
     if (valve_trips(&d, p)) {
         if (!o->force) {
             msg_warn("%s: nothing replaced; rerun with --force to publish anyway", outdir);
             status = EXIT_VALVE;
+            zonedata_free(&z);
             goto out;
         }
         msg_warn("--force: publishing anyway");
     }
 
-    zonedata_build(&z, l, allow);
     uint32_t serial = (uint32_t)o->now, prev = previous_serial(outdir);
     if (prev && (int32_t)(serial - prev) <= 0)
         serial = prev + 1;      /* RFC 1982 order: always move forward */
@@ -378,6 +325,6 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
         }
     }
 out:
-    keyset_free(&d.prev), keyset_free(&d.cur), keyset_free(&d.added), keyset_free(&d.removed);
+    pubdiff_free(&d);
     return status;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "export.h"
+#include "hugemem.h"
 #include "ipaddr.h"
 #include "xalloc.h"
 
@@ -36,7 +37,7 @@ static int cmp_owner(const void *a, const void *b)
 
 static void add(struct owners *o, const struct ipprefix *p, enum cause c)
 {
-    o->v = xgrow(o->v, &o->cap, o->n + 1, sizeof(*o->v));
+    o->v = hugemem_grow(o->v, &o->cap, o->n + 1, sizeof(*o->v));
     o->v[o->n++] = (struct owner){ *p, c };
 }
 
@@ -101,15 +102,13 @@ static const struct owner *find(const struct owners *o, const struct ipprefix *p
     return bsearch(&key, o->v, o->n, sizeof(key), cmp_owner);
 }
 
-/* Repeat covering wildcards below the empty non-terminals that more
- * specific owners create. */
-static void fill_nonterminals(struct owners *o)
+/* fill_nonterminals for owners that name one prefix twice with different
+ * causes: which of the two covers is up to bsearch, as it always was. */
+static void fill_nonterminals_dup(struct owners *o)
 {
     size_t n0 = o->n;
     struct ipprefix *orig = xmalloc((n0 ? n0 : 1) * sizeof(*orig));
 
-    if (o->n > 1)
-        qsort(o->v, o->n, sizeof(*o->v), cmp_owner);
     for (size_t i = 0; i < n0; i++)
         orig[i] = o->v[i].pfx;
     for (size_t i = 0; i < n0; i++) {
@@ -133,43 +132,171 @@ static void fill_nonterminals(struct owners *o)
     free(orig);
 }
 
-/* Owner name relative to the origin: reversed labels, '*' for a wildcard. */
-static void owner_name(const struct ipprefix *p, char *buf)
+typedef unsigned __int128 u128;
+
+static u128 addr_int(const struct ipaddr *a)
 {
-    size_t n = 0;
+    u128 v = 0;
+
+    for (unsigned i = 0; i < (a->family == 4 ? 4u : 16u); i++)
+        v = v << 8 | a->b[i];
+    return v;
+}
+
+/* Repeat covering wildcards below the empty non-terminals that more
+ * specific owners create: every label-boundary ancestor of an owner that
+ * is no owner itself but lies below one gets the nearest covering
+ * owner's answer. One pass in address order: the owners that are
+ * ancestors of the current one are remembered per label level, and an
+ * entry is still an ancestor exactly when its network matches. */
+static void fill_nonterminals(struct owners *o)
+{
+    bool sorted = true, dup = false;
+
+    for (size_t i = 1; i < o->n && sorted; i++)
+        sorted = cmp_owner(&o->v[i - 1], &o->v[i]) <= 0;
+    /* qsort is not stable in general, but the order of equal owners is
+     * the one thing that does not matter below unless their causes differ. */
+    if (!sorted)
+        qsort(o->v, o->n, sizeof(*o->v), cmp_owner);
+    for (size_t i = 1; i < o->n && !dup; i++)
+        dup = cmp_owner(&o->v[i - 1], &o->v[i]) == 0 && o->v[i - 1].cause != o->v[i].cause;
+    if (dup) {
+        fill_nonterminals_dup(o);
+        return;
+    }
+    struct level {
+        bool have;
+        enum cause cause;
+        u128 net;               /* the address >> host bits at this level */
+    } lv[129 / 4 + 1];
+    struct owners fill = { 0 };
+    int family = 0;
+
+    for (size_t i = 0; i < o->n; i++) {
+        const struct owner *w = &o->v[i];
+        unsigned step = step_of(w->pfx.addr.family), bits = max_of(w->pfx.addr.family);
+        unsigned top = w->pfx.len / step;
+        u128 key = addr_int(&w->pfx.addr);
+        if (w->pfx.addr.family != family) {
+            memset(lv, 0, sizeof(lv));
+            family = w->pfx.addr.family;
+        }
+#define NET_AT(l) ((l) == 0 ? (u128)0 : key >> (bits - (l) * step))
+        for (unsigned l = 1; l < top; l++) {
+            u128 net = NET_AT(l);
+            if (lv[l].have && lv[l].net == net)
+                continue;
+            int c = (int)l - 1;
+            while (c >= 0 && !(lv[c].have && lv[c].net == NET_AT((unsigned)c)))
+                c--;
+            if (c < 0)
+                continue;
+            struct ipprefix b = { ipaddr_mask(&w->pfx.addr, l * step), (uint8_t)(l * step) };
+            add(&fill, &b, lv[c].cause);
+            lv[l] = (struct level){ true, lv[c].cause, net };
+        }
+        lv[top] = (struct level){ true, w->cause, NET_AT(top) };
+#undef NET_AT
+    }
+    if (fill.n == 0)
+        return;
+    /* Both lists are in order and never share a prefix: merge them. */
+    struct owner *v = hugemem_alloc((o->n + fill.n) * sizeof(*v));
+    size_t a = 0, b = 0, k = 0;
+    while (a < o->n || b < fill.n)
+        v[k++] = b == fill.n || (a < o->n && cmp_owner(&o->v[a], &fill.v[b]) < 0)
+            ? o->v[a++] : fill.v[b++];
+    free(o->v);
+    free(fill.v);
+    o->v = v;
+    o->n = o->cap = k;
+}
+
+/* Owner name relative to the origin: reversed labels, '*' for a wildcard.
+ * Returns its length; buf holds at least 2 + 4 * 32 bytes. */
+static size_t owner_name(const struct ipprefix *p, char *buf)
+{
     static const char hex[] = "0123456789abcdef";
+    char *d = buf;
 
     if (p->len < max_of(p->addr.family))
-        n += (size_t)sprintf(buf, "*.");
+        *d++ = '*', *d++ = '.';
     if (p->addr.family == 4) {
-        for (int i = (int)p->len / 8 - 1; i >= 0; i--)
-            n += (size_t)sprintf(buf + n, "%u%s", p->addr.b[i], i ? "." : "");
+        for (int i = (int)p->len / 8 - 1; i >= 0; i--) {
+            unsigned x = p->addr.b[i];
+            if (x >= 100)
+                *d++ = (char)('0' + x / 100);
+            if (x >= 10)
+                *d++ = (char)('0' + x / 10 % 10);
+            *d++ = (char)('0' + x % 10);
+            *d++ = '.';
+        }
     } else {
         for (int i = (int)p->len / 4 - 1; i >= 0; i--) {
             unsigned nib = i % 2 ? p->addr.b[i / 2] & 15 : p->addr.b[i / 2] >> 4;
-            buf[n++] = hex[nib];
-            if (i)
-                buf[n++] = '.';
+            *d++ = hex[nib];
+            *d++ = '.';
         }
     }
-    buf[n] = 0;
+    if (d > buf && d[-1] == '.' && p->len >= step_of(p->addr.family))
+        d--;                    /* no dot after the last label */
+    *d = 0;
+    return (size_t)(d - buf);
 }
 
-static void record(struct outbuf *o, const struct policy *p, const char *name,
-                   enum cause c, const char *what)
-{
-    char txt[256];
+/* The record text of one cause, split around the TXT template's '$' when
+ * that can be pasted without export_txt's 255-byte cut. */
+struct rr_form {
+    const char *code;
+    size_t ncode;
+    bool split;
+    const char *pre, *post;
+    size_t npre, npost;
+};
 
-    export_txt(p, c, what, txt);
-    outbuf_printf(o, "%s\tIN\tA\t%s\n\tIN\tTXT\t\"%s\"\n", name, policy_code(p, c), txt);
+static void rr_form_init(struct rr_form *f, const struct policy *p, enum cause c)
+{
+    const char *t = policy_txt(p, c), *dollar = strchr(t, '$');
+    size_t n = strlen(t);
+
+    f->code = policy_code(p, c);
+    f->ncode = strlen(f->code);
+    f->split = dollar && strchr(dollar + 1, '$') == NULL && n - 1 + IPPREFIX_STRLEN - 1 <= 255;
+    f->pre = t, f->npre = dollar ? (size_t)(dollar - t) : 0;
+    f->post = dollar ? dollar + 1 : "", f->npost = dollar ? n - f->npre - 1 : 0;
+}
+
+static void record(struct outbuf *o, const struct policy *p, const struct rr_form *f,
+                   const char *name, size_t nname, enum cause c, const char *what,
+                   size_t nwhat)
+{
+    char *d = outbuf_room(o, nname + f->ncode + 256 + 24);
+    char *start = d;
+
+    memcpy(d, name, nname), d += nname;
+    memcpy(d, "\tIN\tA\t", 6), d += 6;
+    memcpy(d, f->code, f->ncode), d += f->ncode;
+    memcpy(d, "\n\tIN\tTXT\t\"", 10), d += 10;
+    if (f->split) {
+        memcpy(d, f->pre, f->npre), d += f->npre;
+        memcpy(d, what, nwhat), d += nwhat;
+        memcpy(d, f->post, f->npost), d += f->npost;
+    } else {
+        d += export_txt(p, c, what, d);
+    }
+    memcpy(d, "\"\n", 2), d += 2;
+    o->len += (size_t)(d - start);
 }
 
 void export_bind(struct outbuf *o, const struct export_ctx *x)
 {
     const struct policy *p = x->p;
     struct owners own = { 0 };
+    struct rr_form form[CAUSE__COUNT];
     char name[160], what[IPPREFIX_STRLEN];
 
+    own.v = hugemem_grow(NULL, &own.cap, x->z->n + 1, sizeof(*own.v));
     for (size_t i = 0; i < x->z->n; i++) {
         const struct zone_entry *e = &x->z->e[i];
         unsigned step = step_of(e->pfx.addr.family);
@@ -180,6 +307,8 @@ void export_bind(struct outbuf *o, const struct export_ctx *x)
         }
     }
     fill_nonterminals(&own);
+    for (int c = 0; c < CAUSE__COUNT; c++)
+        rr_form_init(&form[c], p, (enum cause)c);
 
     outbuf_printf(o, "; BIND zone written by rblforge: %zu listed prefixes\n", x->z->n);
     outbuf_printf(o, "$ORIGIN %s.\n$TTL %u\n", p->zone_name, p->ttl);
@@ -202,12 +331,17 @@ void export_bind(struct outbuf *o, const struct export_ctx *x)
     }
     outbuf_puts(o, "; RFC 5782 test entries: 127.0.0.2 and ::FFFF:7F00:2 listed, "
                 "127.0.0.1 and ::FFFF:7F00:1 not\n");
-    record(o, p, "2.0.0.127", CAUSE_SPAM, "127.0.0.2");
-    record(o, p, "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0",
-           CAUSE_SPAM, "::ffff:7f00:2");
+    static const char t4[] = "2.0.0.127", a4[] = "127.0.0.2";
+    static const char t6[] = "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
+    static const char a6[] = "::ffff:7f00:2";
+    const struct rr_form *spam = &form[CAUSE_SPAM];
+    record(o, p, spam, t4, sizeof(t4) - 1, CAUSE_SPAM, a4, sizeof(a4) - 1);
+    record(o, p, spam, t6, sizeof(t6) - 1, CAUSE_SPAM, a6, sizeof(a6) - 1);
     for (size_t i = 0; i < own.n; i++) {
-        owner_name(&own.v[i].pfx, name);
-        record(o, p, name, own.v[i].cause, ipprefix_format(&own.v[i].pfx, what));
+        enum cause c = own.v[i].cause;
+        size_t nn = owner_name(&own.v[i].pfx, name);
+        size_t nw = outbuf_ipprefix_text(&own.v[i].pfx, what);
+        record(o, p, &form[(unsigned)c < CAUSE__COUNT ? c : CAUSE_SPAM], name, nn, c, what, nw);
     }
     free(own.v);
 }

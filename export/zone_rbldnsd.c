@@ -43,9 +43,13 @@ static void dataset(struct outbuf *o, const struct export_ctx *x, int family)
         const struct zone_entry *e = &x->z->e[i];
         if (e->pfx.addr.family != family)
             continue;
-        outbuf_puts(o, ipprefix_format(&e->pfx, a));
-        if (e->cause != CAUSE_SPAM)
-            outbuf_printf(o, " :%s:%s", policy_code(p, e->cause), policy_txt(p, e->cause));
+        outbuf_ipprefix(o, &e->pfx);
+        if (e->cause != CAUSE_SPAM) {
+            outbuf_puts(o, " :");
+            outbuf_puts(o, policy_code(p, e->cause));
+            outbuf_putc(o, ':');
+            outbuf_puts(o, policy_txt(p, e->cause));
+        }
         outbuf_putc(o, '\n');
     }
     for (size_t i = 0; i < x->z->excl.n; i++)

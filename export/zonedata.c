@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "zonedata.h"
+#include "hugemem.h"
 #include "xalloc.h"
 
 /* When one prefix is listed for two causes, the first here wins. */
@@ -18,6 +19,29 @@ static int cmp_entry(const void *a, const void *b)
     return 0;
 }
 
+/* Sorts z->e, made of nrun sorted runs starting at run[0..nrun) (and
+ * ending at run[nrun]), by merging them. How equal entries end up ordered
+ * does not matter: the caller folds them into one. */
+static void merge_runs(struct zonedata *z, const size_t *run, size_t nrun)
+{
+    size_t pos[16];
+    struct zone_entry *v = hugemem_alloc(z->n * sizeof(*v));
+
+    for (size_t r = 0; r < nrun; r++)
+        pos[r] = run[r];
+    for (size_t k = 0; k < z->n; k++) {
+        size_t best = nrun;
+        for (size_t r = 0; r < nrun; r++)
+            if (pos[r] < run[r + 1]
+                && (best == nrun || cmp_entry(&z->e[pos[r]], &z->e[pos[best]]) < 0))
+                best = r;
+        v[k] = z->e[pos[best]++];
+    }
+    free(z->e);
+    z->e = v;
+    z->cap = z->n;
+}
+
 static bool inside(const struct ipprefix *outer, const struct ipprefix *inner)
 {
     return outer->addr.family == inner->addr.family && outer->len <= inner->len
@@ -26,10 +50,13 @@ static bool inside(const struct ipprefix *outer, const struct ipprefix *inner)
 
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow)
 {
-    struct ipprefix *all = xmalloc((l->n ? l->n : 1) * sizeof(*all));
+    struct ipprefix *all = hugemem_alloc(l->n * sizeof(*all));
     struct cidr_list allowed = { 0 };
+    enum { NRUN = 2 * sizeof(priority) / sizeof(priority[0]) };
+    size_t run[NRUN + 1], nrun = 0;
 
     memset(z, 0, sizeof(*z));
+    z->e = hugemem_grow(NULL, &z->cap, l->n + 1, sizeof(*z->e));
     for (size_t i = 0; allow && i < cidrset_count(allow); i++)
         cidr_list_add(&allowed, cidrset_get(allow, i));
     for (size_t c = 0; c < sizeof(priority) / sizeof(priority[0]); c++) {
@@ -39,6 +66,9 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
                 all[k++] = l->v[i].pfx;
         for (int fam = 4; fam <= 6; fam += 2) {
             struct cidr_list m = { 0 };
+            /* A minimal cover has no more prefixes than its input. */
+            cidr_list_reserve(&m, k);
+            run[nrun++] = z->n;
             cidr_minimal(all, k, NULL, 0, fam, &m);
             for (size_t i = 0; i < m.n; i++) {
                 /* A range the allowlist covers entirely is not published. */
@@ -49,16 +79,16 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
                     z->dropped++;
                     continue;
                 }
-                z->e = xgrow(z->e, &z->cap, z->n + 1, sizeof(*z->e));
+                z->e = hugemem_grow(z->e, &z->cap, z->n + 1, sizeof(*z->e));
                 z->e[z->n++] = (struct zone_entry){ m.v[i], priority[c] };
             }
             cidr_list_free(&m);
         }
     }
+    run[nrun] = z->n;
+    merge_runs(z, run, nrun);
     /* Equal prefixes listed for two causes: keep one, the higher priority,
      * so no address gets two answers. */
-    if (z->n > 1)
-        qsort(z->e, z->n, sizeof(*z->e), cmp_entry);
     size_t w = 0;
     for (size_t r = 0; r < z->n; r++) {
         if (w && cmp_entry(&z->e[w - 1], &z->e[r]) == 0) {
@@ -80,9 +110,10 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
                 break;
             }
     /* Firewall sets: everything listed, minus everything allowlisted. */
-    struct ipprefix *pf = xmalloc((z->n ? z->n : 1) * sizeof(*pf));
+    struct ipprefix *pf = hugemem_alloc(z->n * sizeof(*pf));
     for (size_t i = 0; i < z->n; i++)
         pf[i] = z->e[i].pfx;
+    cidr_list_reserve(&z->fw4, z->n);
     cidr_minimal(pf, z->n, allowed.v, allowed.n, 4, &z->fw4);
     cidr_minimal(pf, z->n, allowed.v, allowed.n, 6, &z->fw6);
     free(pf);

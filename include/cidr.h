@@ -14,6 +14,8 @@ struct cidr_list {
 };
 
 void cidr_list_add(struct cidr_list *l, const struct ipprefix *p);
+/* Room for n more prefixes without growing. */
+void cidr_list_reserve(struct cidr_list *l, size_t n);
 void cidr_list_free(struct cidr_list *l);
 
 /* Appends to out, in address order, the minimal prefixes of one family

@@ -39,6 +39,8 @@ struct asn_stats {
     uint32_t ips_seen, ips_listed, nets_listed;
 };
 
+struct netagg_chunk;
+
 struct netagg {
     agg_map v4, v6;             /* network number -> struct net_stats * */
     agg_map asns;               /* ASN -> struct asn_stats * */
@@ -46,7 +48,12 @@ struct netagg {
     size_t nnets;
     struct asn_stats **asv;     /* sorted by ASN */
     size_t nasv;
-    struct arena mem;
+    struct arena mem;           /* AS records */
+    struct netagg_chunk *chunks;        /* network records */
+    /* The last network and AS counted: addresses come in order, so most
+     * belong to the previous one and need no table lookup. */
+    struct net_stats *last_net;
+    struct asn_stats *last_as;
 };
 
 void netagg_init(struct netagg *na);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "ipaddr.h"
 
 struct outbuf {
     int fd;
@@ -32,6 +33,22 @@ void outbuf_puts(struct outbuf *o, const char *s);
 void outbuf_printf(struct outbuf *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void outbuf_u64(struct outbuf *o, uint64_t v);
+/* Room for n more bytes at the end: write them at the returned pointer,
+ * then add what was written to o->len. */
+char *outbuf_room_slow(struct outbuf *o, size_t n);
+static inline char *outbuf_room(struct outbuf *o, size_t n)
+{
+    return o->cap - o->len >= n ? o->buf + o->len : outbuf_room_slow(o, n);
+}
+/* A double exactly as printf's "%g" writes it. */
+void outbuf_g(struct outbuf *o, double v);
+/* An address as ipaddr_format writes it, without the printf machinery. */
+void outbuf_ipaddr(struct outbuf *o, const struct ipaddr *a);
+/* A prefix as ipprefix_format writes it: "addr" for a host, else "addr/len". */
+void outbuf_ipprefix(struct outbuf *o, const struct ipprefix *p);
+/* The same text into buf (IPPREFIX_STRLEN bytes, NUL-terminated); returns
+ * its length. */
+size_t outbuf_ipprefix_text(const struct ipprefix *p, char *buf);
 /* A UTC time: fmt is literal text with %Y %m %d %H %M %S (and %%). */
 void outbuf_time(struct outbuf *o, int64_t t, const char *fmt);
 /* Writes everything buffered; false (errno in o->err) on failure. */

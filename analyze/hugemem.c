@@ -1,0 +1,59 @@
+/* Huge-page-backed large arrays; see hugemem.h. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "hugemem.h"
+#include "msg.h"
+#include "xalloc.h"
+
+enum { HUGE_PAGE = 2 * 1024 * 1024 };
+
+void *hugemem_alloc(size_t n)
+{
+    void *p;
+
+    if (n < HUGE_PAGE)
+        return xmalloc(n ? n : 1);
+    if (n > SIZE_MAX - HUGE_PAGE)
+        msg_fatal("out of memory (%zu bytes)", n);
+    n = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+        msg_fatal("out of memory (%zu bytes)", n);
+#ifdef MADV_HUGEPAGE
+    madvise(p, n, MADV_HUGEPAGE);       /* a hint: failure only costs speed */
+#endif
+    return p;
+}
+
+void *hugemem_grow(void *p, size_t *cap, size_t need, size_t sz)
+{
+    size_t c = *cap ? *cap : 16;
+
+    if (need <= *cap)
+        return p;
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / sz)
+            msg_fatal("array too large (%zu elements)", need);
+        c *= 2;
+    }
+    void *q;
+    if (p && *cap * sz >= HUGE_PAGE) {
+        /* Already large: realloc moves it by remapping, without copying
+         * or touching it again; the new part gets the same advice. */
+        q = xrealloc(p, c * sz);
+#ifdef MADV_HUGEPAGE
+        uintptr_t lo = ((uintptr_t)q + 4095) & ~(uintptr_t)4095;
+        uintptr_t hi = ((uintptr_t)q + c * sz) & ~(uintptr_t)4095;
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#endif
+    } else {
+        q = hugemem_alloc(c * sz);
+        if (p)
+            memcpy(q, p, *cap * sz);
+        free(p);
+    }
+    *cap = c;
+    return q;
+}

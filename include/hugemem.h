@@ -1,0 +1,19 @@
+#ifndef RBLFORGE_HUGEMEM_H
+#define RBLFORGE_HUGEMEM_H
+/*
+ * Large arrays of the decide and publish phases (listings, decisions,
+ * zone entries) backed by transparent huge pages where the kernel offers
+ * them on request (THP "madvise" mode). Filling fresh memory costs a page
+ * fault per 4 KiB otherwise, and on virtual machines a fault costs tens
+ * of microseconds: tens of milliseconds per array of a few million bytes.
+ * The memory is ordinary heap memory: free() it, xrealloc() it.
+ */
+#include <stddef.h>
+
+/* n bytes, uninitialised; fatal on failure like xmalloc. */
+void *hugemem_alloc(size_t n);
+/* xgrow for an array that may become large: at least need elements of
+ * size sz, the contents kept. */
+void *hugemem_grow(void *p, size_t *cap, size_t need, size_t sz);
+
+#endif
