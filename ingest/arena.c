@@ -1,8 +1,9 @@
-/* Bump allocator in 64 KiB blocks; see arena.h. */
+/* Bump allocator in 64 KiB blocks, 2 MiB ones once it is large; see arena.h. */
 #include <stdlib.h>
 #include <string.h>
 #include <stdalign.h>
 #include "arena.h"
+#include "hugemem.h"
 #include "xalloc.h"
 #include "msg.h"
 
@@ -12,7 +13,14 @@ struct arena_block {
     alignas(max_align_t) char data[];
 };
 
-enum { ARENA_BLOCK = 64 * 1024 };
+enum {
+    ARENA_BLOCK = 64 * 1024,
+    /* Past this much, blocks are 2 MiB on huge pages: a table of a
+     * million addresses otherwise takes a page fault per 4 KiB (tens of
+     * microseconds each on a VM) and misses the TLB on every lookup. */
+    ARENA_BIG_AFTER = 1024 * 1024,
+    ARENA_BIG_BLOCK = 2 * 1024 * 1024,
+};
 
 void arena_init(struct arena *a)
 {
@@ -28,8 +36,10 @@ void *arena_alloc_aligned(struct arena *a, size_t n, size_t align)
     /* Blocks start at max_align_t, so aligning the offset aligns the address. */
     size_t at = (a->used + align - 1) & ~(align - 1);
     if (a->head == NULL || at > a->head->size || a->head->size - at < n) {
-        size_t sz = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
-        struct arena_block *b = xmalloc(sizeof(*b) + sz);
+        size_t block = a->total >= ARENA_BIG_AFTER ? ARENA_BIG_BLOCK - sizeof(struct arena_block)
+                                                   : ARENA_BLOCK;
+        size_t sz = n > ARENA_BLOCK / 4 ? n : block;
+        struct arena_block *b = hugemem_alloc(sizeof(*b) + sz);
 
         b->size = sz;
         /* A large one-off object goes behind the head so the head keeps
