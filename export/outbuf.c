@@ -185,48 +185,11 @@ void outbuf_g(struct outbuf *o, double v)
     outbuf_printf(o, "%g", v);
 }
 
-static char *v4_text(char *d, const uint8_t *b)
-{
-    for (int i = 0; i < 4; i++) {
-        unsigned x = b[i];
-        if (x >= 100)
-            *d++ = (char)('0' + x / 100);
-        if (x >= 10)
-            *d++ = (char)('0' + x / 10 % 10);
-        *d++ = (char)('0' + x % 10);
-        *d++ = '.';
-    }
-    return d - 1;
-}
-
-size_t outbuf_ipprefix_text(const struct ipprefix *p, char *buf)
-{
-    const struct ipaddr *a = &p->addr;
-    char *d;
-
-    if (a->family == 4) {
-        d = v4_text(buf, a->b);
-    } else {
-        ipaddr_format(a, buf);      /* inet_ntop's canonical IPv6 text */
-        d = buf + strlen(buf);
-    }
-    if (p->len != (a->family == 4 ? 32 : 128)) {
-        *d++ = '/';
-        if (p->len >= 100)
-            *d++ = (char)('0' + p->len / 100);
-        if (p->len >= 10)
-            *d++ = (char)('0' + p->len / 10 % 10);
-        *d++ = (char)('0' + p->len % 10);
-    }
-    *d = 0;
-    return (size_t)(d - buf);
-}
-
 void outbuf_ipprefix(struct outbuf *o, const struct ipprefix *p)
 {
     char *d = outbuf_room(o, IPPREFIX_STRLEN);
 
-    o->len += outbuf_ipprefix_text(p, d);
+    o->len += ipprefix_text(p, d);
 }
 
 void outbuf_ipaddr(struct outbuf *o, const struct ipaddr *a)

@@ -340,7 +340,7 @@ void export_bind(struct outbuf *o, const struct export_ctx *x)
     for (size_t i = 0; i < own.n; i++) {
         enum cause c = own.v[i].cause;
         size_t nn = owner_name(&own.v[i].pfx, name);
-        size_t nw = outbuf_ipprefix_text(&own.v[i].pfx, what);
+        size_t nw = ipprefix_text(&own.v[i].pfx, what);
         record(o, p, &form[(unsigned)c < CAUSE__COUNT ? c : CAUSE_SPAM], name, nn, c, what, nw);
     }
     free(own.v);

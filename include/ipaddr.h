@@ -40,9 +40,13 @@ void ipaddr_set_v6(struct ipaddr *a, uint64_t hi, uint64_t lo);
 
 /* Writes the canonical text form into buf (IPADDR_STRLEN bytes), returns buf. */
 char *ipaddr_format(const struct ipaddr *a, char *buf);
+/* The same, returning the length of the text. */
+size_t ipaddr_text(const struct ipaddr *a, char *buf);
 /* "addr" for a host prefix, "addr/len" otherwise; buf of IPPREFIX_STRLEN. */
 #define IPPREFIX_STRLEN (IPADDR_STRLEN + 4)
 char *ipprefix_format(const struct ipprefix *p, char *buf);
+/* The same, returning the length of the text. */
+size_t ipprefix_text(const struct ipprefix *p, char *buf);
 /* Total order: IPv4 before IPv6, then numerically. */
 int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b);
 bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a);

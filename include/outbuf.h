@@ -46,9 +46,6 @@ void outbuf_g(struct outbuf *o, double v);
 void outbuf_ipaddr(struct outbuf *o, const struct ipaddr *a);
 /* A prefix as ipprefix_format writes it: "addr" for a host, else "addr/len". */
 void outbuf_ipprefix(struct outbuf *o, const struct ipprefix *p);
-/* The same text into buf (IPPREFIX_STRLEN bytes, NUL-terminated); returns
- * its length. */
-size_t outbuf_ipprefix_text(const struct ipprefix *p, char *buf);
 /* A UTC time: fmt is literal text with %Y %m %d %H %M %S (and %%). */
 void outbuf_time(struct outbuf *o, int64_t t, const char *fmt);
 /* Writes everything buffered; false (errno in o->err) on failure. */

@@ -147,27 +147,35 @@ bool ipprefix_parse(struct span s, struct ipprefix *out, bool mask_host)
     return true;
 }
 
-char *ipaddr_format(const struct ipaddr *a, char *buf)
+/* The digits by hand: every event and every output line formats an
+ * address, and snprintf's format parsing cost more than the digits. */
+size_t ipaddr_text(const struct ipaddr *a, char *buf)
 {
+    char *d = buf;
+
     if (a->family == 4) {
-        /* By hand: every event and every output line formats one, and
-         * snprintf's format parsing cost more than the digits. */
-        char *p = buf;
         for (int i = 0; i < 4; i++) {
             unsigned v = a->b[i];
             if (i)
-                *p++ = '.';
+                *d++ = '.';
             if (v >= 100)
-                *p++ = (char)('0' + v / 100);
+                *d++ = (char)('0' + v / 100);
             if (v >= 10)
-                *p++ = (char)('0' + v / 10 % 10);
-            *p++ = (char)('0' + v % 10);
+                *d++ = (char)('0' + v / 10 % 10);
+            *d++ = (char)('0' + v % 10);
         }
-        *p = 0;
-    } else if (a->family == 6)
-        inet_ntop(AF_INET6, a->b, buf, IPADDR_STRLEN);
-    else
-        snprintf(buf, IPADDR_STRLEN, "unknown");
+        *d = 0;
+        return (size_t)(d - buf);
+    }
+    if (a->family == 6 && inet_ntop(AF_INET6, a->b, buf, IPADDR_STRLEN))
+        return strlen(buf);     /* inet_ntop: RFC 5952's canonical text */
+    memcpy(buf, "unknown", 8);
+    return 7;
+}
+
+char *ipaddr_format(const struct ipaddr *a, char *buf)
+{
+    ipaddr_text(a, buf);
     return buf;
 }
 
@@ -186,11 +194,11 @@ bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a)
     return memcmp(m.b, p->addr.b, 16) == 0;
 }
 
-char *ipprefix_format(const struct ipprefix *p, char *buf)
+size_t ipprefix_text(const struct ipprefix *p, char *buf)
 {
-    ipaddr_format(&p->addr, buf);
+    char *d = buf + ipaddr_text(&p->addr, buf);
+
     if (p->len != (p->addr.family == 4 ? 32 : 128)) {
-        char *d = buf + strlen(buf);
         *d++ = '/';
         if (p->len >= 100)
             *d++ = (char)('0' + p->len / 100);
@@ -199,5 +207,11 @@ char *ipprefix_format(const struct ipprefix *p, char *buf)
         *d++ = (char)('0' + p->len % 10);
         *d = 0;
     }
+    return (size_t)(d - buf);
+}
+
+char *ipprefix_format(const struct ipprefix *p, char *buf)
+{
+    ipprefix_text(p, buf);
     return buf;
 }

@@ -57,7 +57,7 @@ static void check_pfx(const struct ipprefix *p)
     ipprefix_format(p, want);
     if (o.len != strlen(want) || memcmp(o.buf, want, o.len) != 0)
         fail_msg("want %s got %.*s", want, (int)o.len, o.buf);
-    if (outbuf_ipprefix_text(p, text) != strlen(want) || strcmp(text, want) != 0)
+    if (ipprefix_text(p, text) != strlen(want) || strcmp(text, want) != 0)
         fail_msg("want %s got %s", want, text);
     outbuf_close(&o);
 }
