@@ -5,6 +5,7 @@
 #include <emmintrin.h>
 #endif
 #include "chunk.h"
+#include "hugemem.h"
 #include "msg.h"
 #include "xalloc.h"
 
@@ -32,7 +33,7 @@ void chunk_init(struct chunk *c, size_t cap)
 {
     if (cap < 2 * CHUNK_MAX_LINE)
         cap = 2 * CHUNK_MAX_LINE;
-    c->buf = xmalloc(cap);
+    c->buf = hugemem_alloc(cap);        /* filled over and over: one fault per 2 MiB */
     c->cap = cap;
     c->len = 0;
     c->first_line = 0;
