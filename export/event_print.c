@@ -41,18 +41,7 @@ static const struct field_info *fields(void)
     return field_info;
 }
 
-/* outbuf_write with the common case inline: most pieces here are a few
- * bytes and the buffer has room. */
-static inline void put(struct outbuf *o, const char *p, size_t n)
-{
-    if (o->len + n <= o->cap) {
-        memcpy(o->buf + o->len, p, n);
-        o->len += n;
-    } else {
-        outbuf_write(o, p, n);
-    }
-}
-#define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
+#define PUT_LIT(o, lit) outbuf_write((o), (lit), sizeof(lit) - 1)
 
 /* The escaped file name opens every line of a chunk: kept per thread for
  * the last name seen (the pipeline owns the string, so the pointer names
@@ -69,7 +58,7 @@ static void put_file(struct outbuf *o, const char *file)
         esc_json(&esc, file, strlen(file));
         last = file;
     }
-    put(o, esc.buf, esc.len);
+    outbuf_write(o, esc.buf, esc.len);
 }
 
 /* tstamp_format() through snprintf for every event is slow; events come in
@@ -103,7 +92,7 @@ static bool all_digits(struct span s)
 static void json_key(struct outbuf *o, const char *k)
 {
     PUT_LIT(o, ",\"");
-    put(o, k, strlen(k));
+    outbuf_write(o, k, strlen(k));
     PUT_LIT(o, "\":");
 }
 
@@ -112,7 +101,7 @@ static void json_key(struct outbuf *o, const char *k)
 static void json_plain(struct outbuf *o, const char *p, size_t n)
 {
     PUT_LIT(o, "\"");
-    put(o, p, n);
+    outbuf_write(o, p, n);
     PUT_LIT(o, "\"");
 }
 
@@ -122,11 +111,11 @@ static void json_span(struct outbuf *o, const struct field_info *fi, const char 
     if (!s.p)
         return;
     if (fi && fi->keylen)
-        put(o, fi->key, fi->keylen);
+        outbuf_write(o, fi->key, fi->keylen);
     else
         json_key(o, k);
     if (num && all_digits(s))
-        put(o, s.p, s.n);
+        outbuf_write(o, s.p, s.n);
     else
         esc_json(o, s.p, s.n);
 }

@@ -54,7 +54,7 @@ void outbuf_init_mem(struct outbuf *o, size_t cap)
     o->err = 0;
 }
 
-void outbuf_write(struct outbuf *o, const void *p, size_t n)
+void outbuf_write_slow(struct outbuf *o, const void *p, size_t n)
 {
     if (o->len + n <= o->cap) {
         memcpy(o->buf + o->len, p, n);

@@ -6,6 +6,7 @@
  * at the end instead of after every put.
  */
 #include <stddef.h>
+#include <string.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "ipaddr.h"
@@ -21,7 +22,17 @@ void outbuf_init(struct outbuf *o, int fd);
 /* A buffer in memory only (fd -1): it grows instead of writing, flush keeps
  * the bytes; the owner takes buf/len and resets len. */
 void outbuf_init_mem(struct outbuf *o, size_t cap);
-void outbuf_write(struct outbuf *o, const void *p, size_t n);
+void outbuf_write_slow(struct outbuf *o, const void *p, size_t n);
+/* Most pieces are a few bytes and the buffer has room: copied inline. */
+static inline void outbuf_write(struct outbuf *o, const void *p, size_t n)
+{
+    if (o->cap - o->len >= n) {
+        memcpy(o->buf + o->len, p, n);
+        o->len += n;
+    } else {
+        outbuf_write_slow(o, p, n);
+    }
+}
 static inline void outbuf_putc(struct outbuf *o, char c)
 {
     if (o->len == o->cap)

@@ -28,15 +28,9 @@ void *hugemem_alloc(size_t n)
 
 void *hugemem_grow(void *p, size_t *cap, size_t need, size_t sz)
 {
-    size_t c = *cap ? *cap : 16;
-
     if (need <= *cap)
         return p;
-    while (c < need) {
-        if (c > SIZE_MAX / 2 / sz)
-            msg_fatal("array too large (%zu elements)", need);
-        c *= 2;
-    }
+    size_t c = xgrow_cap(*cap, need, sz);
     void *q;
     if (p && *cap * sz >= HUGE_PAGE) {
         /* Already large: realloc moves it by remapping, without copying

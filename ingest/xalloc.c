@@ -32,19 +32,24 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
-void *xgrow(void *p, size_t *cap, size_t need, size_t sz)
+size_t xgrow_cap(size_t cap, size_t need, size_t sz)
 {
-    size_t c = *cap ? *cap : 16;
+    size_t c = cap ? cap : 16;
 
-    if (need <= *cap)
-        return p;
     while (c < need) {
         if (c > SIZE_MAX / 2 / sz)
             msg_fatal("array too large (%zu elements)", need);
         c *= 2;
     }
-    *cap = c;
-    return xrealloc(p, c * sz);
+    return c;
+}
+
+void *xgrow(void *p, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return p;
+    *cap = xgrow_cap(*cap, need, sz);
+    return xrealloc(p, *cap * sz);
 }
 
 char *xstrndup(const char *s, size_t n)
