@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include "asn.h"
 #include "atomic.h"
@@ -99,6 +100,14 @@ static void summary(const struct pipeline_stats *st, const struct listings *l)
              "%zu networks), %zu allowlisted not listed, %zu networks held",
              l->seen, l->n, by[CAUSE_SPAM], by[CAUSE_AUTH], by[CAUSE_DYNAMIC],
              by[CAUSE_NET], l->nallowed, l->nets_held);
+}
+
+/* Peak resident memory so far, in MB (ru_maxrss is in kilobytes on Linux). */
+static long peak_mb(void)
+{
+    struct rusage ru;
+
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : -1;
 }
 
 static double seconds(void)
@@ -266,6 +275,7 @@ int cmd_run(int argc, char **argv)
     double t_read = seconds();
     agg = pipeline_aggregate(argv + optind, nfiles, &po, &st);
     double t_decide = seconds();
+    long mb_read = peak_mb(), mb_decide = 0;
     struct listings l;
 
     /* A missing input means missing evidence: publishing would delist
@@ -286,6 +296,7 @@ int cmd_run(int argc, char **argv)
         if (state)
             state_apply(state, &l, &policy, allow, now);
         double t_publish = seconds();
+        mb_decide = peak_mb();
         if (verbose) {
             summary(&st, &l);
             if (state)
@@ -308,6 +319,9 @@ int cmd_run(int argc, char **argv)
         if (verbose)
             msg_info("time: read %.2f s, decide %.2f s, publish %.2f s",
                      t_decide - t_read, t_publish - t_decide, seconds() - t_publish);
+        if (verbose)
+            msg_info("peak memory: %ld MB after read, %ld MB after decide, %ld MB after publish",
+                     mb_read, mb_decide, peak_mb());
         if (status == EXIT_OK && st.damaged) {
             msg_warn("%u input(s) damaged; published what could be read", st.damaged);
             status = EXIT_DAMAGED;
