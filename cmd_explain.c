@@ -208,7 +208,7 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
         outbuf_printf(&x->o, "denylist: %s (always listed, code %s)\n",
                       ipprefix_format(cidrset_match(x->deny, ip), buf),
                       policy_code(p, CAUSE_SPAM));
-    const struct net_stats *ns = netagg_find(&x->l->nets, p, ip);
+    const struct net_stats *ns = netagg_find(&x->l->nets, ip);
     if (ns)
         explain_net(x, ns);
     explain_state(x, &host, e);
@@ -245,7 +245,7 @@ static void explain_cidr(struct ex *x, const struct agg *a, const struct ipprefi
     outbuf_printf(&x->o, "network %s\n", ipprefix_format(pfx, buf));
     /* The networks of the policy that overlap it, with their rule. */
     for (size_t i = 0; i < x->l->nets.nnets; i++) {
-        const struct net_stats *ns = x->l->nets.nets[i];
+        const struct net_stats *ns = &x->l->nets.nets[i];
         if (ns->pfx.addr.family != pfx->addr.family
             || !(ns->pfx.len >= pfx->len ? ipprefix_contains(pfx, &ns->pfx.addr)
                  : ipprefix_contains(&ns->pfx, &pfx->addr)))
@@ -358,7 +358,7 @@ int cmd_explain(int argc, char **argv)
     if (x.asn)
         asn_annotate(x.asn, a);
     struct listings l;
-    struct listing_opts lo = { .allow = x.allow, .deny = x.deny };
+    struct listing_opts lo = { .allow = x.allow, .deny = x.deny, .all_networks = true };
     listings_decide(&l, a, &p, &lo);
     x.l = &l;
     outbuf_init(&x.o, STDOUT_FILENO);

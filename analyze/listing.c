@@ -11,26 +11,24 @@ void listings_push(struct listings *l, const struct listing *e)
     l->v[l->n++] = *e;
 }
 
-/* Every record of the agg, in address order, then every decision: the
- * policy looks at one address at a time, so blocks of addresses can be
- * decided in parallel; what follows from the decisions (networks, the
- * order of the listings) is done afterwards in address order. */
+/* Every record of the agg, in address order, in batches: the policy
+ * looks at one address at a time, so the blocks of a batch can be decided
+ * in parallel; what follows from the decisions (networks, the order of the
+ * listings) is done afterwards in address order. Batches keep the
+ * decisions' memory fixed instead of one per address seen. */
+enum { DECIDE_BLOCK = 4096, DECIDE_BATCH = 16 * DECIDE_BLOCK, PREFETCH = 8 };
+
+enum { NOT_LISTED, LISTED, ALLOWED };
+
 struct decide_ctx {
-    const struct ip_stats **st;
-    size_t n, cap;
+    const struct ip_stats **st;         /* the batch */
     struct decision *d;
+    unsigned char *state;               /* NOT_LISTED, LISTED, ALLOWED */
+    size_t n;
     const struct policy *p;
+    const struct listing_opts *o;
+    struct listings *out;
 };
-
-enum { DECIDE_BLOCK = 4096, PREFETCH = 8 };
-
-static void collect(const struct ip_stats *st, void *arg)
-{
-    struct decide_ctx *c = arg;
-
-    c->st = hugemem_grow(c->st, &c->cap, c->n + 1, sizeof(*c->st));
-    c->st[c->n++] = st;
-}
 
 static void decide_block(size_t b, void *arg)
 {
@@ -49,36 +47,26 @@ static void decide_block(size_t b, void *arg)
 
 /* After the decisions, two independent passes in address order: the
  * listings (task 0) and the network tables (task 1). */
-struct apply_ctx {
-    struct listings *out;
-    const struct policy *p;
-    const struct decide_ctx *c;
-    const unsigned char *state;         /* per address: NOT_LISTED, LISTED, ALLOWED */
-};
-
-enum { NOT_LISTED, LISTED, ALLOWED };
-
 static void apply_one(size_t k, void *arg)
 {
-    const struct apply_ctx *a = arg;
-    const struct decide_ctx *c = a->c;
-    struct listings *out = a->out;
+    const struct decide_ctx *c = arg;
+    struct listings *out = c->out;
 
     for (size_t i = 0; i < c->n; i++) {
         const struct ip_stats *st = c->st[i];
         if (k == 1) {
             if (i + PREFETCH < c->n)
                 __builtin_prefetch(c->st[i + PREFETCH]);
-            netagg_add(&out->nets, a->p, st, &c->d[i], a->state[i] == LISTED);
+            netagg_add(&out->nets, st, &c->d[i], c->state[i] == LISTED);
             continue;
         }
-        if (a->state[i] == NOT_LISTED)
+        if (c->state[i] == NOT_LISTED)
             continue;
         struct listing l = { .st = st, .d = c->d[i], .first = st->ev_first_ts,
                              .last = st->ev_last_ts, .asn = st->asn };
         l.pfx.addr = st->ip;
         l.pfx.len = st->ip.family == 4 ? 32 : 128;
-        if (a->state[i] == ALLOWED) {
+        if (c->state[i] == ALLOWED) {
             out->allowed = xgrow(out->allowed, &out->allowed_cap, out->nallowed + 1,
                                  sizeof(l));
             out->allowed[out->nallowed++] = l;
@@ -88,41 +76,58 @@ static void apply_one(size_t k, void *arg)
     }
 }
 
+static void decide_batch(struct decide_ctx *c)
+{
+    const struct listing_opts *o = c->o;
+    struct listings *out = c->out;
+    size_t nblocks = (c->n + DECIDE_BLOCK - 1) / DECIDE_BLOCK, listed = 0;
+
+    if (o->run_all)
+        o->run_all(nblocks, decide_block, c);
+    else
+        for (size_t b = 0; b < nblocks; b++)
+            decide_block(b, c);
+    for (size_t i = 0; i < c->n; i++) {
+        c->state[i] = NOT_LISTED;
+        if (c->d[i].cause == CAUSE_NONE)
+            continue;
+        /* cidrset_match may sort the set on first use: not in parallel. */
+        c->state[i] = o->allow && cidrset_match(o->allow, &c->st[i]->ip) ? ALLOWED : LISTED;
+        listed += c->state[i] == LISTED;
+    }
+    out->seen += c->n;
+    out->v = hugemem_grow(out->v, &out->cap, out->n + listed + 1, sizeof(*out->v));
+    if (o->run_all)
+        o->run_all(2, apply_one, c);
+    else
+        for (size_t k = 0; k < 2; k++)
+            apply_one(k, c);
+    c->n = 0;
+}
+
+static void collect(const struct ip_stats *st, void *arg)
+{
+    struct decide_ctx *c = arg;
+
+    c->st[c->n++] = st;
+    if (c->n == DECIDE_BATCH)
+        decide_batch(c);
+}
+
 static void decide_all(struct listings *out, const struct agg *a, const struct policy *p,
                        const struct listing_opts *o)
 {
-    struct decide_ctx c = { NULL, 0, 0, NULL, p };
+    struct decide_ctx c = { .p = p, .o = o, .out = out };
 
-    c.st = hugemem_grow(NULL, &c.cap, agg_count(a) + 1, sizeof(*c.st));
+    c.st = xmalloc(DECIDE_BATCH * sizeof(*c.st));
+    c.d = xmalloc(DECIDE_BATCH * sizeof(*c.d));
+    c.state = xmalloc(DECIDE_BATCH);
     agg_walk(a, collect, &c);
-    c.d = hugemem_alloc(c.n * sizeof(*c.d));
-    size_t nblocks = (c.n + DECIDE_BLOCK - 1) / DECIDE_BLOCK;
-    if (o->run_all)
-        o->run_all(nblocks, decide_block, &c);
-    else
-        for (size_t b = 0; b < nblocks; b++)
-            decide_block(b, &c);
-    unsigned char *state = xmalloc(c.n ? c.n : 1);
-    size_t listed = 0;
-    for (size_t i = 0; i < c.n; i++) {
-        state[i] = NOT_LISTED;
-        if (c.d[i].cause == CAUSE_NONE)
-            continue;
-        /* cidrset_match may sort the set on first use: not in parallel. */
-        state[i] = o->allow && cidrset_match(o->allow, &c.st[i]->ip) ? ALLOWED : LISTED;
-        listed += state[i] == LISTED;
-    }
-    out->seen += c.n;
-    out->v = hugemem_grow(out->v, &out->cap, listed + 1, sizeof(*out->v));
-    struct apply_ctx ac = { out, p, &c, state };
-    if (o->run_all)
-        o->run_all(2, apply_one, &ac);
-    else
-        for (size_t k = 0; k < 2; k++)
-            apply_one(k, &ac);
-    free(state);
+    if (c.n)
+        decide_batch(&c);
     free(c.st);
     free(c.d);
+    free(c.state);
 }
 
 static int cmp_listing(const void *a, const void *b)
@@ -188,15 +193,15 @@ void listings_sort(struct listings *l)
     l->n = w;
 }
 
-static void escalate(struct listings *out, const struct policy *p, struct cidrset *allow)
+static void escalate(struct listings *out)
 {
-    netagg_finish(&out->nets, p, allow);
+    netagg_finish(&out->nets);
     size_t more = 0;
     for (size_t i = 0; i < out->nets.nnets; i++)
-        more += out->nets.nets[i]->status == NET_ESCALATED;
+        more += out->nets.nets[i].status == NET_ESCALATED;
     out->v = hugemem_grow(out->v, &out->cap, out->n + more, sizeof(*out->v));
     for (size_t i = 0; i < out->nets.nnets; i++) {
-        const struct net_stats *ns = out->nets.nets[i];
+        const struct net_stats *ns = &out->nets.nets[i];
         if (ns->status == NET_HELD_ALLOWLIST || ns->status == NET_HELD_GOOD)
             out->nets_held++;
         if (ns->status != NET_ESCALATED)
@@ -230,9 +235,9 @@ void listings_decide(struct listings *out, const struct agg *a, const struct pol
                      const struct listing_opts *o)
 {
     memset(out, 0, sizeof(*out));
-    netagg_init(&out->nets);
+    netagg_init(&out->nets, p, o->allow, o->all_networks);
     decide_all(out, a, p, o);
-    escalate(out, p, o->allow);
+    escalate(out);
     if (o->deny)
         add_denylist(out, o->deny, o->allow);
     listings_sort(out);

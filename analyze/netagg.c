@@ -5,36 +5,13 @@
 #include "netagg.h"
 #include "xalloc.h"
 
-/* Network records come from large chunks rather than the arena: there
- * are about as many networks as addresses, and large chunks can sit on
- * huge pages (see hugemem.h). */
-struct netagg_chunk {
-    struct netagg_chunk *next;
-    size_t used, cap;
-    struct net_stats v[];
-};
-
-enum { CHUNK_BYTES = 4 * 1024 * 1024 };
-
-static struct net_stats *net_new(struct netagg *na)
-{
-    struct netagg_chunk *c = na->chunks;
-
-    if (c == NULL || c->used == c->cap) {
-        c = hugemem_alloc(CHUNK_BYTES);
-        c->next = na->chunks;
-        c->used = 0;
-        c->cap = (CHUNK_BYTES - sizeof(*c)) / sizeof(c->v[0]);
-        na->chunks = c;
-    }
-    struct net_stats *ns = &c->v[c->used++];
-    memset(ns, 0, sizeof(*ns));
-    return ns;
-}
-
-void netagg_init(struct netagg *na)
+void netagg_init(struct netagg *na, const struct policy *p, struct cidrset *allow,
+                 bool keep_all)
 {
     memset(na, 0, sizeof(*na));
+    na->p = p;
+    na->allow = allow;
+    na->keep_all = keep_all;
     arena_init(&na->mem);
 }
 
@@ -62,24 +39,53 @@ static uint64_t events_of(const struct ip_stats *st)
     return e;
 }
 
-void netagg_add(struct netagg *na, const struct policy *p, const struct ip_stats *st,
-                const struct decision *d, bool listed)
+/* The current network is complete: decide it, count it for its AS and
+ * keep it if it says anything. */
+static void net_done(struct netagg *na)
 {
-    struct ipprefix n = netagg_net_of(p, &st->ip);
-    struct net_stats *ns = na->last_net;
+    const struct policy *p = na->p;
+    struct net_stats *ns = &na->cur;
+    bool by_count = ns->ips_listed >= p->net_min_listed;
+    bool by_ratio = ns->ips_listed >= p->net_ratio_min_listed
+        && ns->ips_listed >= p->net_ratio * ns->ips_seen;
+
+    if (!p->net_escalate || (!by_count && !by_ratio))
+        ns->status = NET_NONE;
+    else if (na->allow && cidrset_overlaps(na->allow, &ns->pfx))
+        ns->status = NET_HELD_ALLOWLIST;
+    else if (p->net_spare_good && ns->ips_good)
+        ns->status = NET_HELD_GOOD;
+    else
+        ns->status = NET_ESCALATED;
+    if (ns->status == NET_ESCALATED && ns->asn) {
+        struct asn_stats *a = agg_map_get(na->asns, ns->asn);
+        if (a)
+            a->nets_listed++;
+    }
+    na->nseen++;
+    if (ns->ips_listed || ns->status != NET_NONE || na->keep_all) {
+        na->nets = hugemem_grow(na->nets, &na->cap, na->nnets + 1, sizeof(*na->nets));
+        na->nets[na->nnets++] = *ns;
+    }
+    na->have_cur = false;
+}
+
+void netagg_add(struct netagg *na, const struct ip_stats *st, const struct decision *d,
+                bool listed)
+{
+    struct ipprefix n = netagg_net_of(na->p, &st->ip);
+    struct net_stats *ns = &na->cur;
     uint64_t ev = events_of(st);
 
-    if (ns == NULL || ns->pfx.len != n.len || ipaddr_cmp(&ns->pfx.addr, &n.addr) != 0) {
-        void **slot = agg_map_ins(n.addr.family == 4 ? &na->v4 : &na->v6, netagg_key(&n));
-        ns = *slot;
-        if (ns == NULL) {
-            *slot = ns = net_new(na);
-            ns->pfx = n;
-            ns->asn = st->asn;  /* the walk is in address order: the lowest */
-            ns->first = INT64_MAX;
-            ns->last = INT64_MIN;
-        }
-        na->last_net = ns;
+    if (!na->have_cur || ns->pfx.len != n.len || ipaddr_cmp(&ns->pfx.addr, &n.addr) != 0) {
+        if (na->have_cur)
+            net_done(na);
+        memset(ns, 0, sizeof(*ns));
+        ns->pfx = n;
+        ns->asn = st->asn;      /* addresses come in order: the lowest */
+        ns->first = INT64_MAX;
+        ns->last = INT64_MIN;
+        na->have_cur = true;
     }
     ns->ips_seen++;
     ns->events += ev;
@@ -110,44 +116,11 @@ void netagg_add(struct netagg *na, const struct policy *p, const struct ip_stats
     }
 }
 
-static void collect(struct netagg *na, agg_map m, const struct policy *p,
-                    struct cidrset *allow)
+void netagg_finish(struct netagg *na)
 {
-    uint64_t k = 0;
-    void *v;
-
-    for (bool first = true; agg_map_next(m, &k, &v, first); first = false) {
-        struct net_stats *ns = v;
-        bool by_count = ns->ips_listed >= p->net_min_listed;
-        bool by_ratio = ns->ips_listed >= p->net_ratio_min_listed
-            && ns->ips_listed >= p->net_ratio * ns->ips_seen;
-        if (!p->net_escalate || (!by_count && !by_ratio))
-            ns->status = NET_NONE;
-        else if (allow && cidrset_overlaps(allow, &ns->pfx))
-            ns->status = NET_HELD_ALLOWLIST;
-        else if (p->net_spare_good && ns->ips_good)
-            ns->status = NET_HELD_GOOD;
-        else
-            ns->status = NET_ESCALATED;
-        if (ns->status == NET_ESCALATED && ns->asn) {
-            struct asn_stats *a = agg_map_get(na->asns, ns->asn);
-            if (a)
-                a->nets_listed++;
-        }
-        na->nets[na->nnets++] = ns;     /* sized by netagg_finish */
-    }
-}
-
-void netagg_finish(struct netagg *na, const struct policy *p, struct cidrset *allow)
-{
-    size_t n4 = agg_map_count(na->v4), n6 = agg_map_count(na->v6);
-
-    free(na->nets);
-    na->nets = xcalloc(n4 + n6 + 1, sizeof(*na->nets));
-    na->nnets = 0;
-    /* Judy visits keys in order and IPv4 comes first: already sorted. */
-    collect(na, na->v4, p, allow);
-    collect(na, na->v6, p, allow);
+    if (na->have_cur)
+        net_done(na);
+    free(na->asv);
     na->nasv = 0;
     na->asv = xcalloc(agg_map_count(na->asns) + 1, sizeof(*na->asv));
     uint64_t k = 0;
@@ -156,12 +129,22 @@ void netagg_finish(struct netagg *na, const struct policy *p, struct cidrset *al
         na->asv[na->nasv++] = v;
 }
 
-const struct net_stats *netagg_find(const struct netagg *na, const struct policy *p,
-                                    const struct ipaddr *ip)
+const struct net_stats *netagg_find(const struct netagg *na, const struct ipaddr *ip)
 {
-    struct ipprefix n = netagg_net_of(p, ip);
+    struct ipprefix n = netagg_net_of(na->p, ip);
+    size_t lo = 0, hi = na->nnets;
 
-    return agg_map_get(n.addr.family == 4 ? na->v4 : na->v6, netagg_key(&n));
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = ipaddr_cmp(&na->nets[mid].pfx.addr, &n.addr);
+        if (c == 0)
+            return &na->nets[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }
 
 const char *netagg_status_name(enum net_status s)
@@ -176,15 +159,9 @@ const char *netagg_status_name(enum net_status s)
 
 void netagg_free(struct netagg *na)
 {
-    agg_map_free(&na->v4);
-    agg_map_free(&na->v6);
     agg_map_free(&na->asns);
     free(na->nets);
     free(na->asv);
     arena_free(&na->mem);
-    for (struct netagg_chunk *c = na->chunks, *next; c; c = next) {
-        next = c->next;
-        free(c);
-    }
     memset(na, 0, sizeof(*na));
 }

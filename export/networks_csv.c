@@ -10,7 +10,7 @@ void export_networks_csv(struct outbuf *o, const struct export_ctx *r)
 
     outbuf_puts(o, "net,ips_seen,ips_listed,ips_good,events,asn,as_org,escalated\n");
     for (size_t i = 0; i < na->nnets; i++) {
-        const struct net_stats *ns = na->nets[i];
+        const struct net_stats *ns = &na->nets[i];
         /* Networks with nothing listed are most of them and say nothing. */
         if (ns->ips_listed == 0)
             continue;

@@ -50,7 +50,7 @@ void export_summary_fields(struct outbuf *o, const struct export_ctx *r)
         }
         outbuf_putc(o, '}');
     }
-    num(o, &first, "networks_seen", l->nets.nnets);
+    num(o, &first, "networks_seen", l->nets.nseen);
     num(o, &first, "networks_escalated", l->nets_escalated);
     num(o, &first, "listed_from_denylist", deny);
     /* Without a state file a run cannot know what expired or was carried. */
@@ -79,7 +79,7 @@ void export_summary_fields(struct outbuf *o, const struct export_ctx *r)
     outbuf_putc(o, '[');
     size_t k = 0;
     for (size_t i = 0; i < l->nets.nnets; i++) {
-        const struct net_stats *ns = l->nets.nets[i];
+        const struct net_stats *ns = &l->nets.nets[i];
         if (ns->status != NET_HELD_ALLOWLIST && ns->status != NET_HELD_GOOD)
             continue;
         outbuf_printf(o, "%s\n    {\"net\": \"%s\", \"ips_listed\": %u, \"reason\": \"%s\"}",

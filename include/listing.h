@@ -44,6 +44,7 @@ struct listings {
 struct listing_opts {
     struct cidrset *allow;      /* never list; NULL for none */
     struct cidrset *deny;       /* always list; NULL for none */
+    bool all_networks;          /* keep networks with nothing listed (explain) */
     /* Runs fn(0) .. fn(n - 1), possibly in parallel; NULL: one after
      * another. The decisions do not depend on how they are run. */
     void (*run_all)(size_t n, void (*fn)(size_t i, void *ctx), void *ctx);

@@ -2,10 +2,12 @@
 #define RBLFORGE_NETAGG_H
 /*
  * Aggregation above the address: per network (IPv4 /24 and IPv6 /64 by
- * default, [network] v4_prefix/v6_prefix) and per origin AS. Built from
- * the merged per-address table and the day's decisions, so the figures
- * do not depend on the thread count. Tables are agg_maps (JudyL) keyed by
- * the network number and the ASN.
+ * default, [network] v4_prefix/v6_prefix) and per origin AS. Fed from the
+ * merged per-address table in address order, so the figures do not depend
+ * on the thread count, and a network is complete when the first address
+ * of the next one arrives: it is decided then and kept only if something
+ * in it is listed (networks.csv, escalation and the held ones need no
+ * more), unless every network is asked for (explain).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +25,7 @@ enum net_status {
 
 struct net_stats {
     struct ipprefix pfx;
+    uint8_t status;             /* enum net_status */
     uint32_t ips_seen;          /* distinct addresses with events */
     uint32_t ips_listed;        /* listed on their own evidence (not allowlisted) */
     uint32_t ips_good;          /* more good mail than evidence (score < 0) */
@@ -30,7 +33,6 @@ struct net_stats {
     uint64_t events;
     double score;               /* sum of the listed addresses' scores */
     int64_t first, last;        /* evidence span of the listed addresses */
-    enum net_status status;
 };
 
 struct asn_stats {
@@ -39,37 +41,37 @@ struct asn_stats {
     uint32_t ips_seen, ips_listed, nets_listed;
 };
 
-struct netagg_chunk;
-
 struct netagg {
-    agg_map v4, v6;             /* network number -> struct net_stats * */
+    const struct policy *p;
+    struct cidrset *allow;      /* may be NULL */
+    bool keep_all;              /* keep networks with nothing listed too */
+    struct net_stats *nets;     /* kept networks, in prefix order */
+    size_t nnets, cap;
+    size_t nseen;               /* networks with an address seen */
+    struct net_stats cur;       /* the network being counted */
+    bool have_cur;
     agg_map asns;               /* ASN -> struct asn_stats * */
-    struct net_stats **nets;    /* after netagg_finish: sorted by prefix */
-    size_t nnets;
-    struct asn_stats **asv;     /* sorted by ASN */
+    struct asn_stats **asv;     /* after netagg_finish: sorted by ASN */
     size_t nasv;
     struct arena mem;           /* AS records */
-    struct netagg_chunk *chunks;        /* network records */
-    /* The last network and AS counted: addresses come in order, so most
-     * belong to the previous one and need no table lookup. */
-    struct net_stats *last_net;
-    struct asn_stats *last_as;
+    struct asn_stats *last_as;  /* the last AS counted: most addresses repeat it */
 };
 
-void netagg_init(struct netagg *na);
+/* allow may be NULL. */
+void netagg_init(struct netagg *na, const struct policy *p, struct cidrset *allow,
+                 bool keep_all);
 /* The network of an address under the policy's prefix lengths. */
 struct ipprefix netagg_net_of(const struct policy *p, const struct ipaddr *ip);
-/* The key of a network in its family's table: the network number. */
+/* A network's number, for tables keyed by network (cmd_top). */
 uint64_t netagg_key(const struct ipprefix *net);
-/* Count one address; listed: listed on its own (any cause), not allowlisted. */
-void netagg_add(struct netagg *na, const struct policy *p, const struct ip_stats *st,
-                const struct decision *d, bool listed);
-/* Decide escalation for every network (allow may be NULL), count listed
- * networks per ASN, and fill the sorted arrays. */
-void netagg_finish(struct netagg *na, const struct policy *p, struct cidrset *allow);
-/* The network containing ip, or NULL. */
-const struct net_stats *netagg_find(const struct netagg *na, const struct policy *p,
-                                    const struct ipaddr *ip);
+/* Count one address, in address order; listed: listed on its own (any
+ * cause), not allowlisted. */
+void netagg_add(struct netagg *na, const struct ip_stats *st, const struct decision *d,
+                bool listed);
+/* Decide the last network and fill the sorted AS array. */
+void netagg_finish(struct netagg *na);
+/* The kept network containing ip, or NULL. */
+const struct net_stats *netagg_find(const struct netagg *na, const struct ipaddr *ip);
 const char *netagg_status_name(enum net_status s);
 void netagg_free(struct netagg *na);
 

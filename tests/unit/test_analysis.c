@@ -158,8 +158,8 @@ static void test_escalation(void **state)
     assert_non_null(find(&l, "233.252.0.0/24"));
     assert_true(find(&l, "233.252.0.0/24")->flags & LF_DENY);
     struct ipaddr g = IP("203.0.113.9"), h = IP("100.64.1.200");
-    assert_int_equal(netagg_find(&l.nets, &p, &g)->status, NET_HELD_GOOD);
-    assert_int_equal(netagg_find(&l.nets, &p, &h)->status, NET_HELD_ALLOWLIST);
+    assert_int_equal(netagg_find(&l.nets, &g)->status, NET_HELD_GOOD);
+    assert_int_equal(netagg_find(&l.nets, &h)->status, NET_HELD_ALLOWLIST);
     assert_int_equal(l.nets_escalated, 3);
     assert_int_equal(l.nets_held, 2);
     assert_int_equal(l.nallowed, 1);
