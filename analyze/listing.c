@@ -234,8 +234,14 @@ static void add_denylist(struct listings *out, struct cidrset *deny, struct cidr
 void listings_decide(struct listings *out, const struct agg *a, const struct policy *p,
                      const struct listing_opts *o)
 {
+    size_t n = agg_count(a);
+
     memset(out, 0, sizeof(*out));
-    netagg_init(&out->nets, p, o->allow, o->all_networks);
+    netagg_init(&out->nets, p, o->allow, o->all_networks, n);
+    /* At most one entry per address and per network, and the denylist:
+     * reserved, never grown (see hugemem.h), touched only as filled. */
+    out->cap = 2 * n + (o->deny ? cidrset_count(o->deny) : 0) + 1;
+    out->v = hugemem_alloc(out->cap * sizeof(*out->v));
     decide_all(out, a, p, o);
     escalate(out);
     if (o->deny)

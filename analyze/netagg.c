@@ -6,9 +6,11 @@
 #include "xalloc.h"
 
 void netagg_init(struct netagg *na, const struct policy *p, struct cidrset *allow,
-                 bool keep_all)
+                 bool keep_all, size_t max_nets)
 {
     memset(na, 0, sizeof(*na));
+    na->cap = max_nets + 1;
+    na->nets = hugemem_alloc(na->cap * sizeof(*na->nets));
     na->p = p;
     na->allow = allow;
     na->keep_all = keep_all;

@@ -67,19 +67,22 @@ static int cmp_range(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+/* The i-th prefix of an array of records that start with one. */
+#define PFX_AT(base, stride, i) ((const struct ipprefix *)((const char *)(base) + (i) * (stride)))
+
 /* Sorted, merged ranges of the prefixes of one family. */
-static struct range *ranges(const struct ipprefix *v, size_t n, int family, size_t *out_n)
+static struct range *ranges(const void *v, size_t stride, size_t n, int family, size_t *out_n)
 {
     size_t k = 0, w = 0;
     bool sorted = true;
 
     for (size_t i = 0; i < n; i++)
-        k += v[i].addr.family == family;
+        k += PFX_AT(v, stride, i)->addr.family == family;
     struct range *r = hugemem_alloc(k * sizeof(*r));
     k = 0;
     for (size_t i = 0; i < n; i++)
-        if (v[i].addr.family == family) {
-            r[k] = to_range(&v[i]);
+        if (PFX_AT(v, stride, i)->addr.family == family) {
+            r[k] = to_range(PFX_AT(v, stride, i));
             sorted = sorted && (k == 0 || r[k - 1].lo <= r[k].lo);
             k++;
         }
@@ -125,31 +128,79 @@ static void emit_range(u128 lo, u128 hi, int family, struct cidr_list *out)
     }
 }
 
+/* Emits [lo, hi] minus the excluded ranges b[*j..nb); *j moves past the
+ * ranges that end before lo, so increasing calls scan b once. */
+static void emit_minus(u128 lo, u128 hi, const struct range *b, size_t nb, size_t *j,
+                       int family, struct cidr_list *out)
+{
+    while (*j < nb && b[*j].hi < lo)
+        (*j)++;
+    for (size_t k = *j; k < nb && b[k].lo <= hi; k++) {
+        if (b[k].lo > lo)
+            emit_range(lo, b[k].lo - 1, family, out);
+        if (b[k].hi >= hi)
+            return;
+        lo = b[k].hi + 1;
+    }
+    emit_range(lo, hi, family, out);
+}
+
+/* Are the prefixes of one family in address order? */
+static bool in_order(const void *in, size_t stride, size_t nin, int family)
+{
+    const struct ipprefix *prev = NULL;
+
+    for (size_t i = 0; i < nin; i++) {
+        const struct ipprefix *p = PFX_AT(in, stride, i);
+        if (p->addr.family != family)
+            continue;
+        if (prev && memcmp(prev->addr.b, p->addr.b, family == 4 ? 4 : 16) > 0)
+            return false;
+        prev = p;
+    }
+    return true;
+}
+
+void cidr_minimal_of(const void *in, size_t stride, size_t nin, const struct ipprefix *ex,
+                     size_t nex, int family, struct cidr_list *out)
+{
+    size_t nb, j = 0;
+    struct range *b = ranges(ex, sizeof(*ex), nex, family, &nb);
+
+    if (in_order(in, stride, nin, family)) {
+        /* The usual case (the listings are sorted): merge as we go, with
+         * no copy of the input as ranges. */
+        struct range cur = { 0, 0 };
+        bool have = false;
+        for (size_t i = 0; i < nin; i++) {
+            const struct ipprefix *p = PFX_AT(in, stride, i);
+            if (p->addr.family != family)
+                continue;
+            struct range r = to_range(p);
+            if (have && (r.lo <= cur.hi || r.lo - 1 == cur.hi)) {
+                if (r.hi > cur.hi)
+                    cur.hi = r.hi;
+                continue;
+            }
+            if (have)
+                emit_minus(cur.lo, cur.hi, b, nb, &j, family, out);
+            cur = r;
+            have = true;
+        }
+        if (have)
+            emit_minus(cur.lo, cur.hi, b, nb, &j, family, out);
+    } else {
+        size_t na;
+        struct range *a = ranges(in, stride, nin, family, &na);
+        for (size_t i = 0; i < na; i++)
+            emit_minus(a[i].lo, a[i].hi, b, nb, &j, family, out);
+        free(a);
+    }
+    free(b);
+}
+
 void cidr_minimal(const struct ipprefix *in, size_t nin, const struct ipprefix *ex,
                   size_t nex, int family, struct cidr_list *out)
 {
-    size_t na, nb;
-    struct range *a = ranges(in, nin, family, &na);
-    struct range *b = ranges(ex, nex, family, &nb);
-    size_t j = 0;
-
-    for (size_t i = 0; i < na; i++) {
-        u128 lo = a[i].lo, hi = a[i].hi;
-        bool empty = false;
-        while (j < nb && b[j].hi < lo)
-            j++;
-        /* Cut every excluded range out of [lo, hi]. */
-        for (size_t k = j; k < nb && b[k].lo <= hi && !empty; k++) {
-            if (b[k].lo > lo)
-                emit_range(lo, b[k].lo - 1, family, out);
-            if (b[k].hi >= hi)
-                empty = true;
-            else
-                lo = b[k].hi + 1;
-        }
-        if (!empty)
-            emit_range(lo, hi, family, out);
-    }
-    free(a);
-    free(b);
+    cidr_minimal_of(in, sizeof(*in), nin, ex, nex, family, out);
 }

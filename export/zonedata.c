@@ -1,4 +1,5 @@
 /* From listings to the entries every zone and set file shares; see zonedata.h. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "zonedata.h"
@@ -85,6 +86,7 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
             cidr_list_free(&m);
         }
     }
+    free(all);                  /* before the merge doubles z->e for a moment */
     run[nrun] = z->n;
     merge_runs(z, run, nrun);
     /* Equal prefixes listed for two causes: keep one, the higher priority,
@@ -110,14 +112,12 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
                 break;
             }
     /* Firewall sets: everything listed, minus everything allowlisted. */
-    struct ipprefix *pf = hugemem_alloc(z->n * sizeof(*pf));
-    for (size_t i = 0; i < z->n; i++)
-        pf[i] = z->e[i].pfx;
+    _Static_assert(offsetof(struct zone_entry, pfx) == 0, "cidr_minimal_of reads pfx");
+    /* Usually enough (holes can split a range): reserved, not grown. */
     cidr_list_reserve(&z->fw4, z->n);
-    cidr_minimal(pf, z->n, allowed.v, allowed.n, 4, &z->fw4);
-    cidr_minimal(pf, z->n, allowed.v, allowed.n, 6, &z->fw6);
-    free(pf);
-    free(all);
+    cidr_list_reserve(&z->fw6, z->n);
+    cidr_minimal_of(z->e, sizeof(*z->e), z->n, allowed.v, allowed.n, 4, &z->fw4);
+    cidr_minimal_of(z->e, sizeof(*z->e), z->n, allowed.v, allowed.n, 6, &z->fw6);
     cidr_list_free(&allowed);
 }
 

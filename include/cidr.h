@@ -22,5 +22,9 @@ void cidr_list_free(struct cidr_list *l);
  * (4 or 6) covering (union of in) minus (union of ex). */
 void cidr_minimal(const struct ipprefix *in, size_t nin, const struct ipprefix *ex,
                   size_t nex, int family, struct cidr_list *out);
+/* The same over an array of records of stride bytes that each begin with
+ * a struct ipprefix (zone entries, say), without copying them out. */
+void cidr_minimal_of(const void *in, size_t stride, size_t nin, const struct ipprefix *ex,
+                     size_t nex, int family, struct cidr_list *out);
 
 #endif

@@ -10,7 +10,10 @@
  */
 #include <stddef.h>
 
-/* n bytes, uninitialised; fatal on failure like xmalloc. */
+/* n bytes, uninitialised; fatal on failure like xmalloc. Pages never
+ * touched cost nothing: callers that know a bound reserve it here rather
+ * than grow, since growing a large block copies it (both copies resident
+ * for a moment). */
 void *hugemem_alloc(size_t n);
 /* xgrow for an array that may become large: at least need elements of
  * size sz, the contents kept. */

@@ -57,9 +57,10 @@ struct netagg {
     struct asn_stats *last_as;  /* the last AS counted: most addresses repeat it */
 };
 
-/* allow may be NULL. */
+/* allow may be NULL. max_nets: a bound (the addresses to come), reserved
+ * up front so the array never grows (see hugemem.h). */
 void netagg_init(struct netagg *na, const struct policy *p, struct cidrset *allow,
-                 bool keep_all);
+                 bool keep_all, size_t max_nets);
 /* The network of an address under the policy's prefix lengths. */
 struct ipprefix netagg_net_of(const struct policy *p, const struct ipaddr *ip);
 /* A network's number, for tables keyed by network (cmd_top). */

@@ -9,6 +9,7 @@
 
 enum { HUGE_PAGE = 2 * 1024 * 1024 };
 
+/* Aligned to a huge page, so that every one of its huge pages can be one. */
 void *hugemem_alloc(size_t n)
 {
     void *p;
@@ -31,23 +32,12 @@ void *hugemem_grow(void *p, size_t *cap, size_t need, size_t sz)
     if (need <= *cap)
         return p;
     size_t c = xgrow_cap(*cap, need, sz);
-    void *q;
-    if (p && *cap * sz >= HUGE_PAGE) {
-        /* Already large: realloc moves it by remapping, without copying
-         * or touching it again; the new part gets the same advice. */
-        q = xrealloc(p, c * sz);
-#ifdef MADV_HUGEPAGE
-        uintptr_t lo = ((uintptr_t)q + 4095) & ~(uintptr_t)4095;
-        uintptr_t hi = ((uintptr_t)q + c * sz) & ~(uintptr_t)4095;
-        if (hi > lo)
-            madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#endif
-    } else {
-        q = hugemem_alloc(c * sz);
-        if (p)
-            memcpy(q, p, *cap * sz);
-        free(p);
-    }
+    /* A new aligned block: realloc cannot remap an aligned one (glibc
+     * copies it anyway) and would lose the alignment. */
+    void *q = hugemem_alloc(c * sz);
+    if (p)
+        memcpy(q, p, *cap * sz);
+    free(p);
     *cap = c;
     return q;
 }

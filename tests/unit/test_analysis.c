@@ -163,6 +163,26 @@ static void test_escalation(void **state)
     assert_int_equal(l.nets_escalated, 3);
     assert_int_equal(l.nets_held, 2);
     assert_int_equal(l.nallowed, 1);
+    /* Networks are counted as a stream: all seen, only those with
+     * something listed kept (198.51.102.0/24 has 3 listed: kept). */
+    struct ipaddr quiet = IP("192.0.2.1");
+    add(a, "192.0.2.1", EV_CONNECT, R_NONE, 1, NULL);
+    listings_free(&l);
+    listings_decide(&l, a, &p, &o);
+    assert_int_equal(l.nets.nseen, 7);
+    assert_int_equal(l.nets.nnets, 6);
+    assert_null(netagg_find(&l.nets, &quiet));
+    struct ipaddr n102 = IP("198.51.102.200");
+    assert_int_equal(netagg_find(&l.nets, &n102)->ips_seen, 5);
+    for (size_t i = 1; i < l.nets.nnets; i++)
+        assert_true(ipaddr_cmp(&l.nets.nets[i - 1].pfx.addr, &l.nets.nets[i].pfx.addr) < 0);
+    /* explain asks for every network. */
+    listings_free(&l);
+    o.all_networks = true;
+    listings_decide(&l, a, &p, &o);
+    assert_int_equal(l.nets.nnets, 7);
+    assert_int_equal(netagg_find(&l.nets, &quiet)->ips_seen, 1);
+    assert_int_equal(netagg_find(&l.nets, &quiet)->status, NET_NONE);
     /* Sorted by prefix: a network before the addresses inside it. */
     for (size_t i = 1; i < l.n; i++) {
         int c = ipaddr_cmp(&l.v[i - 1].pfx.addr, &l.v[i].pfx.addr);

@@ -67,6 +67,24 @@ static void test_basic(void **state)
 }
 
 /* Random sets against iprange(1), which prints the optimal CIDR cover. */
+static int cmp_pfx(const void *a, const void *b)
+{
+    const struct ipprefix *x = a, *y = b;
+    int c = ipaddr_cmp(&x->addr, &y->addr);
+
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void render(const struct cidr_list *out, char *got, size_t size)
+{
+    got[0] = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        char buf[IPPREFIX_STRLEN];
+        snprintf(got + strlen(got), size - strlen(got), "%s/%u ",
+                 ipaddr_format(&out->v[i].addr, buf), out->v[i].len);
+    }
+}
+
 static void test_against_iprange(void **state)
 {
     (void)state;
@@ -116,6 +134,31 @@ static void test_against_iprange(void **state)
         cidr_list_free(&out);
         if (strcmp(got, want) != 0)
             fail_msg("round %d differs from iprange:\n want %s\n got  %s", round, want, got);
+        /* Sorted input takes the streaming path: the same answer, also
+         * with holes cut out (compared with the unsorted path). */
+        struct ipprefix ex[8];
+        for (size_t i = 0; i < 8; i++) {
+            ipaddr_set_v4(&ex[i].addr, 0xc0000200u + (uint32_t)(rand() % 1024));
+            ex[i].len = (uint8_t)(28 + rand() % 5);
+            ex[i].addr = ipaddr_mask(&ex[i].addr, ex[i].len);
+        }
+        char holes[65536];
+        cidr_minimal(v, n, ex, 8, 4, &out);
+        render(&out, holes, sizeof(holes));
+        cidr_list_free(&out);
+        qsort(v, n, sizeof(v[0]), cmp_pfx);
+        cidr_minimal(v, n, NULL, 0, 4, &out);
+        render(&out, got, sizeof(got));
+        cidr_list_free(&out);
+        if (strcmp(got, want) != 0)
+            fail_msg("round %d, sorted input, differs from iprange:\n want %s\n got  %s",
+                     round, want, got);
+        cidr_minimal(v, n, ex, 8, 4, &out);
+        render(&out, got, sizeof(got));
+        cidr_list_free(&out);
+        if (strcmp(got, holes) != 0)
+            fail_msg("round %d, sorted input with holes, differs:\n want %s\n got  %s",
+                     round, holes, got);
     }
 }
 
