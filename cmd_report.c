@@ -144,7 +144,7 @@ static const char help[] =
     "                       sender_domain or uid (default: [customers] map)\n"
     "  -o, --output DIR     where to publish (created if missing)\n"
     "  -c, --config FILE    thresholds ([customers]) and listing policy\n"
-    "      --allowlist FILE for the listing summary in report.html\n"
+    "      --allowlist FILE for the listing summary in report.html (default: [policy] allowlist)\n"
     "      --asn-db FILE    MaxMind ASN database: ASNs per login (default:\n"
     "                       [policy] asn_db)\n"
     "      --templates DIR  letter.<lang>.txt templates (default: [customers]\n"
@@ -249,6 +249,9 @@ int cmd_report(int argc, char **argv)
     struct report_job j;
     if (!report_job_init(&j, &policy.customers, customers, templates, lang))
         return EXIT_USAGE;
+    /* As in run: the command line overrides the configuration's file. */
+    if (allowfile == NULL)
+        allowfile = policy.allowlist;
     struct cidrset *allow = NULL;
     if (!cidrset_open(allowfile, &allow)) {
         report_job_free(&j);

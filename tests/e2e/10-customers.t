@@ -138,6 +138,13 @@ ok $? "valve tripped: report.html and customers/ untouched too"
 printf '[customers]\nmap = %s\nbounce_rate_suspend = 0.9\n' "$TMP/sample.map" >"$TMP/c.ini"
 R -c "$TMP/c.ini" --tz JST-9 -o "$TMP/cfg" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null; is $? 0 "[customers] map from the config"
 is "$(tier "$TMP/cfg" "Cheap Pills")" suspend "spammer still suspend (spam rejections) with bounce_rate_suspend = 0.9"
+# report takes [policy] allowlist like run does; --allowlist overrides it.
+printf '[policy]\nallowlist = %s\n[customers]\nmap = %s\n' "$S/allowlist.txt" "$TMP/sample.map" >"$TMP/a.ini"
+R -c "$TMP/a.ini" --tz JST-9 -o "$TMP/ra" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
+R --customers "$TMP/sample.map" --allowlist "$S/allowlist.txt" --tz JST-9 -o "$TMP/rb" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
+R --customers "$TMP/sample.map" --tz JST-9 -o "$TMP/rc" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
+cmp -s "$TMP/ra/report.html" "$TMP/rb/report.html" && ! cmp -s "$TMP/ra/report.html" "$TMP/rc/report.html"
+ok $? "report: [policy] allowlist from the config counts like --allowlist (the relay is not listed)"
 # A second report replaces customers/ wholesale: no stale files.
 printf 'Only\tsasl\talice@acme.example\n' >"$TMP/one.map"
 R --customers "$TMP/one.map" -o "$TMP/j1" "$S/mail.log" 2>/dev/null
