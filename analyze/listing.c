@@ -141,25 +141,32 @@ static int cmp_listing(const void *a, const void *b)
     return (x->pfx.len > y->pfx.len) - (x->pfx.len < y->pfx.len);
 }
 
-static int cmp_stable(const void *a, const void *b)
-{
-    const struct listing *x = a, *y = b;
-    int c = cmp_listing(a, b);
-
-    return c ? c : (x->flags >> 8 > y->flags >> 8) - (x->flags >> 8 < y->flags >> 8);
-}
-
-/* A stable sort of v[0..n): qsort is not stable, so ties are broken by
- * the original index. */
+/* A stable sort of v[0..n) (qsort is not stable): bottom-up merge sort,
+ * the left entry first on ties. */
 static void sort_stable(struct listing *v, size_t n)
 {
     if (n < 2)
-        return;                 /* qsort(NULL, 0) is undefined */
-    for (size_t i = 0; i < n; i++)
-        v[i].flags = (v[i].flags & 0xffu) | (unsigned)(i << 8);
-    qsort(v, n, sizeof(*v), cmp_stable);
-    for (size_t i = 0; i < n; i++)
-        v[i].flags &= 0xffu;
+        return;
+    struct listing *a = v, *b = xmalloc(n * sizeof(*b));
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t x = lo, y = mid, k = lo;
+            while (x < mid && y < hi)
+                b[k++] = cmp_listing(&a[y], &a[x]) < 0 ? a[y++] : a[x++];
+            while (x < mid)
+                b[k++] = a[x++];
+            while (y < hi)
+                b[k++] = a[y++];
+        }
+        struct listing *t = a;
+        a = b, b = t;
+    }
+    if (a != v) {
+        memcpy(v, a, n * sizeof(*v));
+        b = a;
+    }
+    free(b);
 }
 
 void listings_sort(struct listings *l)

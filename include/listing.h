@@ -21,13 +21,13 @@ enum {
 /* One published entry: a single address (/32, /128) or a network. */
 struct listing {
     struct ipprefix pfx;
+    uint8_t flags;              /* LF_* */
+    uint32_t asn;
     const struct ip_stats *st;  /* the address's evidence (owned by the agg);
                                  * NULL for a network, denylist or carried entry */
     struct decision d;
     int64_t first, last;        /* first/last evidence, UTC; INT64_MAX/MIN if none */
     int64_t expires;            /* listed until (state files); 0 = not tracked */
-    uint32_t asn;
-    unsigned flags;
 };
 
 struct listings {

@@ -194,6 +194,58 @@ static void test_escalation(void **state)
     agg_free(a);
 }
 
+/* listings_sort: prefix order, a network before its addresses, and of
+ * equal prefixes the one that came first kept (stable), also for a tail
+ * long enough for several merge passes. */
+static void test_sort_stable(void **state)
+{
+    struct listings l = { 0 };
+    (void)state;
+    srand(7);
+    for (int i = 0; i < 40; i += 2) {          /* the sorted run */
+        struct listing e = { .flags = 0 };
+        ipaddr_set_v4(&e.pfx.addr, 0xc0000200u + (uint32_t)i);
+        e.pfx.len = 32;
+        listings_push(&l, &e);
+    }
+    for (int i = 0; i < 300; i++) {            /* the tail: duplicates, networks */
+        struct listing e = { .flags = (uint8_t)(i & 1 ? LF_STATE : LF_DENY), .asn = (uint32_t)i };
+        ipaddr_set_v4(&e.pfx.addr, 0xc0000200u + (uint32_t)(rand() % 48));
+        e.pfx.len = 32;
+        if (i % 37 == 0) {
+            e.pfx.len = 28;
+            e.pfx.addr = ipaddr_mask(&e.pfx.addr, 28);
+        }
+        listings_push(&l, &e);
+    }
+    /* The expected survivor of each prefix: the first pushed. */
+    struct listing want[400];
+    size_t nw = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        size_t k = 0;
+        while (k < nw && !(ipaddr_cmp(&want[k].pfx.addr, &l.v[i].pfx.addr) == 0
+                           && want[k].pfx.len == l.v[i].pfx.len))
+            k++;
+        if (k == nw)
+            want[nw++] = l.v[i];
+    }
+    listings_sort(&l);
+    assert_int_equal(l.n, nw);
+    for (size_t i = 0; i < l.n; i++) {
+        if (i > 0) {
+            int c = ipaddr_cmp(&l.v[i - 1].pfx.addr, &l.v[i].pfx.addr);
+            assert_true(c < 0 || (c == 0 && l.v[i - 1].pfx.len < l.v[i].pfx.len));
+        }
+        size_t k = 0;
+        while (!(ipaddr_cmp(&want[k].pfx.addr, &l.v[i].pfx.addr) == 0
+                 && want[k].pfx.len == l.v[i].pfx.len))
+            k++;
+        assert_int_equal(l.v[i].flags, want[k].flags);
+        assert_int_equal(l.v[i].asn, want[k].asn);
+    }
+    listings_free(&l);
+}
+
 static void test_state_roundtrip(void **state)
 {
     struct policy p;
@@ -344,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_map),
         cmocka_unit_test(test_rdns_bars),
         cmocka_unit_test(test_escalation),
+        cmocka_unit_test(test_sort_stable),
         cmocka_unit_test(test_state_roundtrip),
         cmocka_unit_test(test_asn),
     };
