@@ -5,14 +5,189 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include "pubdiff.h"
 #include "hugemem.h"
-#include "outbuf.h"
 #include "xalloc.h"
 
-/* A key with its first 16 bytes as two big-endian integers (zero after
- * the end): most comparisons end there, without following the pointer. */
+/* An entry as integers, 20 bytes: the address as four big-endian words
+ * (IPv4 in the first), so that comparing words follows ipaddr_cmp. */
+struct pubdiff_key {
+    uint32_t w[4];
+    uint8_t family, len, cause;
+};
+
+enum { READ_BUF = 128 * 1024 };
+
+static struct pubdiff_key key_of(const struct ipprefix *p, unsigned cause)
+{
+    struct pubdiff_key k = { { 0 }, p->addr.family, p->len, (uint8_t)cause };
+
+    for (int i = 0; i < (p->addr.family == 4 ? 1 : 4); i++) {
+        const uint8_t *b = p->addr.b + 4 * i;
+        k.w[i] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    }
+    return k;
+}
+
+static struct pubdiff_key key_of_listing(const struct listing *e)
+{
+    /* policy_cause_name writes "none" for a cause out of range. */
+    unsigned c = (unsigned)e->d.cause < CAUSE__COUNT ? (unsigned)e->d.cause : CAUSE_NONE;
+
+    return key_of(&e->pfx, c);
+}
+
+/* Prefix order as listings_sort has it: address, then length. */
+static int cmp_prefix(const struct pubdiff_key *a, const struct pubdiff_key *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    for (int i = 0; i < 4; i++)
+        if (a->w[i] != b->w[i])
+            return a->w[i] < b->w[i] ? -1 : 1;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    const struct pubdiff_key *x = a, *y = b;
+    int c = cmp_prefix(x, y);
+
+    return c ? c : (x->cause > y->cause) - (x->cause < y->cause);
+}
+
+/* The key of p[0..n) ("prefix,cause"), if the text is exactly what an
+ * entry of that prefix and cause renders to. Anything else ("IPv6:",
+ * upper case, "/32", a hand edit) never equals a current entry. */
+static bool key_parse(const char *p, size_t n, struct pubdiff_key *k)
+{
+    const char *c1 = memchr(p, ',', n);
+    size_t an = (size_t)(c1 - p), nn = n - an - 1;
+    const char *slash = memchr(p, '/', an);
+    struct ipprefix x;
+    char t[IPPREFIX_STRLEN];
+
+    if (!ipaddr_parse(span_make(p, slash ? (size_t)(slash - p) : an), &x.addr))
+        return false;
+    unsigned max = x.addr.family == 4 ? 32 : 128, len = slash ? 0 : max;
+    if (slash && (c1 - slash < 2 || c1 - slash > 4))
+        return false;
+    for (const char *s = slash ? slash + 1 : c1; s < c1; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        len = len * 10 + (unsigned)(*s - '0');
+    }
+    if (len > max)
+        return false;
+    x.len = (uint8_t)len;
+    if (ipprefix_text(&x, t) != an || memcmp(t, p, an) != 0)
+        return false;
+    for (unsigned c = 0; c < CAUSE__COUNT; c++) {
+        const char *name = policy_cause_name((enum cause)c);
+        if (strlen(name) == nn && memcmp(name, c1 + 1, nn) == 0) {
+            *k = key_of(&x, c);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Appends p[0..n) and a NUL to the text t. */
+static void text_add(char **t, size_t *len, size_t *cap, const char *p, size_t n)
+{
+    *t = hugemem_grow(*t, cap, *len + n + 1, 1);
+    memcpy(*t + *len, p, n);
+    (*t)[*len + n] = 0;
+    *len += n + 1;
+}
+
+static void text_key(char **t, size_t *len, size_t *cap, const struct pubdiff_key *k)
+{
+    struct ipprefix p;
+    char b[IPPREFIX_STRLEN + 32];
+
+    memset(&p, 0, sizeof(p));
+    p.addr.family = k->family;
+    p.len = k->len;
+    for (int i = 0; i < 16; i++)
+        p.addr.b[i] = (uint8_t)(k->w[i / 4] >> (24 - 8 * (i % 4)));
+    size_t n = ipprefix_text(&p, b);
+    const char *name = policy_cause_name((enum cause)k->cause);
+    size_t nn = strlen(name);
+    b[n++] = ',';
+    memcpy(b + n, name, nn);    /* names are a few letters */
+    text_add(t, len, cap, b, n + nn);
+}
+
+static void add_key(struct pubdiff *d, const char *p, size_t n)
+{
+    struct pubdiff_key k;
+
+    d->prev++;
+    if (key_parse(p, n, &k)) {
+        d->keys = hugemem_grow(d->keys, &d->keys_cap, d->nkeys + 1, sizeof(k));
+        d->keys[d->nkeys++] = k;
+    } else {
+        text_add(&d->rtext, &d->rlen, &d->rcap, p, n);
+        d->njunk++;
+    }
+}
+
+/* A line's key is the text before its second comma, if both come before
+ * the line's end or a NUL byte. Returns the key's length, 0 for a line
+ * without one, -1 if the line may go on past end. */
+static long line_key(const char *p, const char *end, bool complete)
+{
+    const char *nul = memchr(p, 0, (size_t)(end - p));
+    const char *stop = nul ? nul : end;
+    const char *c1 = memchr(p, ',', (size_t)(stop - p));
+    const char *c2 = c1 ? memchr(c1 + 1, ',', (size_t)(stop - c1 - 1)) : NULL;
+
+    if (c2)
+        return c2 - p;
+    return nul || complete ? 0 : -1;
+}
+
+bool pubdiff_read_previous(struct pubdiff *d, const char *outdir)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/listings.csv", outdir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    size_t cap = READ_BUF, len = 0;
+    char *buf = xmalloc(cap);
+    bool skip = true;           /* to the next newline: the header first */
+    ssize_t r;
+    /* A read error ends the file early, as at its end. A line still open
+     * at the end has no key (else it would have been taken already). */
+    while ((r = read(fd, buf + len, cap - len)) > 0) {
+        const char *p = buf, *end = buf + len + (size_t)r;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            long k = skip ? 0 : line_key(p, nl ? nl : end, nl != NULL);
+            if (k > 0)
+                add_key(d, p, (size_t)k);
+            if (nl)
+                p = nl + 1, skip = false;
+            else if (k >= 0)
+                p = end, skip = true;   /* the rest of the line does not matter */
+            else
+                break;
+        }
+        len = (size_t)(end - p);
+        memmove(buf, p, len);
+        if (len == cap)         /* a key longer than the buffer */
+            buf = xgrow(buf, &cap, cap + 1, 1);
+    }
+    free(buf);
+    close(fd);
+    return true;
+}
+
+/* A key as two big-endian integers of its first 16 bytes (zero after its
+ * end): most comparisons end there, without following the pointer. */
 struct sortkey {
     uint64_t hi, lo;
     const char *s;
@@ -45,104 +220,107 @@ static int cmp_sortkey(const void *a, const void *b)
     return (x->lo & 0xff) ? strcmp(x->s + 16, y->s + 16) : 0;
 }
 
-/* Sorts the n strings of v in place. */
-static void sort_keys(const char **v, size_t n)
+/* The n strings one after another in t, in strcmp order. */
+static void list_sorted(struct pubdiff_keys *out, const char *t, size_t n)
 {
-    if (n < 2)
+    out->n = n;
+    if (n == 0)
         return;
     struct sortkey *k = hugemem_alloc(n * sizeof(*k));
-    for (size_t i = 0; i < n; i++)
-        k[i] = sortkey_of(v[i]);
+    for (size_t i = 0; i < n; i++, t += strlen(t) + 1)
+        k[i] = sortkey_of(t);
     qsort(k, n, sizeof(*k), cmp_sortkey);
+    /* The pointers over the sort keys: v[i] lies below k[i], read first. */
+    const char **v = (const char **)(void *)k;
     for (size_t i = 0; i < n; i++)
         v[i] = k[i].s;
-    free(k);
+    out->v = xrealloc(v, n * sizeof(*v));
 }
 
-bool pubdiff_read_previous(struct pubdiff *d, const char *outdir)
+static bool in_prefix_order(const struct pubdiff_key *k, size_t n)
 {
-    char path[4096];
-    struct stat sb;
+    for (size_t i = 1; i < n; i++)
+        if (cmp_prefix(&k[i - 1], &k[i]) > 0)
+            return false;
+    return true;
+}
 
-    snprintf(path, sizeof(path), "%s/listings.csv", outdir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    size_t size = fstat(fd, &sb) == 0 && sb.st_size > 0 ? (size_t)sb.st_size : 0;
-    char *t = hugemem_alloc(size + 1);
-    size_t len = 0;
-    for (ssize_t r; len < size && (r = read(fd, t + len, size - len)) != 0;)
-        if (r > 0)
-            len += (size_t)r;
-        else
-            break;              /* a read error ends the file early, as before */
-    close(fd);
-    t[len] = 0;
-    d->prev_text = t;
-    size_t cap = 0;
-    /* Line by line after the header; a line ends at its newline or at a
-     * NUL byte, whichever comes first. The key is the text before the
-     * second comma; lines with fewer commas are skipped. */
-    char *p = memchr(t, '\n', len), *end = t + len;
-    for (p = p ? p + 1 : end; p < end;) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        char *eol = nl ? nl : end;
-        char *nul = memchr(p, 0, (size_t)(eol - p));
-        char *stop = nul ? nul : eol;
-        char *c1 = memchr(p, ',', (size_t)(stop - p));
-        char *c2 = c1 ? memchr(c1 + 1, ',', (size_t)(stop - c1 - 1)) : NULL;
-        if (c2) {
-            *c2 = 0;
-            d->prev.v = hugemem_grow(d->prev.v, &cap, d->prev.n + 1, sizeof(*d->prev.v));
-            d->prev.v[d->prev.n++] = p;
+/* l's entry j as a key: from l, or from ck, l's keys sorted. */
+static struct pubdiff_key cur_key(const struct listings *l, const struct pubdiff_key *ck,
+                                  size_t j)
+{
+    return ck ? ck[j] : key_of_listing(&l->v[j]);
+}
+
+/* Merges the sorted previous keys with l by prefix. Within one prefix the
+ * entries of a cause on both sides pair off; the rest of either side is
+ * removed or added. A prefix normally has one entry a side, but neither
+ * side forbids more. False, half done, if l (without ck) turns out not to
+ * be in prefix order after all. */
+static bool merge(struct pubdiff *d, const struct listings *l, const struct pubdiff_key *ck)
+{
+    const struct pubdiff_key *pk = d->keys;
+    size_t np = d->nkeys, nc = l->n, i = 0, j = 0;
+    struct pubdiff_key c, g;
+
+    if (nc > 0)
+        c = cur_key(l, ck, 0);
+    while (i < np || j < nc) {
+        g = j < nc && (i == np || cmp_prefix(&c, &pk[i]) <= 0) ? c : pk[i];
+        size_t pc[CAUSE__COUNT] = { 0 }, cc[CAUSE__COUNT] = { 0 };
+        for (; i < np && cmp_prefix(&pk[i], &g) == 0; i++)
+            pc[pk[i].cause]++;
+        for (; j < nc && cmp_prefix(&c, &g) == 0;)
+            if (cc[c.cause]++, ++j < nc)
+                c = cur_key(l, ck, j);
+        if (j < nc && cmp_prefix(&c, &g) < 0)
+            return false;
+        for (unsigned k = 0; k < CAUSE__COUNT; k++) {
+            size_t both = pc[k] < cc[k] ? pc[k] : cc[k];
+            g.cause = (uint8_t)k;
+            d->kept += both;
+            for (size_t m = both; m < pc[k]; m++, d->removed.n++)
+                text_key(&d->rtext, &d->rlen, &d->rcap, &g);
+            for (size_t m = both; m < cc[k]; m++, d->added.n++)
+                text_key(&d->atext, &d->alen, &d->acap, &g);
         }
-        p = eol + 1;
     }
     return true;
 }
 
 void pubdiff_compute(struct pubdiff *d, const struct listings *l)
 {
-    struct outbuf o;
-    size_t *off = hugemem_alloc(l->n * sizeof(*off));
+    size_t junk = d->rlen;
 
-    outbuf_init_mem(&o, l->n * 24 + 64);
-    for (size_t i = 0; i < l->n; i++) {
-        off[i] = o.len;
-        outbuf_ipprefix(&o, &l->v[i].pfx);
-        outbuf_putc(&o, ',');
-        outbuf_puts(&o, policy_cause_name(l->v[i].d.cause));
-        outbuf_putc(&o, 0);
+    d->cur = l->n;
+    d->removed.n = d->njunk;
+    if (!in_prefix_order(d->keys, d->nkeys))
+        qsort(d->keys, d->nkeys, sizeof(*d->keys), cmp_key);
+    if (!merge(d, l, NULL)) {
+        /* A hand-made listing may be out of order: start again on its
+         * keys, sorted. */
+        struct pubdiff_key *ck = hugemem_alloc(l->n * sizeof(*ck));
+        for (size_t m = 0; m < l->n; m++)
+            ck[m] = key_of_listing(&l->v[m]);
+        qsort(ck, l->n, sizeof(*ck), cmp_key);
+        d->kept = d->added.n = d->alen = 0;
+        d->removed.n = d->njunk, d->rlen = junk;
+        merge(d, l, ck);
+        free(ck);
     }
-    d->cur_text = o.buf;        /* final now: no more growth */
-    d->cur.v = hugemem_alloc(l->n * sizeof(*d->cur.v));
-    d->cur.n = l->n;
-    for (size_t i = 0; i < l->n; i++)
-        d->cur.v[i] = d->cur_text + off[i];
-    free(off);
-    sort_keys(d->prev.v, d->prev.n);
-    sort_keys(d->cur.v, d->cur.n);
-    d->added.v = hugemem_alloc(d->cur.n * sizeof(*d->added.v));
-    d->removed.v = hugemem_alloc(d->prev.n * sizeof(*d->removed.v));
-    size_t i = 0, j = 0;
-    while (i < d->prev.n || j < d->cur.n) {
-        int c = i == d->prev.n ? 1 : j == d->cur.n ? -1 : strcmp(d->prev.v[i], d->cur.v[j]);
-        if (c == 0)
-            d->kept++, i++, j++;
-        else if (c < 0)
-            d->removed.v[d->removed.n++] = d->prev.v[i++];
-        else
-            d->added.v[d->added.n++] = d->cur.v[j++];
-    }
+    free(d->keys);              /* done with: the lists take over */
+    d->keys = NULL;
+    d->nkeys = d->keys_cap = 0;
+    list_sorted(&d->added, d->atext, d->added.n);
+    list_sorted(&d->removed, d->rtext, d->removed.n);
 }
 
 void pubdiff_free(struct pubdiff *d)
 {
-    free(d->prev.v);
-    free(d->cur.v);
     free(d->added.v);
     free(d->removed.v);
-    free(d->prev_text);
-    free(d->cur_text);
+    free(d->keys);
+    free(d->atext);
+    free(d->rtext);
     memset(d, 0, sizeof(*d));
 }

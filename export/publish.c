@@ -19,7 +19,7 @@
 static void print_diff(const struct pubdiff *d, bool verbose)
 {
     msg_info("publish: %zu added, %zu removed, %zu kept (previously %zu)",
-             d->added.n, d->removed.n, d->kept, d->prev.n);
+             d->added.n, d->removed.n, d->kept, d->prev);
     if (!verbose)
         return;
     enum { SHOW = 10 };         /* summary.json has the complete lists */
@@ -68,7 +68,7 @@ static void write_summary(struct outbuf *o, const struct summary_ctx *s)
                   "{\"rbldnsd\": %zu, \"rbldnsd6\": %zu, \"fw4\": %zu, \"fw6\": %zu},\n"
                   "  \"previous\": %zu,\n  \"kept\": %zu", l->nallowed,
                   zonedata_count(s->x->z, 4), zonedata_count(s->x->z, 6), s->x->z->fw4.n,
-                  s->x->z->fw6.n, s->d->prev.n, s->d->kept);
+                  s->x->z->fw6.n, s->d->prev, s->d->kept);
     json_list(o, "added", &s->d->added);
     json_list(o, "removed", &s->d->removed);
     export_summary_fields(o, s->x);
@@ -219,7 +219,7 @@ static int run_hook(const char *cmd, const char *outdir)
 
 static bool valve_trips(const struct pubdiff *d, const struct policy *p)
 {
-    size_t prev = d->prev.n, cur = d->cur.n;
+    size_t prev = d->prev, cur = d->cur;
     size_t change = prev > cur ? prev - cur : cur - prev;
 
     if (prev > 0 && cur == 0) {
@@ -256,7 +256,7 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
         for (size_t i = 0; i < 2; i++)
             prepare_one(i, &pr);
     r->had_previous = pr.had_previous;
-    r->previous = d.prev.n, r->added = d.added.n, r->removed = d.removed.n, r->kept = d.kept;
+    r->previous = d.prev, r->added = d.added.n, r->removed = d.removed.n, r->kept = d.kept;
     print_diff(&d, o->verbose);
     if (valve_trips(&d, p)) {
         if (!o->force) {

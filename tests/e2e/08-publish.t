@@ -27,6 +27,21 @@ run -o "$O" "$S/60.log"; is $? 0 "from 100 to 60 (40%) publishes"
 run -v -o "$O" "$S/60.log"; grep -q "publish: 0 added, 0 removed, 60 kept" "$TMP/err"; ok $? "the diff is reported on stderr"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["listed"]==60 and d["kept"]==60 and d["added"]==[] and d["removed"]==[]' "$O/summary.json"
 ok $? "summary.json carries the diff"
+# A hand-edited previous listings.csv: out of order, a duplicate, garbage,
+# another cause, a line longer than the read buffer, IPv6, no final
+# newline. What is not a current entry is removed, under its own text.
+f="$O/listings.csv"; last=$(tail -1 "$f" | cut -d, -f1)
+{ head -1 "$f"; tail -n +2 "$f" | sort -r; tail -1 "$f"; printf 'garbage\n10.0.0.7/32,spam,x\n'
+  printf '10.0.1.7,auth,x\n10.0.2.7,spam,'; head -c 300000 /dev/zero | tr '\0' x
+  printf '\n2001:db8::1,spam,x'; } >"$TMP/hand.csv"
+mv "$TMP/hand.csv" "$f"
+run -v -o "$O" "$S/60.log"; grep -q "publish: 0 added, 5 removed, 60 kept (previously 65)" "$TMP/err"
+ok $? "a hand-edited previous file: every line that is not a current entry is removed"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+want=sorted(["10.0.0.7/32,spam","10.0.1.7,auth","10.0.2.7,spam",sys.argv[2]+",spam","2001:db8::1,spam"])
+assert [e["entry"]+","+e["cause"] for e in d["removed"]]==want, d["removed"]
+assert d["previous"]==65 and d["kept"]==60 and d["added"]==[]' "$O/summary.json" "$last"
+ok $? "summary.json lists them in strcmp order"
 run -o "$O" "$S/empty.log"; is $? 4 "an empty listing never replaces a non-empty one"
 run --force -o "$O" "$S/empty.log"; is $? 0 "unless --force"
 is "$(count "$O")" 0 "now empty"

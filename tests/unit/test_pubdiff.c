@@ -1,0 +1,368 @@
+/* pubdiff: the diff against the previous listings.csv, checked by hand on
+ * the awkward files (garbage, duplicates, disorder, long lines, no final
+ * newline, IPv6, empty) and against a plain text diff on random ones. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "pubdiff.h"
+#include "xalloc.h"
+
+static char dir[] = "/tmp/rblforge-pubdiff-XXXXXX";
+
+static void write_prev(const char *t, size_t n)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/listings.csv", dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(t, 1, n, fp), n);
+    fclose(fp);
+}
+
+static void add(struct listings *l, const char *pfx, enum cause c)
+{
+    struct ipprefix p;
+
+    assert_true(ipprefix_parse(span_make(pfx, strlen(pfx)), &p, false));
+    l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+    memset(&l->v[l->n], 0, sizeof(l->v[0]));
+    l->v[l->n].pfx = p;
+    l->v[l->n++].d.cause = c;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The diff as it was first written: every key as text, both sides sorted
+ * with strcmp, then merged. */
+struct ref {
+    char **prev, **cur, **added, **removed;
+    size_t nprev, ncur, nadded, nremoved, kept;
+};
+
+static void ref_diff(struct ref *r, const char *bytes, size_t len, const struct listings *l)
+{
+    char *t = xmalloc(len + 1);
+
+    memset(r, 0, sizeof(*r));
+    memcpy(t, bytes, len);
+    t[len] = 0;
+    r->prev = xmalloc((len + 1) * sizeof(char *));
+    char *p = memchr(t, '\n', len), *end = t + len;
+    for (p = p ? p + 1 : end; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *eol = nl ? nl : end;
+        char *nul = memchr(p, 0, (size_t)(eol - p));
+        char *stop = nul ? nul : eol;
+        char *c1 = memchr(p, ',', (size_t)(stop - p));
+        char *c2 = c1 ? memchr(c1 + 1, ',', (size_t)(stop - c1 - 1)) : NULL;
+        if (c2)
+            r->prev[r->nprev++] = xstrndup(p, (size_t)(c2 - p));
+        p = eol + 1;
+    }
+    free(t);
+    r->cur = xmalloc((l->n + 1) * sizeof(char *));
+    for (size_t i = 0; i < l->n; i++) {
+        char b[IPPREFIX_STRLEN + 32];
+        size_t n = ipprefix_text(&l->v[i].pfx, b);
+        b[n++] = ',';
+        strcpy(b + n, policy_cause_name(l->v[i].d.cause));
+        r->cur[r->ncur++] = xstrndup(b, strlen(b));
+    }
+    qsort(r->prev, r->nprev, sizeof(char *), cmp_str);
+    qsort(r->cur, r->ncur, sizeof(char *), cmp_str);
+    r->added = xmalloc((r->ncur + 1) * sizeof(char *));
+    r->removed = xmalloc((r->nprev + 1) * sizeof(char *));
+    size_t i = 0, j = 0;
+    while (i < r->nprev || j < r->ncur) {
+        int c = i == r->nprev ? 1 : j == r->ncur ? -1 : strcmp(r->prev[i], r->cur[j]);
+        if (c == 0)
+            r->kept++, i++, j++;
+        else if (c < 0)
+            r->removed[r->nremoved++] = r->prev[i++];
+        else
+            r->added[r->nadded++] = r->cur[j++];
+    }
+}
+
+static void ref_free(struct ref *r)
+{
+    for (size_t i = 0; i < r->nprev; i++)
+        free(r->prev[i]);
+    for (size_t i = 0; i < r->ncur; i++)
+        free(r->cur[i]);
+    free(r->prev);
+    free(r->cur);
+    free(r->added);
+    free(r->removed);
+}
+
+static void same_list(const char *what, const struct pubdiff_keys *k, char **want, size_t n)
+{
+    if (k->n != n)
+        fail_msg("%s: %zu entries, want %zu", what, k->n, n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(k->v[i], want[i]) != 0)
+            fail_msg("%s[%zu]: \"%s\", want \"%s\"", what, i, k->v[i], want[i]);
+}
+
+/* Writes the file, diffs it against l both ways and compares. */
+static void check(const char *bytes, size_t len, const struct listings *l, struct pubdiff *d)
+{
+    struct ref r;
+
+    write_prev(bytes, len);
+    memset(d, 0, sizeof(*d));
+    assert_true(pubdiff_read_previous(d, dir));
+    pubdiff_compute(d, l);
+    ref_diff(&r, bytes, len, l);
+    assert_int_equal(d->prev, r.nprev);
+    assert_int_equal(d->cur, l->n);
+    assert_int_equal(d->kept, r.kept);
+    same_list("added", &d->added, r.added, r.nadded);
+    same_list("removed", &d->removed, r.removed, r.nremoved);
+    ref_free(&r);
+}
+
+#define CHECK(lit, l, d) check((lit), sizeof(lit) - 1, (l), (d))
+
+static void want_list(const struct pubdiff_keys *k, const char *const *want, size_t n)
+{
+    assert_int_equal(k->n, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(k->v[i], want[i]);
+}
+
+static void test_garbage(void **state)
+{
+    struct listings l = { 0 };
+    struct pubdiff d;
+    static const char *const rm[] = { "1.2.3.4,bogus", "1.2.3.4/32,spam", "1.2.3.5\x01,spam",
+                                      "2001:DB8::1,spam", "IPv6:2001:db8::1,spam",
+                                      "not-an-ip,spam" };
+    (void)state;
+    add(&l, "1.2.3.4", CAUSE_SPAM);
+    add(&l, "2001:db8::1", CAUSE_SPAM);
+    CHECK("prefix,cause,score\n"
+          "no commas at all\n"
+          "one,comma\n"
+          "not-an-ip,spam,x\n"
+          "1.2.3.4,bogus,x\n"
+          "1.2.3.4/32,spam,x\n"
+          "IPv6:2001:db8::1,spam,x\n"
+          "2001:DB8::1,spam,x\n"
+          "1.2.3.5\x01,spam,x\n"
+          "1.2.3.4\0,spam,x\n"          /* the NUL ends the line */
+          "1.2.3.4,spam\0,x\n"
+          "\n"
+          "1.2.3.4,spam,x\n", &l, &d);
+    assert_int_equal(d.prev, 7);
+    assert_int_equal(d.kept, 1);
+    want_list(&d.removed, rm, 6);
+    static const char *const ad[] = { "2001:db8::1,spam" };
+    want_list(&d.added, ad, 1);
+    pubdiff_free(&d);
+    free(l.v);
+}
+
+static void test_duplicates_and_order(void **state)
+{
+    struct listings l = { 0 };
+    struct pubdiff d;
+    (void)state;
+    add(&l, "1.2.3.4", CAUSE_SPAM);
+    add(&l, "9.9.9.0/24", CAUSE_NET);
+    add(&l, "10.0.0.1", CAUSE_AUTH);
+    /* Duplicate previous keys: one matches, the other is removed. Out
+     * of order: found all the same. */
+    CHECK("h\n10.0.0.1,auth,x\n1.2.3.4,spam,x\n9.9.9.0/24,net,x\n1.2.3.4,spam,y\n", &l, &d);
+    static const char *const rm[] = { "1.2.3.4,spam" };
+    assert_int_equal(d.prev, 4);
+    assert_int_equal(d.kept, 3);
+    want_list(&d.removed, rm, 1);
+    assert_int_equal(d.added.n, 0);
+    pubdiff_free(&d);
+    /* Same prefix, other cause: removed and added. */
+    CHECK("h\n1.2.3.4,auth,x\n9.9.9.0/24,net,x\n10.0.0.1,auth,x\n", &l, &d);
+    assert_int_equal(d.kept, 2);
+    assert_string_equal(d.removed.v[0], "1.2.3.4,auth");
+    assert_string_equal(d.added.v[0], "1.2.3.4,spam");
+    pubdiff_free(&d);
+    /* Current entries out of order, one prefix twice with two causes (as
+     * a hand-made listing may be). */
+    add(&l, "1.2.3.4", CAUSE_NET);
+    add(&l, "1.2.3.0/24", CAUSE_NET);
+    CHECK("h\n1.2.3.4,net,x\n1.2.3.4,spam,x\n1.2.3.4,dynamic,x\n", &l, &d);
+    assert_int_equal(d.kept, 2);
+    assert_int_equal(d.added.n, 3);
+    assert_int_equal(d.removed.n, 1);
+    pubdiff_free(&d);
+    free(l.v);
+}
+
+static void test_long_lines(void **state)
+{
+    struct listings l = { 0 };
+    struct pubdiff d;
+    enum { LONG = 300 * 1024 };
+    char *t = xmalloc(3 * LONG + 100);
+    size_t n = 0;
+    (void)state;
+    add(&l, "1.2.3.4", CAUSE_SPAM);
+    add(&l, "5.6.7.8", CAUSE_AUTH);
+    n += (size_t)sprintf(t + n, "h\n1.2.3.4,spam,");
+    memset(t + n, 'x', LONG), n += LONG;        /* a long tail */
+    n += (size_t)sprintf(t + n, "\n");
+    memset(t + n, 'k', LONG), n += LONG;        /* a long key: removed whole */
+    n += (size_t)sprintf(t + n, ",spam,y\n");
+    memset(t + n, 'z', LONG), n += LONG;        /* long, no key */
+    n += (size_t)sprintf(t + n, "\n5.6.7.8,auth,x");    /* no final newline */
+    check(t, n, &l, &d);
+    assert_int_equal(d.prev, 3);
+    assert_int_equal(d.kept, 2);
+    assert_int_equal(d.removed.n, 1);
+    assert_int_equal(strlen(d.removed.v[0]), LONG + 5);
+    pubdiff_free(&d);
+    /* A last line without newline and without its second comma. */
+    CHECK("h\n1.2.3.4,spam,x\n5.6.7.8,auth", &l, &d);
+    assert_int_equal(d.prev, 1);
+    pubdiff_free(&d);
+    free(t);
+    free(l.v);
+}
+
+static void test_ipv6_and_empty(void **state)
+{
+    struct listings l = { 0 };
+    struct pubdiff d;
+    char path[4096];
+    (void)state;
+    add(&l, "2001:db8::/32", CAUSE_NET);
+    add(&l, "2001:db8:1::5", CAUSE_SPAM);
+    add(&l, "::ffff:1.2.3.4", CAUSE_SPAM);
+    CHECK("h\n2001:db8::/32,net,x\n2001:db8:1::5,spam,x\n2001:db8:1:0::5,spam,x\n"
+          "2001:db8::/032,net,x\n2001:db8::/33,net\n", &l, &d);
+    assert_int_equal(d.kept, 2);
+    pubdiff_free(&d);
+    CHECK("", &l, &d);
+    assert_int_equal(d.prev, 0);
+    assert_int_equal(d.added.n, 3);
+    pubdiff_free(&d);
+    CHECK("prefix,cause,no newline", &l, &d);
+    assert_int_equal(d.prev, 0);
+    pubdiff_free(&d);
+    snprintf(path, sizeof(path), "%s/listings.csv", dir);
+    unlink(path);
+    memset(&d, 0, sizeof(d));
+    assert_false(pubdiff_read_previous(&d, dir));
+    pubdiff_compute(&d, &l);
+    assert_int_equal(d.added.n, 3);
+    assert_int_equal(d.prev, 0);
+    pubdiff_free(&d);
+    free(l.v);
+}
+
+/* Random prefixes from a small space, so that both sides meet often. */
+static void random_prefix(char *b)
+{
+    switch (rand() % 4) {
+    case 0:
+        sprintf(b, "10.0.%d.%d", rand() % 2, rand() % 40);
+        break;
+    case 1:
+        sprintf(b, "10.0.%d.0/%d", rand() % 2, 22 + rand() % 3 * 2);
+        break;
+    case 2:
+        sprintf(b, "2001:db8::%x", rand() % 40);
+        break;
+    default:
+        sprintf(b, "2001:db8:%x::/48", rand() % 3);
+        break;
+    }
+}
+
+static void test_random(void **state)
+{
+    static const char *const spoil[] = { "/32", "/128", "X", ",", "\0", "\n", "/0" };
+    enum { CAP = 4 << 20 };
+    char *t = xmalloc(CAP);
+    (void)state;
+    srand(5);
+    for (int round = 0; round < 300; round++) {
+        struct listings l = { 0 };
+        struct pubdiff d;
+        char b[128];
+        size_t n = 0;
+        int ncur = rand() % 60, nprev = rand() % 80;
+        for (int i = 0; i < ncur; i++) {
+            random_prefix(b);
+            struct ipprefix p;
+            if (ipprefix_parse(span_make(b, strlen(b)), &p, true)) {
+                add(&l, "0.0.0.0", (enum cause)(rand() % CAUSE__COUNT));
+                l.v[l.n - 1].pfx = p;
+            }
+        }
+        if (rand() % 2)
+            listings_sort(&l);
+        if (rand() % 10)
+            n += (size_t)sprintf(t + n, "prefix,cause,score\n");
+        for (int i = 0; i < nprev; i++) {
+            if (rand() % 3 == 0 && l.n) {
+                const struct listing *e = &l.v[(size_t)rand() % l.n];
+                n += ipprefix_text(&e->pfx, t + n);
+                n += (size_t)sprintf(t + n, ",%s", policy_cause_name(e->d.cause));
+            } else {
+                random_prefix(b);
+                n += (size_t)sprintf(t + n, "%s,%s", b,
+                                     policy_cause_name((enum cause)(rand() % CAUSE__COUNT)));
+            }
+            if (rand() % 8 == 0) {          /* spoil it somewhere */
+                const char *s = spoil[rand() % 7];
+                size_t at = n - (size_t)rand() % 8, k = *s ? strlen(s) : 1;
+                memmove(t + at + k, t + at, n - at);
+                memcpy(t + at, s, k);
+                n += k;
+            }
+            if (rand() % 20 == 0 && n < CAP / 2) {
+                size_t k = (size_t)rand() % (200 * 1024);
+                memset(t + n, 'q', k);
+                n += k;
+            }
+            n += (size_t)sprintf(t + n, ",%d", rand());
+            if (i + 1 < nprev || rand() % 2)
+                t[n++] = '\n';
+        }
+        check(t, n, &l, &d);
+        pubdiff_free(&d);
+        free(l.v);
+    }
+    free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_duplicates_and_order),
+        cmocka_unit_test(test_long_lines),
+        cmocka_unit_test(test_ipv6_and_empty),
+        cmocka_unit_test(test_random),
+    };
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    int rc = cmocka_run_group_tests_name("pubdiff", tests, NULL, NULL);
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/listings.csv", dir);
+    unlink(path);
+    rmdir(dir);
+    return rc;
+}
