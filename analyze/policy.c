@@ -234,10 +234,10 @@ static const char *const cause_names[CAUSE__COUNT] = {
     [CAUSE_AUTH] = "auth", [CAUSE_DYNAMIC] = "dynamic",
 };
 
-static int cause_lookup(const char *name)
+int policy_cause_lookup(const char *name, size_t len)
 {
-    for (int c = 1; c < CAUSE__COUNT; c++)
-        if (strcmp(cause_names[c], name) == 0)
+    for (int c = 0; c < CAUSE__COUNT; c++)
+        if (strlen(cause_names[c]) == len && memcmp(cause_names[c], name, len) == 0)
             return c;
     return -1;
 }
@@ -319,11 +319,11 @@ static int on_setting(void *user, const char *section, const char *name,
                 BAD("ttl: want whole seconds from 1 to 604800, got \"%.40s\"", value);
             p->ttl = (unsigned)d;
         } else if (strncmp(name, "code_", 5) == 0
-                   && (k = cause_lookup(name + 5)) > 0) {
+                   && (k = policy_cause_lookup(name + 5, strlen(name + 5))) > 0) {
             if (!is_code(value))
                 BAD("%s: want an address in 127.0.0.0/8, got \"%.40s\"", name, value);
             strcpy(p->code[k], value);
-        } else if (strncmp(name, "txt_", 4) == 0 && (k = cause_lookup(name + 4)) > 0) {
+        } else if (strncmp(name, "txt_", 4) == 0 && (k = policy_cause_lookup(name + 4, strlen(name + 4))) > 0) {
             if (!is_txt(value))
                 BAD("%s: want printable ASCII without quotes or backslashes that "
                     "fits 255 bytes with every '$' replaced by an address", name);

@@ -149,14 +149,6 @@ static bool num_u64(const char *f, uint64_t *out, int base)
     return true;
 }
 
-static int cause_of(const char *name)
-{
-    for (int c = 0; c < CAUSE__COUNT; c++)
-        if (strcmp(policy_cause_name(c), name) == 0)
-            return c;
-    return -1;
-}
-
 /* Splits line in place at tabs; returns the number of fields. */
 static size_t split(char *line, char **f, size_t max)
 {
@@ -182,7 +174,7 @@ static bool parse_line(struct state *s, char *line)
         struct ipprefix pfx;
         double score;
         char *end;
-        int c = cause_of(f[5]);
+        int c = policy_cause_lookup(f[5], strlen(f[5]));
         if (!ipprefix_parse(span_make(f[1], strlen(f[1])), &pfx, false) || c < 0
             || !num_i64(f[2], &t[0]) || !num_i64(f[3], &t[1]) || !num_i64(f[6], &t[2])
             || !num_i64(f[7], &t[3]))

@@ -82,14 +82,11 @@ static bool key_parse(const char *p, size_t n, struct pubdiff_key *k)
     x.len = (uint8_t)len;
     if (ipprefix_text(&x, t) != an || memcmp(t, p, an) != 0)
         return false;
-    for (unsigned c = 0; c < CAUSE__COUNT; c++) {
-        const char *name = policy_cause_name((enum cause)c);
-        if (strlen(name) == nn && memcmp(name, c1 + 1, nn) == 0) {
-            *k = key_of(&x, c);
-            return true;
-        }
-    }
-    return false;
+    int c = policy_cause_lookup(c1 + 1, nn);
+    if (c < 0)
+        return false;
+    *k = key_of(&x, (unsigned)c);
+    return true;
 }
 
 /* Appends p[0..n) and a NUL to the text t. */

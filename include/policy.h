@@ -87,6 +87,8 @@ void policy_decide(const struct policy *p, const struct ip_stats *st,
 bool policy_parse_duration(const char *v, int64_t *out);
 /* "spam", "net", "auth", "dynamic" ("none"); config keys are code_<name>. */
 const char *policy_cause_name(enum cause c);
+/* The cause named name[0..len) ("none" included), or -1. */
+int policy_cause_lookup(const char *name, size_t len);
 /* The A record value for a cause. */
 const char *policy_code(const struct policy *p, enum cause c);
 const char *policy_txt(const struct policy *p, enum cause c);
