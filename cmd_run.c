@@ -110,6 +110,18 @@ static long peak_mb(void)
     return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : -1;
 }
 
+/* CPU seconds of all threads so far: against the wall time, how well the
+ * reading kept the cores busy. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+        + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static double seconds(void)
 {
     struct timespec ts;
@@ -274,7 +286,7 @@ int cmd_run(int argc, char **argv)
     struct pipeline_stats st;
     double t_read = seconds();
     agg = pipeline_aggregate(argv + optind, nfiles, &po, &st);
-    double t_decide = seconds();
+    double t_decide = seconds(), cpu_read = cpu_seconds();
     long mb_read = peak_mb(), mb_decide = 0;
     struct listings l;
 
@@ -317,8 +329,8 @@ int cmd_run(int argc, char **argv)
         afile_catch_signals();
         status = publish_run(outdir, &rep, allow, &pub, &pr);
         if (verbose)
-            msg_info("time: read %.2f s, decide %.2f s, publish %.2f s",
-                     t_decide - t_read, t_publish - t_decide, seconds() - t_publish);
+            msg_info("time: read %.2f s (CPU %.2f s), decide %.2f s, publish %.2f s",
+                     t_decide - t_read, cpu_read, t_publish - t_decide, seconds() - t_publish);
         if (verbose)
             msg_info("peak memory: %ld MB after read, %ld MB after decide, %ld MB after publish",
                      mb_read, mb_decide, peak_mb());
