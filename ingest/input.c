@@ -34,6 +34,28 @@ struct input {
     size_t avail;
 };
 
+/* One read(2) of up to n bytes at the end of what was read so far (file
+ * offset raw_base + raw_len); 0 at the end of the input or after an
+ * error, which is reported and counted as damage. */
+static size_t read_some(struct input *in, void *dst, size_t n)
+{
+    for (;;) {
+        ssize_t r = read(in->fd, dst, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            msg_warn("%s: read error at offset %llu: %s", in->name,
+                     (unsigned long long)(in->raw_base + in->raw_len), strerror(errno));
+            in->damage++;
+        }
+        if (r <= 0) {
+            in->eof = true;
+            return 0;
+        }
+        return (size_t)r;
+    }
+}
+
 static bool raw_fill(struct input *in)
 {
     size_t keep = in->avail;
@@ -46,25 +68,8 @@ static bool raw_fill(struct input *in)
     in->raw_base += in->raw_len - keep;
     in->raw_len = keep;
     in->next = in->raw;
-    while (in->raw_len < RAW_CAP) {
-        ssize_t r = read(in->fd, in->raw + in->raw_len, RAW_CAP - in->raw_len);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            msg_warn("%s: read error at offset %llu: %s", in->name,
-                     (unsigned long long)(in->raw_base + in->raw_len),
-                     strerror(errno));
-            in->damage++;
-            in->eof = true;
-            break;
-        }
-        if (r == 0) {
-            in->eof = true;
-            break;
-        }
-        in->raw_len += (size_t)r;
-        break;                  /* one read per fill keeps pipes streaming */
-    }
+    /* One read per fill keeps pipes streaming. */
+    in->raw_len += read_some(in, in->raw + in->raw_len, RAW_CAP - in->raw_len);
     in->avail = in->raw_len;
     return in->raw_len > keep;
 }
@@ -262,6 +267,19 @@ size_t input_read(struct input *in, char *buf, size_t cap)
         return read_compressed(in, buf, cap);
     size_t got = 0;
     while (got < cap) {
+        if (in->avail == 0 && cap - got >= RAW_CAP && !in->eof) {
+            /* Plain text straight into the caller's buffer, not through
+             * ours: a copy of every byte saved. */
+            in->raw_base += in->raw_len;
+            in->raw_len = 0;
+            in->next = in->raw;
+            size_t r = read_some(in, buf + got, cap - got);
+            if (r == 0)
+                break;
+            in->raw_base += r;
+            got += r;
+            continue;
+        }
         if (in->avail == 0 && !raw_fill(in))
             break;
         size_t n = in->avail < cap - got ? in->avail : cap - got;
