@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include "ipaddr.h"
 
 static struct span S(const char *s) { return span_make(s, strlen(s)); }
@@ -26,6 +27,39 @@ static void test_v4_strict(void **state)
         assert_int_equal(ok, cases[i].ok);
         if (ok)
             assert_int_equal(v, cases[i].v);
+    }
+}
+
+/* Against glibc's inet_pton(AF_INET), which is as strict (four octets,
+ * no leading zeros, nothing after): random strings of digits and dots,
+ * and mutations of valid addresses. */
+static void test_v4_vs_inet_pton(void **state)
+{
+    static const char alpha[] = "0123456789..25";
+    char buf[24];
+    (void)state;
+    srand(11);
+    for (int round = 0; round < 400000; round++) {
+        size_t n = (size_t)(rand() % 17);
+        if (round % 2) {
+            n = (size_t)snprintf(buf, sizeof(buf), "%d.%d.%d.%d", rand() % 300, rand() % 256,
+                                 rand() % 256, rand() % 1100);
+            if (rand() % 4 == 0)
+                buf[rand() % n] = alpha[rand() % (sizeof(alpha) - 1)];
+        } else {
+            for (size_t i = 0; i < n; i++)
+                buf[i] = alpha[rand() % (sizeof(alpha) - 1)];
+            buf[n] = 0;
+        }
+        unsigned char want[4];
+        uint32_t v = 0;
+        int ref = inet_pton(AF_INET, buf, want) == 1;
+        bool ok = ipaddr_parse_v4(span_make(buf, n), &v);
+        if (ok != ref)
+            fail_msg("\"%s\": ipaddr_parse_v4 %d, inet_pton %d", buf, ok, ref);
+        if (ok)
+            assert_int_equal(v, (uint32_t)want[0] << 24 | (uint32_t)want[1] << 16
+                             | (uint32_t)want[2] << 8 | want[3]);
     }
 }
 
@@ -123,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_format_v4_all_octets),
         cmocka_unit_test(test_format_prefix_all_lengths),
         cmocka_unit_test(test_v4_strict),
+        cmocka_unit_test(test_v4_vs_inet_pton),
         cmocka_unit_test(test_v6),
         cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_order),
