@@ -60,8 +60,11 @@ static const char *const sld_words[] = {
 
 static bool in_list(const char *const *list, const char *w, size_t n)
 {
+    if (n == 0)
+        return false;
+    /* The first letter rules out most entries without a strlen. */
     for (; *list; list++)
-        if (strlen(*list) == n && memcmp(*list, w, n) == 0)
+        if ((*list)[0] == w[0] && strncmp(*list, w, n) == 0 && (*list)[n] == 0)
             return true;
     return false;
 }
