@@ -300,8 +300,13 @@ static struct span kv_value(struct span s, size_t i)
     return span_make(s.p + i, j - i);
 }
 
-/* Does key (ending in '=' at s.p[e]) end at e, starting a word? A key
- * inside a value ("xfrom=") is not a key. */
+/* What may precede a key: a key inside a value ("xfrom=") is not a key. */
+static inline bool kv_separator(char c)
+{
+    return c == ' ' || c == ',' || c == ';' || c == '(';
+}
+
+/* Does key (ending in '=' at s.p[e]) end at e, starting a word? */
 static inline bool kv_key_at(struct span s, size_t e, const char *key, size_t keylen)
 {
     if (e + 1 < keylen)
@@ -310,8 +315,7 @@ static inline bool kv_key_at(struct span s, size_t e, const char *key, size_t ke
     for (size_t m = 0; m + 1 < keylen; m++)     /* short keys: no memcmp call */
         if (s.p[k + m] != key[m])
             return false;
-    return k == 0 || s.p[k - 1] == ' ' || s.p[k - 1] == ',' || s.p[k - 1] == ';'
-        || s.p[k - 1] == '(';
+    return k == 0 || kv_separator(s.p[k - 1]);
 }
 
 struct span parse_kv(struct span s, const char *key, size_t keylen)
@@ -328,25 +332,28 @@ struct span parse_kv(struct span s, const char *key, size_t keylen)
 }
 
 /* One pass over the '=' of s for all the keys of a line shape (a
- * delivery line has five): the first match of each, as parse_kv finds it. */
+ * delivery line has five): the first match of each, as parse_kv finds it.
+ * The keys still looked for are bits of a mask: a '=' costs one check per
+ * key left, nothing more. */
 void parse_kv_many(struct span s, struct parse_kv_want *w, size_t n)
 {
-    size_t left = 0;
+    uint32_t left = 0;
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && i < 32; i++) {
         w[i].val = SPAN_NULL;
         if (w[i].keylen && w[i].key[w[i].keylen - 1] == '=')
-            left++;
+            left |= 1u << i;
         else if (w[i].keylen)
             w[i].val = parse_kv(s, w[i].key, w[i].keylen);
     }
     for (size_t e = 0; left && (e = span_find_byte(s.p, e, s.n, '=')) < s.n; e++)
-        for (size_t i = 0; i < n; i++)
-            if (!w[i].val.p && w[i].keylen && w[i].key[w[i].keylen - 1] == '='
-                && kv_key_at(s, e, w[i].key, w[i].keylen)) {
+        for (uint32_t m = left; m; m &= m - 1) {
+            unsigned i = (unsigned)__builtin_ctz(m);
+            if (kv_key_at(s, e, w[i].key, w[i].keylen)) {
                 w[i].val = kv_value(s, e + 1);
-                left--;
+                left &= ~(1u << i);
             }
+        }
 }
 
 size_t parse_dsn_len(struct span s)
