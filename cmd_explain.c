@@ -173,12 +173,14 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
             outbuf_puts(&x->o, x->asn ? "not in the database\n" : "(no --asn-db)\n");
         }
         outbuf_printf(&x->o, "%-26s %8s %8s %10s\n", "evidence", "count", "weight", "points");
+        uint32_t n[AC__COUNT];
+        ip_stats_counts(st, n);
         for (int k = 0; k < AC__COUNT; k++) {
-            if (st->n[k] == 0)
+            if (n[k] == 0)
                 continue;
             double w = p->weight[k];
-            outbuf_printf(&x->o, "  %-24s %8u %8g %10g%s\n", agg_class_name(k), st->n[k], w,
-                          w * st->n[k], k == AC_AUTH_FAIL ? "  (auth score)" : "");
+            outbuf_printf(&x->o, "  %-24s %8u %8g %10g%s\n", agg_class_name(k), n[k], w,
+                          w * n[k], k == AC_AUTH_FAIL ? "  (auth score)" : "");
         }
         outbuf_printf(&x->o, "spam score %g; bar = threshold %g x rdns factor %g (%s) = %g%s\n",
                       d.score, p->threshold, p->rdns_factor[d.rdns], rdns_class_name(d.rdns),

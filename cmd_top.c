@@ -72,10 +72,12 @@ static double metric(const struct top_ctx *c, const struct ip_stats *st)
         return d.score;
     }
     if (c->event >= 0)
-        return st->n[c->event];
+        return ip_stats_n(st, c->event);
+    uint32_t n[AC__COUNT];
+    ip_stats_counts(st, n);
     for (int k = 0; k < AC__COUNT; k++)
         if (c->event == EVT_ALL || agg_is_evidence(k))
-            v += st->n[k];
+            v += n[k];
     return v;
 }
 

@@ -1,5 +1,6 @@
 /* Per-address evidence tables on Judy arrays; see agg.h. */
 #include <string.h>
+#include <stddef.h>
 #include <stdalign.h>
 #include <Judy.h>
 #include "agg.h"
@@ -11,9 +12,20 @@
  * client's lines (connect, rejects, disconnect) come close together, and
  * a hit here is one load instead of a walk down the Judy tree. 64 KiB. */
 enum { RECENT_BITS = 12 };
+/* Room for counts in a record agg_add creates. Nearly every address has
+ * two classes or more (connect, then a reject or a lost connection), and
+ * 88 bytes hold three: starting with room for one moved almost every
+ * record once and saved no memory. */
+enum { NEW_CAP = 3 };
 struct recent {
     uint32_t key;
     struct ip_stats *st;
+};
+
+/* A record that outgrew its place waits here for a new one of its size,
+ * linked through its first bytes. */
+struct free_rec {
+    struct free_rec *next;
 };
 
 struct agg {
@@ -22,6 +34,7 @@ struct agg {
     size_t count;
     struct arena mem;
     struct recent *recent;      /* agg_add's cache, allocated on first use */
+    struct free_rec *free[AC__COUNT + 2];       /* by cap (see cap_for) */
 };
 
 static const char *const class_names[AC__COUNT] = {
@@ -142,18 +155,77 @@ static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
     return (struct ip_stats **)pv;
 }
 
-static struct ip_stats *record(struct agg *a, const struct ipaddr *ip)
+static size_t rec_size(unsigned cap)
+{
+    return offsetof(struct ip_stats, cnt) + cap * sizeof(uint32_t);
+}
+
+/* Room for at least k counts: a record's size is a multiple of its
+ * alignment anyway, so the rounding is free room (one count past
+ * AC__COUNT at most). */
+static unsigned cap_for(unsigned k)
+{
+    size_t al = alignof(struct ip_stats);
+    size_t sz = (rec_size(k) + al - 1) & ~(al - 1);
+
+    return (unsigned)((sz - offsetof(struct ip_stats, cnt)) / sizeof(uint32_t));
+}
+
+/* Zeroed room for cap counts, from the free list of that size if it can. */
+static struct ip_stats *rec_alloc(struct agg *a, unsigned cap)
+{
+    struct free_rec *f = a->free[cap];
+    struct ip_stats *st;
+
+    if (f) {
+        a->free[cap] = f->next;
+        st = memset(f, 0, rec_size(cap));
+    } else {
+        st = arena_alloc_aligned(&a->mem, rec_size(cap), alignof(struct ip_stats));
+    }
+    st->cap = (uint8_t)cap;
+    return st;
+}
+
+/* The record for ip, created with room for k counts if absent. */
+static struct ip_stats *record(struct agg *a, const struct ipaddr *ip, unsigned k)
 {
     struct ip_stats **s = slot(a, ip);
 
     if (*s == NULL) {
-        *s = arena_alloc_aligned(&a->mem, sizeof(**s), alignof(struct ip_stats));
+        *s = rec_alloc(a, cap_for(k));
         (*s)->ip = *ip;
         (*s)->ev_first_ts = INT64_MAX;
         (*s)->ev_last_ts = INT64_MIN;
         a->count++;
     }
     return *s;
+}
+
+static struct recent *recent_of(struct agg *a, uint32_t k)
+{
+    return &a->recent[(k * UINT32_C(2654435761)) >> (32 - RECENT_BITS)];
+}
+
+/* st moved to a record with room for k counts; the table's slot and the
+ * recent cache follow it, and the old one goes to its free list. */
+static struct ip_stats *rec_move(struct agg *a, struct ip_stats *st, unsigned k)
+{
+    struct ip_stats *n = rec_alloc(a, cap_for(k));
+    uint8_t cap = n->cap;
+    struct free_rec *f = (struct free_rec *)st;
+
+    memcpy(n, st, rec_size(agg_popcount(st->mask)));
+    n->cap = cap;
+    *slot(a, &st->ip) = n;
+    if (st->ip.family == 4 && a->recent) {
+        struct recent *r = recent_of(a, ipaddr_v4(&st->ip));
+        if (r->st == st)
+            r->st = n;
+    }
+    f->next = a->free[st->cap];
+    a->free[st->cap] = f;
+    return n;
 }
 
 static bool pos_before(struct agg_pos a, struct agg_pos b)
@@ -228,14 +300,25 @@ void agg_add(struct agg *a, const struct event *ev)
         uint32_t k = ipaddr_v4(&ev->ip);
         if (a->recent == NULL)
             a->recent = xcalloc((size_t)1 << RECENT_BITS, sizeof(*a->recent));
-        struct recent *r = &a->recent[(k * UINT32_C(2654435761)) >> (32 - RECENT_BITS)];
+        struct recent *r = recent_of(a, k);
         if (r->st == NULL || r->key != k)
-            r->key = k, r->st = record(a, &ev->ip);
+            r->key = k, r->st = record(a, &ev->ip, NEW_CAP);
         st = r->st;
     } else {
-        st = record(a, &ev->ip);
+        st = record(a, &ev->ip, NEW_CAP);
     }
-    st->n[c] += repeat_count(ev);
+    uint32_t bit = UINT32_C(1) << c;
+    unsigned at = agg_popcount(st->mask & (bit - 1));
+    if (!(st->mask & bit)) {
+        /* A class new to this address: a slot in class order. */
+        unsigned k = agg_popcount(st->mask);
+        if (k == st->cap)
+            st = rec_move(a, st, k + 1);
+        memmove(&st->cnt[at + 1], &st->cnt[at], (k - at) * sizeof(uint32_t));
+        st->cnt[at] = 0;
+        st->mask |= bit;
+    }
+    st->cnt[at] += repeat_count(ev);
     if (ev->has_ts && ev->ts > 0 && ev->ts <= UINT32_MAX) {
         uint32_t t = (uint32_t)ev->ts;
         if (st->first == 0 || t < st->first)
@@ -264,10 +347,18 @@ void agg_add(struct agg *a, const struct event *ev)
 
 static void merge_one(struct agg *dst, const struct ip_stats *src)
 {
-    struct ip_stats *st = record(dst, &src->ip);
+    struct ip_stats *st = record(dst, &src->ip, agg_popcount(src->mask));
+    uint32_t mask = st->mask | src->mask, sum[AC__COUNT];
+    unsigned k = 0;
 
-    for (int c = 0; c < AC__COUNT; c++)
-        st->n[c] += src->n[c];
+    for (uint32_t m = mask; m; m &= m - 1) {
+        enum agg_class c = (enum agg_class)__builtin_ctz(m);
+        sum[k++] = ip_stats_n(st, c) + ip_stats_n(src, c);
+    }
+    if (k > st->cap)
+        st = rec_move(dst, st, k);
+    memcpy(st->cnt, sum, k * sizeof(uint32_t));
+    st->mask = mask;
     if (src->first && (st->first == 0 || src->first < st->first))
         st->first = src->first;
     if (src->last > st->last)

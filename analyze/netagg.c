@@ -34,10 +34,12 @@ uint64_t netagg_key(const struct ipprefix *n)
 
 static uint64_t events_of(const struct ip_stats *st)
 {
+    uint32_t n[AC__COUNT];
     uint64_t e = 0;
 
+    ip_stats_counts(st, n);
     for (int k = 0; k < AC__COUNT; k++)
-        e += st->n[k];
+        e += n[k];
     return e;
 }
 

@@ -468,11 +468,14 @@ void policy_print(const struct policy *p, FILE *fp)
 void policy_decide(const struct policy *p, const struct ip_stats *st,
                    struct decision *d)
 {
+    uint32_t n[AC__COUNT];
+
+    ip_stats_counts(st, n);
     d->score = 0;
     for (int k = 0; k < AC__COUNT; k++)
         if (k != AC_AUTH_FAIL)
-            d->score += p->weight[k] * st->n[k];
-    d->auth_score = p->weight[AC_AUTH_FAIL] * st->n[AC_AUTH_FAIL];
+            d->score += p->weight[k] * n[k];
+    d->auth_score = p->weight[AC_AUTH_FAIL] * n[AC_AUTH_FAIL];
     d->rdns = rdns_of(st);
     /* No or dynamic rDNS lowers the bar: such senders have no business
      * talking to an MX directly. */

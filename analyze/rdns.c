@@ -254,7 +254,7 @@ enum rdns_class rdns_classify(struct span host, const struct ipaddr *ip)
 
 enum rdns_class rdns_of(const struct ip_stats *st)
 {
-    if (st->n[AC_RDNS_FAIL])
+    if (ip_stats_n(st, AC_RDNS_FAIL))
         return RDNS_FCRDNS_FAIL;
     if (st->rdns == NULL)
         return st->rdns_unknown ? RDNS_NONE : RDNS_UNLOGGED;

@@ -77,10 +77,13 @@ void export_listings_csv(struct outbuf *o, const struct export_ctx *r)
             outbuf_g(o, e->d.bar);
         outbuf_putc(o, ',');
         outbuf_g(o, e->d.auth_score);
+        uint32_t n[AC__COUNT];
+        if (st)
+            ip_stats_counts(st, n);
         for (int k = 0; k < AC__COUNT; k++) {
             outbuf_putc(o, ',');
             if (st)
-                outbuf_u64(o, st->n[k]);
+                outbuf_u64(o, n[k]);
         }
         outbuf_putc(o, ',');
         if (st && st->rdns)

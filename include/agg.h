@@ -45,15 +45,12 @@ struct agg_pos {
     uint64_t file : 20;
 };
 
-/* 160 bytes on 64-bit systems; a run keeps one for every address seen. */
+/* A run keeps one for every address seen, so counts are kept only for the
+ * classes an address has (2 to 5 of them, typically), packed in class
+ * order behind a 76-byte header: 88 bytes with up to three counts, 96 with
+ * four or five, 160 with all 21. Read them with ip_stats_n() or
+ * ip_stats_counts(). Fields are ordered by size: no padding before cnt. */
 struct ip_stats {
-    struct ipaddr ip;
-    bool rdns_unknown;          /* Postfix logged "unknown" for it */
-    uint32_t n[AC__COUNT];
-    uint32_t asn;               /* 0 = unknown; set after the merge (asn.h) */
-    /* UTC seconds of the first/last event, 0 = none. Unsigned 32 bits reach
-     * 2106; a stamp before 1970 or after that counts but is not shown. */
-    uint32_t first, last;
     /* First logged hostname, NULL if none. In a table's own records its
      * line's position sits in the 8 bytes before it, for agg.c alone. */
     const char *rdns;
@@ -61,14 +58,55 @@ struct ip_stats {
      * and postscreen pass), by time then position: for `explain`. */
     struct agg_pos ev_first, ev_last;
     int64_t ev_first_ts, ev_last_ts;
+    uint32_t asn;               /* 0 = unknown; set after the merge (asn.h) */
+    /* UTC seconds of the first/last event, 0 = none. Unsigned 32 bits reach
+     * 2106; a stamp before 1970 or after that counts but is not shown. */
+    uint32_t first, last;
+    uint32_t mask;              /* bit c set: cnt holds class c's count */
+    struct ipaddr ip;
+    bool rdns_unknown;          /* Postfix logged "unknown" for it */
+    uint8_t cap;                /* room in cnt, for agg.c alone */
+    uint32_t cnt[];             /* one count per bit of mask, in class order */
 };
+_Static_assert(AC__COUNT <= 32, "a class mask is 32 bits");
+
+/* Bits set in x. __builtin_popcount is a call into libgcc unless the
+ * build targets a CPU with POPCNT; this is what it computes, inline. */
+static inline unsigned agg_popcount(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555);
+    x = (x & 0x33333333) + ((x >> 2) & 0x33333333);
+    return (((x + (x >> 4)) & 0x0F0F0F0F) * 0x01010101) >> 24;
+}
+
+/* The count of class c in st (0 if it has none). */
+static inline uint32_t ip_stats_n(const struct ip_stats *st, enum agg_class c)
+{
+    uint32_t bit = UINT32_C(1) << c;
+
+    return st->mask & bit ? st->cnt[agg_popcount(st->mask & (bit - 1))] : 0;
+}
+
+/* Every count of st into n, 0 for the classes it does not have: for
+ * loops over all classes. */
+static inline void ip_stats_counts(const struct ip_stats *st, uint32_t n[AC__COUNT])
+{
+    unsigned i = 0;
+
+    for (int c = 0; c < AC__COUNT; c++)
+        n[c] = 0;
+    for (uint32_t m = st->mask; m; m &= m - 1)
+        n[__builtin_ctz(m)] = st->cnt[i++];
+}
 
 struct agg;
 
 struct agg *agg_new(void);
-/* Count ev if it carries a client address and maps to a class. */
+/* Count ev if it carries a client address and maps to a class. A record
+ * that needs room for another class moves: pointers into a table hold
+ * until the next agg_add or agg_merge into it. */
 void agg_add(struct agg *a, const struct event *ev);
-/* Add src into dst; src is left unchanged. */
+/* Add src into dst; src is left unchanged, dst's records may move. */
 void agg_merge(struct agg *dst, const struct agg *src);
 size_t agg_count(const struct agg *a);
 /* Record for ip, or NULL. */
@@ -80,7 +118,8 @@ void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx);
  * (the ASN), never for counts. */
 typedef void agg_update_fn(struct ip_stats *st, void *ctx);
 void agg_update(struct agg *a, agg_update_fn *fn, void *ctx);
-/* Bytes used by records and strings (not Judy's own nodes). */
+/* Bytes held for records and strings, with records waiting for reuse
+ * (not Judy's own nodes). */
 size_t agg_memory(const struct agg *a);
 void agg_free(struct agg *a);
 

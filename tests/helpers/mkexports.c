@@ -12,8 +12,9 @@
 #include "listing.h"
 #include "msg.h"
 #include "publish.h"
+#include "hand_stats.h"
 
-static struct ip_stats stats[32];
+static struct ip_stats *stats[32];
 
 static void add(struct listings *l, const char *pfx, enum cause c)
 {
@@ -23,9 +24,12 @@ static void add(struct listings *l, const char *pfx, enum cause c)
         msg_panic("bad prefix %s", pfx);
     struct listing e = { .pfx = p, .d = { .score = 42, .cause = c } };
     if (p.len == (p.addr.family == 4 ? 32 : 128)) {
-        struct ip_stats *st = &stats[l->n % 32];
+        struct ip_stats **sp = &stats[l->n % 32];
+        if (*sp == NULL)
+            *sp = hand_stats_new();
+        struct ip_stats *st = *sp;
         st->ip = p.addr;
-        st->n[AC_REJ_DNSBL] = 3;
+        hand_stats_set(st, AC_REJ_DNSBL, 3);
         st->first = 1795500000;
         st->last = 1795560000;
         st->rdns = "=cmd|' /C calc'!A0";     /* hostile: must be neutralised in CSV */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "rdns.h"
+#include "../helpers/hand_stats.h"
 
 static struct ipaddr IP(const char *s)
 {
@@ -76,16 +77,17 @@ static void test_rules(void **state)
 
 static void test_of_stats(void **state)
 {
-    struct ip_stats st = { 0 };
+    struct ip_stats *st = hand_stats_new();
     (void)state;
-    st.ip = IP("1.2.3.4");
-    assert_int_equal(rdns_of(&st), RDNS_UNLOGGED);
-    st.rdns_unknown = true;
-    assert_int_equal(rdns_of(&st), RDNS_NONE);
-    st.rdns = "1-2-3-4.dyn.example.net";
-    assert_int_equal(rdns_of(&st), RDNS_DYNAMIC);
-    st.n[AC_RDNS_FAIL] = 1;
-    assert_int_equal(rdns_of(&st), RDNS_FCRDNS_FAIL);
+    st->ip = IP("1.2.3.4");
+    assert_int_equal(rdns_of(st), RDNS_UNLOGGED);
+    st->rdns_unknown = true;
+    assert_int_equal(rdns_of(st), RDNS_NONE);
+    st->rdns = "1-2-3-4.dyn.example.net";
+    assert_int_equal(rdns_of(st), RDNS_DYNAMIC);
+    hand_stats_set(st, AC_RDNS_FAIL, 1);
+    assert_int_equal(rdns_of(st), RDNS_FCRDNS_FAIL);
+    free(st);
     assert_int_equal(rdns_class_lookup("static_generic"), RDNS_STATIC_GENERIC);
     assert_int_equal(rdns_class_lookup("static-generic"), RDNS_STATIC_GENERIC);
     assert_int_equal(rdns_class_lookup("bogus"), -1);

@@ -1,0 +1,293 @@
+/* agg: records that keep only the classes they have, growing and moving as
+ * classes arrive, checked against plain arrays of 21 counts. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include "agg.h"
+
+static struct ipaddr IP(const char *s)
+{
+    struct ipaddr a;
+    assert_true(ipaddr_parse(span_make(s, strlen(s)), &a));
+    return a;
+}
+
+static uint64_t rng = 20261126;
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+/* An event of every class, found through agg_classify itself. */
+static struct event class_ev[AC__COUNT];
+
+static int find_events(void **state)
+{
+    (void)state;
+    for (int t = 0; t < EV__COUNT; t++)
+        for (int r = 0; r < R__COUNT; r++) {
+            struct event ev = { .type = t, .reason = r };
+            int c = agg_classify(&ev);
+            if (c >= 0 && class_ev[c].type == EV_NONE)
+                class_ev[c] = ev;
+        }
+    for (int c = 0; c < AC__COUNT; c++)
+        if (class_ev[c].type == EV_NONE)
+            return -1;
+    return 0;
+}
+
+/* times events of class c for ip, as one rsyslog "repeated" line. */
+static void add(struct agg *a, const struct ipaddr *ip, int c, uint32_t times, uint64_t line)
+{
+    struct event ev = class_ev[c];
+    char rep[16];
+
+    ev.ip = *ip;
+    ev.has_ts = true;
+    ev.ts = 1000 + (int64_t)line;
+    ev.line = line;
+    snprintf(rep, sizeof(rep), "%u", times);
+    ev.repeat = span_make(rep, strlen(rep));
+    agg_add(a, &ev);
+}
+
+static void check(const struct ip_stats *st, const uint32_t want[AC__COUNT])
+{
+    uint32_t n[AC__COUNT];
+
+    assert_non_null(st);
+    ip_stats_counts(st, n);
+    for (int c = 0; c < AC__COUNT; c++) {
+        assert_int_equal(ip_stats_n(st, c), want[c]);
+        assert_int_equal(n[c], want[c]);
+    }
+}
+
+static void shuffle(int *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        v[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)rnd((uint32_t)i + 1), t = v[i];
+        v[i] = v[j], v[j] = t;
+    }
+}
+
+/* Addresses of both families gain all 21 classes in random order, counts
+ * added again at random; after every step each lookup returns the
+ * (possibly moved) record with the counts of a plain array. */
+static void test_growth_random_order(void **state)
+{
+    enum { NA = 6 };
+    const char *names[NA] = { "192.0.2.1", "192.0.2.2", "10.0.0.1",
+                              "2001:db8::1", "2001:db8::2", "2001:db8:1::1" };
+    struct ipaddr ip[NA];
+    int order[NA][AC__COUNT], next[NA] = { 0 };
+    uint32_t want[NA][AC__COUNT] = { { 0 } };
+    const struct ip_stats *seen[NA] = { 0 };
+    int moves[NA] = { 0 };
+    struct agg *a = agg_new();
+    (void)state;
+    for (int i = 0; i < NA; i++) {
+        ip[i] = IP(names[i]);
+        shuffle(order[i], AC__COUNT);
+    }
+    for (uint64_t line = 1, left = NA * AC__COUNT; left; line++) {
+        int i = (int)rnd(NA), c;
+        if (next[i] < AC__COUNT && rnd(3)) {
+            c = order[i][next[i]++];
+            left--;
+        } else if (next[i] > 0) {
+            c = order[i][rnd((uint32_t)next[i])];
+        } else {
+            continue;
+        }
+        uint32_t times = 1 + rnd(1000);
+        add(a, &ip[i], c, times, line);
+        want[i][c] += times;
+        for (int j = 0; j < NA; j++) {
+            const struct ip_stats *st = agg_lookup(a, &ip[j]);
+            if (next[j] == 0) {
+                assert_null(st);
+                continue;
+            }
+            check(st, want[j]);
+            assert_memory_equal(&st->ip, &ip[j], sizeof(ip[j]));
+            if (st != seen[j])
+                seen[j] = st, moves[j]++;
+        }
+    }
+    assert_int_equal(agg_count(a), NA);
+    for (int i = 0; i < NA; i++)
+        assert_true(moves[i] > 1);      /* the records did move */
+    agg_free(a);
+}
+
+struct snap {
+    int n;
+    struct ipaddr ip[64];
+    uint32_t cnt[64][AC__COUNT];
+};
+
+static void snap_visit(const struct ip_stats *st, void *ctx)
+{
+    struct snap *s = ctx;
+
+    assert_true(s->n < 64);
+    s->ip[s->n] = st->ip;
+    ip_stats_counts(st, s->cnt[s->n++]);
+}
+
+static void take(const struct agg *a, struct snap *s)
+{
+    memset(s, 0, sizeof(*s));
+    agg_walk(a, snap_visit, s);
+}
+
+/* Disjoint, overlapping, equal and one-sided class sets; the sums do not
+ * depend on the merge order; the sources stay unchanged; a merge into a
+ * table with full records moves them. */
+static void test_merge_class_sets(void **state)
+{
+    static const struct {
+        const char *ip;
+        uint32_t x, y;          /* class masks in either table */
+    } cases[] = {
+        { "192.0.2.1", 0x15, 0x2a },                    /* disjoint */
+        { "192.0.2.2", 0xa84, 0x100280 },               /* overlapping */
+        { "192.0.2.3", 0x7, 0x7 },                      /* the same */
+        { "192.0.2.4", 0, 0x1fffff },                   /* only in y, every class */
+        { "192.0.2.5", 0x1fffff, 0x1 },                 /* full, and one more count */
+        { "2001:db8::5", 0x100001, 0 },                 /* only in x */
+        { "2001:db8::6", 0x3, 0x1c },                   /* disjoint, fills and moves */
+    };
+    enum { NC = sizeof(cases) / sizeof(cases[0]) };
+    uint32_t want[NC][AC__COUNT] = { { 0 } };
+    struct agg *x = agg_new(), *y = agg_new(), *m1 = agg_new(), *m2 = agg_new(), *m3 = agg_new();
+    (void)state;
+    for (size_t i = 0; i < NC; i++) {
+        struct ipaddr ip = IP(cases[i].ip);
+        for (int c = 0; c < AC__COUNT; c++) {
+            uint32_t tx = 1 + rnd(50), ty = 1 + rnd(50);
+            if (cases[i].x >> c & 1)
+                add(x, &ip, c, tx, 10 * i + 1), want[i][c] += tx;
+            if (cases[i].y >> c & 1)
+                add(y, &ip, c, ty, 10 * i + 2), want[i][c] += ty;
+        }
+        /* m3 holds the address already, its record full: the merge must
+         * move it. */
+        add(m3, &ip, AC_CONNECT, 1, 10 * i + 3);
+        add(m3, &ip, AC_ACCEPTED, 1, 10 * i + 4);
+        add(m3, &ip, AC_REJ_DNSBL, 1, 10 * i + 5);
+    }
+    struct snap sx, sy, after;
+    take(x, &sx), take(y, &sy);
+    agg_merge(m1, x), agg_merge(m1, y);
+    agg_merge(m2, y), agg_merge(m2, x);
+    agg_merge(m3, x), agg_merge(m3, y);
+    take(x, &after);
+    assert_memory_equal(&after, &sx, sizeof(after));
+    take(y, &after);
+    assert_memory_equal(&after, &sy, sizeof(after));
+    for (size_t i = 0; i < NC; i++) {
+        struct ipaddr ip = IP(cases[i].ip);
+        check(agg_lookup(m1, &ip), want[i]);
+        check(agg_lookup(m2, &ip), want[i]);
+        want[i][AC_CONNECT]++, want[i][AC_ACCEPTED]++, want[i][AC_REJ_DNSBL]++;
+        check(agg_lookup(m3, &ip), want[i]);
+    }
+    assert_int_equal(agg_count(m1), NC);
+    agg_free(x), agg_free(y), agg_free(m1), agg_free(m2), agg_free(m3);
+}
+
+/* A record that moves leaves its old place to the next record of that
+ * size: many addresses growing through every class, one after another
+ * or a few at a time, hold little more than their final records; a second
+ * pass over the same addresses allocates nothing. */
+static void test_free_list_reuse(void **state)
+{
+    enum { N = 20000, WINDOW = 8 };
+    size_t full = offsetof(struct ip_stats, cnt) + AC__COUNT * sizeof(uint32_t);
+    (void)state;
+    for (int window = 1; window <= WINDOW; window *= WINDOW) {
+        struct agg *a = agg_new();
+        size_t first = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (uint32_t base = 0; base < N; base += window)
+                for (int c = 0; c < AC__COUNT; c++)
+                    for (int w = 0; w < window; w++) {
+                        struct ipaddr ip = { .family = 4 };
+                        uint32_t k = 0x0a000000 + base + (uint32_t)w;
+                        ip.b[0] = (uint8_t)(k >> 24), ip.b[1] = (uint8_t)(k >> 16);
+                        ip.b[2] = (uint8_t)(k >> 8), ip.b[3] = (uint8_t)k;
+                        add(a, &ip, (c * 2 + (int)(k % AC__COUNT)) % AC__COUNT, 1, k);
+                    }
+            if (pass == 0)
+                first = agg_memory(a);
+        }
+        assert_int_equal(agg_count(a), N);
+        assert_true(first <= (size_t)N * full + (size_t)(window + 1) * AC__COUNT * full);
+        assert_int_equal(agg_memory(a), first);
+        uint32_t want[AC__COUNT];
+        for (int c = 0; c < AC__COUNT; c++)
+            want[c] = 2;
+        for (uint32_t k = 0x0a000000; k < 0x0a000000 + N; k += 997) {
+            struct ipaddr ip = { .family = 4, .b = { 10, (uint8_t)(k >> 16), (uint8_t)(k >> 8),
+                                                     (uint8_t)k } };
+            check(agg_lookup(a, &ip), want);
+        }
+        agg_free(a);
+    }
+}
+
+/* The recent-address cache follows a moved record: the old place, reused
+ * by the next address, is never written for the moved one. Through
+ * agg_add and through agg_merge. */
+static void test_recent_after_move(void **state)
+{
+    struct ipaddr x = IP("192.0.2.1"), y = IP("192.0.2.2");
+    uint32_t wx[AC__COUNT] = { 0 }, wy[AC__COUNT] = { 0 };
+    (void)state;
+    for (int via_merge = 0; via_merge < 2; via_merge++) {
+        struct agg *a = agg_new(), *src = agg_new();
+        add(a, &x, AC_CONNECT, 1, 1);
+        add(a, &x, AC_REJ_DNSBL, 1, 2);
+        add(a, &x, AC_LOST, 1, 3);
+        const struct ip_stats *old = agg_lookup(a, &x);
+        if (via_merge) {
+            add(src, &x, AC_PS_PREGREET, 1, 4);
+            agg_merge(a, src);
+        } else {
+            add(a, &x, AC_PS_PREGREET, 1, 4);
+        }
+        assert_ptr_not_equal(agg_lookup(a, &x), old);
+        add(a, &y, AC_CONNECT, 1, 5);
+        assert_ptr_equal(agg_lookup(a, &y), old);       /* x's old place */
+        add(a, &x, AC_CONNECT, 5, 6);           /* x from the cache */
+        memset(wx, 0, sizeof(wx)), memset(wy, 0, sizeof(wy));
+        wx[AC_CONNECT] = 6, wx[AC_REJ_DNSBL] = 1, wx[AC_LOST] = 1, wx[AC_PS_PREGREET] = 1;
+        wy[AC_CONNECT] = 1;
+        check(agg_lookup(a, &x), wx);
+        check(agg_lookup(a, &y), wy);
+        assert_memory_equal(&agg_lookup(a, &y)->ip, &y, sizeof(y));
+        agg_free(a), agg_free(src);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_growth_random_order),
+        cmocka_unit_test(test_merge_class_sets),
+        cmocka_unit_test(test_free_list_reuse),
+        cmocka_unit_test(test_recent_after_move),
+    };
+    return cmocka_run_group_tests(tests, find_events, NULL);
+}
