@@ -140,7 +140,7 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard include/*.h)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC)
 
 # The reader as well: gzip (both backends), zstd, chunker, then the parser.
-FUZZ_INPUT_SRC := ingest/input.c ingest/inflate.c ingest/unzstd.c ingest/chunk.c
+FUZZ_INPUT_SRC := ingest/input.c ingest/inflate.c ingest/unzstd.c ingest/chunk.c ingest/hugemem.c
 build-fuzz/fuzz_input: tests/fuzz/fuzz_input.c $(FUZZ_SRC) $(FUZZ_INPUT_SRC) $(wildcard include/*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) $(shell pkg-config --cflags $(PKGS)) \
