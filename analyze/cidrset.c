@@ -104,28 +104,43 @@ bool cidrset_open(const char *path, struct cidrset **out)
     return false;
 }
 
-const struct ipprefix *cidrset_match(struct cidrset *cs, const struct ipaddr *a)
+/* The prefixes of the set containing a with a length up to max_len,
+ * widest first: the first one if widest, else the last. Walks the length
+ * groups of a's family (they ascend), a binary search in each. */
+static const struct ipprefix *containing(struct cidrset *cs, const struct ipaddr *a,
+                                         unsigned max_len, bool widest)
 {
     const struct ipprefix *best = NULL;
 
     sort(cs);
-    /* Walk the length groups of a's family; binary search in each. */
     size_t i = 0;
     while (i < cs->n) {
         size_t j = i;
         while (j < cs->n && cs->v[j].addr.family == cs->v[i].addr.family
                && cs->v[j].len == cs->v[i].len)
             j++;
-        if (cs->v[i].addr.family == a->family) {
+        if (cs->v[i].addr.family == a->family && cs->v[i].len <= max_len) {
             struct ipprefix key = { ipaddr_mask(a, cs->v[i].len), cs->v[i].len };
             const struct ipprefix *hit =
                 bsearch(&key, cs->v + i, j - i, sizeof(key), cmp_prefix);
+            if (hit && widest)
+                return hit;
             if (hit)
-                best = hit;     /* groups ascend in length: last hit is longest */
+                best = hit;
         }
         i = j;
     }
     return best;
+}
+
+const struct ipprefix *cidrset_match(struct cidrset *cs, const struct ipaddr *a)
+{
+    return containing(cs, a, 128, false);
+}
+
+const struct ipprefix *cidrset_covering(struct cidrset *cs, const struct ipprefix *p)
+{
+    return containing(cs, &p->addr, p->len, true);
 }
 
 bool cidrset_overlaps(struct cidrset *cs, const struct ipprefix *p)

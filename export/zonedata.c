@@ -43,10 +43,52 @@ static void merge_runs(struct zonedata *z, const size_t *run, size_t nrun)
     z->cap = z->n;
 }
 
-static bool inside(const struct ipprefix *outer, const struct ipprefix *inner)
+struct by_addr {
+    struct ipprefix pfx;
+    size_t index;               /* in the allowlist's own order */
+};
+
+static int cmp_by_addr(const void *a, const void *b)
 {
-    return outer->addr.family == inner->addr.family && outer->len <= inner->len
-        && ipprefix_contains(outer, &inner->addr);
+    const struct by_addr *x = a, *y = b;
+    int c = ipaddr_cmp(&x->pfx.addr, &y->pfx.addr);
+
+    return c ? c : (x->pfx.len > y->pfx.len) - (x->pfx.len < y->pfx.len);
+}
+
+/* Exclusions: the allowlisted prefixes strictly inside a published range,
+ * in the allowlist's order. One sweep of both lists in address order:
+ * prefixes are nested or disjoint, so the published ranges open at a point
+ * form a chain, widest at the bottom of the stack. */
+static void exclusions(struct zonedata *z, const struct cidr_list *allowed)
+{
+    if (allowed->n == 0)
+        return;
+    struct by_addr *a = xmalloc(allowed->n * sizeof(*a));
+    bool *inside_one = xcalloc(allowed->n, sizeof(*inside_one));
+    const struct ipprefix *stack[129];
+    size_t sp = 0, zi = 0;
+
+    for (size_t i = 0; i < allowed->n; i++)
+        a[i] = (struct by_addr){ allowed->v[i], i };
+    qsort(a, allowed->n, sizeof(*a), cmp_by_addr);
+    for (size_t i = 0; i < allowed->n; i++) {
+        const struct ipaddr *at = &a[i].pfx.addr;
+        for (; zi < z->n && ipaddr_cmp(&z->e[zi].pfx.addr, at) <= 0; zi++) {
+            while (sp && !ipprefix_contains(stack[sp - 1], &z->e[zi].pfx.addr))
+                sp--;
+            if (sp < sizeof(stack) / sizeof(stack[0]))
+                stack[sp++] = &z->e[zi].pfx;
+        }
+        while (sp && !ipprefix_contains(stack[sp - 1], at))
+            sp--;
+        inside_one[a[i].index] = sp && stack[0]->len < a[i].pfx.len;
+    }
+    for (size_t i = 0; i < allowed->n; i++)
+        if (inside_one[i])
+            cidr_list_add(&z->excl, &allowed->v[i]);
+    free(inside_one);
+    free(a);
 }
 
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow)
@@ -73,10 +115,7 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
             cidr_minimal(all, k, NULL, 0, fam, &m);
             for (size_t i = 0; i < m.n; i++) {
                 /* A range the allowlist covers entirely is not published. */
-                bool covered = false;
-                for (size_t a = 0; a < allowed.n && !covered; a++)
-                    covered = inside(&allowed.v[a], &m.v[i]);
-                if (covered) {
+                if (allow && cidrset_covering(allow, &m.v[i])) {
                     z->dropped++;
                     continue;
                 }
@@ -104,13 +143,7 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
         z->e[w++] = z->e[r];
     }
     z->n = w;
-    /* Exclusions: allowlisted prefixes strictly inside a published range. */
-    for (size_t a = 0; a < allowed.n; a++)
-        for (size_t i = 0; i < z->n; i++)
-            if (z->e[i].pfx.len < allowed.v[a].len && inside(&z->e[i].pfx, &allowed.v[a])) {
-                cidr_list_add(&z->excl, &allowed.v[a]);
-                break;
-            }
+    exclusions(z, &allowed);
     /* Firewall sets: everything listed, minus everything allowlisted. */
     _Static_assert(offsetof(struct zone_entry, pfx) == 0, "cidr_minimal_of reads pfx");
     /* Usually enough (holes can split a range): reserved, not grown. */

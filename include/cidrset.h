@@ -22,6 +22,8 @@ void cidrset_add(struct cidrset *cs, const struct ipprefix *p);
 bool cidrset_open(const char *path, struct cidrset **out);
 /* The most specific prefix containing a, or NULL. */
 const struct ipprefix *cidrset_match(struct cidrset *cs, const struct ipaddr *a);
+/* The widest prefix of the set that contains all of p, or NULL. */
+const struct ipprefix *cidrset_covering(struct cidrset *cs, const struct ipprefix *p);
 /* True when any prefix of the set lies inside (or equals) p. */
 bool cidrset_overlaps(struct cidrset *cs, const struct ipprefix *p);
 size_t cidrset_count(const struct cidrset *cs);
