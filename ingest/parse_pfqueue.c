@@ -136,11 +136,19 @@ static bool parse_action(struct span s, struct event *ev)
         { "milter-discard: ", 16, EV_ACTION },
         { "proxy-accept: ", 14, EV_ACTION },
     };
-    size_t i, w = 0;
+    /* The bytes of a verb's word: a-z, '-' and '_'. */
+    static const bool word[256] = {
+        ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+        ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+        ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+        ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['-'] = 1, ['_'] = 1,
+    };
+    enum { LONGEST = 14 };      /* "reject_warning", "milter-discard" */
+    size_t i, w = 0, stop = s.n < LONGEST + 1 ? s.n : LONGEST + 1;
 
     /* Every verb is a lower-case word and ": "; most queue lines
      * ("client=", "to=<", "removed") fail this before any compare. */
-    while (w < s.n && ((s.p[w] >= 'a' && s.p[w] <= 'z') || s.p[w] == '-' || s.p[w] == '_'))
+    while (w < stop && word[(unsigned char)s.p[w]])
         w++;
     if (w == 0 || w + 1 >= s.n || s.p[w] != ':' || s.p[w + 1] != ' ')
         return false;
