@@ -80,7 +80,7 @@ static void decide_batch(struct decide_ctx *c)
 {
     const struct listing_opts *o = c->o;
     struct listings *out = c->out;
-    size_t nblocks = (c->n + DECIDE_BLOCK - 1) / DECIDE_BLOCK, listed = 0;
+    size_t nblocks = (c->n + DECIDE_BLOCK - 1) / DECIDE_BLOCK;
 
     if (o->run_all)
         o->run_all(nblocks, decide_block, c);
@@ -93,10 +93,8 @@ static void decide_batch(struct decide_ctx *c)
             continue;
         /* cidrset_match may sort the set on first use: not in parallel. */
         c->state[i] = o->allow && cidrset_match(o->allow, &c->st[i]->ip) ? ALLOWED : LISTED;
-        listed += c->state[i] == LISTED;
     }
     out->seen += c->n;
-    out->v = hugemem_grow(out->v, &out->cap, out->n + listed + 1, sizeof(*out->v));
     if (o->run_all)
         o->run_all(2, apply_one, c);
     else
@@ -203,10 +201,6 @@ void listings_sort(struct listings *l)
 static void escalate(struct listings *out)
 {
     netagg_finish(&out->nets);
-    size_t more = 0;
-    for (size_t i = 0; i < out->nets.nnets; i++)
-        more += out->nets.nets[i].status == NET_ESCALATED;
-    out->v = hugemem_grow(out->v, &out->cap, out->n + more, sizeof(*out->v));
     for (size_t i = 0; i < out->nets.nnets; i++) {
         const struct net_stats *ns = &out->nets.nets[i];
         if (ns->status == NET_HELD_ALLOWLIST || ns->status == NET_HELD_GOOD)

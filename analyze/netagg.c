@@ -32,14 +32,13 @@ uint64_t netagg_key(const struct ipprefix *n)
     return ipaddr_v6_hi(&n->addr) >> (64 - n->len);
 }
 
+/* Every count of st: the counts it holds, whatever their classes. */
 static uint64_t events_of(const struct ip_stats *st)
 {
-    uint32_t n[AC__COUNT];
     uint64_t e = 0;
 
-    ip_stats_counts(st, n);
-    for (int k = 0; k < AC__COUNT; k++)
-        e += n[k];
+    for (unsigned i = 0, k = agg_popcount(st->mask); i < k; i++)
+        e += st->cnt[i];
     return e;
 }
 
