@@ -67,6 +67,13 @@ static inline size_t span_find_byte(const char *p, size_t from, size_t n, char c
         if (m)
             return i + (size_t)__builtin_ctz(m);
     }
+    if (i < n && n >= 16) {
+        /* The tail: the last 16 bytes again, those before i masked off. */
+        size_t w = n - 16;
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + w)), v)) & (~0u << (i - w));
+        return m ? w + (size_t)__builtin_ctz(m) : n;
+    }
 #endif
     for (; i < n; i++)
         if (p[i] == c)
@@ -87,6 +94,14 @@ static inline size_t span_find_any3(const char *p, size_t from, size_t n, char a
             _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc)));
         if (m)
             return i + (size_t)__builtin_ctz(m);
+    }
+    if (i < n && n >= 16) {
+        size_t w = n - 16;      /* as in span_find_byte */
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + w));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc)))
+            & (~0u << (i - w));
+        return m ? w + (size_t)__builtin_ctz(m) : n;
     }
 #endif
     for (; i < n; i++)
@@ -123,7 +138,17 @@ static inline long span_chr(struct span s, int c)
 /* Offset of the last c in s, or -1. */
 static inline long span_rchr(struct span s, int c)
 {
-    for (size_t i = s.n; i > 0; i--)
+    size_t i = s.n;
+#ifdef __SSE2__
+    const __m128i v = _mm_set1_epi8((char)c);
+    for (; i >= 16; i -= 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s.p + i - 16)), v));
+        if (m)
+            return (long)(i - 16 + 31 - (size_t)__builtin_clz(m));
+    }
+#endif
+    for (; i > 0; i--)
         if (s.p[i - 1] == c)
             return (long)(i - 1);
     return -1;

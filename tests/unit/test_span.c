@@ -49,7 +49,7 @@ static void test_find_byte_and_any3(void **state)
     for (size_t n = 0; n <= 70; n++)
         for (unsigned seed = 1; seed <= 8; seed++) {
             char *p = hay(n, seed * 31 + (unsigned)n);
-            for (size_t from = 0; from <= n; from += (n > 20 ? 7 : 1)) {
+            for (size_t from = 0; from <= n; from++) {
                 assert_int_equal(span_find_byte(p, from, n, '='), ref_find_byte(p, from, n, '='));
                 assert_int_equal(span_find_byte(p, from, n, 'z'), n);
                 size_t a = ref_find_byte(p, from, n, '['), b = ref_find_byte(p, from, n, ':'),
@@ -57,6 +57,31 @@ static void test_find_byte_and_any3(void **state)
                 size_t m = a < b ? a : b;
                 m = m < c ? m : c;
                 assert_int_equal(span_find_any3(p, from, n, '[', ':', ' '), m);
+            }
+            free(p);
+        }
+}
+
+/* One hit at every position of a haystack without others: the hit falls
+ * in the vector loop, in the overlapping tail and in the scalar tail;
+ * span_rchr the same from the other end. */
+static void test_single_hit_everywhere(void **state)
+{
+    (void)state;
+    for (size_t n = 1; n <= 70; n++)
+        for (size_t at = 0; at < n; at++) {
+            char *p = malloc(n);
+            memset(p, 'a', n);
+            p[at] = '=';
+            for (size_t from = 0; from <= n; from++) {
+                assert_int_equal(span_find_byte(p, from, n, '='), from <= at ? at : n);
+                assert_int_equal(span_find_any3(p, from, n, '[', '=', ' '), from <= at ? at : n);
+            }
+            assert_int_equal(span_rchr(span_make(p, n), '='), (long)at);
+            assert_int_equal(span_rchr(span_make(p, n), 'z'), -1);
+            if (at + 1 < n) {
+                p[n - 1] = '=';
+                assert_int_equal(span_rchr(span_make(p, n), '='), (long)(n - 1));
             }
             free(p);
         }
@@ -116,6 +141,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_byte_and_any3),
+        cmocka_unit_test(test_single_hit_everywhere),
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_kv_many),
     };
