@@ -239,9 +239,12 @@ void listings_decide(struct listings *out, const struct agg *a, const struct pol
 
     memset(out, 0, sizeof(*out));
     netagg_init(&out->nets, p, o->allow, o->all_networks, n);
-    /* At most one entry per address and per network, and the denylist:
-     * reserved, never grown (see hugemem.h), touched only as filled. */
-    out->cap = 2 * n + (o->deny ? cidrset_count(o->deny) : 0) + 1;
+    /* Room for an entry per address and the denylist, reserved up front
+     * (see hugemem.h) and touched only as filled; the escalated networks
+     * rarely need more (then listings_push grows it). Not one per network
+     * as well: a reservation larger than the table itself could be refused
+     * on a small machine that holds the table fine. */
+    out->cap = n + (o->deny ? cidrset_count(o->deny) : 0) + 1;
     out->v = hugemem_alloc(out->cap * sizeof(*out->v));
     decide_all(out, a, p, o);
     escalate(out);
