@@ -328,12 +328,12 @@ int cmd_run(int argc, char **argv)
         }
         afile_catch_signals();
         status = publish_run(outdir, &rep, allow, &pub, &pr);
-        if (verbose)
+        if (verbose) {
             msg_info("time: read %.2f s (CPU %.2f s), decide %.2f s, publish %.2f s",
                      t_decide - t_read, cpu_read, t_publish - t_decide, seconds() - t_publish);
-        if (verbose)
             msg_info("peak memory: %ld MB after read, %ld MB after decide, %ld MB after publish",
                      mb_read, mb_decide, peak_mb());
+        }
         if (status == EXIT_OK && st.damaged) {
             msg_warn("%u input(s) damaged; published what could be read", st.damaged);
             status = EXIT_DAMAGED;

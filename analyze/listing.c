@@ -130,13 +130,8 @@ static void decide_all(struct listings *out, const struct agg *a, const struct p
 
 static int cmp_listing(const void *a, const void *b)
 {
-    const struct listing *x = a, *y = b;
-    int c = ipaddr_cmp(&x->pfx.addr, &y->pfx.addr);
-
-    if (c)
-        return c;
     /* The network before the addresses it covers. */
-    return (x->pfx.len > y->pfx.len) - (x->pfx.len < y->pfx.len);
+    return ipprefix_cmp(&((const struct listing *)a)->pfx, &((const struct listing *)b)->pfx);
 }
 
 /* A stable sort of v[0..n) (qsort is not stable): bottom-up merge sort,

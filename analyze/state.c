@@ -61,16 +61,9 @@ uint64_t state_hash(const void *p, size_t n)
     return h;
 }
 
-static int cmp_pfx(const struct ipprefix *x, const struct ipprefix *y)
-{
-    int c = ipaddr_cmp(&x->addr, &y->addr);
-
-    return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
 static int cmp_entry(const void *a, const void *b)
 {
-    return cmp_pfx(&((const struct entry *)a)->e.pfx, &((const struct entry *)b)->e.pfx);
+    return ipprefix_cmp(&((const struct entry *)a)->e.pfx, &((const struct entry *)b)->e.pfx);
 }
 
 static void sort_entries(struct state *s)

@@ -54,19 +54,11 @@ void outbuf_init_mem(struct outbuf *o, size_t cap)
     o->err = 0;
 }
 
+/* outbuf_write's path when p does not fit behind what is buffered. */
 void outbuf_write_slow(struct outbuf *o, const void *p, size_t n)
 {
-    if (o->len + n <= o->cap) {
-        memcpy(o->buf + o->len, p, n);
-        o->len += n;
-        return;
-    }
     if (o->fd < 0) {
-        size_t cap = o->cap;
-        while (cap < o->len + n)
-            cap *= 2;
-        o->buf = xrealloc(o->buf, cap);
-        o->cap = cap;
+        o->buf = xgrow(o->buf, &o->cap, o->len + n, 1);
         memcpy(o->buf + o->len, p, n);
         o->len += n;
         return;
@@ -107,21 +99,14 @@ void outbuf_printf(struct outbuf *o, const char *fmt, ...)
     free(big);
 }
 
+/* outbuf_room's path when n bytes do not fit behind what is buffered. */
 char *outbuf_room_slow(struct outbuf *o, size_t n)
 {
-    if (o->cap - o->len < n) {
-        if (o->fd >= 0)
-            outbuf_flush(o);
-        if (o->cap - o->len < n) {
-            /* A memory buffer grows; so does a file buffer whose
-             * flush failed (the error is already sticky). */
-            size_t cap = o->cap;
-            while (cap - o->len < n)
-                cap *= 2;
-            o->buf = xrealloc(o->buf, cap);
-            o->cap = cap;
-        }
-    }
+    if (o->fd >= 0)
+        outbuf_flush(o);
+    /* A memory buffer grows; so does a file buffer whose flush failed
+     * (the error is already sticky). */
+    o->buf = xgrow(o->buf, &o->cap, o->len + n, 1);
     return o->buf + o->len;
 }
 

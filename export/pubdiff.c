@@ -61,28 +61,14 @@ static int cmp_key(const void *a, const void *b)
  * upper case, "/32", a hand edit) never equals a current entry. */
 static bool key_parse(const char *p, size_t n, struct pubdiff_key *k)
 {
-    const char *c1 = memchr(p, ',', n);
-    size_t an = (size_t)(c1 - p), nn = n - an - 1;
-    const char *slash = memchr(p, '/', an);
+    size_t an = (size_t)((const char *)memchr(p, ',', n) - p);
     struct ipprefix x;
     char t[IPPREFIX_STRLEN];
 
-    if (!ipaddr_parse(span_make(p, slash ? (size_t)(slash - p) : an), &x.addr))
+    if (!ipprefix_parse(span_make(p, an), &x, false) || ipprefix_text(&x, t) != an
+        || memcmp(t, p, an) != 0)
         return false;
-    unsigned max = x.addr.family == 4 ? 32 : 128, len = slash ? 0 : max;
-    if (slash && (c1 - slash < 2 || c1 - slash > 4))
-        return false;
-    for (const char *s = slash ? slash + 1 : c1; s < c1; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-        len = len * 10 + (unsigned)(*s - '0');
-    }
-    if (len > max)
-        return false;
-    x.len = (uint8_t)len;
-    if (ipprefix_text(&x, t) != an || memcmp(t, p, an) != 0)
-        return false;
-    int c = policy_cause_lookup(c1 + 1, nn);
+    int c = policy_cause_lookup(p + an + 1, n - an - 1);
     if (c < 0)
         return false;
     *k = key_of(&x, (unsigned)c);

@@ -30,9 +30,7 @@ static unsigned max_of(int family) { return family == 4 ? 32 : 128; }
 
 static int cmp_owner(const void *a, const void *b)
 {
-    const struct owner *x = a, *y = b;
-    int c = ipaddr_cmp(&x->pfx.addr, &y->pfx.addr);
-    return c ? c : (x->pfx.len > y->pfx.len) - (x->pfx.len < y->pfx.len);
+    return ipprefix_cmp(&((const struct owner *)a)->pfx, &((const struct owner *)b)->pfx);
 }
 
 static void add(struct owners *o, const struct ipprefix *p, enum cause c)

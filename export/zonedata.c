@@ -12,12 +12,8 @@ static const enum cause priority[] = { CAUSE_SPAM, CAUSE_AUTH, CAUSE_DYNAMIC, CA
 static int cmp_entry(const void *a, const void *b)
 {
     const struct zone_entry *x = a, *y = b;
-    int c = ipaddr_cmp(&x->pfx.addr, &y->pfx.addr);
-    if (c)
-        return c;
-    if (x->pfx.len != y->pfx.len)
-        return x->pfx.len < y->pfx.len ? -1 : 1;
-    return 0;
+
+    return ipprefix_cmp(&x->pfx, &y->pfx);
 }
 
 /* Sorts z->e, made of nrun sorted runs starting at run[0..nrun) (and
@@ -50,10 +46,7 @@ struct by_addr {
 
 static int cmp_by_addr(const void *a, const void *b)
 {
-    const struct by_addr *x = a, *y = b;
-    int c = ipaddr_cmp(&x->pfx.addr, &y->pfx.addr);
-
-    return c ? c : (x->pfx.len > y->pfx.len) - (x->pfx.len < y->pfx.len);
+    return ipprefix_cmp(&((const struct by_addr *)a)->pfx, &((const struct by_addr *)b)->pfx);
 }
 
 /* Exclusions: the allowlisted prefixes strictly inside a published range,

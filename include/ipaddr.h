@@ -49,6 +49,9 @@ char *ipprefix_format(const struct ipprefix *p, char *buf);
 size_t ipprefix_text(const struct ipprefix *p, char *buf);
 /* Total order: IPv4 before IPv6, then numerically. */
 int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b);
+/* Prefix order: by address (as ipaddr_cmp), then the shorter prefix (the
+ * network) before the longer ones it holds. */
+int ipprefix_cmp(const struct ipprefix *a, const struct ipprefix *b);
 bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a);
 /* a with all but the first len bits cleared. */
 struct ipaddr ipaddr_mask(const struct ipaddr *a, unsigned len);

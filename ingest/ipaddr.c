@@ -195,6 +195,13 @@ int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b)
     return memcmp(a->b, b->b, a->family == 4 ? 4 : 16);
 }
 
+int ipprefix_cmp(const struct ipprefix *a, const struct ipprefix *b)
+{
+    int c = ipaddr_cmp(&a->addr, &b->addr);
+
+    return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
 bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a)
 {
     if (p->addr.family != a->family)
