@@ -70,6 +70,17 @@ static int cmp_range(const void *a, const void *b)
 /* The i-th prefix of an array of records that start with one. */
 #define PFX_AT(base, stride, i) ((const struct ipprefix *)((const char *)(base) + (i) * (stride)))
 
+/* Merges r into cur when they overlap or touch (cur.hi + 1 == r.lo,
+ * without overflow); r starts no lower than cur. */
+static bool absorb(struct range *cur, struct range r)
+{
+    if (r.lo > cur->hi && r.lo - 1 != cur->hi)
+        return false;
+    if (r.hi > cur->hi)
+        cur->hi = r.hi;
+    return true;
+}
+
 /* Sorted, merged ranges of the prefixes of one family. */
 static struct range *ranges(const void *v, size_t stride, size_t n, int family, size_t *out_n)
 {
@@ -90,15 +101,9 @@ static struct range *ranges(const void *v, size_t stride, size_t n, int family, 
      * starts are ordered. */
     if (!sorted)
         qsort(r, k, sizeof(*r), cmp_range);
-    for (size_t i = 0; i < k; i++) {
-        /* Overlapping or adjacent (hi + 1 == lo, without overflow) merge. */
-        if (w > 0 && (r[i].lo <= r[w - 1].hi || r[i].lo - 1 == r[w - 1].hi)) {
-            if (r[i].hi > r[w - 1].hi)
-                r[w - 1].hi = r[i].hi;
-        } else {
+    for (size_t i = 0; i < k; i++)
+        if (w == 0 || !absorb(&r[w - 1], r[i]))
             r[w++] = r[i];
-        }
-    }
     *out_n = w;
     return r;
 }
@@ -177,11 +182,8 @@ void cidr_minimal_of(const void *in, size_t stride, size_t nin, const struct ipp
             if (p->addr.family != family)
                 continue;
             struct range r = to_range(p);
-            if (have && (r.lo <= cur.hi || r.lo - 1 == cur.hi)) {
-                if (r.hi > cur.hi)
-                    cur.hi = r.hi;
+            if (have && absorb(&cur, r))
                 continue;
-            }
             if (have)
                 emit_minus(cur.lo, cur.hi, b, nb, &j, family, out);
             cur = r;
