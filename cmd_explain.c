@@ -154,7 +154,7 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
         outbuf_puts(&x->o, "no events for this address in the logs read\n");
     } else {
         struct decision d;
-        policy_decide(p, st, &d);
+        policy_decide(p, ip, st, &d);
         outbuf_printf(&x->o, "events from %s to %s\n", ts(st->first, t1), ts(st->last, t2));
         outbuf_puts(&x->o, "rdns: ");
         if (st->rdns)
@@ -222,18 +222,18 @@ struct cidr_walk {
     size_t n;
 };
 
-static void cidr_row(const struct ip_stats *st, void *arg)
+static void cidr_row(const struct ipaddr *ip, const struct ip_stats *st, void *arg)
 {
     struct cidr_walk *w = arg;
     struct decision d;
     char buf[IPADDR_STRLEN];
 
-    if (!ipprefix_contains(w->pfx, &st->ip))
+    if (!ipprefix_contains(w->pfx, ip))
         return;
-    policy_decide(w->x->p, st, &d);
+    policy_decide(w->x->p, ip, st, &d);
     w->n++;
-    bool allowed = d.cause != CAUSE_NONE && w->x->allow && cidrset_match(w->x->allow, &st->ip);
-    outbuf_printf(&w->x->o, "%-40s %8g %8g %8g %-15s %s\n", ipaddr_format(&st->ip, buf),
+    bool allowed = d.cause != CAUSE_NONE && w->x->allow && cidrset_match(w->x->allow, ip);
+    outbuf_printf(&w->x->o, "%-40s %8g %8g %8g %-15s %s\n", ipaddr_format(ip, buf),
                   d.score, d.bar, d.auth_score, rdns_class_name(d.rdns),
                   allowed ? "allowlisted (reported)"
                   : d.cause == CAUSE_NONE ? "-" : policy_cause_name(d.cause));

@@ -62,13 +62,13 @@ struct top_ctx {
     struct row rdns[RDNS__COUNT];
 };
 
-static double metric(const struct top_ctx *c, const struct ip_stats *st)
+static double metric(const struct top_ctx *c, const struct ipaddr *ip, const struct ip_stats *st)
 {
     double v = 0;
 
     if (c->event == EVT_SCORE) {
         struct decision d;
-        policy_decide(c->p, st, &d);
+        policy_decide(c->p, ip, st, &d);
         return d.score;
     }
     if (c->event >= 0)
@@ -94,10 +94,10 @@ static struct row *row_for(struct top_ctx *c, agg_map *m, uint64_t key)
     return &c->rows[(uintptr_t)*slot - 1];
 }
 
-static void count_one(const struct ip_stats *st, void *arg)
+static void count_one(const struct ipaddr *ip, const struct ip_stats *st, void *arg)
 {
     struct top_ctx *c = arg;
-    double v = metric(c, st);
+    double v = metric(c, ip, st);
     struct row *r;
 
     if (v == 0)
@@ -107,12 +107,12 @@ static void count_one(const struct ip_stats *st, void *arg)
         c->rows = xgrow(c->rows, &c->cap, c->n + 1, sizeof(*c->rows));
         r = &c->rows[c->n++];
         memset(r, 0, sizeof(*r));
-        r->pfx.addr = st->ip;
-        r->pfx.len = st->ip.family == 4 ? 32 : 128;
+        r->pfx.addr = *ip;
+        r->pfx.len = ip->family == 4 ? 32 : 128;
         r->detail = st->rdns;
         break;
     case BY_NET: {
-        struct ipprefix net = netagg_net_of(c->p, &st->ip);
+        struct ipprefix net = netagg_net_of(c->p, ip);
         r = row_for(c, net.addr.family == 4 ? &c->v4 : &c->v6, netagg_key(&net));
         r->pfx = net;
         break;
@@ -121,8 +121,8 @@ static void count_one(const struct ip_stats *st, void *arg)
         r = row_for(c, &c->asns, st->asn);
         break;
     default:
-        r = &c->rdns[rdns_of(st)];
-        r->key = (uint64_t)rdns_of(st);
+        r = &c->rdns[rdns_of(ip, st)];
+        r->key = (uint64_t)rdns_of(ip, st);
         break;
     }
     r->count += v;

@@ -14,7 +14,7 @@
 enum { RECENT_BITS = 12 };
 /* Room for counts in a record agg_add creates. Nearly every address has
  * two classes or more (connect, then a reject or a lost connection), and
- * 88 bytes hold three: starting with room for one moved almost every
+ * 72 bytes hold three: starting with room for one moved almost every
  * record once and saved no memory. */
 enum { NEW_CAP = 3 };
 struct recent {
@@ -194,7 +194,6 @@ static struct ip_stats *record(struct agg *a, const struct ipaddr *ip, unsigned 
 
     if (*s == NULL) {
         *s = rec_alloc(a, cap_for(k));
-        (*s)->ip = *ip;
         (*s)->ev_first_ts = INT64_MAX;
         (*s)->ev_last_ts = INT64_MIN;
         a->count++;
@@ -207,9 +206,10 @@ static struct recent *recent_of(struct agg *a, uint32_t k)
     return &a->recent[(k * UINT32_C(2654435761)) >> (32 - RECENT_BITS)];
 }
 
-/* st moved to a record with room for k counts; the table's slot and the
- * recent cache follow it, and the old one goes to its free list. */
-static struct ip_stats *rec_move(struct agg *a, struct ip_stats *st, unsigned k)
+/* st, ip's record, moved to one with room for k counts; the table's slot
+ * and the recent cache follow it, and the old one goes to its free list. */
+static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct ip_stats *st,
+                                 unsigned k)
 {
     struct ip_stats *n = rec_alloc(a, cap_for(k));
     uint8_t cap = n->cap;
@@ -217,9 +217,9 @@ static struct ip_stats *rec_move(struct agg *a, struct ip_stats *st, unsigned k)
 
     memcpy(n, st, rec_size(agg_popcount(st->mask)));
     n->cap = cap;
-    *slot(a, &st->ip) = n;
-    if (st->ip.family == 4 && a->recent) {
-        struct recent *r = recent_of(a, ipaddr_v4(&st->ip));
+    *slot(a, ip) = n;
+    if (ip->family == 4 && a->recent) {
+        struct recent *r = recent_of(a, ipaddr_v4(ip));
         if (r->st == st)
             r->st = n;
     }
@@ -313,7 +313,7 @@ void agg_add(struct agg *a, const struct event *ev)
         /* A class new to this address: a slot in class order. */
         unsigned k = agg_popcount(st->mask);
         if (k == st->cap)
-            st = rec_move(a, st, k + 1);
+            st = rec_move(a, &ev->ip, st, k + 1);
         memmove(&st->cnt[at + 1], &st->cnt[at], (k - at) * sizeof(uint32_t));
         st->cnt[at] = 0;
         st->mask |= bit;
@@ -345,9 +345,9 @@ void agg_add(struct agg *a, const struct event *ev)
     }
 }
 
-static void merge_one(struct agg *dst, const struct ip_stats *src)
+static void merge_one(struct agg *dst, const struct ipaddr *ip, const struct ip_stats *src)
 {
-    struct ip_stats *st = record(dst, &src->ip, agg_popcount(src->mask));
+    struct ip_stats *st = record(dst, ip, agg_popcount(src->mask));
     uint32_t mask = st->mask | src->mask, sum[AC__COUNT];
     unsigned k = 0;
 
@@ -356,7 +356,7 @@ static void merge_one(struct agg *dst, const struct ip_stats *src)
         sum[k++] = ip_stats_n(st, c) + ip_stats_n(src, c);
     }
     if (k > st->cap)
-        st = rec_move(dst, st, k);
+        st = rec_move(dst, ip, st, k);
     memcpy(st->cnt, sum, k * sizeof(uint32_t));
     st->mask = mask;
     if (src->first && (st->first == 0 || src->first < st->first))
@@ -378,9 +378,9 @@ static void merge_one(struct agg *dst, const struct ip_stats *src)
         st->asn = src->asn;
 }
 
-static void merge_visit(const struct ip_stats *st, void *ctx)
+static void merge_visit(const struct ipaddr *ip, const struct ip_stats *st, void *ctx)
 {
-    merge_one(ctx, st);
+    merge_one(ctx, ip, st);
 }
 
 void agg_merge(struct agg *dst, const struct agg *src)
@@ -414,11 +414,11 @@ struct ro_walk {
     void *ctx;
 };
 
-static void ro_visit(struct ip_stats *st, void *ctx)
+static void ro_visit(const struct ipaddr *ip, struct ip_stats *st, void *ctx)
 {
     struct ro_walk *w = ctx;
 
-    w->fn(st, w->ctx);
+    w->fn(ip, st, w->ctx);
 }
 
 void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx)
@@ -433,10 +433,12 @@ void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
 {
     Word_t k = 0, hi = 0;
     PWord_t pv, inner;
+    struct ipaddr ip;
 
     JLF(pv, a->v4, k);
     while (pv) {
-        fn(*(struct ip_stats **)pv, ctx);
+        ipaddr_set_v4(&ip, (uint32_t)k);
+        fn(&ip, *(struct ip_stats **)pv, ctx);
         JLN(pv, a->v4, k);
     }
     JLF(inner, a->v6, hi);
@@ -444,7 +446,8 @@ void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
         Word_t lo = 0;
         JLF(pv, *(Pvoid_t *)inner, lo);
         while (pv) {
-            fn(*(struct ip_stats **)pv, ctx);
+            ipaddr_set_v6(&ip, (uint64_t)hi, (uint64_t)lo);
+            fn(&ip, *(struct ip_stats **)pv, ctx);
             JLN(pv, *(Pvoid_t *)inner, lo);
         }
         JLN(inner, a->v6, hi);

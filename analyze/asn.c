@@ -91,9 +91,9 @@ const char *asn_org(const struct asn_db *db, uint32_t asn)
     return db && asn ? agg_map_get(db->orgs, asn) : NULL;
 }
 
-static void annotate_one(struct ip_stats *st, void *ctx)
+static void annotate_one(const struct ipaddr *ip, struct ip_stats *st, void *ctx)
 {
-    st->asn = asn_lookup(ctx, &st->ip);
+    st->asn = asn_lookup(ctx, ip);
 }
 
 void asn_annotate(struct asn_db *db, struct agg *a)

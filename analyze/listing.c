@@ -22,6 +22,7 @@ enum { NOT_LISTED, LISTED, ALLOWED };
 
 struct decide_ctx {
     const struct ip_stats **st;         /* the batch */
+    struct ipaddr *ip;                  /* their addresses */
     struct decision *d;
     unsigned char *state;               /* NOT_LISTED, LISTED, ALLOWED */
     size_t n;
@@ -41,7 +42,7 @@ static void decide_block(size_t b, void *arg)
             __builtin_prefetch(c->st[i + PREFETCH]);
         if (i + PREFETCH / 2 < hi && c->st[i + PREFETCH / 2]->rdns)
             __builtin_prefetch(c->st[i + PREFETCH / 2]->rdns);
-        policy_decide(c->p, c->st[i], &c->d[i]);
+        policy_decide(c->p, &c->ip[i], c->st[i], &c->d[i]);
     }
 }
 
@@ -57,15 +58,15 @@ static void apply_one(size_t k, void *arg)
         if (k == 1) {
             if (i + PREFETCH < c->n)
                 __builtin_prefetch(c->st[i + PREFETCH]);
-            netagg_add(&out->nets, st, &c->d[i], c->state[i] == LISTED);
+            netagg_add(&out->nets, &c->ip[i], st, &c->d[i], c->state[i] == LISTED);
             continue;
         }
         if (c->state[i] == NOT_LISTED)
             continue;
         struct listing l = { .st = st, .d = c->d[i], .first = st->ev_first_ts,
                              .last = st->ev_last_ts, .asn = st->asn };
-        l.pfx.addr = st->ip;
-        l.pfx.len = st->ip.family == 4 ? 32 : 128;
+        l.pfx.addr = c->ip[i];
+        l.pfx.len = c->ip[i].family == 4 ? 32 : 128;
         if (c->state[i] == ALLOWED) {
             out->allowed = xgrow(out->allowed, &out->allowed_cap, out->nallowed + 1,
                                  sizeof(l));
@@ -92,7 +93,7 @@ static void decide_batch(struct decide_ctx *c)
         if (c->d[i].cause == CAUSE_NONE)
             continue;
         /* cidrset_match may sort the set on first use: not in parallel. */
-        c->state[i] = o->allow && cidrset_match(o->allow, &c->st[i]->ip) ? ALLOWED : LISTED;
+        c->state[i] = o->allow && cidrset_match(o->allow, &c->ip[i]) ? ALLOWED : LISTED;
     }
     out->seen += c->n;
     if (o->run_all)
@@ -103,10 +104,11 @@ static void decide_batch(struct decide_ctx *c)
     c->n = 0;
 }
 
-static void collect(const struct ip_stats *st, void *arg)
+static void collect(const struct ipaddr *ip, const struct ip_stats *st, void *arg)
 {
     struct decide_ctx *c = arg;
 
+    c->ip[c->n] = *ip;
     c->st[c->n++] = st;
     if (c->n == DECIDE_BATCH)
         decide_batch(c);
@@ -118,12 +120,14 @@ static void decide_all(struct listings *out, const struct agg *a, const struct p
     struct decide_ctx c = { .p = p, .o = o, .out = out };
 
     c.st = xmalloc(DECIDE_BATCH * sizeof(*c.st));
+    c.ip = xmalloc(DECIDE_BATCH * sizeof(*c.ip));
     c.d = xmalloc(DECIDE_BATCH * sizeof(*c.d));
     c.state = xmalloc(DECIDE_BATCH);
     agg_walk(a, collect, &c);
     if (c.n)
         decide_batch(&c);
     free(c.st);
+    free(c.ip);
     free(c.d);
     free(c.state);
 }

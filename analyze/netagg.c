@@ -73,10 +73,10 @@ static void net_done(struct netagg *na)
     na->have_cur = false;
 }
 
-void netagg_add(struct netagg *na, const struct ip_stats *st, const struct decision *d,
-                bool listed)
+void netagg_add(struct netagg *na, const struct ipaddr *ip, const struct ip_stats *st,
+                const struct decision *d, bool listed)
 {
-    struct ipprefix n = netagg_net_of(na->p, &st->ip);
+    struct ipprefix n = netagg_net_of(na->p, ip);
     struct net_stats *ns = &na->cur;
     uint64_t ev = events_of(st);
 

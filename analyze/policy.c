@@ -465,7 +465,7 @@ void policy_print(const struct policy *p, FILE *fp)
     cust_policy_print(&p->customers, fp);
 }
 
-void policy_decide(const struct policy *p, const struct ip_stats *st,
+void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct ip_stats *st,
                    struct decision *d)
 {
     uint32_t n[AC__COUNT];
@@ -476,7 +476,7 @@ void policy_decide(const struct policy *p, const struct ip_stats *st,
         if (k != AC_AUTH_FAIL)
             d->score += p->weight[k] * n[k];
     d->auth_score = p->weight[AC_AUTH_FAIL] * n[AC_AUTH_FAIL];
-    d->rdns = rdns_of(st);
+    d->rdns = rdns_of(ip, st);
     /* No or dynamic rDNS lowers the bar: such senders have no business
      * talking to an MX directly. */
     d->bar = p->threshold * p->rdns_factor[d->rdns];

@@ -252,11 +252,11 @@ enum rdns_class rdns_classify(struct span host, const struct ipaddr *ip)
     return RDNS_NAMED;
 }
 
-enum rdns_class rdns_of(const struct ip_stats *st)
+enum rdns_class rdns_of(const struct ipaddr *ip, const struct ip_stats *st)
 {
     if (ip_stats_n(st, AC_RDNS_FAIL))
         return RDNS_FCRDNS_FAIL;
     if (st->rdns == NULL)
         return st->rdns_unknown ? RDNS_NONE : RDNS_UNLOGGED;
-    return rdns_classify(span_make(st->rdns, strlen(st->rdns)), &st->ip);
+    return rdns_classify(span_make(st->rdns, strlen(st->rdns)), ip);
 }

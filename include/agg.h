@@ -47,8 +47,9 @@ struct agg_pos {
 
 /* A run keeps one for every address seen, so counts are kept only for the
  * classes an address has (2 to 5 of them, typically), packed in class
- * order behind a 76-byte header: 88 bytes with up to three counts, 96 with
- * four or five, 160 with all 21. Read them with ip_stats_n() or
+ * order behind a 60-byte header: 72 bytes with up to three counts, 80 with
+ * four or five, 144 with all 21. The address is the table's key, not part
+ * of the record (agg_walk passes it). Read counts with ip_stats_n() or
  * ip_stats_counts(). Fields are ordered by size: no padding before cnt. */
 struct ip_stats {
     /* First logged hostname, NULL if none. In a table's own records its
@@ -63,7 +64,6 @@ struct ip_stats {
      * 2106; a stamp before 1970 or after that counts but is not shown. */
     uint32_t first, last;
     uint32_t mask;              /* bit c set: cnt holds class c's count */
-    struct ipaddr ip;
     bool rdns_unknown;          /* Postfix logged "unknown" for it */
     uint8_t cap;                /* room in cnt, for agg.c alone */
     uint32_t cnt[];             /* one count per bit of mask, in class order */
@@ -111,12 +111,13 @@ void agg_merge(struct agg *dst, const struct agg *src);
 size_t agg_count(const struct agg *a);
 /* Record for ip, or NULL. */
 const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip);
-/* Visit every record in address order (IPv4, then IPv6). */
-typedef void agg_visit_fn(const struct ip_stats *st, void *ctx);
+/* Visit every record in address order (IPv4, then IPv6). The address is
+ * the table's key, not part of the record. */
+typedef void agg_visit_fn(const struct ipaddr *ip, const struct ip_stats *st, void *ctx);
 void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx);
 /* The same, with writable records: for annotations made after the merge
  * (the ASN), never for counts. */
-typedef void agg_update_fn(struct ip_stats *st, void *ctx);
+typedef void agg_update_fn(const struct ipaddr *ip, struct ip_stats *st, void *ctx);
 void agg_update(struct agg *a, agg_update_fn *fn, void *ctx);
 /* Bytes held for records and strings, with records waiting for reuse
  * (not Judy's own nodes). */

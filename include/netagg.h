@@ -67,8 +67,8 @@ struct ipprefix netagg_net_of(const struct policy *p, const struct ipaddr *ip);
 uint64_t netagg_key(const struct ipprefix *net);
 /* Count one address, in address order; listed: listed on its own (any
  * cause), not allowlisted. */
-void netagg_add(struct netagg *na, const struct ip_stats *st, const struct decision *d,
-                bool listed);
+void netagg_add(struct netagg *na, const struct ipaddr *ip, const struct ip_stats *st,
+                const struct decision *d, bool listed);
 /* Decide the last network and fill the sorted AS array. */
 void netagg_finish(struct netagg *na);
 /* The kept network containing ip, or NULL. */

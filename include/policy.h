@@ -81,7 +81,7 @@ struct decision {
 };
 
 /* Weigh st: scores, its rDNS class, the bar and the cause. */
-void policy_decide(const struct policy *p, const struct ip_stats *st,
+void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct ip_stats *st,
                    struct decision *d);
 /* Parse "90", "90s", "15m", "36h", "7d", "2w" (0 allowed) into seconds. */
 bool policy_parse_duration(const char *v, int64_t *out);

@@ -31,7 +31,7 @@ enum rdns_class rdns_classify(struct span host, const struct ipaddr *ip);
  * name did not resolve back, none when it logged "unknown" and never a
  * name, unlogged when no line said anything about the name, else
  * rdns_classify(). */
-enum rdns_class rdns_of(const struct ip_stats *st);
+enum rdns_class rdns_of(const struct ipaddr *ip, const struct ip_stats *st);
 /* "none", "fcrdns_fail", "dynamic", "static-generic", "named", "unlogged". */
 const char *rdns_class_name(enum rdns_class c);
 /* Class for a name (also "static_generic"), or -1. */

@@ -28,7 +28,6 @@ static void add(struct listings *l, const char *pfx, enum cause c)
         if (*sp == NULL)
             *sp = hand_stats_new();
         struct ip_stats *st = *sp;
-        st->ip = p.addr;
         hand_stats_set(st, AC_REJ_DNSBL, 3);
         st->first = 1795500000;
         st->last = 1795560000;

@@ -90,17 +90,17 @@ static void test_rdns_bars(void **state)
     add(a, "192.0.2.2", EV_REJECT, R_DNSBL, 2, "mx.example.org");             /* 8 */
     add(a, "192.0.2.3", EV_REJECT, R_UNKNOWN_RECIPIENT, 1, "c-192-0-2-3.hsd1.example.net");
     struct ipaddr x = IP("192.0.2.1"), y = IP("192.0.2.2"), z = IP("192.0.2.3");
-    policy_decide(&p, agg_lookup(a, &x), &d);
+    policy_decide(&p, &x, agg_lookup(a, &x), &d);
     assert_int_equal(d.rdns, RDNS_DYNAMIC);
     assert_true(d.bar == 5);
     assert_int_equal(d.cause, CAUSE_SPAM);
-    policy_decide(&p, agg_lookup(a, &y), &d);
+    policy_decide(&p, &y, agg_lookup(a, &y), &d);
     assert_true(d.bar == 10);
     assert_int_equal(d.cause, CAUSE_NONE);
-    policy_decide(&p, agg_lookup(a, &z), &d);
+    policy_decide(&p, &z, agg_lookup(a, &z), &d);
     assert_int_equal(d.cause, CAUSE_DYNAMIC);
     p.list_dynamic = false;
-    policy_decide(&p, agg_lookup(a, &z), &d);
+    policy_decide(&p, &z, agg_lookup(a, &z), &d);
     assert_int_equal(d.cause, CAUSE_NONE);
     agg_free(a);
 }

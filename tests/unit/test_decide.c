@@ -181,13 +181,13 @@ static void test_policy_defaults_and_decisions(void **state)
     assert_int_equal(l.seen, 5);
     assert_int_equal(l.n, 2);
     char buf[IPADDR_STRLEN];
-    assert_string_equal(ipaddr_format(&l.v[0].st->ip, buf), "192.0.2.10");
+    assert_string_equal(ipaddr_format(&l.v[0].pfx.addr, buf), "192.0.2.10");
     assert_int_equal(l.v[0].d.cause, CAUSE_SPAM);
     assert_true(l.v[0].d.score == 2 * 4 + 10);
-    assert_string_equal(ipaddr_format(&l.v[1].st->ip, buf), "203.0.113.7");
+    assert_string_equal(ipaddr_format(&l.v[1].pfx.addr, buf), "203.0.113.7");
     assert_int_equal(l.v[1].d.cause, CAUSE_AUTH);
     assert_int_equal(l.nallowed, 1);
-    assert_string_equal(ipaddr_format(&l.allowed[0].st->ip, buf), "192.0.2.200");
+    assert_string_equal(ipaddr_format(&l.allowed[0].pfx.addr, buf), "192.0.2.200");
     listings_free(&l);
     cidrset_free(allow);
     agg_free(a);

@@ -79,14 +79,14 @@ static void test_of_stats(void **state)
 {
     struct ip_stats *st = hand_stats_new();
     (void)state;
-    st->ip = IP("1.2.3.4");
-    assert_int_equal(rdns_of(st), RDNS_UNLOGGED);
+    struct ipaddr ip = IP("1.2.3.4");
+    assert_int_equal(rdns_of(&ip, st), RDNS_UNLOGGED);
     st->rdns_unknown = true;
-    assert_int_equal(rdns_of(st), RDNS_NONE);
+    assert_int_equal(rdns_of(&ip, st), RDNS_NONE);
     st->rdns = "1-2-3-4.dyn.example.net";
-    assert_int_equal(rdns_of(st), RDNS_DYNAMIC);
+    assert_int_equal(rdns_of(&ip, st), RDNS_DYNAMIC);
     hand_stats_set(st, AC_RDNS_FAIL, 1);
-    assert_int_equal(rdns_of(st), RDNS_FCRDNS_FAIL);
+    assert_int_equal(rdns_of(&ip, st), RDNS_FCRDNS_FAIL);
     free(st);
     assert_int_equal(rdns_class_lookup("static_generic"), RDNS_STATIC_GENERIC);
     assert_int_equal(rdns_class_lookup("static-generic"), RDNS_STATIC_GENERIC);
