@@ -198,9 +198,10 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
         outbuf_putc(&x->o, '\n');
         if (d.cause != CAUSE_NONE && x->allow && cidrset_match(x->allow, ip))
             outbuf_puts(&x->o, "  but allowlisted: reported in summary.json, never listed\n");
-        if (st->ev_first_ts != INT64_MAX) {
-            show_line(x, "first evidence", x->files[st->ev_first.file], st->ev_first.line);
-            show_line(x, "last evidence ", x->files[st->ev_last.file], st->ev_last.line);
+        struct agg_pos first, last;
+        if (agg_evidence_lines(a, st, &first, &last)) {
+            show_line(x, "first evidence", x->files[first.file], first.line);
+            show_line(x, "last evidence ", x->files[last.file], last.line);
         }
     }
     if (x->allow && cidrset_match(x->allow, ip))
@@ -354,7 +355,8 @@ int cmd_explain(int argc, char **argv)
             goto out;
         }
     }
-    struct pipeline_opts po = { .year = common.year, .since = since, .until = until };
+    struct pipeline_opts po = { .year = common.year, .since = since, .until = until,
+                                .evidence_lines = true };
     struct pipeline_stats st;
     struct agg *a = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
     if (x.asn)

@@ -304,7 +304,7 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     if (r->ordered)
         ps.ts = f->ts;
     if (r->mode == MODE_AGG && r->per[t] == NULL)
-        r->per[t] = agg_new();
+        r->per[t] = agg_new(r->o->evidence_lines);
     if (r->mode == MODE_PRINT)
         s->ob.len = 0;
     if (r->mode == MODE_AGG && r->o->sink && r->sinks[t] == NULL)
@@ -539,7 +539,7 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
     r.per = xcalloc((size_t)nt, sizeof(*r.per));
     r.sinks = xcalloc((size_t)nt, sizeof(*r.sinks));
     if (nt > 1)
-        r.all = agg_new();
+        r.all = agg_new(o->evidence_lines);
     pthread_mutex_init(&r.merge_mu, NULL);
     run_files(&r, files, n, o, st);
     /* The rest merged in thread order, each table freed as soon as it is
@@ -564,5 +564,5 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
     pthread_mutex_destroy(&r.merge_mu);
     free(r.per);
     free(r.sinks);
-    return all ? all : agg_new();
+    return all ? all : agg_new(o->evidence_lines);
 }

@@ -14,7 +14,7 @@
 enum { RECENT_BITS = 12 };
 /* Room for counts in a record agg_add creates. Nearly every address has
  * two classes or more (connect, then a reject or a lost connection), and
- * 72 bytes hold three: starting with room for one moved almost every
+ * 56 bytes hold three: starting with room for one moved almost every
  * record once and saved no memory. */
 enum { NEW_CAP = 3 };
 struct recent {
@@ -34,6 +34,7 @@ struct agg {
     size_t count;
     struct arena mem;
     struct recent *recent;      /* agg_add's cache, allocated on first use */
+    size_t pre;                 /* bytes before each record: its evidence lines, or 0 */
     struct free_rec *free[AC__COUNT + 2];       /* by cap (see cap_for) */
 };
 
@@ -125,11 +126,12 @@ int agg_classify(const struct event *ev)
     }
 }
 
-struct agg *agg_new(void)
+struct agg *agg_new(bool evidence_lines)
 {
     struct agg *a = xcalloc(1, sizeof(*a));
 
     arena_init(&a->mem);
+    a->pre = evidence_lines ? 2 * sizeof(struct agg_pos) : 0;
     return a;
 }
 
@@ -171,18 +173,26 @@ static unsigned cap_for(unsigned k)
     return (unsigned)((sz - offsetof(struct ip_stats, cnt)) / sizeof(uint32_t));
 }
 
+/* A record's evidence lines (first, last), in the a->pre bytes before it:
+ * only explain wants them, so a run's records do without. */
+static struct agg_pos *ev_lines(const struct ip_stats *st)
+{
+    return (struct agg_pos *)(void *)((char *)st - 2 * sizeof(struct agg_pos));
+}
+
 /* Zeroed room for cap counts, from the free list of that size if it can. */
 static struct ip_stats *rec_alloc(struct agg *a, unsigned cap)
 {
     struct free_rec *f = a->free[cap];
-    struct ip_stats *st;
+    char *base;
 
     if (f) {
         a->free[cap] = f->next;
-        st = memset(f, 0, rec_size(cap));
+        base = memset((char *)f - a->pre, 0, a->pre + rec_size(cap));
     } else {
-        st = arena_alloc_aligned(&a->mem, rec_size(cap), alignof(struct ip_stats));
+        base = arena_alloc_aligned(&a->mem, a->pre + rec_size(cap), alignof(struct ip_stats));
     }
+    struct ip_stats *st = (struct ip_stats *)(void *)(base + a->pre);
     st->cap = (uint8_t)cap;
     return st;
 }
@@ -215,7 +225,7 @@ static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct 
     uint8_t cap = n->cap;
     struct free_rec *f = (struct free_rec *)st;
 
-    memcpy(n, st, rec_size(agg_popcount(st->mask)));
+    memcpy((char *)n - a->pre, (char *)st - a->pre, a->pre + rec_size(agg_popcount(st->mask)));
     n->cap = cap;
     *slot(a, ip) = n;
     if (ip->family == 4 && a->recent) {
@@ -262,10 +272,26 @@ static struct agg_pos rdns_pos(const char *rdns)
     return pos;
 }
 
-/* Time first, position second: a total order, so merges commute. */
-static bool ev_before(int64_t ta, struct agg_pos a, int64_t tb, struct agg_pos b)
+/* Evidence at time t, from line *pos if the table keeps lines (else NULL).
+ * Time first, position second: a total order, so merges commute. */
+static void ev_first_note(struct ip_stats *st, int64_t t, const struct agg_pos *pos)
 {
-    return ta < tb || (ta == tb && pos_before(a, b));
+    if (st->ev_first_ts == INT64_MAX || t < st->ev_first_ts
+        || (pos && t == st->ev_first_ts && pos_before(*pos, ev_lines(st)[0]))) {
+        st->ev_first_ts = t;
+        if (pos)
+            ev_lines(st)[0] = *pos;
+    }
+}
+
+static void ev_last_note(struct ip_stats *st, int64_t t, const struct agg_pos *pos)
+{
+    if (st->ev_last_ts == INT64_MIN || t > st->ev_last_ts
+        || (pos && t == st->ev_last_ts && pos_before(ev_lines(st)[1], *pos))) {
+        st->ev_last_ts = t;
+        if (pos)
+            ev_lines(st)[1] = *pos;
+    }
 }
 
 bool agg_is_evidence(enum agg_class c)
@@ -329,10 +355,8 @@ void agg_add(struct agg *a, const struct event *ev)
     if (agg_is_evidence(c)) {
         struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
         int64_t t = ev->has_ts ? ev->ts : 0;
-        if (st->ev_first_ts == INT64_MAX || ev_before(t, pos, st->ev_first_ts, st->ev_first))
-            st->ev_first_ts = t, st->ev_first = pos;
-        if (st->ev_last_ts == INT64_MIN || ev_before(st->ev_last_ts, st->ev_last, t, pos))
-            st->ev_last_ts = t, st->ev_last = pos;
+        ev_first_note(st, t, a->pre ? &pos : NULL);
+        ev_last_note(st, t, a->pre ? &pos : NULL);
     }
     if (ev->rdns.p && ev->rdns.n) {
         struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
@@ -366,14 +390,10 @@ static void merge_one(struct agg *dst, const struct ipaddr *ip, const struct ip_
     if (src->rdns && (st->rdns == NULL || pos_before(rdns_pos(src->rdns), rdns_pos(st->rdns))))
         st->rdns = rdns_set(dst, st->rdns, src->rdns, strlen(src->rdns), rdns_pos(src->rdns));
     st->rdns_unknown |= src->rdns_unknown;
-    if (src->ev_first_ts != INT64_MAX
-        && (st->ev_first_ts == INT64_MAX
-            || ev_before(src->ev_first_ts, src->ev_first, st->ev_first_ts, st->ev_first)))
-        st->ev_first_ts = src->ev_first_ts, st->ev_first = src->ev_first;
-    if (src->ev_last_ts != INT64_MIN
-        && (st->ev_last_ts == INT64_MIN
-            || ev_before(st->ev_last_ts, st->ev_last, src->ev_last_ts, src->ev_last)))
-        st->ev_last_ts = src->ev_last_ts, st->ev_last = src->ev_last;
+    if (src->ev_first_ts != INT64_MAX)
+        ev_first_note(st, src->ev_first_ts, dst->pre ? &ev_lines(src)[0] : NULL);
+    if (src->ev_last_ts != INT64_MIN)
+        ev_last_note(st, src->ev_last_ts, dst->pre ? &ev_lines(src)[1] : NULL);
     if (src->asn && (st->asn == 0 || src->asn < st->asn))
         st->asn = src->asn;
 }
@@ -385,12 +405,24 @@ static void merge_visit(const struct ipaddr *ip, const struct ip_stats *st, void
 
 void agg_merge(struct agg *dst, const struct agg *src)
 {
+    if (dst->pre != src->pre)
+        msg_panic("agg_merge: tables with and without evidence lines");
     agg_walk(src, merge_visit, dst);
 }
 
 size_t agg_count(const struct agg *a)
 {
     return a->count;
+}
+
+bool agg_evidence_lines(const struct agg *a, const struct ip_stats *st,
+                        struct agg_pos *first, struct agg_pos *last)
+{
+    if (a->pre == 0 || st->ev_first_ts == INT64_MAX)
+        return false;
+    *first = ev_lines(st)[0];
+    *last = ev_lines(st)[1];
+    return true;
 }
 
 const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip)

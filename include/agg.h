@@ -39,7 +39,7 @@ enum agg_class {
 };
 
 /* Position of a line: file index on the command line, then line number;
- * packed into 8 bytes (2^20 files, 2^44 lines) to keep records small. */
+ * packed into 8 bytes (2^20 files, 2^44 lines) to keep tables small. */
 struct agg_pos {
     uint64_t line : 44;
     uint64_t file : 20;
@@ -47,17 +47,17 @@ struct agg_pos {
 
 /* A run keeps one for every address seen, so counts are kept only for the
  * classes an address has (2 to 5 of them, typically), packed in class
- * order behind a 60-byte header: 72 bytes with up to three counts, 80 with
- * four or five, 144 with all 21. The address is the table's key, not part
+ * order behind a 44-byte header: 56 bytes with up to three counts, 64 with
+ * four or five, 128 with all 21. The address is the table's key, not part
  * of the record (agg_walk passes it). Read counts with ip_stats_n() or
  * ip_stats_counts(). Fields are ordered by size: no padding before cnt. */
 struct ip_stats {
     /* First logged hostname, NULL if none. In a table's own records its
      * line's position sits in the 8 bytes before it, for agg.c alone. */
     const char *rdns;
-    /* Earliest and latest evidence line (any class but connect, accepted
-     * and postscreen pass), by time then position: for `explain`. */
-    struct agg_pos ev_first, ev_last;
+    /* Time of the earliest and latest evidence (any class but connect,
+     * accepted and postscreen pass); INT64_MAX/MIN if none. Their lines
+     * are kept only if the table was asked to (agg_evidence_lines). */
     int64_t ev_first_ts, ev_last_ts;
     uint32_t asn;               /* 0 = unknown; set after the merge (asn.h) */
     /* UTC seconds of the first/last event, 0 = none. Unsigned 32 bits reach
@@ -101,14 +101,21 @@ static inline void ip_stats_counts(const struct ip_stats *st, uint32_t n[AC__COU
 
 struct agg;
 
-struct agg *agg_new(void);
+/* evidence_lines: also keep where each address's first and last evidence
+ * was (explain shows the lines), 16 bytes more per address. */
+struct agg *agg_new(bool evidence_lines);
 /* Count ev if it carries a client address and maps to a class. A record
  * that needs room for another class moves: pointers into a table hold
  * until the next agg_add or agg_merge into it. */
 void agg_add(struct agg *a, const struct event *ev);
-/* Add src into dst; src is left unchanged, dst's records may move. */
+/* Add src into dst; src is left unchanged, dst's records may move. Both
+ * keep evidence lines or neither does. */
 void agg_merge(struct agg *dst, const struct agg *src);
 size_t agg_count(const struct agg *a);
+/* The lines of st's first and last evidence, if a keeps them (see
+ * agg_new) and st has evidence. */
+bool agg_evidence_lines(const struct agg *a, const struct ip_stats *st,
+                        struct agg_pos *first, struct agg_pos *last);
 /* Record for ip, or NULL. */
 const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip);
 /* Visit every record in address order (IPv4, then IPv6). The address is

@@ -44,6 +44,7 @@ struct pipeline_opts {
     enum inflate_kind inflate;  /* INFLATE_AUTO: the fastest built in */
     int progress;               /* progress on stderr: 1 yes, 0 no, -1 if a TTY */
     size_t chunk_size;          /* bytes per chunk, 0 = default (tests shrink it) */
+    bool evidence_lines;        /* keep each address's first/last evidence line */
 };
 
 struct pipeline_stats {

@@ -93,7 +93,7 @@ static void test_growth_random_order(void **state)
     uint32_t want[NA][AC__COUNT] = { { 0 } };
     const struct ip_stats *seen[NA] = { 0 };
     int moves[NA] = { 0 };
-    struct agg *a = agg_new();
+    struct agg *a = agg_new(false);
     (void)state;
     for (int i = 0; i < NA; i++) {
         ip[i] = IP(names[i]);
@@ -169,7 +169,7 @@ static void test_merge_class_sets(void **state)
     };
     enum { NC = sizeof(cases) / sizeof(cases[0]) };
     uint32_t want[NC][AC__COUNT] = { { 0 } };
-    struct agg *x = agg_new(), *y = agg_new(), *m1 = agg_new(), *m2 = agg_new(), *m3 = agg_new();
+    struct agg *x = agg_new(false), *y = agg_new(false), *m1 = agg_new(false), *m2 = agg_new(false), *m3 = agg_new(false);
     (void)state;
     for (size_t i = 0; i < NC; i++) {
         struct ipaddr ip = IP(cases[i].ip);
@@ -216,7 +216,7 @@ static void test_free_list_reuse(void **state)
     size_t full = offsetof(struct ip_stats, cnt) + AC__COUNT * sizeof(uint32_t);
     (void)state;
     for (int window = 1; window <= WINDOW; window *= WINDOW) {
-        struct agg *a = agg_new();
+        struct agg *a = agg_new(false);
         size_t first = 0;
         for (int pass = 0; pass < 2; pass++) {
             for (uint32_t base = 0; base < N; base += window)
@@ -255,7 +255,7 @@ static void test_recent_after_move(void **state)
     uint32_t wx[AC__COUNT] = { 0 }, wy[AC__COUNT] = { 0 };
     (void)state;
     for (int via_merge = 0; via_merge < 2; via_merge++) {
-        struct agg *a = agg_new(), *src = agg_new();
+        struct agg *a = agg_new(false), *src = agg_new(false);
         add(a, &x, AC_CONNECT, 1, 1);
         add(a, &x, AC_REJ_DNSBL, 1, 2);
         add(a, &x, AC_LOST, 1, 3);
@@ -279,6 +279,72 @@ static void test_recent_after_move(void **state)
     }
 }
 
+/* One evidence event of class c for ip at time ts from file f, line line. */
+static void evidence(struct agg *a, const struct ipaddr *ip, int c, int64_t ts,
+                     unsigned f, uint64_t line)
+{
+    struct event ev = class_ev[c];
+
+    ev.ip = *ip;
+    ev.has_ts = true;
+    ev.ts = ts;
+    ev.file_index = f;
+    ev.line = line;
+    agg_add(a, &ev);
+}
+
+/* Evidence lines, kept only when asked for: the earliest and latest by
+ * time, position breaking ties; records that grow and move keep them,
+ * and a merge in either order picks the same lines. Without them the
+ * times are the same. */
+static void test_evidence_lines(void **state)
+{
+    struct ipaddr x = IP("192.0.2.9"), y = IP("2001:db8::9");
+    struct agg *t[2][2];
+    struct agg_pos first, last;
+    (void)state;
+
+    for (int keep = 0; keep < 2; keep++) {
+        for (int k = 0; k < 2; k++)
+            t[keep][k] = agg_new(keep);
+        /* table 0: x's evidence at 50 (file 1 line 7) and 90; y at 20 */
+        evidence(t[keep][0], &x, AC_REJ_DNSBL, 50, 1, 7);
+        evidence(t[keep][0], &x, AC_CONNECT, 10, 0, 1);         /* not evidence */
+        evidence(t[keep][0], &x, AC_LOST, 90, 1, 9);
+        evidence(t[keep][0], &y, AC_AUTH_FAIL, 20, 1, 3);
+        /* table 1: x at 50 too but on an earlier line, and at 90 later;
+         * new classes move x's record */
+        evidence(t[keep][1], &x, AC_REJ_HELO, 50, 0, 400);
+        evidence(t[keep][1], &x, AC_REJ_SENDER, 90, 2, 1);
+        evidence(t[keep][1], &x, AC_REJ_POLICY, 70, 0, 2);
+        evidence(t[keep][1], &x, AC_REJ_CONTENT, 60, 0, 3);
+    }
+    for (int keep = 0; keep < 2; keep++)
+        for (int order = 0; order < 2; order++) {
+            struct agg *m = agg_new(keep);
+            agg_merge(m, t[keep][order]);
+            agg_merge(m, t[keep][!order]);
+            const struct ip_stats *sx = agg_lookup(m, &x), *sy = agg_lookup(m, &y);
+            assert_true(sx->ev_first_ts == 50 && sx->ev_last_ts == 90);
+            assert_true(sy->ev_first_ts == 20 && sy->ev_last_ts == 20);
+            assert_int_equal(agg_evidence_lines(m, sx, &first, &last), keep);
+            if (keep) {
+                assert_true(first.file == 0 && first.line == 400);
+                assert_true(last.file == 2 && last.line == 1);
+                assert_true(agg_evidence_lines(m, sy, &first, &last));
+                assert_true(first.file == 1 && first.line == 3 && last.line == 3);
+            }
+            agg_free(m);
+        }
+    /* A record with no evidence has no lines. */
+    struct agg *a = agg_new(true);
+    evidence(a, &x, AC_CONNECT, 10, 0, 1);
+    assert_false(agg_evidence_lines(a, agg_lookup(a, &x), &first, &last));
+    agg_free(a);
+    for (int keep = 0; keep < 2; keep++)
+        agg_free(t[keep][0]), agg_free(t[keep][1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_merge_class_sets),
         cmocka_unit_test(test_free_list_reuse),
         cmocka_unit_test(test_recent_after_move),
+        cmocka_unit_test(test_evidence_lines),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }

@@ -82,7 +82,7 @@ static void test_map(void **state)
 static void test_rdns_bars(void **state)
 {
     struct policy p;
-    struct agg *a = agg_new();
+    struct agg *a = agg_new(false);
     struct decision d;
     (void)state;
     policy_init(&p);
@@ -108,7 +108,7 @@ static void test_rdns_bars(void **state)
 static void test_escalation(void **state)
 {
     struct policy p;
-    struct agg *a = agg_new();
+    struct agg *a = agg_new(false);
     struct listings l;
     char buf[32];
     (void)state;
@@ -249,7 +249,7 @@ static void test_sort_stable(void **state)
 static void test_state_roundtrip(void **state)
 {
     struct policy p;
-    struct agg *a = agg_new();
+    struct agg *a = agg_new(false);
     struct listings l;
     char path[] = "/tmp/rblforge-state-XXXXXX";
     (void)state;
@@ -291,7 +291,7 @@ static void test_state_roundtrip(void **state)
     state_input_resume(s, 1, 2, "other", 5, &sb, &sl);
     assert_int_equal(sb, 0);
     /* No new evidence, still in time: carried; after expiry: gone. */
-    struct agg *empty = agg_new();
+    struct agg *empty = agg_new(false);
     listings_build(&l, empty, &p, NULL);
     state_apply(s, &l, &p, NULL, last + 86400);
     assert_int_equal(l.n, 1);
@@ -319,7 +319,7 @@ static void test_state_roundtrip(void **state)
     listings_free(&l);
     /* The plain threshold, not the rDNS bar: a dynamic host removed by hand
      * with 16 points (over 2 x its bar of 5) stays off. */
-    struct agg *dyn = agg_new();
+    struct agg *dyn = agg_new(false);
     add(dyn, "192.0.2.88", EV_REJECT, R_DNSBL, 4, "1-2-3-4.dyn.example.net");
     struct ipprefix h88 = PFX("192.0.2.88");
     state_remove(s, &h88, last, NULL);
@@ -379,7 +379,7 @@ static void test_asn(void **state)
         if (t[i].org)
             assert_string_equal(asn_org(db, asn), t[i].org);
     }
-    struct agg *ag = agg_new();
+    struct agg *ag = agg_new(false);
     add(ag, "100.66.3.7", EV_CONNECT, R_NONE, 1, NULL);
     asn_annotate(db, ag);
     struct ipaddr a = IP("100.66.3.7");

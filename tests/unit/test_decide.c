@@ -42,7 +42,7 @@ static void add(struct agg *a, const char *ip, enum ev_type t, enum ev_reason r,
 
 static void test_counts_and_merge_order(void **state)
 {
-    struct agg *x = agg_new(), *y = agg_new(), *m1 = agg_new(), *m2 = agg_new();
+    struct agg *x = agg_new(false), *y = agg_new(false), *m1 = agg_new(false), *m2 = agg_new(false);
     (void)state;
     add(x, "192.0.2.1", EV_REJECT, R_DNSBL, 3, 1, 50, "late.example");
     add(y, "192.0.2.1", EV_REJECT, R_DNSBL, 2, 0, 10, "early.example");
@@ -69,7 +69,7 @@ static void test_counts_and_merge_order(void **state)
  * (shorter or as long) or needs new room (longer), in adds and merges. */
 static void test_rdns_rewrite(void **state)
 {
-    struct agg *a = agg_new(), *b = agg_new(), *m = agg_new();
+    struct agg *a = agg_new(false), *b = agg_new(false), *m = agg_new(false);
     struct ipaddr ip = IP("192.0.2.77");
     (void)state;
     add(a, "192.0.2.77", EV_CONNECT, R_NONE, 1, 2, 90, "late-and-long.example");
@@ -92,7 +92,7 @@ static void test_rdns_rewrite(void **state)
  * 1970..2106 count, but are not shown; the evidence times keep them. */
 static void test_first_last_range(void **state)
 {
-    struct agg *a = agg_new();
+    struct agg *a = agg_new(false);
     struct event ev = { 0 };
     (void)state;
     ev.type = EV_REJECT;
@@ -139,7 +139,7 @@ static void test_arena_alignment(void **state)
 
 static void test_repeat_counts(void **state)
 {
-    struct agg *a = agg_new();
+    struct agg *a = agg_new(false);
     struct event ev = { 0 };
     (void)state;
     ev.type = EV_POSTSCREEN;
@@ -156,7 +156,7 @@ static void test_repeat_counts(void **state)
 static void test_policy_defaults_and_decisions(void **state)
 {
     struct policy p;
-    struct agg *a = agg_new();
+    struct agg *a = agg_new(false);
     struct listings l;
     (void)state;
     policy_init(&p);
