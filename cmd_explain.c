@@ -184,7 +184,7 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
         }
         outbuf_printf(&x->o, "spam score %g; bar = threshold %g x rdns factor %g (%s) = %g%s\n",
                       d.score, p->threshold, p->rdns_factor[d.rdns], rdns_class_name(d.rdns),
-                      d.bar, d.score >= d.bar ? "  [reached]" : "");
+                      policy_bar(p, d.rdns), d.score >= policy_bar(p, d.rdns) ? "  [reached]" : "");
         outbuf_printf(&x->o, "auth score %g; auth_threshold %g%s\n", d.auth_score,
                       p->auth_threshold, d.auth_score >= p->auth_threshold ? "  [reached]" : "");
         if (d.rdns == RDNS_DYNAMIC)
@@ -235,7 +235,7 @@ static void cidr_row(const struct ipaddr *ip, const struct ip_stats *st, void *a
     w->n++;
     bool allowed = d.cause != CAUSE_NONE && w->x->allow && cidrset_match(w->x->allow, ip);
     outbuf_printf(&w->x->o, "%-40s %8g %8g %8g %-15s %s\n", ipaddr_format(ip, buf),
-                  d.score, d.bar, d.auth_score, rdns_class_name(d.rdns),
+                  d.score, policy_bar(w->x->p, d.rdns), d.auth_score, rdns_class_name(d.rdns),
                   allowed ? "allowlisted (reported)"
                   : d.cause == CAUSE_NONE ? "-" : policy_cause_name(d.cause));
 }

@@ -16,7 +16,7 @@ void listings_push(struct listings *l, const struct listing *e)
  * in parallel; what follows from the decisions (networks, the order of the
  * listings) is done afterwards in address order. Batches keep the
  * decisions' memory fixed instead of one per address seen. */
-enum { DECIDE_BLOCK = 4096, DECIDE_BATCH = 16 * DECIDE_BLOCK, PREFETCH = 8 };
+enum { DECIDE_BLOCK = 4096, DECIDE_BATCH = 4 * DECIDE_BLOCK, PREFETCH = 8 };
 
 enum { NOT_LISTED, LISTED, ALLOWED };
 

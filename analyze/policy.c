@@ -479,10 +479,9 @@ void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct
     d->rdns = rdns_of(ip, st);
     /* No or dynamic rDNS lowers the bar: such senders have no business
      * talking to an MX directly. */
-    d->bar = p->threshold * p->rdns_factor[d->rdns];
     /* Both lists may apply: the stronger evidence, relative to its own
      * threshold, names the cause. */
-    double spam = d->score / d->bar, auth = d->auth_score / p->auth_threshold;
+    double spam = d->score / policy_bar(p, d->rdns), auth = d->auth_score / p->auth_threshold;
     if (spam >= 1 && spam >= auth)
         d->cause = CAUSE_SPAM;
     else if (auth >= 1)

@@ -74,7 +74,7 @@ void export_listings_csv(struct outbuf *o, const struct export_ctx *r)
         outbuf_g(o, e->d.score);
         outbuf_putc(o, ',');
         if (st)
-            outbuf_g(o, e->d.bar);
+            outbuf_g(o, policy_bar(r->p, e->d.rdns));
         outbuf_putc(o, ',');
         outbuf_g(o, e->d.auth_score);
         uint32_t n[AC__COUNT];

@@ -75,14 +75,19 @@ void policy_print(const struct policy *p, FILE *fp);
 struct decision {
     double score;               /* weighted spam evidence, good mail included */
     double auth_score;
-    double bar;                 /* the spam threshold after the rDNS factor */
     enum cause cause;           /* CAUSE_NONE: not listed */
     enum rdns_class rdns;
 };
 
-/* Weigh st: scores, its rDNS class, the bar and the cause. */
+/* Weigh st: scores, its rDNS class and the cause. */
 void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct ip_stats *st,
                    struct decision *d);
+/* The spam threshold for an address of rDNS class c (the bar its score
+ * is held to): a derived figure, so decisions do not carry it. */
+static inline double policy_bar(const struct policy *p, enum rdns_class c)
+{
+    return p->threshold * p->rdns_factor[c];
+}
 /* Parse "90", "90s", "15m", "36h", "7d", "2w" (0 allowed) into seconds. */
 bool policy_parse_duration(const char *v, int64_t *out);
 /* "spam", "net", "auth", "dynamic" ("none"); config keys are code_<name>. */

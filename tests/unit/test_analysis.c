@@ -92,10 +92,10 @@ static void test_rdns_bars(void **state)
     struct ipaddr x = IP("192.0.2.1"), y = IP("192.0.2.2"), z = IP("192.0.2.3");
     policy_decide(&p, &x, agg_lookup(a, &x), &d);
     assert_int_equal(d.rdns, RDNS_DYNAMIC);
-    assert_true(d.bar == 5);
+    assert_true(policy_bar(&p, d.rdns) == 5);
     assert_int_equal(d.cause, CAUSE_SPAM);
     policy_decide(&p, &y, agg_lookup(a, &y), &d);
-    assert_true(d.bar == 10);
+    assert_true(policy_bar(&p, d.rdns) == 10);
     assert_int_equal(d.cause, CAUSE_NONE);
     policy_decide(&p, &z, agg_lookup(a, &z), &d);
     assert_int_equal(d.cause, CAUSE_DYNAMIC);
@@ -325,7 +325,7 @@ static void test_state_roundtrip(void **state)
     state_remove(s, &h88, last, NULL);
     listings_build(&l, dyn, &p, NULL);
     assert_int_equal(l.n, 1);
-    assert_true(l.v[0].d.bar == 5 && l.v[0].d.score == 16);
+    assert_true(policy_bar(&p, l.v[0].d.rdns) == 5 && l.v[0].d.score == 16);
     state_apply(s, &l, &p, NULL, last + 1);
     assert_null(find(&l, "192.0.2.88"));
     assert_int_equal(l.held, 1);
