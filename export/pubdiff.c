@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "pubdiff.h"
 #include "hugemem.h"
+#include "msg.h"
 #include "xalloc.h"
 
 /* An entry as integers, 20 bytes: the address as four big-endian words
@@ -75,19 +76,10 @@ static bool key_parse(const char *p, size_t n, struct pubdiff_key *k)
     return true;
 }
 
-/* Appends p[0..n) and a NUL to the text t. */
-static void text_add(char **t, size_t *len, size_t *cap, const char *p, size_t n)
-{
-    *t = hugemem_grow(*t, cap, *len + n + 1, 1);
-    memcpy(*t + *len, p, n);
-    (*t)[*len + n] = 0;
-    *len += n + 1;
-}
-
-static void text_key(char **t, size_t *len, size_t *cap, const struct pubdiff_key *k)
+/* The text of k, "prefix,cause", in b; returns its length. */
+static size_t text_key(const struct pubdiff_key *k, char b[PUBDIFF_TEXT_MAX])
 {
     struct ipprefix p;
-    char b[IPPREFIX_STRLEN + 32];
 
     memset(&p, 0, sizeof(p));
     p.addr.family = k->family;
@@ -99,7 +91,18 @@ static void text_key(char **t, size_t *len, size_t *cap, const struct pubdiff_ke
     size_t nn = strlen(name);
     b[n++] = ',';
     memcpy(b + n, name, nn);    /* names are a few letters */
-    text_add(t, len, cap, b, n + nn);
+    return n + nn;
+}
+
+/* Appends p[0..n) and a NUL to the junk text, and where it starts. */
+static void junk_add(struct pubdiff *d, const char *p, size_t n)
+{
+    d->junk_at = xgrow(d->junk_at, &d->junk_at_cap, d->njunk + 1, sizeof(*d->junk_at));
+    d->junk_at[d->njunk++] = d->junk_len;
+    d->junk = hugemem_grow(d->junk, &d->junk_cap, d->junk_len + n + 1, 1);
+    memcpy(d->junk + d->junk_len, p, n);
+    d->junk[d->junk_len + n] = 0;
+    d->junk_len += n + 1;
 }
 
 static void add_key(struct pubdiff *d, const char *p, size_t n)
@@ -111,8 +114,7 @@ static void add_key(struct pubdiff *d, const char *p, size_t n)
         d->keys = hugemem_grow(d->keys, &d->keys_cap, d->nkeys + 1, sizeof(k));
         d->keys[d->nkeys++] = k;
     } else {
-        text_add(&d->rtext, &d->rlen, &d->rcap, p, n);
-        d->njunk++;
+        junk_add(d, p, n);
     }
 }
 
@@ -169,57 +171,6 @@ bool pubdiff_read_previous(struct pubdiff *d, const char *outdir)
     return true;
 }
 
-/* A key as two big-endian integers of its first 16 bytes (zero after its
- * end): most comparisons end there, without following the pointer. */
-struct sortkey {
-    uint64_t hi, lo;
-    const char *s;
-};
-
-static struct sortkey sortkey_of(const char *s)
-{
-    unsigned char b[16] = { 0 };
-    struct sortkey k = { 0, 0, s };
-
-    for (size_t i = 0; i < 16 && s[i]; i++)
-        b[i] = (unsigned char)s[i];
-    for (int i = 0; i < 8; i++) {
-        k.hi = k.hi << 8 | b[i];
-        k.lo = k.lo << 8 | b[i + 8];
-    }
-    return k;
-}
-
-/* strcmp order. Equal first 16 bytes with a nonzero 16th byte mean both
- * strings go on; otherwise both ended within them and are equal. */
-static int cmp_sortkey(const void *a, const void *b)
-{
-    const struct sortkey *x = a, *y = b;
-
-    if (x->hi != y->hi)
-        return x->hi < y->hi ? -1 : 1;
-    if (x->lo != y->lo)
-        return x->lo < y->lo ? -1 : 1;
-    return (x->lo & 0xff) ? strcmp(x->s + 16, y->s + 16) : 0;
-}
-
-/* The n strings one after another in t, in strcmp order. */
-static void list_sorted(struct pubdiff_keys *out, const char *t, size_t n)
-{
-    out->n = n;
-    if (n == 0)
-        return;
-    struct sortkey *k = hugemem_alloc(n * sizeof(*k));
-    for (size_t i = 0; i < n; i++, t += strlen(t) + 1)
-        k[i] = sortkey_of(t);
-    qsort(k, n, sizeof(*k), cmp_sortkey);
-    /* The pointers over the sort keys: v[i] lies below k[i], read first. */
-    const char **v = (const char **)(void *)k;
-    for (size_t i = 0; i < n; i++)
-        v[i] = k[i].s;
-    out->v = xrealloc(v, n * sizeof(*v));
-}
-
 static bool in_prefix_order(const struct pubdiff_key *k, size_t n)
 {
     for (size_t i = 1; i < n; i++)
@@ -228,74 +179,131 @@ static bool in_prefix_order(const struct pubdiff_key *k, size_t n)
     return true;
 }
 
-/* l's entry j as a key: from l, or from ck, l's keys sorted. */
-static struct pubdiff_key cur_key(const struct listings *l, const struct pubdiff_key *ck,
-                                  size_t j)
+static bool listings_in_prefix_order(const struct listings *l)
 {
-    return ck ? ck[j] : key_of_listing(&l->v[j]);
+    if (l->n == 0)
+        return true;
+    struct pubdiff_key a = key_of_listing(&l->v[0]);
+    for (size_t j = 1; j < l->n; j++) {
+        struct pubdiff_key b = key_of_listing(&l->v[j]);
+        if (cmp_prefix(&a, &b) > 0)
+            return false;
+        a = b;
+    }
+    return true;
 }
 
-/* Merges the sorted previous keys with l by prefix. Within one prefix the
- * entries of a cause on both sides pair off; the rest of either side is
- * removed or added. A prefix normally has one entry a side, but neither
- * side forbids more. False, half done, if l (without ck) turns out not to
- * be in prefix order after all. */
-static bool merge(struct pubdiff *d, const struct listings *l, const struct pubdiff_key *ck)
+/* A current entry of an out-of-order listing, sorted: its key and where
+ * it is in l. */
+struct curkey {
+    struct pubdiff_key k;
+    uint32_t at;
+};
+
+static int cmp_curkey(const void *a, const void *b)
 {
-    const struct pubdiff_key *pk = d->keys;
-    size_t np = d->nkeys, nc = l->n, i = 0, j = 0;
+    const struct curkey *x = a, *y = b;
+    int c = cmp_key(&x->k, &y->k);
+
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* l's entry j of the merge order: from l, or from ck, l's keys sorted. */
+static struct pubdiff_key cur_key(const struct listings *l, const struct curkey *ck, size_t j)
+{
+    return ck ? ck[j].k : key_of_listing(&l->v[j]);
+}
+
+static uint32_t cur_at(const struct curkey *ck, size_t j)
+{
+    return ck ? ck[j].at : (uint32_t)j;
+}
+
+/* Merges the sorted previous keys with l (in prefix order, or through
+ * ck) by prefix. Within one prefix the entries of a cause on both sides
+ * pair off; the rest of either side is removed or added, cause by cause.
+ * A prefix normally has one entry a side, but neither side forbids more.
+ * The removed keys overwrite d->keys from its start: a prefix never
+ * removes more keys than it has read. */
+static void merge(struct pubdiff *d, const struct listings *l, const struct curkey *ck)
+{
+    struct pubdiff_key *pk = d->keys;
+    size_t np = d->nkeys, nc = l->n, i = 0, j = 0, nr = 0;
     struct pubdiff_key c, g;
 
     if (nc > 0)
         c = cur_key(l, ck, 0);
     while (i < np || j < nc) {
         g = j < nc && (i == np || cmp_prefix(&c, &pk[i]) <= 0) ? c : pk[i];
-        size_t pc[CAUSE__COUNT] = { 0 }, cc[CAUSE__COUNT] = { 0 };
+        size_t pc[CAUSE__COUNT] = { 0 }, cc[CAUSE__COUNT] = { 0 }, j0 = j;
         for (; i < np && cmp_prefix(&pk[i], &g) == 0; i++)
             pc[pk[i].cause]++;
         for (; j < nc && cmp_prefix(&c, &g) == 0;)
             if (cc[c.cause]++, ++j < nc)
                 c = cur_key(l, ck, j);
-        if (j < nc && cmp_prefix(&c, &g) < 0)
-            return false;
         for (unsigned k = 0; k < CAUSE__COUNT; k++) {
             size_t both = pc[k] < cc[k] ? pc[k] : cc[k];
             g.cause = (uint8_t)k;
             d->kept += both;
-            for (size_t m = both; m < pc[k]; m++, d->removed.n++)
-                text_key(&d->rtext, &d->rlen, &d->rcap, &g);
-            for (size_t m = both; m < cc[k]; m++, d->added.n++)
-                text_key(&d->atext, &d->alen, &d->acap, &g);
+            for (size_t m = both; m < pc[k]; m++)
+                pk[nr++] = g;
+            if (cc[k] == both)
+                continue;
+            /* The entries of this cause past the paired ones. */
+            for (size_t m = j0, seen = 0; m < j && seen < cc[k]; m++)
+                if (cur_key(l, ck, m).cause == k && seen++ >= both)
+                    d->added.v[d->added.n++] = cur_at(ck, m);
         }
     }
-    return true;
+    d->nkeys = nr;
 }
 
 void pubdiff_compute(struct pubdiff *d, const struct listings *l)
 {
-    size_t junk = d->rlen;
-
+    if (l->n > UINT32_MAX)
+        msg_fatal("publish: %zu entries are more than the diff can count", l->n);
     d->cur = l->n;
-    d->removed.n = d->njunk;
     if (!in_prefix_order(d->keys, d->nkeys))
         qsort(d->keys, d->nkeys, sizeof(*d->keys), cmp_key);
-    if (!merge(d, l, NULL)) {
-        /* A hand-made listing may be out of order: start again on its
-         * keys, sorted. */
-        struct pubdiff_key *ck = hugemem_alloc(l->n * sizeof(*ck));
+    /* Reserved, not grown: only the pages of the entries added are touched. */
+    d->added.v = hugemem_alloc(l->n * sizeof(*d->added.v));
+    if (listings_in_prefix_order(l)) {
+        merge(d, l, NULL);
+    } else {
+        /* A hand-made listing may be out of order: merge its keys, sorted. */
+        struct curkey *ck = hugemem_alloc(l->n * sizeof(*ck));
         for (size_t m = 0; m < l->n; m++)
-            ck[m] = key_of_listing(&l->v[m]);
-        qsort(ck, l->n, sizeof(*ck), cmp_key);
-        d->kept = d->added.n = d->alen = 0;
-        d->removed.n = d->njunk, d->rlen = junk;
+            ck[m] = (struct curkey){ key_of_listing(&l->v[m]), (uint32_t)m };
+        qsort(ck, l->n, sizeof(*ck), cmp_curkey);
         merge(d, l, ck);
         free(ck);
     }
-    free(d->keys);              /* done with: the lists take over */
+    /* The keys now are the removed ones: keep no more than those. */
+    d->removed.n = d->nkeys + d->njunk;
+    d->removed.v = d->nkeys ? xrealloc(d->keys, d->nkeys * sizeof(*d->keys)) : NULL;
+    if (!d->nkeys)
+        free(d->keys);
     d->keys = NULL;
     d->nkeys = d->keys_cap = 0;
-    list_sorted(&d->added, d->atext, d->added.n);
-    list_sorted(&d->removed, d->rtext, d->removed.n);
+}
+
+struct span pubdiff_added_text(const struct pubdiff *d, const struct listings *l, size_t i,
+                               char buf[PUBDIFF_TEXT_MAX])
+{
+    struct pubdiff_key k = key_of_listing(&l->v[d->added.v[i]]);
+
+    return span_make(buf, text_key(&k, buf));
+}
+
+struct span pubdiff_removed_text(const struct pubdiff *d, size_t i, char buf[PUBDIFF_TEXT_MAX])
+{
+    size_t keyed = d->removed.n - d->njunk;
+
+    if (i < keyed)
+        return span_make(buf, text_key(&d->removed.v[i], buf));
+    size_t at = d->junk_at[i - keyed];
+    size_t end = i + 1 < d->removed.n ? d->junk_at[i + 1 - keyed] : d->junk_len;
+    return span_make(d->junk + at, end - at - 1);
 }
 
 void pubdiff_free(struct pubdiff *d)
@@ -303,7 +311,7 @@ void pubdiff_free(struct pubdiff *d)
     free(d->added.v);
     free(d->removed.v);
     free(d->keys);
-    free(d->atext);
-    free(d->rtext);
+    free(d->junk);
+    free(d->junk_at);
     memset(d, 0, sizeof(*d));
 }

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +17,36 @@
 #include "pubdiff.h"
 #include "xalloc.h"
 
-static void print_diff(const struct pubdiff *d, bool verbose)
+/* Entry i of the added (or else removed) list as text, made in buf. */
+static struct span diff_entry(const struct pubdiff *d, const struct listings *l, bool added,
+                              size_t i, char buf[PUBDIFF_TEXT_MAX])
+{
+    return added ? pubdiff_added_text(d, l, i, buf) : pubdiff_removed_text(d, i, buf);
+}
+
+static void print_list(const struct pubdiff *d, const struct listings *l, bool added)
+{
+    enum { SHOW = 10 };         /* summary.json has the complete lists */
+    size_t n = added ? d->added.n : d->removed.n;
+    const char *sign = added ? "+" : "-";
+    char buf[PUBDIFF_TEXT_MAX];
+
+    for (size_t i = 0; i < n && i < SHOW; i++) {
+        struct span t = diff_entry(d, l, added, i, buf);
+        msg_info("  %s %.*s", sign, t.n < INT_MAX ? (int)t.n : INT_MAX, t.p);
+    }
+    if (n > SHOW)
+        msg_info("  %s ... %zu more in summary.json", sign, n - SHOW);
+}
+
+static void print_diff(const struct pubdiff *d, const struct listings *l, bool verbose)
 {
     msg_info("publish: %zu added, %zu removed, %zu kept (previously %zu)",
              d->added.n, d->removed.n, d->kept, d->prev);
     if (!verbose)
         return;
-    enum { SHOW = 10 };         /* summary.json has the complete lists */
-    for (size_t i = 0; i < d->added.n && i < SHOW; i++)
-        msg_info("  + %s", d->added.v[i]);
-    if (d->added.n > SHOW)
-        msg_info("  + ... %zu more in summary.json", d->added.n - SHOW);
-    for (size_t i = 0; i < d->removed.n && i < SHOW; i++)
-        msg_info("  - %s", d->removed.v[i]);
-    if (d->removed.n > SHOW)
-        msg_info("  - ... %zu more in summary.json", d->removed.n - SHOW);
+    print_list(d, l, true);
+    print_list(d, l, false);
 }
 
 /* summary.json: the run in numbers, and the diff against the last publication. */
@@ -39,18 +55,25 @@ struct summary_ctx {
     const struct pubdiff *d;
 };
 
-static void json_list(struct outbuf *o, const char *name, const struct pubdiff_keys *k)
+/* Every entry of a list, each split at its comma (every entry's text has
+ * one: "prefix,cause"). */
+static void json_list(struct outbuf *o, const struct pubdiff *d, const struct listings *l,
+                      bool added)
 {
-    outbuf_printf(o, ",\n  \"%s\": [", name);
-    for (size_t i = 0; i < k->n; i++) {
-        const char *comma = strchr(k->v[i], ',');
+    size_t n = added ? d->added.n : d->removed.n;
+    char buf[PUBDIFF_TEXT_MAX];
+
+    outbuf_printf(o, ",\n  \"%s\": [", added ? "added" : "removed");
+    for (size_t i = 0; i < n; i++) {
+        struct span t = diff_entry(d, l, added, i, buf);
+        size_t a = (size_t)((const char *)memchr(t.p, ',', t.n) - t.p);
         outbuf_puts(o, i ? ",\n    {\"entry\": " : "\n    {\"entry\": ");
-        esc_json(o, k->v[i], (size_t)(comma - k->v[i]));
+        esc_json(o, t.p, a);
         outbuf_puts(o, ", \"cause\": ");
-        esc_json(o, comma + 1, strlen(comma + 1));
+        esc_json(o, t.p + a + 1, t.n - a - 1);
         outbuf_putc(o, '}');
     }
-    outbuf_puts(o, k->n ? "\n  ]" : "]");
+    outbuf_puts(o, n ? "\n  ]" : "]");
 }
 
 static void write_summary(struct outbuf *o, const struct summary_ctx *s)
@@ -69,8 +92,8 @@ static void write_summary(struct outbuf *o, const struct summary_ctx *s)
                   "  \"previous\": %zu,\n  \"kept\": %zu", l->nallowed,
                   zonedata_count(s->x->z, 4), zonedata_count(s->x->z, 6), s->x->z->fw4.n,
                   s->x->z->fw6.n, s->d->prev, s->d->kept);
-    json_list(o, "added", &s->d->added);
-    json_list(o, "removed", &s->d->removed);
+    json_list(o, s->d, l, true);
+    json_list(o, s->d, l, false);
     export_summary_fields(o, s->x);
     outbuf_puts(o, "\n}\n");
 }
@@ -257,7 +280,7 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
             prepare_one(i, &pr);
     r->had_previous = pr.had_previous;
     r->previous = d.prev, r->added = d.added.n, r->removed = d.removed.n, r->kept = d.kept;
-    print_diff(&d, o->verbose);
+    print_diff(&d, l, o->verbose);
     if (valve_trips(&d, p)) {
         if (!o->force) {
             msg_warn("%s: nothing replaced; rerun with --force to publish anyway", outdir);

@@ -3,38 +3,61 @@
 /*
  * What a publication changes: the day's entries against those of the
  * previous listings.csv, compared as the text "prefix,cause" (its first
- * two cells) and listed in strcmp order.
+ * two cells) and listed in prefix order (address, then length, then
+ * cause: the order of listings.csv).
  *
  * Memory: the previous entries are kept as small binary keys, read
- * through a fixed buffer; only the added and removed entries become text.
+ * through a fixed buffer. The added entries are indices into the
+ * listings and the removed ones keys; the text of one is made on demand
+ * (pubdiff_added_text, pubdiff_removed_text). Only previous lines that
+ * are no entry's text ("junk") are kept as text.
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "listing.h"
+#include "span.h"
 
-struct pubdiff_keys {
-    const char **v;             /* "prefix,cause", sorted; owned by the pubdiff */
-    size_t n;
-};
+/* A buffer that holds the text of any added or keyed removed entry. */
+#define PUBDIFF_TEXT_MAX (IPPREFIX_STRLEN + 32)
 
 struct pubdiff_key;             /* a previous entry in binary; see pubdiff.c */
 
 struct pubdiff {
-    struct pubdiff_keys added, removed;
     size_t prev, cur, kept;     /* entries before, now, and in both */
+    struct {
+        uint32_t *v;            /* indices into the listings' v, prefix order */
+        size_t n;
+    } added;
+    struct {
+        struct pubdiff_key *v;  /* the keyed ones, prefix order */
+        size_t n;               /* all: the keyed ones, then the njunk junk lines */
+    } removed;
     /* Between read and compute: the previous entries that parse as a
-     * prefix and a cause, and (as text in rtext) those that do not. */
+     * prefix and a cause. After compute, removed.v is this array. */
     struct pubdiff_key *keys;
-    size_t nkeys, keys_cap, njunk;
-    char *atext, *rtext;        /* where the added and removed strings live */
-    size_t alen, acap, rlen, rcap;
+    size_t nkeys, keys_cap;
+    /* The previous lines that do not, in file order: junk_at[k] is where
+     * the k-th starts in junk (each ends with a NUL). */
+    char *junk;
+    size_t *junk_at;
+    size_t njunk, junk_len, junk_cap, junk_at_cap;
 };
 
 /* Reads the keys of OUTDIR/listings.csv (d zeroed before); false if there
  * is none. */
 bool pubdiff_read_previous(struct pubdiff *d, const char *outdir);
-/* Compares l with the previous keys: fills added, removed, cur and kept. */
+/* Compares l with the previous keys: fills added, removed, cur and kept.
+ * d then refers to l's entries by index: l must outlive the lists and
+ * not change. Fatal if l has more than UINT32_MAX entries. */
 void pubdiff_compute(struct pubdiff *d, const struct listings *l);
+/* Added entry i (< d->added.n) as "prefix,cause", written to buf; l is
+ * the listings d was computed with. The span points into buf. */
+struct span pubdiff_added_text(const struct pubdiff *d, const struct listings *l, size_t i,
+                               char buf[PUBDIFF_TEXT_MAX]);
+/* Removed entry i (< d->removed.n) as "prefix,cause": a keyed one is
+ * written to buf, a junk line points into d (valid until pubdiff_free). */
+struct span pubdiff_removed_text(const struct pubdiff *d, size_t i, char buf[PUBDIFF_TEXT_MAX]);
 /* Frees what d holds and zeroes it. */
 void pubdiff_free(struct pubdiff *d);
 

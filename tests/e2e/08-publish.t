@@ -32,16 +32,25 @@ ok $? "summary.json carries the diff"
 # newline. What is not a current entry is removed, under its own text.
 f="$O/listings.csv"; last=$(tail -1 "$f" | cut -d, -f1)
 { head -1 "$f"; tail -n +2 "$f" | sort -r; tail -1 "$f"; printf 'garbage\n10.0.0.7/32,spam,x\n'
-  printf '10.0.1.7,auth,x\n10.0.2.7,spam,'; head -c 300000 /dev/zero | tr '\0' x
+  printf '10.0.1.7,auth,x\n10.0.100.7,spam,x\n10.0.2.7,spam,'; head -c 300000 /dev/zero | tr '\0' x
   printf '\n2001:db8::1,spam,x'; } >"$TMP/hand.csv"
 mv "$TMP/hand.csv" "$f"
-run -v -o "$O" "$S/60.log"; grep -q "publish: 0 added, 5 removed, 60 kept (previously 65)" "$TMP/err"
+run -v -o "$O" "$S/60.log"; grep -q "publish: 0 added, 6 removed, 60 kept (previously 66)" "$TMP/err"
 ok $? "a hand-edited previous file: every line that is not a current entry is removed"
+# Prefix order (address as a number, IPv4 first), then the lines that are
+# no entry's text in the file's order: 10.0.2.7 before 10.0.100.7, which
+# strcmp order would not have.
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
-want=sorted(["10.0.0.7/32,spam","10.0.1.7,auth","10.0.2.7,spam",sys.argv[2]+",spam","2001:db8::1,spam"])
+want=["10.0.1.7,auth","10.0.2.7,spam",sys.argv[2]+",spam","10.0.100.7,spam","2001:db8::1,spam",
+      "10.0.0.7/32,spam"]
+assert want!=sorted(want)
 assert [e["entry"]+","+e["cause"] for e in d["removed"]]==want, d["removed"]
-assert d["previous"]==65 and d["kept"]==60 and d["added"]==[]' "$O/summary.json" "$last"
-ok $? "summary.json lists them in strcmp order"
+assert d["previous"]==66 and d["kept"]==60 and d["added"]==[]' "$O/summary.json" "$last"
+ok $? "summary.json lists them in prefix order, junk last"
+sed -n 's/^[^:]*:   - //p' "$TMP/err" >"$TMP/minus"
+printf '10.0.1.7,auth\n10.0.2.7,spam\n%s,spam\n10.0.100.7,spam\n2001:db8::1,spam\n10.0.0.7/32,spam\n' "$last" |
+    cmp -s - "$TMP/minus"
+ok $? "and so does stderr"
 run -o "$O" "$S/empty.log"; is $? 4 "an empty listing never replaces a non-empty one"
 run --force -o "$O" "$S/empty.log"; is $? 0 "unless --force"
 is "$(count "$O")" 0 "now empty"

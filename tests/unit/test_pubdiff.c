@@ -46,6 +46,7 @@ static int cmp_str(const void *a, const void *b)
  * with strcmp, then merged. */
 struct ref {
     char **prev, **cur, **added, **removed;
+    char **file;                /* prev in the file's order */
     size_t nprev, ncur, nadded, nremoved, kept;
 };
 
@@ -78,6 +79,8 @@ static void ref_diff(struct ref *r, const char *bytes, size_t len, const struct 
         strcpy(b + n, policy_cause_name(l->v[i].d.cause));
         r->cur[r->ncur++] = xstrndup(b, strlen(b));
     }
+    r->file = xmalloc((r->nprev + 1) * sizeof(char *));
+    memcpy(r->file, r->prev, r->nprev * sizeof(char *));
     qsort(r->prev, r->nprev, sizeof(char *), cmp_str);
     qsort(r->cur, r->ncur, sizeof(char *), cmp_str);
     r->added = xmalloc((r->ncur + 1) * sizeof(char *));
@@ -101,18 +104,103 @@ static void ref_free(struct ref *r)
     for (size_t i = 0; i < r->ncur; i++)
         free(r->cur[i]);
     free(r->prev);
+    free(r->file);
     free(r->cur);
     free(r->added);
     free(r->removed);
 }
 
-static void same_list(const char *what, const struct pubdiff_keys *k, char **want, size_t n)
+/* The texts of the added (or else removed) list, in its order; each
+ * checked to be what text() of its entry or key renders. */
+static char **texts(const struct pubdiff *d, const struct listings *l, bool added)
 {
-    if (k->n != n)
-        fail_msg("%s: %zu entries, want %zu", what, k->n, n);
+    size_t n = added ? d->added.n : d->removed.n;
+    char **t = xmalloc((n + 1) * sizeof(char *));
+    char buf[PUBDIFF_TEXT_MAX];
+
+    for (size_t i = 0; i < n; i++) {
+        struct span s = added ? pubdiff_added_text(d, l, i, buf) : pubdiff_removed_text(d, i, buf);
+        assert_non_null(memchr(s.p, ',', s.n));
+        assert_null(memchr(s.p, 0, s.n));
+        t[i] = xstrndup(s.p, s.n);
+    }
+    return t;
+}
+
+static void texts_free(char **t, size_t n)
+{
     for (size_t i = 0; i < n; i++)
-        if (strcmp(k->v[i], want[i]) != 0)
-            fail_msg("%s[%zu]: \"%s\", want \"%s\"", what, i, k->v[i], want[i]);
+        free(t[i]);
+    free(t);
+}
+
+/* An entry's text parsed back: false for junk. */
+static bool parse_text(const char *t, struct ipprefix *p, int *cause)
+{
+    const char *comma = strchr(t, ',');
+    char b[IPPREFIX_STRLEN];
+
+    if (!ipprefix_parse(span_make(t, (size_t)(comma - t)), p, false)
+        || ipprefix_text(p, b) != (size_t)(comma - t) || memcmp(b, t, (size_t)(comma - t)) != 0)
+        return false;
+    *cause = policy_cause_lookup(comma + 1, strlen(comma + 1));
+    return *cause >= 0;
+}
+
+/* Prefix order, then cause. */
+static int cmp_entry(const struct ipprefix *a, int ca, const struct ipprefix *b, int cb)
+{
+    int c = ipprefix_cmp(a, b);
+
+    return c ? c : (ca > cb) - (ca < cb);
+}
+
+/* The same entries as want (in strcmp order), in prefix order: added ones
+ * as distinct indices into l; removed ones keyed first, then the junk in
+ * the order of the file (junk: file-order texts that are junk). */
+static void same_list(const char *what, const struct pubdiff *d, const struct listings *l,
+                      bool added, char **want, size_t n, char **file, size_t nfile)
+{
+    size_t got = added ? d->added.n : d->removed.n;
+    if (got != n)
+        fail_msg("%s: %zu entries, want %zu", what, got, n);
+    char **t = texts(d, l, added), **sorted = xmalloc((n + 1) * sizeof(char *));
+    memcpy(sorted, t, n * sizeof(char *));
+    qsort(sorted, n, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(sorted[i], want[i]) != 0)
+            fail_msg("%s[%zu]: \"%s\", want \"%s\"", what, i, sorted[i], want[i]);
+    free(sorted);
+    struct ipprefix p, q;
+    int c = 0, cq = 0;
+    size_t keyed = added ? n : n - d->njunk;
+    if (added) {
+        char *used = xmalloc(l->n + 1);
+        memset(used, 0, l->n + 1);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(d->added.v[i] < l->n);
+            assert_false(used[d->added.v[i]]);
+            used[d->added.v[i]] = 1;
+        }
+        free(used);
+    }
+    for (size_t i = 0; i < keyed; i++) {
+        if (!parse_text(t[i], &q, &cq))
+            fail_msg("%s[%zu]: \"%s\" is not an entry", what, i, t[i]);
+        if (i > 0 && cmp_entry(&p, c, &q, cq) > 0)
+            fail_msg("%s[%zu]: \"%s\" after \"%s\"", what, i, t[i], t[i - 1]);
+        p = q, c = cq;
+    }
+    /* The junk: in the file's order, and junk indeed. */
+    for (size_t i = keyed, f = 0; i < n; i++, f++) {
+        if (parse_text(t[i], &q, &cq))
+            fail_msg("%s[%zu]: \"%s\" is an entry", what, i, t[i]);
+        while (f < nfile && strcmp(file[f], t[i]) != 0)
+            f++;
+        if (f == nfile)
+            fail_msg("%s[%zu]: \"%s\" out of the file's order", what, i, t[i]);
+    }
+    texts_free(t, n);
 }
 
 /* Writes the file, diffs it against l both ways and compares. */
@@ -128,27 +216,33 @@ static void check(const char *bytes, size_t len, const struct listings *l, struc
     assert_int_equal(d->prev, r.nprev);
     assert_int_equal(d->cur, l->n);
     assert_int_equal(d->kept, r.kept);
-    same_list("added", &d->added, r.added, r.nadded);
-    same_list("removed", &d->removed, r.removed, r.nremoved);
+    same_list("added", d, l, true, r.added, r.nadded, r.file, r.nprev);
+    same_list("removed", d, l, false, r.removed, r.nremoved, r.file, r.nprev);
     ref_free(&r);
 }
 
 #define CHECK(lit, l, d) check((lit), sizeof(lit) - 1, (l), (d))
 
-static void want_list(const struct pubdiff_keys *k, const char *const *want, size_t n)
+/* The list is exactly want, in this order. */
+static void want_list(const struct pubdiff *d, const struct listings *l, bool added,
+                      const char *const *want, size_t n)
 {
-    assert_int_equal(k->n, n);
+    char **t = texts(d, l, added);
+
+    assert_int_equal(added ? d->added.n : d->removed.n, n);
     for (size_t i = 0; i < n; i++)
-        assert_string_equal(k->v[i], want[i]);
+        assert_string_equal(t[i], want[i]);
+    texts_free(t, n);
 }
 
 static void test_garbage(void **state)
 {
     struct listings l = { 0 };
     struct pubdiff d;
-    static const char *const rm[] = { "1.2.3.4,bogus", "1.2.3.4/32,spam", "1.2.3.5\x01,spam",
-                                      "2001:DB8::1,spam", "IPv6:2001:db8::1,spam",
-                                      "not-an-ip,spam" };
+    /* All junk: in the file's order. */
+    static const char *const rm[] = { "not-an-ip,spam", "1.2.3.4,bogus", "1.2.3.4/32,spam",
+                                      "IPv6:2001:db8::1,spam", "2001:DB8::1,spam",
+                                      "1.2.3.5\x01,spam" };
     (void)state;
     add(&l, "1.2.3.4", CAUSE_SPAM);
     add(&l, "2001:db8::1", CAUSE_SPAM);
@@ -167,9 +261,9 @@ static void test_garbage(void **state)
           "1.2.3.4,spam,x\n", &l, &d);
     assert_int_equal(d.prev, 7);
     assert_int_equal(d.kept, 1);
-    want_list(&d.removed, rm, 6);
+    want_list(&d, &l, false, rm, 6);
     static const char *const ad[] = { "2001:db8::1,spam" };
-    want_list(&d.added, ad, 1);
+    want_list(&d, &l, true, ad, 1);
     pubdiff_free(&d);
     free(l.v);
 }
@@ -188,14 +282,16 @@ static void test_duplicates_and_order(void **state)
     static const char *const rm[] = { "1.2.3.4,spam" };
     assert_int_equal(d.prev, 4);
     assert_int_equal(d.kept, 3);
-    want_list(&d.removed, rm, 1);
+    want_list(&d, &l, false, rm, 1);
     assert_int_equal(d.added.n, 0);
     pubdiff_free(&d);
     /* Same prefix, other cause: removed and added. */
     CHECK("h\n1.2.3.4,auth,x\n9.9.9.0/24,net,x\n10.0.0.1,auth,x\n", &l, &d);
     assert_int_equal(d.kept, 2);
-    assert_string_equal(d.removed.v[0], "1.2.3.4,auth");
-    assert_string_equal(d.added.v[0], "1.2.3.4,spam");
+    static const char *const rm2[] = { "1.2.3.4,auth" }, *const ad2[] = { "1.2.3.4,spam" };
+    want_list(&d, &l, false, rm2, 1);
+    want_list(&d, &l, true, ad2, 1);
+    assert_int_equal(d.added.v[0], 0);
     pubdiff_free(&d);
     /* Current entries out of order, one prefix twice with two causes (as
      * a hand-made listing may be). */
@@ -203,10 +299,74 @@ static void test_duplicates_and_order(void **state)
     add(&l, "1.2.3.0/24", CAUSE_NET);
     CHECK("h\n1.2.3.4,net,x\n1.2.3.4,spam,x\n1.2.3.4,dynamic,x\n", &l, &d);
     assert_int_equal(d.kept, 2);
-    assert_int_equal(d.added.n, 3);
-    assert_int_equal(d.removed.n, 1);
+    static const char *const ad3[] = { "1.2.3.0/24,net", "9.9.9.0/24,net", "10.0.0.1,auth" };
+    static const char *const rm3[] = { "1.2.3.4,dynamic" };
+    want_list(&d, &l, true, ad3, 3);
+    want_list(&d, &l, false, rm3, 1);
+    /* The sorted keys' entries, found back in l. */
+    assert_int_equal(d.added.v[0], 4);
+    assert_int_equal(d.added.v[1], 1);
+    assert_int_equal(d.added.v[2], 2);
     pubdiff_free(&d);
     free(l.v);
+}
+
+/* The lists in prefix order (address, then length, then cause; not
+ * strcmp order), IPv4 before IPv6, junk last in the file's order; the
+ * same from an out-of-order listing, whose indices still find the
+ * entries. */
+static void test_prefix_order(void **state)
+{
+    static const struct { const char *pfx; enum cause c; } cur[] = {
+        { "1.0.96.105", CAUSE_SPAM }, { "1.0.224.231", CAUSE_SPAM },
+        { "9.9.9.0/24", CAUSE_NET }, { "9.9.9.0", CAUSE_DYNAMIC },
+        { "9.9.9.7", CAUSE_AUTH }, { "9.9.9.7", CAUSE_SPAM },  /* two causes */
+        { "10.0.0.1", CAUSE_SPAM }, { "::1", CAUSE_SPAM },
+        { "2001:db8::/32", CAUSE_NET }, { "2001:db8::5", CAUSE_SPAM },
+    };
+    static const char *const ad[] = { "1.0.96.105,spam", "1.0.224.231,spam", "9.9.9.0/24,net",
+                                      "9.9.9.0,dynamic", "9.9.9.7,spam", "9.9.9.7,auth",
+                                      "::1,spam", "2001:db8::/32,net" };
+    static const char *const rm[] = { "1.0.96.105,auth", "9.9.9.7,dynamic", "10.1.1.1,spam",
+                                      "::1,dynamic", "2001:db8::5,net",
+                                      "junk line,x", "1.2.3.4,spam\x01", "zzz,spam" };
+    static const char prev[] = "prefix,cause,score\n"
+        "junk line,x,y\n"
+        "2001:db8::5,spam,x\n"
+        "::1,dynamic,x\n"
+        "1.0.96.105,auth,x\n"
+        "1.2.3.4,spam\x01,x\n"
+        "10.1.1.1,spam,x\n"
+        "10.0.0.1,spam,x\n"
+        "2001:db8::5,net,x\n"
+        "9.9.9.7,dynamic,x\n"
+        "zzz,spam,x\n";
+    enum { N = sizeof(cur) / sizeof(cur[0]) };
+    (void)state;
+    for (int shuffled = 0; shuffled < 2; shuffled++) {
+        struct listings l = { 0 };
+        struct pubdiff d;
+        for (size_t i = 0; i < N; i++) {
+            size_t k = shuffled ? (i * 7 + 3) % N : i;      /* 7 is prime to N */
+            add(&l, cur[k].pfx, cur[k].c);
+        }
+        CHECK(prev, &l, &d);
+        assert_int_equal(d.prev, 10);
+        assert_int_equal(d.kept, 2);
+        assert_int_equal(d.njunk, 3);
+        want_list(&d, &l, true, ad, 8);
+        want_list(&d, &l, false, rm, 8);
+        /* Each index is the entry the text says. */
+        for (size_t i = 0; i < d.added.n; i++) {
+            char b[IPPREFIX_STRLEN + 32];
+            const struct listing *e = &l.v[d.added.v[i]];
+            size_t n = ipprefix_text(&e->pfx, b);
+            snprintf(b + n, sizeof(b) - n, ",%s", policy_cause_name(e->d.cause));
+            assert_string_equal(b, ad[i]);
+        }
+        pubdiff_free(&d);
+        free(l.v);
+    }
 }
 
 static void test_long_lines(void **state)
@@ -230,7 +390,10 @@ static void test_long_lines(void **state)
     assert_int_equal(d.prev, 3);
     assert_int_equal(d.kept, 2);
     assert_int_equal(d.removed.n, 1);
-    assert_int_equal(strlen(d.removed.v[0]), LONG + 5);
+    char buf[PUBDIFF_TEXT_MAX];
+    struct span k = pubdiff_removed_text(&d, 0, buf);
+    assert_int_equal(k.n, LONG + 5);
+    assert_true(k.p[0] == 'k' && memcmp(k.p + LONG, ",spam", 5) == 0);
     pubdiff_free(&d);
     /* A last line without newline and without its second comma. */
     CHECK("h\n1.2.3.4,spam,x\n5.6.7.8,auth", &l, &d);
@@ -353,6 +516,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_duplicates_and_order),
+        cmocka_unit_test(test_prefix_order),
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_ipv6_and_empty),
         cmocka_unit_test(test_random),
