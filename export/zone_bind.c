@@ -17,7 +17,7 @@
 
 struct owner {
     struct ipprefix pfx;        /* len on a label boundary; < max: wildcard */
-    enum cause cause;
+    uint8_t cause;              /* enum cause: 19 bytes an owner, not 24 */
 };
 
 struct owners {
@@ -36,7 +36,7 @@ static int cmp_owner(const void *a, const void *b)
 static void add(struct owners *o, const struct ipprefix *p, enum cause c)
 {
     o->v = hugemem_grow(o->v, &o->cap, o->n + 1, sizeof(*o->v));
-    o->v[o->n++] = (struct owner){ *p, c };
+    o->v[o->n++] = (struct owner){ *p, (uint8_t)c };
 }
 
 /* The k-th of the 2^bits sub-prefixes of p at length p->len + bits. */
@@ -336,7 +336,7 @@ void export_bind(struct outbuf *o, const struct export_ctx *x)
     record(o, p, spam, t4, sizeof(t4) - 1, CAUSE_SPAM, a4, sizeof(a4) - 1);
     record(o, p, spam, t6, sizeof(t6) - 1, CAUSE_SPAM, a6, sizeof(a6) - 1);
     for (size_t i = 0; i < own.n; i++) {
-        enum cause c = own.v[i].cause;
+        enum cause c = (enum cause)own.v[i].cause;
         size_t nn = owner_name(&own.v[i].pfx, name);
         size_t nw = ipprefix_text(&own.v[i].pfx, what);
         record(o, p, &form[(unsigned)c < CAUSE__COUNT ? c : CAUSE_SPAM], name, nn, c, what, nw);
