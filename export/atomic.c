@@ -34,8 +34,16 @@ static void track(char *path, bool on)
         }
 }
 
+/* While the outputs are renamed into place, a fatal signal waits for the
+ * last rename: a publication is all old files or all new ones. */
+static volatile sig_atomic_t renaming, deferred;
+
 static void on_signal(int sig)
 {
+    if (renaming) {
+        deferred = sig;
+        return;
+    }
     for (int i = 0; i < MAX_PENDING; i++)
         if (pending[i])
             unlink(pending[i]);
@@ -129,6 +137,7 @@ bool afile_publish_all(struct afile **v, size_t n)
     for (size_t i = 0; i < n; i++)
         if (v[i] == NULL || !v[i]->finished)
             ok = false;
+    renaming = 1;
     for (size_t i = 0; i < n && ok; i++)
         if (rename(v[i]->tmp, v[i]->final) < 0) {
             msg_warn("%s: rename: %s", v[i]->final, strerror(errno));
@@ -143,6 +152,9 @@ bool afile_publish_all(struct afile **v, size_t n)
             close(dfd);
         }
     }
+    renaming = 0;
+    if (deferred)
+        raise(deferred);        /* the handler again, now to die */
     for (size_t i = 0; i < n; i++) {
         if (v[i] == NULL)
             continue;

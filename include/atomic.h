@@ -26,7 +26,8 @@ bool afile_finish(struct afile *af);
  * frees the afiles. All are aborted if any is NULL or unfinished. */
 bool afile_publish_all(struct afile **v, size_t n);
 /* On SIGINT/SIGTERM/SIGHUP/SIGPIPE remove pending temporaries, then die
- * of the signal as usual. */
+ * of the signal as usual; one that comes while afile_publish_all renames
+ * waits for the last rename. */
 void afile_catch_signals(void);
 /* Remove the temporary and free; NULL is a no-op. */
 void afile_abort(struct afile *af);

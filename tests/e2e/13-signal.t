@@ -1,0 +1,56 @@
+#!/bin/sh
+# A run killed in the middle of a publication: killed while writing, the
+# previous publication stays as it was and no temporary is left behind;
+# killed while renaming, it finishes the renames first, so the outputs are
+# all old or all new, never a mix. strace delivers the signal at an exact
+# system call (fault injection), so the test does not depend on timing.
+. "$(dirname "$0")/tap.sh"
+
+if ! command -v strace >/dev/null || ! strace -qq -o /dev/null true 2>/dev/null; then
+    skip "strace missing or not allowed to trace here (scripts/install-deps installs it)"
+    done_testing; exit
+fi
+
+S="$TMP/logs"; mkdir -p "$S"
+bots() { i=1; while [ $i -le "$1" ]; do
+    printf 'Nov 24 06:25:01 mx1 postfix/postscreen[1]: PREGREET 11 after 0.1 from [10.%d.%d.7]:4000: EHLO x\\r\\n\n' $((i / 250)) $((i % 250))
+    i=$((i + 1)); done; }
+bots 3000 >"$S/old.log"
+bots 2500 >"$S/new.log"
+run() { "$RBLFORGE" run --year 2026 --now 1795575600 --no-progress "$@"; }
+listed() { tail -n +2 "$1/listings.csv" | wc -l | tr -d ' '; }
+temps() { find "$1" -name '.*.??????' | wc -l | tr -d ' '; }
+# sig_at SYSCALL N DIR JOBS: SIGTERM at the Nth call of SYSCALL.
+sig_at() {
+    strace -f -qq -o /dev/null -e trace="$1" -e inject="$1":signal=SIGTERM:when="$2" \
+        "$RBLFORGE" run --year 2026 --now 1795575600 --no-progress -j "$4" -o "$3" "$S/new.log" \
+        2>"$TMP/err"
+}
+
+for j in 1 2; do
+    O="$TMP/out$j"
+    run -j "$j" -o "$O" "$S/old.log" 2>/dev/null; is $? 0 "-j $j: the previous publication"
+    cp -a "$O" "$TMP/before$j"
+
+    # Each output is fsync'd when written: the 3rd fsync is in the middle.
+    sig_at fsync 3 "$O" "$j"; st=$?
+    is "$st" 143 "-j $j: killed by SIGTERM while writing (exit 143)"
+    diff -r "$TMP/before$j" "$O" >/dev/null; ok $? "-j $j: the previous publication is unchanged"
+    is "$(temps "$O")" 0 "-j $j: no temporary left behind"
+
+    # Killed at the 3rd of the renames: it completes all of them first.
+    sig_at rename 3 "$O" "$j"; st=$?
+    is "$st" 143 "-j $j: killed by SIGTERM while renaming (exit 143)"
+    is "$(temps "$O")" 0 "-j $j: no temporary left behind"
+    is "$(listed "$O")" 2500 "-j $j: listings.csv is the new one"
+    n=$(grep -c '^10\.' "$O/bl.rbldnsd")
+    is "$n" 2500 "-j $j: and so is bl.rbldnsd"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["listed"] != 2500)' \
+        "$O/summary.json"
+    ok $? "-j $j: and summary.json"
+    grep -q 'ipset\|nft' "$O/fw.nft" && [ "$(grep -c '10\.' "$O/fw.ipset")" -gt 0 ]
+    ok $? "-j $j: the firewall sets are there"
+    # The same run again publishes normally over it.
+    run -j "$j" -o "$O" "$S/new.log" 2>/dev/null; is $? 0 "-j $j: the next run publishes"
+done
+done_testing
