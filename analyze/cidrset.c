@@ -88,6 +88,9 @@ bool cidrset_load(struct cidrset *cs, const char *path)
         cidrset_add(cs, &p);
     }
     fclose(fp);
+    /* Sorted now, not on the first lookup: the analysis looks up from
+     * several threads at once. */
+    sort(cs);
     return true;
 }
 

@@ -13,7 +13,9 @@ struct cidrset;
 
 struct cidrset *cidrset_new(void);
 /* Adds the entries of path. On a bad line writes "path:line: ..." and
- * returns false (the set keeps the lines before it). */
+ * returns false (the set keeps the lines before it). A set loaded is
+ * ready for lookups from several threads; after cidrset_add, the first
+ * lookup sorts it (one thread only). */
 bool cidrset_load(struct cidrset *cs, const char *path);
 void cidrset_add(struct cidrset *cs, const struct ipprefix *p);
 /* A new set from path into *out; a NULL or empty path gives *out = NULL
