@@ -81,8 +81,14 @@ static bool absorb(struct range *cur, struct range r)
     return true;
 }
 
-/* Sorted, merged ranges of the prefixes of one family (of the records
- * keep accepts, if keep is not NULL). */
+/* Is the record p begins part of the input: of the family, and accepted
+ * by keep if there is one? */
+static bool wanted(const struct ipprefix *p, int family, cidr_keep_fn *keep, void *ctx)
+{
+    return p->addr.family == family && (keep == NULL || keep(p, ctx));
+}
+
+/* Sorted, merged ranges of the prefixes of one family that keep accepts. */
 static struct range *ranges(const void *v, size_t stride, size_t n, int family,
                             cidr_keep_fn *keep, void *ctx, size_t *out_n)
 {
@@ -90,12 +96,12 @@ static struct range *ranges(const void *v, size_t stride, size_t n, int family,
     bool sorted = true;
 
     for (size_t i = 0; i < n; i++)
-        k += PFX_AT(v, stride, i)->addr.family == family;
+        k += wanted(PFX_AT(v, stride, i), family, keep, ctx);
     struct range *r = hugemem_alloc(k * sizeof(*r));
     k = 0;
     for (size_t i = 0; i < n; i++) {
         const struct ipprefix *p = PFX_AT(v, stride, i);
-        if (p->addr.family != family || (keep && !keep(p, ctx)))
+        if (!wanted(p, family, keep, ctx))
             continue;
         r[k] = to_range(p);
         sorted = sorted && (k == 0 || r[k - 1].lo <= r[k].lo);
@@ -162,7 +168,7 @@ static bool in_order(const void *in, size_t stride, size_t nin, int family,
 
     for (size_t i = 0; i < nin; i++) {
         const struct ipprefix *p = PFX_AT(in, stride, i);
-        if (p->addr.family != family || (keep && !keep(p, ctx)))
+        if (!wanted(p, family, keep, ctx))
             continue;
         if (prev && memcmp(prev->addr.b, p->addr.b, family == 4 ? 4 : 16) > 0)
             return false;
@@ -185,7 +191,7 @@ void cidr_minimal_each(const void *in, size_t stride, size_t nin, cidr_keep_fn *
         bool have = false;
         for (size_t i = 0; i < nin; i++) {
             const struct ipprefix *p = PFX_AT(in, stride, i);
-            if (p->addr.family != family || (keep && !keep(p, ctx)))
+            if (!wanted(p, family, keep, ctx))
                 continue;
             struct range r = to_range(p);
             if (have && absorb(&cur, r))

@@ -153,9 +153,10 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     exclusions(z, &allowed);
     /* Firewall sets: everything listed, minus everything allowlisted. */
     _Static_assert(offsetof(struct zone_entry, pfx) == 0, "cidr_minimal_of reads pfx");
-    /* Usually enough (holes can split a range): reserved, not grown. */
-    cidr_list_reserve(&z->fw4, z->n);
-    cidr_list_reserve(&z->fw6, z->n);
+    /* Usually enough (holes can split a range): reserved, not grown. Per
+     * family, so that a few IPv6 entries do not touch a huge page. */
+    cidr_list_reserve(&z->fw4, zonedata_count(z, 4));
+    cidr_list_reserve(&z->fw6, zonedata_count(z, 6));
     cidr_minimal_of(z->e, sizeof(*z->e), z->n, allowed.v, allowed.n, 4, &z->fw4);
     cidr_minimal_of(z->e, sizeof(*z->e), z->n, allowed.v, allowed.n, 6, &z->fw6);
     cidr_list_free(&allowed);
