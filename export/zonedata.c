@@ -137,9 +137,10 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     for (size_t c = 0; c < NCAUSE; c++)
         nsmall += c == big ? 0 : count[priority[c]];
     /* The causes with fewer listings first, merged one into the other in
-     * a small array: the entries so far are moved to its end and each
-     * merge writes from its start. Then the biggest cause merges with them
-     * straight into z->e: no copy of the biggest, no second z->e. */
+     * one array of their size (usually small): the entries so far are
+     * moved to its end and each merge writes from its start. Then the
+     * biggest cause merges with them straight into z->e: no copy of the
+     * biggest, no second z->e. */
     struct zone_entry *small = hugemem_alloc(nsmall * sizeof(*small));
     for (size_t c = 0; c < NCAUSE; c++)
         if (c != big) {
