@@ -81,22 +81,32 @@ static bool absorb(struct range *cur, struct range r)
     return true;
 }
 
-/* Sorted, merged ranges of the prefixes of one family. */
-static struct range *ranges(const void *v, size_t stride, size_t n, int family, size_t *out_n)
+/* Is the record p begins part of the input: of the family, and accepted
+ * by keep if there is one? */
+static bool wanted(const struct ipprefix *p, int family, cidr_keep_fn *keep, void *ctx)
+{
+    return p->addr.family == family && (keep == NULL || keep(p, ctx));
+}
+
+/* Sorted, merged ranges of the prefixes of one family that keep accepts. */
+static struct range *ranges(const void *v, size_t stride, size_t n, int family,
+                            cidr_keep_fn *keep, void *ctx, size_t *out_n)
 {
     size_t k = 0, w = 0;
     bool sorted = true;
 
     for (size_t i = 0; i < n; i++)
-        k += PFX_AT(v, stride, i)->addr.family == family;
+        k += wanted(PFX_AT(v, stride, i), family, keep, ctx);
     struct range *r = hugemem_alloc(k * sizeof(*r));
     k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (PFX_AT(v, stride, i)->addr.family == family) {
-            r[k] = to_range(PFX_AT(v, stride, i));
-            sorted = sorted && (k == 0 || r[k - 1].lo <= r[k].lo);
-            k++;
-        }
+    for (size_t i = 0; i < n; i++) {
+        const struct ipprefix *p = PFX_AT(v, stride, i);
+        if (!wanted(p, family, keep, ctx))
+            continue;
+        r[k] = to_range(p);
+        sorted = sorted && (k == 0 || r[k - 1].lo <= r[k].lo);
+        k++;
+    }
     /* Usually given in order; the merge below does not care how equal
      * starts are ordered. */
     if (!sorted)
@@ -109,7 +119,7 @@ static struct range *ranges(const void *v, size_t stride, size_t n, int family, 
 }
 
 /* Split [lo, hi] into the fewest aligned blocks, largest first. */
-static void emit_range(u128 lo, u128 hi, int family, struct cidr_list *out)
+static void emit_range(u128 lo, u128 hi, int family, cidr_emit_fn *emit, void *ctx)
 {
     unsigned bits = bits_of(family);
 
@@ -125,7 +135,7 @@ static void emit_range(u128 lo, u128 hi, int family, struct cidr_list *out)
         struct ipprefix p;
         from_int(lo, family, &p.addr);
         p.len = (uint8_t)(bits - host);
-        cidr_list_add(out, &p);
+        emit(&p, ctx);
         u128 last = host == 128 ? ~(u128)0 : lo + ((((u128)1) << host) - 1);
         if (last >= hi)
             return;
@@ -136,28 +146,29 @@ static void emit_range(u128 lo, u128 hi, int family, struct cidr_list *out)
 /* Emits [lo, hi] minus the excluded ranges b[*j..nb); *j moves past the
  * ranges that end before lo, so increasing calls scan b once. */
 static void emit_minus(u128 lo, u128 hi, const struct range *b, size_t nb, size_t *j,
-                       int family, struct cidr_list *out)
+                       int family, cidr_emit_fn *emit, void *ctx)
 {
     while (*j < nb && b[*j].hi < lo)
         (*j)++;
     for (size_t k = *j; k < nb && b[k].lo <= hi; k++) {
         if (b[k].lo > lo)
-            emit_range(lo, b[k].lo - 1, family, out);
+            emit_range(lo, b[k].lo - 1, family, emit, ctx);
         if (b[k].hi >= hi)
             return;
         lo = b[k].hi + 1;
     }
-    emit_range(lo, hi, family, out);
+    emit_range(lo, hi, family, emit, ctx);
 }
 
-/* Are the prefixes of one family in address order? */
-static bool in_order(const void *in, size_t stride, size_t nin, int family)
+/* Are the prefixes of one family that keep accepts in address order? */
+static bool in_order(const void *in, size_t stride, size_t nin, int family,
+                     cidr_keep_fn *keep, void *ctx)
 {
     const struct ipprefix *prev = NULL;
 
     for (size_t i = 0; i < nin; i++) {
         const struct ipprefix *p = PFX_AT(in, stride, i);
-        if (p->addr.family != family)
+        if (!wanted(p, family, keep, ctx))
             continue;
         if (prev && memcmp(prev->addr.b, p->addr.b, family == 4 ? 4 : 16) > 0)
             return false;
@@ -166,43 +177,55 @@ static bool in_order(const void *in, size_t stride, size_t nin, int family)
     return true;
 }
 
-void cidr_minimal_of(const void *in, size_t stride, size_t nin, const struct ipprefix *ex,
-                     size_t nex, int family, struct cidr_list *out)
+void cidr_minimal_each(const void *in, size_t stride, size_t nin, cidr_keep_fn *keep,
+                       const struct ipprefix *ex, size_t nex, int family,
+                       cidr_emit_fn *emit, void *ctx)
 {
     size_t nb, j = 0;
-    struct range *b = ranges(ex, sizeof(*ex), nex, family, &nb);
+    struct range *b = ranges(ex, sizeof(*ex), nex, family, NULL, NULL, &nb);
 
-    if (in_order(in, stride, nin, family)) {
+    if (in_order(in, stride, nin, family, keep, ctx)) {
         /* The usual case (the listings are sorted): merge as we go, with
          * no copy of the input as ranges. */
         struct range cur = { 0, 0 };
         bool have = false;
         for (size_t i = 0; i < nin; i++) {
             const struct ipprefix *p = PFX_AT(in, stride, i);
-            if (p->addr.family != family)
+            if (!wanted(p, family, keep, ctx))
                 continue;
             struct range r = to_range(p);
             if (have && absorb(&cur, r))
                 continue;
             if (have)
-                emit_minus(cur.lo, cur.hi, b, nb, &j, family, out);
+                emit_minus(cur.lo, cur.hi, b, nb, &j, family, emit, ctx);
             cur = r;
             have = true;
         }
         if (have)
-            emit_minus(cur.lo, cur.hi, b, nb, &j, family, out);
+            emit_minus(cur.lo, cur.hi, b, nb, &j, family, emit, ctx);
     } else {
         size_t na;
-        struct range *a = ranges(in, stride, nin, family, &na);
+        struct range *a = ranges(in, stride, nin, family, keep, ctx, &na);
         for (size_t i = 0; i < na; i++)
-            emit_minus(a[i].lo, a[i].hi, b, nb, &j, family, out);
+            emit_minus(a[i].lo, a[i].hi, b, nb, &j, family, emit, ctx);
         free(a);
     }
     free(b);
 }
 
+static void add_to_list(const struct ipprefix *p, void *ctx)
+{
+    cidr_list_add(ctx, p);
+}
+
+void cidr_minimal_of(const void *in, size_t stride, size_t nin, const struct ipprefix *ex,
+                     size_t nex, int family, struct cidr_list *out)
+{
+    cidr_minimal_each(in, stride, nin, NULL, ex, nex, family, add_to_list, out);
+}
+
 void cidr_minimal(const struct ipprefix *in, size_t nin, const struct ipprefix *ex,
                   size_t nex, int family, struct cidr_list *out)
 {
-    cidr_minimal_of(in, sizeof(*in), nin, ex, nex, family, out);
+    cidr_minimal_each(in, sizeof(*in), nin, NULL, ex, nex, family, add_to_list, out);
 }

@@ -8,35 +8,71 @@
 
 /* When one prefix is listed for two causes, the first here wins. */
 static const enum cause priority[] = { CAUSE_SPAM, CAUSE_AUTH, CAUSE_DYNAMIC, CAUSE_NET };
+enum { NCAUSE = sizeof(priority) / sizeof(priority[0]) };
 
-static int cmp_entry(const void *a, const void *b)
+/* Of two causes, the one that wins. */
+static uint8_t winner(uint8_t a, uint8_t b)
 {
-    const struct zone_entry *x = a, *y = b;
-
-    return ipprefix_cmp(&x->pfx, &y->pfx);
+    for (size_t c = 0; c < NCAUSE; c++)
+        if (priority[c] == a || priority[c] == b)
+            return (uint8_t)priority[c];
+    return a;
 }
 
-/* Sorts z->e, made of nrun sorted runs starting at run[0..nrun) (and
- * ending at run[nrun]), by merging them. How equal entries end up ordered
- * does not matter: the caller folds them into one. */
-static void merge_runs(struct zonedata *z, const size_t *run, size_t nrun)
-{
-    size_t pos[16];
-    struct zone_entry *v = hugemem_alloc(z->n * sizeof(*v));
+/* One cause's minimal prefixes merged, as they come, with the entries of
+ * the causes before it: those are read from old[i..nold), the merged
+ * entries written to out[0..n). */
+struct merge {
+    const struct zone_entry *old;
+    size_t nold, i;
+    struct zone_entry *out;
+    size_t n, dropped;
+    enum cause cause;
+    struct cidrset *allow;
+};
 
-    for (size_t r = 0; r < nrun; r++)
-        pos[r] = run[r];
-    for (size_t k = 0; k < z->n; k++) {
-        size_t best = nrun;
-        for (size_t r = 0; r < nrun; r++)
-            if (pos[r] < run[r + 1]
-                && (best == nrun || cmp_entry(&z->e[pos[r]], &z->e[pos[best]]) < 0))
-                best = r;
-        v[k] = z->e[pos[best]++];
+static bool of_cause(const void *rec, void *ctx)
+{
+    return ((const struct listing *)rec)->d.cause == ((const struct merge *)ctx)->cause;
+}
+
+static void put(const struct ipprefix *p, void *ctx)
+{
+    struct merge *m = ctx;
+    uint8_t cause = (uint8_t)m->cause;
+
+    /* A range the allowlist covers entirely is not published. */
+    if (m->allow && cidrset_covering(m->allow, p)) {
+        m->dropped++;
+        return;
     }
-    free(z->e);
-    z->e = v;
-    z->cap = z->n;
+    while (m->i < m->nold && ipprefix_cmp(&m->old[m->i].pfx, p) < 0)
+        m->out[m->n++] = m->old[m->i++];
+    /* Equal prefixes listed for two causes: keep one, the higher priority,
+     * so no address gets two answers. */
+    if (m->i < m->nold && ipprefix_cmp(&m->old[m->i].pfx, p) == 0)
+        cause = winner(cause, m->old[m->i++].cause);
+    m->out[m->n++] = (struct zone_entry){ *p, cause };
+}
+
+/* Merges the prefixes of cause with old[0..nold) (sorted) into out and
+ * returns their count. out may be the same array as old, ending where old
+ * ends, if it has room for all of cause's listings before old: a cause
+ * adds at most one entry per listing, so writes never overtake reads. */
+static size_t merge_cause(struct zonedata *z, const struct listings *l, struct cidrset *allow,
+                          enum cause cause, const struct zone_entry *old, size_t nold,
+                          struct zone_entry *out)
+{
+    struct merge m = { old, nold, 0, out, 0, 0, cause, allow };
+
+    _Static_assert(offsetof(struct listing, pfx) == 0, "cidr_minimal_each reads pfx");
+    /* IPv4 sorts first: one family after the other is prefix order. */
+    for (int fam = 4; fam <= 6; fam += 2)
+        cidr_minimal_each(l->v, sizeof(*l->v), l->n, of_cause, NULL, 0, fam, put, &m);
+    while (m.i < m.nold)
+        m.out[m.n++] = m.old[m.i++];
+    z->dropped += m.dropped;
+    return m.n;
 }
 
 struct by_addr {
@@ -86,62 +122,42 @@ static void exclusions(struct zonedata *z, const struct cidr_list *allowed)
 
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow)
 {
-    struct ipprefix *all = hugemem_alloc(l->n * sizeof(*all));
     struct cidr_list allowed = { 0 };
-    enum { NRUN = 2 * sizeof(priority) / sizeof(priority[0]) };
-    size_t run[NRUN + 1], nrun = 0;
+    size_t count[CAUSE__COUNT] = { 0 }, big = 0, nsmall = 0, ns = 0;
 
     memset(z, 0, sizeof(*z));
-    z->e = hugemem_grow(NULL, &z->cap, l->n + 1, sizeof(*z->e));
     for (size_t i = 0; allow && i < cidrset_count(allow); i++)
         cidr_list_add(&allowed, cidrset_get(allow, i));
-    for (size_t c = 0; c < sizeof(priority) / sizeof(priority[0]); c++) {
-        size_t k = 0;
-        for (size_t i = 0; i < l->n; i++)
-            if (l->v[i].d.cause == priority[c])
-                all[k++] = l->v[i].pfx;
-        for (int fam = 4; fam <= 6; fam += 2) {
-            struct cidr_list m = { 0 };
-            /* A minimal cover has no more prefixes than its input. */
-            cidr_list_reserve(&m, k);
-            run[nrun++] = z->n;
-            cidr_minimal(all, k, NULL, 0, fam, &m);
-            for (size_t i = 0; i < m.n; i++) {
-                /* A range the allowlist covers entirely is not published. */
-                if (allow && cidrset_covering(allow, &m.v[i])) {
-                    z->dropped++;
-                    continue;
-                }
-                z->e = hugemem_grow(z->e, &z->cap, z->n + 1, sizeof(*z->e));
-                z->e[z->n++] = (struct zone_entry){ m.v[i], priority[c] };
-            }
-            cidr_list_free(&m);
+    for (size_t i = 0; i < l->n; i++)
+        if ((unsigned)l->v[i].d.cause < CAUSE__COUNT)
+            count[l->v[i].d.cause]++;
+    for (size_t c = 1; c < NCAUSE; c++)
+        if (count[priority[c]] > count[priority[big]])
+            big = c;
+    for (size_t c = 0; c < NCAUSE; c++)
+        nsmall += c == big ? 0 : count[priority[c]];
+    /* The causes with fewer listings first, merged one into the other in
+     * one array of their size (usually small): the entries so far are
+     * moved to its end and each merge writes from its start. Then the
+     * biggest cause merges with them straight into z->e: no copy of the
+     * biggest, no second z->e. */
+    struct zone_entry *small = hugemem_alloc(nsmall * sizeof(*small));
+    for (size_t c = 0; c < NCAUSE; c++)
+        if (c != big) {
+            struct zone_entry *old = memmove(small + nsmall - ns, small, ns * sizeof(*small));
+            ns = merge_cause(z, l, allow, priority[c], old, ns, small);
         }
-    }
-    free(all);                  /* before the merge doubles z->e for a moment */
-    run[nrun] = z->n;
-    merge_runs(z, run, nrun);
-    /* Equal prefixes listed for two causes: keep one, the higher priority,
-     * so no address gets two answers. */
-    size_t w = 0;
-    for (size_t r = 0; r < z->n; r++) {
-        if (w && cmp_entry(&z->e[w - 1], &z->e[r]) == 0) {
-            for (size_t c = 0; c < sizeof(priority) / sizeof(priority[0]); c++)
-                if (priority[c] == z->e[r].cause || priority[c] == z->e[w - 1].cause) {
-                    z->e[w - 1].cause = priority[c];
-                    break;
-                }
-            continue;
-        }
-        z->e[w++] = z->e[r];
-    }
-    z->n = w;
+    /* A cause has no more entries than listings: reserved, not grown. */
+    z->e = hugemem_grow(NULL, &z->cap, l->n + 1, sizeof(*z->e));
+    z->n = merge_cause(z, l, allow, priority[big], small, ns, z->e);
+    free(small);
     exclusions(z, &allowed);
     /* Firewall sets: everything listed, minus everything allowlisted. */
     _Static_assert(offsetof(struct zone_entry, pfx) == 0, "cidr_minimal_of reads pfx");
-    /* Usually enough (holes can split a range): reserved, not grown. */
-    cidr_list_reserve(&z->fw4, z->n);
-    cidr_list_reserve(&z->fw6, z->n);
+    /* Usually enough (holes can split a range): reserved, not grown. Per
+     * family, so that a few IPv6 entries do not touch a huge page. */
+    cidr_list_reserve(&z->fw4, zonedata_count(z, 4));
+    cidr_list_reserve(&z->fw6, zonedata_count(z, 6));
     cidr_minimal_of(z->e, sizeof(*z->e), z->n, allowed.v, allowed.n, 4, &z->fw4);
     cidr_minimal_of(z->e, sizeof(*z->e), z->n, allowed.v, allowed.n, 6, &z->fw6);
     cidr_list_free(&allowed);

@@ -5,6 +5,7 @@
  * that covers exactly a union of prefixes minus another union. Never wider
  * than the input: firewalls and zones list only what the evidence supports.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include "ipaddr.h"
 
@@ -26,5 +27,18 @@ void cidr_minimal(const struct ipprefix *in, size_t nin, const struct ipprefix *
  * a struct ipprefix (zone entries, say), without copying them out. */
 void cidr_minimal_of(const void *in, size_t stride, size_t nin, const struct ipprefix *ex,
                      size_t nex, int family, struct cidr_list *out);
+
+/* Says whether a record (given by its start, which is its prefix) is part
+ * of the input. */
+typedef bool cidr_keep_fn(const void *rec, void *ctx);
+/* Takes one prefix of the cover: the caller stores it where it likes. */
+typedef void cidr_emit_fn(const struct ipprefix *p, void *ctx);
+/* cidr_minimal_of over only the records keep accepts (all when keep is
+ * NULL), handing each prefix of the cover to emit, in address order,
+ * instead of appending it to a list: nothing is copied but the exclusions
+ * (and the input, as ranges, if it is out of order). ctx goes to both. */
+void cidr_minimal_each(const void *in, size_t stride, size_t nin, cidr_keep_fn *keep,
+                       const struct ipprefix *ex, size_t nex, int family,
+                       cidr_emit_fn *emit, void *ctx);
 
 #endif

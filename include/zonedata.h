@@ -25,7 +25,8 @@ struct zonedata {
     size_t dropped;             /* listed prefixes entirely allowlisted */
 };
 
-/* allow may be NULL. */
+/* Fills z from l; allow may be NULL. Besides z it holds, for a moment,
+ * only the entries of the causes other than the one with most listings. */
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow);
 /* Count of entries of one family. */
 size_t zonedata_count(const struct zonedata *z, int family);

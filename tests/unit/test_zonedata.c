@@ -1,4 +1,5 @@
-/* zonedata: the allowlist's effects (ranges it covers dropped, prefixes
+/* zonedata: the entries against the plain way of making them, and the
+ * allowlist's effects (ranges it covers dropped, prefixes
  * strictly inside a published range kept as exclusions) against a
  * brute-force check of every pair, on random nested sets. */
 #include <stdarg.h>
@@ -115,6 +116,121 @@ static void test_allowlist_against_brute_force(void **state)
     assert_true(total_excl > 50 && total_dropped > 50);
 }
 
+static int cmp_entry(const void *a, const void *b)
+{
+    return ipprefix_cmp(&((const struct zone_entry *)a)->pfx, &((const struct zone_entry *)b)->pfx);
+}
+
+/* The entries the plain way: every cause's minimal cover per family from
+ * a copy of its prefixes, the allowlisted ranges dropped, all sorted, and
+ * equal prefixes folded to the cause first in causes[]. Returns the count
+ * of entries (in *out, to free) and of folds. */
+static size_t reference(const struct listings *l, struct cidrset *allow, struct zone_entry **out,
+                        size_t *dropped, size_t *folds)
+{
+    struct zone_entry *e = calloc(l->n + 1, sizeof(*e));
+    struct ipprefix *in = calloc(l->n + 1, sizeof(*in));
+    size_t n = 0, w = 0;
+
+    *dropped = *folds = 0;
+    for (size_t c = 0; c < 4; c++) {
+        size_t k = 0;
+        for (size_t i = 0; i < l->n; i++)
+            if (l->v[i].d.cause == causes[c])
+                in[k++] = l->v[i].pfx;
+        for (int fam = 4; fam <= 6; fam += 2) {
+            struct cidr_list m = { 0 };
+            cidr_minimal(in, k, NULL, 0, fam, &m);
+            for (size_t i = 0; i < m.n; i++) {
+                if (allow && cidrset_covering(allow, &m.v[i]))
+                    ++*dropped;
+                else
+                    e[n++] = (struct zone_entry){ m.v[i], (uint8_t)causes[c] };
+            }
+            cidr_list_free(&m);
+        }
+    }
+    free(in);
+    qsort(e, n, sizeof(*e), cmp_entry);
+    for (size_t r = 0; r < n; r++) {
+        if (w && cmp_entry(&e[w - 1], &e[r]) == 0) {
+            for (size_t c = 0; c < 4; c++)
+                if (causes[c] == e[r].cause || causes[c] == e[w - 1].cause) {
+                    e[w - 1].cause = (uint8_t)causes[c];
+                    break;
+                }
+            ++*folds;
+            continue;
+        }
+        e[w++] = e[r];
+    }
+    *out = e;
+    return w;
+}
+
+/* Every cause can be the biggest (zonedata merges the others first), the
+ * causes overlap, nest and list equal prefixes in both families, and the
+ * allowlist drops some of their ranges: the entries must be those of the
+ * plain way, entry for entry. */
+static void test_entries_against_reference(void **state)
+{
+    size_t biggest[4] = { 0 }, total_folds = 0, total_dropped = 0;
+    (void)state;
+    srand(11);
+    for (int round = 0; round < 400; round++) {
+        struct listings l;
+        unsigned weight[4], sum = 0;
+        size_t count[4] = { 0 }, big = 0;
+        memset(&l, 0, sizeof(l));
+        for (size_t c = 0; c < 4; c++)
+            sum += weight[c] = (unsigned)(rand() % 4 ? rand() % 10 : 0);
+        size_t n = round % 50 == 0 ? (size_t)(rand() % 3) : 20 + (size_t)(rand() % 400);
+        for (size_t i = 0; sum && i < n; i++) {
+            struct listing e;
+            unsigned pick = (unsigned)rand() % sum, c = 0;
+            while (pick >= weight[c])
+                pick -= weight[c++];
+            memset(&e, 0, sizeof(e));
+            e.pfx = rand_prefix(rand() % 3 ? 4 : 6);
+            e.d.cause = causes[c];
+            listings_push(&l, &e);
+        }
+        listings_sort(&l);
+        for (size_t i = 0; i < l.n; i++)
+            for (size_t c = 0; c < 4; c++)
+                count[c] += l.v[i].d.cause == causes[c];
+        for (size_t c = 1; c < 4; c++)
+            if (count[c] > count[big])
+                big = c;
+        biggest[big] += l.n > 0;
+        struct cidrset *allow = NULL;
+        if (round % 3) {
+            allow = cidrset_new();
+            for (size_t i = 0, na = (size_t)(rand() % 20); i < na; i++) {
+                struct ipprefix a = rand_prefix(rand() % 3 ? 4 : 6);
+                cidrset_add(allow, &a);
+            }
+        }
+        struct zonedata z;
+        struct zone_entry *want;
+        size_t dropped, folds, nwant = reference(&l, allow, &want, &dropped, &folds);
+        zonedata_build(&z, &l, allow);
+        assert_int_equal(z.n, nwant);
+        for (size_t i = 0; i < z.n; i++)
+            if (cmp_entry(&z.e[i], &want[i]) != 0 || z.e[i].cause != want[i].cause)
+                fail_msg("round %d: entry %zu differs", round, i);
+        assert_int_equal(z.dropped, dropped);
+        total_folds += folds, total_dropped += dropped;
+        free(want);
+        zonedata_free(&z);
+        cidrset_free(allow);
+        listings_free(&l);
+    }
+    for (size_t c = 0; c < 4; c++)
+        assert_true(biggest[c] > 10);
+    assert_true(total_folds > 50 && total_dropped > 50);
+}
+
 /* An allowlisted /30 inside a published /24, with an address of the /30
  * also listed on its own: the address is dropped (the /30 covers it) and
  * the /30 becomes the /24's exclusion. */
@@ -156,6 +272,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exclusion_under_nested),
         cmocka_unit_test(test_allowlist_against_brute_force),
+        cmocka_unit_test(test_entries_against_reference),
     };
     return cmocka_run_group_tests_name("zonedata", tests, NULL, NULL);
 }
