@@ -9,31 +9,43 @@
 #include "export.h"
 #include "ipaddr.h"
 
+struct adds {
+    struct outbuf *o;
+    const char *name;
+    size_t nname;
+};
+
+static void add_one(const struct ipprefix *p, void *ctx)
+{
+    struct adds *a = ctx;
+
+    outbuf_write(a->o, "add ", 4);
+    outbuf_write(a->o, a->name, a->nname);
+    outbuf_write(a->o, "-new ", 5);
+    /* hash:net stores host entries as /32 (/128) anyway; say so. */
+    outbuf_ipaddr(a->o, &p->addr);
+    outbuf_putc(a->o, '/');
+    outbuf_u64(a->o, p->len);
+    outbuf_putc(a->o, '\n');
+}
+
 static void one_set(struct outbuf *o, const char *name, const char *family,
-                    const struct cidr_list *c)
+                    const struct zonedata *z, int fam)
 {
     unsigned long maxelem = 65536, hashsize = 1024;
+    size_t n = fam == 4 ? z->nfw4 : z->nfw6;
 
-    while (maxelem < 2 * c->n)
+    while (maxelem < 2 * n)
         maxelem *= 2;
-    while (hashsize < c->n / 4 && hashsize < maxelem)
+    while (hashsize < n / 4 && hashsize < maxelem)
         hashsize *= 2;
     outbuf_printf(o, "create %s hash:net family %s hashsize %lu maxelem %lu -exist\n",
                   name, family, hashsize, maxelem);
     outbuf_printf(o, "create %s-new hash:net family %s hashsize %lu maxelem %lu -exist\n",
                   name, family, hashsize, maxelem);
     outbuf_printf(o, "flush %s-new\n", name);
-    size_t nl = strlen(name);
-    for (size_t i = 0; i < c->n; i++) {
-        outbuf_write(o, "add ", 4);
-        outbuf_write(o, name, nl);
-        outbuf_write(o, "-new ", 5);
-        /* hash:net stores host entries as /32 (/128) anyway; say so. */
-        outbuf_ipaddr(o, &c->v[i].addr);
-        outbuf_putc(o, '/');
-        outbuf_u64(o, c->v[i].len);
-        outbuf_putc(o, '\n');
-    }
+    struct adds a = { o, name, strlen(name) };
+    zonedata_fw_each(z, fam, add_one, &a);
     outbuf_printf(o, "swap %s-new %s\n", name, name);
     outbuf_printf(o, "destroy %s-new\n", name);
 }
@@ -41,7 +53,7 @@ static void one_set(struct outbuf *o, const char *name, const char *family,
 void export_ipset(struct outbuf *o, const struct export_ctx *x)
 {
     outbuf_printf(o, "# written by rblforge: %zu IPv4 and %zu IPv6 prefixes\n"
-                  "# load with: ipset restore < fw.ipset\n", x->z->fw4.n, x->z->fw6.n);
-    one_set(o, x->p->ipset_set4, "inet", &x->z->fw4);
-    one_set(o, x->p->ipset_set6, "inet6", &x->z->fw6);
+                  "# load with: ipset restore < fw.ipset\n", x->z->nfw4, x->z->nfw6);
+    one_set(o, x->p->ipset_set4, "inet", x->z, 4);
+    one_set(o, x->p->ipset_set6, "inet6", x->z, 6);
 }

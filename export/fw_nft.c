@@ -8,19 +8,31 @@
 #include "export.h"
 #include "ipaddr.h"
 
-static void elements(struct outbuf *o, const struct policy *p, const struct cidr_list *c,
-                     const char *set)
+struct elems {
+    struct outbuf *o;
+    size_t left;                /* elements still to come */
+};
+
+static void element(const struct ipprefix *p, void *ctx)
 {
-    if (c->n == 0)
+    struct elems *e = ctx;
+
+    outbuf_putc(e->o, '\t');
+    outbuf_ipprefix(e->o, p);
+    if (--e->left)
+        outbuf_putc(e->o, ',');
+    outbuf_putc(e->o, '\n');
+}
+
+static void elements(struct outbuf *o, const struct policy *p, const struct zonedata *z,
+                     int family, const char *set)
+{
+    struct elems e = { o, family == 4 ? z->nfw4 : z->nfw6 };
+
+    if (e.left == 0)
         return;
     outbuf_printf(o, "add element %s %s %s {\n", p->nft_family, p->nft_table, set);
-    for (size_t i = 0; i < c->n; i++) {
-        outbuf_putc(o, '\t');
-        outbuf_ipprefix(o, &c->v[i]);
-        if (i + 1 < c->n)
-            outbuf_putc(o, ',');
-        outbuf_putc(o, '\n');
-    }
+    zonedata_fw_each(z, family, element, &e);
     outbuf_puts(o, "}\n");
 }
 
@@ -31,7 +43,7 @@ void export_nft(struct outbuf *o, const struct export_ctx *x)
     bool v6 = strcmp(p->nft_family, "ip") != 0;
 
     outbuf_printf(o, "#!/usr/sbin/nft -f\n# written by rblforge: %zu IPv4 and %zu IPv6 "
-                  "prefixes; load with: nft -f fw.nft\n", x->z->fw4.n, x->z->fw6.n);
+                  "prefixes; load with: nft -f fw.nft\n", x->z->nfw4, x->z->nfw6);
     outbuf_printf(o, "table %s %s {\n", p->nft_family, p->nft_table);
     if (v4)
         outbuf_printf(o, "\tset %s {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n", p->nft_set4);
@@ -43,7 +55,7 @@ void export_nft(struct outbuf *o, const struct export_ctx *x)
     if (v6)
         outbuf_printf(o, "flush set %s %s %s\n", p->nft_family, p->nft_table, p->nft_set6);
     if (v4)
-        elements(o, p, &x->z->fw4, p->nft_set4);
+        elements(o, p, x->z, 4, p->nft_set4);
     if (v6)
-        elements(o, p, &x->z->fw6, p->nft_set6);
+        elements(o, p, x->z, 6, p->nft_set6);
 }

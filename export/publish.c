@@ -90,8 +90,8 @@ static void write_summary(struct outbuf *o, const struct summary_ctx *s)
     outbuf_printf(o, "},\n  \"allowlisted_not_listed\": %zu,\n  \"published_prefixes\": "
                   "{\"rbldnsd\": %zu, \"rbldnsd6\": %zu, \"fw4\": %zu, \"fw6\": %zu},\n"
                   "  \"previous\": %zu,\n  \"kept\": %zu", l->nallowed,
-                  zonedata_count(s->x->z, 4), zonedata_count(s->x->z, 6), s->x->z->fw4.n,
-                  s->x->z->fw6.n, s->d->prev, s->d->kept);
+                  zonedata_count(s->x->z, 4), zonedata_count(s->x->z, 6), s->x->z->nfw4,
+                  s->x->z->nfw6, s->d->prev, s->d->kept);
     json_list(o, s->d, l, true);
     json_list(o, s->d, l, false);
     export_summary_fields(o, s->x);

@@ -120,6 +120,12 @@ static void exclusions(struct zonedata *z, const struct cidr_list *allowed)
     free(a);
 }
 
+static void count_one(const struct ipprefix *p, void *ctx)
+{
+    (void)p;
+    ++*(size_t *)ctx;
+}
+
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow)
 {
     struct cidr_list allowed = { 0 };
@@ -152,15 +158,18 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     z->n = merge_cause(z, l, allow, priority[big], small, ns, z->e);
     free(small);
     exclusions(z, &allowed);
-    /* Firewall sets: everything listed, minus everything allowlisted. */
-    _Static_assert(offsetof(struct zone_entry, pfx) == 0, "cidr_minimal_of reads pfx");
-    /* Usually enough (holes can split a range): reserved, not grown. Per
-     * family, so that a few IPv6 entries do not touch a huge page. */
-    cidr_list_reserve(&z->fw4, zonedata_count(z, 4));
-    cidr_list_reserve(&z->fw6, zonedata_count(z, 6));
-    cidr_minimal_of(z->e, sizeof(*z->e), z->n, allowed.v, allowed.n, 4, &z->fw4);
-    cidr_minimal_of(z->e, sizeof(*z->e), z->n, allowed.v, allowed.n, 6, &z->fw6);
-    cidr_list_free(&allowed);
+    z->allowed = allowed;
+    /* The firewall sets are as long as the listing: counted here, made
+     * again by each writer that wants them instead of kept. */
+    zonedata_fw_each(z, 4, count_one, &z->nfw4);
+    zonedata_fw_each(z, 6, count_one, &z->nfw6);
+}
+
+void zonedata_fw_each(const struct zonedata *z, int family, cidr_emit_fn *emit, void *ctx)
+{
+    _Static_assert(offsetof(struct zone_entry, pfx) == 0, "cidr_minimal_each reads pfx");
+    cidr_minimal_each(z->e, sizeof(*z->e), z->n, NULL, z->allowed.v, z->allowed.n, family,
+                      emit, ctx);
 }
 
 size_t zonedata_count(const struct zonedata *z, int family)
@@ -176,7 +185,6 @@ void zonedata_free(struct zonedata *z)
 {
     free(z->e);
     cidr_list_free(&z->excl);
-    cidr_list_free(&z->fw4);
-    cidr_list_free(&z->fw6);
+    cidr_list_free(&z->allowed);
     memset(z, 0, sizeof(*z));
 }

@@ -4,8 +4,10 @@
  * The day's listings as the published files need them, computed once:
  * per cause, the minimal prefixes covering exactly the listed addresses
  * (never wider); the allowlisted prefixes that sit inside a listed range
- * (rbldnsd '!' exclusions); and for the firewall sets one minimal prefix
- * list per family of everything listed minus everything allowlisted.
+ * (rbldnsd '!' exclusions); and for the firewall sets, per family, the
+ * minimal prefixes of everything listed minus everything allowlisted:
+ * counted here, made on demand (zonedata_fw_each), as they are as long as
+ * the listing.
  */
 #include <stdint.h>
 #include "cidr.h"
@@ -21,13 +23,17 @@ struct zonedata {
     struct zone_entry *e;       /* sorted by family, address, then length */
     size_t n, cap;
     struct cidr_list excl;      /* allowlisted prefixes inside a listed one */
-    struct cidr_list fw4, fw6;  /* listed minus allowlisted, minimal */
+    struct cidr_list allowed;   /* the whole allowlist */
+    size_t nfw4, nfw6;          /* prefixes in the firewall sets */
     size_t dropped;             /* listed prefixes entirely allowlisted */
 };
 
 /* Fills z from l; allow may be NULL. Besides z it holds, for a moment,
  * only the entries of the causes other than the one with most listings. */
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow);
+/* The firewall set of one family to emit, prefix by prefix in address
+ * order (nfw4 or nfw6 of them). */
+void zonedata_fw_each(const struct zonedata *z, int family, cidr_emit_fn *emit, void *ctx);
 /* Count of entries of one family. */
 size_t zonedata_count(const struct zonedata *z, int family);
 void zonedata_free(struct zonedata *z);
