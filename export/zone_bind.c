@@ -15,13 +15,10 @@
 #include "ipaddr.h"
 #include "xalloc.h"
 
-struct owner {
-    struct ipprefix pfx;        /* len on a label boundary; < max: wildcard */
-    uint8_t cause;              /* enum cause: 19 bytes an owner, not 24 */
-};
-
+/* An owner name is a zone entry whose length is on a label boundary (a
+ * wildcard when shorter than the address). */
 struct owners {
-    struct owner *v;
+    struct zone_entry *v;
     size_t n, cap;
 };
 
@@ -30,13 +27,53 @@ static unsigned max_of(int family) { return family == 4 ? 32 : 128; }
 
 static int cmp_owner(const void *a, const void *b)
 {
-    return ipprefix_cmp(&((const struct owner *)a)->pfx, &((const struct owner *)b)->pfx);
+    return ipprefix_cmp(&((const struct zone_entry *)a)->pfx, &((const struct zone_entry *)b)->pfx);
+}
+
+static bool on_boundary(const struct ipprefix *p)
+{
+    return p->len % step_of(p->addr.family) == 0;
+}
+
+/* The owners in address order without a copy of the zone data: those of
+ * its entries that are owners as they are (e, when given), merged with a
+ * sorted list of the others' expansions (x), usually short. */
+struct owner_walk {
+    const struct zone_entry *e;
+    size_t ne, ie;
+    const struct owners *x;
+    size_t ix;
+};
+
+/* The next owner into *out; false at the end. A name that two entries
+ * give (nested ones of different causes) comes once, for the cause that
+ * wins (zonedata_winner): one answer per name, as in the other zones. */
+static bool walk_next(struct owner_walk *w, struct zone_entry *out)
+{
+    bool have = false;
+
+    for (;;) {
+        while (w->ie < w->ne && !on_boundary(&w->e[w->ie].pfx))
+            w->ie++;
+        bool from_e = w->ie < w->ne
+            && (w->ix == w->x->n || cmp_owner(&w->e[w->ie], &w->x->v[w->ix]) <= 0);
+        if (!from_e && w->ix == w->x->n)
+            return have;
+        const struct zone_entry *n = from_e ? &w->e[w->ie] : &w->x->v[w->ix];
+        if (have && cmp_owner(out, n) != 0)
+            return have;
+        if (have)
+            out->cause = zonedata_winner(out->cause, n->cause);
+        else
+            *out = *n, have = true;
+        *(from_e ? &w->ie : &w->ix) += 1;
+    }
 }
 
 static void add(struct owners *o, const struct ipprefix *p, enum cause c)
 {
     o->v = hugemem_grow(o->v, &o->cap, o->n + 1, sizeof(*o->v));
-    o->v[o->n++] = (struct owner){ *p, (uint8_t)c };
+    o->v[o->n++] = (struct zone_entry){ *p, (uint8_t)c };
 }
 
 /* The k-th of the 2^bits sub-prefixes of p at length p->len + bits. */
@@ -91,45 +128,6 @@ static void place(struct owners *o, const struct ipprefix *p, enum cause c,
     }
 }
 
-static const struct owner *find(const struct owners *o, const struct ipprefix *p)
-{
-    struct owner key = { *p, CAUSE_NONE };
-
-    if (o->n == 0)
-        return NULL;
-    return bsearch(&key, o->v, o->n, sizeof(key), cmp_owner);
-}
-
-/* fill_nonterminals for owners that name one prefix twice with different
- * causes: which of the two covers is up to bsearch, as it always was. */
-static void fill_nonterminals_dup(struct owners *o)
-{
-    size_t n0 = o->n;
-    struct ipprefix *orig = xmalloc((n0 ? n0 : 1) * sizeof(*orig));
-
-    for (size_t i = 0; i < n0; i++)
-        orig[i] = o->v[i].pfx;
-    for (size_t i = 0; i < n0; i++) {
-        struct ipprefix own = orig[i];
-        unsigned step = step_of(own.addr.family);
-        for (unsigned len = step; len < own.len; len += step) {
-            struct ipprefix b = { ipaddr_mask(&own.addr, len), (uint8_t)len };
-            if (find(o, &b))
-                continue;
-            const struct owner *cover = NULL;
-            for (int l = (int)len - (int)step; l >= 0 && !cover; l -= (int)step) {
-                struct ipprefix a = { ipaddr_mask(&own.addr, (unsigned)l), (uint8_t)l };
-                cover = find(o, &a);
-            }
-            if (cover) {
-                add(o, &b, cover->cause);
-                qsort(o->v, o->n, sizeof(*o->v), cmp_owner);
-            }
-        }
-    }
-    free(orig);
-}
-
 typedef unsigned __int128 u128;
 
 static u128 addr_int(const struct ipaddr *a)
@@ -146,33 +144,21 @@ static u128 addr_int(const struct ipaddr *a)
  * is no owner itself but lies below one gets the nearest covering
  * owner's answer. One pass in address order: the owners that are
  * ancestors of the current one are remembered per label level, and an
- * entry is still an ancestor exactly when its network matches. */
-static void fill_nonterminals(struct owners *o)
+ * entry is still an ancestor exactly when its network matches. The new
+ * owners go to fill, in order and never equal to one of the walk's: the
+ * writer merges the two. */
+static void fill_nonterminals(struct owner_walk walk, struct owners *fill)
 {
-    bool sorted = true, dup = false;
+    struct zone_entry cur;
 
-    for (size_t i = 1; i < o->n && sorted; i++)
-        sorted = cmp_owner(&o->v[i - 1], &o->v[i]) <= 0;
-    /* qsort is not stable in general, but the order of equal owners is
-     * the one thing that does not matter below unless their causes differ. */
-    if (!sorted)
-        qsort(o->v, o->n, sizeof(*o->v), cmp_owner);
-    for (size_t i = 1; i < o->n && !dup; i++)
-        dup = cmp_owner(&o->v[i - 1], &o->v[i]) == 0 && o->v[i - 1].cause != o->v[i].cause;
-    if (dup) {
-        fill_nonterminals_dup(o);
-        return;
-    }
     struct level {
         bool have;
         enum cause cause;
         u128 net;               /* the address >> host bits at this level */
     } lv[129 / 4 + 1];
-    struct owners fill = { 0 };
     int family = 0;
 
-    for (size_t i = 0; i < o->n; i++) {
-        const struct owner *w = &o->v[i];
+    for (const struct zone_entry *w = &cur; walk_next(&walk, &cur);) {
         unsigned step = step_of(w->pfx.addr.family), bits = max_of(w->pfx.addr.family);
         unsigned top = w->pfx.len / step;
         u128 key = addr_int(&w->pfx.addr);
@@ -191,24 +177,12 @@ static void fill_nonterminals(struct owners *o)
             if (c < 0)
                 continue;
             struct ipprefix b = { ipaddr_mask(&w->pfx.addr, l * step), (uint8_t)(l * step) };
-            add(&fill, &b, lv[c].cause);
+            add(fill, &b, lv[c].cause);
             lv[l] = (struct level){ true, lv[c].cause, net };
         }
         lv[top] = (struct level){ true, w->cause, NET_AT(top) };
 #undef NET_AT
     }
-    if (fill.n == 0)
-        return;
-    /* Both lists are in order and never share a prefix: merge them. */
-    struct owner *v = hugemem_alloc((o->n + fill.n) * sizeof(*v));
-    size_t a = 0, b = 0, k = 0;
-    while (a < o->n || b < fill.n)
-        v[k++] = b == fill.n || (a < o->n && cmp_owner(&o->v[a], &fill.v[b]) < 0)
-            ? o->v[a++] : fill.v[b++];
-    free(o->v);
-    free(fill.v);
-    o->v = v;
-    o->n = o->cap = k;
 }
 
 /* Owner name relative to the origin: reversed labels, '*' for a wildcard.
@@ -290,13 +264,18 @@ static void record(struct outbuf *o, const struct policy *p, const struct rr_for
 void export_bind(struct outbuf *o, const struct export_ctx *x)
 {
     const struct policy *p = x->p;
-    struct owners own = { 0 };
+    struct owners own = { 0 }, fill = { 0 };
     struct rr_form form[CAUSE__COUNT];
     char name[160], what[IPPREFIX_STRLEN];
+    /* Without allowlisted holes an entry on a label boundary is an owner
+     * as it is: only the others are expanded into own. */
+    bool in_place = x->z->excl.n == 0;
+    struct owner_walk w = { in_place ? x->z->e : NULL, in_place ? x->z->n : 0, 0, &own, 0 };
 
-    own.v = hugemem_grow(NULL, &own.cap, x->z->n + 1, sizeof(*own.v));
     for (size_t i = 0; i < x->z->n; i++) {
         const struct zone_entry *e = &x->z->e[i];
+        if (in_place && on_boundary(&e->pfx))
+            continue;
         unsigned step = step_of(e->pfx.addr.family);
         unsigned up = (e->pfx.len + step - 1) / step * step;
         for (unsigned k = 0; k < (1u << (up - e->pfx.len)); k++) {
@@ -304,7 +283,9 @@ void export_bind(struct outbuf *o, const struct export_ctx *x)
             place(&own, &c, e->cause, &x->z->excl);
         }
     }
-    fill_nonterminals(&own);
+    /* Equal owners fold in the walk whatever their order here. */
+    qsort(own.v, own.n, sizeof(*own.v), cmp_owner);
+    fill_nonterminals(w, &fill);
     for (int c = 0; c < CAUSE__COUNT; c++)
         rr_form_init(&form[c], p, (enum cause)c);
 
@@ -335,11 +316,20 @@ void export_bind(struct outbuf *o, const struct export_ctx *x)
     const struct rr_form *spam = &form[CAUSE_SPAM];
     record(o, p, spam, t4, sizeof(t4) - 1, CAUSE_SPAM, a4, sizeof(a4) - 1);
     record(o, p, spam, t6, sizeof(t6) - 1, CAUSE_SPAM, a6, sizeof(a6) - 1);
-    for (size_t i = 0; i < own.n; i++) {
-        enum cause c = (enum cause)own.v[i].cause;
-        size_t nn = owner_name(&own.v[i].pfx, name);
-        size_t nw = ipprefix_text(&own.v[i].pfx, what);
+    /* Both lists are in order and never share a prefix: merged here. */
+    struct zone_entry next;
+    bool more = walk_next(&w, &next);
+    for (size_t b = 0; more || b < fill.n;) {
+        struct zone_entry e;
+        if (b == fill.n || (more && cmp_owner(&next, &fill.v[b]) < 0))
+            e = next, more = walk_next(&w, &next);
+        else
+            e = fill.v[b++];
+        enum cause c = (enum cause)e.cause;
+        size_t nn = owner_name(&e.pfx, name);
+        size_t nw = ipprefix_text(&e.pfx, what);
         record(o, p, &form[(unsigned)c < CAUSE__COUNT ? c : CAUSE_SPAM], name, nn, c, what, nw);
     }
     free(own.v);
+    free(fill.v);
 }

@@ -10,8 +10,7 @@
 static const enum cause priority[] = { CAUSE_SPAM, CAUSE_AUTH, CAUSE_DYNAMIC, CAUSE_NET };
 enum { NCAUSE = sizeof(priority) / sizeof(priority[0]) };
 
-/* Of two causes, the one that wins. */
-static uint8_t winner(uint8_t a, uint8_t b)
+uint8_t zonedata_winner(uint8_t a, uint8_t b)
 {
     for (size_t c = 0; c < NCAUSE; c++)
         if (priority[c] == a || priority[c] == b)
@@ -51,7 +50,7 @@ static void put(const struct ipprefix *p, void *ctx)
     /* Equal prefixes listed for two causes: keep one, the higher priority,
      * so no address gets two answers. */
     if (m->i < m->nold && ipprefix_cmp(&m->old[m->i].pfx, p) == 0)
-        cause = winner(cause, m->old[m->i++].cause);
+        cause = zonedata_winner(cause, m->old[m->i++].cause);
     m->out[m->n++] = (struct zone_entry){ *p, cause };
 }
 

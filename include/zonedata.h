@@ -31,6 +31,9 @@ struct zonedata {
 /* Fills z from l; allow may be NULL. Besides z it holds, for a moment,
  * only the entries of the causes other than the one with most listings. */
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow);
+/* Of two causes (enum cause) listed for one prefix, the one it is
+ * published for: spam, auth, dynamic, then net. */
+uint8_t zonedata_winner(uint8_t a, uint8_t b);
 /* The firewall set of one family to emit, prefix by prefix in address
  * order (nfw4 or nfw6 of them). */
 void zonedata_fw_each(const struct zonedata *z, int family, cidr_emit_fn *emit, void *ctx);

@@ -70,6 +70,8 @@ if command -v named-checkzone >/dev/null; then
     has '\*\.30\.20\.10\.bl\.example\.' 127.0.0.3; ok $? "repeated below the empty non-terminal of 10.20.30.40 (RFC 4592)"
     has '40\.30\.20\.10\.bl\.example\.' 127.0.0.2; ok $? "10.20.30.40 keeps its own code"
     has '\*\.1\.16\.172\.bl\.example\.' 127.0.0.3; ok $? "a /23 becomes two /24 wildcards"
+    has '\*\.0\.16\.172\.bl\.example\.' 127.0.0.2; ok $? "the first of them is also a listed /24: spam wins"
+    has '\*\.0\.16\.172\.bl\.example\.' 127.0.0.3; is $? 1 "and the name answers once"
     has '2\.0\.0\.127\.bl\.example\.' 127.0.0.2; ok $? "RFC 5782 test entry"
     s1=$(sed -n 's/^[[:space:]]*\([0-9]*\)[[:space:]]*; serial.*/\1/p' "$O/bl.zone")
     "$B/tests/helpers/mkexports" "$O" 2>/dev/null
@@ -108,6 +110,8 @@ EOC
         is "$(ba 41.30.20.10)" 127.0.0.3 "BIND: beside a listed address, the /16 still answers (RFC 4592 fix)"
         is "$(ba 40.30.20.10)" 127.0.0.2 "BIND: the listed address keeps its code"
         is "$(ba 8.113.0.203)" 127.0.0.3 "BIND: escalated /24 answers"
+        is "$(ba 5.0.16.172)" 127.0.0.2 "BIND: a name two entries give answers once, for the cause that wins"
+        is "$(ba 5.1.16.172)" 127.0.0.3 "BIND: the /23's other /24 keeps the network's code"
         is "$(bnx 9.113.0.203)" NXDOMAIN "BIND: its allowlisted hole does not"
         is "$(ba 2.0.0.127)" 127.0.0.2 "BIND: RFC 5782 127.0.0.2"
         is "$(bnx 1.0.0.127)" NXDOMAIN "BIND: RFC 5782 127.0.0.1"

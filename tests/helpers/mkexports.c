@@ -72,6 +72,7 @@ int main(int argc, char **argv)
     add(&l, "10.20.0.0/16", CAUSE_NET);         /* holds listed 10.20.30.40 */
     add(&l, "10.20.30.40", CAUSE_SPAM);
     add(&l, "172.16.0.0/23", CAUSE_NET);        /* not on an octet boundary */
+    add(&l, "172.16.0.0/24", CAUSE_SPAM);       /* bl.zone: the /23's first name too */
     add(&l, "2001:db8:1::5", CAUSE_SPAM);
     add(&l, "2001:db8:2::/64", CAUSE_NET);      /* holds allowlisted ::9 */
     l.seen = l.n;
