@@ -284,7 +284,8 @@ void export_bind(struct outbuf *o, const struct export_ctx *x)
         }
     }
     /* Equal owners fold in the walk whatever their order here. */
-    qsort(own.v, own.n, sizeof(*own.v), cmp_owner);
+    if (own.n > 1)
+        qsort(own.v, own.n, sizeof(*own.v), cmp_owner);
     fill_nonterminals(w, &fill);
     for (int c = 0; c < CAUSE__COUNT; c++)
         rr_form_init(&form[c], p, (enum cause)c);
