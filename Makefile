@@ -42,6 +42,8 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%.t)
 HELPER_BIN := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+# The fuzz targets with a replay main instead of libFuzzer (see replay.c).
+REPLAY_BIN := $(patsubst tests/fuzz/fuzz_%.c,$(B)/tests/replay_%,$(wildcard tests/fuzz/fuzz_*.c))
 
 # ./rblforge is the default build's binary: a build in another directory
 # (B=build-clang, B=build-asan) must not replace it behind make's back.
@@ -74,6 +76,10 @@ $(B)/tests/helpers/%: tests/helpers/%.c $(B)/librblforge.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(B)/librblforge.a $(LIBS)
 
+$(B)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/librblforge.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LDFLAGS) $(B)/librblforge.a $(LIBS)
+
 $(B)/genlog: scripts/genlog.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -O2 -o $@ $<
@@ -104,7 +110,7 @@ demo:
 # The default build also refreshes ./rblforge; sanitizer builds stay in $(B).
 CHECK_BIN = $(B)/rblforge $(if $(filter build,$(B)),rblforge)
 check: deps
-	$(MAKE) $(CHECK_BIN) $(UNIT_BIN) $(HELPER_BIN) $(B)/genlog
+	$(MAKE) $(CHECK_BIN) $(UNIT_BIN) $(HELPER_BIN) $(REPLAY_BIN) $(B)/genlog
 	scripts/check-layers
 	CMOCKA_MESSAGE_OUTPUT=TAP RBLFORGE=$(abspath $(B))/rblforge B=$(B) \
 		prove -e '' $(UNIT_BIN) tests/e2e/*.t

@@ -130,28 +130,76 @@ void afile_abort(struct afile *af)
     afile_release(af);
 }
 
+/* A second name for af's previous file (the temporary's pattern, so that
+ * a later run removes it if this one is killed), or NULL if it had none.
+ * *ok false if it cannot be made. */
+static char *link_aside(const struct afile *af, bool *ok)
+{
+    char *p = xstrdup(af->tmp);
+    size_t n = strlen(p);
+
+    for (int tries = 0; tries < 100; tries++) {
+        memcpy(p + n - 6, "XXXXXX", 6);
+        int fd = mkstemp(p);
+        if (fd < 0)
+            break;
+        close(fd);
+        unlink(p);
+        if (link(af->final, p) == 0)
+            return p;
+        if (errno == ENOENT) {
+            free(p);
+            return NULL;
+        }
+        if (errno != EEXIST)
+            break;
+    }
+    msg_warn("%s: cannot link the previous file aside: %s", af->final, strerror(errno));
+    *ok = false;
+    free(p);
+    return NULL;
+}
+
 bool afile_publish_all(struct afile **v, size_t n)
 {
     bool ok = true;
+    char **prev = xcalloc(n ? n : 1, sizeof(*prev));
+    size_t done = 0;
 
     for (size_t i = 0; i < n; i++)
         if (v[i] == NULL || !v[i]->finished)
             ok = false;
-    renaming = 1;
+    /* The previous files keep a second name until all renames are done:
+     * if one fails half way, those already replaced are put back. */
     for (size_t i = 0; i < n && ok; i++)
-        if (rename(v[i]->tmp, v[i]->final) < 0) {
-            msg_warn("%s: rename: %s", v[i]->final, strerror(errno));
+        prev[i] = link_aside(v[i], &ok);
+    renaming = 1;
+    for (; done < n && ok; done++)
+        if (rename(v[done]->tmp, v[done]->final) < 0) {
+            msg_warn("%s: rename: %s", v[done]->final, strerror(errno));
             ok = false;
+            break;
         } else {
-            v[i]->tmp[0] = 0;
+            v[done]->tmp[0] = 0;
         }
-    if (ok && n > 0) {
+    for (size_t i = 0; !ok && i < done; i++) {
+        if (prev[i] ? rename(prev[i], v[i]->final) : unlink(v[i]->final))
+            msg_warn("%s: cannot put the previous file back: %s", v[i]->final,
+                     strerror(errno));
+    }
+    if (done > 0) {
         int dfd = open(v[0]->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd >= 0) {
             fsync(dfd);
             close(dfd);
         }
     }
+    for (size_t i = 0; i < n; i++) {
+        if (prev[i])
+            unlink(prev[i]);            /* gone already if put back */
+        free(prev[i]);
+    }
+    free(prev);
     renaming = 0;
     if (deferred)
         raise(deferred);        /* the handler again, now to die */

@@ -13,7 +13,6 @@
 #include "export.h"
 #include "hugemem.h"
 #include "ipaddr.h"
-#include "xalloc.h"
 
 /* An owner name is a zone entry whose length is on a label boundary (a
  * wildcard when shorter than the address). */
@@ -27,7 +26,9 @@ static unsigned max_of(int family) { return family == 4 ? 32 : 128; }
 
 static int cmp_owner(const void *a, const void *b)
 {
-    return ipprefix_cmp(&((const struct zone_entry *)a)->pfx, &((const struct zone_entry *)b)->pfx);
+    const struct zone_entry *x = a, *y = b;
+
+    return ipprefix_cmp(&x->pfx, &y->pfx);
 }
 
 static bool on_boundary(const struct ipprefix *p)
@@ -47,7 +48,8 @@ struct owner_walk {
 
 /* The next owner into *out; false at the end. A name that two entries
  * give (nested ones of different causes) comes once, for the cause that
- * wins (zonedata_winner): one answer per name, as in the other zones. */
+ * wins (zonedata_winner), as zonedata folds equal prefixes: one answer
+ * per name. */
 static bool walk_next(struct owner_walk *w, struct zone_entry *out)
 {
     bool have = false;

@@ -2,7 +2,8 @@
 # A run killed in the middle of a publication: killed while writing, the
 # previous publication stays as it was and no temporary is left behind;
 # killed while renaming, it finishes the renames first, so the outputs are
-# all old or all new, never a mix. strace delivers the signal at an exact
+# all old or all new, never a mix; a rename that fails puts back what was
+# already replaced. strace delivers the signal at an exact
 # system call (fault injection), so the test does not depend on timing.
 . "$(dirname "$0")/tap.sh"
 
@@ -50,6 +51,16 @@ for j in 1 2; do
     ok $? "-j $j: and summary.json"
     grep -q 'ipset\|nft' "$O/fw.nft" && [ "$(grep -c '10\.' "$O/fw.ipset")" -gt 0 ]
     ok $? "-j $j: the firewall sets are there"
+    # A rename that fails half way (EIO at the 4th): those already
+    # replaced are put back, so the previous publication stands whole.
+    cp -a "$O" "$TMP/before$j.b"
+    strace -f -qq -o /dev/null -e trace=rename -e inject=rename:error=EIO:when=4 \
+        "$RBLFORGE" run --year 2026 --now 1795575600 --no-progress -j "$j" -o "$O" "$S/old.log" \
+        2>"$TMP/err"; st=$?
+    is "$st" 1 "-j $j: a rename fails: exit 1 (runtime error)"
+    grep -q 'rename: Input/output error' "$TMP/err"; ok $? "-j $j: and says which"
+    diff -r "$TMP/before$j.b" "$O" >/dev/null; ok $? "-j $j: every file is the previous one again"
+    is "$(temps "$O")" 0 "-j $j: no temporary or second name left behind"
     # The same run again publishes normally over it.
     run -j "$j" -o "$O" "$S/new.log" 2>/dev/null; is $? 0 "-j $j: the next run publishes"
 done
