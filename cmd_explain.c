@@ -211,9 +211,9 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
         outbuf_printf(&x->o, "denylist: %s (always listed, code %s)\n",
                       ipprefix_format(cidrset_match(x->deny, ip), buf),
                       policy_code(p, CAUSE_SPAM));
-    const struct net_stats *ns = netagg_find(&x->l->nets, ip);
-    if (ns)
-        explain_net(x, ns);
+    struct net_stats ns;
+    if (netagg_find(&x->l->nets, ip, &ns))
+        explain_net(x, &ns);
     explain_state(x, &host, e);
 }
 
@@ -247,8 +247,10 @@ static void explain_cidr(struct ex *x, const struct agg *a, const struct ipprefi
 
     outbuf_printf(&x->o, "network %s\n", ipprefix_format(pfx, buf));
     /* The networks of the policy that overlap it, with their rule. */
-    for (size_t i = 0; i < x->l->nets.nnets; i++) {
-        const struct net_stats *ns = &x->l->nets.nets[i];
+    struct netagg_iter it = { 0 };
+    struct net_stats n;
+    while (netagg_next(&x->l->nets, &it, &n)) {
+        const struct net_stats *ns = &n;
         if (ns->pfx.addr.family != pfx->addr.family
             || !(ns->pfx.len >= pfx->len ? ipprefix_contains(pfx, &ns->pfx.addr)
                  : ipprefix_contains(&ns->pfx, &pfx->addr)))

@@ -11,6 +11,7 @@ void netagg_init(struct netagg *na, const struct policy *p, struct cidrset *allo
     memset(na, 0, sizeof(*na));
     na->cap = max_nets + 1;
     na->nets = hugemem_alloc(na->cap * sizeof(*na->nets));
+    na->singles = hugemem_alloc(na->cap * sizeof(*na->singles));
     na->p = p;
     na->allow = allow;
     na->keep_all = keep_all;
@@ -66,7 +67,11 @@ static void net_done(struct netagg *na)
             a->nets_listed++;
     }
     na->nseen++;
-    if (ns->ips_listed || ns->status != NET_NONE || na->keep_all) {
+    if (!na->keep_all && ns->status == NET_NONE && ns->ips_seen == 1 && ns->ips_listed == 1) {
+        na->singles[na->nsingles++] = (struct net_single){ na->cur_st, netagg_key(&ns->pfx),
+                                                           ns->pfx.addr.family, ns->pfx.len,
+                                                           ns->ips_good != 0 };
+    } else if (ns->ips_listed || ns->status != NET_NONE || na->keep_all) {
         na->nets = hugemem_grow(na->nets, &na->cap, na->nnets + 1, sizeof(*na->nets));
         na->nets[na->nnets++] = *ns;
     }
@@ -88,6 +93,7 @@ void netagg_add(struct netagg *na, const struct ipaddr *ip, const struct ip_stat
         ns->asn = st->asn;      /* addresses come in order: the lowest */
         ns->first = INT64_MAX;
         ns->last = INT64_MIN;
+        na->cur_st = st;
         na->have_cur = true;
     }
     ns->ips_seen++;
@@ -132,7 +138,44 @@ void netagg_finish(struct netagg *na)
         na->asv[na->nasv++] = v;
 }
 
-const struct net_stats *netagg_find(const struct netagg *na, const struct ipaddr *ip)
+/* A single-address network written out: what net_done had counted. */
+static struct net_stats single_stats(const struct net_single *s)
+{
+    struct net_stats ns = { .status = NET_NONE, .ips_seen = 1, .ips_listed = 1,
+                            .ips_good = s->good, .asn = s->st->asn,
+                            .events = events_of(s->st) };
+
+    ns.pfx.len = s->len;
+    if (s->family == 4)
+        ipaddr_set_v4(&ns.pfx.addr, (uint32_t)(s->key << (32 - s->len)));
+    else
+        ipaddr_set_v6(&ns.pfx.addr, s->key << (64 - s->len), 0);
+    return ns;
+}
+
+bool netagg_next(const struct netagg *na, struct netagg_iter *it, struct net_stats *out)
+{
+    if (it->i < na->nnets) {
+        if (it->j == na->nsingles) {
+            *out = na->nets[it->i++];
+            return true;
+        }
+        struct net_stats s = single_stats(&na->singles[it->j]);
+        if (ipprefix_cmp(&na->nets[it->i].pfx, &s.pfx) < 0) {
+            *out = na->nets[it->i++];
+            return true;
+        }
+        *out = s;
+        it->j++;
+        return true;
+    }
+    if (it->j == na->nsingles)
+        return false;
+    *out = single_stats(&na->singles[it->j++]);
+    return true;
+}
+
+bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out)
 {
     struct ipprefix n = netagg_net_of(na->p, ip);
     size_t lo = 0, hi = na->nnets;
@@ -140,14 +183,30 @@ const struct net_stats *netagg_find(const struct netagg *na, const struct ipaddr
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = ipaddr_cmp(&na->nets[mid].pfx.addr, &n.addr);
-        if (c == 0)
-            return &na->nets[mid];
+        if (c == 0) {
+            *out = na->nets[mid];
+            return true;
+        }
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    lo = 0, hi = na->nsingles;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        struct net_stats s = single_stats(&na->singles[mid]);
+        int c = ipprefix_cmp(&s.pfx, &n);
+        if (c == 0) {
+            *out = s;
+            return true;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
 }
 
 const char *netagg_status_name(enum net_status s)
@@ -164,6 +223,7 @@ void netagg_free(struct netagg *na)
 {
     agg_map_free(&na->asns);
     free(na->nets);
+    free(na->singles);
     free(na->asv);
     arena_free(&na->mem);
     memset(na, 0, sizeof(*na));

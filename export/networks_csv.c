@@ -8,9 +8,12 @@ void export_networks_csv(struct outbuf *o, const struct export_ctx *r)
 {
     const struct netagg *na = &r->l->nets;
 
+    struct netagg_iter it = { 0 };
+    struct net_stats n;
+
     outbuf_puts(o, "net,ips_seen,ips_listed,ips_good,events,asn,as_org,escalated\n");
-    for (size_t i = 0; i < na->nnets; i++) {
-        const struct net_stats *ns = &na->nets[i];
+    while (netagg_next(na, &it, &n)) {
+        const struct net_stats *ns = &n;
         /* Networks with nothing listed are most of them and say nothing. */
         if (ns->ips_listed == 0)
             continue;

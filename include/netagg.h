@@ -35,6 +35,16 @@ struct net_stats {
     int64_t first, last;        /* evidence span of the listed addresses */
 };
 
+/* A kept network whose one address seen is listed, and nothing more: the
+ * usual network of a bot. Its figures follow from the address's record,
+ * so it keeps 24 bytes instead of a struct net_stats. */
+struct net_single {
+    const struct ip_stats *st;  /* the address's record (owned by the agg) */
+    uint64_t key;               /* netagg_key of the network */
+    uint8_t family, len;
+    bool good;                  /* its score is below 0 */
+};
+
 struct asn_stats {
     uint32_t asn;
     uint64_t events;
@@ -45,10 +55,13 @@ struct netagg {
     const struct policy *p;
     struct cidrset *allow;      /* may be NULL */
     bool keep_all;              /* keep networks with nothing listed too */
-    struct net_stats *nets;     /* kept networks, in prefix order */
+    struct net_stats *nets;     /* kept networks, in prefix order, but ... */
     size_t nnets, cap;
+    struct net_single *singles; /* ... these, also in prefix order (see netagg_next) */
+    size_t nsingles;
     size_t nseen;               /* networks with an address seen */
     struct net_stats cur;       /* the network being counted */
+    const struct ip_stats *cur_st;      /* its first address's record */
     bool have_cur;
     agg_map asns;               /* ASN -> struct asn_stats * */
     struct asn_stats **asv;     /* after netagg_finish: sorted by ASN */
@@ -71,8 +84,14 @@ void netagg_add(struct netagg *na, const struct ipaddr *ip, const struct ip_stat
                 const struct decision *d, bool listed);
 /* Decide the last network and fill the sorted AS array. */
 void netagg_finish(struct netagg *na);
-/* The kept network containing ip, or NULL. */
-const struct net_stats *netagg_find(const struct netagg *na, const struct ipaddr *ip);
+/* Every kept network in prefix order, the single-address ones written out
+ * in full: start with *it zeroed; false after the last. */
+struct netagg_iter {
+    size_t i, j;
+};
+bool netagg_next(const struct netagg *na, struct netagg_iter *it, struct net_stats *out);
+/* The kept network containing ip into *out; false if there is none. */
+bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out);
 const char *netagg_status_name(enum net_status s);
 void netagg_free(struct netagg *na);
 
