@@ -138,67 +138,54 @@ void netagg_finish(struct netagg *na)
         na->asv[na->nasv++] = v;
 }
 
+static struct ipprefix single_prefix(const struct net_single *s)
+{
+    struct ipprefix n = { .len = s->len };
+
+    if (s->family == 4)
+        ipaddr_set_v4(&n.addr, (uint32_t)(s->key << (32 - s->len)));
+    else
+        ipaddr_set_v6(&n.addr, s->key << (64 - s->len), 0);
+    return n;
+}
+
 /* A single-address network written out: what net_done had counted. */
 static struct net_stats single_stats(const struct net_single *s)
 {
-    struct net_stats ns = { .status = NET_NONE, .ips_seen = 1, .ips_listed = 1,
-                            .ips_good = s->good, .asn = s->st->asn,
+    struct net_stats ns = { .pfx = single_prefix(s), .status = NET_NONE, .ips_seen = 1,
+                            .ips_listed = 1, .ips_good = s->good, .asn = s->st->asn,
                             .events = events_of(s->st) };
-
-    ns.pfx.len = s->len;
-    if (s->family == 4)
-        ipaddr_set_v4(&ns.pfx.addr, (uint32_t)(s->key << (32 - s->len)));
-    else
-        ipaddr_set_v6(&ns.pfx.addr, s->key << (64 - s->len), 0);
     return ns;
 }
 
 bool netagg_next(const struct netagg *na, struct netagg_iter *it, struct net_stats *out)
 {
-    if (it->i < na->nnets) {
-        if (it->j == na->nsingles) {
-            *out = na->nets[it->i++];
-            return true;
-        }
-        struct net_stats s = single_stats(&na->singles[it->j]);
-        if (ipprefix_cmp(&na->nets[it->i].pfx, &s.pfx) < 0) {
-            *out = na->nets[it->i++];
-            return true;
-        }
-        *out = s;
-        it->j++;
-        return true;
+    bool full = it->i < na->nnets;
+
+    if (full && it->j < na->nsingles) {
+        struct ipprefix s = single_prefix(&na->singles[it->j]);
+        full = ipprefix_cmp(&na->nets[it->i].pfx, &s) < 0;
     }
-    if (it->j == na->nsingles)
+    if (full)
+        *out = na->nets[it->i++];
+    else if (it->j < na->nsingles)
+        *out = single_stats(&na->singles[it->j++]);
+    else
         return false;
-    *out = single_stats(&na->singles[it->j++]);
     return true;
 }
 
-bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out)
+/* Where network n is in one of the two sorted lists, if there. */
+static bool search(const struct netagg *na, bool singles, const struct ipprefix *n, size_t *at)
 {
-    struct ipprefix n = netagg_net_of(na->p, ip);
-    size_t lo = 0, hi = na->nnets;
+    size_t lo = 0, hi = singles ? na->nsingles : na->nnets;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = ipaddr_cmp(&na->nets[mid].pfx.addr, &n.addr);
+        struct ipprefix p = singles ? single_prefix(&na->singles[mid]) : na->nets[mid].pfx;
+        int c = ipprefix_cmp(&p, n);
         if (c == 0) {
-            *out = na->nets[mid];
-            return true;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    lo = 0, hi = na->nsingles;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        struct net_stats s = single_stats(&na->singles[mid]);
-        int c = ipprefix_cmp(&s.pfx, &n);
-        if (c == 0) {
-            *out = s;
+            *at = mid;
             return true;
         }
         if (c < 0)
@@ -207,6 +194,20 @@ bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_st
             hi = mid;
     }
     return false;
+}
+
+bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out)
+{
+    struct ipprefix n = netagg_net_of(na->p, ip);
+    size_t at;
+
+    if (search(na, false, &n, &at))
+        *out = na->nets[at];
+    else if (search(na, true, &n, &at))
+        *out = single_stats(&na->singles[at]);
+    else
+        return false;
+    return true;
 }
 
 const char *netagg_status_name(enum net_status s)
