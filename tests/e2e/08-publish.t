@@ -4,11 +4,6 @@
 . "$(dirname "$0")/tap.sh"
 
 S="$TMP/logs"; mkdir -p "$S"
-# n bots, each pregreeting once, each in a /24 of its own (no network
-# escalation): n listed addresses.
-bots() { i=1; while [ $i -le "$1" ]; do
-    printf 'Nov 24 06:25:01 mx1 postfix/postscreen[1]: PREGREET 11 after 0.1 from [10.%d.%d.7]:4000: EHLO x\\r\\n\n' $((i / 250)) $((i % 250))
-    i=$((i + 1)); done; }
 bots 100 >"$S/100.log"
 bots 40 >"$S/40.log"
 bots 60 >"$S/60.log"

@@ -13,9 +13,6 @@ if ! command -v strace >/dev/null || ! strace -qq -o /dev/null true 2>/dev/null;
 fi
 
 S="$TMP/logs"; mkdir -p "$S"
-bots() { i=1; while [ $i -le "$1" ]; do
-    printf 'Nov 24 06:25:01 mx1 postfix/postscreen[1]: PREGREET 11 after 0.1 from [10.%d.%d.7]:4000: EHLO x\\r\\n\n' $((i / 250)) $((i % 250))
-    i=$((i + 1)); done; }
 bots 3000 >"$S/old.log"
 bots 2500 >"$S/new.log"
 run() { "$RBLFORGE" run --year 2026 --now 1795575600 --no-progress "$@"; }

@@ -32,6 +32,11 @@ skip() {    # skip REASON
     echo "ok $T_N # skip $1"
 }
 diag() { echo "# $*"; }
+# bots N: log lines of N bots, each pregreeting once from a /24 of its own
+# (no network escalation): N listed addresses.
+bots() { i=1; while [ $i -le "$1" ]; do
+    printf 'Nov 24 06:25:01 mx1 postfix/postscreen[1]: PREGREET 11 after 0.1 from [10.%d.%d.7]:4000: EHLO x\\r\\n\n' $((i / 250)) $((i % 250))
+    i=$((i + 1)); done; }
 done_testing() {
     echo "1..$T_N"
     [ "$T_FAIL" -eq 0 ]
