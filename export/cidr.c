@@ -17,11 +17,6 @@ void cidr_list_add(struct cidr_list *l, const struct ipprefix *p)
     l->v[l->n++] = *p;
 }
 
-void cidr_list_reserve(struct cidr_list *l, size_t n)
-{
-    l->v = hugemem_grow(l->v, &l->cap, l->n + n, sizeof(*l->v));
-}
-
 void cidr_list_free(struct cidr_list *l)
 {
     free(l->v);
@@ -216,12 +211,6 @@ void cidr_minimal_each(const void *in, size_t stride, size_t nin, cidr_keep_fn *
 static void add_to_list(const struct ipprefix *p, void *ctx)
 {
     cidr_list_add(ctx, p);
-}
-
-void cidr_minimal_of(const void *in, size_t stride, size_t nin, const struct ipprefix *ex,
-                     size_t nex, int family, struct cidr_list *out)
-{
-    cidr_minimal_each(in, stride, nin, NULL, ex, nex, family, add_to_list, out);
 }
 
 void cidr_minimal(const struct ipprefix *in, size_t nin, const struct ipprefix *ex,

@@ -15,28 +15,24 @@ struct cidr_list {
 };
 
 void cidr_list_add(struct cidr_list *l, const struct ipprefix *p);
-/* Room for n more prefixes without growing. */
-void cidr_list_reserve(struct cidr_list *l, size_t n);
 void cidr_list_free(struct cidr_list *l);
 
 /* Appends to out, in address order, the minimal prefixes of one family
  * (4 or 6) covering (union of in) minus (union of ex). */
 void cidr_minimal(const struct ipprefix *in, size_t nin, const struct ipprefix *ex,
                   size_t nex, int family, struct cidr_list *out);
-/* The same over an array of records of stride bytes that each begin with
- * a struct ipprefix (zone entries, say), without copying them out. */
-void cidr_minimal_of(const void *in, size_t stride, size_t nin, const struct ipprefix *ex,
-                     size_t nex, int family, struct cidr_list *out);
 
 /* Says whether a record (given by its start, which is its prefix) is part
  * of the input. */
 typedef bool cidr_keep_fn(const void *rec, void *ctx);
 /* Takes one prefix of the cover: the caller stores it where it likes. */
 typedef void cidr_emit_fn(const struct ipprefix *p, void *ctx);
-/* cidr_minimal_of over only the records keep accepts (all when keep is
- * NULL), handing each prefix of the cover to emit, in address order,
- * instead of appending it to a list: nothing is copied but the exclusions
- * (and the input, as ranges, if it is out of order). ctx goes to both. */
+/* The same over an array of records of stride bytes that each begin with
+ * a struct ipprefix (listings, zone entries), only those keep accepts (all
+ * when keep is NULL), handing each prefix of the cover to emit, in address
+ * order, instead of appending it to a list: nothing is copied but the
+ * exclusions (and the input, as ranges, if it is out of order). ctx goes
+ * to both. */
 void cidr_minimal_each(const void *in, size_t stride, size_t nin, cidr_keep_fn *keep,
                        const struct ipprefix *ex, size_t nex, int family,
                        cidr_emit_fn *emit, void *ctx);
