@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "state.h"
+#include "arena.h"
 #include "msg.h"
 #include "xalloc.h"
 
@@ -27,6 +28,7 @@ struct state {
     bool sorted;
     struct state_input *in;
     size_t nin, incap;
+    struct arena notes;         /* the entries' notes: few have one */
 };
 
 struct state *state_new(void)
@@ -34,6 +36,7 @@ struct state *state_new(void)
     struct state *s = xcalloc(1, sizeof(*s));
 
     s->sorted = true;
+    arena_init(&s->notes);
     return s;
 }
 
@@ -43,6 +46,7 @@ void state_free(struct state *s)
         return;
     free(s->v);
     free(s->in);
+    arena_free(&s->notes);
     free(s);
 }
 
@@ -102,6 +106,7 @@ static struct entry *add_entry(struct state *s, const struct ipprefix *pfx)
     e->e.pfx = *pfx;
     e->e.first = INT64_MAX;
     e->e.last = INT64_MIN;
+    e->e.note = "";
     s->sorted = false;
     return e;
 }
@@ -114,6 +119,15 @@ static void sanitize(char *dst, size_t cap, const char *src)
     for (; src && src[i] && i + 1 < cap; i++)
         dst[i] = src[i] >= 0x20 && src[i] < 0x7f && src[i] != '\\' ? src[i] : '?';
     dst[i] = 0;
+}
+
+/* src sanitised as a note, kept in s; "" for none. */
+static const char *note_of(struct state *s, const char *src)
+{
+    char buf[128];
+
+    sanitize(buf, sizeof(buf), src);
+    return buf[0] ? arena_strndup(&s->notes, buf, strlen(buf)) : "";
 }
 
 /* ---- reading ---- */
@@ -178,7 +192,7 @@ static bool parse_line(struct state *s, char *line)
         struct entry *e = add_entry(s, &pfx);
         e->e.first = t[0], e->e.last = t[1], e->e.score = score, e->e.cause = c;
         e->e.listed_until = t[2], e->e.removed_at = t[3];
-        sanitize(e->e.note, sizeof(e->e.note), f[8]);
+        e->e.note = note_of(s, f[8]);
         return true;
     }
     if (strcmp(f[0], "F") == 0 && nf == 10) {
@@ -461,7 +475,7 @@ void state_apply(struct state *s, struct listings *l, const struct policy *p,
                 continue;       /* stays off */
             }
             se->e.removed_at = 0;
-            se->e.note[0] = 0;
+            se->e.note = "";
         }
         if (se == NULL) {
             se = add_entry(s, &e.pfx);
@@ -523,5 +537,5 @@ void state_remove(struct state *s, const struct ipprefix *pfx, int64_t now, cons
         e = add_entry(s, pfx);
     e->e.removed_at = now;
     e->e.listed_until = 0;
-    sanitize(e->e.note, sizeof(e->e.note), note && *note ? note : "removed by hand");
+    e->e.note = note_of(s, note && *note ? note : "removed by hand");
 }

@@ -31,7 +31,8 @@ struct state_entry {
     enum cause cause;
     int64_t listed_until;       /* 0 when not listed (removed by hand) */
     int64_t removed_at;         /* 0 unless removed by hand */
-    char note[128];             /* removal note, printable ASCII */
+    const char *note;           /* removal note, printable ASCII, at most 127
+                                 * bytes; "" if none (owned by the state) */
 };
 
 struct state_input {
