@@ -7,10 +7,20 @@
 #include "msg.h"
 #include "xalloc.h"
 
+/* Prefixes of one family and length: a stretch of the sorted set. */
+struct length_group {
+    size_t start, end;
+    uint8_t family, len;
+};
+
 struct cidrset {
     struct ipprefix *v;
     size_t n, cap;
     bool sorted;
+    /* Made by the sort: lookups search each group instead of walking the
+     * set to find them (there are at most 33 + 129). */
+    struct length_group group[33 + 129];
+    size_t ngroups;
 };
 
 struct cidrset *cidrset_new(void)
@@ -48,6 +58,16 @@ static void sort(struct cidrset *cs)
         if (w == 0 || cmp_prefix(&cs->v[w - 1], &cs->v[r]) != 0)
             cs->v[w++] = cs->v[r];
     cs->n = w;
+    cs->ngroups = 0;
+    for (size_t i = 0, j; i < cs->n; i = j) {
+        for (j = i; j < cs->n && cs->v[j].addr.family == cs->v[i].addr.family
+             && cs->v[j].len == cs->v[i].len; j++)
+            ;
+        if (cs->ngroups == sizeof(cs->group) / sizeof(cs->group[0]))
+            msg_panic("cidrset: more length groups than families have lengths");
+        cs->group[cs->ngroups++] = (struct length_group){ i, j, cs->v[i].addr.family,
+                                                          cs->v[i].len };
+    }
     cs->sorted = true;
 }
 
@@ -116,22 +136,17 @@ static const struct ipprefix *containing(struct cidrset *cs, const struct ipaddr
     const struct ipprefix *best = NULL;
 
     sort(cs);
-    size_t i = 0;
-    while (i < cs->n) {
-        size_t j = i;
-        while (j < cs->n && cs->v[j].addr.family == cs->v[i].addr.family
-               && cs->v[j].len == cs->v[i].len)
-            j++;
-        if (cs->v[i].addr.family == a->family && cs->v[i].len <= max_len) {
-            struct ipprefix key = { ipaddr_mask(a, cs->v[i].len), cs->v[i].len };
-            const struct ipprefix *hit =
-                bsearch(&key, cs->v + i, j - i, sizeof(key), cmp_prefix);
-            if (hit && widest)
-                return hit;
-            if (hit)
-                best = hit;
-        }
-        i = j;
+    for (size_t g = 0; g < cs->ngroups; g++) {
+        const struct length_group *lg = &cs->group[g];
+        if (lg->family != a->family || lg->len > max_len)
+            continue;
+        struct ipprefix key = { ipaddr_mask(a, lg->len), lg->len };
+        const struct ipprefix *hit =
+            bsearch(&key, cs->v + lg->start, lg->end - lg->start, sizeof(key), cmp_prefix);
+        if (hit && widest)
+            return hit;
+        if (hit)
+            best = hit;
     }
     return best;
 }
@@ -148,13 +163,24 @@ const struct ipprefix *cidrset_covering(struct cidrset *cs, const struct ipprefi
 
 bool cidrset_overlaps(struct cidrset *cs, const struct ipprefix *p)
 {
-    sort(cs);
-    for (size_t i = 0; i < cs->n; i++) {
-        const struct ipprefix *q = &cs->v[i];
-        if (q->addr.family != p->addr.family)
+    /* A prefix of the set that holds p ... */
+    if (containing(cs, &p->addr, p->len, true))
+        return true;
+    /* ... or one inside p: in each longer length group, the first address
+     * not below p's (its host bits are zero) is inside p if any is. */
+    for (size_t g = 0; g < cs->ngroups; g++) {
+        const struct length_group *lg = &cs->group[g];
+        if (lg->family != p->addr.family || lg->len <= p->len)
             continue;
-        if (q->len >= p->len ? ipprefix_contains(p, &q->addr)
-                             : ipprefix_contains(q, &p->addr))
+        size_t lo = lg->start, hi = lg->end;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (memcmp(cs->v[mid].addr.b, p->addr.b, 16) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < lg->end && ipprefix_contains(p, &cs->v[lo].addr))
             return true;
     }
     return false;
