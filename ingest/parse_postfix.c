@@ -269,11 +269,13 @@ bool parse_postfix(struct span service, struct span msg, struct event *ev)
     if (span_eq_lit(service, "postscreen") || span_eq_lit(service, "dnsblog"))
         return parse_postscreen(msg, ev);
     if (span_eq_lit(service, "smtpd")) {
-        if (parse_smtpd(msg, ev))
+        /* Every shape parse_smtpd knows starts with a word of its own, not
+         * a queue id: "QID: client=..." and "NOQUEUE: reject: ..." (most
+         * smtpd lines) skip its tries and a clear. */
+        if ((q = parse_queue_prefix(msg, ev)) == 0 && parse_smtpd(msg, ev))
             return true;
-        parse_event_clear(ev);
         /* "NOQUEUE: lost connection after ..." (some patched builds). */
-        if ((q = parse_queue_prefix(msg, ev)) > 0 && parse_after(span_skip(msg, q), ev))
+        if (q > 0 && parse_after(span_skip(msg, q), ev))
             return true;
         parse_event_clear(ev);
     }
