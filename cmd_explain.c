@@ -67,10 +67,10 @@ static void show_line(struct ex *x, const char *label, const char *path, uint64_
     while (!found && chunker_next(ck, &c)) {
         if (want >= c.first_line + c.nlines)
             continue;
-        size_t pos = 0;
+        struct chunk_cursor cur = { 0, 0 };
         const char *p;
         size_t n;
-        for (uint64_t ln = c.first_line; chunk_line(&c, &pos, &p, &n); ln++)
+        for (uint64_t ln = c.first_line; chunk_line(&c, &cur, &p, &n); ln++)
             if (ln == want) {
                 esc_tsv(&x->o, p, n > 400 ? 400 : n);
                 found = true;

@@ -297,7 +297,8 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     struct pipeline_stats *st = &r->tst[t];
     struct parser ps;
     struct event ev;
-    size_t pos = 0, len;
+    struct chunk_cursor cur = { 0, 0 };
+    size_t len;
     const char *p;
 
     parser_init(&ps, f->mtime, r->o->year);
@@ -313,7 +314,8 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     ev.file = f->name;
     ev.file_index = f->index;
     ev.line = s->c.first_line + f->line_base;
-    for (; (!s->drop_tail || pos < s->tail) && chunk_line(&s->c, &pos, &p, &len); ev.line++) {
+    for (; (!s->drop_tail || cur.pos < s->tail) && chunk_line(&s->c, &cur, &p, &len);
+         ev.line++) {
         if (len > CHUNK_MAX_LINE) {
             if (atomic_fetch_add(&f->warned, 1) < LONG_LINE_WARNINGS)
                 msg_warn("%s:%llu: line longer than %d bytes cut", ev.file,

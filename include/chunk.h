@@ -19,6 +19,18 @@ struct chunk {
     size_t len;                 /* bytes of whole lines in buf */
     uint64_t first_line;        /* 1-based number of the first line */
     uint64_t nlines;            /* lines in buf (the last may lack '\n') */
+    /* Offsets of the '\n' ending each of the first nends lines, found in
+     * the one pass that counts them: the parse walks these instead of
+     * searching every line again. Lines averaging under 32 bytes can
+     * outrun ends_cap; those past it are searched for as they are read. */
+    uint32_t *ends;
+    size_t nends, ends_cap;
+};
+
+/* Where an iteration over a chunk's lines stands: byte and line. */
+struct chunk_cursor {
+    size_t pos;
+    size_t k;
 };
 
 struct chunker;
@@ -35,46 +47,59 @@ void chunker_free(struct chunker *ck);
 void chunk_init(struct chunk *c, size_t cap);
 void chunk_free(struct chunk *c);
 
-/* Iterate over the lines of a chunk: returns the next line without its
- * '\n' (and without a '\r' before it), advancing *pos. */
-/* Index of the first '\n' in p[0, n), or n. Log lines run to a hundred
- * bytes and more: 64 bytes a step, one test per step, then the 16 that
- * hold it. */
+#ifdef __SSE2__
+/* Bit i set where p[i] is '\n', for i in [0, 64). */
+static inline uint64_t chunk_newlines64(const char *p)
+{
+    const __m128i nl = _mm_set1_epi8('\n');
+    __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), nl);
+    __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), nl);
+    __m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 32)), nl);
+    __m128i d = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 48)), nl);
+
+    return (uint64_t)(unsigned)_mm_movemask_epi8(a)
+        | (uint64_t)(unsigned)_mm_movemask_epi8(b) << 16
+        | (uint64_t)(unsigned)_mm_movemask_epi8(c) << 32
+        | (uint64_t)(unsigned)_mm_movemask_epi8(d) << 48;
+}
+#endif
+
+/* Index of the first '\n' in p[0, n), or n: for lines past a chunk's
+ * index, and for callers without a chunk. 64 bytes a step. */
 static inline size_t chunk_find_newline(const char *p, size_t n)
 {
     size_t i = 0;
 #ifdef __SSE2__
-    const __m128i nl = _mm_set1_epi8('\n');
     for (; i + 64 <= n; i += 64) {
-        __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl);
-        __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 16)), nl);
-        __m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 32)), nl);
-        __m128i d = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 48)), nl);
-        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)))) {
-            uint64_t m = (uint64_t)(unsigned)_mm_movemask_epi8(a)
-                | (uint64_t)(unsigned)_mm_movemask_epi8(b) << 16
-                | (uint64_t)(unsigned)_mm_movemask_epi8(c) << 32
-                | (uint64_t)(unsigned)_mm_movemask_epi8(d) << 48;
+        uint64_t m = chunk_newlines64(p + i);
+        if (m)
             return i + (size_t)__builtin_ctzll(m);
-        }
     }
 #endif
     return span_find_byte(p, i, n, '\n');
 }
 
-static inline bool chunk_line(const struct chunk *c, size_t *pos,
+/* The next line of c at *cur, without its '\n' (and without a '\r'
+ * before it); false after the last. Start with a zeroed cursor. */
+static inline bool chunk_line(const struct chunk *c, struct chunk_cursor *cur,
                               const char **p, size_t *n)
 {
-    if (*pos >= c->len)
+    size_t pos = cur->pos;
+    if (pos >= c->len)
         return false;
-    const char *s = c->buf + *pos;
-    size_t rest = c->len - *pos, len = chunk_find_newline(s, rest);
-    *pos += len + (len < rest);
+    const char *s = c->buf + pos;
+    size_t rest = c->len - pos, len;
+    if (cur->k < c->nends)
+        len = c->ends[cur->k++] - pos;
+    else
+        len = chunk_find_newline(s, rest);
+    cur->pos = pos + len + (len < rest);
     if (len && s[len - 1] == '\r')
         len--;
     *p = s;
     *n = len;
     return true;
 }
+
 
 #endif

@@ -40,9 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         chunk_init(&c, 4096);
         parser_init(&ps, 1764000000, 0);
         while (chunker_next(ck, &c)) {
-            size_t pos = 0, len;
+            struct chunk_cursor cur = { 0, 0 };
+            size_t len;
             const char *p;
-            while (chunk_line(&c, &pos, &p, &len))
+            while (chunk_line(&c, &cur, &p, &len))
                 parse_line(&ps, p, len > CHUNK_MAX_LINE ? CHUNK_MAX_LINE : len, &ev);
         }
         chunk_free(&c);
