@@ -96,16 +96,35 @@ const char *afile_path(const struct afile *af)
 bool afile_finish(struct afile *af)
 {
     bool ok = outbuf_close(&af->out);
-    int err = af->out.err;
 
-    if (ok && fsync(af->fd) < 0)
-        ok = false, err = errno;
-    if (close(af->fd) < 0 && ok)
-        ok = false, err = errno;
-    af->fd = -1;
     if (!ok)
-        msg_warn("%s: write failed: %s", af->final, strerror(err));
+        msg_warn("%s: write failed: %s", af->final, strerror(af->out.err));
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* Start the writeback now and wait for it in afile_publish_all: the
+     * disk then works while the other outputs are made, instead of each
+     * writer waiting for its own fsync in turn. */
+    else
+        (void)sync_file_range(af->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
     af->finished = ok;
+    return ok;
+}
+
+/* The finished temporary on disk (fsync) and closed; false with a
+ * warning on error. */
+static bool sync_close(struct afile *af)
+{
+    bool ok = true;
+
+    if (fsync(af->fd) < 0) {
+        msg_warn("%s: fsync failed: %s", af->final, strerror(errno));
+        ok = false;
+    }
+    if (close(af->fd) < 0 && ok) {
+        msg_warn("%s: write failed: %s", af->final, strerror(errno));
+        ok = false;
+    }
+    af->fd = -1;
     return ok;
 }
 
@@ -169,6 +188,8 @@ bool afile_publish_all(struct afile **v, size_t n)
     for (size_t i = 0; i < n; i++)
         if (v[i] == NULL || !v[i]->finished)
             ok = false;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = sync_close(v[i]);
     /* The previous files keep a second name until all renames are done:
      * if one fails half way, those already replaced are put back. */
     for (size_t i = 0; i < n && ok; i++)

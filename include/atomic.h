@@ -2,10 +2,10 @@
 #define RBLFORGE_ATOMIC_H
 /*
  * Publishing files without ever exposing a half-written one: each output
- * is written to a temporary file in the destination directory, flushed,
- * fsync'd and closed (afile_finish); only when every output of a run
- * finished are they renamed into place (afile_publish_all) and the
- * directory fsync'd. A failed or interrupted run leaves the previous
+ * is written to a temporary file in the destination directory and
+ * flushed (afile_finish); only when every output of a run finished are
+ * they fsync'd, renamed into place (afile_publish_all) and the directory
+ * fsync'd. A failed or interrupted run leaves the previous
  * publication as it was.
  */
 #include <stdbool.h>
@@ -20,11 +20,12 @@ struct afile;
 struct afile *afile_open(const char *dir, const char *name, mode_t mode);
 struct outbuf *afile_out(struct afile *af);
 const char *afile_path(const struct afile *af);
-/* Flush, fsync and close the temporary; false with a warning on error. */
+/* Flush the temporary and start its writeback; false with a warning on
+ * error. */
 bool afile_finish(struct afile *af);
-/* Rename every finished temporary into place, then fsync the directory;
- * frees the afiles. All are aborted if any is NULL or unfinished, and if
- * a rename fails the files already replaced get their previous content
+/* fsync every finished temporary and rename it into place, then fsync
+ * the directory; frees the afiles. All are aborted if any is NULL,
+ * unfinished or fails its fsync, and if a rename fails the files already replaced get their previous content
  * back (kept under a second name until the end): all or nothing. */
 bool afile_publish_all(struct afile **v, size_t n);
 /* On SIGINT/SIGTERM/SIGHUP/SIGPIPE remove pending temporaries, then die

@@ -30,9 +30,20 @@ for j in 1 2; do
     run -j "$j" -o "$O" "$S/old.log" 2>/dev/null; is $? 0 "-j $j: the previous publication"
     cp -a "$O" "$TMP/before$j"
 
-    # Each output is fsync'd when written: the 3rd fsync is in the middle.
-    sig_at fsync 3 "$O" "$j"; st=$?
-    is "$st" 143 "-j $j: killed by SIGTERM while writing (exit 143)"
+    # Killed at the 6th write (of 13: two messages, then the outputs),
+    # then at the 3rd fsync (all outputs are synced after the last write).
+    for at in write:6 fsync:3; do
+        sig_at "${at%:*}" "${at#*:}" "$O" "$j"; st=$?
+        is "$st" 143 "-j $j: killed by SIGTERM at $at (exit 143)"
+        diff -r "$TMP/before$j" "$O" >/dev/null; ok $? "-j $j: the previous publication is unchanged"
+        is "$(temps "$O")" 0 "-j $j: no temporary left behind"
+    done
+    # An fsync that fails (EIO at the 2nd): nothing is replaced.
+    strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=2 \
+        "$RBLFORGE" run --year 2026 --now 1795575600 --no-progress -j "$j" -o "$O" "$S/new.log" \
+        2>"$TMP/err"; st=$?
+    is "$st" 1 "-j $j: an fsync fails: exit 1 (runtime error)"
+    grep -q 'fsync failed: Input/output error' "$TMP/err"; ok $? "-j $j: and says which"
     diff -r "$TMP/before$j" "$O" >/dev/null; ok $? "-j $j: the previous publication is unchanged"
     is "$(temps "$O")" 0 "-j $j: no temporary left behind"
 
