@@ -77,12 +77,28 @@ size_t parse_client(struct span s, struct event *ev);
 /* Value of key=<...> or key=value (up to ',' or ' ') searched in s; the
  * key starts a word. */
 struct span parse_kv(struct span s, const char *key, size_t keylen);
-/* Several keys in one pass: each val is what parse_kv would return. */
+/* Several keys in one pass: each val is what parse_kv would return.
+ * Make each with PARSE_KV_WANT("key="). */
 struct parse_kv_want {
     const char *key;
     size_t keylen;
+    uint64_t tail;              /* the key's last 8 bytes (parse_kv_tail) */
     struct span val;
 };
+/* The last min(n, 8) bytes of p, first in the low byte: how an 8-byte
+ * load of them reads on a little-endian machine. Written out, not as a
+ * loop, so that of a literal it folds to a constant. */
+static inline uint64_t parse_kv_tail(const char *p, size_t n)
+{
+    size_t k = n < 8 ? n : 8;
+    const unsigned char *t = (const unsigned char *)p + n - k;
+
+    return (k > 0 ? (uint64_t)t[0] : 0) | (k > 1 ? (uint64_t)t[1] << 8 : 0)
+        | (k > 2 ? (uint64_t)t[2] << 16 : 0) | (k > 3 ? (uint64_t)t[3] << 24 : 0)
+        | (k > 4 ? (uint64_t)t[4] << 32 : 0) | (k > 5 ? (uint64_t)t[5] << 40 : 0)
+        | (k > 6 ? (uint64_t)t[6] << 48 : 0) | (k > 7 ? (uint64_t)t[7] << 56 : 0);
+}
+#define PARSE_KV_WANT(lit) { (lit), sizeof(lit) - 1, parse_kv_tail((lit), sizeof(lit) - 1), SPAN_NULL }
 void parse_kv_many(struct span s, struct parse_kv_want *w, size_t n);
 /* "NNN" (and " X.Y.Z"), or a bare "X.Y.Z", at the start of s: fills code
  * and dsn, returns bytes consumed. */

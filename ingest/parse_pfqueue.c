@@ -31,8 +31,8 @@ static bool parse_delivery(struct span s, struct event *ev)
     /* Keys after the recipient only: an address may contain "x=". */
     struct span rest = span_skip(s, (size_t)(ev->to.p + ev->to.n - s.p));
     struct parse_kv_want w[] = {
-        { "status=", 7, SPAN_NULL }, { "orig_to=", 8, SPAN_NULL },
-        { "relay=", 6, SPAN_NULL }, { "dsn=", 4, SPAN_NULL },
+        PARSE_KV_WANT("status="), PARSE_KV_WANT("orig_to="),
+        PARSE_KV_WANT("relay="), PARSE_KV_WANT("dsn="),
     };
     parse_kv_many(rest, w, 4);
     struct span st = w[0].val;
@@ -63,7 +63,7 @@ static bool parse_qmgr_from(struct span s, struct event *ev)
         return false;
     struct span rest = span_skip(s, (size_t)(ev->from.p + ev->from.n - s.p));
     struct parse_kv_want w[] = {
-        { "status=", 7, SPAN_NULL }, { "size=", 5, SPAN_NULL }, { "nrcpt=", 6, SPAN_NULL },
+        PARSE_KV_WANT("status="), PARSE_KV_WANT("size="), PARSE_KV_WANT("nrcpt="),
     };
     parse_kv_many(rest, w, 3);
     struct span st = w[0].val;
@@ -272,7 +272,7 @@ static bool parse_queue_line(struct span s, struct event *ev)
             return false;
         ev->type = EV_CLIENT;
         struct parse_kv_want w[] = {
-            { "sasl_method=", 12, SPAN_NULL }, { "sasl_username=", 14, SPAN_NULL },
+            PARSE_KV_WANT("sasl_method="), PARSE_KV_WANT("sasl_username="),
         };
         parse_kv_many(s, w, 2);
         ev->sasl_method = w[0].val;

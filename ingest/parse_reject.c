@@ -87,7 +87,7 @@ struct span parse_reject_envelope(struct span s, struct event *ev)
     if (!env.p)
         return s;
     struct parse_kv_want w[] = {
-        { "from=", 5, SPAN_NULL }, { "to=", 3, SPAN_NULL }, { "helo=", 5, SPAN_NULL },
+        PARSE_KV_WANT("from="), PARSE_KV_WANT("to="), PARSE_KV_WANT("helo="),
     };
     parse_kv_many(env, w, 3);
     ev->from = w[0].val;

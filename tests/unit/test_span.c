@@ -116,9 +116,9 @@ static void test_kv_many(void **state)
         "status=", "=", "", "a=b=c=d=", "(relay=r)", "to=<never closed",
     };
     struct parse_kv_want w[] = {
-        { "to=", 3, SPAN_NULL }, { "orig_to=", 8, SPAN_NULL }, { "relay=", 6, SPAN_NULL },
-        { "dsn=", 4, SPAN_NULL }, { "status=", 7, SPAN_NULL }, { "from=", 5, SPAN_NULL },
-        { "helo=", 5, SPAN_NULL }, { "b=", 2, SPAN_NULL }, { "nrcpt=", 6, SPAN_NULL },
+        PARSE_KV_WANT("to="), PARSE_KV_WANT("orig_to="), PARSE_KV_WANT("relay="),
+        PARSE_KV_WANT("dsn="), PARSE_KV_WANT("status="), PARSE_KV_WANT("from="),
+        PARSE_KV_WANT("helo="), PARSE_KV_WANT("b="), PARSE_KV_WANT("nrcpt="),
     };
     const size_t nw = sizeof(w) / sizeof(w[0]);
     (void)state;
@@ -137,6 +137,48 @@ static void test_kv_many(void **state)
     }
 }
 
+/* The same on random lines made of keys, look-alikes ("xrelay=",
+ * "username="), keys longer than 8 bytes, and separators, with keys at
+ * every distance from the start. */
+static void test_kv_many_random(void **state)
+{
+    static const char *const parts[] = {
+        "to=", "orig_to=", "relay=", "xrelay=", "status=", "_status=", "sasl_username=",
+        "username=", "sasl_method=", "=", ", ", " ", ";", "(", "<a@b>", "<x, y>", "abc",
+        "7", "nrcpt=", "rcpt=",
+    };
+    struct parse_kv_want w[] = {
+        PARSE_KV_WANT("to="), PARSE_KV_WANT("orig_to="), PARSE_KV_WANT("relay="),
+        PARSE_KV_WANT("status="), PARSE_KV_WANT("sasl_username="),
+        PARSE_KV_WANT("sasl_method="), PARSE_KV_WANT("nrcpt="),
+    };
+    const size_t nw = sizeof(w) / sizeof(w[0]), np = sizeof(parts) / sizeof(parts[0]);
+    uint64_t r = 42;
+    (void)state;
+    for (int round = 0; round < 20000; round++) {
+        char line[400];
+        size_t n = 0;
+        for (int k = (int)(r >> 60); k > 0; k--)
+            line[n++] = 'q';            /* 0 to 15 bytes before the first part */
+        for (int k = 0; k < 12; k++) {
+            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+            const char *t = parts[(r >> 33) % np];
+            memcpy(line + n, t, strlen(t));
+            n += strlen(t);
+        }
+        char *p = malloc(n);
+        memcpy(p, line, n);
+        struct span s = span_make(p, n);
+        parse_kv_many(s, w, nw);
+        for (size_t k = 0; k < nw; k++) {
+            struct span one = parse_kv(s, w[k].key, w[k].keylen);
+            assert_true(one.p == w[k].val.p);
+            assert_int_equal(one.n, w[k].val.n);
+        }
+        free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_single_hit_everywhere),
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_kv_many),
+        cmocka_unit_test(test_kv_many_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
