@@ -306,31 +306,6 @@ static inline bool kv_separator(char c)
     return c == ' ' || c == ',' || c == ';' || c == '(';
 }
 
-/* Does key (ending in '=' at s.p[e]) end at e, starting a word? */
-static inline bool kv_key_at(struct span s, size_t e, const char *key, size_t keylen)
-{
-    if (e + 1 < keylen)
-        return false;
-    size_t k = e + 1 - keylen;
-    for (size_t m = 0; m + 1 < keylen; m++)     /* short keys: no memcmp call */
-        if (s.p[k + m] != key[m])
-            return false;
-    return k == 0 || kv_separator(s.p[k - 1]);
-}
-
-struct span parse_kv(struct span s, const char *key, size_t keylen)
-{
-    if (keylen == 0)
-        return SPAN_NULL;
-    /* Keys end in '=' (qmail's in ':'), rare in a line: look for that
-     * byte and check the rest of the key before it. */
-    char last = key[keylen - 1];
-    for (size_t e = 0; (e = span_find_byte(s.p, e, s.n, last)) < s.n; e++)
-        if (kv_key_at(s, e, key, keylen))
-            return kv_value(s, e + 1);
-    return SPAN_NULL;
-}
-
 static inline uint64_t kv_load8(const char *p)
 {
     uint64_t w;
@@ -342,38 +317,69 @@ static inline uint64_t kv_load8(const char *p)
     return w;
 }
 
+/* Does key, whose last 8 bytes (or all) are tail (parse_kv_tail), end at
+ * s.p[e], starting a word? Those 8 bytes are one compare; only longer
+ * keys have letters left to compare one by one. */
+static inline bool kv_key_at(struct span s, size_t e, const char *key, size_t keylen,
+                             uint64_t tail)
+{
+    if (e + 1 < keylen)
+        return false;
+    size_t k = e + 1 - keylen, m = 0;
+    if (e >= 7) {
+        unsigned shift = 8 * (8 - (unsigned)(keylen < 8 ? keylen : 8));
+        if ((kv_load8(s.p + e - 7) >> shift) != tail)
+            return false;
+        for (; m + 8 < keylen; m++)
+            if (s.p[k + m] != key[m])
+                return false;
+    } else {
+        for (; m < keylen; m++)
+            if (s.p[k + m] != key[m])
+                return false;
+    }
+    return k == 0 || kv_separator(s.p[k - 1]);
+}
+
+struct span parse_kv(struct span s, const char *key, size_t keylen)
+{
+    if (keylen == 0)
+        return SPAN_NULL;
+    /* Keys end in '=' (qmail's in ':'), rare in a line: look for that
+     * byte and check the rest of the key before it. */
+    char last = key[keylen - 1];
+    uint64_t tail = parse_kv_tail(key, keylen);
+    for (size_t e = 0; (e = span_find_byte(s.p, e, s.n, last)) < s.n; e++)
+        if (kv_key_at(s, e, key, keylen, tail))
+            return kv_value(s, e + 1);
+    return SPAN_NULL;
+}
+
 /* One pass over the '=' of s for all the keys of a line shape (a
  * delivery line has five): the first match of each, as parse_kv finds it.
- * The keys still looked for are bits of a mask, and each is compared
- * with the 8 bytes that end at the '=' in one go: a '=' costs a compare
- * per key left, no loop over its letters. */
+ * The keys still looked for are bits of a mask: a '=' costs one compare
+ * per key left, and ends at the key that matches (keys start words, so
+ * one '=' ends one key at most). */
 void parse_kv_many(struct span s, struct parse_kv_want *w, size_t n)
 {
     uint32_t left = 0;
-    unsigned char shift[32];
 
     for (size_t i = 0; i < n && i < 32; i++) {
         w[i].val = SPAN_NULL;
-        if (w[i].keylen && w[i].key[w[i].keylen - 1] == '=') {
+        if (w[i].keylen && w[i].key[w[i].keylen - 1] == '=')
             left |= 1u << i;
-            shift[i] = (unsigned char)(8 * (8 - (w[i].keylen < 8 ? w[i].keylen : 8)));
-        } else if (w[i].keylen) {
+        else if (w[i].keylen)
             w[i].val = parse_kv(s, w[i].key, w[i].keylen);
-        }
     }
-    for (size_t e = 0; left && (e = span_find_byte(s.p, e, s.n, '=')) < s.n; e++) {
-        uint64_t t = e >= 7 ? kv_load8(s.p + e - 7) : 0;
+    for (size_t e = 0; left && (e = span_find_byte(s.p, e, s.n, '=')) < s.n; e++)
         for (uint32_t m = left; m; m &= m - 1) {
             unsigned i = (unsigned)__builtin_ctz(m);
-            if (e >= 7 && (t >> shift[i]) != w[i].tail)
-                continue;
-            if (kv_key_at(s, e, w[i].key, w[i].keylen)) {
+            if (kv_key_at(s, e, w[i].key, w[i].keylen, w[i].tail)) {
                 w[i].val = kv_value(s, e + 1);
                 left &= ~(1u << i);
-                break;          /* keys start at a separator: one per '=' */
+                break;
             }
         }
-    }
 }
 
 size_t parse_dsn_len(struct span s)
