@@ -152,39 +152,49 @@ static bool parse_warning(struct span s, struct event *ev)
 
 /* "lost connection after X from host[addr]" and its siblings; X may carry
  * a byte count ("DATA (494133 bytes)"). */
+static const struct {
+    const char *lead;
+    size_t n;
+    enum ev_reason r;
+} after_shapes[] = {
+    { "lost connection after ", 22, R_LOST },
+    { "timeout after ", 14, R_TIMEOUT },
+    { "too many errors after ", 22, R_TOO_MANY_ERRORS },
+    { "improper command pipelining after ", 34, R_PIPELINING },
+};
+enum { N_AFTER = sizeof(after_shapes) / sizeof(after_shapes[0]) };
+
+/* The after_shapes entry s starts with, or N_AFTER. */
+static size_t after_shape(struct span s)
+{
+    size_t i = 0;
+
+    while (i < N_AFTER && !span_starts(s, after_shapes[i].lead, after_shapes[i].n))
+        i++;
+    return i;
+}
+
 static bool parse_after(struct span s, struct event *ev)
 {
-    static const struct {
-        const char *lead;
-        size_t n;
-        enum ev_reason r;
-    } shapes[] = {
-        { "lost connection after ", 22, R_LOST },
-        { "timeout after ", 14, R_TIMEOUT },
-        { "too many errors after ", 22, R_TOO_MANY_ERRORS },
-        { "improper command pipelining after ", 34, R_PIPELINING },
-    };
+    size_t i = after_shape(s);
 
-    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-        if (!span_starts(s, shapes[i].lead, shapes[i].n))
-            continue;
-        struct span r = span_skip(s, shapes[i].n);
-        long at = span_find_lit(r, " from ");
-        if (at <= 0)
-            return false;
-        long sp = span_chr(span_make(r.p, (size_t)at), ' ');
-        ev->stage = span_make(r.p, sp > 0 ? (size_t)sp : (size_t)at);
-        size_t used = parse_client(span_skip(r, (size_t)at + 6), ev);
-        if (used == 0)
-            return false;
-        struct span tail = span_skip(r, (size_t)at + 6 + used);
-        if (span_starts_lit(tail, ": ") && tail.n > 2)
-            ev->text = parse_bounded(span_skip(tail, 2));
-        ev->type = EV_LOST;
-        ev->reason = shapes[i].r;
-        return true;
-    }
-    return false;
+    if (i == N_AFTER)
+        return false;
+    struct span r = span_skip(s, after_shapes[i].n);
+    long at = span_find_lit(r, " from ");
+    if (at <= 0)
+        return false;
+    long sp = span_chr(span_make(r.p, (size_t)at), ' ');
+    ev->stage = span_make(r.p, sp > 0 ? (size_t)sp : (size_t)at);
+    size_t used = parse_client(span_skip(r, (size_t)at + 6), ev);
+    if (used == 0)
+        return false;
+    struct span tail = span_skip(r, (size_t)at + 6 + used);
+    if (span_starts_lit(tail, ": ") && tail.n > 2)
+        ev->text = parse_bounded(span_skip(tail, 2));
+    ev->type = EV_LOST;
+    ev->reason = after_shapes[i].r;
+    return true;
 }
 
 /* "[Untrusted |Anonymous |Verified ]TLS connection established from
@@ -272,12 +282,18 @@ bool parse_postfix(struct span service, struct span msg, struct event *ev)
         /* Every shape parse_smtpd knows starts with a word of its own, not
          * a queue id: "QID: client=..." and "NOQUEUE: reject: ..." (most
          * smtpd lines) skip its tries and a clear. */
-        if ((q = parse_queue_prefix(msg, ev)) == 0 && parse_smtpd(msg, ev))
-            return true;
-        /* "NOQUEUE: lost connection after ..." (some patched builds). */
-        if (q > 0 && parse_after(span_skip(msg, q), ev))
-            return true;
-        parse_event_clear(ev);
+        if ((q = parse_queue_prefix(msg, ev)) == 0) {
+            if (parse_smtpd(msg, ev))
+                return true;
+            parse_event_clear(ev);
+        } else if (after_shape(span_skip(msg, q)) < N_AFTER) {
+            /* "NOQUEUE: lost connection after ..." (some patched builds).
+             * Other queue lines left ev as parse_queue_prefix made it, as
+             * parse_pfqueue makes it again: no clear. */
+            if (parse_after(span_skip(msg, q), ev))
+                return true;
+            parse_event_clear(ev);
+        }
     }
     if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp")) && parse_tls(msg, ev))
         return true;
