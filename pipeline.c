@@ -302,6 +302,9 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     const char *p;
 
     parser_init(&ps, f->mtime, r->o->year);
+    /* The table wants client addresses alone; a second consumer (the
+     * outbound reports) wants every queue line. */
+    ps.client_only = r->mode == MODE_AGG && r->o->sink == NULL;
     if (r->ordered)
         ps.ts = f->ts;
     if (r->mode == MODE_AGG && r->per[t] == NULL)

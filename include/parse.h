@@ -31,6 +31,11 @@ struct parse_stats {
 struct parser {
     struct tsctx ts;
     struct parse_stats st;
+    /* The caller counts client addresses only (no queue-id joins): Postfix
+     * queue lines of shapes that never name the client come back as bare
+     * EV_NOTE events with their queue id, unparsed. Events and the stats
+     * are otherwise the same. */
+    bool client_only;
 };
 
 /* ref: the file's mtime (year-less stamps); year: explicit year or 0. */
@@ -53,6 +58,10 @@ bool parse_postscreen(struct span msg, struct event *ev);   /* also dnsblog */
 /* "QUEUEID: ..." messages of any Postfix daemon (cleanup, qmgr, delivery
  * agents, bounce, pickup, postsuper) and the smtp client's own lines. */
 bool parse_pfqueue(struct span service, struct span msg, struct event *ev);
+/* For parser.client_only: a queue line that cannot name the client (a
+ * delivery, qmgr's sender line, cleanup's message-id, "removed") becomes
+ * a bare EV_NOTE with its queue id; false for any other message. */
+bool parse_pfqueue_no_client(struct span msg, struct event *ev);
 /* Policy servers (postgrey). */
 bool parse_policy(struct span prog, struct span msg, struct event *ev);
 /* qmail: prog is the syslog tag, or absent (p == NULL) for multilog lines. */

@@ -89,10 +89,12 @@ static struct span service_of(struct span prog)
 /* By the syslog tag: any syslog_name ("postfix", "postfix-out", "mx/smtpd")
  * ends in a Postfix daemon name after a '/'; everything else is qmail's
  * family or a policy server, or unknown. */
-static bool dispatch(struct span prog, struct span msg, struct event *ev)
+static bool dispatch(const struct parser *ps, struct span prog, struct span msg,
+                     struct event *ev)
 {
     if (span_chr(prog, '/') >= 0)
-        return parse_postfix(service_of(prog), msg, ev);
+        return (ps->client_only && parse_pfqueue_no_client(msg, ev))
+            || parse_postfix(service_of(prog), msg, ev);
     if (span_eq_lit(prog, "postgrey"))
         return parse_policy(prog, msg, ev);
     return parse_qmail(prog, msg, ev);
@@ -223,7 +225,7 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
         }
         ev->prog = prog;
         ev->pid = pid;
-        if ((ok = dispatch(prog, msg, ev)))
+        if ((ok = dispatch(ps, prog, msg, ev)))
             goto done;
     }
     if (!stamped) {
