@@ -92,9 +92,14 @@ static struct span service_of(struct span prog)
 static bool dispatch(const struct parser *ps, struct span prog, struct span msg,
                      struct event *ev)
 {
-    if (span_chr(prog, '/') >= 0)
-        return (ps->client_only && parse_pfqueue_no_client(msg, ev))
-            || parse_postfix(service_of(prog), msg, ev);
+    if (span_chr(prog, '/') >= 0) {
+        struct span service = service_of(prog);
+        /* smtpd's queue lines name the client; postscreen has none. */
+        if (ps->client_only && !span_eq_lit(service, "smtpd")
+            && !span_eq_lit(service, "postscreen") && parse_pfqueue_no_client(msg, ev))
+            return true;
+        return parse_postfix(service, msg, ev);
+    }
     if (span_eq_lit(prog, "postgrey"))
         return parse_policy(prog, msg, ev);
     return parse_qmail(prog, msg, ev);
