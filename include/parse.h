@@ -54,6 +54,9 @@ void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src);
 /* Postfix: service is the last component of the syslog tag ("smtpd" of
  * "postfix/submission/smtpd"); parse_postfix.c dispatches to the others. */
 bool parse_postfix(struct span service, struct span msg, struct event *ev);
+/* Does parse_postfix hand this daemon's queue lines ("QID: ...") straight
+ * to parse_pfqueue (true for all but smtpd, postscreen and dnsblog)? */
+bool parse_postfix_queue_daemon(struct span service);
 bool parse_postscreen(struct span msg, struct event *ev);   /* also dnsblog */
 /* "QUEUEID: ..." messages of any Postfix daemon (cleanup, qmgr, delivery
  * agents, bounce, pickup, postsuper) and the smtp client's own lines. */

@@ -94,9 +94,8 @@ static bool dispatch(const struct parser *ps, struct span prog, struct span msg,
 {
     if (span_chr(prog, '/') >= 0) {
         struct span service = service_of(prog);
-        /* smtpd's queue lines name the client; postscreen has none. */
-        if (ps->client_only && !span_eq_lit(service, "smtpd")
-            && !span_eq_lit(service, "postscreen") && parse_pfqueue_no_client(msg, ev))
+        if (ps->client_only && parse_postfix_queue_daemon(service)
+            && parse_pfqueue_no_client(msg, ev))
             return true;
         return parse_postfix(service, msg, ev);
     }

@@ -1,7 +1,9 @@
 /*
  * libFuzzer: one log line through parse_line() (stamps, syslog/multilog
  * headers, every program parser) and the JSONL/TSV printers. The input is
- * the line itself, in a buffer of exactly its size.
+ * the line itself, in a buffer of exactly its size. A third pass parses it
+ * for a table of addresses (parser.client_only) and aborts if that answers
+ * otherwise, or leaves out an event that has a client address.
  */
 #include <fcntl.h>
 #include <stddef.h>
@@ -18,8 +20,9 @@ static struct outbuf o;        /* one buffer: a 256 KB malloc per run is slow un
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct event ev;
+    static struct event ev, fast;
     struct parser ps;
+    bool got = false;
 
     if (devnull < 0) {
         setenv("TZ", "UTC", 1);
@@ -32,10 +35,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&ev, 0, sizeof(ev));
         ev.file = "fuzz";
         ev.line = 1;
-        if (parse_line(&ps, (const char *)data, size, &ev)) {
+        if ((got = parse_line(&ps, (const char *)data, size, &ev))) {
             event_print(&o, pass ? EVENT_TSV : EVENT_JSONL, &ev);
             outbuf_flush(&o);
         }
     }
+    /* The second pass again, for a table of addresses. */
+    parser_init(&ps, (time_t)1764000000, 2026);
+    ps.client_only = true;
+    memset(&fast, 0, sizeof(fast));
+    fast.file = "fuzz";
+    fast.line = 1;
+    if (parse_line(&ps, (const char *)data, size, &fast) != got)
+        abort();
+    if (got && ev.ip.family != 0 && memcmp(&ev, &fast, offsetof(struct event, scratch)) != 0)
+        abort();
     return 0;
 }
