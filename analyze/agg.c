@@ -467,11 +467,29 @@ void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
     PWord_t pv, inner;
     struct ipaddr ip;
 
+    /* The records lie scattered in the arena: the walk runs AHEAD keys
+     * in front of the visits and fetches their records meanwhile. The
+     * callbacks change records, never keys, so the Judy pointers hold. */
+    enum { AHEAD = 8 };
+    struct { Word_t k; struct ip_stats *st; } q[AHEAD];
+    size_t queued = 0, next = 0;
     JLF(pv, a->v4, k);
-    while (pv) {
-        ipaddr_set_v4(&ip, (uint32_t)k);
-        fn(&ip, *(struct ip_stats **)pv, ctx);
+    for (; pv && queued < AHEAD; queued++) {
+        q[queued].k = k, q[queued].st = *(struct ip_stats **)pv;
+        __builtin_prefetch(q[queued].st);
         JLN(pv, a->v4, k);
+    }
+    while (queued > 0) {
+        ipaddr_set_v4(&ip, (uint32_t)q[next].k);
+        fn(&ip, q[next].st, ctx);
+        if (pv) {
+            q[next].k = k, q[next].st = *(struct ip_stats **)pv;
+            __builtin_prefetch(q[next].st);
+            JLN(pv, a->v4, k);
+        } else {
+            queued--;
+        }
+        next = (next + 1) % AHEAD;
     }
     JLF(inner, a->v6, hi);
     while (inner) {

@@ -123,7 +123,8 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip);
 typedef void agg_visit_fn(const struct ipaddr *ip, const struct ip_stats *st, void *ctx);
 void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx);
 /* The same, with writable records: for annotations made after the merge
- * (the ASN), never for counts. */
+ * (the ASN), never for counts. Neither walk's callback may add to the
+ * table it walks (records would move under the walk). */
 typedef void agg_update_fn(const struct ipaddr *ip, struct ip_stats *st, void *ctx);
 void agg_update(struct agg *a, agg_update_fn *fn, void *ctx);
 /* Bytes held for records and strings, with records waiting for reuse
