@@ -24,6 +24,12 @@ sig_at() {
         "$RBLFORGE" run --year 2026 --now 1795575600 --no-progress -j "$4" -o "$3" "$S/new.log" \
         2>"$TMP/err"
 }
+# eio_at SYSCALL N DIR JOBS LOG: the Nth call of SYSCALL fails with EIO.
+eio_at() {
+    strace -f -qq -o /dev/null -e trace="$1" -e inject="$1":error=EIO:when="$2" \
+        "$RBLFORGE" run --year 2026 --now 1795575600 --no-progress -j "$4" -o "$3" "$5" \
+        2>"$TMP/err"
+}
 
 for j in 1 2; do
     O="$TMP/out$j"
@@ -39,9 +45,7 @@ for j in 1 2; do
         is "$(temps "$O")" 0 "-j $j: no temporary left behind"
     done
     # An fsync that fails (EIO at the 2nd): nothing is replaced.
-    strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=2 \
-        "$RBLFORGE" run --year 2026 --now 1795575600 --no-progress -j "$j" -o "$O" "$S/new.log" \
-        2>"$TMP/err"; st=$?
+    eio_at fsync 2 "$O" "$j" "$S/new.log"; st=$?
     is "$st" 1 "-j $j: an fsync fails: exit 1 (runtime error)"
     grep -q 'fsync failed: Input/output error' "$TMP/err"; ok $? "-j $j: and says which"
     diff -r "$TMP/before$j" "$O" >/dev/null; ok $? "-j $j: the previous publication is unchanged"
@@ -62,9 +66,7 @@ for j in 1 2; do
     # A rename that fails half way (EIO at the 4th): those already
     # replaced are put back, so the previous publication stands whole.
     cp -a "$O" "$TMP/before$j.b"
-    strace -f -qq -o /dev/null -e trace=rename -e inject=rename:error=EIO:when=4 \
-        "$RBLFORGE" run --year 2026 --now 1795575600 --no-progress -j "$j" -o "$O" "$S/old.log" \
-        2>"$TMP/err"; st=$?
+    eio_at rename 4 "$O" "$j" "$S/old.log"; st=$?
     is "$st" 1 "-j $j: a rename fails: exit 1 (runtime error)"
     grep -q 'rename: Input/output error' "$TMP/err"; ok $? "-j $j: and says which"
     diff -r "$TMP/before$j.b" "$O" >/dev/null; ok $? "-j $j: every file is the previous one again"

@@ -105,7 +105,17 @@ static void test_find(void **state)
         }
 }
 
-/* parse_kv_many gives what parse_kv gives, key by key. */
+/* parse_kv_many on s gives what parse_kv gives, key by key. */
+static void check_kv_many(struct span s, struct parse_kv_want *w, size_t nw)
+{
+    parse_kv_many(s, w, nw);
+    for (size_t k = 0; k < nw; k++) {
+        struct span one = parse_kv(s, w[k].key, w[k].keylen);
+        assert_true(one.p == w[k].val.p);
+        assert_int_equal(one.n, w[k].val.n);
+    }
+}
+
 static void test_kv_many(void **state)
 {
     static const char *lines[] = {
@@ -126,13 +136,7 @@ static void test_kv_many(void **state)
         size_t n = strlen(lines[i]);
         char *p = malloc(n ? n : 1);
         memcpy(p, lines[i], n);
-        struct span s = span_make(p, n);
-        parse_kv_many(s, w, nw);
-        for (size_t k = 0; k < nw; k++) {
-            struct span one = parse_kv(s, w[k].key, w[k].keylen);
-            assert_true(one.p == w[k].val.p);
-            assert_int_equal(one.n, w[k].val.n);
-        }
+        check_kv_many(span_make(p, n), w, nw);
         free(p);
     }
 }
@@ -168,13 +172,7 @@ static void test_kv_many_random(void **state)
         }
         char *p = malloc(n);
         memcpy(p, line, n);
-        struct span s = span_make(p, n);
-        parse_kv_many(s, w, nw);
-        for (size_t k = 0; k < nw; k++) {
-            struct span one = parse_kv(s, w[k].key, w[k].keylen);
-            assert_true(one.p == w[k].val.p);
-            assert_int_equal(one.n, w[k].val.n);
-        }
+        check_kv_many(span_make(p, n), w, nw);
         free(p);
     }
 }
