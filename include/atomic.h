@@ -25,8 +25,9 @@ const char *afile_path(const struct afile *af);
 bool afile_finish(struct afile *af);
 /* fsync every finished temporary and rename it into place, then fsync
  * the directory; frees the afiles. All are aborted if any is NULL,
- * unfinished or fails its fsync, and if a rename fails the files already replaced get their previous content
- * back (kept under a second name until the end): all or nothing. */
+ * unfinished or fails its fsync, and if a rename fails the files already
+ * replaced get their previous content back (kept under a second name
+ * until the end): all or nothing. */
 bool afile_publish_all(struct afile **v, size_t n);
 /* On SIGINT/SIGTERM/SIGHUP/SIGPIPE remove pending temporaries, then die
  * of the signal as usual; one that comes while afile_publish_all renames

@@ -101,5 +101,4 @@ static inline bool chunk_line(const struct chunk *c, struct chunk_cursor *cur,
     return true;
 }
 
-
 #endif

@@ -164,25 +164,23 @@ bool chunker_next(struct chunker *ck, struct chunk *c)
     if (!ck->eof || ck->skipping) {
         char *nl = memrchr(c->buf, '\n', len);
         end = nl ? (size_t)(nl - c->buf) + 1 : 0;
-        size_t tail = len - end;
-        if (tail > CHUNK_MAX_LINE) {
-            /* The tail is one overlong line: cut it and skip the rest. */
-            msg_warn("%s:%llu: line longer than %d bytes cut",
-                     input_name(ck->in),
-                     (unsigned long long)(ck->next_line + index_lines(c, end)),
-                     CHUNK_MAX_LINE);
-            ck->long_lines++;
-            memcpy(ck->carry, c->buf + end, CHUNK_MAX_LINE);
-            ck->carry_len = CHUNK_MAX_LINE;
-            ck->skipping = true;
-        } else {
-            memcpy(ck->carry, c->buf + end, tail);
-            ck->carry_len = tail;
-        }
     }
     c->len = end;
     c->first_line = ck->next_line;
     c->nlines = index_lines(c, end);
+    size_t tail = len - end;
+    if (tail > CHUNK_MAX_LINE) {
+        /* The tail is one overlong line: cut it and skip the rest. */
+        msg_warn("%s:%llu: line longer than %d bytes cut", input_name(ck->in),
+                 (unsigned long long)(ck->next_line + c->nlines), CHUNK_MAX_LINE);
+        ck->long_lines++;
+        memcpy(ck->carry, c->buf + end, CHUNK_MAX_LINE);
+        ck->carry_len = CHUNK_MAX_LINE;
+        ck->skipping = true;
+    } else {
+        memcpy(ck->carry, c->buf + end, tail);
+        ck->carry_len = tail;
+    }
     if (end && c->buf[end - 1] != '\n')
         c->nlines++;            /* last line of the file without '\n' */
     ck->next_line += c->nlines;
