@@ -103,7 +103,7 @@ bool afile_finish(struct afile *af)
     /* Start the writeback now and wait for it in afile_publish_all: the
      * disk then works while the other outputs are made, instead of each
      * writer waiting for its own fsync in turn. */
-    else
+    if (ok)
         (void)sync_file_range(af->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
     af->finished = ok;
