@@ -36,6 +36,7 @@ struct agg {
     struct recent *recent;      /* agg_add's cache, allocated on first use */
     size_t pre;                 /* bytes before each record: its evidence lines, or 0 */
     struct free_rec *free[AC__COUNT + 2];       /* by cap (see cap_for) */
+    struct agg_pos rdns_hi;     /* no stored hostname is from a later line */
 };
 
 static const char *const class_names[AC__COUNT] = {
@@ -261,6 +262,8 @@ static const char *rdns_set(struct agg *a, const char *old, const char *s, size_
     }
     memcpy(p, &pos, sizeof(pos));
     memmove(p + sizeof(pos), s, n);
+    if (pos_before(a->rdns_hi, pos))
+        a->rdns_hi = pos;
     return p + sizeof(pos);
 }
 
@@ -360,7 +363,11 @@ void agg_add(struct agg *a, const struct event *ev)
     }
     if (ev->rdns.p && ev->rdns.n) {
         struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
-        if (st->rdns == NULL || pos_before(pos, rdns_pos(st->rdns))) {
+        /* Only an earlier line's name replaces the stored one. Lines come
+         * in order, so a line past every stored name's (a->rdns_hi) need
+         * not fetch the name's position: a cache miss per session. */
+        if (st->rdns == NULL
+            || (pos_before(pos, a->rdns_hi) && pos_before(pos, rdns_pos(st->rdns)))) {
             size_t n = ev->rdns.n > 255 ? 255 : ev->rdns.n;
             st->rdns = rdns_set(a, st->rdns, ev->rdns.p, n, pos);
         }

@@ -345,6 +345,61 @@ static void test_evidence_lines(void **state)
         agg_free(t[keep][0]), agg_free(t[keep][1]);
 }
 
+/* A record's hostname is the one of its earliest line, whatever order the
+ * lines arrive in: in order (the usual case, where later lines skip the
+ * comparison), out of order within a table and across files, and through
+ * merges in either order. */
+static void named(struct agg *a, const struct ipaddr *ip, const char *host, uint32_t file,
+                  uint64_t line)
+{
+    struct event ev = class_ev[AC_CONNECT];
+
+    ev.ip = *ip;
+    ev.file_index = file;
+    ev.line = line;
+    ev.rdns = span_make(host, strlen(host));
+    agg_add(a, &ev);
+}
+
+static void test_rdns_earliest_line(void **state)
+{
+    struct ipaddr x = IP("192.0.2.7"), y = IP("198.51.100.7"), z = IP("2001:db8::7");
+    (void)state;
+
+    struct agg *t0 = agg_new(false), *t1 = agg_new(false);
+    named(t0, &x, "x-line10", 0, 10);
+    named(t0, &x, "x-line20", 0, 20);          /* later: kept x-line10 */
+    named(t0, &y, "y-file1", 1, 5);
+    named(t0, &y, "y-file0-line90", 0, 90);    /* an earlier file: replaces */
+    named(t0, &y, "y-file1-line1", 1, 1);      /* behind the high mark, not earliest */
+    named(t0, &z, "z-line30", 0, 30);
+    named(t0, &z, "z-line3", 0, 3);            /* earlier line of the same file */
+    named(t0, &x, "x-line9", 0, 9);
+    assert_string_equal(agg_lookup(t0, &x)->rdns, "x-line9");
+    assert_string_equal(agg_lookup(t0, &y)->rdns, "y-file0-line90");
+    assert_string_equal(agg_lookup(t0, &z)->rdns, "z-line3");
+    named(t1, &x, "x-line8", 0, 8);
+    named(t1, &y, "y-line91", 0, 91);
+    named(t1, &z, "z-line2", 0, 2);
+    named(t1, &z, "z-line1", 0, 1);
+    for (int order = 0; order < 2; order++) {
+        struct agg *m = agg_new(false);
+        agg_merge(m, order ? t1 : t0);
+        agg_merge(m, order ? t0 : t1);
+        assert_string_equal(agg_lookup(m, &x)->rdns, "x-line8");
+        assert_string_equal(agg_lookup(m, &y)->rdns, "y-file0-line90");
+        assert_string_equal(agg_lookup(m, &z)->rdns, "z-line1");
+        /* Lines after the merged ones leave the names alone. */
+        named(m, &x, "x-line500", 3, 500);
+        named(m, &z, "z-line500", 3, 500);
+        assert_string_equal(agg_lookup(m, &x)->rdns, "x-line8");
+        assert_string_equal(agg_lookup(m, &z)->rdns, "z-line1");
+        agg_free(m);
+    }
+    agg_free(t0);
+    agg_free(t1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_free_list_reuse),
         cmocka_unit_test(test_recent_after_move),
         cmocka_unit_test(test_evidence_lines),
+        cmocka_unit_test(test_rdns_earliest_line),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }
