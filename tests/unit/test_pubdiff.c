@@ -511,6 +511,48 @@ static void test_random(void **state)
     free(t);
 }
 
+/* IPv4 texts near the form ipprefix_text writes (leading zeros, octets
+ * past 255, too few or many, host bits, "/32", odd lengths) are keys or
+ * junk exactly as the reference, which renders each address back. */
+static void test_ipv4_texts(void **state)
+{
+    static const char *const octet[] = { "0", "00", "01", "1", "9", "10", "99", "100", "010",
+                                         "199", "255", "256", "300", "1000", "", "x" };
+    static const char *const tail[] = { "", "", "", "/0", "/00", "/1", "/8", "/16", "/24",
+                                        "/024", "/28", "/31", "/32", "/33", "/", "/x", "/240",
+                                        "/3x", "x", "." };
+    enum { CAP = 1 << 20 };
+    char *t = xmalloc(CAP), b[128];
+    (void)state;
+    srand(11);
+    for (int round = 0; round < 200; round++) {
+        struct listings l = { 0 };
+        struct pubdiff d;
+        size_t n = (size_t)sprintf(t, "address,cause\n");
+        for (int i = 0; i < 40; i++) {
+            size_t k = 0;
+            int parts = 3 + rand() % 3 * (rand() % 4 == 0) + (rand() % 8 != 0);
+            for (int j = 0; j < parts; j++)
+                k += (size_t)sprintf(b + k, "%s%s", j ? (rand() % 30 ? "." : "..") : "",
+                                     rand() % 3 ? octet[rand() % 5 + 3 * (rand() % 4)]
+                                                : octet[rand() % 16]);
+            sprintf(b + k, "%s", tail[rand() % 20]);
+            enum cause c = (enum cause)(rand() % CAUSE__COUNT);
+            n += (size_t)sprintf(t + n, "%s,%s,%d\n", b, policy_cause_name(c), i);
+            struct ipprefix p;
+            if (rand() % 2 && ipprefix_parse(span_make(b, strlen(b)), &p, true)) {
+                add(&l, "0.0.0.0", rand() % 3 ? c : (enum cause)(rand() % CAUSE__COUNT));
+                l.v[l.n - 1].pfx = p;
+            }
+        }
+        listings_sort(&l);
+        check(t, n, &l, &d);
+        pubdiff_free(&d);
+        free(l.v);
+    }
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_ipv6_and_empty),
         cmocka_unit_test(test_random),
+        cmocka_unit_test(test_ipv4_texts),
     };
     if (mkdtemp(dir) == NULL)
         return 1;
