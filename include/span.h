@@ -110,6 +110,45 @@ static inline size_t span_find_any3(const char *p, size_t from, size_t n, char a
     return n;
 }
 
+/* span_find_any3 from 0 that also notes where the last byte d before the
+ * found one is (*last_d, n if none): a syslog tag's end and the '/' of
+ * its last name component in one pass. */
+static inline size_t span_find_any3_last(const char *p, size_t n, char a, char b, char c,
+                                         char d, size_t *last_d)
+{
+    size_t i = 0;
+
+    *last_d = n;
+#ifdef __SSE2__
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c),
+                  vd = _mm_set1_epi8(d);
+    for (; i < n && n >= 16; i += 16) {
+        size_t w = i + 16 <= n ? i : n - 16;    /* the tail: the last 16 bytes again */
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + w));
+        unsigned skip = ~0u << (i - w);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc)))
+            & skip;
+        unsigned md = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) & skip;
+        if (m)
+            md &= (1u << __builtin_ctz(m)) - 1;
+        if (md)
+            *last_d = w + 31 - (size_t)__builtin_clz(md);
+        if (m)
+            return w + (size_t)__builtin_ctz(m);
+    }
+    if (n >= 16)
+        return n;
+#endif
+    for (; i < n; i++) {
+        if (p[i] == a || p[i] == b || p[i] == c)
+            return i;
+        if (p[i] == d)
+            *last_d = i;
+    }
+    return n;
+}
+
 /* Offset of needle in s, or -1. Needles here are short words and log
  * lines are short: a scan for the first byte and a compare beats memmem,
  * whose setup costs more than the search on a 150-byte line. */

@@ -87,6 +87,35 @@ static void test_single_hit_everywhere(void **state)
         }
 }
 
+/* span_find_any3_last: the first '[', ':' or ' ' and the last '/' before
+ * it, with the stop (or none) and the slashes anywhere around the vector
+ * step, in the overlapping tail and in the scalar tail. */
+static void test_find_any3_last(void **state)
+{
+    static const char stops[] = "[: ";
+    unsigned seed = 7;
+    (void)state;
+    for (size_t n = 0; n <= 70; n++)
+        for (size_t stop = 0; stop <= n; stop++)        /* stop == n: none */
+            for (int round = 0; round < 6; round++) {
+                char *p = malloc(n ? n : 1);
+                for (size_t i = 0; i < n; i++) {
+                    seed = seed * 1103515245u + 12345u;
+                    p[i] = (seed >> 16) % (round + 2) == 0 ? '/' : 'a';
+                }
+                if (stop < n)
+                    p[stop] = stops[round % 3];
+                size_t want_last = n;
+                for (size_t i = 0; i < stop; i++)
+                    if (p[i] == '/')
+                        want_last = i;
+                size_t last;
+                assert_int_equal(span_find_any3_last(p, n, '[', ':', ' ', '/', &last), stop);
+                assert_int_equal(last, want_last);
+                free(p);
+            }
+}
+
 static void test_find(void **state)
 {
     static const char *needles[] = { "=", "a=", "b=:", "<x>", "ab=:", "zz", "[x]<>,a" };
@@ -182,6 +211,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_byte_and_any3),
         cmocka_unit_test(test_single_hit_everywhere),
+        cmocka_unit_test(test_find_any3_last),
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_kv_many),
         cmocka_unit_test(test_kv_many_random),
