@@ -74,7 +74,8 @@ bool parse_qmail_send(struct span msg, struct event *ev);
 /* Reject lines and reject texts (parse_reject.c). */
 /* "STAGE from host[addr][:port]: REPLY[; from=<> to=<> proto= helo=<>]"
  * after "reject: " (smtpd, postscreen); fills stage, client, code, dsn,
- * envelope, text and reason. False if the client part is malformed. */
+ * envelope, text and reason. False if the client part is malformed, and
+ * then ev is left as it was. */
 bool parse_reject_line(struct span s, struct event *ev);
 /* Split "REPLY; from=<a> to=<b> proto=P helo=<h>" (also postscreen's
  * comma form): fills from/to/helo, returns the reply part. */

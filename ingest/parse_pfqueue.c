@@ -182,9 +182,6 @@ static bool parse_action(struct span s, struct event *ev)
             ev->reason = R_CONTENT;
         return true;
     }
-    /* The scratch buffer is not part of a parse's state: 1 KB less to copy. */
-    struct event save;
-    memcpy(&save, ev, offsetof(struct event, scratch));
     if (parse_reject_line(r, ev)) {
         if (ev->type == EV_REJECT && content)
             ev->reason = R_CONTENT;
@@ -192,7 +189,6 @@ static bool parse_action(struct span s, struct event *ev)
             ev->reason = R_NONE;
         return true;
     }
-    memcpy(ev, &save, offsetof(struct event, scratch));
     /* proxy: "END-OF-MESSAGE: 554 5.7.0 Reject ...; from=<> to=<> ..." */
     long c = span_find_lit(r, ": ");
     if (c > 0 && span_chr(span_make(r.p, (size_t)c), ' ') < 0) {

@@ -102,14 +102,19 @@ bool parse_reject_line(struct span s, struct event *ev)
 
     if (sp <= 0)
         return false;
-    ev->stage = span_make(s.p, (size_t)sp);
+    struct span stage = span_make(s.p, (size_t)sp);
     s = span_skip(s, (size_t)sp + 1);
     if (!span_starts_lit(s, "from "))
         return false;
     s = span_skip(s, 5);
+    /* A failed parse_client may have written only the address. */
+    struct ipaddr ip = ev->ip;
     size_t used = parse_client(s, ev);
-    if (used == 0)
+    if (used == 0) {
+        ev->ip = ip;
         return false;
+    }
+    ev->stage = stage;
     s = span_skip(s, used);
     if (span_starts_lit(s, ": "))
         s = span_skip(s, 2);

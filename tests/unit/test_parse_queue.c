@@ -159,6 +159,16 @@ static const struct parse_case cases[] = {
       ":\"content\",\"code\":\"554\",\"dsn\":\"5.7.0\",\"from\":\"s@a.example\",\"to\":\"u@example.net\","
       "\"helo\":\"a.example\",\"text\":\"554 5.7.0 Reject, id=11912-03 - INFECTED: Eicar-Test-"
       "Signature\"}" },
+    /* A client part that does not parse (the address looks like IPv6 but
+     * is not one): no stage, no address from the failed try, the whole
+     * rest is the reply. */
+    { "Nov 24 06:25:01 mx1 postfix/smtpd[12]: NOQUEUE: reject: RCPT from mail.example[2001:d"
+      "b8:::1]: 554 5.7.1 <u@example.net>: Relay access denied; from=<s@a.example> to=<u@e"
+      "xample.net> proto=ESMTP helo=<a.example>",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
+      "tpd\",\"pid\":12,\"event\":\"reject\",\"qid\":\"NOQUEUE\",\"reason\":\"relay_denied\",\"from"
+      "\":\"s@a.example\",\"to\":\"u@example.net\",\"helo\":\"a.example\",\"text\":\"RCPT from mail"
+      ".example[2001:db8:::1]: 554 5.7.1 <u@example.net>: Relay access denied\"}" },
     { "Nov 24 06:25:01 mx1 postfix/smtpd[12]: warning: 4F1A2B3C4D: read timeout on clea"
       "nup socket",
       "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-11-24T06:25:01Z\",\"host\":\"mx1\",\"prog\":\"postfix/sm"
