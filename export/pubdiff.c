@@ -19,8 +19,9 @@ struct pubdiff_key {
 };
 
 /* A line of listings.csv has 30-odd columns: 60 bytes at the least,
- * 160 on average on the bench file. */
-enum { READ_BUF = 128 * 1024, TYPICAL_LINE = 64 };
+ * 160 on average on the bench file. The reservation stops at 16M keys
+ * (320 MB of address space, touched only as filled). */
+enum { READ_BUF = 128 * 1024, TYPICAL_LINE = 64, RESERVE_MAX = 1 << 24 };
 
 static struct pubdiff_key key_of(const struct ipprefix *p, unsigned cause)
 {
@@ -199,6 +200,8 @@ bool pubdiff_read_previous(struct pubdiff *d, const char *outdir)
     struct stat sb;
     if (d->keys == NULL && fstat(fd, &sb) == 0 && sb.st_size > 0) {
         d->keys_cap = (size_t)sb.st_size / TYPICAL_LINE + 1;
+        if (d->keys_cap > RESERVE_MAX)
+            d->keys_cap = RESERVE_MAX;
         d->keys = hugemem_alloc(d->keys_cap * sizeof(*d->keys));
     }
     size_t cap = READ_BUF, len = 0;
