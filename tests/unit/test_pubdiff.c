@@ -511,17 +511,35 @@ static void test_random(void **state)
     free(t);
 }
 
-/* IPv4 texts near the form ipprefix_text writes (leading zeros, octets
- * past 255, too few or many, host bits, "/32", odd lengths) are keys or
- * junk exactly as the reference, which renders each address back. */
-static void test_ipv4_texts(void **state)
+/* An IPv4 text near the form ipprefix_text writes: leading zeros,
+ * octets past 255, too few or too many, odd lengths. */
+static void random_ipv4_text(char *b)
 {
     static const char *const octet[] = { "0", "00", "01", "1", "9", "10", "99", "100", "010",
                                          "199", "255", "256", "300", "1000", "", "x" };
     static const char *const tail[] = { "", "", "", "/0", "/00", "/1", "/8", "/16", "/24",
                                         "/024", "/28", "/31", "/32", "/33", "/", "/x", "/240",
                                         "/3x", "x", "." };
-    enum { CAP = 1 << 20 };
+    int parts = 3 + rand() % 3 * (rand() % 4 == 0) + (rand() % 8 != 0);
+    size_t k = 0;
+
+    for (int j = 0; j < parts; j++)
+        k += (size_t)sprintf(b + k, "%s%s", j ? (rand() % 30 ? "." : "..") : "",
+                             rand() % 3 ? octet[rand() % 5 + 3 * (rand() % 4)]
+                                        : octet[rand() % 16]);
+    sprintf(b + k, "%s", tail[rand() % 20]);
+}
+
+/* Such texts, random and a fixed few (host bits, "/32", a length with a
+ * leading zero), are keys or junk exactly as the reference, which renders
+ * each address back. */
+static void test_ipv4_texts(void **state)
+{
+    static const char *const fixed[] = { "10.0.0.0/08", "10.0.0.0/8", "0.0.0.0/00", "0.0.0.0/0",
+                                         "0.0.0.0/32", "0.0.0.0", "192.0.2.0/024", "192.0.2.0/24",
+                                         "192.0.2.1/32", "192.0.2.1/31", "192.0.2.0/31",
+                                         "192.0.2.0/33", "192.0.2.0/", "192.0.2.0/2x" };
+    enum { RANDOM = 40, FIXED = sizeof(fixed) / sizeof(fixed[0]), CAP = 1 << 20 };
     char *t = xmalloc(CAP), b[128];
     (void)state;
     srand(11);
@@ -529,14 +547,11 @@ static void test_ipv4_texts(void **state)
         struct listings l = { 0 };
         struct pubdiff d;
         size_t n = (size_t)sprintf(t, "address,cause\n");
-        for (int i = 0; i < 40; i++) {
-            size_t k = 0;
-            int parts = 3 + rand() % 3 * (rand() % 4 == 0) + (rand() % 8 != 0);
-            for (int j = 0; j < parts; j++)
-                k += (size_t)sprintf(b + k, "%s%s", j ? (rand() % 30 ? "." : "..") : "",
-                                     rand() % 3 ? octet[rand() % 5 + 3 * (rand() % 4)]
-                                                : octet[rand() % 16]);
-            sprintf(b + k, "%s", tail[rand() % 20]);
+        for (int i = 0; i < RANDOM + FIXED; i++) {
+            if (i < RANDOM)
+                random_ipv4_text(b);
+            else
+                strcpy(b, fixed[i - RANDOM]);
             enum cause c = (enum cause)(rand() % CAUSE__COUNT);
             n += (size_t)sprintf(t + n, "%s,%s,%d\n", b, policy_cause_name(c), i);
             struct ipprefix p;
