@@ -61,42 +61,33 @@ static int cmp_key(const void *a, const void *b)
     return c ? c : (x->cause > y->cause) - (x->cause < y->cause);
 }
 
-/* A decimal number as ipprefix_text writes it (no leading zero) of at
- * most 3 digits at p[*i..n), up to max; *i moves past it. */
-static bool canonical_number(const char *p, size_t n, size_t *i, unsigned max, unsigned *v)
-{
-    size_t j = *i;
-
-    *v = 0;
-    while (j < n && j - *i < 3 && p[j] >= '0' && p[j] <= '9')
-        *v = *v * 10 + (unsigned)(p[j++] - '0');
-    if (j == *i || (p[*i] == '0' && j - *i > 1) || *v > max)
-        return false;
-    *i = j;
-    return true;
-}
-
-/* p[0..n) as ipprefix_text writes an IPv4 entry: a dotted quad, then
- * "/len" below 32 with no host bits set. True for that text only, so
- * that the slow path below decides everything else. */
+/* p[0..n) as ipprefix_text writes an IPv4 entry: a dotted quad (the
+ * strict one of ipaddr_parse_v4), then "/len" below 32, no leading zero,
+ * with no host bits set. True for that text only, so that the slow path
+ * below decides everything else. */
 static bool canonical_v4(const char *p, size_t n, uint32_t *w, uint8_t *len)
 {
-    size_t i = 0;
-    unsigned v, l = 32;
+    const char *slash = memchr(p, '/', n);
+    size_t an = slash ? (size_t)(slash - p) : n;
+    unsigned l = 32;
 
-    *w = 0;
-    for (int octet = 0; octet < 4; octet++) {
-        if ((octet > 0 && (i >= n || p[i++] != '.')) || !canonical_number(p, n, &i, 255, &v))
+    if (!ipaddr_parse_v4(span_make(p, an), w))
+        return false;
+    if (slash) {
+        size_t k = n - an - 1;  /* the length's digits */
+        if (k < 1 || k > 2 || (k == 2 && slash[1] == '0'))
             return false;
-        *w = *w << 8 | v;
-    }
-    if (i < n && p[i] == '/') {
-        i++;
-        if (!canonical_number(p, n, &i, 31, &l) || (l && (*w << l)) || (!l && *w))
+        l = 0;
+        for (size_t i = 1; i <= k; i++) {
+            if (slash[i] < '0' || slash[i] > '9')
+                return false;
+            l = l * 10 + (unsigned)(slash[i] - '0');
+        }
+        if (l > 31 || (l ? *w << l : *w) != 0)
             return false;
     }
     *len = (uint8_t)l;
-    return i == n;
+    return true;
 }
 
 /* The key of p[0..n) ("prefix,cause"), if the text is exactly what an
