@@ -26,8 +26,6 @@ static inline struct span span_make(const char *p, size_t n)
     return (struct span){ p, n };
 }
 
-static inline bool span_present(struct span s) { return s.p != NULL; }
-
 static inline bool span_eq(struct span s, const char *lit, size_t n)
 {
     return s.n == n && (n == 0 || (s.p[0] == lit[0] && memcmp(s.p, lit, n) == 0));
