@@ -20,8 +20,8 @@
 
 enum { CHUNK_CAP = 4 * 1024 * 1024, LONG_LINE_WARNINGS = 3 };
 /* With several threads, each merges its table into the shared one once it
- * holds one address per this many bytes of chunk (65536 with 4 MB chunks)
- * and starts afresh: memory is one table of every address plus small
+ * holds one address per this many bytes of chunk (65536 with 4 MB chunks),
+ * or after a later chunk if another thread is merging, and starts afresh: memory is one table of every address plus small
  * per-thread tables, not a full table per thread, and logs with few
  * addresses never pay for a merge. An address seen in many batches is
  * merged once per batch: 16384 merged four times as often, cost 5 % of a
@@ -342,11 +342,14 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
         f->ts = ps.ts;
     parse_stats_merge(&st->parse, &ps.st);
     st->bytes += s->c.len;
+    /* agg_merge() rules are commutative: batches may arrive in any order
+     * and the result is still the same. While another thread merges, this
+     * one parses on and merges after a later chunk: threads fill their
+     * tables at the same pace, so they would otherwise wait for each
+     * other's merges. */
     if (r->mode == MODE_AGG && r->all
-        && agg_count(r->per[t]) >= r->chunk_cap / MERGE_BYTES_PER_ADDRESS) {
-        /* agg_merge() rules are commutative: batches may arrive in any
-         * order and the result is still the same. */
-        pthread_mutex_lock(&r->merge_mu);
+        && agg_count(r->per[t]) >= r->chunk_cap / MERGE_BYTES_PER_ADDRESS
+        && pthread_mutex_trylock(&r->merge_mu) == 0) {
         agg_merge(r->all, r->per[t]);
         pthread_mutex_unlock(&r->merge_mu);
         agg_free(r->per[t]);
