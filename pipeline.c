@@ -21,9 +21,10 @@
 enum { CHUNK_CAP = 4 * 1024 * 1024, LONG_LINE_WARNINGS = 3 };
 /* With several threads, each merges its table into the shared one once it
  * holds one address per this many bytes of chunk (65536 with 4 MB chunks),
- * or after a later chunk if another thread is merging, and starts afresh: memory is one table of every address plus small
- * per-thread tables, not a full table per thread, and logs with few
- * addresses never pay for a merge. An address seen in many batches is
+ * or after a later chunk if another thread is merging, and starts afresh:
+ * memory is one table of every address plus small per-thread tables, not
+ * a full table per thread, and logs with few addresses never pay for a
+ * merge. An address seen in many batches is
  * merged once per batch: 16384 merged four times as often, cost 5 % of a
  * two-thread run on the bench file and saved 10 MB of a 1M-address peak
  * (a freed thread table stays in that thread's malloc arena). Tied to the

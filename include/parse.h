@@ -111,7 +111,8 @@ static inline uint64_t parse_kv_tail(const char *p, size_t n)
         | (k > 4 ? (uint64_t)t[4] << 32 : 0) | (k > 5 ? (uint64_t)t[5] << 40 : 0)
         | (k > 6 ? (uint64_t)t[6] << 48 : 0) | (k > 7 ? (uint64_t)t[7] << 56 : 0);
 }
-#define PARSE_KV_WANT(lit) { (lit), sizeof(lit) - 1, parse_kv_tail((lit), sizeof(lit) - 1), SPAN_NULL }
+#define PARSE_KV_WANT(lit) \
+    { (lit), sizeof(lit) - 1, parse_kv_tail((lit), sizeof(lit) - 1), SPAN_NULL }
 void parse_kv_many(struct span s, struct parse_kv_want *w, size_t n);
 /* "NNN" (and " X.Y.Z"), or a bare "X.Y.Z", at the start of s: fills code
  * and dsn, returns bytes consumed. */
