@@ -136,14 +136,18 @@ struct agg *agg_new(bool evidence_lines)
     return a;
 }
 
-static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
+/* likely_new: the caller expects ip to be absent (a merge: most of a
+ * batch's addresses are new to the shared table), so one JudyLIns does
+ * what would otherwise be a failed JudyLGet and then the JudyLIns. */
+static struct ip_stats **slot_for(struct agg *a, const struct ipaddr *ip, bool likely_new)
 {
-    PWord_t pv;
+    PWord_t pv = NULL;
 
     if (ip->family == 4) {
         /* Most events are about an address seen before: JudyLGet is
          * cheaper than JudyLIns, which prepares to insert. */
-        JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
+        if (!likely_new)
+            JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
         if (pv == NULL)
             JLI(pv, a->v4, (Word_t)ipaddr_v4(ip));
     } else {
@@ -156,6 +160,11 @@ static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
     if (pv == PJERR)
         msg_fatal("out of memory in Judy array");
     return (struct ip_stats **)pv;
+}
+
+static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
+{
+    return slot_for(a, ip, false);
 }
 
 static size_t rec_size(unsigned cap)
@@ -376,9 +385,31 @@ void agg_add(struct agg *a, const struct event *ev)
     }
 }
 
+/* src's record as dst's record for ip, which dst has not seen: copied
+ * whole (counts, times, evidence lines) instead of summed class by class. */
+static void merge_new(struct agg *dst, struct ip_stats **s, const struct ip_stats *src)
+{
+    unsigned k = agg_popcount(src->mask);
+    struct ip_stats *st = rec_alloc(dst, cap_for(k));
+    uint8_t cap = st->cap;
+
+    memcpy((char *)st - dst->pre, (const char *)src - dst->pre, dst->pre + rec_size(k));
+    st->cap = cap;
+    if (src->rdns)
+        st->rdns = rdns_set(dst, NULL, src->rdns, strlen(src->rdns), rdns_pos(src->rdns));
+    *s = st;
+    dst->count++;
+}
+
 static void merge_one(struct agg *dst, const struct ipaddr *ip, const struct ip_stats *src)
 {
-    struct ip_stats *st = record(dst, ip, agg_popcount(src->mask));
+    struct ip_stats **s = slot_for(dst, ip, true);
+
+    if (*s == NULL) {
+        merge_new(dst, s, src);
+        return;
+    }
+    struct ip_stats *st = *s;
     uint32_t mask = st->mask | src->mask, sum[AC__COUNT];
     unsigned k = 0;
 

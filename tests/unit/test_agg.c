@@ -400,6 +400,57 @@ static void test_rdns_earliest_line(void **state)
     agg_free(t1);
 }
 
+/* Records a merge creates in a table that lacks the address are copies
+ * sized for their own counts and holding their own hostname: the source
+ * tables can go, their memory reused, and the copies still grow into
+ * every class without touching their neighbours. */
+static void test_merge_new_records(void **state)
+{
+    enum { N = 64 };
+    struct agg *m = agg_new(false), *src = agg_new(false);
+    uint32_t want[N][AC__COUNT] = { { 0 } };
+    char host[N][40];
+    (void)state;
+
+    for (uint32_t i = 0; i < N; i++) {
+        struct ipaddr ip = { .family = 4, .b = { 192, 0, 2, (uint8_t)i } };
+        struct event ev = class_ev[AC_REJ_DNSBL];
+        snprintf(host[i], sizeof(host[i]), "host-%u.example", i);
+        ev.ip = ip;
+        ev.line = i + 1;
+        ev.rdns = span_make(host[i], strlen(host[i]));
+        agg_add(src, &ev);              /* one class: the record has room for three */
+        want[i][AC_REJ_DNSBL] = 1;
+    }
+    agg_merge(m, src);
+    agg_free(src);
+    /* A table of other names, likely on the freed memory. */
+    struct agg *other = agg_new(false);
+    for (uint32_t i = 0; i < N; i++) {
+        struct ipaddr ip = { .family = 4, .b = { 198, 51, 100, (uint8_t)i } };
+        struct event ev = class_ev[AC_CONNECT];
+        ev.ip = ip;
+        ev.line = i + 1;
+        ev.rdns = span_make("overwritten.example.net", 23);
+        agg_add(other, &ev);
+    }
+    for (uint32_t i = 0; i < N; i += 2) {
+        struct ipaddr ip = { .family = 4, .b = { 192, 0, 2, (uint8_t)i } };
+        for (int c = 0; c < AC__COUNT; c++)
+            if (c != AC_REJ_DNSBL)
+                add(m, &ip, c, 2, 1000 + i), want[i][c] += 2;
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        struct ipaddr ip = { .family = 4, .b = { 192, 0, 2, (uint8_t)i } };
+        const struct ip_stats *st = agg_lookup(m, &ip);
+        check(st, want[i]);
+        assert_string_equal(st->rdns, host[i]);
+    }
+    assert_int_equal(agg_count(m), N);
+    agg_free(other);
+    agg_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_recent_after_move),
         cmocka_unit_test(test_evidence_lines),
         cmocka_unit_test(test_rdns_earliest_line),
+        cmocka_unit_test(test_merge_new_records),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }
