@@ -44,19 +44,21 @@ static const struct field_info *fields(void)
 #define PUT_LIT(o, lit) outbuf_write((o), (lit), sizeof(lit) - 1)
 
 /* The escaped file name opens every line of a chunk: kept per thread for
- * the last name seen (the pipeline owns the string, so the pointer names
- * it). */
+ * the last name seen. Compared by content, not by pointer: the pipeline
+ * frees a file's name when the file is done, and the next file's name
+ * may get the same address. */
 static void put_file(struct outbuf *o, const char *file)
 {
-    static _Thread_local const char *last;
-    static _Thread_local struct outbuf esc;
+    static _Thread_local struct outbuf name, esc;
+    size_t n = strlen(file);
 
-    if (file != last || esc.buf == NULL) {
+    if (esc.buf == NULL || name.len != n || memcmp(name.buf, file, n) != 0) {
         if (esc.buf == NULL)
-            outbuf_init_mem(&esc, 256);
+            outbuf_init_mem(&esc, 256), outbuf_init_mem(&name, 256);
+        name.len = 0;
+        outbuf_write(&name, file, n);
         esc.len = 0;
-        esc_json(&esc, file, strlen(file));
-        last = file;
+        esc_json(&esc, file, n);
     }
     outbuf_write(o, esc.buf, esc.len);
 }
