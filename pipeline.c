@@ -1,9 +1,10 @@
 /* Input files to events and aggregates on OpenMP threads; see pipeline.h.
  *
- * Every thread runs the same loop: parse a ready chunk if there is one,
- * otherwise inflate the next chunk of a file nobody is inflating (or open
- * the next file), otherwise sleep until something changes. One mutex
- * guards the schedule; it is taken per chunk (megabytes), never per line. */
+ * Every thread runs the same loop: inflate the next chunk of a file nobody
+ * is inflating (or open the next file) while fewer chunks than threads
+ * wait to be parsed, otherwise parse a ready chunk, otherwise inflate,
+ * otherwise sleep until something changes. One mutex guards the schedule;
+ * it is taken per chunk (megabytes), never per line. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ struct run {
     size_t nfiles, next_open;
     struct slot *slots;
     size_t nslots;
+    size_t ahead;               /* chunks kept ready to parse: one per thread */
     size_t chunk_cap;
     uint64_t next_gseq, next_write, next_parse; /* gseq counters */
     bool writing, parsing_any;
@@ -183,6 +185,10 @@ static void file_close(struct pfile *f)
 static struct slot *pick_ready(struct run *r)
 {
     struct slot *best = NULL;
+    /* Tables do not care about order: the newest chunk, likely the one
+     * this thread just inflated and still in its cache. Older ones wait
+     * for a thread that finds nothing to inflate. */
+    bool newest = r->mode == MODE_AGG && !r->ordered;
 
     for (size_t i = 0; i < r->nslots; i++) {
         struct slot *s = &r->slots[i];
@@ -192,8 +198,7 @@ static struct slot *pick_ready(struct run *r)
             continue;
         if (r->ordered && (s->f->parsing || s->seq != s->f->parsed))
             continue;
-        if (best == NULL || s->gseq < best->gseq
-            || (s->gseq == best->gseq && s->f->index < best->f->index))
+        if (best == NULL || (newest ? s->gseq > best->gseq : s->gseq < best->gseq))
             best = s;
     }
     return best;
@@ -393,63 +398,94 @@ static bool all_done(const struct run *r)
     return true;
 }
 
+/* Under the lock, which it drops meanwhile: s's chunk into events. */
+static void parse_slot(struct run *r, struct slot *s, int t)
+{
+    struct pfile *f = s->f;
+
+    s->state = S_PARSING;
+    f->parsing = true;
+    r->parsing_any = true;
+    pthread_mutex_unlock(&r->mu);
+    parse_chunk(r, s, t);
+    pthread_mutex_lock(&r->mu);
+    f->parsing = false;
+    r->parsing_any = false;
+    f->parsed++;
+    r->next_parse++;
+    if (r->mode == MODE_PRINT) {
+        s->state = S_PARSED;
+        write_in_order(r);
+    } else {
+        s->state = S_FREE;
+    }
+    if (file_finished(f))
+        file_close(f);
+}
+
+/* Under the lock, which it drops meanwhile: f's next chunk into s. */
+static void produce_slot(struct run *r, struct slot *s, struct pfile *f)
+{
+    bool open_it = !f->opened;
+
+    f->busy = true;
+    f->opened = true;
+    s->state = S_PARSING;      /* reserved while it is filled */
+    pthread_mutex_unlock(&r->mu);
+    bool got = produce(r, f, s, open_it);
+    pthread_mutex_lock(&r->mu);
+    f->busy = false;
+    if (got) {
+        s->f = f;
+        s->seq = f->produced++;
+        s->gseq = r->next_gseq++;
+        s->state = S_READY;
+    } else {
+        s->state = S_FREE;
+        f->eof = true;
+        if (file_finished(f))
+            file_close(f);
+    }
+}
+
+static size_t ready_count(const struct run *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->nslots; i++)
+        n += r->slots[i].state == S_READY;
+    return n;
+}
+
+/*
+ * A thread inflates while fewer than r->ahead chunks wait to be parsed,
+ * else parses one. With one big file only one thread can inflate at a
+ * time: a thread that finds nothing ready while the other inflates would
+ * wait, and on a busy host (a thread stalled mid-inflate) that was up to
+ * a quarter of a two-thread read. A chunk kept ready avoids that wait.
+ */
 static void worker(struct run *r)
 {
     int t = omp_get_thread_num();
+    struct slot *s;
+    struct pfile *f;
 
     pthread_mutex_lock(&r->mu);
     for (;;) {
-        struct slot *s = pick_ready(r);
-        if (s) {
-            struct pfile *f = s->f;
-            s->state = S_PARSING;
-            f->parsing = true;
-            r->parsing_any = true;
-            pthread_mutex_unlock(&r->mu);
-            parse_chunk(r, s, t);
-            pthread_mutex_lock(&r->mu);
-            f->parsing = false;
-            r->parsing_any = false;
-            f->parsed++;
-            r->next_parse++;
-            if (r->mode == MODE_PRINT) {
-                s->state = S_PARSED;
-                write_in_order(r);
-            } else {
-                s->state = S_FREE;
-            }
-            if (file_finished(f))
-                file_close(f);
-            pthread_cond_broadcast(&r->cv);
-            continue;
-        }
-        struct pfile *f;
-        if ((s = free_slot(r)) != NULL && (f = pick_producer(r)) != NULL) {
-            bool open_it = !f->opened;
-            f->busy = true;
-            f->opened = true;
-            s->state = S_PARSING;      /* reserved while it is filled */
-            pthread_mutex_unlock(&r->mu);
-            bool got = produce(r, f, s, open_it);
-            pthread_mutex_lock(&r->mu);
-            f->busy = false;
-            if (got) {
-                s->f = f;
-                s->seq = f->produced++;
-                s->gseq = r->next_gseq++;
-                s->state = S_READY;
-            } else {
-                s->state = S_FREE;
-                f->eof = true;
-                if (file_finished(f))
-                    file_close(f);
-            }
-            pthread_cond_broadcast(&r->cv);
-            continue;
-        }
-        if (all_done(r))
+        if (ready_count(r) < r->ahead && (s = free_slot(r)) != NULL
+            && (f = pick_producer(r)) != NULL)
+            produce_slot(r, s, f);
+        else if ((s = pick_ready(r)) != NULL)
+            parse_slot(r, s, t);
+        else if ((s = free_slot(r)) != NULL && (f = pick_producer(r)) != NULL)
+            produce_slot(r, s, f);
+        else if (all_done(r))
             break;
-        pthread_cond_wait(&r->cv, &r->mu);
+        else {
+            pthread_cond_wait(&r->cv, &r->mu);
+            continue;
+        }
+        pthread_cond_broadcast(&r->cv);
     }
     pthread_mutex_unlock(&r->mu);
 }
@@ -487,9 +523,10 @@ static void run_files(struct run *r, char *const *paths, size_t n,
         atomic_init(&r->files[i].warned, 0);
     }
     r->chunk_cap = chunk_size(o);
-    /* Two chunks per thread: one being parsed, one being inflated. */
+    /* Per thread a chunk being parsed and one ready; one being inflated. */
     r->nslots = (size_t)nt * 2 + 1;
     r->slots = xcalloc(r->nslots, sizeof(*r->slots));
+    r->ahead = (size_t)nt;
     if (r->mode == MODE_PRINT)
         for (size_t i = 0; i < r->nslots; i++)
             outbuf_init_mem(&r->slots[i].ob, 64 * 1024);
