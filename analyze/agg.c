@@ -542,6 +542,48 @@ void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
     }
 }
 
+size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
+                   const struct ip_stats **st, size_t max)
+{
+    size_t n = 0;
+    PWord_t pv, inner;
+
+    while (n < max && c->v4 <= UINT32_MAX) {
+        Word_t k = (Word_t)c->v4;
+        JLF(pv, a->v4, k);
+        if (pv == NULL) {
+            c->v4 = (uint64_t)UINT32_MAX + 1;
+            break;
+        }
+        ipaddr_set_v4(&ip[n], (uint32_t)k);
+        st[n++] = *(const struct ip_stats **)pv;
+        c->v4 = (uint64_t)k + 1;
+    }
+    while (n < max && !c->v6_done) {
+        Word_t hi = (Word_t)c->hi, lo = (Word_t)c->lo;
+        /* c->hi is a key of the outer array with c->lo past the last
+         * record taken from it, or the key after one finished (lo 0). */
+        JLF(inner, a->v6, hi);
+        if (inner == NULL) {
+            c->v6_done = true;
+            break;
+        }
+        JLF(pv, *(Pvoid_t *)inner, lo);
+        if (pv == NULL) {       /* this outer key is done: the next one */
+            c->hi = (uint64_t)hi + 1, c->lo = 0;
+            c->v6_done = hi == (Word_t)UINT64_MAX;
+            continue;
+        }
+        ipaddr_set_v6(&ip[n], (uint64_t)hi, (uint64_t)lo);
+        st[n++] = *(const struct ip_stats **)pv;
+        c->hi = hi;
+        c->lo = (uint64_t)lo + 1;
+        if (lo == (Word_t)UINT64_MAX)
+            c->hi = (uint64_t)hi + 1, c->lo = 0, c->v6_done = hi == (Word_t)UINT64_MAX;
+    }
+    return n;
+}
+
 size_t agg_memory(const struct agg *a)
 {
     return a->mem.total;

@@ -20,54 +20,60 @@ enum { DECIDE_BLOCK = 4096, DECIDE_BATCH = 4 * DECIDE_BLOCK, PREFETCH = 8 };
 
 enum { NOT_LISTED, LISTED, ALLOWED };
 
-struct decide_ctx {
-    const struct ip_stats **st;         /* the batch */
+struct batch {
+    const struct ip_stats **st;
     struct ipaddr *ip;                  /* their addresses */
     struct decision *d;
     unsigned char *state;               /* NOT_LISTED, LISTED, ALLOWED */
     size_t n;
+};
+
+/*
+ * Three batches in flight, one step each in the same parallel run: the
+ * next one collected from the table, the current one decided block by
+ * block, the previous one applied (listings and networks, two tasks).
+ * Collecting is a walk down the Judy array and applying is in address
+ * order: done one batch after another they left a core idle.
+ */
+struct decide_ctx {
+    struct batch b[3];
+    struct batch *collect, *decide, *apply;     /* NULL: no such step */
+    const struct agg *a;
+    struct agg_cursor cur;
     const struct policy *p;
     const struct listing_opts *o;
     struct listings *out;
 };
 
-static void decide_block(size_t b, void *arg)
+static void decide_block(const struct decide_ctx *c, size_t blk)
 {
-    struct decide_ctx *c = arg;
-    size_t lo = b * DECIDE_BLOCK, hi = lo + DECIDE_BLOCK < c->n ? lo + DECIDE_BLOCK : c->n;
+    const struct batch *b = c->decide;
+    size_t lo = blk * DECIDE_BLOCK, hi = lo + DECIDE_BLOCK < b->n ? lo + DECIDE_BLOCK : b->n;
 
     /* The records lie scattered in memory: ask for the next ones early. */
     for (size_t i = lo; i < hi; i++) {
         if (i + PREFETCH < hi)
-            __builtin_prefetch(c->st[i + PREFETCH]);
-        if (i + PREFETCH / 2 < hi && c->st[i + PREFETCH / 2]->rdns)
-            __builtin_prefetch(c->st[i + PREFETCH / 2]->rdns);
-        policy_decide(c->p, &c->ip[i], c->st[i], &c->d[i]);
+            __builtin_prefetch(b->st[i + PREFETCH]);
+        if (i + PREFETCH / 2 < hi && b->st[i + PREFETCH / 2]->rdns)
+            __builtin_prefetch(b->st[i + PREFETCH / 2]->rdns);
+        policy_decide(c->p, &b->ip[i], b->st[i], &b->d[i]);
     }
 }
 
-/* After the decisions, two independent passes in address order: the
- * listings (task 0) and the network tables (task 1). */
-static void apply_one(size_t k, void *arg)
+/* The listings of a decided batch, in address order. */
+static void apply_listings(const struct batch *b, struct listings *out)
 {
-    const struct decide_ctx *c = arg;
-    struct listings *out = c->out;
-
-    for (size_t i = 0; i < c->n; i++) {
-        const struct ip_stats *st = c->st[i];
-        if (k == 1) {
-            if (i + PREFETCH < c->n)
-                __builtin_prefetch(c->st[i + PREFETCH]);
-            netagg_add(&out->nets, &c->ip[i], st, &c->d[i], c->state[i] == LISTED);
+    for (size_t i = 0; i < b->n; i++) {
+        const struct ip_stats *st = b->st[i];
+        if (i + PREFETCH < b->n && b->state[i + PREFETCH] != NOT_LISTED)
+            __builtin_prefetch(b->st[i + PREFETCH]);
+        if (b->state[i] == NOT_LISTED)
             continue;
-        }
-        if (c->state[i] == NOT_LISTED)
-            continue;
-        struct listing l = { .st = st, .d = c->d[i], .first = st->ev_first_ts,
+        struct listing l = { .st = st, .d = b->d[i], .first = st->ev_first_ts,
                              .last = st->ev_last_ts, .asn = st->asn };
-        l.pfx.addr = c->ip[i];
-        l.pfx.len = c->ip[i].family == 4 ? 32 : 128;
-        if (c->state[i] == ALLOWED) {
+        l.pfx.addr = b->ip[i];
+        l.pfx.len = b->ip[i].family == 4 ? 32 : 128;
+        if (b->state[i] == ALLOWED) {
             out->allowed = xgrow(out->allowed, &out->allowed_cap, out->nallowed + 1,
                                  sizeof(l));
             out->allowed[out->nallowed++] = l;
@@ -77,59 +83,81 @@ static void apply_one(size_t k, void *arg)
     }
 }
 
-static void decide_batch(struct decide_ctx *c)
+/* The network tables of a decided batch, in address order. */
+static void apply_nets(const struct batch *b, struct listings *out)
 {
-    const struct listing_opts *o = c->o;
-    struct listings *out = c->out;
-    size_t nblocks = (c->n + DECIDE_BLOCK - 1) / DECIDE_BLOCK;
-
-    if (o->run_all)
-        o->run_all(nblocks, decide_block, c);
-    else
-        for (size_t b = 0; b < nblocks; b++)
-            decide_block(b, c);
-    for (size_t i = 0; i < c->n; i++) {
-        c->state[i] = NOT_LISTED;
-        if (c->d[i].cause == CAUSE_NONE)
-            continue;
-        /* cidrset_match may sort the set on first use: not in parallel. */
-        c->state[i] = o->allow && cidrset_match(o->allow, &c->ip[i]) ? ALLOWED : LISTED;
+    for (size_t i = 0; i < b->n; i++) {
+        if (i + PREFETCH < b->n)
+            __builtin_prefetch(b->st[i + PREFETCH]);
+        netagg_add(&out->nets, &b->ip[i], b->st[i], &b->d[i], b->state[i] == LISTED);
     }
-    out->seen += c->n;
-    if (o->run_all)
-        o->run_all(2, apply_one, c);
-    else
-        for (size_t k = 0; k < 2; k++)
-            apply_one(k, c);
-    c->n = 0;
 }
 
-static void collect(const struct ipaddr *ip, const struct ip_stats *st, void *arg)
+/* Task k of a step: collect (0), apply (1 and 2), decide (3 on). */
+static void step_task(size_t k, void *arg)
 {
     struct decide_ctx *c = arg;
 
-    c->ip[c->n] = *ip;
-    c->st[c->n++] = st;
-    if (c->n == DECIDE_BATCH)
-        decide_batch(c);
+    if (k == 0 && c->collect)
+        c->collect->n = agg_collect(c->a, &c->cur, c->collect->ip, c->collect->st,
+                                    DECIDE_BATCH);
+    else if (k == 1 && c->apply)
+        apply_listings(c->apply, c->out);
+    else if (k == 2 && c->apply)
+        apply_nets(c->apply, c->out);
+    else if (k >= 3)
+        decide_block(c, k - 3);
+}
+
+/* After a batch's decisions: which of its addresses the allowlist keeps
+ * out. cidrset_match may sort the set on first use: not in parallel. */
+static void mark_listed(struct batch *b, const struct listing_opts *o)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        b->state[i] = NOT_LISTED;
+        if (b->d[i].cause == CAUSE_NONE)
+            continue;
+        b->state[i] = o->allow && cidrset_match(o->allow, &b->ip[i]) ? ALLOWED : LISTED;
+    }
 }
 
 static void decide_all(struct listings *out, const struct agg *a, const struct policy *p,
                        const struct listing_opts *o)
 {
-    struct decide_ctx c = { .p = p, .o = o, .out = out };
+    struct decide_ctx c = { .a = a, .p = p, .o = o, .out = out };
 
-    c.st = xmalloc(DECIDE_BATCH * sizeof(*c.st));
-    c.ip = xmalloc(DECIDE_BATCH * sizeof(*c.ip));
-    c.d = xmalloc(DECIDE_BATCH * sizeof(*c.d));
-    c.state = xmalloc(DECIDE_BATCH);
-    agg_walk(a, collect, &c);
-    if (c.n)
-        decide_batch(&c);
-    free(c.st);
-    free(c.ip);
-    free(c.d);
-    free(c.state);
+    for (int i = 0; i < 3; i++) {
+        c.b[i].st = xmalloc(DECIDE_BATCH * sizeof(*c.b[i].st));
+        c.b[i].ip = xmalloc(DECIDE_BATCH * sizeof(*c.b[i].ip));
+        c.b[i].d = xmalloc(DECIDE_BATCH * sizeof(*c.b[i].d));
+        c.b[i].state = xmalloc(DECIDE_BATCH);
+    }
+    c.collect = &c.b[0];
+    for (int turn = 1; c.collect || c.decide || c.apply; turn++) {
+        size_t ntasks = 3 + (c.decide ? (c.decide->n + DECIDE_BLOCK - 1) / DECIDE_BLOCK : 0);
+        if (o->run_all)
+            o->run_all(ntasks, step_task, &c);
+        else
+            for (size_t k = 0; k < ntasks; k++)
+                step_task(k, &c);
+        if (c.decide) {
+            mark_listed(c.decide, o);
+            out->seen += c.decide->n;
+        }
+        /* Each batch moves one step on; the applied one is collected into next. */
+        struct batch *free_b = c.apply;
+        c.apply = c.decide;
+        c.decide = c.collect && c.collect->n ? c.collect : NULL;
+        c.collect = NULL;
+        if (c.decide && c.decide->n == DECIDE_BATCH)
+            c.collect = free_b ? free_b : &c.b[turn % 3];
+    }
+    for (int i = 0; i < 3; i++) {
+        free(c.b[i].st);
+        free(c.b[i].ip);
+        free(c.b[i].d);
+        free(c.b[i].state);
+    }
 }
 
 static int cmp_listing(const void *a, const void *b)

@@ -127,6 +127,18 @@ void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx);
  * table it walks (records would move under the walk). */
 typedef void agg_update_fn(const struct ipaddr *ip, struct ip_stats *st, void *ctx);
 void agg_update(struct agg *a, agg_update_fn *fn, void *ctx);
+/* agg_collect's place in a table's address order; start zeroed. */
+struct agg_cursor {
+    uint64_t hi, lo;            /* the next IPv6 key to look at */
+    uint64_t v4;                /* the next IPv4 key (past 2^32: IPv4 done) */
+    bool v6_done;
+};
+/* The next records, up to max of them, in agg_walk's order (IPv4, then
+ * IPv6, by address) into ip[] and st[]; the count, 0 at the end. The
+ * table must not change between calls. Lets a caller walk on by batches
+ * while it works on the batch before. */
+size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
+                   const struct ip_stats **st, size_t max);
 /* Bytes held for records and strings, with records waiting for reuse
  * (not Judy's own nodes). */
 size_t agg_memory(const struct agg *a);

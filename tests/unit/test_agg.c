@@ -451,6 +451,64 @@ static void test_merge_new_records(void **state)
     agg_free(m);
 }
 
+/* agg_collect in batches of any size visits what agg_walk visits, in the
+ * same order, the edges of both key spaces included. */
+struct walked {
+    struct ipaddr ip[64];
+    const struct ip_stats *st[64];
+    size_t n;
+};
+
+static void walked_one(const struct ipaddr *ip, const struct ip_stats *st, void *ctx)
+{
+    struct walked *w = ctx;
+
+    assert_true(w->n < 64);
+    w->ip[w->n] = *ip;
+    w->st[w->n++] = st;
+}
+
+static void test_collect_batches(void **state)
+{
+    static const char *const names[] = {
+        "0.0.0.0", "0.0.0.1", "10.0.0.1", "192.0.2.1", "255.255.255.254", "255.255.255.255",
+        "::", "::1", "2001:db8::1", "2001:db8::2", "2001:db8:0:1::1",
+        "2001:db8::ffff:ffff:ffff:ffff", "2001:db8:0:1::", "ffff:ffff:ffff:ffff::",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    };
+    enum { N = sizeof(names) / sizeof(names[0]) };
+    (void)state;
+
+    for (int only = 0; only < 3; only++) {      /* both families, IPv4 only, IPv6 only */
+        struct agg *a = agg_new(false);
+        struct walked w = { .n = 0 };
+        for (size_t i = 0; i < N; i++) {
+            struct ipaddr ip = IP(names[i]);
+            if ((only == 1 && ip.family != 4) || (only == 2 && ip.family != 6))
+                continue;
+            add(a, &ip, AC_CONNECT, 1, i + 1);
+        }
+        agg_walk(a, walked_one, &w);
+        for (size_t max = 1; max <= N + 1; max++) {
+            struct agg_cursor cur;
+            struct ipaddr ip[N + 1];
+            const struct ip_stats *st[N + 1];
+            size_t got = 0, k;
+            memset(&cur, 0, sizeof(cur));
+            while ((k = agg_collect(a, &cur, ip, st, max)) > 0) {
+                assert_true(k <= max && got + k <= w.n);
+                for (size_t i = 0; i < k; i++, got++) {
+                    assert_int_equal(ipaddr_cmp(&ip[i], &w.ip[got]), 0);
+                    assert_ptr_equal(st[i], w.st[got]);
+                }
+            }
+            assert_int_equal(got, w.n);
+            assert_int_equal(agg_collect(a, &cur, ip, st, max), 0);
+        }
+        agg_free(a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_evidence_lines),
         cmocka_unit_test(test_rdns_earliest_line),
         cmocka_unit_test(test_merge_new_records),
+        cmocka_unit_test(test_collect_batches),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }
