@@ -499,49 +499,6 @@ void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx)
     agg_update((struct agg *)a, ro_visit, &w);
 }
 
-void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
-{
-    Word_t k = 0, hi = 0;
-    PWord_t pv, inner;
-    struct ipaddr ip;
-
-    /* The records lie scattered in the arena: the walk runs AHEAD keys
-     * in front of the visits and fetches their records meanwhile. The
-     * callbacks change records, never keys, so the Judy pointers hold. */
-    enum { AHEAD = 8 };
-    struct { Word_t k; struct ip_stats *st; } q[AHEAD];
-    size_t queued = 0, next = 0;
-    JLF(pv, a->v4, k);
-    for (; pv && queued < AHEAD; queued++) {
-        q[queued].k = k, q[queued].st = *(struct ip_stats **)pv;
-        __builtin_prefetch(q[queued].st);
-        JLN(pv, a->v4, k);
-    }
-    while (queued > 0) {
-        ipaddr_set_v4(&ip, (uint32_t)q[next].k);
-        fn(&ip, q[next].st, ctx);
-        if (pv) {
-            q[next].k = k, q[next].st = *(struct ip_stats **)pv;
-            __builtin_prefetch(q[next].st);
-            JLN(pv, a->v4, k);
-        } else {
-            queued--;
-        }
-        next = (next + 1) % AHEAD;
-    }
-    JLF(inner, a->v6, hi);
-    while (inner) {
-        Word_t lo = 0;
-        JLF(pv, *(Pvoid_t *)inner, lo);
-        while (pv) {
-            ipaddr_set_v6(&ip, (uint64_t)hi, (uint64_t)lo);
-            fn(&ip, *(struct ip_stats **)pv, ctx);
-            JLN(pv, *(Pvoid_t *)inner, lo);
-        }
-        JLN(inner, a->v6, hi);
-    }
-}
-
 size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
                    const struct ip_stats **st, size_t max)
 {
@@ -582,6 +539,28 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
             c->hi = (uint64_t)hi + 1, c->lo = 0, c->v6_done = hi == (Word_t)UINT64_MAX;
     }
     return n;
+}
+
+void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
+{
+    /* The records lie scattered in the arena: the walk collects keys a
+     * batch at a time and fetches records AHEAD visits in front. The
+     * callbacks change records, never keys, so the cursor holds. */
+    enum { BATCH = 64, AHEAD = 8 };
+    struct agg_cursor cur = { 0 };
+    struct ipaddr ip[BATCH];
+    const struct ip_stats *st[BATCH];
+    size_t n;
+
+    while ((n = agg_collect(a, &cur, ip, st, BATCH)) > 0) {
+        for (size_t i = 0; i < n && i < AHEAD; i++)
+            __builtin_prefetch(st[i]);
+        for (size_t i = 0; i < n; i++) {
+            if (i + AHEAD < n)
+                __builtin_prefetch(st[i + AHEAD]);
+            fn(&ip[i], (struct ip_stats *)st[i], ctx);     /* a's own records */
+        }
+    }
 }
 
 size_t agg_memory(const struct agg *a)
