@@ -219,26 +219,43 @@ static size_t owner_name(const struct ipprefix *p, char *buf)
     return (size_t)(d - buf);
 }
 
-/* The record text of one cause, split around the TXT template's '$' when
- * that can be pasted without export_txt's 255-byte cut. */
+/* The record text of one cause, split at the TXT template's '$' signs
+ * when the address can go into each without export_txt's 255-byte cut
+ * (the default template names it twice). */
+enum { RR_MAX_DOLLARS = 4 };
 struct rr_form {
     const char *code;
     size_t ncode;
     bool split;
-    const char *pre, *post;
-    size_t npre, npost;
+    unsigned ndollars;
+    const char *seg[RR_MAX_DOLLARS + 1];        /* the text around them */
+    size_t nseg[RR_MAX_DOLLARS + 1];
 };
 
 static void rr_form_init(struct rr_form *f, const struct policy *p, enum cause c)
 {
-    const char *t = policy_txt(p, c), *dollar = strchr(t, '$');
-    size_t n = strlen(t);
+    const char *t = policy_txt(p, c), *dollar;
+    size_t fixed = 0;
 
     f->code = policy_code(p, c);
     f->ncode = strlen(f->code);
-    f->split = dollar && strchr(dollar + 1, '$') == NULL && n - 1 + IPPREFIX_STRLEN - 1 <= 255;
-    f->pre = t, f->npre = dollar ? (size_t)(dollar - t) : 0;
-    f->post = dollar ? dollar + 1 : "", f->npost = dollar ? n - f->npre - 1 : 0;
+    f->ndollars = 0;
+    f->split = true;
+    for (;;) {
+        dollar = strchr(t, '$');
+        size_t n = dollar ? (size_t)(dollar - t) : strlen(t);
+        f->seg[f->ndollars] = t, f->nseg[f->ndollars] = n;
+        fixed += n;
+        if (dollar == NULL)
+            break;
+        if (f->ndollars == RR_MAX_DOLLARS) {
+            f->split = false;
+            return;
+        }
+        f->ndollars++;
+        t = dollar + 1;
+    }
+    f->split = fixed + f->ndollars * (IPPREFIX_STRLEN - 1) <= 255;
 }
 
 static void record(struct outbuf *o, const struct policy *p, const struct rr_form *f,
@@ -253,9 +270,11 @@ static void record(struct outbuf *o, const struct policy *p, const struct rr_for
     memcpy(d, f->code, f->ncode), d += f->ncode;
     memcpy(d, "\n\tIN\tTXT\t\"", 10), d += 10;
     if (f->split) {
-        memcpy(d, f->pre, f->npre), d += f->npre;
-        memcpy(d, what, nwhat), d += nwhat;
-        memcpy(d, f->post, f->npost), d += f->npost;
+        memcpy(d, f->seg[0], f->nseg[0]), d += f->nseg[0];
+        for (unsigned i = 1; i <= f->ndollars; i++) {
+            memcpy(d, what, nwhat), d += nwhat;
+            memcpy(d, f->seg[i], f->nseg[i]), d += f->nseg[i];
+        }
     } else {
         d += export_txt(p, c, what, d);
     }

@@ -71,6 +71,33 @@ is "$(cat "$TMP/n")" "$(grep -c '^100\.\(6[4-9]\|7[01]\)\..*,yes$' "$TMP/o1/netw
 grep -q '"address": "192.0.2.25"' "$TMP/o1/summary.json"; ok $? "summary.json reports the allowlisted relay"
 grep -q '^64500,"Example Cable Access (CGN pools)",' "$TMP/o1/asn.csv"; ok $? "asn.csv names the bots' AS"
 
+# TXT templates naming the address never, once, three and five times:
+# bl.zone carries each expanded in full (and loads).
+x150=$(printf '%150s' '' | tr ' ' x)
+printf '[zone]\ntxt_spam = a$b$c$d\ntxt_net = static text, no address\ntxt_dynamic = $ $ $ $ $\ntxt_auth = $%s\n' \
+    "$x150" >"$TMP/txt.ini"
+run -c "$TMP/txt.ini" -o "$TMP/o5" >/dev/null 2>&1; is $? 0 "run with TXT templates"
+txt_of() {      # the TXT text bl.zone gives the first IPv4 address listed for cause $1
+    ip=$(awk -F, -v c="$1" '$2 == c && $1 ~ /^[0-9.]+$/ { print $1; exit }' "$TMP/o5/listings.csv")
+    owner=$(echo "$ip" | awk -F. '{ print $4 "." $3 "." $2 "." $1 }')
+    awk -v o="$owner" '$1 == o && $3 == "A" { getline; sub(/^[^"]*"/, ""); sub(/"$/, ""); print; exit }' \
+        "$TMP/o5/bl.zone"
+}
+for c in spam dynamic auth; do
+    ip=$(awk -F, -v c="$c" '$2 == c && $1 ~ /^[0-9.]+$/ { print $1; exit }' "$TMP/o5/listings.csv")
+    case $c in
+    spam) want="a${ip}b${ip}c${ip}d" ;;
+    dynamic) want="$ip $ip $ip $ip $ip" ;;
+    auth) want="$ip$x150" ;;
+    esac
+    [ -n "$ip" ] && is "$(txt_of "$c")" "$want" "bl.zone TXT for cause $c: the template expanded"
+done
+if command -v named-checkzone >/dev/null; then
+    named-checkzone bl.example "$TMP/o5/bl.zone" >/dev/null; ok $? "named-checkzone accepts the zone"
+else
+    skip "no named-checkzone"
+fi
+
 # A failed publish leaves the previous files untouched.
 cp -a "$TMP/o1" "$TMP/keep"
 chmod 555 "$TMP/o1"
