@@ -240,7 +240,6 @@ static void rr_form_init(struct rr_form *f, const struct policy *p, enum cause c
     f->code = policy_code(p, c);
     f->ncode = strlen(f->code);
     f->ndollars = 0;
-    f->split = true;
     for (;;) {
         dollar = strchr(t, '$');
         size_t n = dollar ? (size_t)(dollar - t) : strlen(t);
