@@ -78,12 +78,12 @@ void export_listings_csv(struct outbuf *o, const struct export_ctx *r)
         outbuf_putc(o, ',');
         outbuf_g(o, e->d.auth_score);
         uint32_t n[AC__COUNT];
-        if (st)
+        if (st) {
             ip_stats_counts(st, n);
-        for (int k = 0; k < AC__COUNT; k++) {
-            outbuf_putc(o, ',');
-            if (st)
-                outbuf_u64(o, n[k]);
+            outbuf_u32s(o, n, AC__COUNT, ',');
+        } else {                /* a network's row: no counts */
+            memset(outbuf_room(o, AC__COUNT), ',', AC__COUNT);
+            o->len += AC__COUNT;
         }
         outbuf_putc(o, ',');
         if (st && st->rdns)

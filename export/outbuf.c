@@ -131,6 +131,23 @@ void outbuf_u64(struct outbuf *o, uint64_t v)
     o->len += n;
 }
 
+void outbuf_u32s(struct outbuf *o, const uint32_t *v, size_t n, char sep)
+{
+    char *d = outbuf_room(o, n * 11), *start = d;
+
+    for (size_t i = 0; i < n; i++) {
+        *d++ = sep;
+        if (v[i] < 10) {        /* most counts of a row: one digit or 0 */
+            *d++ = (char)('0' + v[i]);
+            continue;
+        }
+        char tmp[10], *end = tmp + sizeof(tmp), *s = digits_before(end, v[i]);
+        memcpy(d, s, (size_t)(end - s));
+        d += end - s;
+    }
+    o->len += (size_t)(d - start);
+}
+
 void outbuf_g(struct outbuf *o, double v)
 {
     /* Scores are sums of small weights times counts: almost always a

@@ -44,6 +44,8 @@ void outbuf_puts(struct outbuf *o, const char *s);
 void outbuf_printf(struct outbuf *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void outbuf_u64(struct outbuf *o, uint64_t v);
+/* n numbers, each after sep: a row of counts in one call. */
+void outbuf_u32s(struct outbuf *o, const uint32_t *v, size_t n, char sep);
 /* Room for n more bytes at the end: write them at the returned pointer,
  * then add what was written to o->len. */
 char *outbuf_room_slow(struct outbuf *o, size_t n);

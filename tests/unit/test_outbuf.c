@@ -81,11 +81,43 @@ static void test_prefix(void **state)
     check_pfx(&unknown);
 }
 
+/* A row of counts: each after the separator, as printf writes it; a
+ * small buffer so that rows cross its end. */
+static void test_u32s(void **state)
+{
+    static const uint32_t fixed[] = { 0, 9, 10, 99, 100, 4294967295u, 1, 0, 123456789 };
+    struct outbuf o, want;
+    char num[16];
+    (void)state;
+
+    outbuf_init_mem(&o, 4);
+    outbuf_init_mem(&want, 4);
+    srand(12);
+    for (int row = 0; row < 2000; row++) {
+        uint32_t v[21];
+        size_t n = row == 0 ? sizeof(fixed) / sizeof(fixed[0]) : (size_t)rand() % 22;
+        for (size_t i = 0; i < n; i++)
+            v[i] = row == 0 ? fixed[i] : rand() % 3 ? (uint32_t)rand() % 12
+                                                    : (uint32_t)rand() * 2654435761u;
+        outbuf_u32s(&o, row == 0 ? fixed : v, n, row % 2 ? ',' : '\t');
+        for (size_t i = 0; i < n; i++) {
+            snprintf(num, sizeof(num), "%c%u", row % 2 ? ',' : '\t',
+                     (unsigned)(row == 0 ? fixed[i] : v[i]));
+            outbuf_puts(&want, num);
+        }
+    }
+    assert_int_equal(o.len, want.len);
+    assert_memory_equal(o.buf, want.buf, o.len);
+    outbuf_close(&o);
+    outbuf_close(&want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_g),
         cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_u32s),
     };
     return cmocka_run_group_tests_name("outbuf", tests, NULL, NULL);
 }
