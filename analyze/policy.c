@@ -393,9 +393,40 @@ void policy_init(struct policy *p)
         msg_panic("built-in policy does not parse: %s", c.err);
 }
 
+/* inih reads a line in pieces of INI_MAX_LINE bytes and parses the rest
+ * as a line of its own: a long value would be cut, or its tail taken for
+ * a comment. The number of the first such line, 0 if none. */
+static int overlong_line(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int no = 0, bad = 0;
+
+    if (fp == NULL)
+        return 0;               /* ini_parse says why */
+    while (bad == 0 && (n = getline(&line, &cap, fp)) >= 0) {
+        no++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            n--;
+        if (n > INI_MAX_LINE - 2)       /* inih's buffer: the line, its '\\n' and a NUL */
+            bad = no;
+    }
+    free(line);
+    fclose(fp);
+    return bad;
+}
+
 bool policy_load(struct policy *p, const char *path)
 {
     struct load_ctx c = { p, path, "" };
+    int bad = overlong_line(path);
+
+    if (bad) {
+        msg_warn("%s:%d: line longer than %d bytes", path, bad, INI_MAX_LINE - 2);
+        return false;
+    }
     int rc = ini_parse(path, on_setting, &c);
 
     if (rc == -1) {

@@ -211,6 +211,16 @@ static void test_config_errors(void **state)
         if (policy_load(&p, path))
             fail_msg("accepted bad config: %s", bad[i]);
     }
+    /* Past inih's line length the tail would be read as a line of its
+     * own, here a comment, and the value cut short. */
+    char longline[300];
+    snprintf(longline, sizeof(longline), "[zone]\ntxt_spam = $%0*d#tail\n", 187, 0);
+    assert_int_equal(ftruncate(fd, 0), 0);
+    assert_int_equal(pwrite(fd, longline, strlen(longline), 0), (ssize_t)strlen(longline));
+    policy_init(&p);
+    if (policy_load(&p, path))
+        fail_msg("accepted a line of %zu bytes: txt_spam is now %zu bytes",
+                 strlen(longline) - 8, strlen(p.txt[CAUSE_SPAM]));
     const char *good = "# comment\n[policy]\nthreshold = 5\n[weights]\naccepted = -1\n";
     assert_int_equal(ftruncate(fd, 0), 0);
     assert_int_equal(pwrite(fd, good, strlen(good), 0), (ssize_t)strlen(good));
