@@ -410,7 +410,7 @@ static int overlong_line(const char *path)
         no++;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             n--;
-        if (n > INI_MAX_LINE - 2)       /* inih's buffer: the line, its '\\n' and a NUL */
+        if (n > INI_MAX_LINE - 2)       /* inih's buffer: the line, its newline and a NUL */
             bad = no;
     }
     free(line);
