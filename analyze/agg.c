@@ -499,6 +499,13 @@ void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx)
     agg_update((struct agg *)a, ro_visit, &w);
 }
 
+/* IPv6 outer key hi is done: the next one, from its first inner key. */
+static void v6_next_outer(struct agg_cursor *c, Word_t hi)
+{
+    c->hi = (uint64_t)hi + 1, c->lo = 0;
+    c->v6_done = hi == (Word_t)UINT64_MAX;
+}
+
 size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
                    const struct ip_stats **st, size_t max)
 {
@@ -526,17 +533,16 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
             break;
         }
         JLF(pv, *(Pvoid_t *)inner, lo);
-        if (pv == NULL) {       /* this outer key is done: the next one */
-            c->hi = (uint64_t)hi + 1, c->lo = 0;
-            c->v6_done = hi == (Word_t)UINT64_MAX;
+        if (pv == NULL) {
+            v6_next_outer(c, hi);
             continue;
         }
         ipaddr_set_v6(&ip[n], (uint64_t)hi, (uint64_t)lo);
         st[n++] = *(const struct ip_stats **)pv;
-        c->hi = hi;
-        c->lo = (uint64_t)lo + 1;
         if (lo == (Word_t)UINT64_MAX)
-            c->hi = (uint64_t)hi + 1, c->lo = 0, c->v6_done = hi == (Word_t)UINT64_MAX;
+            v6_next_outer(c, hi);
+        else
+            c->hi = hi, c->lo = (uint64_t)lo + 1;
     }
     return n;
 }

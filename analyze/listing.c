@@ -144,13 +144,11 @@ static void decide_all(struct listings *out, const struct agg *a, const struct p
             mark_listed(c.decide, o);
             out->seen += c.decide->n;
         }
-        /* Each batch moves one step on; the applied one is collected into next. */
-        struct batch *free_b = c.apply;
+        /* Each batch moves one step on. Turn t collects into b[(t - 1) % 3],
+         * the one applied in turn t - 1 from turn 4 on. */
         c.apply = c.decide;
         c.decide = c.collect && c.collect->n ? c.collect : NULL;
-        c.collect = NULL;
-        if (c.decide && c.decide->n == DECIDE_BATCH)
-            c.collect = free_b ? free_b : &c.b[turn % 3];
+        c.collect = c.decide && c.decide->n == DECIDE_BATCH ? &c.b[turn % 3] : NULL;
     }
     for (int i = 0; i < 3; i++) {
         free(c.b[i].st);
