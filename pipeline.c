@@ -22,13 +22,14 @@
 enum { CHUNK_CAP = 4 * 1024 * 1024, LONG_LINE_WARNINGS = 3 };
 /* With several threads, each merges its table into the shared one once it
  * holds one address per this many bytes of chunk (65536 with 4 MB chunks),
- * or after a later chunk if another thread is merging, and starts afresh:
- * memory is one table of every address plus small per-thread tables, not
- * a full table per thread, and logs with few addresses never pay for a
- * merge. An address seen in many batches is
- * merged once per batch: 16384 merged four times as often, cost 5 % of a
- * two-thread run on the bench file and saved 10 MB of a 1M-address peak
- * (a freed thread table stays in that thread's malloc arena). Tied to the
+ * or after a later chunk if another thread is merging, and empties it for
+ * the next batch, keeping its memory (freed, the pages went back to the
+ * kernel and were faulted in and zeroed again, 2% of a two-thread run's
+ * CPU). Memory is one table of every address plus small per-thread
+ * tables, not a full table per thread, and logs with few addresses never
+ * pay for a merge. An address seen in many batches is merged once per
+ * batch: 16384 merged four times as often, cost 5 % of a two-thread run
+ * on the bench file and saved 10 MB of a 1M-address peak. Tied to the
  * chunk size so tests exercise it. */
 enum { MERGE_BYTES_PER_ADDRESS = 64 };
 
@@ -358,8 +359,7 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
         && pthread_mutex_trylock(&r->merge_mu) == 0) {
         agg_merge(r->all, r->per[t]);
         pthread_mutex_unlock(&r->merge_mu);
-        agg_free(r->per[t]);
-        r->per[t] = NULL;
+        agg_clear(r->per[t]);
     }
 }
 

@@ -574,13 +574,11 @@ size_t agg_memory(const struct agg *a)
     return a->mem.total;
 }
 
-void agg_free(struct agg *a)
+static void free_keys(struct agg *a)
 {
     Word_t hi = 0;
     PWord_t inner;
 
-    if (a == NULL)
-        return;
     JLF(inner, a->v6, hi);
     while (inner) {
         JudyLFreeArray((PPvoid_t)inner, PJE0);
@@ -588,6 +586,24 @@ void agg_free(struct agg *a)
     }
     JudyLFreeArray(&a->v6, PJE0);
     JudyLFreeArray(&a->v4, PJE0);
+}
+
+void agg_clear(struct agg *a)
+{
+    free_keys(a);
+    arena_reset(&a->mem);
+    if (a->recent)
+        memset(a->recent, 0, ((size_t)1 << RECENT_BITS) * sizeof(*a->recent));
+    memset(a->free, 0, sizeof(a->free));
+    memset(&a->rdns_hi, 0, sizeof(a->rdns_hi));
+    a->count = 0;
+}
+
+void agg_free(struct agg *a)
+{
+    if (a == NULL)
+        return;
+    free_keys(a);
     arena_free(&a->mem);
     free(a->recent);
     free(a);

@@ -142,6 +142,9 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 /* Bytes held for records and strings, with records waiting for reuse
  * (not Judy's own nodes). */
 size_t agg_memory(const struct agg *a);
+/* Empty a, as agg_new left it, keeping its memory for the records to
+ * come: a thread's table is merged and refilled many times a run. */
+void agg_clear(struct agg *a);
 void agg_free(struct agg *a);
 
 /* True for the classes that are evidence against an address. */

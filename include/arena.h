@@ -11,6 +11,7 @@
 struct arena_block;
 struct arena {
     struct arena_block *head;
+    struct arena_block *spare;  /* emptied by arena_reset, for reuse */
     size_t used;        /* bytes used in head */
     size_t total;       /* bytes handed out, for reports */
 };
@@ -27,6 +28,10 @@ static inline char *arena_span(struct arena *a, struct span s)
 {
     return arena_strndup(a, s.p, s.n);
 }
+/* Forget every object but keep the blocks for the next ones: a table
+ * emptied and filled again over and over does not give its memory back
+ * to the kernel and fault it in again, zeroed, each time. */
+void arena_reset(struct arena *a);
 void arena_free(struct arena *a);
 
 #endif

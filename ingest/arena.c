@@ -25,6 +25,7 @@ enum {
 void arena_init(struct arena *a)
 {
     a->head = NULL;
+    a->spare = NULL;
     a->used = 0;
     a->total = 0;
 }
@@ -39,9 +40,17 @@ void *arena_alloc_aligned(struct arena *a, size_t n, size_t align)
         size_t block = a->total >= ARENA_BIG_AFTER ? ARENA_BIG_BLOCK - sizeof(struct arena_block)
                                                    : ARENA_BLOCK;
         size_t sz = n > ARENA_BLOCK / 4 ? n : block;
-        struct arena_block *b = hugemem_alloc(sizeof(*b) + sz);
+        struct arena_block *b;
 
-        b->size = sz;
+        /* Every spare block holds an ordinary object (none is larger than
+         * ARENA_BLOCK / 4); a one-off object gets its own block. */
+        if (a->spare && n <= ARENA_BLOCK / 4) {
+            b = a->spare;
+            a->spare = b->next;
+        } else {
+            b = hugemem_alloc(sizeof(*b) + sz);
+            b->size = sz;
+        }
         /* A large one-off object goes behind the head so the head keeps
          * its free space. */
         if (n > ARENA_BLOCK / 4 && a->head) {
@@ -76,13 +85,33 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
     return p;
 }
 
-void arena_free(struct arena *a)
+static void free_blocks(struct arena_block *b)
 {
-    struct arena_block *b = a->head, *next;
+    struct arena_block *next;
 
     for (; b; b = next) {
         next = b->next;
         free(b);
     }
+}
+
+void arena_reset(struct arena *a)
+{
+    struct arena_block *b = a->head, *next;
+
+    for (; b; b = next) {
+        next = b->next;
+        b->next = a->spare;
+        a->spare = b;
+    }
+    a->head = NULL;
+    a->used = 0;
+    a->total = 0;
+}
+
+void arena_free(struct arena *a)
+{
+    free_blocks(a->head);
+    free_blocks(a->spare);
     arena_init(a);
 }

@@ -451,6 +451,72 @@ static void test_merge_new_records(void **state)
     agg_free(m);
 }
 
+/* A table emptied with agg_clear and filled again, over and over, holds
+ * what a new table would: its reused records start at zero, and the
+ * recent cache forgets the old ones. Half of each round's addresses were
+ * in the round before; 20000 of them take the arena past its small
+ * blocks. */
+static void test_clear_refill(void **state)
+{
+    enum { N = 20000, ROUNDS = 4 };
+    struct agg *t = agg_new(true);
+    uint32_t (*want)[AC__COUNT] = calloc(N, sizeof(*want));
+    uint64_t *first_line = calloc(N, sizeof(*first_line));
+    (void)state;
+
+    assert_non_null(want);
+    assert_non_null(first_line);
+    for (uint32_t r = 0; r < ROUNDS; r++) {
+        uint32_t base = r * (N / 2);
+        memset(want, 0, N * sizeof(*want));
+        memset(first_line, 0, N * sizeof(*first_line));
+        for (uint32_t k = 0; k < 3 * N; k++) {
+            uint32_t i = k < N ? k : rnd(N);    /* every address, then at random */
+            struct ipaddr ip = { .family = 4 };
+            uint32_t v = 0x0a000000 + base + i;
+            char host[32];
+            ipaddr_set_v4(&ip, v);
+            int c = (int)rnd(AC__COUNT);
+            struct event ev = class_ev[c];
+            ev.ip = ip;
+            ev.has_ts = true;
+            ev.ts = 1000 + k;
+            ev.line = k + 1;
+            snprintf(host, sizeof(host), "r%u-%u.example", r, base + i);
+            ev.rdns = span_make(host, strlen(host));
+            agg_add(t, &ev);
+            want[i][c]++;
+            if (agg_is_evidence(c) && first_line[i] == 0)
+                first_line[i] = ev.line;
+        }
+        assert_int_equal(agg_count(t), N);
+        for (uint32_t i = 0; i < N; i++) {
+            struct ipaddr ip = { .family = 4 };
+            struct agg_pos first, last;
+            char host[32];
+            ipaddr_set_v4(&ip, 0x0a000000 + base + i);
+            const struct ip_stats *st = agg_lookup(t, &ip);
+            check(st, want[i]);
+            snprintf(host, sizeof(host), "r%u-%u.example", r, base + i);
+            assert_string_equal(st->rdns, host);
+            assert_int_equal(agg_evidence_lines(t, st, &first, &last), first_line[i] != 0);
+            if (first_line[i])
+                assert_int_equal(first.line, first_line[i]);
+        }
+        if (r > 0) {                    /* the half not seen again is gone */
+            struct ipaddr ip = { .family = 4 };
+            ipaddr_set_v4(&ip, 0x0a000000 + base - 1);
+            assert_null(agg_lookup(t, &ip));
+        }
+        agg_clear(t);
+        assert_int_equal(agg_count(t), 0);
+        assert_int_equal(agg_memory(t), 0);
+    }
+    free(want);
+    free(first_line);
+    agg_free(t);
+}
+
 /* agg_collect in batches of any size visits what agg_walk visits, in the
  * same order, the edges of both key spaces included. */
 struct walked {
@@ -520,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_rdns_earliest_line),
         cmocka_unit_test(test_merge_new_records),
         cmocka_unit_test(test_collect_batches),
+        cmocka_unit_test(test_clear_refill),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }

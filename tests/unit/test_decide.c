@@ -137,6 +137,33 @@ static void test_arena_alignment(void **state)
     arena_free(&ar);
 }
 
+/* After arena_reset the blocks come back, oldest first, and what they
+ * hand out is zeroed again; a one-off large object gets a block of its
+ * own. */
+static void test_arena_reset(void **state)
+{
+    struct arena ar;
+    (void)state;
+    arena_init(&ar);
+    char *first = arena_alloc(&ar, 40);
+    for (int i = 0; i < 100000; i++)
+        memset(arena_alloc(&ar, 40), 0xff, 40);
+    memset(first, 0xff, 40);
+    arena_reset(&ar);
+    assert_int_equal(ar.total, 0);
+    char *again = arena_alloc(&ar, 40);
+    assert_ptr_equal(again, first);
+    for (int i = 0; i < 100000; i++) {
+        char *p = arena_alloc(&ar, 40);
+        for (int j = 0; j < 40; j++)
+            assert_int_equal(p[j], 0);
+    }
+    char *big = arena_alloc(&ar, 300000);
+    assert_int_equal(big[299999], 0);
+    arena_reset(&ar);
+    arena_free(&ar);
+}
+
 static void test_repeat_counts(void **state)
 {
     struct agg *a = agg_new(false);
@@ -266,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_rdns_rewrite),
         cmocka_unit_test(test_first_last_range),
         cmocka_unit_test(test_arena_alignment),
+        cmocka_unit_test(test_arena_reset),
         cmocka_unit_test(test_policy_defaults_and_decisions),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_cidrset_file),
