@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
@@ -55,7 +56,13 @@ static void test_v4_vs_inet_pton(void **state)
         unsigned char want[4];
         uint32_t v = 0;
         int ref = inet_pton(AF_INET, buf, want) == 1;
-        bool ok = ipaddr_parse_v4(span_make(buf, n), &v);
+        /* From a copy of exactly n bytes: the ASan build sees any read
+         * outside the span (the parser loads 8 bytes at a time). */
+        char *exact = malloc(n ? n : 1);
+        assert_non_null(exact);
+        memcpy(exact, buf, n);
+        bool ok = ipaddr_parse_v4(span_make(exact, n), &v);
+        free(exact);
         if (ok != ref)
             fail_msg("\"%s\": ipaddr_parse_v4 %d, inet_pton %d", buf, ok, ref);
         if (ok)
