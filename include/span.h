@@ -7,6 +7,7 @@
  * (Postfix's null sender from=<> is the classic case).
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <stdbool.h>
 #ifdef __SSE2__
@@ -44,6 +45,56 @@ static inline bool span_ends(struct span s, const char *lit, size_t n)
     return s.n >= n && memcmp(s.p + s.n - n, lit, n) == 0;
 }
 #define span_ends_lit(s, lit) span_ends((s), (lit), sizeof(lit) - 1)
+
+/* 8 bytes at p as a little-endian word: byte i of the text is byte i of
+ * the word on any host. */
+static inline uint64_t span_load8(const char *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* Byte masks of a word, 0x80 in each byte that matches: exact per byte
+ * (no carry crosses a byte), for branch-free scans of short fields. */
+#define SPAN_BYTES(c) (UINT64_C(0x0101010101010101) * (c))
+
+static inline uint64_t span_bytes_eq(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ SPAN_BYTES(c);
+
+    return ~(((x & SPAN_BYTES(0x7f)) + SPAN_BYTES(0x7f)) | x) & SPAN_BYTES(0x80);
+}
+
+static inline uint64_t span_bytes_digit(uint64_t w)
+{
+    uint64_t w7 = w & SPAN_BYTES(0x7f);
+
+    return (w7 + SPAN_BYTES(0x80 - '0')) & ~(w7 + SPAN_BYTES(0x80 - '9' - 1)) & ~w
+        & SPAN_BYTES(0x80);
+}
+
+/* How many ASCII digits p[0, n) starts with. Field lengths in logs (pids,
+ * octets) are random: a word at a time, the loop's exit is not a branch
+ * to mispredict. */
+static inline size_t span_digit_run(const char *p, size_t n)
+{
+    size_t i = 0;
+
+    if (n >= 8) {
+        uint64_t other = ~span_bytes_digit(span_load8(p)) & SPAN_BYTES(0x80);
+        if (other)
+            return (size_t)__builtin_ctzll(other) / 8;
+        i = 8;
+    }
+    while (i < n && p[i] >= '0' && p[i] <= '9')
+        i++;
+    return i;
+}
 
 /* Drop the first k bytes (k <= s.n). */
 static inline struct span span_skip(struct span s, size_t k)

@@ -5,35 +5,6 @@
 #include <arpa/inet.h>
 #include "ipaddr.h"
 
-/* Bytes of a little-endian word, as masks with 0x80 in the bytes that
- * match: exact per byte (no borrow crosses a byte), portable. */
-#define BYTES(c) (UINT64_C(0x0101010101010101) * (c))
-
-static inline uint64_t load_le64(const char *p)
-{
-    uint64_t w;
-
-    memcpy(&w, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
-}
-
-static inline uint64_t bytes_eq(uint64_t w, unsigned char c)
-{
-    uint64_t x = w ^ BYTES(c);
-
-    return ~(((x & BYTES(0x7f)) + BYTES(0x7f)) | x) & BYTES(0x80);
-}
-
-static inline uint64_t bytes_digit(uint64_t w)
-{
-    uint64_t w7 = w & BYTES(0x7f);
-
-    return (w7 + BYTES(0x80 - '0')) & ~(w7 + BYTES(0x80 - '9' - 1)) & ~w & BYTES(0x80);
-}
-
 /* Bit i set where byte i of m is 0x80. */
 static inline unsigned byte_bits(uint64_t m)
 {
@@ -88,10 +59,10 @@ bool ipaddr_parse_v4(struct span s, uint32_t *out)
                | (uint32_t)(p[4] - '0') << 8 | (uint32_t)(p[6] - '0');
         return true;
     }
-    uint64_t lo = load_le64(p), hi = load_le64(p + n - 8);
+    uint64_t lo = span_load8(p), hi = span_load8(p + n - 8);
     unsigned sh = (unsigned)n - 8, dots, digits;
-    dots = byte_bits(bytes_eq(lo, '.')) | byte_bits(bytes_eq(hi, '.')) << sh;
-    digits = byte_bits(bytes_digit(lo)) | byte_bits(bytes_digit(hi)) << sh;
+    dots = byte_bits(span_bytes_eq(lo, '.')) | byte_bits(span_bytes_eq(hi, '.')) << sh;
+    digits = byte_bits(span_bytes_digit(lo)) | byte_bits(span_bytes_digit(hi)) << sh;
     if ((dots | digits) != (1u << n) - 1)
         return false;
     /* Three dots (a bit past the end stands in for a missing one). */

@@ -72,9 +72,7 @@ static inline __attribute__((always_inline)) bool parse_tag(struct span s, struc
     t->service = slash < i ? span_make(s.p + slash + 1, i - slash - 1) : SPAN_NULL;
     t->pid = SPAN_NULL;
     if (s.p[i] == '[') {
-        size_t j = i + 1;
-        while (j < s.n && s.p[j] >= '0' && s.p[j] <= '9')
-            j++;
+        size_t j = i + 1 + span_digit_run(s.p + i + 1, s.n - i - 1);
         if (j == i + 1 || j >= s.n || s.p[j] != ']')
             return false;
         t->pid = span_make(s.p + i + 1, j - i - 1);
@@ -315,17 +313,6 @@ static inline bool kv_separator(char c)
     return c == ' ' || c == ',' || c == ';' || c == '(';
 }
 
-static inline uint64_t kv_load8(const char *p)
-{
-    uint64_t w;
-
-    memcpy(&w, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
-}
-
 /* Does key, whose last 8 bytes (or all) are tail (parse_kv_tail), end at
  * s.p[e], starting a word? Those 8 bytes are one compare; only longer
  * keys have letters left to compare one by one. */
@@ -337,7 +324,7 @@ static inline bool kv_key_at(struct span s, size_t e, const char *key, size_t ke
     size_t k = e + 1 - keylen, m = 0;
     if (e >= 7) {
         unsigned shift = 8 * (8 - (unsigned)(keylen < 8 ? keylen : 8));
-        if ((kv_load8(s.p + e - 7) >> shift) != tail)
+        if ((span_load8(s.p + e - 7) >> shift) != tail)
             return false;
         for (; m + 8 < keylen; m++)
             if (s.p[k + m] != key[m])

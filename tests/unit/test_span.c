@@ -206,6 +206,39 @@ static void test_kv_many_random(void **state)
     }
 }
 
+/* span_digit_run and the byte masks against plain loops: every length to
+ * 20, digits mixed with their neighbours in ASCII ('/', ':') and with
+ * bytes that differ from a digit only in the top bit. */
+static void test_digit_run(void **state)
+{
+    static const char alpha[] = "0123456789/:a.\xb0\xb9 ";
+    unsigned seed = 7;
+    (void)state;
+    for (size_t n = 0; n <= 20; n++)
+        for (int round = 0; round < 4000; round++) {
+            char *p = malloc(n ? n : 1);
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                /* Mostly digits, so that long runs occur. */
+                p[i] = (seed >> 16) % 4 ? (char)('0' + (seed >> 20) % 10)
+                                        : alpha[(seed >> 20) % (sizeof(alpha) - 1)];
+            }
+            size_t want = 0;
+            while (want < n && p[want] >= '0' && p[want] <= '9')
+                want++;
+            assert_int_equal(span_digit_run(p, n), want);
+            if (n >= 8) {
+                uint64_t w = span_load8(p), dig = span_bytes_digit(w), dot = span_bytes_eq(w, '.');
+                for (int i = 0; i < 8; i++) {
+                    assert_int_equal(dig >> (8 * i + 7) & 1, p[i] >= '0' && p[i] <= '9');
+                    assert_int_equal(dot >> (8 * i + 7) & 1, p[i] == '.');
+                    assert_int_equal((dig | dot) >> (8 * i) & 0x7f, 0);
+                }
+            }
+            free(p);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_kv_many),
         cmocka_unit_test(test_kv_many_random),
+        cmocka_unit_test(test_digit_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
