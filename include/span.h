@@ -130,6 +130,35 @@ static inline size_t span_find_byte(const char *p, size_t from, size_t n, char c
     return n;
 }
 
+/* Bit i set where p[i] is a, b or c, for i < 64 and i < n. The four
+ * 16-byte steps start at 0, 16, 32 and 48, each moved back to end at n
+ * when it would pass it (overlaps see the same bytes): no branch on n
+ * once it is 16 or more, where a loop's exit would depend on the length
+ * of a field. */
+static inline uint64_t span_mask3_64(const char *p, size_t n, char a, char b, char c)
+{
+    uint64_t m = 0;
+
+#ifdef __SSE2__
+    if (n >= 16) {
+        const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
+        for (size_t k = 0; k < 64; k += 16) {
+            size_t o = k + 16 <= n ? k : n - 16;
+            __m128i x = _mm_loadu_si128((const __m128i *)(p + o));
+            unsigned mk = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+                _mm_cmpeq_epi8(x, vc)));
+            m |= (uint64_t)mk << o;
+        }
+        return m;
+    }
+#endif
+    for (size_t i = 0; i < n && i < 64; i++)
+        if (p[i] == a || p[i] == b || p[i] == c)
+            m |= UINT64_C(1) << i;
+    return m;
+}
+
 /* Index of the first byte in p[from, n) that is a, b or c, or n. */
 static inline size_t span_find_any3(const char *p, size_t from, size_t n, char a, char b,
                                     char c)

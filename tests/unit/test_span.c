@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "span.h"
@@ -239,6 +240,93 @@ static void test_digit_run(void **state)
         }
 }
 
+/* parse_client against the plain two searches it replaced: host names and
+ * addresses of every length around the 64-byte mask, brackets and spaces
+ * anywhere, "unknown", ports; each string in an exact-size heap copy. */
+static size_t ref_client(struct span s, struct event *ev)
+{
+    size_t lb = ref_find_byte(s.p, 0, s.n, '['), i;
+    for (size_t k = 0; k < lb; k++)
+        if (s.p[k] == ' ' || s.p[k] == ']')
+            return 0;
+    if (lb == s.n)
+        return 0;
+    for (i = lb + 1; i < s.n && s.p[i] != ']' && s.p[i] != ' '; i++)
+        ;
+    if (i >= s.n || s.p[i] != ']')
+        return 0;
+    struct span host = span_make(s.p, lb), addr = span_make(s.p + lb + 1, i - lb - 1);
+    i++;
+    if (!span_eq_lit(addr, "unknown") && !ipaddr_parse(addr, &ev->ip))
+        return 0;
+    if (span_eq_lit(host, "unknown"))
+        ev->rdns_unknown = true;
+    else if (host.n)
+        ev->rdns = host;
+    if (i < s.n && s.p[i] == ':') {
+        uint32_t port = 0;
+        size_t j = i + 1;
+        while (j < s.n && s.p[j] >= '0' && s.p[j] <= '9' && j - i <= 5)
+            port = port * 10 + (uint32_t)(s.p[j++] - '0');
+        if (j > i + 1 && port <= 65535) {
+            ev->port = port;
+            i = j;
+        }
+    }
+    return i;
+}
+
+static void test_client_vs_reference(void **state)
+{
+    static const char *const addrs[] = { "192.0.2.7", "unknown", "2001:db8::1", "1.2.3",
+                                         "10.0.0.1 x", "[1.2.3.4", "" };
+    static const char tail_alpha[] = "]: [x1";
+    unsigned seed = 3;
+    char buf[256];
+    (void)state;
+    for (size_t hl = 0; hl <= 100; hl++)
+        for (size_t a = 0; a < sizeof(addrs) / sizeof(addrs[0]); a++)
+            for (int round = 0; round < 12; round++) {
+                size_t n = 0;
+                for (size_t k = 0; k < hl; k++) {
+                    seed = seed * 1103515245u + 12345u;
+                    unsigned r = (seed >> 16) % 64;
+                    buf[n++] = r == 0 && round % 3 == 1 ? ' ' : r == 1 && round % 3 == 2 ? ']'
+                             : (char)('a' + r % 26);
+                }
+                if (hl == 7 && round == 0)
+                    memcpy(buf, "unknown", 7);
+                if (round != 5)
+                    buf[n++] = '[';
+                n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", addrs[a]);
+                if (round != 7)
+                    buf[n++] = ']';
+                size_t tl = (size_t)(round * 3);
+                for (size_t k = 0; k < tl && n < sizeof(buf); k++) {
+                    seed = seed * 1103515245u + 12345u;
+                    buf[n++] = k == 0 ? ':' : (seed >> 16) % 3 ? (char)('0' + (seed >> 20) % 10)
+                                                             : tail_alpha[(seed >> 20) % 6];
+                }
+                char *p = malloc(n ? n : 1);
+                memcpy(p, buf, n);
+                struct event got, want;
+                memset(&got, 0, sizeof(got));
+                memset(&want, 0, sizeof(want));
+                size_t g = parse_client(span_make(p, n), &got);
+                size_t w = ref_client(span_make(p, n), &want);
+                if (g != w)
+                    fail_msg("\"%.*s\": parse_client %zu, reference %zu", (int)n, buf, g, w);
+                if (w) {
+                    assert_int_equal(got.ip.family, want.ip.family);
+                    assert_memory_equal(got.ip.b, want.ip.b, sizeof(got.ip.b));
+                    assert_int_equal(got.port, want.port);
+                    assert_int_equal(got.rdns_unknown, want.rdns_unknown);
+                    assert_true(got.rdns.p == want.rdns.p && got.rdns.n == want.rdns.n);
+                }
+                free(p);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_kv_many),
         cmocka_unit_test(test_kv_many_random),
         cmocka_unit_test(test_digit_run),
+        cmocka_unit_test(test_client_vs_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
