@@ -54,6 +54,7 @@ static struct line *heap;
 static size_t nheap, capheap;
 static uint64_t seq;
 
+__attribute__((format(printf, 2, 3)))
 static void push(int64_t t, const char *fmt, ...)
 {
     va_list ap;
