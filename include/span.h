@@ -27,16 +27,37 @@ static inline struct span span_make(const char *p, size_t n)
     return (struct span){ p, n };
 }
 
+/* p[0, n) == lit[0, n). With n a literal's length (most calls) the
+ * compiler folds this into one or two word compares against constants;
+ * gcc calls memcmp for most lengths otherwise, once per try. */
+static inline bool span_same(const char *p, const char *lit, size_t n)
+{
+    uint64_t a, b, c, d;
+    uint32_t e, f, g, h;
+
+    if (n > 16 && n <= 32)
+        return span_same(p, lit, 16) && span_same(p + n - 16, lit + n - 16, 16);
+    if (n >= 8 && n <= 16) {
+        memcpy(&a, p, 8), memcpy(&b, lit, 8), memcpy(&c, p + n - 8, 8), memcpy(&d, lit + n - 8, 8);
+        return a == b && c == d;
+    }
+    if (n >= 4 && n < 8) {
+        memcpy(&e, p, 4), memcpy(&f, lit, 4), memcpy(&g, p + n - 4, 4), memcpy(&h, lit + n - 4, 4);
+        return e == f && g == h;
+    }
+    return memcmp(p, lit, n) == 0;
+}
+
 static inline bool span_eq(struct span s, const char *lit, size_t n)
 {
-    return s.n == n && (n == 0 || (s.p[0] == lit[0] && memcmp(s.p, lit, n) == 0));
+    return s.n == n && (n == 0 || (s.p[0] == lit[0] && span_same(s.p, lit, n)));
 }
 #define span_eq_lit(s, lit) span_eq((s), (lit), sizeof(lit) - 1)
 
 static inline bool span_starts(struct span s, const char *lit, size_t n)
 {
     /* The first byte decides most tries of a table of prefixes: no call. */
-    return s.n >= n && (n == 0 || (s.p[0] == lit[0] && memcmp(s.p, lit, n) == 0));
+    return s.n >= n && (n == 0 || (s.p[0] == lit[0] && span_same(s.p, lit, n)));
 }
 #define span_starts_lit(s, lit) span_starts((s), (lit), sizeof(lit) - 1)
 

@@ -327,6 +327,30 @@ static void test_client_vs_reference(void **state)
             }
 }
 
+/* span_same against memcmp: every length to 40, equal and with one byte
+ * changed at each position (both halves of the word compares), and
+ * span_eq/span_starts on top of it. */
+static void test_same(void **state)
+{
+    char a[48], b[48];
+    (void)state;
+    for (size_t i = 0; i < sizeof(a); i++)
+        a[i] = (char)('a' + i % 26);
+    for (size_t n = 0; n <= 40; n++) {
+        memcpy(b, a, sizeof(b));
+        assert_true(span_same(a, b, n));
+        for (size_t k = 0; k < n; k++) {
+            b[k] ^= 0x20;
+            assert_false(span_same(a, b, n));
+            assert_int_equal(span_eq(span_make(a, n), b, n), memcmp(a, b, n) == 0);
+            assert_int_equal(span_starts(span_make(a, 48), b, n), memcmp(a, b, n) == 0);
+            b[k] ^= 0x20;
+        }
+        assert_true(span_eq(span_make(a, n), b, n));
+        assert_false(span_eq(span_make(a, n + 1), b, n));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_kv_many_random),
         cmocka_unit_test(test_digit_run),
         cmocka_unit_test(test_client_vs_reference),
+        cmocka_unit_test(test_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
