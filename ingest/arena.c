@@ -42,8 +42,9 @@ void *arena_alloc_aligned(struct arena *a, size_t n, size_t align)
         size_t sz = n > ARENA_BLOCK / 4 ? n : block;
         struct arena_block *b;
 
-        /* Every spare block holds an ordinary object (none is larger than
-         * ARENA_BLOCK / 4); a one-off object gets its own block. */
+        /* Any spare block has room for an ordinary object (at most
+         * ARENA_BLOCK / 4 bytes, less than any block); a one-off object
+         * gets a block of its own. */
         if (a->spare && n <= ARENA_BLOCK / 4) {
             b = a->spare;
             a->spare = b->next;
