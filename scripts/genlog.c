@@ -34,6 +34,10 @@ static uint64_t rnd(void)
 }
 
 static unsigned rn(unsigned n) { return n ? (unsigned)(rnd() % n) : 0; }
+/* C leaves the order of a call's arguments open (gcc went right to left,
+ * clang goes left to right): a call that draws more than one number takes
+ * them into variables first, last argument first, as the committed
+ * samples were made, so that any compiler writes the same logs. */
 static int chance(unsigned pct) { return rn(100) < pct; }
 
 /* Heavy tail: index in [0,n) with small indexes far more likely. */
@@ -250,10 +254,14 @@ static void legit_session(int64_t t)
     int64_t u = t + 40;
     for (unsigned m = 0; m < nmsg; m++) {
         if (chance(3)) {
+            unsigned n2 = rn(100);
+            const char *u2 = local_user();
+            unsigned n1 = rn(100);
+            const char *u1 = local_user();
             push(u, "postfix/smtpd[%u]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
                  "<%s%u@example.net>: Recipient address rejected: User unknown in virtual "
                  "mailbox table; from=<bounce@%s> to=<%s%u@example.net> proto=ESMTP helo=<%s>",
-                 pid, c->name, c->ip, local_user(), rn(100), c->name, local_user(), rn(100), c->name);
+                 pid, c->name, c->ip, u1, n1, c->name, u2, n2, c->name);
             rcpt_bad++;
             u += 30;
             continue;
@@ -261,11 +269,15 @@ static void legit_session(int64_t t)
         qid(q);
         push(u, "postfix/smtpd[%u]: %s: client=%s[%s]", pid, q, c->name, c->ip);
         push(u + 20, "postfix/cleanup[3001]: %s: message-id=<%lx.%u@%s>", q, qcounter, rn(99999), c->name);
+        unsigned size = 2000 + rn(60000), news = rn(50);
         push(u + 40, "postfix/qmgr[999]: %s: from=<news-%u@%s>, size=%u, nrcpt=1 (queue active)",
-             q, rn(50), c->name, 2000 + rn(60000));
-        push(u + 300 + rn(900), "postfix/lmtp[4001]: %s: to=<%s@example.net>, relay=imap.example.net[192.0.2.80]:24, "
+             q, news, c->name, size);
+        unsigned d2 = rn(9), d1 = rn(9);
+        const char *who = local_user();
+        int64_t at = u + 300 + rn(900);
+        push(at, "postfix/lmtp[4001]: %s: to=<%s@example.net>, relay=imap.example.net[192.0.2.80]:24, "
              "delay=0.%u, delays=0.1/0/0/0.%u, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued)",
-             q, local_user(), rn(9), rn(9));
+             q, who, d1, d2);
         push(u + 1400, "postfix/qmgr[999]: %s: removed", q);
         rcpt_ok++;
         u += 200;
@@ -292,10 +304,12 @@ static void bot_session(int64_t t)
         return;
     case 1:
         push(t + 500, "postfix/postscreen[1201]: DNSBL rank %u for [%s]:%u", 2 + rn(4), c->ip, p);
-        push(t + 900, "postfix/postscreen[1201]: NOQUEUE: reject: RCPT from [%s]:%u: 550 5.7.1 "
-             "Service unavailable; client [%s] blocked using %s; from=<%s@%s>, to=<%s@example.net>, "
-             "proto=ESMTP, helo=<%s>", c->ip, p, c->ip, lists[rn(3)], local_user(), "spam.example",
-             local_user(), helo);
+        {
+            const char *to = local_user(), *from = local_user(), *list = lists[rn(3)];
+            push(t + 900, "postfix/postscreen[1201]: NOQUEUE: reject: RCPT from [%s]:%u: 550 5.7.1 "
+                 "Service unavailable; client [%s] blocked using %s; from=<%s@%s>, to=<%s@example.net>, "
+                 "proto=ESMTP, helo=<%s>", c->ip, p, c->ip, list, from, "spam.example", to, helo);
+        }
         push(t + 1000, "postfix/postscreen[1201]: DISCONNECT [%s]:%u", c->ip, p);
         return;
     case 2:
@@ -312,29 +326,36 @@ static void bot_session(int64_t t)
     int64_t u = t + 300;
     int nordns = strcmp(c->name, "unknown") == 0;
     for (unsigned i = 0; i < n; i++, u += 150) {
-        if (nordns && chance(60))
+        if (nordns && chance(60)) {
+            const char *to = local_user(), *from = local_user();
             push(u, "postfix/smtpd[2002]: NOQUEUE: reject: RCPT from unknown[%s]: 450 4.7.1 "
                  "Client host rejected: cannot find your reverse hostname, [%s]; from=<%s@%s> "
-                 "to=<%s@example.net> proto=ESMTP helo=<%s>", c->ip, c->ip, local_user(),
-                 "deals.example", local_user(), helo);
-        else if (chance(50))
+                 "to=<%s@example.net> proto=ESMTP helo=<%s>", c->ip, c->ip, from,
+                 "deals.example", to, helo);
+        } else if (chance(50)) {
+            const char *to = local_user(), *from = local_user(), *list = lists[rn(3)];
             push(u, "postfix/smtpd[2002]: NOQUEUE: reject: RCPT from %s[%s]: 554 5.7.1 Service "
                  "unavailable; Client host [%s] blocked using %s; from=<%s@%s> to=<%s@example.net> "
-                 "proto=ESMTP helo=<%s>", c->name, c->ip, c->ip, lists[rn(3)], local_user(),
-                 "deals.example", local_user(), helo);
-        else
+                 "proto=ESMTP helo=<%s>", c->name, c->ip, c->ip, list, from, "deals.example", to,
+                 helo);
+        } else {
+            unsigned x2 = rn(9999);
+            const char *from = local_user();
+            unsigned x1 = rn(9999);
             push(u, "postfix/smtpd[2002]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
                  "<x%u@example.net>: Recipient address rejected: User unknown in virtual mailbox "
                  "table; from=<%s@%s> to=<x%u@example.net> proto=ESMTP helo=<%s>", c->name, c->ip,
-                 rn(9999), local_user(), "deals.example", rn(9999), helo);
+                 x1, from, "deals.example", x2, helo);
+        }
     }
     if (chance(10)) {
         char q[16];
         qid(q);
         push(u, "postfix/smtpd[2002]: %s: client=%s[%s]", q, c->name, c->ip);
         push(u + 20, "postfix/cleanup[3001]: %s: message-id=<%lx@%s>", q, qcounter, helo);
+        unsigned size = 900 + rn(4000);
         push(u + 40, "postfix/qmgr[999]: %s: from=<%s@deals.example>, size=%u, nrcpt=1 (queue active)",
-             q, local_user(), 900 + rn(4000));
+             q, local_user(), size);
         push(u + 600, "postfix/lmtp[4001]: %s: to=<%s@example.net>, relay=imap.example.net[192.0.2.80]:24, "
              "delay=0.6, delays=0.1/0/0/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued)", q, local_user());
         push(u + 700, "postfix/qmgr[999]: %s: removed", q);
@@ -353,10 +374,11 @@ static void brute_session(int64_t t)
     static const char *methods[] = { "LOGIN", "PLAIN" };
 
     push(t, "postfix/submission/smtpd[2101]: connect from %s[%s]", c->name, c->ip);
-    for (unsigned i = 0; i < tries; i++)
+    for (unsigned i = 0; i < tries; i++) {
+        const char *why = rn(2) ? "UGFzc3dvcmQ6" : "authentication failure";
         push(t + 2000 + 1500 * i, "postfix/submission/smtpd[2101]: warning: %s[%s]: SASL %s "
-             "authentication failed: %s", c->name, c->ip, methods[rn(2)],
-             rn(2) ? "UGFzc3dvcmQ6" : "authentication failure");
+             "authentication failed: %s", c->name, c->ip, methods[rn(2)], why);
+    }
     push(t + 2000 + 1500 * tries, "postfix/submission/smtpd[2101]: lost connection after AUTH from %s[%s]",
          c->name, c->ip);
     push(t + 2001 + 1500 * tries, "postfix/submission/smtpd[2101]: disconnect from %s[%s] ehlo=1 "
@@ -367,11 +389,13 @@ static void relay_session(int64_t t)
 {
     /* The partner relay forwards whatever it gets: junk for dead mailboxes. */
     push(t, "postfix/smtpd[2003]: connect from %s[%s]", relay_name, relay_ip);
-    for (unsigned i = 0; i < 3; i++)
+    for (unsigned i = 0; i < 3; i++) {
+        unsigned o2 = rn(500), o1 = rn(500);
         push(t + 100 + 50 * i, "postfix/smtpd[2003]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
              "<old%u@example.net>: Recipient address rejected: User unknown in virtual mailbox table; "
-             "from=<> to=<old%u@example.net> proto=ESMTP helo=<%s>", relay_name, relay_ip, rn(500),
-             rn(500), relay_name);
+             "from=<> to=<old%u@example.net> proto=ESMTP helo=<%s>", relay_name, relay_ip, o1, o2,
+             relay_name);
+    }
     push(t + 400, "postfix/smtpd[2003]: disconnect from %s[%s] ehlo=1 mail=1 rcpt=0/3 quit=1 commands=3/5",
          relay_name, relay_ip);
 }
@@ -400,8 +424,10 @@ static void outbound_session(int64_t t)
     }
     const struct customer *cu = &customers[k];
     char ip[48], q[16];
-    if (cu->roaming)
-        ip4(ip, 1 + rn(200), rn(256), rn(256), 1 + rn(250));
+    if (cu->roaming) {
+        unsigned d = 1 + rn(250), c = rn(256), b = rn(256), a = 1 + rn(200);
+        ip4(ip, a, b, c, d);
+    }
     else
         ip4(ip, 192, 0, 2, 100 + k);
     qid(q);
@@ -440,10 +466,11 @@ static void outbound_session(int64_t t)
         }
         const char *dsn = status[0] == 's' ? "2.0.0" : status[0] == 'd' ? "4.7.0"
             : strstr(reply, "5.7.1") ? "5.7.1" : "5.1.1";
+        unsigned d2 = rn(9), d1 = rn(9), rcpt = rn(100000);
         push(u, "postfix/smtp[4101]: %s: to=<rcpt%u@%s>, relay=%s[192.0.2.%u]:25, delay=1.%u, "
-             "delays=0.1/0/0.5/0.%u, dsn=%s, status=%s (%s)", q, rn(100000),
+             "delays=0.1/0/0.5/0.%u, dsn=%s, status=%s (%s)", q, rcpt,
              m == 3 ? "corp.example" : m == 0 ? "gmail.example" : m == 1 ? "hotmail.example" : "yahoo.example",
-             remote[m], 200 + m, rn(9), rn(9), dsn, status, reply);
+             remote[m], 200 + m, d1, d2, dsn, status, reply);
     }
     push(u + 100, "postfix/qmgr[999]: %s: removed", q);
 }
