@@ -123,6 +123,16 @@ static inline struct span span_skip(struct span s, size_t k)
     return (struct span){ s.p + k, s.n - k };
 }
 
+#ifdef __SSE2__
+/* Bit i set where byte i of x is a, b or c (va, vb, vc: them in every
+ * byte). */
+static inline unsigned span_match3(__m128i x, __m128i va, __m128i vb, __m128i vc)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc)));
+}
+#endif
+
 /* Index of the first c in p[from, n), or n. memchr's own work, inline:
  * the spans searched on the hot path are a few dozen bytes, less than a
  * library call costs to set up. Never reads past p[n - 1]. */
@@ -166,10 +176,7 @@ static inline uint64_t span_mask3_64(const char *p, size_t n, char a, char b, ch
         for (size_t k = 0; k < 64; k += 16) {
             size_t o = k + 16 <= n ? k : n - 16;
             __m128i x = _mm_loadu_si128((const __m128i *)(p + o));
-            unsigned mk = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
-                _mm_cmpeq_epi8(x, vc)));
-            m |= (uint64_t)mk << o;
+            m |= (uint64_t)span_match3(x, va, vb, vc) << o;
         }
         return m;
     }
@@ -189,17 +196,14 @@ static inline size_t span_find_any3(const char *p, size_t from, size_t n, char a
     const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
     for (; i + 16 <= n; i += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(p + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc)));
+        unsigned m = span_match3(x, va, vb, vc);
         if (m)
             return i + (size_t)__builtin_ctz(m);
     }
     if (i < n && n >= 16) {
         size_t w = n - 16;      /* as in span_find_byte */
         __m128i x = _mm_loadu_si128((const __m128i *)(p + w));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc)))
-            & (~0u << (i - w));
+        unsigned m = span_match3(x, va, vb, vc) & (~0u << (i - w));
         return m ? w + (size_t)__builtin_ctz(m) : n;
     }
 #endif
@@ -225,12 +229,7 @@ static inline size_t span_find_any3_last(const char *p, size_t n, char a, char b
     if (n >= 32) {
         __m128i x = _mm_loadu_si128((const __m128i *)p);
         __m128i y = _mm_loadu_si128((const __m128i *)(p + 16));
-        uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_or_si128(
-                         _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
-                         _mm_cmpeq_epi8(x, vc)))
-                     | (uint32_t)_mm_movemask_epi8(_mm_or_si128(
-                           _mm_or_si128(_mm_cmpeq_epi8(y, va), _mm_cmpeq_epi8(y, vb)),
-                           _mm_cmpeq_epi8(y, vc))) << 16;
+        uint32_t m = span_match3(x, va, vb, vc) | (uint32_t)span_match3(y, va, vb, vc) << 16;
         uint32_t md = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd))
                       | (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(y, vd)) << 16;
         if (m)
@@ -245,9 +244,7 @@ static inline size_t span_find_any3_last(const char *p, size_t n, char a, char b
         size_t w = i + 16 <= n ? i : n - 16;    /* the tail: the last 16 bytes again */
         __m128i x = _mm_loadu_si128((const __m128i *)(p + w));
         unsigned skip = ~0u << (i - w);
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)), _mm_cmpeq_epi8(x, vc)))
-            & skip;
+        unsigned m = span_match3(x, va, vb, vc) & skip;
         unsigned md = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd)) & skip;
         if (m)
             md &= (1u << __builtin_ctz(m)) - 1;
