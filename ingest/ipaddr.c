@@ -121,10 +121,92 @@ void ipaddr_set_v6(struct ipaddr *a, uint64_t hi, uint64_t lo)
         a->b[i] = (uint8_t)lo;
 }
 
+/* A hex digit's value, or -1. */
+static inline int hex_value(unsigned char c)
+{
+    if ((unsigned)(c - '0') < 10)
+        return c - '0';
+    c |= 0x20;                  /* 'A'-'F' to 'a'-'f'; no other byte lands there */
+    return (unsigned)(c - 'a') < 6 ? c - 'a' + 10 : -1;
+}
+
+/* IPv6 text as inet_pton(AF_INET6) reads it (RFC 4291 2.2): groups of 1-4
+ * hex digits, at most one "::" for a run of zero groups, optionally a
+ * dotted quad as the last 32 bits; no zone id. Read from the span: no
+ * copy into a C string, no call per address. */
+static bool parse_v6(struct span s, uint8_t out[16])
+{
+    uint8_t b[16] = { 0 };
+    size_t i = 0, tok, n = 0, gap = SIZE_MAX;   /* n bytes filled; gap: where "::" was */
+    unsigned val = 0, digits = 0;
+
+    if (s.n == 0)
+        return false;
+    if (s.p[0] == ':') {        /* only as the first half of "::" */
+        if (s.n < 2 || s.p[1] != ':')
+            return false;
+        i = 1;
+    }
+    tok = i;
+    while (i < s.n) {
+        unsigned char c = (unsigned char)s.p[i++];
+        int d = hex_value(c);
+        if (d >= 0) {
+            if (digits == 4)
+                return false;
+            val = val << 4 | (unsigned)d;
+            digits++;
+        } else if (c == ':') {
+            tok = i;
+            if (digits == 0) {  /* the second ':' of "::" */
+                if (gap != SIZE_MAX)
+                    return false;
+                gap = n;
+                continue;
+            }
+            if (i == s.n || n == 16)    /* a trailing ':', or a ninth group */
+                return false;
+            b[n++] = (uint8_t)(val >> 8);
+            b[n++] = (uint8_t)val;
+            val = digits = 0;
+        } else if (c == '.' && n <= 12) {
+            /* The group read as hex was the first octet: the quad starts
+             * after the last ':' and ends the address. */
+            uint32_t v4;
+            if (!ipaddr_parse_v4(span_skip(s, tok), &v4))
+                return false;
+            b[n++] = (uint8_t)(v4 >> 24);
+            b[n++] = (uint8_t)(v4 >> 16);
+            b[n++] = (uint8_t)(v4 >> 8);
+            b[n++] = (uint8_t)v4;
+            digits = 0;
+            break;
+        } else {
+            return false;
+        }
+    }
+    if (digits) {
+        if (n == 16)
+            return false;
+        b[n++] = (uint8_t)(val >> 8);
+        b[n++] = (uint8_t)val;
+    }
+    if (gap != SIZE_MAX) {
+        if (n == 16)            /* "::" must stand for one group at least */
+            return false;
+        memmove(b + 16 - (n - gap), b + gap, n - gap);
+        memset(b + gap, 0, 16 - n);
+        n = 16;
+    }
+    if (n != 16)
+        return false;
+    memcpy(out, b, 16);
+    return true;
+}
+
 bool ipaddr_parse(struct span s, struct ipaddr *out)
 {
     uint32_t v4;
-    char buf[IPADDR_STRLEN + 1];
 
     if (ipaddr_parse_v4(s, &v4)) {
         ipaddr_set_v4(out, v4);
@@ -132,20 +214,7 @@ bool ipaddr_parse(struct span s, struct ipaddr *out)
     }
     if (span_starts_lit(s, "IPv6:") || span_starts_lit(s, "ipv6:"))
         s = span_skip(s, 5);
-    /* inet_pton wants a C string: copy the bounded span to the stack. Only
-     * characters of an IPv6 literal are accepted, so no scope ids. */
-    if (s.n < 2 || s.n > IPADDR_STRLEN || span_chr(s, ':') < 0)
-        return false;
-    for (size_t i = 0; i < s.n; i++) {
-        char c = s.p[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
-              || (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
-            return false;
-    }
-    memcpy(buf, s.p, s.n);
-    buf[s.n] = 0;
-    memset(out, 0, sizeof(*out));
-    if (inet_pton(AF_INET6, buf, out->b) != 1)
+    if (!parse_v6(s, out->b))   /* out is left alone if not an address */
         return false;
     out->family = 6;
     return true;

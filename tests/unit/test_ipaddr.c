@@ -86,8 +86,90 @@ static void test_v6(void **state)
     assert_false(ipaddr_parse(S("2001:db8:::1"), &a));
     assert_false(ipaddr_parse(S("unknown"), &a));
     assert_false(ipaddr_parse(S(":"), &a));
+    assert_true(ipaddr_parse(S("::"), &a));
+    assert_true(ipaddr_parse(S("1:2:3:4:5:6:7::"), &a));
+    assert_false(ipaddr_parse(S("1:2:3:4:5:6:7:8::"), &a));    /* "::" of no group */
+    assert_false(ipaddr_parse(S("1:2:3:4:5:6:7::8"), &a));
+    assert_false(ipaddr_parse(S("1::2:"), &a));
+    assert_false(ipaddr_parse(S(":1::2"), &a));
+    assert_false(ipaddr_parse(S("12345::"), &a));
+    assert_false(ipaddr_parse(S("::1.2.3.4:5"), &a));           /* the quad ends it */
+    assert_false(ipaddr_parse(S("1:2:3:4:5:6:7:1.2.3.4"), &a)); /* no room for it */
+    assert_false(ipaddr_parse(S("::01.2.3.4"), &a));
+    assert_true(ipaddr_parse(S("1:2:3:4:5:6:1.2.3.4"), &a));
+    assert_int_equal(a.b[15], 4);
+    /* A failed parse leaves the address alone. */
+    a.family = 4;
+    assert_false(ipaddr_parse(S("2001:db8::g"), &a));
+    assert_int_equal(a.family, 4);
     assert_int_equal(ipaddr_v6_hi(&(struct ipaddr){ 6, { 0x20, 0x01, 0x0d, 0xb8 } }),
                      0x20010db800000000ULL);
+}
+
+/* One random IPv6-like string into buf: groups of 0-5 hex digits in
+ * either case, ':' or "::" or ":::" between them, sometimes a dotted quad
+ * at the end, sometimes a byte changed. Most are near misses. */
+static size_t random_v6(char *buf, size_t cap)
+{
+    static const char hex[] = "0123456789abcdefABCDEF";
+    static const char junk[] = "0:.fg% ]\xb0";
+    size_t n = 0, groups = (size_t)(rand() % 10);
+
+    if (rand() % 3 == 0)
+        n += (size_t)snprintf(buf + n, cap - n, "%s", rand() % 4 ? "::" : ":");
+    for (size_t g = 0; g < groups && n + 16 < cap; g++) {
+        for (int d = rand() % (rand() % 8 ? 5 : 6); d > 0; d--)
+            buf[n++] = hex[rand() % (sizeof(hex) - 1)];
+        if (g + 1 < groups) {
+            int r = rand() % 20;
+            buf[n++] = ':';
+            if (r == 0 || r == 1)
+                buf[n++] = ':';
+            if (r == 2)
+                n += (size_t)snprintf(buf + n, cap - n, "::");
+        }
+    }
+    if (rand() % 5 == 0 && n + 20 < cap)
+        n += (size_t)snprintf(buf + n, cap - n, ":%d.%d.%d.%d", rand() % 300, rand() % 256,
+                              rand() % 256, rand() % 3 ? rand() % 256 : rand() % 1000);
+    else if (rand() % 8 == 0 && n + 2 < cap)
+        n += (size_t)snprintf(buf + n, cap - n, "::");
+    if (n && rand() % 6 == 0)
+        buf[rand() % n] = junk[rand() % (sizeof(junk) - 1)];
+    buf[n] = 0;
+    return n;
+}
+
+/* Against glibc's inet_pton(AF_INET6): the same answer and the same 16
+ * bytes for near misses of every rule (group width, one "::", room for
+ * the "::", the quad's place and octets, trailing ':'). */
+static void test_v6_vs_inet_pton(void **state)
+{
+    char buf[96];
+    unsigned valid = 0;
+    (void)state;
+    srand(17);
+    for (int round = 0; round < 600000; round++) {
+        size_t n = random_v6(buf, sizeof(buf));
+        unsigned char want[16];
+        struct ipaddr a = { 0 };
+        int ref = inet_pton(AF_INET6, buf, want) == 1;
+        char *exact = malloc(n ? n : 1);
+        assert_non_null(exact);
+        memcpy(exact, buf, n);
+        bool ok = ipaddr_parse(span_make(exact, n), &a);
+        free(exact);
+        if (ok && a.family == 4)    /* a dotted quad alone is IPv4 here */
+            ok = false;
+        if (ok != ref)
+            fail_msg("\"%s\": ipaddr_parse %d, inet_pton %d", buf, ok, ref);
+        if (ok) {
+            valid++;
+            assert_memory_equal(a.b, want, 16);
+        }
+    }
+    /* The generator must reach both sides of the rules. */
+    assert_in_range(valid, 60000, 540000);
 }
 
 static void test_prefix(void **state)
@@ -167,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_v4_strict),
         cmocka_unit_test(test_v4_vs_inet_pton),
         cmocka_unit_test(test_v6),
+        cmocka_unit_test(test_v6_vs_inet_pton),
         cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_order),
     };
