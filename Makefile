@@ -34,6 +34,9 @@ CPPFLAGS += -Iinclude -D_GNU_SOURCE -DRBLFORGE_DATADIR='"$(PREFIX)/share/rblforg
 ALL_CFLAGS = -std=c11 $(WARN) -fopenmp $(CFLAGS) $(shell pkg-config --cflags $(PKGS)) -MMD -MP
 LIBS    = $(shell pkg-config --libs $(PKGS)) -lJudy -lm
 LDFLAGS += -fopenmp
+# analyze/judy_mem.c replaces libJudy's allocator: nothing calls it by
+# name, so the linker must be told to take it from the library.
+LDFLAGS += -Wl,-u,JudyMalloc
 
 LIB_SRC := $(wildcard ingest/*.c analyze/*.c export/*.c)
 CLI_SRC := rblforge.c pipeline.c progress.c $(wildcard cmd_*.c)
