@@ -21,7 +21,6 @@
 #include <Judy.h>
 #include "hugemem.h"
 #include "judy_mem.h"
-#include "msg.h"
 
 enum {
     MAX_WORDS = 512,            /* a full branch, 256 pointers; bigger ones from malloc */
@@ -43,7 +42,6 @@ struct judy_heap {
     struct block *blocks;
     struct free_node *free[MAX_WORDS + 1];      /* by size in words */
     size_t words_out;           /* handed out and not given back (this thread) */
-    size_t calls;
 };
 
 static _Thread_local struct judy_heap heap;
@@ -75,7 +73,6 @@ Word_t JudyMalloc(Word_t words)
 {
     void *p;
 
-    heap.calls++;
     if (words == 0 || words > MAX_WORDS) {
         p = malloc(words * sizeof(Word_t));
         if (p == NULL)
@@ -113,11 +110,6 @@ Word_t JudyMallocVirtual(Word_t words)
 void JudyFreeVirtual(Pvoid_t p, Word_t words)
 {
     JudyFree(p, words);
-}
-
-size_t judy_mem_calls(void)
-{
-    return heap.calls;
 }
 
 size_t judy_mem_words_out(void)
