@@ -9,14 +9,16 @@
  * is copied into a new one), and glibc's malloc spends a call, a 16-byte
  * rounding and a header on each, on 4 KiB pages that fault one by one
  * (tens of microseconds each on a VM). Here a node comes from a free list
- * of its exact size, or from a 2 MiB block on a huge page; both are per
- * thread, so no lock. A node freed by another thread than the one that
- * made it (merges into the shared table) goes to that thread's list.
+ * of its exact size, split from the smallest larger free node, or from a
+ * 2 MiB block on a huge page; all per thread, so no lock. A node freed
+ * by another thread than the one that made it (merges into the shared
+ * table) goes to that thread's lists.
  * Blocks live until the process ends, as the tables do.
  *
  * If libJudy binds its calls itself (built with -Bsymbolic), none of this
  * is called and Judy uses malloc: both halves or neither.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <Judy.h>
 #include "hugemem.h"
@@ -41,10 +43,44 @@ struct judy_heap {
     char *next, *end;           /* the current block's free room */
     struct block *blocks;
     struct free_node *free[MAX_WORDS + 1];      /* by size in words */
+    uint64_t nonempty[MAX_WORDS / 64 + 1];      /* bit w: free[w] has a node */
     size_t words_out;           /* handed out and not given back (this thread) */
 };
 
 static _Thread_local struct judy_heap heap;
+
+static void push(void *p, size_t words)
+{
+    struct free_node *f = p;
+
+    f->next = heap.free[words];
+    heap.free[words] = f;
+    heap.nonempty[words / 64] |= UINT64_C(1) << (words % 64);
+}
+
+static void *pop(size_t words)
+{
+    struct free_node *f = heap.free[words];
+
+    if ((heap.free[words] = f->next) == NULL)
+        heap.nonempty[words / 64] &= ~(UINT64_C(1) << (words % 64));
+    return f;
+}
+
+/* The smallest size above words with a free node, or 0. */
+static size_t larger_free(size_t words)
+{
+    size_t w = words + 1;
+
+    for (size_t i = w / 64; i <= MAX_WORDS / 64; i++) {
+        uint64_t m = heap.nonempty[i];
+        if (i == w / 64)
+            m &= ~UINT64_C(0) << (w % 64);
+        if (m)
+            return i * 64 + (size_t)__builtin_ctzll(m);
+    }
+    return 0;
+}
 
 static void *carve(size_t words)
 {
@@ -53,11 +89,8 @@ static void *carve(size_t words)
     if ((size_t)(heap.end - heap.next) < n) {
         /* The old block's tail becomes a free node of its size. */
         size_t tail = (size_t)(heap.end - heap.next) / sizeof(Word_t);
-        if (tail) {
-            struct free_node *f = (struct free_node *)(void *)heap.next;
-            f->next = heap.free[tail];
-            heap.free[tail] = f;
-        }
+        if (tail)
+            push(heap.next, tail);
         struct block *b = hugemem_alloc(BLOCK);
         b->prev = heap.blocks;
         heap.blocks = b;
@@ -72,14 +105,20 @@ static void *carve(size_t words)
 Word_t JudyMalloc(Word_t words)
 {
     void *p;
+    size_t big;
 
     if (words == 0 || words > MAX_WORDS) {
         p = malloc(words * sizeof(Word_t));
         if (p == NULL)
             return 0;           /* Judy reports it (PJERR) */
     } else if (heap.free[words]) {
-        p = heap.free[words];
-        heap.free[words] = heap.free[words]->next;
+        p = pop(words);
+    } else if ((big = larger_free(words)) != 0) {
+        /* Split the best fit: a node that grew leaves its old size free,
+         * and without this the lists keep what the end of growth left
+         * (a third more memory than the nodes in use). */
+        p = pop(big);
+        push((Word_t *)p + words, big - words);
     } else {
         p = carve(words);
     }
@@ -96,9 +135,7 @@ void JudyFree(Pvoid_t p, Word_t words)
         free(p);
         return;
     }
-    struct free_node *f = p;
-    f->next = heap.free[words];
-    heap.free[words] = f;
+    push(p, words);
 }
 
 /* libJudy's "virtual" nodes are ordinary memory too. */

@@ -64,8 +64,9 @@ static void skip_unless_ours(void)
     JLFA(bytes, a);
 }
 
-/* Every word handed out comes back when the arrays are freed, and a second
- * filling reuses the freed nodes: contents intact both times. */
+/* Every word handed out comes back when the arrays are freed, and the next
+ * filling reuses the freed nodes, whole or split from larger ones:
+ * contents intact every time (a split that overlaps its remainder fails). */
 static void test_one_thread(void **state)
 {
     (void)state;
