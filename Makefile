@@ -35,8 +35,9 @@ ALL_CFLAGS = -std=c11 $(WARN) -fopenmp $(CFLAGS) $(shell pkg-config --cflags $(P
 LIBS    = $(shell pkg-config --libs $(PKGS)) -lJudy -lm
 LDFLAGS += -fopenmp
 # analyze/judy_mem.c replaces libJudy's allocator: nothing calls it by
-# name, so the linker must be told to take it from the library.
-LDFLAGS += -Wl,-u,JudyMalloc
+# name, so the linker must be told to take it from the library (also when
+# LDFLAGS comes from the command line, as in make asan).
+override LDFLAGS += -Wl,-u,JudyMalloc
 
 LIB_SRC := $(wildcard ingest/*.c analyze/*.c export/*.c)
 CLI_SRC := rblforge.c pipeline.c progress.c $(wildcard cmd_*.c)
