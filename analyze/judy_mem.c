@@ -9,39 +9,31 @@
  * is copied into a new one), and glibc's malloc spends a call, a 16-byte
  * rounding and a header on each, on 4 KiB pages that fault one by one
  * (tens of microseconds each on a VM). Here a node comes from a free list
- * of its exact size, split from the smallest larger free node, or from a
- * 2 MiB block on a huge page; all per thread, so no lock. A node freed
- * by another thread than the one that made it (merges into the shared
- * table) goes to that thread's lists.
- * Blocks live until the process ends, as the tables do.
+ * of its exact size, split from the smallest larger free node, or from
+ * the thread's arena (2 MiB huge-page blocks once it is large); all per
+ * thread, so no lock. A node freed by another thread than the one that
+ * made it (merges into the shared table) goes to that thread's lists.
+ * The arenas live until the process ends, as the tables do (their blocks
+ * stay reachable from the thread's state: leak checkers see them in use).
  *
  * If libJudy binds its calls itself (built with -Bsymbolic), none of this
  * is called and Judy uses malloc: both halves or neither.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdalign.h>
 #include <Judy.h>
-#include "hugemem.h"
+#include "arena.h"
 #include "judy_mem.h"
 
-enum {
-    MAX_WORDS = 512,            /* a full branch, 256 pointers; bigger ones from malloc */
-    BLOCK = 2 * 1024 * 1024,
-};
+enum { MAX_WORDS = 512 };       /* a full branch, 256 pointers; bigger ones from malloc */
 
 struct free_node {
     struct free_node *next;
 };
 
-/* A block's first word links it to the one before: the thread's blocks
- * stay reachable (leak checkers see them as in use, as they are). */
-struct block {
-    struct block *prev;
-};
-
 struct judy_heap {
-    char *next, *end;           /* the current block's free room */
-    struct block *blocks;
+    struct arena mem;           /* nodes never made before; all zero is arena_init's state */
     struct free_node *free[MAX_WORDS + 1];      /* by size in words */
     uint64_t nonempty[MAX_WORDS / 64 + 1];      /* bit w: free[w] has a node */
     size_t words_out;           /* handed out and not given back (this thread) */
@@ -82,26 +74,6 @@ static size_t larger_free(size_t words)
     return 0;
 }
 
-static void *carve(size_t words)
-{
-    size_t n = words * sizeof(Word_t);
-
-    if ((size_t)(heap.end - heap.next) < n) {
-        /* The old block's tail becomes a free node of its size. */
-        size_t tail = (size_t)(heap.end - heap.next) / sizeof(Word_t);
-        if (tail)
-            push(heap.next, tail);
-        struct block *b = hugemem_alloc(BLOCK);
-        b->prev = heap.blocks;
-        heap.blocks = b;
-        heap.next = (char *)b + sizeof(Word_t);
-        heap.end = (char *)b + BLOCK;
-    }
-    void *p = heap.next;
-    heap.next += n;
-    return p;
-}
-
 Word_t JudyMalloc(Word_t words)
 {
     void *p;
@@ -120,7 +92,7 @@ Word_t JudyMalloc(Word_t words)
         p = pop(big);
         push((Word_t *)p + words, big - words);
     } else {
-        p = carve(words);
+        p = arena_alloc_aligned(&heap.mem, words * sizeof(Word_t), alignof(Word_t));
     }
     heap.words_out += words;
     return (Word_t)p;
