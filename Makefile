@@ -39,8 +39,11 @@ LDFLAGS += -fopenmp
 # LDFLAGS comes from the command line, as in make asan).
 override LDFLAGS += -Wl,-u,JudyMalloc
 
-LIB_SRC := $(wildcard ingest/*.c analyze/*.c export/*.c)
-CLI_SRC := rblforge.c pipeline.c progress.c $(wildcard cmd_*.c)
+# The layers, lowest first (scripts/check-layers): util < ingest < analyze
+# < export < driver < cli. Everything below cli/ goes into the library the
+# tests link against.
+LIB_SRC := $(wildcard util/*.c ingest/*.c analyze/*.c export/*.c driver/*.c)
+CLI_SRC := $(wildcard cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -115,7 +118,7 @@ demo:
 CHECK_BIN = $(B)/rblforge $(if $(filter build,$(B)),rblforge)
 check: deps
 	$(MAKE) $(CHECK_BIN) $(UNIT_BIN) $(HELPER_BIN) $(REPLAY_BIN) $(B)/genlog
-	scripts/check-layers
+	scripts/check-layers --objects $(B)
 	CMOCKA_MESSAGE_OUTPUT=TAP RBLFORGE=$(abspath $(B))/rblforge B=$(B) \
 		prove -e '' $(UNIT_BIN) tests/e2e/*.t
 
@@ -141,8 +144,8 @@ install: rblforge
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRC     := $(wildcard ingest/parse*.c) ingest/event.c ingest/tstamp.c ingest/ipaddr.c \
-	ingest/msg.c ingest/xalloc.c export/escape.c export/outbuf.c export/event_print.c
+FUZZ_SRC     := $(wildcard ingest/parse*.c) ingest/event.c ingest/tstamp.c util/ipaddr.c \
+	util/msg.c util/xalloc.c export/escape.c util/outbuf.c export/event_print.c
 FUZZ_BIN     := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard include/*.h)
@@ -150,7 +153,7 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard include/*.h)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC)
 
 # The reader as well: gzip (both backends), zstd, chunker, then the parser.
-FUZZ_INPUT_SRC := ingest/input.c ingest/inflate.c ingest/unzstd.c ingest/chunk.c ingest/hugemem.c
+FUZZ_INPUT_SRC := ingest/input.c ingest/inflate.c ingest/unzstd.c ingest/chunk.c util/hugemem.c
 build-fuzz/fuzz_input: tests/fuzz/fuzz_input.c $(FUZZ_SRC) $(FUZZ_INPUT_SRC) $(wildcard include/*.h)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) $(shell pkg-config --cflags $(PKGS)) \

@@ -1,9 +1,9 @@
 /* asn.csv: per origin AS counts (needs an ASN database). */
 #include <string.h>
-#include "export.h"
+#include "asn_csv.h"
 #include "escape.h"
 
-void export_asn_csv(struct outbuf *o, const struct export_ctx *r)
+void asn_csv_write(struct outbuf *o, const struct export_ctx *r)
 {
     const struct netagg *na = &r->l->nets;
 

@@ -76,12 +76,12 @@ static void chart(struct outbuf *o, const struct cust_report *r, const struct cu
                   "blue: messages, red: bounced attempts; hours in UTC</text></svg>\n", PAD, max);
 }
 
-static const char *fname(const struct custout *x, uint32_t f)
+static const char *fname(const struct custview *x, uint32_t f)
 {
     return f < x->nfiles ? x->files[f] : "?";
 }
 
-static void customer(struct outbuf *o, const struct custout *x, const struct customer *c,
+static void customer(struct outbuf *o, const struct custview *x, const struct customer *c,
                      size_t idx)
 {
     outbuf_printf(o, "<section class=\"customer\" id=\"c%zu\" data-tier=\"%s\" data-customer=\"",
@@ -182,7 +182,7 @@ static void customer(struct outbuf *o, const struct custout *x, const struct cus
     outbuf_puts(o, "</section>\n");
 }
 
-void custhtml_write(struct outbuf *o, const struct custout *x)
+void custhtml_write(struct outbuf *o, const struct custview *x)
 {
     const struct cust_report *r = x->r;
     size_t by[TIER__COUNT] = { 0 };
@@ -226,7 +226,7 @@ void custhtml_write(struct outbuf *o, const struct custout *x)
     }
     outbuf_puts(o, "</table>\n");
 
-    const struct custout_listing *l = &x->listing;
+    const struct custview_listing *l = &x->listing;
     outbuf_puts(o, "<h2>Today's listings</h2>\n");
     if (l->have) {
         outbuf_printf(o, "<table class=\"listing\"><tr><th class=\"l\">addresses seen</th>"

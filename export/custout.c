@@ -15,20 +15,6 @@
 #include "msg.h"
 #include "xalloc.h"
 
-void custout_listing_from(struct custout_listing *s, const struct listings *l)
-{
-    memset(s, 0, sizeof(*s));
-    if (l == NULL)
-        return;
-    s->have = true;
-    s->seen = l->seen;
-    s->listed = l->n;
-    s->allowlisted = l->nallowed;
-    for (size_t i = 0; i < l->n; i++)
-        if ((unsigned)l->v[i].d.cause < CAUSE__COUNT)
-            s->by_cause[l->v[i].d.cause]++;
-}
-
 static void signal_list(struct outbuf *o, const struct customer *c, char sep)
 {
     for (size_t i = 0; i < c->nsig; i++) {
@@ -76,7 +62,7 @@ static void jnum(struct outbuf *o, double v)
         outbuf_printf(o, "%.4f", v);
 }
 
-static const char *file_name(const struct custout *x, uint32_t f)
+static const char *file_name(const struct custview *x, uint32_t f)
 {
     return f < x->nfiles ? x->files[f] : "?";
 }
@@ -98,7 +84,7 @@ static void json_counts(struct outbuf *o, const char *name, const char *key, con
     outbuf_putc(o, ']');
 }
 
-void custout_json(struct outbuf *o, const struct custout *x, const struct customer *c)
+void custout_json(struct outbuf *o, const struct custview *x, const struct customer *c)
 {
     const struct cust_report *r = x->r;
     char a[32], b[32];
@@ -234,10 +220,10 @@ static void remove_stale(const char *outdir)
     closedir(d);
 }
 
-typedef void writer_fn(struct outbuf *o, const struct custout *x, const struct customer *c);
+typedef void writer_fn(struct outbuf *o, const struct custview *x, const struct customer *c);
 
 static bool write_one(const char *dir, const char *name, writer_fn *fn,
-                      const struct custout *x, const struct customer *c)
+                      const struct custview *x, const struct customer *c)
 {
     struct afile *af = afile_open(dir, name, 0644);
     if (af == NULL)
@@ -250,18 +236,18 @@ static bool write_one(const char *dir, const char *name, writer_fn *fn,
     return afile_publish_all(&af, 1);
 }
 
-static void w_index(struct outbuf *o, const struct custout *x, const struct customer *c)
+static void w_index(struct outbuf *o, const struct custview *x, const struct customer *c)
 {
     (void)c;
     custout_index_csv(o, x->r);
 }
 
-static void w_letter(struct outbuf *o, const struct custout *x, const struct customer *c)
+static void w_letter(struct outbuf *o, const struct custview *x, const struct customer *c)
 {
     letters_write(o, x->letters, x->r, c, x->files, x->nfiles, x->now);
 }
 
-bool custout_stage(struct custout *x, const char *outdir, struct afile **html)
+bool custout_stage(struct custview *x, const char *outdir, struct afile **html)
 {
     char name[CUSTMAP_NAME_MAX + 16];
     size_t n = strlen(outdir) + 32;
@@ -302,7 +288,7 @@ bool custout_stage(struct custout *x, const char *outdir, struct afile **html)
     return ok;
 }
 
-bool custout_commit(struct custout *x)
+bool custout_commit(struct custview *x)
 {
     char final[4096], old[4096];
     struct stat st;
@@ -339,7 +325,7 @@ bool custout_commit(struct custout *x)
     return true;
 }
 
-void custout_abort(struct custout *x)
+void custout_abort(struct custview *x)
 {
     if (x->stage)
         rm_tree(x->stage);

@@ -6,7 +6,7 @@
  * an existing set only with the same maxelem.
  */
 #include <string.h>
-#include "export.h"
+#include "fw_ipset.h"
 #include "ipaddr.h"
 
 struct adds {
@@ -50,7 +50,7 @@ static void one_set(struct outbuf *o, const char *name, const char *family,
     outbuf_printf(o, "destroy %s-new\n", name);
 }
 
-void export_ipset(struct outbuf *o, const struct export_ctx *x)
+void fw_ipset_write(struct outbuf *o, const struct export_ctx *x)
 {
     outbuf_printf(o, "# written by rblforge: %zu IPv4 and %zu IPv6 prefixes\n"
                   "# load with: ipset restore < fw.ipset\n", x->z->nfw4, x->z->nfw6);

@@ -5,7 +5,7 @@
  * the minimal non-overlapping prefixes (interval sets reject overlaps).
  */
 #include <string.h>
-#include "export.h"
+#include "fw_nft.h"
 #include "ipaddr.h"
 
 struct elems {
@@ -36,7 +36,7 @@ static void elements(struct outbuf *o, const struct policy *p, const struct zone
     outbuf_puts(o, "}\n");
 }
 
-void export_nft(struct outbuf *o, const struct export_ctx *x)
+void fw_nft_write(struct outbuf *o, const struct export_ctx *x)
 {
     const struct policy *p = x->p;
     bool v4 = strcmp(p->nft_family, "ip6") != 0;

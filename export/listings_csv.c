@@ -1,6 +1,6 @@
 /* listings.csv: the day's listed entries with their evidence. */
 #include <string.h>
-#include "export.h"
+#include "listings_csv.h"
 #include "escape.h"
 #include "ipaddr.h"
 #include "tstamp.h"
@@ -46,7 +46,7 @@ static void put_time(struct outbuf *o, int64_t t, struct day_text *dt)
     o->len += dt->n + 9;
 }
 
-void export_listings_csv(struct outbuf *o, const struct export_ctx *r)
+void listings_csv_write(struct outbuf *o, const struct export_ctx *r)
 {
     const struct listings *l = r->l;
     struct day_text dt = { 0, 0, { 0 } };

@@ -1,10 +1,10 @@
 /* networks.csv: per-network counts and the escalation decision. */
 #include <string.h>
-#include "export.h"
+#include "networks_csv.h"
 #include "escape.h"
 #include "ipaddr.h"
 
-void export_networks_csv(struct outbuf *o, const struct export_ctx *r)
+void networks_csv_write(struct outbuf *o, const struct export_ctx *r)
 {
     const struct netagg *na = &r->l->nets;
 

@@ -12,7 +12,15 @@
 #include "publish.h"
 #include "atomic.h"
 #include "escape.h"
-#include "export.h"
+#include "asn_csv.h"
+#include "fw_ipset.h"
+#include "fw_nft.h"
+#include "listings_csv.h"
+#include "networks_csv.h"
+#include "summary_json.h"
+#include "zone_bind.h"
+#include "zone_rbldnsd.h"
+#include "zonedata.h"
 #include "msg.h"
 #include "pubdiff.h"
 #include "xalloc.h"
@@ -94,7 +102,7 @@ static void write_summary(struct outbuf *o, const struct summary_ctx *s)
                   s->x->z->nfw6, s->d->prev, s->d->kept);
     json_list(o, s->d, l, true);
     json_list(o, s->d, l, false);
-    export_summary_fields(o, s->x);
+    summary_json_fields(o, s->x);
     outbuf_puts(o, "\n}\n");
 }
 
@@ -104,14 +112,14 @@ struct output {
 };
 
 static const struct output outputs[] = {
-    { "bl.rbldnsd", export_rbldnsd },
-    { "bl6.rbldnsd", export_rbldnsd6 },
-    { "bl.zone", export_bind },
-    { "fw.nft", export_nft },
-    { "fw.ipset", export_ipset },
-    { "listings.csv", export_listings_csv },
-    { "networks.csv", export_networks_csv },
-    { "asn.csv", export_asn_csv },
+    { "bl.rbldnsd", zone_rbldnsd_write4 },
+    { "bl6.rbldnsd", zone_rbldnsd_write6 },
+    { "bl.zone", zone_bind_write },
+    { "fw.nft", fw_nft_write },
+    { "fw.ipset", fw_ipset_write },
+    { "listings.csv", listings_csv_write },
+    { "networks.csv", networks_csv_write },
+    { "asn.csv", asn_csv_write },
 };
 enum { N_OUT = sizeof(outputs) / sizeof(outputs[0]) };
 

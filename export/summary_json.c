@@ -1,6 +1,6 @@
 /* summary.json: what a run saw and decided, for dashboards and mail. */
 #include <string.h>
-#include "export.h"
+#include "summary_json.h"
 #include "escape.h"
 #include "ipaddr.h"
 
@@ -18,7 +18,7 @@ static void num(struct outbuf *o, bool *first, const char *k, uint64_t v)
 
 /* The analysis keys, each written as ",\n  \"key\": value", so that
  * another summary writer can append them to its own object. */
-void export_summary_fields(struct outbuf *o, const struct export_ctx *r)
+void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
 {
     const struct listings *l = r->l;
     bool first = false;         /* always after a key of the caller */

@@ -10,7 +10,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "export.h"
+#include "zone_bind.h"
+#include "zone_rbldnsd.h"
 #include "hugemem.h"
 #include "ipaddr.h"
 
@@ -220,7 +221,7 @@ static size_t owner_name(const struct ipprefix *p, char *buf)
 }
 
 /* The record text of one cause, split at the TXT template's '$' signs
- * when the address can go into each without export_txt's 255-byte cut
+ * when the address can go into each without zone_rbldnsd_txt's 255-byte cut
  * (the default template names it twice). */
 enum { RR_MAX_DOLLARS = 4 };
 struct rr_form {
@@ -275,13 +276,13 @@ static void record(struct outbuf *o, const struct policy *p, const struct rr_for
             memcpy(d, f->seg[i], f->nseg[i]), d += f->nseg[i];
         }
     } else {
-        d += export_txt(p, c, what, d);
+        d += zone_rbldnsd_txt(p, c, what, d);
     }
     memcpy(d, "\"\n", 2), d += 2;
     o->len += (size_t)(d - start);
 }
 
-void export_bind(struct outbuf *o, const struct export_ctx *x)
+void zone_bind_write(struct outbuf *o, const struct export_ctx *x)
 {
     const struct policy *p = x->p;
     struct owners own = { 0 }, fill = { 0 };

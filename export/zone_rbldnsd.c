@@ -5,10 +5,10 @@
  * listed range. bl6.rbldnsd is an ip6trie (longest prefix wins).
  */
 #include <string.h>
-#include "export.h"
+#include "zone_rbldnsd.h"
 #include "ipaddr.h"
 
-size_t export_txt(const struct policy *p, enum cause c, const char *what, char *buf)
+size_t zone_rbldnsd_txt(const struct policy *p, enum cause c, const char *what, char *buf)
 {
     const char *t = policy_txt(p, c);
     size_t n = 0, wl = strlen(what);
@@ -57,12 +57,12 @@ static void dataset(struct outbuf *o, const struct export_ctx *x, int family)
             outbuf_printf(o, "!%s\n", ipprefix_format(&x->z->excl.v[i], a));
 }
 
-void export_rbldnsd(struct outbuf *o, const struct export_ctx *x)
+void zone_rbldnsd_write4(struct outbuf *o, const struct export_ctx *x)
 {
     dataset(o, x, 4);
 }
 
-void export_rbldnsd6(struct outbuf *o, const struct export_ctx *x)
+void zone_rbldnsd_write6(struct outbuf *o, const struct export_ctx *x)
 {
     dataset(o, x, 6);
 }

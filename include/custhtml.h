@@ -7,9 +7,9 @@
  * signals and evidence. Every string that came from a log or the customer
  * map goes through esc_html.
  */
-#include "custout.h"
+#include "custview.h"
 #include "outbuf.h"
 
-void custhtml_write(struct outbuf *o, const struct custout *x);
+void custhtml_write(struct outbuf *o, const struct custview *x);
 
 #endif

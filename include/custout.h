@@ -18,46 +18,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "atomic.h"
-#include "customers.h"
-#include "letter.h"
-#include "listing.h"
+#include "custview.h"
 #include "outbuf.h"
-
-/* What report.html says about the day's listings (optional). */
-struct custout_listing {
-    bool have;
-    size_t seen, listed, allowlisted;
-    size_t by_cause[CAUSE__COUNT];
-    bool have_diff;
-    size_t added, removed, kept, previous;
-};
-
-struct custout {
-    const struct cust_report *r;
-    char *const *files;         /* input names by command-line index */
-    size_t nfiles;
-    const struct letters *letters;
-    struct custout_listing listing;
-    int64_t now;
-    /* Set by custout_stage. */
-    char *outdir, *stage;
-};
-
-/* Fill the listing summary from the day's listings (l may be NULL). */
-void custout_listing_from(struct custout_listing *s, const struct listings *l);
 
 /* index.csv: one row per customer, worst first. */
 void custout_index_csv(struct outbuf *o, const struct cust_report *r);
 /* <customer>.json: figures, signals with figures and evidence. */
-void custout_json(struct outbuf *o, const struct custout *x, const struct customer *c);
+void custout_json(struct outbuf *o, const struct custview *x, const struct customer *c);
 
 /* Write customers/ into a staging directory and report.html into an afile
  * (*html) the caller publishes. False (with warnings, nothing left behind)
  * on failure. */
-bool custout_stage(struct custout *x, const char *outdir, struct afile **html);
+bool custout_stage(struct custview *x, const char *outdir, struct afile **html);
 /* Swap the staging directory into place; false with a warning. */
-bool custout_commit(struct custout *x);
+bool custout_commit(struct custview *x);
 /* Remove the staging directory. */
-void custout_abort(struct custout *x);
+void custout_abort(struct custview *x);
 
 #endif

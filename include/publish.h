@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "cidrset.h"
-#include "export.h"
+#include "zonedata.h"
 
 struct afile;
 struct publish_result;
@@ -57,7 +57,7 @@ struct publish_result {
  * holds it (both warned). */
 int publish_lock(const char *path);
 
-/* x: the listings, policy and run facts (export.h); publish_run adds the
+/* x: the listings, policy and run facts (zonedata.h); publish_run adds the
  * zone data, serial and time. The caller holds OUTDIR's lock. Returns an
  * exit status: EXIT_OK, EXIT_RUNTIME (nothing replaced), EXIT_VALVE or
  * EXIT_HOOK (published, hook failed). */

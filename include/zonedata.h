@@ -9,10 +9,13 @@
  * counted here, made on demand (zonedata_fw_each), as they are as long as
  * the listing.
  */
+#include <stdbool.h>
 #include <stdint.h>
+#include "asn.h"
 #include "cidr.h"
 #include "cidrset.h"
 #include "listing.h"
+#include "parse.h"
 
 struct zone_entry {
     struct ipprefix pfx;
@@ -26,6 +29,25 @@ struct zonedata {
     struct cidr_list allowed;   /* the whole allowlist */
     size_t nfw4, nfw6;          /* prefixes in the firewall sets */
     size_t dropped;             /* listed prefixes entirely allowlisted */
+};
+
+/* Everything a writer of a published file may need (zone_*.c, fw_*.c,
+ * *_csv.c, summary_json.c); locking, the safety valve and atomic publishing
+ * are publish.c's business. Only prefixes we format ourselves and
+ * validated configuration strings reach zone and firewall files; log-derived
+ * text goes only to files with an escaping function of their own (CSV,
+ * JSON). The caller fills the first block; publish_run() adds the rest. */
+struct export_ctx {
+    const struct listings *l;
+    const struct policy *p;
+    const struct asn_db *asn;           /* NULL: ASN columns stay empty */
+    const struct parse_stats *parse;    /* NULL: no line counts */
+    unsigned files, damaged;
+    bool with_state;                    /* state-file counts are meaningful */
+    /* set by publish_run */
+    const struct zonedata *z;
+    uint32_t serial;                    /* SOA serial of bl.zone */
+    int64_t now;
 };
 
 /* Fills z from l; allow may be NULL. Besides z it holds, for a moment,

@@ -8,7 +8,9 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include "parse.h"
+#include "parse_pfqueue.h"
+#include "parse_reject.h"
+#include "scan.h"
 
 /* Text after "(": up to the matching last ')'. */
 static struct span paren_text(struct span s)
@@ -25,16 +27,16 @@ static struct span paren_text(struct span s)
 /* "to=<r>, [orig_to=<o>,] relay=R, ..., dsn=D, status=S (text)" */
 static bool parse_delivery(struct span s, struct event *ev)
 {
-    ev->to = parse_kv(s, "to=", 3);
+    ev->to = scan_kv(s, "to=", 3);
     if (!ev->to.p)
         return false;
     /* Keys after the recipient only: an address may contain "x=". */
     struct span rest = span_skip(s, (size_t)(ev->to.p + ev->to.n - s.p));
-    struct parse_kv_want w[] = {
-        PARSE_KV_WANT("status="), PARSE_KV_WANT("orig_to="),
-        PARSE_KV_WANT("relay="), PARSE_KV_WANT("dsn="),
+    struct scan_kv_want w[] = {
+        SCAN_KV_WANT("status="), SCAN_KV_WANT("orig_to="),
+        SCAN_KV_WANT("relay="), SCAN_KV_WANT("dsn="),
     };
-    parse_kv_many(rest, w, 4);
+    scan_kv_many(rest, w, 4);
     struct span st = w[0].val;
     if (!st.p || st.n == 0)
         return false;
@@ -49,7 +51,7 @@ static bool parse_delivery(struct span s, struct event *ev)
         t = span_skip(t, (size_t)lp);
     t = paren_text(t);
     if (t.n)
-        ev->text = parse_bounded(t);
+        ev->text = scan_bounded(t);
     ev->type = EV_DELIVERY;
     return true;
 }
@@ -58,14 +60,14 @@ static bool parse_delivery(struct span s, struct event *ev)
  * "from=<s>, status=expired, returned to sender". */
 static bool parse_qmgr_from(struct span s, struct event *ev)
 {
-    ev->from = parse_kv(s, "from=", 5);
+    ev->from = scan_kv(s, "from=", 5);
     if (!ev->from.p)
         return false;
     struct span rest = span_skip(s, (size_t)(ev->from.p + ev->from.n - s.p));
-    struct parse_kv_want w[] = {
-        PARSE_KV_WANT("status="), PARSE_KV_WANT("size="), PARSE_KV_WANT("nrcpt="),
+    struct scan_kv_want w[] = {
+        SCAN_KV_WANT("status="), SCAN_KV_WANT("size="), SCAN_KV_WANT("nrcpt="),
     };
-    parse_kv_many(rest, w, 3);
+    scan_kv_many(rest, w, 3);
     struct span st = w[0].val;
     if (st.p) {
         ev->status = st;
@@ -74,14 +76,14 @@ static bool parse_qmgr_from(struct span s, struct event *ev)
         if (span_starts_lit(t, ", "))
             t = span_skip(t, 2);
         if (t.n)
-            ev->text = parse_bounded(t);
+            ev->text = scan_bounded(t);
         return true;
     }
     ev->size = w[1].val;
     ev->nrcpt = w[2].val;
     long lp = span_chr(rest, '(');
     if (lp >= 0)
-        ev->text = parse_bounded(paren_text(span_skip(rest, (size_t)lp)));
+        ev->text = scan_bounded(paren_text(span_skip(rest, (size_t)lp)));
     ev->type = EV_QUEUED;
     return ev->size.p || ev->nrcpt.p;
 }
@@ -100,12 +102,12 @@ static void cleanup_client(struct span s, struct event *ev)
         off += at + 6;
         tmp.ip.family = 0;
         tmp.port = 0;
-        if ((used = parse_client(c, &tmp)) > 0
+        if ((used = scan_client(c, &tmp)) > 0
             && (used == c.n || c.p[used] == ';' || c.p[used] == ':'))
             best = c;
     }
     if (best.p)
-        parse_client(best, ev);
+        scan_client(best, ev);
 }
 
 /* "VERB: ..." after the queue id: smtpd access actions, cleanup header and
@@ -176,8 +178,8 @@ static bool parse_action(struct span s, struct event *ev)
         for (long a, off = 0; (a = span_find_lit(span_skip(r, (size_t)off), ">: ")) >= 0;)
             at = off + a, off += a + 3;
         if (at >= 0)
-            parse_code_dsn(span_skip(r, (size_t)at + 3), ev);
-        ev->text = parse_bounded(r);
+            scan_code_dsn(span_skip(r, (size_t)at + 3), ev);
+        ev->text = scan_bounded(r);
         if (ev->type != EV_ACTION)
             ev->reason = R_CONTENT;
         return true;
@@ -196,8 +198,8 @@ static bool parse_action(struct span s, struct event *ev)
         r = span_skip(r, (size_t)c + 2);
     }
     struct span reply = parse_reject_envelope(r, ev);
-    parse_code_dsn(reply, ev);
-    ev->text = parse_bounded(reply);
+    scan_code_dsn(reply, ev);
+    ev->text = scan_bounded(reply);
     if (ev->type != EV_ACTION)
         ev->reason = content ? R_CONTENT : parse_reject_reason(reply, &ev->dnsbl);
     return true;
@@ -236,9 +238,9 @@ static bool parse_remote(struct span s, struct event *ev)
         long c = span_find_lit(t, ": ");
         if (c >= 0) {
             struct span reply = span_skip(t, (size_t)c + 2);
-            parse_code_dsn(reply, ev);
+            scan_code_dsn(reply, ev);
         }
-        ev->text = parse_bounded(s);
+        ev->text = scan_bounded(s);
         ev->type = EV_REMOTE;
         return true;
     }
@@ -264,13 +266,13 @@ static bool parse_queue_line(struct span s, struct event *ev)
     if (parse_action(s, ev))
         return true;
     if (span_starts_lit(s, "client=")) {
-        if (parse_client(span_skip(s, 7), ev) == 0)
+        if (scan_client(span_skip(s, 7), ev) == 0)
             return false;
         ev->type = EV_CLIENT;
-        struct parse_kv_want w[] = {
-            PARSE_KV_WANT("sasl_method="), PARSE_KV_WANT("sasl_username="),
+        struct scan_kv_want w[] = {
+            SCAN_KV_WANT("sasl_method="), SCAN_KV_WANT("sasl_username="),
         };
-        parse_kv_many(s, w, 2);
+        scan_kv_many(s, w, 2);
         ev->sasl_method = w[0].val;
         ev->sasl_user = w[1].val;
         return true;
@@ -279,7 +281,7 @@ static bool parse_queue_line(struct span s, struct event *ev)
         struct span v = span_skip(s, (size_t)span_chr(s, '=') + 1);
         if (v.n && v.p[0] == '<' && v.p[v.n - 1] == '>')
             v = span_make(v.p + 1, v.n - 2);
-        ev->message_id = parse_bounded(v);
+        ev->message_id = scan_bounded(v);
         ev->type = EV_CLEANUP;
         return true;
     }
@@ -292,8 +294,8 @@ static bool parse_queue_line(struct span s, struct event *ev)
     if (span_starts_lit(s, "from=") && parse_qmgr_from(s, ev))
         return true;
     if (span_starts_lit(s, "uid=")) {
-        ev->uid = parse_kv(s, "uid=", 4);
-        ev->from = parse_kv(s, "from=", 5);
+        ev->uid = scan_kv(s, "uid=", 4);
+        ev->from = scan_kv(s, "from=", 5);
         ev->type = EV_PICKUP;
         return true;
     }
@@ -301,15 +303,15 @@ static bool parse_queue_line(struct span s, struct event *ev)
         return true;
     /* Anything else tied to a queue id: "status=deferred (bounce failed)",
      * postsuper "placed on hold", smtp TLS and SASL trouble, ... */
-    ev->status = parse_kv(s, "status=", 7);
-    ev->text = parse_bounded(s);
+    ev->status = scan_kv(s, "status=", 7);
+    ev->text = scan_bounded(s);
     ev->type = EV_NOTE;
     return true;
 }
 
 bool parse_pfqueue_no_client(struct span msg, struct event *ev)
 {
-    size_t q = parse_queue_prefix(msg, ev);
+    size_t q = scan_queue_prefix(msg, ev);
 
     if (q == 0)
         return false;
@@ -327,7 +329,7 @@ bool parse_pfqueue_no_client(struct span msg, struct event *ev)
 
 bool parse_pfqueue(struct span service, struct span msg, struct event *ev)
 {
-    size_t q = parse_queue_prefix(msg, ev);
+    size_t q = scan_queue_prefix(msg, ev);
 
     if (q == 0) {
         if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp"))
@@ -339,9 +341,9 @@ bool parse_pfqueue(struct span service, struct span msg, struct event *ev)
     struct span qid = ev->qid;
     if (parse_queue_line(rest, ev))
         return true;
-    parse_event_clear(ev);
+    scan_event_clear(ev);
     ev->qid = qid;
-    ev->text = parse_bounded(span_trim_right(rest));
+    ev->text = scan_bounded(span_trim_right(rest));
     ev->type = EV_NOTE;
     return true;
 }

@@ -4,7 +4,8 @@
  * Its verdict reaches the client as a Postfix reject line too, so these
  * events are context, not extra evidence.
  */
-#include "parse.h"
+#include "parse_policy.h"
+#include "scan.h"
 
 /* Value of "key=" up to ", " or the end (postgrey values may hold spaces). */
 static struct span kv_comma(struct span s, const char *key, size_t keylen)
@@ -23,7 +24,7 @@ static struct span kv_comma(struct span s, const char *key, size_t keylen)
 
 static bool parse_postgrey(struct span s, struct event *ev)
 {
-    parse_queue_prefix(s, ev);
+    scan_queue_prefix(s, ev);
     if (ev->qid.p)
         s = span_skip(s, (size_t)(ev->qid.p + ev->qid.n - s.p) + 1);
     s = span_trim_left(s);
@@ -40,7 +41,7 @@ static bool parse_postgrey(struct span s, struct event *ev)
         ev->rdns = name;
     ev->from = kv_comma(s, "sender=", 7);
     ev->to = kv_comma(s, "recipient=", 10);
-    ev->text = parse_bounded(kv_comma(s, "reason=", 7));
+    ev->text = scan_bounded(kv_comma(s, "reason=", 7));
     ev->type = EV_POLICY;
     ev->reason = R_POLICY;
     return true;

@@ -4,7 +4,11 @@
  * "from " (or "client=") in the fixed position of each message shape.
  */
 #include <string.h>
-#include "parse.h"
+#include "parse_postfix.h"
+#include "parse_postscreen.h"
+#include "parse_pfqueue.h"
+#include "parse_reject.h"
+#include "scan.h"
 
 /* "hostname H does not resolve to address A[: why]" and the older
  * "A: hostname H verification failed", "A: address not listed for hostname H". */
@@ -46,7 +50,7 @@ static bool parse_rdns_warning(struct span s, struct event *ev)
     else
         return false;
     ev->type = EV_RDNS_FAIL;
-    ev->text = parse_bounded(r);
+    ev->text = scan_bounded(r);
     return true;
 }
 
@@ -73,13 +77,13 @@ static bool parse_limit_warning(struct span s, struct event *ev)
         long at = span_find_lit(s, " from ");
         if (at < 0)
             return false;
-        size_t used = parse_client(span_skip(s, (size_t)at + 6), ev);
+        size_t used = scan_client(span_skip(s, (size_t)at + 6), ev);
         if (used == 0)
             return false;
         ev->type = EV_REJECT;
         ev->reason = R_RATE_LIMIT;
         ev->stage = span_make(limits[i].stage, strlen(limits[i].stage));
-        ev->text = parse_bounded(s);
+        ev->text = scan_bounded(s);
         return true;
     }
     return false;
@@ -94,11 +98,11 @@ static bool parse_warning(struct span s, struct event *ev)
     if (parse_rdns_warning(s, ev) || parse_limit_warning(s, ev))
         return true;
     if (span_starts_lit(s, "non-SMTP command from ")) {
-        if ((used = parse_client(span_skip(s, 22), ev)) == 0)
+        if ((used = scan_client(span_skip(s, 22), ev)) == 0)
             return false;
         struct span tail = span_skip(s, 22 + used);
         if (span_starts_lit(tail, ": "))
-            ev->text = parse_bounded(span_skip(tail, 2));
+            ev->text = scan_bounded(span_skip(tail, 2));
         ev->type = EV_LOST;
         ev->reason = R_PS_NON_SMTP;
         return true;
@@ -106,7 +110,7 @@ static bool parse_warning(struct span s, struct event *ev)
     /* "Illegal address syntax from host[addr] in MAIL command: addr": smtpd
      * answers 501. */
     if (span_starts_lit(s, "Illegal address syntax from ")) {
-        if ((used = parse_client(span_skip(s, 28), ev)) == 0)
+        if ((used = scan_client(span_skip(s, 28), ev)) == 0)
             return false;
         struct span r = span_skip(s, 28 + used);
         if (span_starts_lit(r, " in ")) {
@@ -116,21 +120,21 @@ static bool parse_warning(struct span s, struct event *ev)
         }
         ev->type = EV_REJECT;
         ev->reason = span_eq_lit(ev->stage, "MAIL") ? R_SENDER : R_OTHER;
-        ev->text = parse_bounded(s);
+        ev->text = scan_bounded(s);
         return true;
     }
-    if ((used = parse_client(s, ev)) == 0)
+    if ((used = scan_client(s, ev)) == 0)
         return false;
     struct span rest = span_skip(s, used);
     if (span_starts_lit(rest, " sent message header instead of SMTP command: ")) {
-        ev->text = parse_bounded(span_skip(rest, 46));
+        ev->text = scan_bounded(span_skip(rest, 46));
         ev->type = EV_LOST;
         ev->reason = R_PS_NON_SMTP;
         return true;
     }
     /* "host[addr]: SASL LOGIN authentication failed: ..."; the generic
      * "SASL authentication failure: ..." of the SASL library names no client
-     * and is not matched (parse_client failed above). */
+     * and is not matched (scan_client failed above). */
     if (span_starts_lit(rest, ": SASL ") && (at = span_find_lit(rest, " authentication failed")) > 0) {
         struct span m = span_skip(rest, 7);
         long sp = span_chr(m, ' ');
@@ -138,8 +142,8 @@ static bool parse_warning(struct span s, struct event *ev)
             ev->sasl_method = span_make(m.p, (size_t)sp);
         struct span why = span_skip(rest, (size_t)at + 22);
         if (span_starts_lit(why, ": "))
-            ev->text = parse_bounded(span_skip(why, 2));
-        ev->sasl_user = parse_kv(why, "sasl_username=", 14);
+            ev->text = scan_bounded(span_skip(why, 2));
+        ev->sasl_user = scan_kv(why, "sasl_username=", 14);
         ev->type = EV_AUTH_FAIL;
         /* The backend failed, not the client: says nothing about it. */
         if (span_find_lit(why, "Connection lost to authentication server") >= 0
@@ -186,12 +190,12 @@ static bool parse_after(struct span s, struct event *ev)
         return false;
     long sp = span_chr(span_make(r.p, (size_t)at), ' ');
     ev->stage = span_make(r.p, sp > 0 ? (size_t)sp : (size_t)at);
-    size_t used = parse_client(span_skip(r, (size_t)at + 6), ev);
+    size_t used = scan_client(span_skip(r, (size_t)at + 6), ev);
     if (used == 0)
         return false;
     struct span tail = span_skip(r, (size_t)at + 6 + used);
     if (span_starts_lit(tail, ": ") && tail.n > 2)
-        ev->text = parse_bounded(span_skip(tail, 2));
+        ev->text = scan_bounded(span_skip(tail, 2));
     ev->type = EV_LOST;
     ev->reason = after_shapes[i].r;
     return true;
@@ -211,7 +215,7 @@ static bool parse_tls(struct span s, struct event *ev)
     struct span r = span_skip(s, (size_t)at + 27);
     size_t used;
     if (span_starts_lit(r, "from ")) {
-        if ((used = parse_client(span_skip(r, 5), ev)) == 0)
+        if ((used = scan_client(span_skip(r, 5), ev)) == 0)
             return false;
         r = span_skip(r, 5 + used);
     } else if (span_starts_lit(r, "to ")) {
@@ -225,7 +229,7 @@ static bool parse_tls(struct span s, struct event *ev)
         return false;
     }
     if (span_starts_lit(r, ": "))
-        ev->text = parse_bounded(span_trim_right(span_skip(r, 2)));
+        ev->text = scan_bounded(span_trim_right(span_skip(r, 2)));
     ev->type = EV_TLS;
     return true;
 }
@@ -234,17 +238,17 @@ static bool parse_smtpd(struct span s, struct event *ev)
 {
     if (span_starts_lit(s, "connect from ")) {
         ev->type = EV_CONNECT;
-        return parse_client(span_skip(s, 13), ev) > 0;
+        return scan_client(span_skip(s, 13), ev) > 0;
     }
     if (span_starts_lit(s, "disconnect from ")) {
         struct span r = span_skip(s, 16);
-        size_t used = parse_client(r, ev);
+        size_t used = scan_client(r, ev);
         if (used == 0)
             return false;
         ev->type = EV_DISCONNECT;
         struct span counters = span_trim_right(span_trim_left(span_skip(r, used)));
         if (counters.n)
-            ev->text = parse_bounded(counters);
+            ev->text = scan_bounded(counters);
         return true;
     }
     if (span_starts_lit(s, "warning: "))
@@ -253,11 +257,11 @@ static bool parse_smtpd(struct span s, struct event *ev)
         return true;
     /* Some builds log "client=" without the queue id. */
     if (span_starts_lit(s, "client=")) {
-        if (parse_client(span_skip(s, 7), ev) == 0)
+        if (scan_client(span_skip(s, 7), ev) == 0)
             return false;
         ev->type = EV_CLIENT;
-        ev->sasl_method = parse_kv(s, "sasl_method=", 12);
-        ev->sasl_user = parse_kv(s, "sasl_username=", 14);
+        ev->sasl_method = scan_kv(s, "sasl_method=", 12);
+        ev->sasl_user = scan_kv(s, "sasl_username=", 14);
         return true;
     }
     /* Postfix before 2.3 wrote rejects without the queue id. */
@@ -288,24 +292,24 @@ bool parse_postfix(struct span service, struct span msg, struct event *ev)
         /* Every shape parse_smtpd knows starts with a word of its own, not
          * a queue id: "QID: client=..." and "NOQUEUE: reject: ..." (most
          * smtpd lines) skip its tries and a clear. */
-        if ((q = parse_queue_prefix(msg, ev)) == 0) {
+        if ((q = scan_queue_prefix(msg, ev)) == 0) {
             if (parse_smtpd(msg, ev))
                 return true;
-            parse_event_clear(ev);
+            scan_event_clear(ev);
         } else if (after_shape(span_skip(msg, q)) < N_AFTER) {
             /* "NOQUEUE: lost connection after ..." (some patched builds).
-             * Other queue lines left ev as parse_queue_prefix made it, as
+             * Other queue lines left ev as scan_queue_prefix made it, as
              * parse_pfqueue makes it again: no clear. */
             if (parse_after(span_skip(msg, q), ev))
                 return true;
-            parse_event_clear(ev);
+            scan_event_clear(ev);
         }
     }
     if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp")) && parse_tls(msg, ev))
         return true;
     /* "warning: QUEUEID: ..." belongs to that message's history. */
-    if (span_starts_lit(msg, "warning: ") && (q = parse_queue_prefix(span_skip(msg, 9), ev)) > 0) {
-        ev->text = parse_bounded(span_trim_right(span_skip(msg, 9 + q)));
+    if (span_starts_lit(msg, "warning: ") && (q = scan_queue_prefix(span_skip(msg, 9), ev)) > 0) {
+        ev->text = scan_bounded(span_trim_right(span_skip(msg, 9 + q)));
         ev->type = EV_NOTE;
         return true;
     }

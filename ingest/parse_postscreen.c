@@ -2,7 +2,9 @@
  * postscreen verdicts and its dnsblog helper. postscreen names the client
  * as "[addr]:port" right after a fixed keyword.
  */
-#include "parse.h"
+#include "parse_postscreen.h"
+#include "parse_reject.h"
+#include "scan.h"
 
 /* "[addr]:port" after a keyword; the rest (after ": " or " ") is text. */
 static bool client_after(struct span s, const char *kw, size_t kwn, struct event *ev)
@@ -11,7 +13,7 @@ static bool client_after(struct span s, const char *kw, size_t kwn, struct event
     if (at < 0)
         return false;
     struct span r = span_skip(s, (size_t)at + kwn);
-    size_t used = parse_client(r, ev);
+    size_t used = scan_client(r, ev);
     if (used == 0)
         return false;
     struct span tail = span_skip(r, used);
@@ -27,9 +29,9 @@ static bool client_after(struct span s, const char *kw, size_t kwn, struct event
         }
     }
     if (span_starts_lit(tail, ": "))
-        ev->text = parse_bounded(span_skip(tail, 2));
+        ev->text = scan_bounded(span_skip(tail, 2));
     else if (span_starts_lit(tail, " "))
-        ev->text = parse_bounded(span_skip(tail, 1));
+        ev->text = scan_bounded(span_skip(tail, 1));
     return true;
 }
 
@@ -46,7 +48,7 @@ static bool parse_dnsblog(struct span s, struct event *ev)
     long sp = span_chr(l, ' ');
     ev->dnsbl = sp < 0 ? l : span_make(l.p, (size_t)sp);
     if (sp >= 0 && span_starts_lit(span_skip(l, (size_t)sp), " as "))
-        ev->text = parse_bounded(span_skip(l, (size_t)sp + 4));
+        ev->text = scan_bounded(span_skip(l, (size_t)sp + 4));
     ev->type = EV_DNSBL;
     return true;
 }
@@ -92,7 +94,7 @@ bool parse_postscreen(struct span s, struct event *ev)
             ev->text = SPAN_NULL;           /* "to [server]:25" is ours */
         return true;
     }
-    if ((q = parse_queue_prefix(s, ev)) > 0 && span_starts_lit(span_skip(s, q), "reject: ")) {
+    if ((q = scan_queue_prefix(s, ev)) > 0 && span_starts_lit(span_skip(s, q), "reject: ")) {
         ev->type = EV_REJECT;
         return parse_reject_line(span_skip(s, q + 8), ev);
     }

@@ -7,12 +7,14 @@
  */
 #include <string.h>
 #include "tstamp.h"
-#include "parse.h"
+#include "parse_qmail.h"
+#include "parse_qmail_send.h"
+#include "scan.h"
 
 static void set_pid(struct span num, struct event *ev)
 {
     uint64_t v;
-    size_t k = parse_digits(num, &v);
+    size_t k = scan_digits(num, &v);
 
     if (k > 0 && (k == num.n || num.p[k] == ' ' || num.p[k] == ':'))
         ev->pid = span_make(num.p, k);
@@ -43,7 +45,7 @@ static bool tcp_remote(struct span s, struct event *ev)
         ev->rdns = host;
     uint64_t v;
     struct span port = span_skip(r, (size_t)c3 + 1);
-    size_t k = parse_digits(port, &v);
+    size_t k = scan_digits(port, &v);
     if (k > 0 && k == port.n && v <= 65535)
         ev->port = (uint32_t)v;
     set_pid(span_skip(s, (size_t)span_chr(s, ' ') + 1), ev);
@@ -79,7 +81,7 @@ static bool parse_tcpserver(struct span s, struct event *ev)
     }
     if (span_starts_lit(s, "status: ")) {
         ev->type = EV_QMAIL_STATUS;
-        ev->text = parse_bounded(span_skip(s, 8));
+        ev->text = scan_bounded(span_skip(s, 8));
         return true;
     }
     return false;
@@ -115,8 +117,8 @@ static bool parse_rblsmtpd(struct span s, struct event *ev)
             && span_chr(span_make(head.p + 4, (size_t)lsp - 4), ' ') < 0)
             ev->dnsbl = span_skip(head, (size_t)lsp + 1);
         struct span t = span_skip(rest, (size_t)colon + 2);
-        ev->text = parse_bounded(t);
-        parse_code_dsn(t, ev);
+        ev->text = scan_bounded(t);
+        scan_code_dsn(t, ev);
     }
     return true;
 }
@@ -182,14 +184,14 @@ static bool parse_chkuser(struct span s, struct event *ev)
         if (host.n)
             ev->rdns = host;
     }
-    ev->to = parse_kv(r, "rcpt=", 5);
+    ev->to = scan_kv(r, "rcpt=", 5);
     long rc = span_find_lit(r, " rcpt <");
     if (rc >= 0) {
         struct span t = span_skip(r, (size_t)rc + 7);
         long e = span_find_lit(t, "> : ");
         ev->to = span_make(t.p, e >= 0 ? (size_t)e : (size_t)(span_chr(t, '>') >= 0 ? span_chr(t, '>') : 0));
         if (e >= 0)
-            ev->text = parse_bounded(span_skip(t, (size_t)e + 4));
+            ev->text = scan_bounded(span_skip(t, (size_t)e + 4));
     }
     ev->stage = SPAN_LIT("RCPT");
     ev->type = EV_QMAIL_SMTPD;
@@ -231,10 +233,10 @@ static bool parse_spamcontrol(struct span s, struct event *ev)
     } else if (!ipaddr_parse(sv, &ev->ip)) {
         return false;
     }
-    ev->helo = parse_kv(info, "H:", 2);
-    ev->from = parse_kv(info, "F:", 2);
-    ev->to = parse_kv(info, "T:", 2);
-    ev->text = parse_bounded(what);
+    ev->helo = scan_kv(info, "H:", 2);
+    ev->from = scan_kv(info, "F:", 2);
+    ev->to = scan_kv(info, "T:", 2);
+    ev->text = scan_bounded(what);
     if (!reject) {
         ev->type = EV_QMAIL_SMTPD;
         ev->status = SPAN_LIT("Accept");
@@ -285,8 +287,8 @@ static bool parse_badiprbl(struct span s, struct event *ev)
     long rbl = span_find_lit(a, " rbl: ");
     if (rbl >= 0)
         ev->dnsbl = span_trim_right(span_skip(a, (size_t)rbl + 6));
-    parse_code_dsn(s, ev);
-    ev->text = parse_bounded(s);
+    scan_code_dsn(s, ev);
+    ev->text = scan_bounded(s);
     ev->type = EV_RBL;
     ev->reason = R_DNSBL;
     return true;

@@ -5,13 +5,14 @@
  * reply lines; text is decoded for humans (in the event's scratch buffer),
  * raw keeps the bytes as logged.
  */
-#include "parse.h"
+#include "parse_qmail_send.h"
+#include "scan.h"
 
 /* "M" at the start of s: the digits, or an empty span. */
 static struct span number(struct span s)
 {
     uint64_t v;
-    return span_make(s.p, parse_digits(s, &v));
+    return span_make(s.p, scan_digits(s, &v));
 }
 
 /* Decode a qmail report into ev->scratch: '_' is a space, a '/' that ends
@@ -43,10 +44,10 @@ static void report_fields(struct span text, struct event *ev)
     long at;
 
     if ((at = span_find_lit(text, "said: ")) >= 0)
-        parse_code_dsn(span_skip(text, (size_t)at + 6), ev);
+        scan_code_dsn(span_skip(text, (size_t)at + 6), ev);
     if (!ev->dsn.p && (at = span_find_lit(text, "#")) >= 0) {
         struct span d = span_skip(text, (size_t)at + 1);
-        size_t k = parse_dsn_len(d);
+        size_t k = scan_dsn_len(d);
         if (k)
             ev->dsn = span_make(d.p, k);
     }
@@ -134,7 +135,7 @@ bool parse_qmail_send(struct span s, struct event *ev)
         ev->delivery = d;
         ev->status = st;
         if (c >= 0) {
-            ev->raw = parse_bounded(span_skip(r, (size_t)c + 2));
+            ev->raw = scan_bounded(span_skip(r, (size_t)c + 2));
             ev->text = decode(ev->raw, ev);
             report_fields(ev->text, ev);
         }
@@ -166,7 +167,7 @@ bool parse_qmail_send(struct span s, struct event *ev)
     }
     if (span_starts_lit(s, "status: local ")) {
         ev->type = EV_QMAIL_STATUS;
-        ev->text = parse_bounded(span_skip(s, 8));
+        ev->text = scan_bounded(span_skip(s, 8));
         return true;
     }
     return false;

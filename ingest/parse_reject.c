@@ -4,7 +4,8 @@
  * reply text may name other addresses ("cannot find your reverse hostname,
  * [other ip]") and never sets the client.
  */
-#include "parse.h"
+#include "parse_reject.h"
+#include "scan.h"
 
 static bool has(struct span t, const char *lit, size_t n)
 {
@@ -86,10 +87,10 @@ struct span parse_reject_envelope(struct span s, struct event *ev)
         }
     if (!env.p)
         return s;
-    struct parse_kv_want w[] = {
-        PARSE_KV_WANT("from="), PARSE_KV_WANT("to="), PARSE_KV_WANT("helo="),
+    struct scan_kv_want w[] = {
+        SCAN_KV_WANT("from="), SCAN_KV_WANT("to="), SCAN_KV_WANT("helo="),
     };
-    parse_kv_many(env, w, 3);
+    scan_kv_many(env, w, 3);
     ev->from = w[0].val;
     ev->to = w[1].val;
     ev->helo = w[2].val;
@@ -107,9 +108,9 @@ bool parse_reject_line(struct span s, struct event *ev)
     if (!span_starts_lit(s, "from "))
         return false;
     s = span_skip(s, 5);
-    /* A failed parse_client may have written only the address. */
+    /* A failed scan_client may have written only the address. */
     struct ipaddr ip = ev->ip;
-    size_t used = parse_client(s, ev);
+    size_t used = scan_client(s, ev);
     if (used == 0) {
         ev->ip = ip;
         return false;
@@ -119,8 +120,8 @@ bool parse_reject_line(struct span s, struct event *ev)
     if (span_starts_lit(s, ": "))
         s = span_skip(s, 2);
     struct span reply = parse_reject_envelope(s, ev);
-    ev->text = parse_bounded(reply);
-    parse_code_dsn(reply, ev);
+    ev->text = scan_bounded(reply);
+    scan_code_dsn(reply, ev);
     ev->reason = parse_reject_reason(reply, &ev->dnsbl);
     return true;
 }

@@ -12,6 +12,14 @@
 #include <cmocka.h>
 #include "span.h"
 #include "parse.h"
+#include "parse_postfix.h"
+#include "parse_postscreen.h"
+#include "parse_pfqueue.h"
+#include "parse_policy.h"
+#include "parse_qmail.h"
+#include "parse_qmail_send.h"
+#include "parse_reject.h"
+#include "scan.h"
 
 static size_t ref_find_byte(const char *p, size_t from, size_t n, char c)
 {
@@ -135,12 +143,12 @@ static void test_find(void **state)
         }
 }
 
-/* parse_kv_many on s gives what parse_kv gives, key by key. */
-static void check_kv_many(struct span s, struct parse_kv_want *w, size_t nw)
+/* scan_kv_many on s gives what scan_kv gives, key by key. */
+static void check_kv_many(struct span s, struct scan_kv_want *w, size_t nw)
 {
-    parse_kv_many(s, w, nw);
+    scan_kv_many(s, w, nw);
     for (size_t k = 0; k < nw; k++) {
-        struct span one = parse_kv(s, w[k].key, w[k].keylen);
+        struct span one = scan_kv(s, w[k].key, w[k].keylen);
         assert_true(one.p == w[k].val.p);
         assert_int_equal(one.n, w[k].val.n);
     }
@@ -155,10 +163,10 @@ static void test_kv_many(void **state)
         "xfrom=<a>, from=<b>; to=<c> proto=ESMTP helo=<h=1>",
         "status=", "=", "", "a=b=c=d=", "(relay=r)", "to=<never closed",
     };
-    struct parse_kv_want w[] = {
-        PARSE_KV_WANT("to="), PARSE_KV_WANT("orig_to="), PARSE_KV_WANT("relay="),
-        PARSE_KV_WANT("dsn="), PARSE_KV_WANT("status="), PARSE_KV_WANT("from="),
-        PARSE_KV_WANT("helo="), PARSE_KV_WANT("b="), PARSE_KV_WANT("nrcpt="),
+    struct scan_kv_want w[] = {
+        SCAN_KV_WANT("to="), SCAN_KV_WANT("orig_to="), SCAN_KV_WANT("relay="),
+        SCAN_KV_WANT("dsn="), SCAN_KV_WANT("status="), SCAN_KV_WANT("from="),
+        SCAN_KV_WANT("helo="), SCAN_KV_WANT("b="), SCAN_KV_WANT("nrcpt="),
     };
     const size_t nw = sizeof(w) / sizeof(w[0]);
     (void)state;
@@ -181,10 +189,10 @@ static void test_kv_many_random(void **state)
         "username=", "sasl_method=", "=", ", ", " ", ";", "(", "<a@b>", "<x, y>", "abc",
         "7", "nrcpt=", "rcpt=",
     };
-    struct parse_kv_want w[] = {
-        PARSE_KV_WANT("to="), PARSE_KV_WANT("orig_to="), PARSE_KV_WANT("relay="),
-        PARSE_KV_WANT("status="), PARSE_KV_WANT("sasl_username="),
-        PARSE_KV_WANT("sasl_method="), PARSE_KV_WANT("nrcpt="),
+    struct scan_kv_want w[] = {
+        SCAN_KV_WANT("to="), SCAN_KV_WANT("orig_to="), SCAN_KV_WANT("relay="),
+        SCAN_KV_WANT("status="), SCAN_KV_WANT("sasl_username="),
+        SCAN_KV_WANT("sasl_method="), SCAN_KV_WANT("nrcpt="),
     };
     const size_t nw = sizeof(w) / sizeof(w[0]), np = sizeof(parts) / sizeof(parts[0]);
     uint64_t r = 42;
@@ -240,7 +248,7 @@ static void test_digit_run(void **state)
         }
 }
 
-/* parse_client against plain searches for its two delimiters: host names
+/* scan_client against plain searches for its two delimiters: host names
  * and addresses of every length around the 64-byte mask, brackets and
  * spaces anywhere, "unknown", ports; each string in an exact-size heap
  * copy. What it makes of the parts is checked against their own rules. */
@@ -250,7 +258,7 @@ static void check_client(struct span s)
     size_t lb = 0, rb;
 
     memset(&got, 0, sizeof(got));
-    size_t used = parse_client(s, &got);
+    size_t used = scan_client(s, &got);
     while (lb < s.n && s.p[lb] != '[' && s.p[lb] != ' ' && s.p[lb] != ']')
         lb++;
     for (rb = lb + 1; rb < s.n && s.p[rb] != ']' && s.p[rb] != ' '; rb++)

@@ -11,7 +11,7 @@
 #include "asn.h"
 #include "atomic.h"
 #include "cidrset.h"
-#include "cmd_report.h"
+#include "report_job.h"
 #include "cli.h"
 #include "publish.h"
 #include "listing.h"

@@ -1,5 +1,5 @@
-#ifndef RBLFORGE_CMD_REPORT_H
-#define RBLFORGE_CMD_REPORT_H
+#ifndef RBLFORGE_REPORT_JOB_H
+#define RBLFORGE_REPORT_JOB_H
 /*
  * The customer reports wired into a command: the outbound collector as a
  * pipeline sink, the report built after the read, and its files published
@@ -22,7 +22,7 @@ struct report_job {
     struct outbound *ob;
     struct pipeline_sink sink;
     struct cust_report rep;
-    struct custout out;
+    struct custview out;
     struct publish_extra extra;
     bool built;
 };

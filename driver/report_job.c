@@ -1,0 +1,120 @@
+/* The customer reports wired into a job: the outbound collector as a
+ * pipeline sink, the report built after the read, its files published
+ * with the run's other outputs or on their own. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "report_job.h"
+#include "msg.h"
+
+#ifndef RBLFORGE_DATADIR
+#define RBLFORGE_DATADIR "/usr/local/share/rblforge"
+#endif
+
+static void *sink_new(void *ctx)
+{
+    (void)ctx;
+    return outbound_new();
+}
+
+static void sink_add(void *state, const struct event *ev)
+{
+    outbound_add(state, ev);
+}
+
+static void sink_done(void *ctx, void *state)
+{
+    struct report_job *j = ctx;
+    outbound_merge(j->ob, state);
+    outbound_free(state);
+}
+
+static bool extra_stage(void *ctx, const char *outdir, const struct listings *l,
+                        const struct publish_result *r, struct afile **af)
+{
+    struct report_job *j = ctx;
+
+    custview_listing_from(&j->out.listing, l);
+    j->out.listing.have_diff = true;
+    j->out.listing.added = r->added;
+    j->out.listing.removed = r->removed;
+    j->out.listing.kept = r->kept;
+    j->out.listing.previous = r->previous;
+    return custout_stage(&j->out, outdir, af);
+}
+
+static bool extra_commit(void *ctx)
+{
+    return custout_commit(&((struct report_job *)ctx)->out);
+}
+
+static void extra_abort(void *ctx)
+{
+    custout_abort(&((struct report_job *)ctx)->out);
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool report_job_init(struct report_job *j, const struct cust_policy *cp,
+                     const char *customers, const char *templates, const char *languages)
+{
+    memset(j, 0, sizeof(*j));
+    j->cp = *cp;
+    if (languages) {
+        char err[160];
+        if (!cust_policy_set(&j->cp, "languages", languages, err, sizeof(err))) {
+            msg_warn("--lang: %s", err);
+            return false;
+        }
+    }
+    j->map = custmap_new();
+    const char *map = customers ? customers : j->cp.map[0] ? j->cp.map : NULL;
+    if (map && !custmap_load(j->map, map)) {
+        custmap_free(j->map);
+        j->map = NULL;
+        return false;
+    }
+    const char *dir = templates ? templates : j->cp.templates[0] ? j->cp.templates : NULL;
+    if (dir == NULL)
+        dir = is_dir(RBLFORGE_DATADIR "/templates") ? RBLFORGE_DATADIR "/templates"
+            : "datasets/templates";
+    j->letters = letters_load(dir, j->cp.languages);
+    if (j->letters == NULL) {
+        msg_warn("letter templates: give --templates DIR (letter.<lang>.txt files)");
+        custmap_free(j->map);
+        j->map = NULL;
+        return false;
+    }
+    j->ob = outbound_new();
+    j->sink = (struct pipeline_sink){ sink_new, sink_add, sink_done, j };
+    j->extra = (struct publish_extra){ extra_stage, extra_commit, extra_abort, j };
+    return true;
+}
+
+void report_job_build(struct report_job *j, char *const *files, size_t nfiles, int64_t now,
+                      struct asn_db *asn)
+{
+    outbound_join(j->ob);
+    cust_report_build(&j->rep, j->ob, j->map, &j->cp, asn);
+    j->out.r = &j->rep;
+    j->out.files = files;
+    j->out.nfiles = nfiles;
+    j->out.letters = j->letters;
+    j->out.now = now;
+    j->built = true;
+}
+
+void report_job_free(struct report_job *j)
+{
+    if (j->built)
+        cust_report_free(&j->rep);
+    outbound_free(j->ob);
+    letters_free(j->letters);
+    custmap_free(j->map);
+    memset(j, 0, sizeof(*j));
+}

@@ -1,0 +1,17 @@
+#ifndef RBLFORGE_PARSE_PFQUEUE_H
+#define RBLFORGE_PARSE_PFQUEUE_H
+/*
+ * "QUEUEID: ..." messages of any Postfix daemon (cleanup, qmgr, delivery
+ * agents, bounce, pickup, postsuper) and the smtp client's own lines.
+ */
+#include <stdbool.h>
+#include "event.h"
+
+/* True when ev became an event. */
+bool parse_pfqueue(struct span service, struct span msg, struct event *ev);
+/* For parser.client_only: a queue line that cannot name the client (a
+ * delivery, qmgr's sender line, cleanup's message-id, "removed") becomes
+ * a bare EV_NOTE with its queue id; false for any other message. */
+bool parse_pfqueue_no_client(struct span msg, struct event *ev);
+
+#endif
