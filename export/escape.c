@@ -28,6 +28,28 @@ size_t esc_utf8_len(const unsigned char *p, size_t n)
     return 0;
 }
 
+/* The code point of a valid k-byte sequence that a reader would not see:
+ * C1 controls, the bidirectional controls (U+061C, U+200E/F, U+202A-E,
+ * U+2066-9: "Trojan Source" reordering), zero-width characters (U+200B-D,
+ * U+2060-4, U+FEFF), line and paragraph separators (U+2028/9), and the
+ * other invisible format characters of U+206A-F. 0 for anything else. */
+static unsigned invisible(const unsigned char *p, size_t k)
+{
+    unsigned cp;
+
+    if (k == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+        return 0x80u + (p[1] & 0x1fu);          /* U+0080-U+009F */
+    if (k == 2 && p[0] == 0xd8 && p[1] == 0x9c)
+        return 0x061c;
+    if (k != 3 || (p[0] != 0xe2 && p[0] != 0xef))
+        return 0;
+    cp = ((unsigned)(p[0] & 0x0f) << 12) | ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3fu);
+    if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e)
+        || (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff)
+        return cp;
+    return 0;
+}
+
 static void hexbyte(struct outbuf *o, const char *prefix, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
@@ -39,7 +61,9 @@ static void hexbyte(struct outbuf *o, const char *prefix, unsigned char c)
 
 /*
  * Walk p, passing safe runs through and calling esc for every byte that is
- * ASCII-special for the format, a control character, DEL or invalid UTF-8.
+ * ASCII-special for the format, a control character, DEL or invalid UTF-8;
+ * an invisible character (invisible()) is written as the visible text
+ * \uXXXX, after uprefix (the format's way of writing a backslash).
  */
 typedef bool special_fn(unsigned char c);
 typedef void escape_fn(struct outbuf *o, unsigned char c, bool invalid);
@@ -48,7 +72,7 @@ typedef void escape_fn(struct outbuf *o, unsigned char c, bool invalid);
  * compiler can fold: this runs over every byte `rblforge events` prints. */
 static inline __attribute__((always_inline))
 void walk(struct outbuf *o, const char *p, size_t n, special_fn *special,
-          escape_fn *esc)
+          escape_fn *esc, const char *uprefix)
 {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0, run = 0;
@@ -65,6 +89,13 @@ void walk(struct outbuf *o, const char *p, size_t n, special_fn *special,
             esc(o, c, false);
             run = ++i;
         } else if ((k = esc_utf8_len(s + i, n - i)) != 0) {
+            unsigned cp = invisible(s + i, k);
+            if (cp) {
+                outbuf_write(o, s + run, i - run);
+                hexbyte(o, uprefix, (unsigned char)(cp >> 8));
+                hexbyte(o, "", (unsigned char)cp);
+                run = i + k;
+            }
             i += k;
         } else {
             outbuf_write(o, s + run, i - run);
@@ -98,7 +129,7 @@ static void json_esc(struct outbuf *o, unsigned char c, bool invalid)
 void esc_json(struct outbuf *o, const char *p, size_t n)
 {
     outbuf_putc(o, '"');
-    walk(o, p, n, json_special, json_esc);
+    walk(o, p, n, json_special, json_esc, "\\\\u");
     outbuf_putc(o, '"');
 }
 
@@ -125,7 +156,7 @@ void esc_csv(struct outbuf *o, const char *p, size_t n)
         outbuf_putc(o, '"');
     if (formula)
         outbuf_putc(o, '\'');
-    walk(o, p, n, csv_special, csv_esc);
+    walk(o, p, n, csv_special, csv_esc, "\\u");
     if (quote || formula)
         outbuf_putc(o, '"');
 }
@@ -150,7 +181,7 @@ static void tsv_esc(struct outbuf *o, unsigned char c, bool invalid)
 
 void esc_tsv(struct outbuf *o, const char *p, size_t n)
 {
-    walk(o, p, n, tsv_special, tsv_esc);
+    walk(o, p, n, tsv_special, tsv_esc, "\\u");
 }
 
 static bool html_special(unsigned char c)
@@ -178,7 +209,7 @@ static void html_esc(struct outbuf *o, unsigned char c, bool invalid)
 
 void esc_html(struct outbuf *o, const char *p, size_t n)
 {
-    walk(o, p, n, html_special, html_esc);
+    walk(o, p, n, html_special, html_esc, "\\u");
 }
 
 static bool text_special(unsigned char c)
@@ -203,5 +234,5 @@ static void text_esc_nl(struct outbuf *o, unsigned char c, bool invalid)
 
 void esc_text(struct outbuf *o, const char *p, size_t n, int keep_newlines)
 {
-    walk(o, p, n, text_special, keep_newlines ? text_esc_nl : text_esc);
+    walk(o, p, n, text_special, keep_newlines ? text_esc_nl : text_esc, "\\u");
 }

@@ -4,7 +4,10 @@
  * One escaping function per output format. Log bytes are hostile: every
  * string that came from a log goes through one of these on its way out.
  * Bytes that are not valid UTF-8 and control characters are never passed
- * through; they are written as the visible text \xNN.
+ * through; they are written as the visible text \xNN. Characters a reader
+ * cannot see (bidirectional controls such as U+202E, zero-width and other
+ * invisible format characters, C1 controls) are written as the visible
+ * text \uXXXX, so a log line cannot reorder or hide what a report shows.
  */
 #include <stddef.h>
 #include "outbuf.h"

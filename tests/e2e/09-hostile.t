@@ -8,7 +8,8 @@
 L="$TMP/hostile.log"
 i=0
 for host in 'evil";$ORIGIN-x.;`reboot`' '{flush;ruleset}' '=cmd|calc!A0' '+SUM(1)' '-2+3' '@import' \
-            'a#012$TTL#0120' 'x\";drop' "caf$(printf '\303\251')" "bad$(printf '\377\376')" 'semi;colon,comma"quote'; do
+            'a#012$TTL#0120' 'x\";drop' "caf$(printf '\303\251')" "bad$(printf '\377\376')" 'semi;colon,comma"quote' \
+            "rlo$(printf '\342\200\256')gpj.exe$(printf '\342\200\213')"; do
     i=$((i + 1))
     ip="198.18.$i.7"   # one /24 each: no network escalation
     printf 'Nov 24 06:25:01 mx1 postfix/smtpd[1]: connect from %s[%s]\n' "$host" "$ip"
@@ -54,6 +55,11 @@ print("# listings.csv: %d rows of %d cells" % (len(rows) - 1, width))
 sys.exit(1 if bad or formula or ctrl else 0)
 PY
 ok $? "listings.csv: valid UTF-8 CSV, fixed width, no formula cells, no control bytes"
+# U+202E (right-to-left override) and U+200B (zero-width space) from a host
+# name reach no output raw: they would reorder or hide what a reader sees.
+raw=$(grep -rl "$(printf '\342\200\256')\|$(printf '\342\200\213')" "$O" 2>/dev/null)
+is "$raw" "" "no output carries a raw bidi override or zero-width character"
+grep -q 'rlo\\u202egpj' "$O/listings.csv"; ok $? "listings.csv shows the override as visible \\u202e"
 python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$O/summary.json"
 ok $? "summary.json is valid JSON"
 "$RBLFORGE" events --year 2026 "$L" >"$TMP/ev.jsonl" 2>/dev/null

@@ -83,6 +83,23 @@ static void test_text(void **state)
     C(text_one, "a\nb\x1b\xff", "a\\x0ab\\x1b\\xff");
 }
 
+/* Invisible characters a log line could use to reorder or hide text (the
+ * right-to-left override U+202E of "Trojan Source", zero-width space, BOM,
+ * a C1 control) come out as visible \uXXXX in every format; ordinary
+ * non-ASCII text next to them is kept. */
+static void test_invisible(void **state)
+{
+    (void)state;
+    C(text_one, "a\xe2\x80\xaegpj.exe", "a\\u202egpj.exe");
+    C(text_one, "x\xe2\x80\x8by\xef\xbb\xbfz\xc2\x85", "x\\u200by\\ufeffz\\u0085");
+    C(text_one, "\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c", "\\u2066\\u2069\\u200f\\u061c");
+    C(text_one, "\xe2\x80\x94 \xc2\xa0 \xe2\x82\xac", "\xe2\x80\x94 \xc2\xa0 \xe2\x82\xac"); /* dash, nbsp, euro */
+    C(esc_html, "<\xe2\x80\xae>", "&lt;\\u202e&gt;");
+    C(esc_csv, "\xe2\x80\xae=1", "\\u202e=1");
+    C(esc_tsv, "\xe2\x80\xae", "\\u202e");
+    C(esc_json, "\xe2\x80\xae", "\"\\\\u202e\"");
+}
+
 static void test_tsv(void **state)
 {
     (void)state;
@@ -98,6 +115,7 @@ int main(void)
         cmocka_unit_test(test_tsv),
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_text),
+        cmocka_unit_test(test_invisible),
     };
     return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
 }
