@@ -83,6 +83,7 @@ const char policy_default_ini[] =
     "\n"
     "[publish]\n"
     "max_change = 0.5\n"
+    "max_churn = 1.0\n"
     "min_change = 10\n"
     "\n"
     "[ipset]\n"
@@ -343,6 +344,9 @@ static int on_setting(void *user, const char *section, const char *name,
         if (strcmp(name, "max_change") == 0) {
             if (!parse_num(value, 0, 1e6, &p->max_change))
                 BAD("max_change: want a fraction such as 0.5, got \"%.40s\"", value);
+        } else if (strcmp(name, "max_churn") == 0) {
+            if (!parse_num(value, 0, 1e6, &p->max_churn))
+                BAD("max_churn: want a fraction such as 1.0, got \"%.40s\"", value);
         } else if (strcmp(name, "min_change") == 0) {
             if (!parse_num(value, 0, 1e9, &d) || d != floor(d))
                 BAD("min_change: want a whole number, got \"%.40s\"", value);
@@ -489,7 +493,8 @@ void policy_print(const struct policy *p, FILE *fp)
         fprintf(fp, "txt_%s = %s\n", cause_names[c], p->txt[c]);
     fprintf(fp, "name = %s\nns = %s\nhostmaster = %s\n", p->zone_name, p->zone_ns,
             p->zone_hostmaster);
-    fprintf(fp, "\n[publish]\nmax_change = %g\nmin_change = %u\n", p->max_change, p->min_change);
+    fprintf(fp, "\n[publish]\nmax_change = %g\nmax_churn = %g\nmin_change = %u\n", p->max_change,
+            p->max_churn, p->min_change);
     fprintf(fp, "\n[ipset]\nset4 = %s\nset6 = %s\n", p->ipset_set4, p->ipset_set6);
     fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
             p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);

@@ -248,10 +248,14 @@ static int run_hook(const char *cmd, const char *outdir)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* The valve looks at the count (net change) and at the churn (every entry
+ * added or removed): swapping 1,000 entries for 1,000 others keeps the
+ * count and is still a publication nobody should get unreviewed. */
 static bool valve_trips(const struct pubdiff *d, const struct policy *p)
 {
     size_t prev = d->prev, cur = d->cur;
     size_t change = prev > cur ? prev - cur : cur - prev;
+    size_t churn = d->added.n + d->removed.n;
 
     if (prev > 0 && cur == 0) {
         msg_warn("safety valve: an empty listing would replace %zu entries", prev);
@@ -260,6 +264,12 @@ static bool valve_trips(const struct pubdiff *d, const struct policy *p)
     if (prev > 0 && change >= p->min_change && (double)change > p->max_change * (double)prev) {
         msg_warn("safety valve: the listing would change from %zu to %zu entries "
                  "(more than %g%%)", prev, cur, p->max_change * 100);
+        return true;
+    }
+    if (prev > 0 && churn >= p->min_change && (double)churn > p->max_churn * (double)prev) {
+        msg_warn("safety valve: %zu entries added and %zu removed against %zu published "
+                 "(churn more than %g%% of them, [publish] max_churn)", d->added.n,
+                 d->removed.n, prev, p->max_churn * 100);
         return true;
     }
     return false;

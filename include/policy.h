@@ -56,6 +56,7 @@ struct policy {
     char zone_ns[POLICY_STR];           /* space-separated name servers */
     char zone_hostmaster[POLICY_STR];
     double max_change;          /* safety valve: allowed change of the count */
+    double max_churn;           /* ... of added + removed, against the count */
     unsigned min_change;        /* ... ignored below this many entries */
     char ipset_set4[32];
     char ipset_set6[32];

@@ -53,6 +53,23 @@ printf '[publish]\nmax_change = 0.1\nmin_change = 1\n' >"$TMP/tight.ini"
 run -o "$O" "$S/60.log"; is $? 0 "from empty: no valve (nothing to protect)"
 run -c "$TMP/tight.ini" -o "$O" "$S/100.log"; is $? 4 "max_change from the config"
 
+# Churn: 1,000 entries swapped for 1,000 others keeps the count (no net
+# change) but replaces the whole listing: the valve trips on
+# added + removed against the previous count ([publish] max_churn).
+C="$TMP/churn"
+swap() {    # swap N OFFSET: N bots, one per /24, from 11.(OFFSET+i/250).x.7
+    i=0; while [ $i -lt "$1" ]; do
+        printf 'Nov 24 06:25:01 mx1 postfix/postscreen[1]: PREGREET 11 after 0.1 from [11.%d.%d.7]:4000: EHLO x\\r\\n\n' \
+            $(( $2 + i / 250 )) $((i % 250)); i=$((i + 1)); done; }
+swap 1000 0 >"$TMP/a.log"; swap 1000 100 >"$TMP/b.log"
+run -o "$C" "$TMP/a.log"; is $? 0 "1,000 entries published"
+run -o "$C" "$TMP/b.log"; is $? 4 "a complete swap for 1,000 others trips the valve"
+grep -q "1000 entries added and 1000 removed" "$TMP/err"; ok $? "and says it is the churn"
+is "$(count "$C")" 1000 "the old listing stays"
+grep -q "^11\.0\.0\.7" "$C/listings.csv"; ok $? "the old entries, not the new ones"
+printf '[publish]\nmax_churn = 2.5\n' >"$TMP/churn.ini"
+run -c "$TMP/churn.ini" -o "$C" "$TMP/b.log"; is $? 0 "max_churn from the config lets it through"
+
 # The lock: a second run waits for nobody; it fails at once.
 if command -v flock >/dev/null; then
     flock "$O/.rblforge.lock" sleep 3 &
