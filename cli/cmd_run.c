@@ -318,6 +318,7 @@ int cmd_run(int argc, char **argv)
         }
         struct export_ctx rep = { .l = &l, .p = &policy, .asn = asn, .parse = &st.parse,
                               .files = st.files, .damaged = st.damaged,
+                              .dropped_lines = st.dropped_lines,
                               .with_state = state != NULL };
         struct publish_result pr;
         pub.now = now;

@@ -56,6 +56,9 @@ struct pfile {
     uint64_t line_base;         /* lines an earlier run already read */
     uint64_t offset;            /* compressed bytes reported to progress */
     struct pipeline_stats st;   /* files, unreadable, damaged */
+    struct pipeline_damage *dmg;        /* MODE_AGG: damaged members found / to skip */
+    bool skipping;              /* second reading: damaged members give empty lines */
+    atomic_ullong lines, no_header;     /* for the "not a log" warning */
 };
 
 enum slot_state { S_FREE, S_READY, S_PARSING, S_PARSED };
@@ -97,6 +100,7 @@ struct run {
     void *ctx;
     struct outbuf *out;
     struct pipeline_stats *tst; /* per thread */
+    struct pipeline_damage *dmg;        /* MODE_AGG: one per file, or NULL */
 };
 
 static size_t chunk_size(const struct pipeline_opts *o)
@@ -120,6 +124,7 @@ static void stats_add(struct pipeline_stats *dst, const struct pipeline_stats *s
     dst->unreadable += src->unreadable;
     dst->damaged += src->damaged;
     dst->bytes += src->bytes;
+    dst->dropped_lines += src->dropped_lines;
 }
 
 static bool in_window(const struct pipeline_opts *o, const struct event *ev)
@@ -170,13 +175,21 @@ static bool file_finished(const struct pfile *f)
     return f->eof && f->parsed == f->produced && !f->busy;
 }
 
+/* Half the lines or more without a syslog header: binary data, or not a
+ * mail log at all. Said once per file, whatever the verbosity. */
+enum { NOT_A_LOG_MIN_LINES = 20 };
+
 static void file_close(struct pfile *f)
 {
     if (f->name) {
         unsigned long warned = atomic_load(&f->warned);
+        unsigned long long lines = atomic_load(&f->lines), bad = atomic_load(&f->no_header);
         if (warned > LONG_LINE_WARNINGS)
             msg_warn("%s: %lu more overlong lines not reported", f->name,
                      warned - LONG_LINE_WARNINGS);
+        if (!f->skipping && lines >= NOT_A_LOG_MIN_LINES && bad * 2 >= lines)
+            msg_warn("%s: %llu of %llu lines (%llu%%) have no syslog header: binary data, "
+                     "or not a mail log?", f->name, bad, lines, bad * 100 / lines);
     }
     free(f->name);
     f->name = NULL;
@@ -258,6 +271,10 @@ static bool produce(struct run *r, struct pfile *f, struct slot *s, bool open_it
             f->rec = &r->o->inputs[f->index];
             f->line_base = resume(f->path, f->in, r->o, f->rec);
         }
+        if (f->dmg && f->dmg->n) {
+            input_skip_members(f->in, f->dmg->starts, f->dmg->n);
+            f->skipping = true;
+        }
         f->ck = chunker_new(f->in);
         tstamp_init(&f->ts, f->mtime, r->o->year);
     }
@@ -289,6 +306,16 @@ static bool produce(struct run *r, struct pfile *f, struct slot *s, bool open_it
     /* End of this input: the chunks in flight still point at f->name. */
     if (input_damage(f->in))
         f->st.damaged = 1;
+    if (f->dmg && f->skipping) {
+        f->dmg->dropped = input_dropped_lines(f->in);
+    } else if (f->dmg) {
+        const uint64_t *starts;
+        f->dmg->n = input_damaged_members(f->in, &starts);
+        if (f->dmg->n) {
+            f->dmg->starts = xmalloc(f->dmg->n * sizeof(*starts));
+            memcpy(f->dmg->starts, starts, f->dmg->n * sizeof(*starts));
+        }
+    }
     f->st.parse.long_lines += chunker_long_lines(f->ck);
     chunker_free(f->ck);
     input_close(f->in);
@@ -326,6 +353,8 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     ev.line = s->c.first_line + f->line_base;
     for (; (!s->drop_tail || cur.pos < s->tail) && chunk_line(&s->c, &cur, &p, &len);
          ev.line++) {
+        if (len == 0 && f->skipping)
+            continue;           /* a line of a damaged member: never evidence */
         if (len > CHUNK_MAX_LINE) {
             if (atomic_fetch_add(&f->warned, 1) < LONG_LINE_WARNINGS)
                 msg_warn("%s:%llu: line longer than %d bytes cut", ev.file,
@@ -349,6 +378,8 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
         f->ts = ps.ts;
     parse_stats_merge(&st->parse, &ps.st);
     st->bytes += s->c.len;
+    atomic_fetch_add(&f->lines, ps.st.lines);
+    atomic_fetch_add(&f->no_header, ps.st.no_header);
     /* agg_merge() rules are commutative: batches may arrive in any order
      * and the result is still the same. While another thread merges, this
      * one parses on and merges after a later chunk: threads fill their
@@ -520,7 +551,10 @@ static void run_files(struct run *r, char *const *paths, size_t n,
     for (size_t i = 0; i < n; i++) {
         r->files[i].path = paths[i];
         r->files[i].index = (uint32_t)i;
+        r->files[i].dmg = r->dmg ? &r->dmg[i] : NULL;
         atomic_init(&r->files[i].warned, 0);
+        atomic_init(&r->files[i].lines, 0);
+        atomic_init(&r->files[i].no_header, 0);
     }
     r->chunk_cap = chunk_size(o);
     /* Per thread a chunk being parsed and one ready; one being inflated. */
@@ -574,41 +608,97 @@ void pipeline_print(char *const *files, size_t n, const struct pipeline_opts *o,
     run_files(&r, files, n, o, st);
 }
 
+/* One reading into tables: the merged table, or NULL with every table and
+ * sink state dropped when discard (damage was found: the caller reads
+ * again, skipping the damaged members). */
+static struct agg *aggregate_once(struct run *r, char *const *files, size_t n,
+                                  const struct pipeline_opts *o, struct pipeline_stats *st,
+                                  bool *damaged_members)
+{
+    int nt = omp_get_max_threads();
+    struct agg *all = NULL;
+
+    r->per = xcalloc((size_t)nt, sizeof(*r->per));
+    r->sinks = xcalloc((size_t)nt, sizeof(*r->sinks));
+    if (nt > 1)
+        r->all = agg_new(o->evidence_lines);
+    pthread_mutex_init(&r->merge_mu, NULL);
+    run_files(r, files, n, o, st);
+    *damaged_members = false;
+    for (size_t i = 0; r->dmg && i < n; i++)
+        *damaged_members |= r->dmg[i].n > 0 && !r->dmg[i].read_again;
+    if (*damaged_members) {
+        agg_free(r->all);
+        for (int t = 0; t < nt; t++) {
+            agg_free(r->per[t]);
+            if (r->sinks[t])
+                o->sink->discard(r->sinks[t]);
+        }
+    } else {
+        /* The rest merged in thread order, each table freed as soon as it
+         * is merged. The merge rules are commutative: the result is the
+         * same for any schedule. */
+        all = r->all;
+        for (int t = 0; t < nt; t++) {
+            if (r->per[t] == NULL)
+                continue;
+            if (all == NULL) {
+                all = r->per[t];
+                continue;
+            }
+            agg_merge(all, r->per[t]);
+            agg_free(r->per[t]);
+        }
+        /* The second consumer's per-thread states, handed back in thread
+         * order (its own merge does not depend on the order). */
+        for (int t = 0; t < nt; t++)
+            if (r->sinks[t])
+                o->sink->done(o->sink->ctx, r->sinks[t]);
+        if (all == NULL)
+            all = agg_new(o->evidence_lines);
+    }
+    pthread_mutex_destroy(&r->merge_mu);
+    free(r->per);
+    free(r->sinks);
+    r->per = NULL;
+    r->sinks = NULL;
+    r->all = NULL;
+    return all;
+}
+
+/*
+ * Events of a gzip member (zstd frame) whose check failed are no evidence:
+ * the bytes before the failure may be garbage that still looks like log
+ * lines. A member is only known to be bad at its end, after its lines
+ * were counted, and members can be gigabytes, so they are not held back:
+ * when a reading finds damaged members, its tables are dropped and the
+ * files are read again with those members skipped. Damage is rare; the
+ * second reading costs time only then.
+ */
 struct agg *pipeline_aggregate(char *const *files, size_t n,
                                const struct pipeline_opts *o,
                                struct pipeline_stats *st)
 {
-    int nt = omp_get_max_threads();
-    struct run r = { .mode = MODE_AGG };
-    struct agg *all = NULL;
+    struct pipeline_damage *dmg = xcalloc(n ? n : 1, sizeof(*dmg));
+    struct run r = { .mode = MODE_AGG, .dmg = dmg };
+    bool again;
+    struct agg *all = aggregate_once(&r, files, n, o, st, &again);
 
-    r.per = xcalloc((size_t)nt, sizeof(*r.per));
-    r.sinks = xcalloc((size_t)nt, sizeof(*r.sinks));
-    if (nt > 1)
-        r.all = agg_new(o->evidence_lines);
-    pthread_mutex_init(&r.merge_mu, NULL);
-    run_files(&r, files, n, o, st);
-    /* The rest merged in thread order, each table freed as soon as it is
-     * merged. The merge rules are commutative: the result is the same for
-     * any schedule. */
-    all = r.all;
-    for (int t = 0; t < nt; t++) {
-        if (r.per[t] == NULL)
-            continue;
-        if (all == NULL) {
-            all = r.per[t];
-            continue;
-        }
-        agg_merge(all, r.per[t]);
-        agg_free(r.per[t]);
+    if (again) {
+        for (size_t i = 0; i < n; i++)
+            dmg[i].read_again = true;
+        struct run r2 = { .mode = MODE_AGG, .dmg = dmg };
+        all = aggregate_once(&r2, files, n, o, st, &again);
+        for (size_t i = 0; i < n; i++)
+            if (dmg[i].n) {
+                msg_warn("%s: %llu lines of %zu damaged %s not counted as evidence",
+                         files[i], (unsigned long long)dmg[i].dropped, dmg[i].n,
+                         dmg[i].n == 1 ? "member" : "members");
+                st->dropped_lines += dmg[i].dropped;
+            }
     }
-    /* The second consumer's per-thread states, handed back in thread order
-     * (its own merge does not depend on the order). */
-    for (int t = 0; t < nt; t++)
-        if (r.sinks[t])
-            o->sink->done(o->sink->ctx, r.sinks[t]);
-    pthread_mutex_destroy(&r.merge_mu);
-    free(r.per);
-    free(r.sinks);
-    return all ? all : agg_new(o->evidence_lines);
+    for (size_t i = 0; i < n; i++)
+        free(dmg[i].starts);
+    free(dmg);
+    return all;
 }

@@ -30,6 +30,11 @@ static void sink_done(void *ctx, void *state)
     outbound_free(state);
 }
 
+static void sink_discard(void *state)
+{
+    outbound_free(state);
+}
+
 static bool extra_stage(void *ctx, const char *outdir, const struct listings *l,
                         const struct publish_result *r, struct afile **af)
 {
@@ -91,7 +96,7 @@ bool report_job_init(struct report_job *j, const struct cust_policy *cp,
         return false;
     }
     j->ob = outbound_new();
-    j->sink = (struct pipeline_sink){ sink_new, sink_add, sink_done, j };
+    j->sink = (struct pipeline_sink){ sink_new, sink_add, sink_done, sink_discard, j };
     j->extra = (struct publish_extra){ extra_stage, extra_commit, extra_abort, j };
     return true;
 }

@@ -36,6 +36,7 @@ void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
             unrec += ps->unrec[i].count;
         num(o, &first, "files", r->files);
         num(o, &first, "damaged_files", r->damaged);
+        num(o, &first, "damaged_lines_not_counted", r->dropped_lines);
         num(o, &first, "lines", ps->lines);
         num(o, &first, "events", ps->events);
         num(o, &first, "lines_without_header", ps->no_header);

@@ -31,6 +31,19 @@ time_t input_mtime(const struct input *in);
 bool input_is_gzip(const struct input *in);
 /* Number of damage reports (corrupt/truncated data, read errors). */
 unsigned input_damage(const struct input *in);
+/* The members (frames) whose check failed or that were cut short, by the
+ * compressed offset each starts at, in file order; the array stays
+ * owned by in. A damaged member's last line is ended with a '\n' of our
+ * own, so the next member's first line stands alone. */
+size_t input_damaged_members(const struct input *in, const uint64_t **starts);
+/* Read again, a file whose damaged members are known (starts, n, sorted,
+ * kept by the caller until input_close): those members give only their
+ * line ends, so that line numbers stay the same and none of their bytes
+ * is parsed, and their damage is not warned about a second time. Call
+ * before the first input_read. */
+void input_skip_members(struct input *in, const uint64_t *starts, size_t n);
+/* Lines of skipped members given as empty lines so far. */
+uint64_t input_dropped_lines(const struct input *in);
 /* Compressed bytes consumed so far. */
 uint64_t input_offset(const struct input *in);
 /* Size on disk, 0 when unknown (pipes). */

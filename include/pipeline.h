@@ -26,7 +26,18 @@ struct pipeline_sink {
     void *(*thread_new)(void *ctx);
     void (*add)(void *state, const struct event *ev);
     void (*done)(void *ctx, void *state);
+    /* A state whose reading is thrown away (damaged input is read again). */
+    void (*discard)(void *state);
     void *ctx;
+};
+
+/* Per input, inside pipeline_aggregate: the damaged members a first
+ * reading found, and the lines a second reading skipped because of them. */
+struct pipeline_damage {
+    uint64_t *starts;           /* compressed offsets of damaged members */
+    size_t n;
+    uint64_t dropped;           /* lines of those members not parsed */
+    bool read_again;            /* the second reading is under way */
 };
 
 struct state;
@@ -53,6 +64,7 @@ struct pipeline_stats {
     unsigned unreadable;        /* could not be opened */
     unsigned damaged;           /* opened, but data was lost (warned) */
     uint64_t bytes;             /* decompressed bytes read */
+    uint64_t dropped_lines;     /* lines of damaged members, not evidence */
 };
 
 typedef void pipeline_event_fn(const struct event *ev, void *ctx);

@@ -43,6 +43,7 @@ struct export_ctx {
     const struct asn_db *asn;           /* NULL: ASN columns stay empty */
     const struct parse_stats *parse;    /* NULL: no line counts */
     unsigned files, damaged;
+    uint64_t dropped_lines;             /* lines of damaged members, not evidence */
     bool with_state;                    /* state-file counts are meaningful */
     /* set by publish_run */
     const struct zonedata *z;

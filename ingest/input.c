@@ -1,6 +1,7 @@
 /* Plain, gzip and zstd input; decompression through inflate.c (zlib or
  * ISA-L) and unzstd.c (libzstd). */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,18 @@ struct input {
     uint64_t size;
     uint64_t raw_base;          /* file offset of raw[0] */
     uint64_t member_start;      /* file offset of the current member */
+    /* Damaged members: each one's compressed start offset, in file order.
+     * Members listed in skip (from an earlier reading of the same file)
+     * give only their line ends: line numbers stay, their bytes are never
+     * parsed. */
+    uint64_t *bad;
+    size_t nbad, bad_cap;
+    const uint64_t *skip;
+    size_t nskip, next_skip;
+    bool discard;               /* the current member is in skip */
+    bool pending_nl;            /* a damaged member ended mid-line */
+    unsigned char last_raw;     /* the last byte decompressed ('\n' at start) */
+    uint64_t dropped_lines;     /* line ends of discarded members */
     struct inflater *z;         /* GZIP */
     struct unzstd *zs;          /* ZSTD */
     unsigned char *raw;         /* raw bytes read, [next, next + avail) unconsumed */
@@ -106,6 +119,7 @@ struct input *input_open_with(const char *path, enum inflate_kind kind)
 #endif
     in->raw = xmalloc(RAW_CAP);
     in->next = in->raw;
+    in->last_raw = '\n';
     raw_fill(in);
     while (in->raw_len < 2 && !in->eof)
         raw_fill(in);
@@ -127,6 +141,26 @@ struct input *input_open_with(const char *path, enum inflate_kind kind)
         in->in_member = true;
     }
     return in;
+}
+
+/* A member starts at in->member_start: is it one to discard? */
+static void member_begins(struct input *in)
+{
+    while (in->next_skip < in->nskip && in->skip[in->next_skip] < in->member_start)
+        in->next_skip++;
+    in->discard = in->next_skip < in->nskip && in->skip[in->next_skip] == in->member_start;
+}
+
+/* The current member failed its check: remember it, and end the line it
+ * left open so that the next member's first line is not glued to it. */
+static void member_damaged(struct input *in)
+{
+    if (in->nbad == 0 || in->bad[in->nbad - 1] != in->member_start) {
+        in->bad = xgrow(in->bad, &in->bad_cap, in->nbad + 1, sizeof(*in->bad));
+        in->bad[in->nbad++] = in->member_start;
+    }
+    if (in->last_raw != '\n')
+        in->pending_nl = true;
 }
 
 /* Does a gzip member (deflate) or a zstd frame start at m (3 or 4 bytes)? */
@@ -178,11 +212,6 @@ static bool next_member(struct input *in, bool after_error)
         msg_warn("%s: %llu bytes of trailing garbage after %s at "
                  "compressed offset %llu ignored", in->name, (unsigned long long)skipped,
                  in->codec == GZIP ? "gzip member" : "zstd frame", (unsigned long long)start);
-    } else if (skipped && in->avail) {
-        msg_warn("%s: skipped %llu damaged compressed bytes, resuming at "
-                 "compressed offset %llu", in->name,
-                 (unsigned long long)skipped,
-                 (unsigned long long)input_offset(in));
     }
     if (in->avail == 0)
         return false;
@@ -192,6 +221,7 @@ static bool next_member(struct input *in, bool after_error)
         unzstd_reset(in->zs);
     in->member_start = input_offset(in);
     in->in_member = true;
+    member_begins(in);
     return true;
 }
 
@@ -217,6 +247,51 @@ static void back_off(struct input *in)
     }
 }
 
+/* Is the member starting at this compressed offset one to discard? */
+static bool discarded(const struct input *in, uint64_t start)
+{
+    for (size_t i = 0; i < in->nskip; i++)
+        if (in->skip[i] == start)
+            return true;
+    return false;
+}
+
+/* One warning per damage: where the data broke, which member is not
+ * used as evidence, and where reading resumes. */
+static void warn_damage(const struct input *in, uint64_t member, uint64_t at,
+                        const char *what, const char *why, bool more)
+{
+    char resume[64] = "";
+
+    if (discarded(in, member))
+        return;                 /* said when the member was first read */
+    if (more)
+        snprintf(resume, sizeof(resume), "; reading resumes at compressed offset %llu",
+                 (unsigned long long)input_offset(in));
+    if (in->codec == ZSTD && at == member)  /* libzstd does not say where in the frame */
+        msg_warn("%s: %s starting at compressed offset %llu: %s; the frame is not used "
+                 "as evidence%s", in->name, what, (unsigned long long)member, why, resume);
+    else
+        msg_warn("%s: %s at compressed offset %llu: %s; the %s starting at %llu "
+                 "is not used as evidence%s", in->name, what, (unsigned long long)at, why,
+                 in->codec == GZIP ? "gzip member" : "zstd frame", (unsigned long long)member,
+                 resume);
+}
+
+/* Of the n bytes just produced at p for a member being discarded, keep
+ * the line ends only; returns how many remain. */
+static size_t keep_line_ends(struct input *in, unsigned char *p, size_t n)
+{
+    size_t k = 0;
+
+    for (const unsigned char *q = p, *end = p + n;
+         (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+        k++;
+    memset(p, '\n', k);
+    in->dropped_lines += k;
+    return k;
+}
+
 static size_t read_compressed(struct input *in, char *buf, size_t cap)
 {
     unsigned char *out = (unsigned char *)buf;
@@ -224,36 +299,56 @@ static size_t read_compressed(struct input *in, char *buf, size_t cap)
     const char *why = NULL;
 
     while (room > 0 && !in->done) {
+        if (in->pending_nl) {
+            *out++ = '\n';
+            room--;
+            in->pending_nl = false;
+            in->last_raw = '\n';
+            continue;
+        }
         if (in->avail == 0 && !raw_fill(in)) {
             if (in->in_member) {
+                uint64_t at = input_offset(in);
                 in->damage++;
-                msg_warn("%s: unexpected end of %s data at compressed offset "
-                         "%llu (truncated file?); keeping what was read", in->name,
-                         in->codec == GZIP ? "gzip" : "zstd",
-                         (unsigned long long)input_offset(in));
+                member_damaged(in);
+                warn_damage(in, in->member_start, at, in->codec == GZIP
+                            ? "unexpected end of gzip data" : "unexpected end of zstd data",
+                            "truncated file?", false);
+                in->in_member = false;
+                if (in->pending_nl)
+                    continue;
             }
             in->done = true;
             break;
         }
+        unsigned char *from = out;
         enum inflate_rc rc = in->codec == GZIP
             ? inflate_run(in->z, &in->next, &in->avail, &out, &room, &why)
             : unzstd_run(in->zs, &in->next, &in->avail, &out, &room, &why);
+        if (out > from)
+            in->last_raw = out[-1];     /* before discarding: as the first reading saw it */
+        if (in->discard && out > from) {
+            size_t k = keep_line_ends(in, from, (size_t)(out - from));
+            room += (size_t)(out - from) - k;
+            out = from + k;
+        }
         if (rc == INFLATE_END) {
             in->in_member = false;
             if (!next_member(in, false))
                 in->done = true;
         } else if (rc == INFLATE_ERROR) {
+            /* libzstd does not say where in the frame */
+            uint64_t at = in->codec == GZIP ? input_offset(in) : in->member_start;
             in->damage++;
-            if (in->codec == GZIP)
-                msg_warn("%s: corrupt gzip data at compressed offset %llu: %s", in->name,
-                         (unsigned long long)input_offset(in), why);
-            else        /* libzstd does not say where in the frame */
-                msg_warn("%s: corrupt zstd frame starting at compressed offset %llu: %s",
-                         in->name, (unsigned long long)in->member_start, why);
+            member_damaged(in);
             in->in_member = false;
+            uint64_t broken = in->member_start;
             back_off(in);
-            if (!next_member(in, true))
+            bool more = next_member(in, true);
+            if (!more)
                 in->done = true;
+            warn_damage(in, broken, at, in->codec == GZIP ? "corrupt gzip data"
+                        : "corrupt zstd frame", why, more);
         }
     }
     return cap - room;
@@ -297,6 +392,25 @@ bool input_is_gzip(const struct input *in) { return in->codec == GZIP; }
 unsigned input_damage(const struct input *in) { return in->damage; }
 uint64_t input_size(const struct input *in) { return in->size; }
 
+size_t input_damaged_members(const struct input *in, const uint64_t **starts)
+{
+    *starts = in->bad;
+    return in->nbad;
+}
+
+void input_skip_members(struct input *in, const uint64_t *starts, size_t n)
+{
+    in->skip = starts;
+    in->nskip = n;
+    in->next_skip = 0;
+    member_begins(in);
+}
+
+uint64_t input_dropped_lines(const struct input *in)
+{
+    return in->dropped_lines;
+}
+
 uint64_t input_offset(const struct input *in)
 {
     return in->raw_base + (uint64_t)(in->next - in->raw);
@@ -311,6 +425,7 @@ void input_close(struct input *in)
     if (in->fd > 0)
         close(in->fd);
     free(in->raw);
+    free(in->bad);
     free(in->name);
     free(in);
 }
