@@ -1,5 +1,6 @@
 /* The option handling the commands share: --year, --tz, -j, --inflate,
- * --progress, times given on the command line, the usage hint. */
+ * --progress, the options of the shared job, times given on the command
+ * line, the usage hint. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <omp.h>
 #include "cli.h"
 #include "inflate.h"
+#include "job.h"
 #include "msg.h"
 #include "tstamp.h"
 
@@ -49,6 +51,35 @@ bool cli_common_option(int opt, const char *arg, struct cli_common *c)
         return true;
     }
     return false;
+}
+
+bool cli_job_option(int opt, const char *arg, struct job_opts *o)
+{
+    struct cli_common c = { o->year, o->inflate, o->progress };
+
+    if (cli_common_option(opt, arg, &c)) {
+        o->year = c.year, o->inflate = c.inflate, o->progress = c.progress;
+        return true;
+    }
+    switch (opt) {
+    case 'c': o->config = arg; break;
+    case 'o': o->outdir = arg; break;
+    case 'v': o->verbose = true; break;
+    case OPT_ALLOWLIST: o->allowlist = arg; break;
+    case OPT_DENYLIST: o->denylist = arg; break;
+    case OPT_ASN_DB: o->asn_db = arg; break;
+    case OPT_STATE: o->state = arg; break;
+    case OPT_CUSTOMERS: o->customers = arg; break;
+    case OPT_TEMPLATES: o->templates = arg; break;
+    case OPT_LANG: o->lang = arg; break;
+    default: return false;
+    }
+    return true;
+}
+
+int cli_job_failed(const char *cmd, int status)
+{
+    return status == JOB_USAGE ? cli_usage_error(cmd) : status;
 }
 
 bool cli_parse_time(const char *arg, int64_t *ts)

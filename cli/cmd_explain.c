@@ -12,10 +12,10 @@
 #include "cli.h"
 #include "escape.h"
 #include "input.h"
+#include "job.h"
 #include "listing.h"
 #include "msg.h"
 #include "outbuf.h"
-#include "pipeline.h"
 #include "policy.h"
 #include "state.h"
 #include "tstamp.h"
@@ -270,48 +270,57 @@ static void explain_cidr(struct ex *x, const struct agg *a, const struct ipprefi
     explain_state(x, pfx, find_listing(x->l, pfx));
 }
 
+/* --since, --until, --now: relative to the clock, not to --now. */
+static bool explain_time(int opt, const char *arg, struct job_opts *o)
+{
+    if (tstamp_parse_arg(arg, time(NULL), opt == OPT_SINCE ? &o->since
+                         : opt == OPT_UNTIL ? &o->until : &o->now))
+        return true;
+    msg_warn("bad time \"%s\": want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] or -7d/-12h", arg);
+    return false;
+}
+
+/* The address or the network, then the report on standard output. */
+static void explain_print(struct ex *x, const struct job *j, const struct ipprefix *pfx)
+{
+    outbuf_init(&x->o, STDOUT_FILENO);
+    if (pfx->len == (pfx->addr.family == 4 ? 32 : 128))
+        explain_addr(x, j->agg, &pfx->addr);
+    else
+        explain_cidr(x, j->agg, pfx);
+    if (!outbuf_close(&x->o))
+        msg_fatal("write error on standard output");
+}
+
 int cmd_explain(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "config", required_argument, NULL, 'c' },
-        { "state", required_argument, NULL, OPT_STATE },
-        { "allowlist", required_argument, NULL, OPT_ALLOWLIST },
-        { "denylist", required_argument, NULL, OPT_DENYLIST },
-        { "asn-db", required_argument, NULL, OPT_ASN_DB },
+        CLI_OPT_CONFIG,
+        CLI_OPT_STATE,
+        CLI_OPT_ALLOWLIST,
+        CLI_OPT_DENYLIST,
+        CLI_OPT_ASN_DB,
         { "since", required_argument, NULL, OPT_SINCE },
         { "until", required_argument, NULL, OPT_UNTIL },
         { "now", required_argument, NULL, OPT_NOW },
-        { "jobs", required_argument, NULL, 'j' },
-        { "year", required_argument, NULL, OPT_YEAR },
-        { "tz", required_argument, NULL, OPT_TZ },
-        { "help", no_argument, NULL, 'h' },
+        CLI_THREAD_OPTIONS,
+        CLI_OPT_HELP,
         { NULL, 0, NULL, 0 },
     };
-    struct cli_common common = { 0 };
-    const char *config = NULL, *statefile = NULL, *allowfile = NULL, *denyfile = NULL;
-    const char *asnfile = NULL;
-    int64_t since = 0, until = 0, now = time(NULL);
-    struct policy p;
-    int opt, status = EXIT_OK;
+    struct job_opts o = { .use = JOB_ALLOW | JOB_DENY | JOB_ASN | JOB_WINDOW | JOB_ALL_NETWORKS
+                          | JOB_EVIDENCE_LINES, .cmd = "explain", .now = time(NULL) };
+    struct job j;
+    int opt, status;
 
     while ((opt = getopt_long(argc, argv, "c:j:h", longopts, NULL)) != -1) {
-        if (cli_common_option(opt, optarg, &common))
+        if (cli_job_option(opt, optarg, &o))
             continue;
         switch (opt) {
-        case 'c': config = optarg; break;
-        case OPT_STATE: statefile = optarg; break;
-        case OPT_ALLOWLIST: allowfile = optarg; break;
-        case OPT_DENYLIST: denyfile = optarg; break;
-        case OPT_ASN_DB: asnfile = optarg; break;
         case OPT_SINCE:
         case OPT_UNTIL:
         case OPT_NOW:
-            if (!tstamp_parse_arg(optarg, time(NULL), opt == OPT_SINCE ? &since
-                                  : opt == OPT_UNTIL ? &until : &now)) {
-                msg_warn("bad time \"%s\": want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] or -7d/-12h",
-                         optarg);
+            if (!explain_time(opt, optarg, &o))
                 return cli_usage_error("explain");
-            }
             break;
         case 'h':
             fputs(help, stdout);
@@ -330,58 +339,17 @@ int cmd_explain(int argc, char **argv)
         msg_warn("explain: \"%s\" is not an address or a CIDR with clean host bits", target);
         return cli_usage_error("explain");
     }
-    policy_init(&p);
-    if (config && !policy_load(&p, config))
-        return EXIT_USAGE;
-    if (allowfile == NULL)
-        allowfile = p.allowlist;
-    if (denyfile == NULL)
-        denyfile = p.denylist;
-    if (asnfile == NULL && p.asn_db[0])
-        asnfile = p.asn_db;
-    if (since == 0 && p.window)
-        since = now - p.window;
-    struct ex x = { .p = &p, .files = argv + optind, .now = now };
-    if (!cidrset_open(allowfile, &x.allow) || !cidrset_open(denyfile, &x.deny)) {
-        status = EXIT_USAGE;
-        goto out;
+    o.since_given = o.since != 0;
+    status = job_open(&j, &o);
+    if (status == EXIT_OK) {
+        job_read(&j, argv + optind, (size_t)(argc - optind));
+        job_decide(&j);
+        struct ex x = { .p = &j.policy, .l = &j.l, .asn = j.asn, .allow = j.allow,
+                        .deny = j.deny, .state = j.state, .files = argv + optind,
+                        .now = o.now };
+        explain_print(&x, &j, &pfx);
+        status = job_status(&j);
     }
-    if (asnfile && (x.asn = asn_open(asnfile)) == NULL) {
-        status = EXIT_USAGE;
-        goto out;
-    }
-    if (statefile) {
-        x.state = state_new();
-        if (!state_load(x.state, statefile)) {
-            status = EXIT_RUNTIME;
-            goto out;
-        }
-    }
-    struct pipeline_opts po = { .year = common.year, .since = since, .until = until,
-                                .evidence_lines = true };
-    struct pipeline_stats st;
-    struct agg *a = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
-    if (x.asn)
-        asn_annotate(x.asn, a);
-    struct listings l;
-    struct listing_opts lo = { .allow = x.allow, .deny = x.deny, .all_networks = true };
-    listings_decide(&l, a, &p, &lo);
-    x.l = &l;
-    outbuf_init(&x.o, STDOUT_FILENO);
-    bool host = pfx.len == (pfx.addr.family == 4 ? 32 : 128);
-    if (host)
-        explain_addr(&x, a, &pfx.addr);
-    else
-        explain_cidr(&x, a, &pfx);
-    if (!outbuf_close(&x.o))
-        msg_fatal("write error on standard output");
-    listings_free(&l);
-    agg_free(a);
-    status = st.unreadable ? EXIT_RUNTIME : st.damaged ? EXIT_DAMAGED : EXIT_OK;
-out:
-    state_free(x.state);
-    asn_close(x.asn);
-    cidrset_free(x.allow);
-    cidrset_free(x.deny);
-    return status;
+    job_close(&j);
+    return cli_job_failed("explain", status);
 }

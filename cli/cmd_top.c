@@ -9,10 +9,10 @@
 #include "asn.h"
 #include "cli.h"
 #include "escape.h"
+#include "job.h"
 #include "msg.h"
 #include "netagg.h"
 #include "outbuf.h"
-#include "pipeline.h"
 #include "policy.h"
 #include "rdns.h"
 #include "tstamp.h"
@@ -50,6 +50,13 @@ struct row {
     double count;
     uint32_t addrs;
     const char *detail;         /* hostname, organisation; log or db bytes */
+};
+
+/* What the options say about the printing. */
+struct top_args {
+    const char *event;          /* the column's name */
+    long limit;
+    enum fmt fmt;
 };
 
 struct top_ctx {
@@ -197,82 +204,110 @@ static void print_rows(struct top_ctx *c, size_t limit, enum fmt fmt, const char
         msg_fatal("write error on standard output");
 }
 
+/* -b, -e, -n, -f and the times; false (warned) on a bad value. */
+static bool top_option(int opt, const char *arg, struct top_ctx *c, struct top_args *t,
+                       struct job_opts *o)
+{
+    char *end;
+
+    switch (opt) {
+    case 'b':
+        if (!strcmp(arg, "ip")) c->by = BY_IP;
+        else if (!strcmp(arg, "net")) c->by = BY_NET;
+        else if (!strcmp(arg, "asn")) c->by = BY_ASN;
+        else if (!strcmp(arg, "rdns")) c->by = BY_RDNS;
+        else {
+            msg_warn("--by: want ip, net, asn or rdns, got \"%s\"", arg);
+            return false;
+        }
+        return true;
+    case 'e':
+        t->event = arg;
+        if (!strcmp(arg, "evidence")) c->event = EVT_EVIDENCE;
+        else if (!strcmp(arg, "all")) c->event = EVT_ALL;
+        else if (!strcmp(arg, "score")) c->event = EVT_SCORE;
+        else if ((c->event = agg_class_lookup(arg)) < 0) {
+            msg_warn("--event: unknown event class \"%s\" (see the listings.csv "
+                     "columns, or evidence, all, score)", arg);
+            return false;
+        }
+        return true;
+    case 'n':
+        t->limit = strtol(arg, &end, 10);
+        if (*arg == 0 || *end || t->limit < 0 || t->limit > 1000000000) {
+            msg_warn("-n: want a count, got \"%s\"", arg);
+            return false;
+        }
+        return true;
+    case 'f':
+        if (!strcmp(arg, "table")) t->fmt = FMT_TABLE;
+        else if (!strcmp(arg, "csv")) t->fmt = FMT_CSV;
+        else if (!strcmp(arg, "json")) t->fmt = FMT_JSON;
+        else {
+            msg_warn("--format: want table, csv or json, got \"%s\"", arg);
+            return false;
+        }
+        return true;
+    default:                    /* OPT_SINCE, OPT_UNTIL */
+        if (!tstamp_parse_arg(arg, time(NULL), opt == OPT_SINCE ? &o->since : &o->until)) {
+            msg_warn("%s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] or -7d/-12h, got \"%s\"",
+                     opt == OPT_SINCE ? "--since" : "--until", arg);
+            return false;
+        }
+        return true;
+    }
+}
+
+/* Count per key, sort, print. */
+static void top_print(struct top_ctx *c, const struct job *j, const struct top_args *t)
+{
+    agg_walk(j->agg, count_one, c);
+    if (c->by == BY_RDNS) {
+        for (int k = 0; k < RDNS__COUNT; k++)
+            if (c->rdns[k].addrs) {
+                c->rows = xgrow(c->rows, &c->cap, c->n + 1, sizeof(*c->rows));
+                c->rows[c->n++] = c->rdns[k];
+            }
+    }
+    if (c->by == BY_ASN)
+        for (size_t i = 0; i < c->n; i++)
+            c->rows[i].detail = asn_org(j->asn, (uint32_t)c->rows[i].key);
+    if (c->n)
+        qsort(c->rows, c->n, sizeof(*c->rows), cmp_row);
+    print_rows(c, (size_t)t->limit, t->fmt, t->event);
+    free(c->rows);
+    agg_map_free(&c->v4);
+    agg_map_free(&c->v6);
+    agg_map_free(&c->asns);
+}
+
 int cmd_top(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "by", required_argument, NULL, 'b' },
         { "event", required_argument, NULL, 'e' },
         { "format", required_argument, NULL, 'f' },
-        { "config", required_argument, NULL, 'c' },
-        { "asn-db", required_argument, NULL, OPT_ASN_DB },
+        CLI_OPT_CONFIG,
+        CLI_OPT_ASN_DB,
         { "since", required_argument, NULL, OPT_SINCE },
         { "until", required_argument, NULL, OPT_UNTIL },
-        { "jobs", required_argument, NULL, 'j' },
-        { "year", required_argument, NULL, OPT_YEAR },
-        { "tz", required_argument, NULL, OPT_TZ },
-        { "help", no_argument, NULL, 'h' },
+        CLI_THREAD_OPTIONS,
+        CLI_OPT_HELP,
         { NULL, 0, NULL, 0 },
     };
-    struct cli_common common = { 0 };
+    struct job_opts o = { .use = JOB_ASN, .cmd = "top" };
     struct top_ctx c = { .by = BY_IP, .event = EVT_EVIDENCE };
-    const char *config = NULL, *asnfile = NULL, *event = "evidence";
-    int64_t since = 0, until = 0;
-    long limit = 10;
-    enum fmt fmt = FMT_TABLE;
-    struct policy p;
-    char *end;
-    int opt;
+    struct top_args t = { "evidence", 10, FMT_TABLE };
+    struct job j;
+    int opt, status;
 
     while ((opt = getopt_long(argc, argv, "b:e:n:f:c:j:h", longopts, NULL)) != -1) {
-        if (cli_common_option(opt, optarg, &common))
+        if (cli_job_option(opt, optarg, &o))
             continue;
         switch (opt) {
-        case 'b':
-            if (!strcmp(optarg, "ip")) c.by = BY_IP;
-            else if (!strcmp(optarg, "net")) c.by = BY_NET;
-            else if (!strcmp(optarg, "asn")) c.by = BY_ASN;
-            else if (!strcmp(optarg, "rdns")) c.by = BY_RDNS;
-            else {
-                msg_warn("--by: want ip, net, asn or rdns, got \"%s\"", optarg);
+        case 'b': case 'e': case 'n': case 'f': case OPT_SINCE: case OPT_UNTIL:
+            if (!top_option(opt, optarg, &c, &t, &o))
                 return cli_usage_error("top");
-            }
-            break;
-        case 'e':
-            event = optarg;
-            if (!strcmp(optarg, "evidence")) c.event = EVT_EVIDENCE;
-            else if (!strcmp(optarg, "all")) c.event = EVT_ALL;
-            else if (!strcmp(optarg, "score")) c.event = EVT_SCORE;
-            else if ((c.event = agg_class_lookup(optarg)) < 0) {
-                msg_warn("--event: unknown event class \"%s\" (see the listings.csv "
-                         "columns, or evidence, all, score)", optarg);
-                return cli_usage_error("top");
-            }
-            break;
-        case 'n':
-            limit = strtol(optarg, &end, 10);
-            if (*optarg == 0 || *end || limit < 0 || limit > 1000000000) {
-                msg_warn("-n: want a count, got \"%s\"", optarg);
-                return cli_usage_error("top");
-            }
-            break;
-        case 'f':
-            if (!strcmp(optarg, "table")) fmt = FMT_TABLE;
-            else if (!strcmp(optarg, "csv")) fmt = FMT_CSV;
-            else if (!strcmp(optarg, "json")) fmt = FMT_JSON;
-            else {
-                msg_warn("--format: want table, csv or json, got \"%s\"", optarg);
-                return cli_usage_error("top");
-            }
-            break;
-        case 'c': config = optarg; break;
-        case OPT_ASN_DB: asnfile = optarg; break;
-        case OPT_SINCE:
-        case OPT_UNTIL:
-            if (!tstamp_parse_arg(optarg, time(NULL), opt == OPT_SINCE ? &since : &until)) {
-                msg_warn("%s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z] or -7d/-12h, got \"%s\"",
-                         opt == OPT_SINCE ? "--since" : "--until", optarg);
-                return cli_usage_error("top");
-            }
             break;
         case 'h':
             fputs(help, stdout);
@@ -285,45 +320,17 @@ int cmd_top(int argc, char **argv)
         msg_warn("top: no LOG given (use '-' for stdin)");
         return cli_usage_error("top");
     }
-    policy_init(&p);
-    if (config && !policy_load(&p, config))
-        return EXIT_USAGE;
-    if (asnfile == NULL && p.asn_db[0])
-        asnfile = p.asn_db;
-    struct asn_db *db = NULL;
-    if (asnfile && (db = asn_open(asnfile)) == NULL)
-        return EXIT_USAGE;
-    if (c.by == BY_ASN && db == NULL) {
+    status = job_open(&j, &o);
+    if (status == EXIT_OK && c.by == BY_ASN && j.asn == NULL) {
         msg_warn("top --by asn needs --asn-db FILE");
-        return cli_usage_error("top");
+        status = JOB_USAGE;
     }
-    c.p = &p;
-    struct pipeline_opts po = { .year = common.year, .since = since, .until = until };
-    struct pipeline_stats st;
-    struct agg *a = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
-    if (db)
-        asn_annotate(db, a);
-    agg_walk(a, count_one, &c);
-    if (c.by == BY_RDNS) {
-        for (int k = 0; k < RDNS__COUNT; k++)
-            if (c.rdns[k].addrs) {
-                c.rows = xgrow(c.rows, &c.cap, c.n + 1, sizeof(*c.rows));
-                c.rows[c.n++] = c.rdns[k];
-            }
+    if (status == EXIT_OK) {
+        c.p = &j.policy;
+        job_read(&j, argv + optind, (size_t)(argc - optind));
+        top_print(&c, &j, &t);
+        status = job_status(&j);
     }
-    if (c.by == BY_ASN)
-        for (size_t i = 0; i < c.n; i++)
-            c.rows[i].detail = asn_org(db, (uint32_t)c.rows[i].key);
-    if (c.n)
-        qsort(c.rows, c.n, sizeof(*c.rows), cmp_row);
-    print_rows(&c, (size_t)limit, fmt, event);
-    free(c.rows);
-    agg_map_free(&c.v4);
-    agg_map_free(&c.v6);
-    agg_map_free(&c.asns);
-    agg_free(a);
-    asn_close(db);
-    if (st.unreadable)
-        return EXIT_RUNTIME;
-    return st.damaged ? EXIT_DAMAGED : EXIT_OK;
+    job_close(&j);
+    return cli_job_failed("top", status);
 }

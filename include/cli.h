@@ -1,7 +1,7 @@
 #ifndef RBLFORGE_CLI_H
 #define RBLFORGE_CLI_H
-/* Subcommands (one file each at the top of the tree) and the options they
- * share. Each returns the process exit status. */
+/* Subcommands (one file each in cli/) and the options they share. Each
+ * returns the process exit status. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +34,36 @@ enum {
 /* Handles a shared option; false if opt is not one of them. Exits with
  * EXIT_USAGE on a bad value. */
 bool cli_common_option(int opt, const char *arg, struct cli_common *c);
+
+/* The options of the shared job (driver/job.c), one macro per row so
+ * that each command's getopt_long table lists exactly the ones it takes. */
+#define CLI_OPT_CONFIG { "config", required_argument, NULL, 'c' }
+#define CLI_OPT_OUTPUT { "output", required_argument, NULL, 'o' }
+#define CLI_OPT_ALLOWLIST { "allowlist", required_argument, NULL, OPT_ALLOWLIST }
+#define CLI_OPT_DENYLIST { "denylist", required_argument, NULL, OPT_DENYLIST }
+#define CLI_OPT_ASN_DB { "asn-db", required_argument, NULL, OPT_ASN_DB }
+#define CLI_OPT_STATE { "state", required_argument, NULL, OPT_STATE }
+#define CLI_OPT_VERBOSE { "verbose", no_argument, NULL, 'v' }
+#define CLI_OPT_HELP { "help", no_argument, NULL, 'h' }
+/* The customer reports: --customers, --templates, --lang. */
+#define CLI_REPORT_OPTIONS \
+    { "customers", required_argument, NULL, OPT_CUSTOMERS }, \
+    { "templates", required_argument, NULL, OPT_TEMPLATES }, \
+    { "lang", required_argument, NULL, OPT_LANG }
+/* -j N, --year Y, --tz ZONE: every command that reads logs. */
+#define CLI_THREAD_OPTIONS \
+    { "jobs", required_argument, NULL, 'j' }, \
+    { "year", required_argument, NULL, OPT_YEAR }, \
+    { "tz", required_argument, NULL, OPT_TZ }
+
+struct job_opts;
+/* Handles an option of the shared job into o (the files, -o, -v, the
+ * report options and the cli_common ones); false if opt is none of them
+ * (the times stay with each command: their forms and messages differ).
+ * Exits with EXIT_USAGE on a bad value. */
+bool cli_job_option(int opt, const char *arg, struct job_opts *o);
+/* The exit status of a failed job_open: the usage hint for JOB_USAGE. */
+int cli_job_failed(const char *cmd, int status);
 /* A time for --now: RFC 3339 / YYYY-MM-DD, or a Unix time in seconds. */
 bool cli_parse_time(const char *arg, int64_t *ts);
 /* "Try 'rblforge CMD --help'" and EXIT_USAGE. */

@@ -1,0 +1,376 @@
+/* The shared job: open -> read -> decide -> publish; see job.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include "job.h"
+#include "asn.h"
+#include "atomic.h"
+#include "cidrset.h"
+#include "custout.h"
+#include "custview.h"
+#include "msg.h"
+#include "publish.h"
+#include "state.h"
+#include "xalloc.h"
+
+/* The output writers of publish_run and the blocks of listings_decide,
+ * one per thread as they come. */
+static void run_all_omp(size_t n, void (*fn)(size_t i, void *ctx), void *ctx)
+{
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t i = 0; i < n; i++)
+        fn(i, ctx);
+}
+
+/* Peak resident memory so far, in MB (ru_maxrss is in kilobytes on Linux). */
+static long peak_mb(void)
+{
+    struct rusage ru;
+
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : -1;
+}
+
+/* CPU seconds of all threads so far: against the wall time, how well the
+ * reading kept the cores busy. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+        + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The customer reports: required and alone (report), or when asked for
+ * by --customers or the configuration's map (run). */
+static int open_reports(struct job *j)
+{
+    const struct job_opts *o = j->o;
+
+    if ((o->use & JOB_REPORTS_ONLY) && o->customers == NULL && j->policy.customers.map[0] == 0) {
+        msg_warn("%s: --customers FILE (or [customers] map in the config) is required", o->cmd);
+        return JOB_USAGE;
+    }
+    if (!(o->use & (JOB_REPORTS | JOB_REPORTS_ONLY))
+        || (o->customers == NULL && j->policy.customers.map[0] == 0))
+        return EXIT_OK;
+    if (!report_job_init(&j->rj, &j->policy.customers, o->customers, o->templates, o->lang))
+        return EXIT_USAGE;
+    j->reports = true;
+    return EXIT_OK;
+}
+
+/* The allow/deny lists and the ASN database; the command line overrides
+ * the configuration's files. */
+static int open_lists(struct job *j)
+{
+    const struct job_opts *o = j->o;
+    const char *allow = o->allowlist ? o->allowlist : j->policy.allowlist;
+    const char *deny = o->denylist ? o->denylist : j->policy.denylist;
+    const char *asn = o->asn_db ? o->asn_db : j->policy.asn_db[0] ? j->policy.asn_db : NULL;
+
+    if (((o->use & JOB_ALLOW) && !cidrset_open(allow, &j->allow))
+        || ((o->use & JOB_DENY) && !cidrset_open(deny, &j->deny)))
+        return EXIT_USAGE;
+    if ((o->use & (JOB_ASN | JOB_ASN_LOGINS)) && asn && (j->asn = asn_open(asn)) == NULL)
+        return EXIT_USAGE;
+    if ((o->use & JOB_RUN) && j->asn == NULL)
+        msg_warn("no ASN database (--asn-db or [policy] asn_db): ASN columns stay empty");
+    return EXIT_OK;
+}
+
+/* OUTDIR; for a run also its lock and the state file's, and the state. */
+static int open_outputs(struct job *j)
+{
+    const struct job_opts *o = j->o;
+    char lockpath[4096];
+
+    if (o->outdir && mkdir(o->outdir, 0755) < 0 && errno != EEXIST) {
+        msg_warn("%s: cannot create: %s", o->outdir, strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    if (o->use & JOB_RUN) {
+        /* One run at a time per output directory and per state file. */
+        snprintf(lockpath, sizeof(lockpath), "%s/.rblforge.lock", o->outdir);
+        j->lock = publish_lock(lockpath);
+        if (j->lock >= 0 && o->state) {
+            snprintf(lockpath, sizeof(lockpath), "%s.lock", o->state);
+            j->slock = publish_lock(lockpath);
+        }
+        if (j->lock < 0 || j->slock == -2 || (o->state && j->slock < 0))
+            return j->lock == -2 || j->slock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
+    }
+    if (o->state) {
+        j->state = state_new();
+        /* A damaged state would delist everything it carries: fail closed. */
+        if (!state_load(j->state, o->state)) {
+            if (o->use & JOB_RUN)
+                msg_warn("%s: state file not usable; nothing published", o->state);
+            return EXIT_RUNTIME;
+        }
+    }
+    return EXIT_OK;
+}
+
+int job_open(struct job *j, const struct job_opts *o)
+{
+    int status;
+
+    memset(j, 0, sizeof(*j));
+    j->o = o;
+    j->lock = j->slock = -1;
+    j->since = o->since;
+    policy_init(&j->policy);
+    if (o->config && !policy_load(&j->policy, o->config))
+        return EXIT_USAGE;
+    if ((status = open_reports(j)) != EXIT_OK)
+        return status;
+    if ((o->use & JOB_WINDOW) && !o->since_given && j->policy.window)
+        j->since = o->now - j->policy.window;
+    if ((status = open_lists(j)) != EXIT_OK)
+        return status;
+    return open_outputs(j);
+}
+
+int job_read(struct job *j, char *const *files, size_t n)
+{
+    const struct job_opts *o = j->o;
+
+    j->files = files;
+    j->nfiles = n;
+    if (j->state)
+        j->inputs = xcalloc(n, sizeof(*j->inputs));
+    struct pipeline_opts po = { .year = o->year, .since = j->since, .until = o->until,
+                                .state = j->state, .inputs = j->inputs,
+                                .sink = j->reports ? &j->rj.sink : NULL,
+                                .inflate = o->inflate, .progress = o->progress,
+                                .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0 };
+    j->t_read = seconds();
+    j->agg = pipeline_aggregate(files, n, &po, &j->st);
+    j->t_decide = seconds();
+    j->cpu_read = cpu_seconds();
+    j->mb_read = peak_mb();
+    if (o->use & (JOB_RUN | JOB_REPORTS_ONLY)) {
+        /* A missing input means missing evidence: publishing would delist
+         * addresses that are still bad. */
+        if (j->st.unreadable) {
+            msg_warn("%u of %u inputs could not be read; nothing published",
+                     j->st.unreadable, j->st.files);
+            return EXIT_RUNTIME;
+        }
+        if (o->strict && (j->st.damaged || j->st.parse.no_header)) {
+            msg_warn("--strict: %u damaged input(s), %llu lines without a syslog header; "
+                     "nothing published", j->st.damaged,
+                     (unsigned long long)j->st.parse.no_header);
+            return EXIT_RUNTIME;
+        }
+    }
+    if ((o->use & JOB_ASN) && j->asn)
+        asn_annotate(j->asn, j->agg);   /* once per distinct address */
+    return EXIT_OK;
+}
+
+static void run_summary(const struct job *j)
+{
+    const struct pipeline_stats *st = &j->st;
+    const struct listings *l = &j->l;
+    size_t by[CAUSE__COUNT] = { 0 };
+    uint64_t unrec = 0;
+
+    for (size_t i = 0; i < l->n; i++)
+        by[l->v[i].d.cause]++;
+    for (unsigned i = 0; i < PARSE_PROG_SLOTS; i++)
+        unrec += st->parse.unrec[i].count;
+    msg_info("%u files, %llu lines, %llu events, %llu unrecognised, "
+             "%llu without a syslog header", st->files,
+             (unsigned long long)st->parse.lines,
+             (unsigned long long)st->parse.events, (unsigned long long)unrec,
+             (unsigned long long)st->parse.no_header);
+    msg_info("%zu addresses seen, %zu listed (%zu spam, %zu auth, %zu dynamic, "
+             "%zu networks), %zu allowlisted not listed, %zu networks held",
+             l->seen, l->n, by[CAUSE_SPAM], by[CAUSE_AUTH], by[CAUSE_DYNAMIC],
+             by[CAUSE_NET], l->nallowed, l->nets_held);
+    if (j->state)
+        msg_info("state: %zu added, %zu expired, %zu carried without new evidence, "
+                 "%zu held off after a manual removal", l->added, l->expired, l->carried,
+                 l->held);
+}
+
+void job_decide(struct job *j)
+{
+    const struct job_opts *o = j->o;
+    struct listing_opts lo = { .allow = j->allow, .deny = j->deny,
+                               .all_networks = (o->use & JOB_ALL_NETWORKS) != 0,
+                               .run_all = (o->use & JOB_RUN) ? run_all_omp : NULL };
+
+    listings_decide(&j->l, j->agg, &j->policy, &lo);
+    j->decided = true;
+    /* explain shows the state's entry beside today's decision, unmerged. */
+    if (j->state && (o->use & JOB_RUN))
+        state_apply(j->state, &j->l, &j->policy, j->allow, o->now);
+    j->t_publish = seconds();
+    j->mb_decide = peak_mb();
+    if ((o->use & JOB_RUN) && o->verbose)
+        run_summary(j);
+}
+
+/* The state moves on only with a publication: otherwise the next run
+ * would skip data that never reached the zone. */
+static int save_state(struct job *j, int status)
+{
+    bool published = status == EXIT_OK || status == EXIT_DAMAGED || status == EXIT_HOOK;
+
+    if (j->state == NULL || !published)
+        return status;
+    for (size_t i = 0; i < j->nfiles; i++)
+        if (j->inputs[i].name[0]) {
+            j->inputs[i].seen = j->o->now;
+            state_input_done(j->state, &j->inputs[i]);
+        }
+    if (!state_save(j->state, j->o->state)) {
+        msg_warn("%s: state not saved; the next run reads these logs again", j->o->state);
+        return EXIT_RUNTIME;
+    }
+    return status;
+}
+
+static int damaged(const struct job *j, int status)
+{
+    if (status == EXIT_OK && j->st.damaged) {
+        msg_warn("%u input(s) damaged; published what could be read", j->st.damaged);
+        return EXIT_DAMAGED;
+    }
+    return status;
+}
+
+/* The zone, the sets and the other listing files, with the reports. */
+static int publish_listings(struct job *j)
+{
+    const struct job_opts *o = j->o;
+    struct export_ctx rep = { .l = &j->l, .p = &j->policy, .asn = j->asn,
+                              .parse = &j->st.parse, .files = j->st.files,
+                              .damaged = j->st.damaged,
+                              .dropped_lines = j->st.dropped_lines, .with_state = j->state != NULL };
+    struct publish_opts pub = { .force = o->force, .verbose = o->verbose,
+                                .post_publish = o->post_publish, .now = o->now,
+                                .run_all = run_all_omp };
+    struct publish_result pr;
+
+    if (j->reports) {
+        report_job_build(&j->rj, j->files, j->nfiles, o->now, j->asn);
+        pub.extra = &j->rj.extra;
+    }
+    afile_catch_signals();
+    int status = publish_run(o->outdir, &rep, j->allow, &pub, &pr);
+    if (o->verbose) {
+        msg_info("time: read %.2f s (CPU %.2f s), decide %.2f s, publish %.2f s",
+                 j->t_decide - j->t_read, j->cpu_read, j->t_publish - j->t_decide,
+                 seconds() - j->t_publish);
+        msg_info("peak memory: %ld MB after read, %ld MB after decide, %ld MB after publish",
+                 j->mb_read, j->mb_decide, peak_mb());
+    }
+    return save_state(j, damaged(j, status));
+}
+
+static int lock_dir(const char *outdir)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/.rblforge.lock", outdir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        msg_warn("%s: cannot open the lock: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        msg_warn("%s: another rblforge run holds the lock", outdir);
+        close(fd);
+        return -2;
+    }
+    return fd;
+}
+
+static void tiers_summary(const struct cust_report *r)
+{
+    size_t by[TIER__COUNT] = { 0 };
+    for (size_t i = 0; i < r->n; i++)
+        by[r->c[i].tier]++;
+    msg_info("%llu outbound messages, %zu customers: %zu suspend, %zu warn, %zu watch, %zu ok",
+             (unsigned long long)r->messages, r->n, by[TIER_SUSPEND], by[TIER_WARN],
+             by[TIER_WATCH], by[TIER_OK]);
+}
+
+/* The customer reports alone: customers/ swapped in whole, report.html. */
+static int publish_reports(struct job *j)
+{
+    struct report_job *rj = &j->rj;
+    struct afile *html = NULL;
+    int status = EXIT_OK;
+
+    report_job_build(rj, j->files, j->nfiles, j->o->now, j->asn);
+    custview_listing_from(&rj->out.listing, &j->l);
+    if (j->o->verbose)
+        tiers_summary(&rj->rep);
+    int lock = lock_dir(j->o->outdir);
+    afile_catch_signals();
+    if (lock < 0) {
+        status = lock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
+    } else if (!custout_stage(&rj->out, j->o->outdir, &html)) {
+        status = EXIT_RUNTIME;
+    } else if (!afile_publish_all(&html, 1)) {
+        custout_abort(&rj->out);
+        status = EXIT_RUNTIME;
+    } else if (!custout_commit(&rj->out)) {
+        status = EXIT_RUNTIME;
+    }
+    status = damaged(j, status);
+    if (lock >= 0)
+        close(lock);
+    return status;
+}
+
+int job_publish(struct job *j)
+{
+    return (j->o->use & JOB_REPORTS_ONLY) ? publish_reports(j) : publish_listings(j);
+}
+
+int job_status(const struct job *j)
+{
+    return j->st.unreadable ? EXIT_RUNTIME : j->st.damaged ? EXIT_DAMAGED : EXIT_OK;
+}
+
+void job_close(struct job *j)
+{
+    if (j->decided)
+        listings_free(&j->l);
+    agg_free(j->agg);
+    free(j->inputs);
+    state_free(j->state);
+    asn_close(j->asn);
+    cidrset_free(j->allow);
+    cidrset_free(j->deny);
+    if (j->reports)
+        report_job_free(&j->rj);
+    if (j->lock >= 0)
+        close(j->lock);
+    if (j->slock >= 0)
+        close(j->slock);
+    memset(j, 0, sizeof(*j));
+    j->lock = j->slock = -1;
+}

@@ -1,0 +1,95 @@
+#ifndef RBLFORGE_JOB_H
+#define RBLFORGE_JOB_H
+/*
+ * The sequence every log-reading command runs, written once:
+ *   job_open     config -> customer reports -> allow/deny lists -> ASN
+ *                database -> OUTDIR, locks and state
+ *   job_read     pipeline aggregate (with the reports' collector as a
+ *                sink), the input checks, the ASN annotation
+ *   job_decide   listings, the state's memory of earlier runs
+ *   job_publish  zone, sets and reports (or the reports alone), the state
+ *   job_close    releases everything, whatever happened
+ * Which steps apply is said by job_opts.use (JOB_*): `rblforge run` uses
+ * them all, `explain` and `top` stop after the decision or the read.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "agg.h"
+#include "listing.h"
+#include "pipeline.h"
+#include "policy.h"
+#include "report_job.h"
+
+enum job_use {
+    JOB_ALLOW = 1 << 0,         /* open the allowlist (given, or [policy] allowlist) */
+    JOB_DENY = 1 << 1,          /* the denylist, likewise */
+    JOB_ASN = 1 << 2,           /* open the ASN db and annotate the addresses read */
+    JOB_ASN_LOGINS = 1 << 3,    /* open the ASN db for the customer logins only */
+    JOB_WINDOW = 1 << 4,        /* without --since: now - [policy] window */
+    JOB_RUN = 1 << 5,           /* the nightly run: OUTDIR and state locks, the state,
+                                 * the zone and sets published, -v figures */
+    JOB_REPORTS = 1 << 6,       /* customer reports when --customers or [customers] map */
+    JOB_REPORTS_ONLY = 1 << 7,  /* `rblforge report`: the reports are required and alone */
+    JOB_ALL_NETWORKS = 1 << 8,  /* keep networks with nothing listed (explain) */
+    JOB_EVIDENCE_LINES = 1 << 9,        /* keep each address's first/last evidence line */
+};
+
+/* job_open's answer for a usage error the command reports with its
+ * "Try 'rblforge CMD --help'" hint (the warning was printed). */
+#define JOB_USAGE (-1)
+
+struct job_opts {
+    unsigned use;               /* enum job_use */
+    const char *cmd;            /* the command's name, for messages */
+    const char *config, *allowlist, *denylist, *asn_db, *state, *outdir;
+    const char *customers, *templates, *lang;
+    int year;                   /* explicit year for year-less stamps, 0 = infer */
+    int inflate;                /* enum inflate_kind; 0 = auto */
+    int progress;               /* 1 yes, 0 no, -1 when stderr is a terminal */
+    int64_t now, since, until;
+    bool since_given;           /* JOB_WINDOW applies only without it */
+    bool verbose, strict, force;
+    const char *post_publish;
+};
+
+struct job {
+    const struct job_opts *o;
+    struct policy policy;
+    struct cidrset *allow, *deny;
+    struct asn_db *asn;
+    struct state *state;
+    struct state_input *inputs;
+    int lock, slock;
+    bool reports;
+    struct report_job rj;
+    char *const *files;
+    size_t nfiles;
+    struct agg *agg;
+    struct pipeline_stats st;
+    struct listings l;
+    bool decided;
+    int64_t since;
+    double t_read, t_decide, t_publish, cpu_read;       /* JOB_RUN -v figures */
+    long mb_read, mb_decide;
+};
+
+/* Load the configuration and open what o->use asks for. EXIT_OK, an exit
+ * status (warned) or JOB_USAGE; call job_close in every case. j keeps o. */
+int job_open(struct job *j, const struct job_opts *o);
+/* Read files (n >= 1) into j->agg. EXIT_OK, or EXIT_RUNTIME (warned) when a
+ * publishing job (JOB_RUN, JOB_REPORTS_ONLY) must not publish: an input
+ * could not be read, or --strict saw damage. */
+int job_read(struct job *j, char *const *files, size_t n);
+/* Decide the listings (j->l); a run merges them with the state. */
+void job_decide(struct job *j);
+/* Publish (JOB_RUN: zone, sets and the reports; JOB_REPORTS_ONLY: the
+ * reports) and save the state; an exit status (EXIT_DAMAGED when an input
+ * was damaged but the rest published). */
+int job_publish(struct job *j);
+/* The exit status of a job that prints rather than publishes: EXIT_RUNTIME
+ * when an input could not be read, EXIT_DAMAGED when one was damaged. */
+int job_status(const struct job *j);
+void job_close(struct job *j);
+
+#endif
