@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include "job.h"
+#include "pubdir.h"
 #include "asn.h"
 #include "atomic.h"
 #include "cidrset.h"
@@ -231,23 +232,53 @@ void job_decide(struct job *j)
 }
 
 /* The state moves on only with a publication: otherwise the next run
- * would skip data that never reached the zone. */
-static int save_state(struct job *j, int status)
+ * would skip data that never reached the zone. It is saved just before
+ * the publication is switched in (publish_opts.before_switch), the
+ * previous state kept aside until the switch is done, and put back if
+ * the switch fails. */
+static bool save_state(void *ctx)
 {
-    bool published = status == EXIT_OK || status == EXIT_DAMAGED || status == EXIT_HOOK;
+    struct job *j = ctx;
+    char *bak = j->state_bak;
 
-    if (j->state == NULL || !published)
-        return status;
     for (size_t i = 0; i < j->nfiles; i++)
         if (j->inputs[i].name[0]) {
             j->inputs[i].seen = j->o->now;
             state_input_done(j->state, &j->inputs[i]);
         }
+    snprintf(bak, sizeof(j->state_bak), "%s.prev", j->o->state);
+    unlink(bak);
+    if (link(j->o->state, bak) < 0)
+        bak[0] = 0;             /* a first run: there is no previous state */
     if (!state_save(j->state, j->o->state)) {
-        msg_warn("%s: state not saved; the next run reads these logs again", j->o->state);
-        return EXIT_RUNTIME;
+        msg_warn("%s: state not saved; nothing published, the next run reads these logs "
+                 "again", j->o->state);
+        if (bak[0])
+            unlink(bak);
+        bak[0] = 0;
+        return false;
     }
-    return status;
+    j->state_saved = true;
+    return true;
+}
+
+/* After publish_run: the state saved for a publication that was not
+ * switched in goes back to what it was. */
+static void settle_state(struct job *j, int status)
+{
+    bool published = status != EXIT_RUNTIME && status != EXIT_VALVE;
+
+    if (!j->state_saved)
+        return;
+    if (!published) {
+        if (j->state_bak[0] && rename(j->state_bak, j->o->state) == 0)
+            msg_warn("%s: put back as it was before this run", j->o->state);
+        else if (!j->state_bak[0])
+            unlink(j->o->state);
+    } else if (j->state_bak[0]) {
+        unlink(j->state_bak);
+    }
+    j->state_bak[0] = 0;
 }
 
 static int damaged(const struct job *j, int status)
@@ -257,6 +288,12 @@ static int damaged(const struct job *j, int status)
         return EXIT_DAMAGED;
     }
     return status;
+}
+
+/* Killed during the publication: the state must match what is live. */
+static void state_on_signal(void *ctx, bool published)
+{
+    settle_state(ctx, published ? EXIT_OK : EXIT_RUNTIME);
 }
 
 /* The zone, the sets and the other listing files, with the reports. */
@@ -272,6 +309,12 @@ static int publish_listings(struct job *j)
                                 .run_all = run_all_omp };
     struct publish_result pr;
 
+    if (j->state) {
+        pub.before_switch = save_state;
+        pub.on_signal = state_on_signal;
+        pub.before_ctx = j;
+    }
+
     if (j->reports) {
         report_job_build(&j->rj, j->files, j->nfiles, o->now, j->asn);
         pub.extra = &j->rj.extra;
@@ -285,7 +328,8 @@ static int publish_listings(struct job *j)
         msg_info("peak memory: %ld MB after read, %ld MB after decide, %ld MB after publish",
                  j->mb_read, j->mb_decide, peak_mb());
     }
-    return save_state(j, damaged(j, status));
+    settle_state(j, status);
+    return damaged(j, status);
 }
 
 static int lock_dir(const char *outdir)
@@ -316,11 +360,13 @@ static void tiers_summary(const struct cust_report *r)
              by[TIER_WATCH], by[TIER_OK]);
 }
 
-/* The customer reports alone: customers/ swapped in whole, report.html. */
+/* The customer reports alone: customers/ and report.html as a publication
+ * of their own, the other files of the live one carried over. */
 static int publish_reports(struct job *j)
 {
     struct report_job *rj = &j->rj;
     struct afile *html = NULL;
+    struct pubdir *pd = NULL;
     int status = EXIT_OK;
 
     report_job_build(rj, j->files, j->nfiles, j->o->now, j->asn);
@@ -331,14 +377,18 @@ static int publish_reports(struct job *j)
     afile_catch_signals();
     if (lock < 0) {
         status = lock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
-    } else if (!custout_stage(&rj->out, j->o->outdir, &html)) {
+    } else if ((pd = pubdir_begin(j->o->outdir)) == NULL
+               || !custout_stage(&rj->out, pubdir_path(pd), &html)
+               || !afile_publish_all(&html, 1) || !pubdir_carry(pd)) {
+        pubdir_abort(pd);
         status = EXIT_RUNTIME;
-    } else if (!afile_publish_all(&html, 1)) {
-        custout_abort(&rj->out);
-        status = EXIT_RUNTIME;
-    } else if (!custout_commit(&rj->out)) {
-        status = EXIT_RUNTIME;
+    } else {
+        enum pubdir_rc rc = pubdir_commit(pd);
+        status = rc == PUBDIR_OLD ? EXIT_RUNTIME : rc == PUBDIR_NEW ? EXIT_OK : EXIT_LINKS;
     }
+    if (status == EXIT_RUNTIME && lock >= 0)
+        msg_warn("%s: nothing published; the previous publication is still live",
+                 j->o->outdir);
     status = damaged(j, status);
     if (lock >= 0)
         close(lock);

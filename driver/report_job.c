@@ -35,7 +35,7 @@ static void sink_discard(void *state)
     outbound_free(state);
 }
 
-static bool extra_stage(void *ctx, const char *outdir, const struct listings *l,
+static bool extra_stage(void *ctx, const char *dir, const struct listings *l,
                         const struct publish_result *r, struct afile **af)
 {
     struct report_job *j = ctx;
@@ -46,17 +46,7 @@ static bool extra_stage(void *ctx, const char *outdir, const struct listings *l,
     j->out.listing.removed = r->removed;
     j->out.listing.kept = r->kept;
     j->out.listing.previous = r->previous;
-    return custout_stage(&j->out, outdir, af);
-}
-
-static bool extra_commit(void *ctx)
-{
-    return custout_commit(&((struct report_job *)ctx)->out);
-}
-
-static void extra_abort(void *ctx)
-{
-    custout_abort(&((struct report_job *)ctx)->out);
+    return custout_stage(&j->out, dir, af);
 }
 
 static bool is_dir(const char *p)
@@ -97,7 +87,7 @@ bool report_job_init(struct report_job *j, const struct cust_policy *cp,
     }
     j->ob = outbound_new();
     j->sink = (struct pipeline_sink){ sink_new, sink_add, sink_done, sink_discard, j };
-    j->extra = (struct publish_extra){ extra_stage, extra_commit, extra_abort, j };
+    j->extra = (struct publish_extra){ extra_stage, j };
     return true;
 }
 

@@ -23,6 +23,7 @@
 #include "zonedata.h"
 #include "msg.h"
 #include "pubdiff.h"
+#include "pubdir.h"
 #include "xalloc.h"
 
 /* Entry i of the added (or else removed) list as text, made in buf. */
@@ -316,12 +317,16 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     x->serial = serial;
     x->now = o->now;
     struct summary_ctx sc = { x, &d };
-    bool ok = true;
+    /* The whole publication is built in a staging directory and switched
+     * in at once (pubdir.h): whatever happens, old or new, never a mix. */
+    afile_hold_signals();
+    struct pubdir *pd = pubdir_begin(outdir);
+    bool ok = pd != NULL;
     /* Temporaries are created one after another (the signal handler's
      * list is not thread-safe); the writers then run through o->run_all,
      * possibly in parallel: they only read x and each has its own file. */
     for (size_t i = 0; i < N_OUT + 1 && ok; i++)
-        ok = (af[i] = afile_open(outdir, i < N_OUT ? outputs[i].name : "summary.json",
+        ok = (af[i] = afile_open(pubdir_path(pd), i < N_OUT ? outputs[i].name : "summary.json",
                                  0644)) != NULL;
     if (ok) {
         struct writers w = { af, x, &sc, { false } };
@@ -335,32 +340,50 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     }
     zonedata_free(&z);
     x->z = NULL;
-    bool staged = false;
     if (ok && o->extra) {
-        ok = staged = o->extra->stage(o->extra->ctx, outdir, l, r, &af[N_OUT + 1]);
+        ok = o->extra->stage(o->extra->ctx, pubdir_path(pd), l, r, &af[N_OUT + 1]);
         if (af[N_OUT + 1])
             naf++;
     }
-    if (!ok) {
+    /* A signal that came while the files were written abandons the
+     * publication: nothing of it is live yet. */
+    if (!ok || afile_signal_held()) {
         for (size_t i = 0; i < N_OUT + 2; i++)
             afile_abort(af[i]);
-        status = EXIT_RUNTIME;
-    } else if (!afile_publish_all(af, naf)) {
-        status = EXIT_RUNTIME;
+        ok = false;
+    } else {
+        ok = afile_publish_all(af, naf) && pubdir_carry(pd) && !afile_signal_held();
     }
-    if (staged && status != EXIT_OK)
-        o->extra->abort(o->extra->ctx);
-    else if (staged && !o->extra->commit(o->extra->ctx))
+    /* The state is saved before the switch: a publication the state does
+     * not know of would be read again and counted twice. */
+    if (ok && o->before_switch && !o->before_switch(o->before_ctx))
+        ok = false;
+    enum pubdir_rc rc = ok ? pubdir_commit(pd) : (pubdir_abort(pd), PUBDIR_OLD);
+    if (afile_signal_held()) {
+        /* Said before dying of it: which publication is live. */
+        msg_warn("%s: signal %d: %s", outdir, afile_signal_held(), rc == PUBDIR_OLD
+                 ? "nothing published; the previous publication is still live"
+                 : "the new publication is live");
+        if (o->on_signal)
+            o->on_signal(o->before_ctx, rc != PUBDIR_OLD);
+    }
+    afile_release_signals();
+    if (rc == PUBDIR_OLD) {
+        msg_warn("%s: nothing published; the previous publication is still live", outdir);
         status = EXIT_RUNTIME;
-    if (status != EXIT_OK) {
-        msg_warn("%s: outputs not published; the previous ones are unchanged", outdir);
         goto out;
+    }
+    if (rc == PUBDIR_NEW_LINKS_FAILED) {
+        msg_warn("%s: published as %s/current, but some %s/NAME links are not updated",
+                 outdir, outdir, outdir);
+        status = EXIT_LINKS;
     }
     if (o->post_publish) {
         r->hook_status = run_hook(o->post_publish, outdir);
         if (r->hook_status != 0) {
             msg_warn("post-publish command failed with status %d", r->hook_status);
-            status = EXIT_HOOK;
+            if (status == EXIT_OK)
+                status = EXIT_HOOK;
         } else if (o->verbose) {
             msg_info("post-publish command exited 0");
         }

@@ -33,6 +33,14 @@ bool afile_publish_all(struct afile **v, size_t n);
  * of the signal as usual; one that comes while afile_publish_all renames
  * waits for the last rename. */
 void afile_catch_signals(void);
+/* From now until afile_release_signals, a fatal signal is held: the
+ * caller looks at afile_signal_held() where it can stop cleanly (abandon
+ * a publication not yet switched in, or finish one that is), and
+ * releases, which then dies of the held signal. */
+void afile_hold_signals(void);
+/* The signal being held, 0 if none. */
+int afile_signal_held(void);
+void afile_release_signals(void);
 /* Remove the temporary and free; NULL is a no-op. */
 void afile_abort(struct afile *af);
 

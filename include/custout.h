@@ -4,15 +4,10 @@
  * The customer reports on disk: OUT/customers/index.csv, <customer>.json,
  * <customer>.txt, and OUT/report.html.
  *
- * Publishing: the customers/ files are written (each through atomic.h)
- * into a fresh staging directory OUT/.customers.new.XXXXXX; report.html is
- * an afile in OUT handed back to the caller, who renames it together with
- * its other outputs; custout_commit() then swaps the staging directory
- * with OUT/customers (renameat2 RENAME_EXCHANGE, or two renames where the
- * file system cannot exchange) and removes the old one. So a reader sees
- * yesterday's directory or today's, never a mix, and customers who sent
- * nothing today do not linger. Staging directories left by a killed run
- * are removed by the next one.
+ * They are part of a publication (pubdir.h): written into its staging
+ * directory and switched in with the zone files, so a reader sees
+ * yesterday's reports or today's, never a mix, and customers who sent
+ * nothing today do not linger.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,13 +21,10 @@ void custout_index_csv(struct outbuf *o, const struct cust_report *r);
 /* <customer>.json: figures, signals with figures and evidence. */
 void custout_json(struct outbuf *o, const struct custview *x, const struct customer *c);
 
-/* Write customers/ into a staging directory and report.html into an afile
- * (*html) the caller publishes. False (with warnings, nothing left behind)
- * on failure. */
-bool custout_stage(struct custview *x, const char *outdir, struct afile **html);
-/* Swap the staging directory into place; false with a warning. */
-bool custout_commit(struct custview *x);
-/* Remove the staging directory. */
-void custout_abort(struct custview *x);
+/* Write dir/customers/ (dir is the staging directory of a publication,
+ * pubdir.h) and report.html into an afile in dir (*html) the caller
+ * finishes with its other outputs. False with warnings on failure; what
+ * was written goes with the staging directory. */
+bool custout_stage(struct custview *x, const char *dir, struct afile **html);
 
 #endif

@@ -29,8 +29,6 @@ struct custview {
     const struct letters *letters;
     struct custview_listing listing;
     int64_t now;
-    /* Set by custout_stage. */
-    char *outdir, *stage;
 };
 
 /* Fill the listing summary from the day's listings (l may be NULL). */

@@ -61,6 +61,8 @@ struct job {
     struct state *state;
     struct state_input *inputs;
     int lock, slock;
+    bool state_saved;           /* saved for the publication under way */
+    char state_bak[4096];       /* STATE.prev while it is switched in */
     bool reports;
     struct report_job rj;
     char *const *files;

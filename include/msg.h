@@ -18,6 +18,7 @@ enum {
     EXIT_VALVE = 4,        /* safety valve: listing changed too much, nothing replaced */
     EXIT_LOCKED = 5,       /* another run holds the output directory's lock */
     EXIT_HOOK = 6,         /* published, but the post-publish command failed */
+    EXIT_LINKS = 7,        /* published (OUT/current), but an OUT/NAME link failed */
 };
 
 extern const char *msg_progname;

@@ -9,8 +9,8 @@
  *  - the safety valve refuses to replace anything when the listing count
  *    changes by more than max_change (and at least min_change entries), or
  *    when an empty listing would replace a non-empty one, unless forced;
- *  - every output is written to a temporary in OUTDIR and renamed into
- *    place only when all of them were written (atomic.h);
+ *  - every output is written into a staging directory and the whole
+ *    publication switched in at once (pubdir.h): old or new, never a mix;
  *  - an optional post-publish command runs after a successful publish.
  * The table of outputs lives in publish.c; a new format is one more row.
  */
@@ -23,14 +23,12 @@ struct afile;
 struct publish_result;
 
 /* Outputs published with the listing files (the customer reports):
- * stage() writes them and may hand back one afile (*af, or NULL) to be
- * renamed with the others; commit() runs after the renames, abort() when
- * nothing is published. */
+ * stage() writes them into dir, the staging directory of the
+ * publication, and may hand back one afile (*af, or NULL) to be finished
+ * with the others. */
 struct publish_extra {
-    bool (*stage)(void *ctx, const char *outdir, const struct listings *l,
+    bool (*stage)(void *ctx, const char *dir, const struct listings *l,
                   const struct publish_result *r, struct afile **af);
-    bool (*commit)(void *ctx);
-    void (*abort)(void *ctx);
     void *ctx;
 };
 
@@ -40,6 +38,13 @@ struct publish_opts {
     const char *post_publish;   /* shell command, or NULL */
     int64_t now;                /* the run's time (SOA serial, summary) */
     const struct publish_extra *extra;  /* NULL: the listing files only */
+    /* Called when the publication is complete, just before the switch
+     * (the state is saved there); false: nothing is published. */
+    bool (*before_switch)(void *ctx);
+    /* A fatal signal came during the publication: called (before dying
+     * of it) with whether the new publication went live. */
+    void (*on_signal)(void *ctx, bool published);
+    void *before_ctx;
     /* Runs fn(i, ctx) for i in [0, n), in any order, possibly on several
      * threads: the top layer passes an OpenMP loop, NULL runs them in
      * turn. The file writers go through it. */
@@ -59,8 +64,10 @@ int publish_lock(const char *path);
 
 /* x: the listings, policy and run facts (zonedata.h); publish_run adds the
  * zone data, serial and time. The caller holds OUTDIR's lock. Returns an
- * exit status: EXIT_OK, EXIT_RUNTIME (nothing replaced), EXIT_VALVE or
- * EXIT_HOOK (published, hook failed). */
+ * exit status: EXIT_OK, EXIT_RUNTIME (nothing replaced, the previous
+ * publication is live), EXIT_VALVE (nothing replaced), EXIT_HOOK
+ * (published, hook failed) or EXIT_LINKS (published, an OUTDIR/NAME link
+ * could not be made). */
 int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
                 const struct publish_opts *o, struct publish_result *r);
 

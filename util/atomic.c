@@ -35,12 +35,13 @@ static void track(char *path, bool on)
 }
 
 /* While the outputs are renamed into place, a fatal signal waits for the
- * last rename: a publication is all old files or all new ones. */
-static volatile sig_atomic_t renaming, deferred;
+ * last rename: a publication is all old files or all new ones. While the
+ * signals are held (afile_hold_signals), it waits for the caller. */
+static volatile sig_atomic_t renaming, holding, deferred;
 
 static void on_signal(int sig)
 {
-    if (renaming) {
+    if (renaming || holding) {
         deferred = sig;
         return;
     }
@@ -49,6 +50,23 @@ static void on_signal(int sig)
             unlink(pending[i]);
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+void afile_hold_signals(void)
+{
+    holding = 1;
+}
+
+int afile_signal_held(void)
+{
+    return deferred;
+}
+
+void afile_release_signals(void)
+{
+    holding = 0;
+    if (deferred)
+        raise(deferred);
 }
 
 void afile_catch_signals(void)
@@ -222,7 +240,7 @@ bool afile_publish_all(struct afile **v, size_t n)
     }
     free(prev);
     renaming = 0;
-    if (deferred)
+    if (deferred && !holding)
         raise(deferred);        /* the handler again, now to die */
     for (size_t i = 0; i < n; i++) {
         if (v[i] == NULL)

@@ -37,6 +37,16 @@ diag() { echo "# $*"; }
 bots() { i=1; while [ $i -le "$1" ]; do
     printf 'Nov 24 06:25:01 mx1 postfix/postscreen[1]: PREGREET 11 after 0.1 from [10.%d.%d.7]:4000: EHLO x\\r\\n\n' $((i / 250)) $((i % 250))
     i=$((i + 1)); done; }
+# temporaries DIR: entries a publication into DIR left behind that are no
+# output: hidden names but the lock and .pub/ (the publications), staging
+# directories in .pub/, temporaries inside a publication.
+temporaries() {
+    { ls -A "$1" | grep '^\.' | grep -v -e '^\.rblforge\.lock$' -e '^\.pub$'
+      if [ -d "$1/.pub" ]; then
+          ls -A "$1/.pub" | grep -v '^pub\.'
+          find "$1/.pub" -name '.*.??????'
+      fi; } | wc -l | tr -d ' '
+}
 done_testing() {
     echo "1..$T_N"
     [ "$T_FAIL" -eq 0 ]
