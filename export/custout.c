@@ -1,14 +1,8 @@
 /* Customer report files and their publication; see custout.h. */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include "custout.h"
 #include "custhtml.h"
 #include "escape.h"
@@ -188,38 +182,6 @@ void custout_json(struct outbuf *o, const struct custview *x, const struct custo
 
 /* ---- publication ---- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)ftw;
-    if (flag == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
-    return 0;
-}
-
-static void rm_tree(const char *path)
-{
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void remove_stale(const char *outdir)
-{
-    DIR *d = opendir(outdir);
-    struct dirent *de;
-    char path[4096];
-
-    if (d == NULL)
-        return;
-    while ((de = readdir(d)) != NULL)
-        if (strncmp(de->d_name, ".customers.new.", 15) == 0
-            || strncmp(de->d_name, ".customers.old.", 15) == 0) {
-            snprintf(path, sizeof(path), "%s/%s", outdir, de->d_name);
-            rm_tree(path);
-        }
-    closedir(d);
-}
-
 typedef void writer_fn(struct outbuf *o, const struct custview *x, const struct customer *c);
 
 static bool write_one(const char *dir, const char *name, writer_fn *fn,
@@ -250,29 +212,20 @@ static void w_letter(struct outbuf *o, const struct custview *x, const struct cu
 bool custout_stage(struct custview *x, const char *outdir, struct afile **html)
 {
     char name[CUSTMAP_NAME_MAX + 16];
-    size_t n = strlen(outdir) + 32;
     bool ok;
 
     *html = NULL;
-    remove_stale(outdir);
-    x->outdir = xstrdup(outdir);
-    x->stage = xmalloc(n);
-    snprintf(x->stage, n, "%s/.customers.new.XXXXXX", outdir);
-    if (mkdtemp(x->stage) == NULL) {
-        msg_warn("%s: cannot create a staging directory: %s", outdir, strerror(errno));
-        free(x->stage), free(x->outdir);
-        x->stage = x->outdir = NULL;
+    if ((x->stage = adir_open(outdir, "customers")) == NULL)
         return false;
-    }
-    chmod(x->stage, 0755);
-    ok = write_one(x->stage, "index.csv", w_index, x, NULL);
+    const char *dir = adir_path(x->stage);
+    ok = write_one(dir, "index.csv", w_index, x, NULL);
     for (size_t i = 0; ok && i < x->r->n; i++) {
         const struct customer *c = &x->r->c[i];
         snprintf(name, sizeof(name), "%s.json", c->name);
-        ok = write_one(x->stage, name, custout_json, x, c);
+        ok = write_one(dir, name, custout_json, x, c);
         snprintf(name, sizeof(name), "%s.txt", c->name);
         if (ok && x->letters)
-            ok = write_one(x->stage, name, w_letter, x, c);
+            ok = write_one(dir, name, w_letter, x, c);
     }
     if (ok && (*html = afile_open(outdir, "report.html", 0644)) != NULL) {
         custhtml_write(afile_out(*html), x);
@@ -290,45 +243,15 @@ bool custout_stage(struct custview *x, const char *outdir, struct afile **html)
 
 bool custout_commit(struct custview *x)
 {
-    char final[4096], old[4096];
-    struct stat st;
-    bool ok = true;
-
     if (x->stage == NULL)
         return false;
-    snprintf(final, sizeof(final), "%s/customers", x->outdir);
-    if (lstat(final, &st) < 0) {
-        if (rename(x->stage, final) < 0)
-            ok = false;
-    } else if (renameat2(AT_FDCWD, x->stage, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
-        rm_tree(x->stage);      /* now yesterday's directory */
-    } else {
-        /* No exchange on this file system: two renames, a short gap. */
-        snprintf(old, sizeof(old), "%s/.customers.old.%ld", x->outdir, (long)getpid());
-        if (rename(final, old) < 0 || rename(x->stage, final) < 0)
-            ok = false;
-        else
-            rm_tree(old);
-    }
-    if (!ok) {
-        msg_warn("%s: cannot publish: %s", final, strerror(errno));
-        custout_abort(x);
-        return false;
-    }
-    int dfd = open(x->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    free(x->stage), free(x->outdir);
-    x->stage = x->outdir = NULL;
-    return true;
+    bool ok = adir_commit(x->stage);
+    x->stage = NULL;
+    return ok;
 }
 
 void custout_abort(struct custview *x)
 {
-    if (x->stage)
-        rm_tree(x->stage);
-    free(x->stage), free(x->outdir);
-    x->stage = x->outdir = NULL;
+    adir_abort(x->stage);
+    x->stage = NULL;
 }

@@ -6,7 +6,9 @@
  * flushed (afile_finish); only when every output of a run finished are
  * they fsync'd, renamed into place (afile_publish_all) and the directory
  * fsync'd. A failed or interrupted run leaves the previous
- * publication as it was.
+ * publication as it was. The only temp-file-and-rename code of the
+ * program: the zone and sets, the state file and the customer reports
+ * all go through it.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,5 +37,18 @@ bool afile_publish_all(struct afile **v, size_t n);
 void afile_catch_signals(void);
 /* Remove the temporary and free; NULL is a no-op. */
 void afile_abort(struct afile *af);
+
+/* A directory published whole (the customer reports): adir_open removes
+ * what an interrupted run left and makes the staging directory
+ * dir/.NAME.new.XXXXXX (mode 0755) to fill with afiles; NULL with a
+ * warning on failure. adir_commit swaps it with dir/NAME in one
+ * rename (RENAME_EXCHANGE; two renames where the file system has none),
+ * removes the previous one and fsyncs dir; false with a warning, the
+ * staging directory removed. Both free d; adir_abort(NULL) is a no-op. */
+struct adir;
+struct adir *adir_open(const char *dir, const char *name);
+const char *adir_path(const struct adir *d);
+bool adir_commit(struct adir *d);
+void adir_abort(struct adir *d);
 
 #endif

@@ -13,6 +13,8 @@
 #include "letter.h"
 #include "listing.h"
 
+struct adir;
+
 /* What report.html says about the day's listings (optional). */
 struct custview_listing {
     bool have;
@@ -30,7 +32,7 @@ struct custview {
     struct custview_listing listing;
     int64_t now;
     /* Set by custout_stage. */
-    char *outdir, *stage;
+    struct adir *stage;         /* util/atomic.h */
 };
 
 /* Fill the listing summary from the day's listings (l may be NULL). */

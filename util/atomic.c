@@ -1,7 +1,9 @@
-/* Temporary file, fsync, rename; see atomic.h. */
+/* Temporary file (or directory), fsync, rename; see atomic.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,4 +235,118 @@ bool afile_publish_all(struct afile **v, size_t n)
         v[i] = NULL;
     }
     return ok;
+}
+
+/* ---- directories ---- */
+
+struct adir {
+    char *dir;                  /* where it is published */
+    char *name;
+    char *stage;                /* dir/.NAME.new.XXXXXX */
+};
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)ftw;
+    if (flag == FTW_DP)
+        rmdir(path);
+    else
+        unlink(path);
+    return 0;
+}
+
+static void rm_tree(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The staging and swapped-out directories an interrupted run left. */
+static void remove_stale(const char *dir, const char *name)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char path[4096], pnew[300], pold[300];
+
+    if (d == NULL)
+        return;
+    snprintf(pnew, sizeof(pnew), ".%s.new.", name);
+    snprintf(pold, sizeof(pold), ".%s.old.", name);
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, pnew, strlen(pnew)) == 0
+            || strncmp(de->d_name, pold, strlen(pold)) == 0) {
+            snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+            rm_tree(path);
+        }
+    closedir(d);
+}
+
+struct adir *adir_open(const char *dir, const char *name)
+{
+    struct adir *d = xcalloc(1, sizeof(*d));
+    size_t n = strlen(dir) + strlen(name) + 32;
+
+    remove_stale(dir, name);
+    d->dir = xstrdup(dir);
+    d->name = xstrdup(name);
+    d->stage = xmalloc(n);
+    snprintf(d->stage, n, "%s/.%s.new.XXXXXX", dir, name);
+    if (mkdtemp(d->stage) == NULL) {
+        msg_warn("%s: cannot create a staging directory: %s", dir, strerror(errno));
+        free(d->stage), free(d->name), free(d->dir), free(d);
+        return NULL;
+    }
+    chmod(d->stage, 0755);
+    return d;
+}
+
+const char *adir_path(const struct adir *d)
+{
+    return d->stage;
+}
+
+static void adir_release(struct adir *d)
+{
+    free(d->stage), free(d->name), free(d->dir), free(d);
+}
+
+bool adir_commit(struct adir *d)
+{
+    char final[4096], old[4096];
+    struct stat st;
+    bool ok = true;
+
+    snprintf(final, sizeof(final), "%s/%s", d->dir, d->name);
+    if (lstat(final, &st) < 0) {
+        if (rename(d->stage, final) < 0)
+            ok = false;
+    } else if (renameat2(AT_FDCWD, d->stage, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
+        rm_tree(d->stage);      /* now the previous directory */
+    } else {
+        /* No exchange on this file system: two renames, a short gap. */
+        snprintf(old, sizeof(old), "%s/.%s.old.%ld", d->dir, d->name, (long)getpid());
+        if (rename(final, old) < 0 || rename(d->stage, final) < 0)
+            ok = false;
+        else
+            rm_tree(old);
+    }
+    if (!ok) {
+        msg_warn("%s: cannot publish: %s", final, strerror(errno));
+        adir_abort(d);
+        return false;
+    }
+    int dfd = open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    adir_release(d);
+    return true;
+}
+
+void adir_abort(struct adir *d)
+{
+    if (d == NULL)
+        return;
+    rm_tree(d->stage);
+    adir_release(d);
 }
