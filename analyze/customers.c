@@ -248,18 +248,20 @@ static void evidence(struct build *b, struct cust_sig *s, size_t c)
     }
 }
 
-static void add_sig(struct build *b, struct customer *cu, size_t c, enum cust_signal id,
-                    enum cust_tier level, const char *summary)
+/* The new signal of customer c at level (its figures to be added), or
+ * NULL for TIER_OK. The words are export/custtext.c's. */
+static struct cust_sig *add_sig(struct build *b, struct customer *cu, size_t c,
+                                enum cust_signal id, enum cust_tier level)
 {
     if (level == TIER_OK)
-        return;
+        return NULL;
     struct cust_sig *s = &cu->sig[cu->nsig++];
     s->id = id;
     s->level = level;
-    snprintf(s->summary, sizeof(s->summary), "%s", summary);
     evidence(b, s, c);
     if (level > cu->tier)
         cu->tier = level;
+    return s;
 }
 
 static void fig(struct cust_sig *s, const char *name, double v)
@@ -286,17 +288,13 @@ static int cmp_u32(const void *a, const void *b)
 static void signals(struct build *b, struct customer *cu, size_t c)
 {
     const struct cust_policy *p = b->p;
-    char sum[200];
     enum cust_tier l;
+    struct cust_sig *s;
 
     uint64_t final = cu->sent + cu->bounced;
     if (final >= p->min_attempts && final > 0
         && (l = level_of(cu->bounce_rate, p->bounce_rate)) != TIER_OK) {
-        snprintf(sum, sizeof(sum), "%.1f%% of %llu delivery attempts with a final answer "
-                 "bounced (%llu)", cu->bounce_rate * 100, (unsigned long long)final,
-                 (unsigned long long)cu->bounced);
-        add_sig(b, cu, c, SIG_HIGH_BOUNCE_RATE, l, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_HIGH_BOUNCE_RATE, l);
         fig(s, "bounce_rate", cu->bounce_rate);
         fig(s, "bounced", (double)cu->bounced);
         fig(s, "sent", (double)cu->sent);
@@ -308,27 +306,16 @@ static void signals(struct build *b, struct customer *cu, size_t c)
             if (p->spam_rejections[t] > 0 && (double)cu->spam_rejections >= p->spam_rejections[t]
                 && rate >= p->spam_rate[t])
                 l = (enum cust_tier)t;
-        snprintf(sum, sizeof(sum), "%llu delivery attempts refused by remote servers for spam, "
-                 "blocklisting or reputation (%.1f%% of %llu attempts)",
-                 (unsigned long long)cu->spam_rejections, rate * 100,
-                 (unsigned long long)cu->attempts);
-        add_sig(b, cu, c, SIG_REMOTE_SPAM_REJECTIONS, l, sum);
-        if (l != TIER_OK) {
-            struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        if ((s = add_sig(b, cu, c, SIG_REMOTE_SPAM_REJECTIONS, l)) != NULL) {
             fig(s, "spam_rejections", (double)cu->spam_rejections);
             fig(s, "spam_rejection_rate", rate);
             fig(s, "attempts", (double)cu->attempts);
         }
     }
     if ((l = level_of((double)cu->blocklist_rejections, p->blocklist)) != TIER_OK) {
-        size_t hosts = cu->blocklist_remotes;
-        snprintf(sum, sizeof(sum), "%llu delivery attempts refused because our sending "
-                 "address is listed on a blocklist (%zu remote servers)",
-                 (unsigned long long)cu->blocklist_rejections, hosts);
-        add_sig(b, cu, c, SIG_BLOCKLISTED_BY_REMOTE, l, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_BLOCKLISTED_BY_REMOTE, l);
         fig(s, "blocklist_rejections", (double)cu->blocklist_rejections);
-        fig(s, "remote_servers", (double)hosts);
+        fig(s, "remote_servers", (double)cu->blocklist_remotes);
     }
     size_t worst = SIZE_MAX;
     for (size_t i = 0; i < cu->nlogins; i++)
@@ -337,14 +324,8 @@ static void signals(struct build *b, struct customer *cu, size_t c)
     if (worst != SIZE_MAX
         && (l = level_of((double)cu->logins[worst].networks, p->compromise_networks)) != TIER_OK) {
         const struct cust_login *lg = &cu->logins[worst];
-        if (b->r->have_asn)
-            snprintf(sum, sizeof(sum), "login %.80s authenticated from %zu addresses in %zu "
-                     "different networks and %zu ASNs", lg->user, lg->ips, lg->networks, lg->asns);
-        else
-            snprintf(sum, sizeof(sum), "login %.80s authenticated from %zu addresses in %zu "
-                     "different networks", lg->user, lg->ips, lg->networks);
-        add_sig(b, cu, c, SIG_ACCOUNT_COMPROMISE, l, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_ACCOUNT_COMPROMISE, l);
+        s->login = worst;
         fig(s, "networks", (double)lg->networks);
         fig(s, "addresses", (double)lg->ips);
         fig(s, "messages", (double)lg->messages);
@@ -353,10 +334,7 @@ static void signals(struct build *b, struct customer *cu, size_t c)
     }
     if (cu->peak >= p->spike_min && cu->peak > 0
         && (double)cu->peak >= p->spike_factor * (cu->median ? cu->median : 1)) {
-        snprintf(sum, sizeof(sum), "%u messages in one hour against a median of %u per "
-                 "active hour", cu->peak, cu->median);
-        add_sig(b, cu, c, SIG_VOLUME_SPIKE, TIER_WATCH, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_VOLUME_SPIKE, TIER_WATCH);
         fig(s, "peak_hour_messages", cu->peak);
         fig(s, "median_hour_messages", cu->median);
         fig(s, "peak_hour", (double)cu->peak_hour);
@@ -364,11 +342,7 @@ static void signals(struct build *b, struct customer *cu, size_t c)
     double inv = cu->attempts ? (double)cu->unknown_recipient / (double)cu->attempts : 0;
     if (p->invalid_rate_watch > 0 && inv >= p->invalid_rate_watch
         && (double)cu->unknown_recipient >= p->invalid_min) {
-        snprintf(sum, sizeof(sum), "%llu attempts to addresses that do not exist (%.1f%% of "
-                 "attempts): an old or bought list", (unsigned long long)cu->unknown_recipient,
-                 inv * 100);
-        add_sig(b, cu, c, SIG_INVALID_RECIPIENTS, TIER_WATCH, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_INVALID_RECIPIENTS, TIER_WATCH);
         fig(s, "unknown_recipients", (double)cu->unknown_recipient);
         fig(s, "rate", inv);
     }

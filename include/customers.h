@@ -60,7 +60,7 @@ struct cust_figure {
 struct cust_sig {
     enum cust_signal id;
     enum cust_tier level;
-    char summary[200];          /* English, figures included */
+    size_t login;               /* SIG_ACCOUNT_COMPROMISE: the login's index */
     struct cust_figure fig[4];
     size_t nfig;
     struct cust_evidence *ev;
