@@ -1,5 +1,4 @@
 /* Per-customer figures, signals and tiers; see customers.h. */
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,131 +9,6 @@
 #include "customers.h"
 #include "asn.h"
 #include "xalloc.h"
-
-/* ---- policy ---- */
-
-/*
- * Why these numbers: a mailbox provider starts throttling around a few per
- * cent of bounces; 10% is a list nobody cleaned, 25% is a bought list or a
- * spam run. One remote rejection for spam is worth a look; five (and 1% of
- * attempts) a warning; twenty (and 5%) stop the service until the customer
- * answers. A login from eight networks in a day is unusual; fifteen is a
- * phished password being used by a botnet. A bulk sender with clean lists
- * trips none of these, whatever its volume.
- */
-static const struct {
-    const char *name;
-    size_t off;
-    const char *def;
-    double lo, hi;
-} knobs[] = {
-#define K(n, f, d, lo, hi) { n, offsetof(struct cust_policy, f), d, lo, hi }
-    K("min_attempts", min_attempts, "20", 0, 1e12),
-    K("bounce_rate_watch", bounce_rate[TIER_WATCH], "0.05", 0, 1),
-    K("bounce_rate_warn", bounce_rate[TIER_WARN], "0.10", 0, 1),
-    K("bounce_rate_suspend", bounce_rate[TIER_SUSPEND], "0.25", 0, 1),
-    K("spam_rejections_watch", spam_rejections[TIER_WATCH], "1", 0, 1e12),
-    K("spam_rejections_warn", spam_rejections[TIER_WARN], "5", 0, 1e12),
-    K("spam_rejections_suspend", spam_rejections[TIER_SUSPEND], "20", 0, 1e12),
-    K("spam_rate_watch", spam_rate[TIER_WATCH], "0", 0, 1),
-    K("spam_rate_warn", spam_rate[TIER_WARN], "0.01", 0, 1),
-    K("spam_rate_suspend", spam_rate[TIER_SUSPEND], "0.05", 0, 1),
-    K("blocklist_watch", blocklist[TIER_WATCH], "1", 0, 1e12),
-    K("blocklist_warn", blocklist[TIER_WARN], "3", 0, 1e12),
-    K("blocklist_suspend", blocklist[TIER_SUSPEND], "0", 0, 1e12),
-    K("compromise_networks_watch", compromise_networks[TIER_WATCH], "4", 0, 1e12),
-    K("compromise_networks_warn", compromise_networks[TIER_WARN], "8", 0, 1e12),
-    K("compromise_networks_suspend", compromise_networks[TIER_SUSPEND], "15", 0, 1e12),
-    K("invalid_rate_watch", invalid_rate_watch, "0.05", 0, 1),
-    K("invalid_min", invalid_min, "10", 0, 1e12),
-    K("spike_factor", spike_factor, "5", 1, 1e6),
-    K("spike_min", spike_min, "50", 0, 1e12),
-    K("v4_network", v4_net, "24", 8, 32),
-    K("v6_network", v6_net, "64", 16, 128),
-    K("evidence_per_signal", evidence, "5", 0, 100),
-#undef K
-};
-enum { NKNOBS = sizeof(knobs) / sizeof(knobs[0]) };
-
-void cust_policy_init(struct cust_policy *p)
-{
-    char err[128];
-
-    memset(p, 0, sizeof(*p));
-    for (size_t i = 0; i < NKNOBS; i++)
-        if (!cust_policy_set(p, knobs[i].name, knobs[i].def, err, sizeof(err)))
-            abort();
-    strcpy(p->languages, "ja,en");
-}
-
-static bool set_str(char *dst, size_t cap, const char *v)
-{
-    size_t n = strlen(v);
-    if (n >= cap)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)v[i] < 0x20)
-            return false;
-    memcpy(dst, v, n + 1);
-    return true;
-}
-
-static bool languages_ok(const char *v)
-{
-    /* "ja,en": two-letter codes separated by commas. */
-    size_t n = strlen(v);
-    if (n == 0 || n % 3 != 2)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (i % 3 == 2 ? v[i] != ',' : !(v[i] >= 'a' && v[i] <= 'z'))
-            return false;
-    return true;
-}
-
-bool cust_policy_set(struct cust_policy *p, const char *name, const char *value,
-                     char *err, size_t errlen)
-{
-    if (strcmp(name, "map") == 0 || strcmp(name, "templates") == 0) {
-        char *dst = name[0] == 'm' ? p->map : p->templates;
-        if (!set_str(dst, sizeof(p->map), value)) {
-            snprintf(err, errlen, "%s: path too long or with control bytes", name);
-            return false;
-        }
-        return true;
-    }
-    if (strcmp(name, "languages") == 0) {
-        if (!languages_ok(value) || !set_str(p->languages, sizeof(p->languages), value)) {
-            snprintf(err, errlen, "languages: want codes such as \"ja,en\", got \"%.40s\"",
-                     value);
-            return false;
-        }
-        return true;
-    }
-    for (size_t i = 0; i < NKNOBS; i++) {
-        if (strcmp(name, knobs[i].name) != 0)
-            continue;
-        char *end;
-        errno = 0;
-        double d = strtod(value, &end);
-        if (errno || end == value || *end || !isfinite(d) || d < knobs[i].lo || d > knobs[i].hi) {
-            snprintf(err, errlen, "%s: want a number from %g to %g, got \"%.40s\"", name,
-                     knobs[i].lo, knobs[i].hi, value);
-            return false;
-        }
-        *(double *)((char *)p + knobs[i].off) = d;
-        return true;
-    }
-    snprintf(err, errlen, "unknown key \"%.40s\" in [customers]", name);
-    return false;
-}
-
-void cust_policy_print(const struct cust_policy *p, FILE *fp)
-{
-    fprintf(fp, "\n[customers]\nmap = %s\ntemplates = %s\nlanguages = %s\n", p->map,
-            p->templates, p->languages);
-    for (size_t i = 0; i < NKNOBS; i++)
-        fprintf(fp, "%s = %g\n", knobs[i].name, *(const double *)((const char *)p + knobs[i].off));
-}
 
 /* ---- reply classes ---- */
 
@@ -269,6 +143,12 @@ struct build {
     struct cand *cand;          /* [ncust][SIG__COUNT][nev] */
     size_t *ncand;              /* [ncust][SIG__COUNT] */
     size_t nev;
+    /* cust_report_build's working set, step to step. */
+    struct customer *cv;        /* [ncust]; the last one is (unmapped) */
+    long *owner;                /* per message: customer index, -1 not counted */
+    size_t nm;
+    struct asn_db *asn;
+    struct rows domains, ips, logins, senders, remote, blhosts;
 };
 
 static struct cand *cand_slot(struct build *b, size_t c, int s)
@@ -374,18 +254,20 @@ static void evidence(struct build *b, struct cust_sig *s, size_t c)
     }
 }
 
-static void add_sig(struct build *b, struct customer *cu, size_t c, enum cust_signal id,
-                    enum cust_tier level, const char *summary)
+/* The new signal of customer c at level (its figures to be added), or
+ * NULL for TIER_OK. The words are export/custtext.c's. */
+static struct cust_sig *add_sig(struct build *b, struct customer *cu, size_t c,
+                                enum cust_signal id, enum cust_tier level)
 {
     if (level == TIER_OK)
-        return;
+        return NULL;
     struct cust_sig *s = &cu->sig[cu->nsig++];
     s->id = id;
     s->level = level;
-    snprintf(s->summary, sizeof(s->summary), "%s", summary);
     evidence(b, s, c);
     if (level > cu->tier)
         cu->tier = level;
+    return s;
 }
 
 static void fig(struct cust_sig *s, const char *name, double v)
@@ -412,17 +294,13 @@ static int cmp_u32(const void *a, const void *b)
 static void signals(struct build *b, struct customer *cu, size_t c)
 {
     const struct cust_policy *p = b->p;
-    char sum[200];
     enum cust_tier l;
+    struct cust_sig *s;
 
     uint64_t final = cu->sent + cu->bounced;
     if (final >= p->min_attempts && final > 0
         && (l = level_of(cu->bounce_rate, p->bounce_rate)) != TIER_OK) {
-        snprintf(sum, sizeof(sum), "%.1f%% of %llu delivery attempts with a final answer "
-                 "bounced (%llu)", cu->bounce_rate * 100, (unsigned long long)final,
-                 (unsigned long long)cu->bounced);
-        add_sig(b, cu, c, SIG_HIGH_BOUNCE_RATE, l, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_HIGH_BOUNCE_RATE, l);
         fig(s, "bounce_rate", cu->bounce_rate);
         fig(s, "bounced", (double)cu->bounced);
         fig(s, "sent", (double)cu->sent);
@@ -434,27 +312,16 @@ static void signals(struct build *b, struct customer *cu, size_t c)
             if (p->spam_rejections[t] > 0 && (double)cu->spam_rejections >= p->spam_rejections[t]
                 && rate >= p->spam_rate[t])
                 l = (enum cust_tier)t;
-        snprintf(sum, sizeof(sum), "%llu delivery attempts refused by remote servers for spam, "
-                 "blocklisting or reputation (%.1f%% of %llu attempts)",
-                 (unsigned long long)cu->spam_rejections, rate * 100,
-                 (unsigned long long)cu->attempts);
-        add_sig(b, cu, c, SIG_REMOTE_SPAM_REJECTIONS, l, sum);
-        if (l != TIER_OK) {
-            struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        if ((s = add_sig(b, cu, c, SIG_REMOTE_SPAM_REJECTIONS, l)) != NULL) {
             fig(s, "spam_rejections", (double)cu->spam_rejections);
             fig(s, "spam_rejection_rate", rate);
             fig(s, "attempts", (double)cu->attempts);
         }
     }
     if ((l = level_of((double)cu->blocklist_rejections, p->blocklist)) != TIER_OK) {
-        size_t hosts = cu->blocklist_remotes;
-        snprintf(sum, sizeof(sum), "%llu delivery attempts refused because our sending "
-                 "address is listed on a blocklist (%zu remote servers)",
-                 (unsigned long long)cu->blocklist_rejections, hosts);
-        add_sig(b, cu, c, SIG_BLOCKLISTED_BY_REMOTE, l, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_BLOCKLISTED_BY_REMOTE, l);
         fig(s, "blocklist_rejections", (double)cu->blocklist_rejections);
-        fig(s, "remote_servers", (double)hosts);
+        fig(s, "remote_servers", (double)cu->blocklist_remotes);
     }
     size_t worst = SIZE_MAX;
     for (size_t i = 0; i < cu->nlogins; i++)
@@ -463,14 +330,8 @@ static void signals(struct build *b, struct customer *cu, size_t c)
     if (worst != SIZE_MAX
         && (l = level_of((double)cu->logins[worst].networks, p->compromise_networks)) != TIER_OK) {
         const struct cust_login *lg = &cu->logins[worst];
-        if (b->r->have_asn)
-            snprintf(sum, sizeof(sum), "login %.80s authenticated from %zu addresses in %zu "
-                     "different networks and %zu ASNs", lg->user, lg->ips, lg->networks, lg->asns);
-        else
-            snprintf(sum, sizeof(sum), "login %.80s authenticated from %zu addresses in %zu "
-                     "different networks", lg->user, lg->ips, lg->networks);
-        add_sig(b, cu, c, SIG_ACCOUNT_COMPROMISE, l, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_ACCOUNT_COMPROMISE, l);
+        s->login = worst;
         fig(s, "networks", (double)lg->networks);
         fig(s, "addresses", (double)lg->ips);
         fig(s, "messages", (double)lg->messages);
@@ -479,10 +340,7 @@ static void signals(struct build *b, struct customer *cu, size_t c)
     }
     if (cu->peak >= p->spike_min && cu->peak > 0
         && (double)cu->peak >= p->spike_factor * (cu->median ? cu->median : 1)) {
-        snprintf(sum, sizeof(sum), "%u messages in one hour against a median of %u per "
-                 "active hour", cu->peak, cu->median);
-        add_sig(b, cu, c, SIG_VOLUME_SPIKE, TIER_WATCH, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_VOLUME_SPIKE, TIER_WATCH);
         fig(s, "peak_hour_messages", cu->peak);
         fig(s, "median_hour_messages", cu->median);
         fig(s, "peak_hour", (double)cu->peak_hour);
@@ -490,11 +348,7 @@ static void signals(struct build *b, struct customer *cu, size_t c)
     double inv = cu->attempts ? (double)cu->unknown_recipient / (double)cu->attempts : 0;
     if (p->invalid_rate_watch > 0 && inv >= p->invalid_rate_watch
         && (double)cu->unknown_recipient >= p->invalid_min) {
-        snprintf(sum, sizeof(sum), "%llu attempts to addresses that do not exist (%.1f%% of "
-                 "attempts): an old or bought list", (unsigned long long)cu->unknown_recipient,
-                 inv * 100);
-        add_sig(b, cu, c, SIG_INVALID_RECIPIENTS, TIER_WATCH, sum);
-        struct cust_sig *s = &cu->sig[cu->nsig - 1];
+        s = add_sig(b, cu, c, SIG_INVALID_RECIPIENTS, TIER_WATCH);
         fig(s, "unknown_recipients", (double)cu->unknown_recipient);
         fig(s, "rate", inv);
     }
@@ -569,35 +423,17 @@ static int cmp_asn(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-void cust_report_build(struct cust_report *r, const struct outbound *ob,
-                       struct custmap *map, const struct cust_policy *p,
-                       struct asn_db *asn)
+/* Which customer each outbound message belongs to (b->owner), what is
+ * counted at all, and the report's hour bins. */
+static void assign_owners(struct build *b, struct custmap *map)
 {
-    size_t nm = outbound_count(ob), nc = custmap_customers(map) + 1, U = nc - 1;
-    long *owner = xmalloc((nm ? nm : 1) * sizeof(*owner));
-    struct build b = { r, ob, p, NULL, nc, NULL, NULL, (size_t)p->evidence };
-    struct rows domains = { 0 }, ips = { 0 }, logins = { 0 }, senders = { 0 }, remote = { 0 },
-        blhosts = { 0 };
+    struct cust_report *r = b->r;
+    size_t U = b->ncust - 1;
     int64_t tmin = INT64_MAX, tmax = INT64_MIN;
 
-    memset(r, 0, sizeof(*r));
-    r->policy = p;
-    r->have_asn = asn != NULL;
-    r->mem = xmalloc(sizeof(*r->mem));
-    arena_init(r->mem);
-    b.mem = r->mem;
-    struct customer *cv = arena_alloc(r->mem, nc * sizeof(*cv));
-    for (size_t c = 0; c < nc; c++) {
-        cv[c].name = custmap_name(map, c);
-        cv[c].first = INT64_MAX;
-        cv[c].last = INT64_MIN;
-    }
-    b.cand = xcalloc(nc * SIG__COUNT * (b.nev ? b.nev : 1), sizeof(*b.cand));
-    b.ncand = xcalloc(nc * SIG__COUNT, sizeof(*b.ncand));
-
-    for (size_t i = 0; i < nm; i++) {
-        const struct ob_msg *m = outbound_msg(ob, i);
-        owner[i] = -1;
+    for (size_t i = 0; i < b->nm; i++) {
+        const struct ob_msg *m = outbound_msg(b->ob, i);
+        b->owner[i] = -1;
         if (!outbound_is_outbound(m)) {
             /* A bounce notice Postfix made itself: from=<>, no client. */
             if (m->from && m->from[0] == 0 && !m->started)
@@ -611,7 +447,7 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
             continue;
         }
         long c = custmap_find(map, m->sasl_user, m->uid, &m->ip, m->from);
-        owner[i] = c < 0 ? (long)U : c;
+        b->owner[i] = c < 0 ? (long)U : c;
         if (m->ts < tmin)
             tmin = m->ts;
         if (m->ts > tmax)
@@ -629,18 +465,78 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
             r->hour0 = h1 - (MAX_HOURS - 1) * 3600;
         }
     }
-    for (size_t c = 0; c < nc; c++) {
-        cv[c].hour_msgs = arena_alloc(r->mem, (r->hours + 1) * sizeof(uint32_t));
-        cv[c].hour_bounced = arena_alloc(r->mem, (r->hours + 1) * sizeof(uint32_t));
+    for (size_t c = 0; c < b->ncust; c++) {
+        b->cv[c].hour_msgs = arena_alloc(r->mem, (r->hours + 1) * sizeof(uint32_t));
+        b->cv[c].hour_bounced = arena_alloc(r->mem, (r->hours + 1) * sizeof(uint32_t));
     }
+}
 
-    for (size_t i = 0; i < nm; i++) {
-        if (owner[i] < 0)
+/* Delivery attempt k of message i (customer c): counts, reply classes,
+ * evidence candidates, the rows of the remote hosts. */
+static void count_attempt(struct build *b, struct customer *cu, size_t c, size_t i,
+                          const struct ob_msg *m, size_t k)
+{
+    const struct ob_delivery *d = &m->d[k];
+    struct cand *cd;
+    long hb;
+
+    if (d->status == OB_OTHER) {
+        cu->other++;
+        return;
+    }
+    cu->attempts++;
+    row_add(&b->domains, c, domain_of(d->to), NULL, i, 0);
+    if (d->status == OB_SENT) {
+        cu->sent++;
+        return;
+    }
+    if (d->status == OB_BOUNCED) {
+        cu->bounced++;
+        /* Retries may come after the last message's hour. */
+        if ((hb = hour_bin(b->r, d->ts)) >= 0)
+            cu->hour_bounced[hb]++;
+        if ((cd = cand_slot(b, c, SIG_HIGH_BOUNCE_RATE)))
+            *cd = (struct cand){ i, k };
+    } else {
+        cu->deferred++;
+    }
+    unsigned cls = cust_classify_reply(d->text, d->dsn);
+    if (cls & RC_SPAMLIKE) {
+        cu->spam_rejections++;
+        if ((cd = cand_slot(b, c, SIG_REMOTE_SPAM_REJECTIONS)))
+            *cd = (struct cand){ i, k };
+    }
+    if (cls & RC_BLOCKLIST) {
+        cu->blocklist_rejections++;
+        if ((cd = cand_slot(b, c, SIG_BLOCKLISTED_BY_REMOTE)))
+            *cd = (struct cand){ i, k };
+    }
+    if (cls & RC_REPUTATION)
+        cu->reputation_rejections++;
+    if ((cls & RC_UNKNOWN_RECIPIENT) && d->status == OB_BOUNCED) {
+        cu->unknown_recipient++;
+        if ((cd = cand_slot(b, c, SIG_INVALID_RECIPIENTS)))
+            *cd = (struct cand){ i, k };
+    }
+    if (cls & RC_RATE_LIMIT)
+        cu->rate_limited++;
+    if (d->relay && cls)
+        row_add(&b->remote, c, d->relay, class_names(cls), i, cls);
+    if (d->relay && (cls & RC_BLOCKLIST))
+        row_add(&b->blhosts, c, d->relay, NULL, i, 0);
+}
+
+/* Every counted message into its customer's figures and rows. */
+static void count_messages(struct build *b)
+{
+    struct cust_report *r = b->r;
+
+    for (size_t i = 0; i < b->nm; i++) {
+        if (b->owner[i] < 0)
             continue;
-        const struct ob_msg *m = outbound_msg(ob, i);
-        size_t c = (size_t)owner[i];
-        struct customer *cu = &cv[c];
-        struct cand *cd;
+        const struct ob_msg *m = outbound_msg(b->ob, i);
+        size_t c = (size_t)b->owner[i];
+        struct customer *cu = &b->cv[c];
         const char *ip = ipstr(r->mem, &m->ip);
         uint64_t rc = distinct_recipients(m);
 
@@ -656,217 +552,230 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
         if (hb >= 0)
             cu->hour_msgs[hb]++;
         if (m->ip.family)
-            row_add(&ips, c, ip, NULL, i, 0);
+            row_add(&b->ips, c, ip, NULL, i, 0);
         if (m->sasl_user && m->ip.family) {
-            const char *net = netstr(r->mem, &m->ip, p);
-            row_add(&logins, c, m->sasl_user, net, i, 0);
-            row_add(&logins, c, m->sasl_user, ip, i, 1);
+            const char *net = netstr(r->mem, &m->ip, b->p);
+            row_add(&b->logins, c, m->sasl_user, net, i, 0);
+            row_add(&b->logins, c, m->sasl_user, ip, i, 1);
         } else if (m->sasl_user) {
-            row_add(&logins, c, m->sasl_user, "", i, 2);
+            row_add(&b->logins, c, m->sasl_user, "", i, 2);
         }
         if (m->from)
-            row_add(&senders, c, m->from[0] ? m->from : "<>", NULL, i, 0);
-        for (size_t k = 0; k < m->nd; k++) {
-            const struct ob_delivery *d = &m->d[k];
-            if (d->status == OB_OTHER) {
-                cu->other++;
-                continue;
+            row_add(&b->senders, c, m->from[0] ? m->from : "<>", NULL, i, 0);
+        for (size_t k = 0; k < m->nd; k++)
+            count_attempt(b, cu, c, i, m, k);
+    }
+}
+
+/* One login's rows [j, *end) (user, net|ip|"", val 0 net / 1 ip / 2
+ * none): messages, addresses, networks, ASNs; keeps the evidence
+ * candidates of the login with the most networks. */
+static void one_login(struct build *b, struct customer *cu, size_t c, size_t j, size_t il,
+                      size_t *end)
+{
+    const struct rows *logins = &b->logins;
+    struct cust_login *lg = &cu->logins[cu->nlogins++];
+    size_t k = j;
+    lg->user = logins->v[j].k;
+    /* Evidence: the first message from each network, in log order. */
+    struct cand first[100];
+    size_t nfirst = 0, nasn = 0, capasn = 0;
+    uint32_t *asns = NULL;
+    for (; k < il && strcmp(logins->v[k].k, lg->user) == 0; k++) {
+        const struct row *w = &logins->v[k];
+        bool newkey = k == j || strcmp(w->k2, logins->v[k - 1].k2) != 0
+            || w->val != logins->v[k - 1].val;
+        if (w->val == 0 || w->val == 2)
+            lg->messages++;
+        if (!newkey)
+            continue;
+        if (w->val == 1) {
+            lg->ips++;
+            uint32_t as = b->asn ? asn_lookup(b->asn, &outbound_msg(b->ob, w->pos)->ip) : 0;
+            if (as) {
+                asns = xgrow(asns, &capasn, nasn + 1, sizeof(*asns));
+                asns[nasn++] = as;
             }
-            cu->attempts++;
-            row_add(&domains, c, domain_of(d->to), NULL, i, 0);
-            if (d->status == OB_SENT) {
-                cu->sent++;
-                continue;
-            }
-            if (d->status == OB_BOUNCED) {
-                cu->bounced++;
-                /* Retries may come after the last message's hour. */
-                if ((hb = hour_bin(r, d->ts)) >= 0)
-                    cu->hour_bounced[hb]++;
-                if ((cd = cand_slot(&b, c, SIG_HIGH_BOUNCE_RATE)))
-                    *cd = (struct cand){ i, k };
-            } else {
-                cu->deferred++;
-            }
-            unsigned cls = cust_classify_reply(d->text, d->dsn);
-            if (cls & RC_SPAMLIKE) {
-                cu->spam_rejections++;
-                if ((cd = cand_slot(&b, c, SIG_REMOTE_SPAM_REJECTIONS)))
-                    *cd = (struct cand){ i, k };
-            }
-            if (cls & RC_BLOCKLIST) {
-                cu->blocklist_rejections++;
-                if ((cd = cand_slot(&b, c, SIG_BLOCKLISTED_BY_REMOTE)))
-                    *cd = (struct cand){ i, k };
-            }
-            if (cls & RC_REPUTATION)
-                cu->reputation_rejections++;
-            if ((cls & RC_UNKNOWN_RECIPIENT) && d->status == OB_BOUNCED) {
-                cu->unknown_recipient++;
-                if ((cd = cand_slot(&b, c, SIG_INVALID_RECIPIENTS)))
-                    *cd = (struct cand){ i, k };
-            }
-            if (cls & RC_RATE_LIMIT)
-                cu->rate_limited++;
-            if (d->relay && cls)
-                row_add(&remote, c, d->relay, class_names(cls), i, cls);
-            if (d->relay && (cls & RC_BLOCKLIST))
-                row_add(&blhosts, c, d->relay, NULL, i, 0);
+        }
+        else if (w->val == 0) {
+            lg->networks++;
+            if (nfirst < 100)
+                first[nfirst++] = (struct cand){ w->pos, SIZE_MAX };
         }
     }
+    for (size_t a = 1; a < nfirst; a++)     /* insertion sort by position */
+        for (size_t z = a; z > 0 && first[z].msg < first[z - 1].msg; z--) {
+            struct cand t = first[z];
+            first[z] = first[z - 1], first[z - 1] = t;
+        }
+    if (nasn > 1)
+        qsort(asns, nasn, sizeof(*asns), cmp_asn);
+    for (size_t a = 0; a < nasn; a++)
+        lg->asns += a == 0 || asns[a] != asns[a - 1];
+    free(asns);
+    /* Keep the candidates of the login with the most networks. */
+    bool best = true;
+    for (size_t o = 0; o + 1 < cu->nlogins; o++)
+        if (cu->logins[o].networks >= lg->networks)
+            best = false;
+    if (best) {
+        b->ncand[c * SIG__COUNT + SIG_ACCOUNT_COMPROMISE] = 0;
+        for (size_t a = 0; a < nfirst; a++) {
+            struct cand *cd = cand_slot(b, c, SIG_ACCOUNT_COMPROMISE);
+            if (cd)
+                *cd = first[a];
+        }
+    }
+    *end = k;
+}
 
-    /* Distinct counts and top lists, customer by customer. */
-    rows_sort(&domains), rows_sort(&ips), rows_sort(&logins), rows_sort(&senders),
-        rows_sort(&remote), rows_sort(&blhosts);
+/* Customer c's logins from the sorted rows from *il on. */
+static void customer_logins(struct build *b, struct customer *cu, size_t c, size_t *il)
+{
+    const struct rows *logins = &b->logins;
+    size_t start = *il;
+    while (*il < logins->n && logins->v[*il].c == c)
+        (*il)++;
+    size_t nu = 0;
+    for (size_t j = start; j < *il; j++)
+        nu += j == start || strcmp(logins->v[j].k, logins->v[j - 1].k) != 0;
+    cu->logins = arena_alloc(b->mem, (nu ? nu : 1) * sizeof(*cu->logins));
+    for (size_t j = start; j < *il;)
+        one_login(b, cu, c, j, *il, &j);
+}
+
+/* Hourly peak and the median of active hours; the bounce rate. */
+static void customer_hours(const struct cust_report *r, struct customer *cu)
+{
+    uint32_t *act = xmalloc((r->hours + 1) * sizeof(*act));
+    size_t na = 0;
+    for (size_t h = 0; h < r->hours; h++) {
+        if (cu->hour_msgs[h])
+            act[na++] = cu->hour_msgs[h];
+        if (cu->hour_msgs[h] > cu->peak)
+            cu->peak = cu->hour_msgs[h], cu->peak_hour = r->hour0 + (int64_t)h * 3600;
+    }
+    if (na > 1)
+        qsort(act, na, sizeof(*act), cmp_u32);
+    cu->median = na ? act[(na - 1) / 2] : 0;
+    free(act);
+    cu->bounce_rate = cu->sent + cu->bounced
+        ? (double)cu->bounced / (double)(cu->sent + cu->bounced) : 0;
+}
+
+/* Distinct counts and top lists, customer by customer. */
+static void customer_lists(struct build *b)
+{
+    rows_sort(&b->domains), rows_sort(&b->ips), rows_sort(&b->logins), rows_sort(&b->senders),
+        rows_sort(&b->remote), rows_sort(&b->blhosts);
     size_t id = 0, ii = 0, il = 0, is = 0, ir = 0, ib = 0;
-    for (size_t c = 0; c < nc; c++) {
-        struct customer *cu = &cv[c];
+    for (size_t c = 0; c < b->ncust; c++) {
+        struct customer *cu = &b->cv[c];
         struct cust_count *tmp;
         size_t ntmp;
-        cu->rcpt_domains = top_list(&b, &domains, &id, c, &cu->domains, &cu->ndomains, false);
-        cu->client_ips = top_list(&b, &ips, &ii, c, &tmp, &ntmp, false);
-        top_list(&b, &senders, &is, c, &cu->senders, &cu->nsenders, false);
-        top_list(&b, &remote, &ir, c, &cu->remote, &cu->nremote, true);
-        cu->blocklist_remotes = top_list(&b, &blhosts, &ib, c, &tmp, &ntmp, false);
-        /* Logins: rows (user, net|ip|"", val 0 net / 1 ip / 2 none). */
-        size_t start = il;
-        while (il < logins.n && logins.v[il].c == c)
-            il++;
-        size_t nu = 0;
-        for (size_t j = start; j < il; j++)
-            nu += j == start || strcmp(logins.v[j].k, logins.v[j - 1].k) != 0;
-        cu->logins = arena_alloc(r->mem, (nu ? nu : 1) * sizeof(*cu->logins));
-        for (size_t j = start; j < il;) {
-            struct cust_login *lg = &cu->logins[cu->nlogins++];
-            size_t k = j;
-            lg->user = logins.v[j].k;
-            /* Evidence: the first message from each network, in log order. */
-            struct cand first[100];
-            size_t nfirst = 0, nasn = 0, capasn = 0;
-            uint32_t *asns = NULL;
-            for (; k < il && strcmp(logins.v[k].k, lg->user) == 0; k++) {
-                const struct row *w = &logins.v[k];
-                bool newkey = k == j || strcmp(w->k2, logins.v[k - 1].k2) != 0
-                    || w->val != logins.v[k - 1].val;
-                if (w->val == 0 || w->val == 2)
-                    lg->messages++;
-                if (!newkey)
-                    continue;
-                if (w->val == 1) {
-                    lg->ips++;
-                    uint32_t as = asn ? asn_lookup(asn, &outbound_msg(ob, w->pos)->ip) : 0;
-                    if (as) {
-                        asns = xgrow(asns, &capasn, nasn + 1, sizeof(*asns));
-                        asns[nasn++] = as;
-                    }
-                }
-                else if (w->val == 0) {
-                    lg->networks++;
-                    if (nfirst < 100)
-                        first[nfirst++] = (struct cand){ w->pos, SIZE_MAX };
-                }
-            }
-            for (size_t a = 1; a < nfirst; a++)     /* insertion sort by position */
-                for (size_t z = a; z > 0 && first[z].msg < first[z - 1].msg; z--) {
-                    struct cand t = first[z];
-                    first[z] = first[z - 1], first[z - 1] = t;
-                }
-            if (nasn > 1)
-                qsort(asns, nasn, sizeof(*asns), cmp_asn);
-            for (size_t a = 0; a < nasn; a++)
-                lg->asns += a == 0 || asns[a] != asns[a - 1];
-            free(asns);
-            /* Keep the candidates of the login with the most networks. */
-            bool best = true;
-            for (size_t o = 0; o + 1 < cu->nlogins; o++)
-                if (cu->logins[o].networks >= lg->networks)
-                    best = false;
-            if (best) {
-                b.ncand[c * SIG__COUNT + SIG_ACCOUNT_COMPROMISE] = 0;
-                for (size_t a = 0; a < nfirst; a++) {
-                    struct cand *cd = cand_slot(&b, c, SIG_ACCOUNT_COMPROMISE);
-                    if (cd)
-                        *cd = first[a];
-                }
-            }
-            j = k;
-        }
-        /* Hourly peak and the median of active hours. */
-        uint32_t *act = xmalloc((r->hours + 1) * sizeof(*act));
-        size_t na = 0;
-        for (size_t h = 0; h < r->hours; h++) {
-            if (cu->hour_msgs[h])
-                act[na++] = cu->hour_msgs[h];
-            if (cu->hour_msgs[h] > cu->peak)
-                cu->peak = cu->hour_msgs[h], cu->peak_hour = r->hour0 + (int64_t)h * 3600;
-        }
-        if (na > 1)
-            qsort(act, na, sizeof(*act), cmp_u32);
-        cu->median = na ? act[(na - 1) / 2] : 0;
-        free(act);
-        cu->bounce_rate = cu->sent + cu->bounced
-            ? (double)cu->bounced / (double)(cu->sent + cu->bounced) : 0;
+        cu->rcpt_domains = top_list(b, &b->domains, &id, c, &cu->domains, &cu->ndomains, false);
+        cu->client_ips = top_list(b, &b->ips, &ii, c, &tmp, &ntmp, false);
+        top_list(b, &b->senders, &is, c, &cu->senders, &cu->nsenders, false);
+        top_list(b, &b->remote, &ir, c, &cu->remote, &cu->nremote, true);
+        cu->blocklist_remotes = top_list(b, &b->blhosts, &ib, c, &tmp, &ntmp, false);
+        customer_logins(b, cu, c, &il);
+        customer_hours(b->r, cu);
     }
+}
 
-    /* Spike evidence: the first messages of the peak hour. */
-    for (size_t i = 0; i < nm; i++) {
-        if (owner[i] < 0)
+/* Spike evidence: the first messages of the peak hour. */
+static void spike_evidence(struct build *b)
+{
+    for (size_t i = 0; i < b->nm; i++) {
+        if (b->owner[i] < 0)
             continue;
-        const struct ob_msg *m = outbound_msg(ob, i);
-        struct customer *cu = &cv[owner[i]];
+        const struct ob_msg *m = outbound_msg(b->ob, i);
+        struct customer *cu = &b->cv[b->owner[i]];
         struct cand *cd;
         if (cu->peak && m->ts >= cu->peak_hour && m->ts < cu->peak_hour + 3600
-            && (cd = cand_slot(&b, (size_t)owner[i], SIG_VOLUME_SPIKE)))
+            && (cd = cand_slot(b, (size_t)b->owner[i], SIG_VOLUME_SPIKE)))
             *cd = (struct cand){ i, SIZE_MAX };
     }
+}
 
-    /* (unmapped): figures per client address. */
-    {
-        struct customer *cu = &cv[U];
-        struct rows per = { 0 };
-        for (size_t i = 0; i < nm; i++)
-            if (owner[i] == (long)U)
-                row_add(&per, 0, ipstr(r->mem, &outbound_msg(ob, i)->ip), NULL, i, 0);
-        rows_sort(&per);
-        size_t nips = 0;
-        for (size_t j = 0; j < per.n; j++)
-            nips += j == 0 || strcmp(per.v[j].k, per.v[j - 1].k) != 0;
-        cu->ips = arena_alloc(r->mem, (nips ? nips : 1) * sizeof(*cu->ips));
-        for (size_t j = 0; j < per.n; j++) {
-            if (j == 0 || strcmp(per.v[j].k, per.v[j - 1].k) != 0)
-                cu->ips[cu->nips++].ip = per.v[j].k;
-            struct cust_ipline *l = &cu->ips[cu->nips - 1];
-            const struct ob_msg *m = outbound_msg(ob, per.v[j].pos);
-            l->messages++;
-            l->recipients += distinct_recipients(m);
-            for (size_t k = 0; k < m->nd; k++) {
-                const struct ob_delivery *d = &m->d[k];
-                l->sent += d->status == OB_SENT;
-                l->bounced += d->status == OB_BOUNCED;
-                l->deferred += d->status == OB_DEFERRED;
-                if ((d->status == OB_BOUNCED || d->status == OB_DEFERRED)
-                    && (cust_classify_reply(d->text, d->dsn) & RC_SPAMLIKE))
-                    l->spam_rejections++;
-            }
+/* (unmapped): figures per client address. */
+static void unmapped_ips(struct build *b)
+{
+    size_t U = b->ncust - 1;
+    struct customer *cu = &b->cv[U];
+    struct rows per = { 0 };
+    for (size_t i = 0; i < b->nm; i++)
+        if (b->owner[i] == (long)U)
+            row_add(&per, 0, ipstr(b->mem, &outbound_msg(b->ob, i)->ip), NULL, i, 0);
+    rows_sort(&per);
+    size_t nips = 0;
+    for (size_t j = 0; j < per.n; j++)
+        nips += j == 0 || strcmp(per.v[j].k, per.v[j - 1].k) != 0;
+    cu->ips = arena_alloc(b->mem, (nips ? nips : 1) * sizeof(*cu->ips));
+    for (size_t j = 0; j < per.n; j++) {
+        if (j == 0 || strcmp(per.v[j].k, per.v[j - 1].k) != 0)
+            cu->ips[cu->nips++].ip = per.v[j].k;
+        struct cust_ipline *l = &cu->ips[cu->nips - 1];
+        const struct ob_msg *m = outbound_msg(b->ob, per.v[j].pos);
+        l->messages++;
+        l->recipients += distinct_recipients(m);
+        for (size_t k = 0; k < m->nd; k++) {
+            const struct ob_delivery *d = &m->d[k];
+            l->sent += d->status == OB_SENT;
+            l->bounced += d->status == OB_BOUNCED;
+            l->deferred += d->status == OB_DEFERRED;
+            if ((d->status == OB_BOUNCED || d->status == OB_DEFERRED)
+                && (cust_classify_reply(d->text, d->dsn) & RC_SPAMLIKE))
+                l->spam_rejections++;
         }
-        free(per.v);
     }
+    free(per.v);
+}
 
+void cust_report_build(struct cust_report *r, const struct outbound *ob,
+                       struct custmap *map, const struct cust_policy *p,
+                       struct asn_db *asn)
+{
+    size_t nm = outbound_count(ob), nc = custmap_customers(map) + 1, U = nc - 1;
+    struct build b = { r, ob, p, NULL, nc, NULL, NULL, (size_t)p->evidence,
+                       .nm = nm, .asn = asn };
+
+    memset(r, 0, sizeof(*r));
+    r->policy = p;
+    r->have_asn = asn != NULL;
+    r->mem = xmalloc(sizeof(*r->mem));
+    arena_init(r->mem);
+    b.mem = r->mem;
+    b.owner = xmalloc((nm ? nm : 1) * sizeof(*b.owner));
+    b.cv = arena_alloc(r->mem, nc * sizeof(*b.cv));
+    for (size_t c = 0; c < nc; c++) {
+        b.cv[c].name = custmap_name(map, c);
+        b.cv[c].first = INT64_MAX;
+        b.cv[c].last = INT64_MIN;
+    }
+    b.cand = xcalloc(nc * SIG__COUNT * (b.nev ? b.nev : 1), sizeof(*b.cand));
+    b.ncand = xcalloc(nc * SIG__COUNT, sizeof(*b.ncand));
+
+    assign_owners(&b, map);
+    count_messages(&b);
+    customer_lists(&b);
+    spike_evidence(&b);
+    unmapped_ips(&b);
     for (size_t c = 0; c < nc; c++)
-        signals(&b, &cv[c], c);
+        signals(&b, &b.cv[c], c);
 
     /* Customers with no outbound mail are still listed (a clean slate is
      * news too), except an empty (unmapped). */
     r->c = xmalloc(nc * sizeof(*r->c));
     for (size_t c = 0; c < nc; c++)
-        if (c != U || cv[c].messages)
-            r->c[r->n++] = cv[c];
+        if (c != U || b.cv[c].messages)
+            r->c[r->n++] = b.cv[c];
     if (r->n > 1)
         qsort(r->c, r->n, sizeof(*r->c), cmp_customer);
 
-    free(domains.v), free(ips.v), free(logins.v), free(senders.v), free(remote.v);
-    free(blhosts.v);
-    free(b.cand), free(b.ncand), free(owner);
+    free(b.domains.v), free(b.ips.v), free(b.logins.v), free(b.senders.v), free(b.remote.v);
+    free(b.blhosts.v);
+    free(b.cand), free(b.ncand), free(b.owner);
 }
 
 void cust_report_free(struct cust_report *r)

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "state.h"
+#include "atomic.h"
 #include "arena.h"
 #include "msg.h"
 #include "xalloc.h"
@@ -306,20 +306,6 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
     }
 }
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 bool state_save(const struct state *cs, const char *path)
 {
     struct state *s = (struct state *)cs;
@@ -352,37 +338,25 @@ bool state_save(const struct state *cs, const char *path)
     }
     sb_printf(&b, "end\t%u\t%016" PRIx64 "\n", b.lines, state_hash(b.p, b.n));
 
-    size_t pn = strlen(path) + 16;
-    char *tmp = xmalloc(pn), *dircopy = xstrdup(path);
-    snprintf(tmp, pn, "%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    bool ok = fd >= 0;
-    if (!ok)
-        msg_warn("%s: cannot create a temporary file: %s", path, strerror(errno));
-    if (ok && (!write_all(fd, b.p, b.n) || fsync(fd) < 0)) {
-        msg_warn("%s: write failed: %s", tmp, strerror(errno));
-        ok = false;
-    }
-    if (fd >= 0 && close(fd) < 0 && ok) {
-        msg_warn("%s: close: %s", tmp, strerror(errno));
-        ok = false;
-    }
-    if (ok && rename(tmp, path) < 0) {
-        msg_warn("%s: rename: %s", path, strerror(errno));
-        ok = false;
-    }
+    /* The temporary next to the file, renamed over it (util/atomic.c). */
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    const char *name = slash ? slash + 1 : path;
+    if (slash == dir)
+        dir[1] = 0;             /* "/state": the root directory */
+    else if (slash)
+        *slash = 0;
+    struct afile *af = afile_open(slash ? dir : ".", name, 0600);
+    bool ok = af != NULL;
     if (ok) {
-        /* The rename is durable only once the directory is. */
-        int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
+        outbuf_write(afile_out(af), b.p, b.n);
+        if (afile_finish(af)) {
+            ok = afile_publish_all(&af, 1);
+        } else {
+            afile_abort(af);
+            ok = false;
         }
-    } else if (fd >= 0) {
-        unlink(tmp);
     }
-    free(tmp);
-    free(dircopy);
+    free(dir);
     free(b.p);
     return ok;
 }

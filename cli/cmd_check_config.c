@@ -5,6 +5,7 @@
 #include "cidrset.h"
 #include "cli.h"
 #include "msg.h"
+#include "config.h"
 #include "policy.h"
 
 static const char help[] =
@@ -62,9 +63,9 @@ int cmd_check_config(int argc, char **argv)
         msg_warn("check-config: unexpected argument \"%s\"", argv[optind]);
         return cli_usage_error("check-config");
     }
-    policy_init(&p);
-    if (config && (!policy_load(&p, config) || !check_files(&p)))
+    config_init(&p);
+    if (config && (!config_load(&p, config) || !check_files(&p)))
         return EXIT_USAGE;
-    policy_print(&p, stdout);
+    config_print(&p, stdout);
     return EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include "asn.h"
 #include "atomic.h"
 #include "cidrset.h"
+#include "config.h"
 #include "custout.h"
 #include "custview.h"
 #include "msg.h"
@@ -137,8 +138,8 @@ int job_open(struct job *j, const struct job_opts *o)
     j->o = o;
     j->lock = j->slock = -1;
     j->since = o->since;
-    policy_init(&j->policy);
-    if (o->config && !policy_load(&j->policy, o->config))
+    config_init(&j->policy);
+    if (o->config && !config_load(&j->policy, o->config))
         return EXIT_USAGE;
     if ((status = open_reports(j)) != EXIT_OK)
         return status;

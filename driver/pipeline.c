@@ -7,6 +7,7 @@
  * it is taken per chunk (megabytes), never per line. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <omp.h>

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "report_job.h"
+#include "config.h"
 #include "msg.h"
 
 #ifndef RBLFORGE_DATADIR
@@ -62,7 +63,7 @@ bool report_job_init(struct report_job *j, const struct cust_policy *cp,
     j->cp = *cp;
     if (languages) {
         char err[160];
-        if (!cust_policy_set(&j->cp, "languages", languages, err, sizeof(err))) {
+        if (!config_customers_set(&j->cp, "languages", languages, err, sizeof(err))) {
             msg_warn("--lang: %s", err);
             return false;
         }

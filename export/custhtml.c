@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 #include "custhtml.h"
+#include "custtext.h"
 #include "escape.h"
 #include "policy.h"
 
@@ -110,7 +111,8 @@ static void customer(struct outbuf *o, const struct custview *x, const struct cu
         outbuf_printf(o, "<div class=\"sig\"><span class=\"tier t-%s\">%s</span> <b>%s</b>: ",
                       cust_tier_name(s->level), cust_tier_name(s->level),
                       cust_signal_name(s->id));
-        h(o, s->summary);
+        char sum[CUSTTEXT_SUMMARY_MAX];
+        h(o, custtext_summary(x->r, c, s, sum, sizeof(sum)));
         outbuf_puts(o, "\n<pre class=\"evidence\">");
         for (size_t k = 0; k < s->nev; k++) {
             const struct cust_evidence *e = &s->ev[k];

@@ -1,16 +1,13 @@
 /* Customer report files and their publication; see custout.h. */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include "custout.h"
 #include "custhtml.h"
+#include "custtext.h"
 #include "escape.h"
 #include "msg.h"
 #include "xalloc.h"
@@ -121,7 +118,8 @@ void custout_json(struct outbuf *o, const struct custview *x, const struct custo
         const struct cust_sig *s = &c->sig[i];
         outbuf_printf(o, "%s\n    {\"name\": \"%s\", \"level\": \"%s\", \"summary\": ",
                       i ? "," : "", cust_signal_name(s->id), cust_tier_name(s->level));
-        jstr(o, s->summary);
+        char sum[CUSTTEXT_SUMMARY_MAX];
+        jstr(o, custtext_summary(x->r, c, s, sum, sizeof(sum)));
         outbuf_puts(o, ", \"figures\": {");
         for (size_t k = 0; k < s->nfig; k++) {
             outbuf_printf(o, "%s\"%s\": ", k ? ", " : "", s->fig[k].name);

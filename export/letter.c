@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "letter.h"
+#include "custtext.h"
 #include "escape.h"
 #include "msg.h"
 #include "xalloc.h"
@@ -307,8 +308,10 @@ static void placeholder(struct outbuf *o, const struct ctx *x, const char *name,
     else if (IS("login")) {
         const struct cust_login *l = worst_login(c);
         text(o, l ? l->user : "");
-    } else if (IS("summary"))
-        text(o, x->sig ? x->sig->summary : "");
+    } else if (IS("summary")) {
+        char sum[CUSTTEXT_SUMMARY_MAX];
+        text(o, x->sig ? custtext_summary(x->r, c, x->sig, sum, sizeof(sum)) : "");
+    }
     else if (IS("observed")) {
         for (size_t i = 0; i < c->nsig; i++) {
             const struct snippet *s = find(x->t, SN_SIGNAL, cust_signal_name(c->sig[i].id));

@@ -6,7 +6,9 @@
  * flushed (afile_finish); only when every output of a run finished are
  * they fsync'd, renamed into place (afile_publish_all) and the directory
  * fsync'd. A failed or interrupted run leaves the previous
- * publication as it was.
+ * publication as it was. The only temp-file-and-rename code of the
+ * program: the zone and sets, the state file and the customer reports
+ * all go through it.
  */
 #include <stdbool.h>
 #include <stddef.h>

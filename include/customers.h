@@ -23,9 +23,8 @@
 #include <stdio.h>
 #include "arena.h"
 #include "custmap.h"
+#include "custpolicy.h"
 #include "outbound.h"
-
-enum cust_tier { TIER_OK, TIER_WATCH, TIER_WARN, TIER_SUSPEND, TIER__COUNT };
 
 enum cust_signal {
     SIG_HIGH_BOUNCE_RATE,
@@ -46,32 +45,6 @@ enum {
 /* Classes of a remote reply text (case-insensitive keywords). */
 unsigned cust_classify_reply(const char *text, const char *dsn);
 
-/* Thresholds: the [customers] section of the configuration. Per-tier
- * arrays are indexed by TIER_WATCH, TIER_WARN, TIER_SUSPEND; 0 disables a
- * level (except spam_rate, where 0 means "any rate"). */
-struct cust_policy {
-    double min_attempts;        /* sent+bounced before a bounce rate counts */
-    double bounce_rate[TIER__COUNT];
-    double spam_rejections[TIER__COUNT];    /* counts */
-    double spam_rate[TIER__COUNT];          /* spam rejections / attempts */
-    double blocklist[TIER__COUNT];          /* attempts refused for a listing */
-    double compromise_networks[TIER__COUNT];/* distinct networks per login */
-    double invalid_rate_watch;  /* unknown-recipient bounces / attempts */
-    double invalid_min;
-    double spike_factor, spike_min;
-    double v4_net, v6_net;      /* network prefix lengths for logins */
-    double evidence;            /* evidence lines per signal */
-    char map[1024];             /* customer map file, "" = none */
-    char templates[1024];       /* letter template directory, "" = built-in search */
-    char languages[64];         /* letter languages in order, e.g. "ja,en" */
-};
-
-void cust_policy_init(struct cust_policy *p);
-/* One "[customers] name = value" setting; false with a message in err. */
-bool cust_policy_set(struct cust_policy *p, const char *name, const char *value,
-                     char *err, size_t errlen);
-void cust_policy_print(const struct cust_policy *p, FILE *fp);
-
 struct cust_evidence {
     uint32_t file;
     uint64_t line;
@@ -87,7 +60,7 @@ struct cust_figure {
 struct cust_sig {
     enum cust_signal id;
     enum cust_tier level;
-    char summary[200];          /* English, figures included */
+    size_t login;               /* SIG_ACCOUNT_COMPROMISE: the login's index */
     struct cust_figure fig[4];
     size_t nfig;
     struct cust_evidence *ev;

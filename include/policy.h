@@ -2,14 +2,12 @@
 #define RBLFORGE_POLICY_H
 /*
  * The listing policy: weights per evidence class, thresholds, return codes
- * and the names the exports use. The built-in default is itself an INI
- * text (policy_default_ini) parsed like a user's file, so "no config" and
- * "the default config" cannot drift apart. Parsed with inih.
+ * and the names the exports use. The settings file that fills it, and
+ * its built-in default, are config.h.
  */
 #include <stdbool.h>
-#include <stdio.h>
 #include "agg.h"
-#include "customers.h"
+#include "custpolicy.h"
 #include "rdns.h"
 
 #define POLICY_STR 256
@@ -63,16 +61,6 @@ struct policy {
     struct cust_policy customers;       /* [customers]: see customers.h */
 };
 
-extern const char policy_default_ini[];
-
-/* The built-in defaults. */
-void policy_init(struct policy *p);
-/* Overlay the settings of an INI file. On error prints
- * "path:line: ..." and returns false. */
-bool policy_load(struct policy *p, const char *path);
-/* Write the effective configuration as an INI file. */
-void policy_print(const struct policy *p, FILE *fp);
-
 struct decision {
     double score;               /* weighted spam evidence, good mail included */
     double auth_score;
@@ -89,8 +77,6 @@ static inline double policy_bar(const struct policy *p, enum rdns_class c)
 {
     return p->threshold * p->rdns_factor[c];
 }
-/* Parse "90", "90s", "15m", "36h", "7d", "2w" (0 allowed) into seconds. */
-bool policy_parse_duration(const char *v, int64_t *out);
 /* "spam", "net", "auth", "dynamic" ("none"); config keys are code_<name>. */
 const char *policy_cause_name(enum cause c);
 /* The cause named name[0..len) ("none" included), or -1. */

@@ -11,8 +11,7 @@
  *    only new data, also after logrotate renamed or compressed the file.
  * The file is text, versioned ("rblforge-state 1") and ends with a
  * checksum line; it is written to a temporary in the same directory,
- * fsync'd and renamed (this module's own few lines: analyze/ does not
- * include export/atomic.h). A file that fails its checksum is refused:
+ * fsync'd and renamed (util/atomic.c). A file that fails its checksum is refused:
  * running without it would silently delist entries.
  */
 #include <stdbool.h>

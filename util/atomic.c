@@ -1,4 +1,4 @@
-/* Temporary file, fsync, rename; see atomic.h. */
+/* Temporary file (or directory), fsync, rename; see atomic.h. */
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>

@@ -14,13 +14,6 @@
 #include "chunk.h"
 #include "input.h"
 #include "parse.h"
-#include "parse_postfix.h"
-#include "parse_postscreen.h"
-#include "parse_pfqueue.h"
-#include "parse_policy.h"
-#include "parse_qmail.h"
-#include "parse_qmail_send.h"
-#include "parse_reject.h"
 #include "scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "cidrset.h"
 #include "listing.h"
+#include "config.h"
 #include "msg.h"
 #include "publish.h"
 #include "hand_stats.h"
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: mkexports OUTDIR\n");
         return 2;
     }
-    policy_init(&p);
+    config_init(&p);
     for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
         struct ipprefix a;
         ipprefix_parse(span_make(allowed[i], strlen(allowed[i])), &a, false);

@@ -9,13 +9,6 @@
 #include <string.h>
 #include "event_print.h"
 #include "parse.h"
-#include "parse_postfix.h"
-#include "parse_postscreen.h"
-#include "parse_pfqueue.h"
-#include "parse_policy.h"
-#include "parse_qmail.h"
-#include "parse_qmail_send.h"
-#include "parse_reject.h"
 #include "scan.h"
 
 struct parse_case {

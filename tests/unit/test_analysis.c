@@ -15,6 +15,7 @@
 #include "cidrset.h"
 #include "listing.h"
 #include "netagg.h"
+#include "config.h"
 #include "policy.h"
 #include "state.h"
 
@@ -85,7 +86,7 @@ static void test_rdns_bars(void **state)
     struct agg *a = agg_new(false);
     struct decision d;
     (void)state;
-    policy_init(&p);
+    config_init(&p);
     add(a, "192.0.2.1", EV_REJECT, R_DNSBL, 2, "1-2-3-4.dyn.example.net");    /* 8 */
     add(a, "192.0.2.2", EV_REJECT, R_DNSBL, 2, "mx.example.org");             /* 8 */
     add(a, "192.0.2.3", EV_REJECT, R_UNKNOWN_RECIPIENT, 1, "c-192-0-2-3.hsd1.example.net");
@@ -127,7 +128,7 @@ static void test_escalation(void **state)
     struct listings l;
     char buf[32];
     (void)state;
-    policy_init(&p);
+    config_init(&p);
     /* 4 listed: escalated. */
     for (int i = 1; i <= 4; i++)
         snprintf(buf, sizeof(buf), "198.51.100.%d", i),
@@ -299,7 +300,7 @@ static void test_state_roundtrip(void **state)
     int fd = mkstemp(path);
     close(fd);
     unlink(path);
-    policy_init(&p);
+    config_init(&p);
     add(a, "192.0.2.77", EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
     struct state *s = state_new();
     assert_true(state_load(s, path));           /* missing: the first run */

@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "cidrset.h"
 #include "listing.h"
+#include "config.h"
 #include "policy.h"
 
 static struct ipaddr IP(const char *s)
@@ -186,7 +187,7 @@ static void test_policy_defaults_and_decisions(void **state)
     struct agg *a = agg_new(false);
     struct listings l;
     (void)state;
-    policy_init(&p);
+    config_init(&p);
     assert_true(p.threshold == 10);
     /* A bot: two DNSBL rejects and a pregreet. */
     add(a, "192.0.2.10", EV_REJECT, R_DNSBL, 2, 0, 1, NULL);
@@ -234,8 +235,8 @@ static void test_config_errors(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(ftruncate(fd, 0), 0);
         assert_int_equal(pwrite(fd, bad[i], strlen(bad[i]), 0), (ssize_t)strlen(bad[i]));
-        policy_init(&p);
-        if (policy_load(&p, path))
+        config_init(&p);
+        if (config_load(&p, path))
             fail_msg("accepted bad config: %s", bad[i]);
     }
     /* Past inih's line length the tail would be read as a line of its
@@ -244,15 +245,15 @@ static void test_config_errors(void **state)
     snprintf(longline, sizeof(longline), "[zone]\ntxt_spam = $%0*d#tail\n", 187, 0);
     assert_int_equal(ftruncate(fd, 0), 0);
     assert_int_equal(pwrite(fd, longline, strlen(longline), 0), (ssize_t)strlen(longline));
-    policy_init(&p);
-    if (policy_load(&p, path))
+    config_init(&p);
+    if (config_load(&p, path))
         fail_msg("accepted a line of %zu bytes: txt_spam is now %zu bytes",
                  strlen(longline) - 8, strlen(p.txt[CAUSE_SPAM]));
     const char *good = "# comment\n[policy]\nthreshold = 5\n[weights]\naccepted = -1\n";
     assert_int_equal(ftruncate(fd, 0), 0);
     assert_int_equal(pwrite(fd, good, strlen(good), 0), (ssize_t)strlen(good));
-    policy_init(&p);
-    assert_true(policy_load(&p, path));
+    config_init(&p);
+    assert_true(config_load(&p, path));
     assert_true(p.threshold == 5);
     assert_true(p.weight[AC_ACCEPTED] == -1);
     assert_true(p.weight[AC_REJ_DNSBL] == 4);   /* untouched keys keep defaults */

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
+#include "config.h"
 #include "customers.h"
 #include "custmap.h"
 #include "outbound.h"
@@ -215,7 +216,7 @@ static void test_tiers(void **state)
     char err[200], qid[16], ip[32];
     int64_t t0 = 1795500000;
 
-    cust_policy_init(&p);
+    config_customers_init(&p);
     assert_true(custmap_add(map, "Spammer", "sasl", "s@spam.example", err, sizeof(err)));
     assert_true(custmap_add(map, "Phished", "sasl", "bob@shop.example", err, sizeof(err)));
     assert_true(custmap_add(map, "Clean", "cidr", "192.0.2.128/25", err, sizeof(err)));
@@ -283,7 +284,7 @@ static void test_spike(void **state)
     int64_t t0 = 1795500000 - 1795500000 % 3600;
     int k = 0;
 
-    cust_policy_init(&p);
+    config_customers_init(&p);
     assert_true(custmap_add(map, "Shop", "sasl", "web@shop.example", err, sizeof(err)));
     for (int h = 0; h < 12; h++)
         for (int i = 0; i < (h == 9 ? 120 : 2); i++) {

@@ -11,14 +11,6 @@
 #include <string.h>
 #include <cmocka.h>
 #include "span.h"
-#include "parse.h"
-#include "parse_postfix.h"
-#include "parse_postscreen.h"
-#include "parse_pfqueue.h"
-#include "parse_policy.h"
-#include "parse_qmail.h"
-#include "parse_qmail_send.h"
-#include "parse_reject.h"
 #include "scan.h"
 
 static size_t ref_find_byte(const char *p, size_t from, size_t n, char c)
