@@ -26,6 +26,10 @@ const char policy_default_ini[] =
     "asn_db = \n"
     "allowlist = \n"
     "denylist = \n"
+    "own_zones = \n"
+    "trusted_networks = \n"
+    "list_private = yes\n"
+    "test_range = \n"
     "\n"
     "[rdns]\n"
     "none = 0.7\n"
@@ -242,6 +246,83 @@ int policy_cause_lookup(const char *name, size_t len)
     return -1;
 }
 
+/* A list of CIDRs separated by spaces or commas, Postfix's [addr]/len
+ * brackets allowed: into v (room for POLICY_NETS_MAX), count into *n. */
+static bool parse_nets(const char *v, struct ipprefix *out, unsigned *n)
+{
+    unsigned k = 0;
+    size_t i = 0, len = strlen(v);
+
+    while (i < len) {
+        while (i < len && (v[i] == ' ' || v[i] == ',' || v[i] == '\t'))
+            i++;
+        size_t b = i;
+        while (i < len && v[i] != ' ' && v[i] != ',' && v[i] != '\t')
+            i++;
+        if (i == b)
+            break;
+        char tok[IPPREFIX_STRLEN + 2];
+        size_t t = 0;
+        for (size_t j = b; j < i; j++) {
+            if (v[j] == '[' || v[j] == ']')
+                continue;
+            if (t + 1 >= sizeof(tok))
+                return false;
+            tok[t++] = v[j];
+        }
+        struct ipprefix pfx;
+        if (k >= POLICY_NETS_MAX || !ipprefix_parse(span_make(tok, t), &pfx, true))
+            return false;
+        out[k++] = pfx;
+    }
+    *n = k;
+    return true;
+}
+
+static bool parse_zones(const char *v, struct agg_conf *z)
+{
+    char buf[AGG_ZONES_MAX * AGG_ZONE_LEN];
+    size_t n = strlen(v);
+    unsigned k = 0;
+
+    if (n >= sizeof(buf))
+        return false;
+    memcpy(buf, v, n + 1);
+    for (char *save, *tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+        if (k >= AGG_ZONES_MAX || !is_dnsname(tok))
+            return false;
+        strcpy(z->zone[k++], tok);
+    }
+    z->nzones = k;
+    return true;
+}
+
+/* own_zones not given: the zone this configuration publishes. */
+static void policy_finish(struct policy *p)
+{
+    if (!p->own_zones_set) {
+        size_t n = strnlen(p->zone_name, AGG_ZONE_LEN - 1);
+        p->agg.nzones = 1;
+        memcpy(p->agg.zone[0], p->zone_name, n);
+        p->agg.zone[0][n] = 0;
+    }
+}
+
+bool policy_add_test_range(struct policy *p, const char *cidr)
+{
+    struct ipprefix pfx;
+    char tok[IPPREFIX_STRLEN + 1];
+    size_t n = strlen(cidr);
+
+    if (n >= sizeof(tok) || p->ntest_range >= POLICY_NETS_MAX)
+        return false;
+    memcpy(tok, cidr, n + 1);
+    if (!ipprefix_parse(span_make(tok, n), &pfx, true))
+        return false;
+    p->test_range[p->ntest_range++] = pfx;
+    return true;
+}
+
 static int on_setting(void *user, const char *section, const char *name,
                       const char *value)
 {
@@ -278,6 +359,20 @@ static int on_setting(void *user, const char *section, const char *name,
                 : p->denylist;
             if (!set_path(dst, value))
                 BAD("%s: path too long", name);
+        } else if (strcmp(name, "own_zones") == 0) {
+            if (!parse_zones(value, &p->agg))
+                BAD("own_zones: want up to %d DNS names separated by spaces, got \"%.40s\"",
+                    AGG_ZONES_MAX, value);
+            p->own_zones_set = p->agg.nzones > 0;
+        } else if (strcmp(name, "trusted_networks") == 0 || strcmp(name, "test_range") == 0) {
+            bool tr = name[1] == 'r';
+            if (!parse_nets(value, tr ? p->trusted : p->test_range,
+                            tr ? &p->ntrusted : &p->ntest_range))
+                BAD("%s: want up to %d addresses or CIDRs separated by spaces, got \"%.40s\"",
+                    name, POLICY_NETS_MAX, value);
+        } else if (strcmp(name, "list_private") == 0) {
+            if (!parse_bool(value, &p->list_private))
+                BAD("list_private: want yes or no, got \"%.40s\"", value);
         } else {
             BAD("unknown key \"%.40s\" in [policy]", name);
         }
@@ -310,6 +405,9 @@ static int on_setting(void *user, const char *section, const char *name,
     } else if (strcmp(section, "weights") == 0) {
         if ((k = agg_class_lookup(name)) < 0)
             BAD("unknown evidence class \"%.40s\" in [weights]", name);
+        if (k == AC_AUTHENTICATED || k == AC_OWN_ZONE)
+            BAD("%s: not evidence, has no weight (see rblforge(1), TRUSTED CLIENTS "
+                "AND OWN ZONES)", name);
         if (!parse_num(value, -1e6, 1e6, &d))
             BAD("%s: want a number, got \"%.40s\"", name, value);
         p->weight[k] = d;
@@ -391,6 +489,7 @@ void policy_init(struct policy *p)
     cust_policy_init(&p->customers);
     if (ini_parse_string(policy_default_ini, on_setting, &c) != 0)
         msg_panic("built-in policy does not parse: %s", c.err);
+    policy_finish(p);
 }
 
 /* inih reads a line in pieces of INI_MAX_LINE bytes and parses the rest
@@ -437,6 +536,7 @@ bool policy_load(struct policy *p, const char *path)
         msg_warn("%s:%d: %s", path, rc, c.err[0] ? c.err : "syntax error");
         return false;
     }
+    policy_finish(p);
     return true;
 }
 
@@ -470,6 +570,20 @@ void policy_print(const struct policy *p, FILE *fp)
     print_num(fp, "relist_factor", p->relist_factor);
     fprintf(fp, "asn_db = %s\nallowlist = %s\ndenylist = %s\n", p->asn_db, p->allowlist,
             p->denylist);
+    fprintf(fp, "own_zones =");
+    for (unsigned i = 0; i < p->agg.nzones; i++)
+        fprintf(fp, " %s", p->agg.zone[i]);
+    fprintf(fp, "\ntrusted_networks =");
+    for (unsigned i = 0; i < p->ntrusted; i++) {
+        char b[IPPREFIX_STRLEN];
+        fprintf(fp, " %s", ipprefix_format(&p->trusted[i], b));
+    }
+    fprintf(fp, "\nlist_private = %s\ntest_range =", p->list_private ? "yes" : "no");
+    for (unsigned i = 0; i < p->ntest_range; i++) {
+        char b[IPPREFIX_STRLEN];
+        fprintf(fp, " %s", ipprefix_format(&p->test_range[i], b));
+    }
+    fprintf(fp, "\n");
     fprintf(fp, "\n[rdns]\n");
     for (int c = 0; c < RDNS__COUNT; c++)
         print_num(fp, c == RDNS_STATIC_GENERIC ? "static_generic" : rdns_class_name(c),
@@ -481,7 +595,8 @@ void policy_print(const struct policy *p, FILE *fp)
             p->net_spare_good ? "yes" : "no");
     fprintf(fp, "\n[weights]\n");
     for (int k = 0; k < AC__COUNT; k++)
-        print_num(fp, agg_class_name(k), p->weight[k]);
+        if (k != AC_AUTHENTICATED && k != AC_OWN_ZONE)
+            print_num(fp, agg_class_name(k), p->weight[k]);
     fprintf(fp, "\n[zone]\nttl = %u\n", p->ttl);
     for (int c = 1; c < CAUSE__COUNT; c++)
         fprintf(fp, "code_%s = %s\n", cause_names[c], p->code[c]);
@@ -496,31 +611,82 @@ void policy_print(const struct policy *p, FILE *fp)
     cust_policy_print(&p->customers, fp);
 }
 
+static bool in_nets(const struct ipprefix *v, unsigned n, const struct ipaddr *ip)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (ipprefix_contains(&v[i], ip))
+            return true;
+    return false;
+}
+
+enum policy_exempt policy_exempt(const struct policy *p, const struct ipaddr *ip0)
+{
+    struct ipaddr ip = *ip0;
+
+    ipaddr_unmap(&ip);
+    if (p->ntrusted && in_nets(p->trusted, p->ntrusted, &ip))
+        return PX_TRUSTED;
+    if (p->ntest_range && in_nets(p->test_range, p->ntest_range, &ip))
+        return PX_NONE;
+    /* Documentation ranges stay listable: examples, samples and tests use
+     * them, and no real client comes from them. */
+    switch (ipaddr_scope(&ip)) {
+    case IPS_SPECIAL: return PX_SPECIAL;
+    case IPS_PRIVATE: return p->list_private ? PX_NONE : PX_PRIVATE;
+    default: return PX_NONE;
+    }
+}
+
+const char *policy_exempt_name(enum policy_exempt x)
+{
+    static const char *const names[] = {
+        [PX_NONE] = "none", [PX_TRUSTED] = "trusted", [PX_SPECIAL] = "special",
+        [PX_PRIVATE] = "private", [PX_AUTHENTICATED] = "authenticated",
+    };
+    return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "?";
+}
+
 void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct ip_stats *st,
                    struct decision *d)
 {
     uint32_t n[AC__COUNT];
 
     ip_stats_counts(st, n);
+    /* postscreen logs "DNSBL rank N" without the zones behind it; dnsblog
+     * names them. A rank our own zone may have caused is not evidence:
+     * each hit of our zone takes one rank line away. */
+    n[AC_PS_DNSBL] -= n[AC_PS_DNSBL] < n[AC_OWN_ZONE] ? n[AC_PS_DNSBL] : n[AC_OWN_ZONE];
     d->score = 0;
     for (int k = 0; k < AC__COUNT; k++)
-        if (k != AC_AUTH_FAIL)
+        if (k != AC_AUTH_FAIL && k != AC_AUTHENTICATED && k != AC_OWN_ZONE)
             d->score += p->weight[k] * n[k];
     d->auth_score = p->weight[AC_AUTH_FAIL] * n[AC_AUTH_FAIL];
     d->rdns = rdns_of(ip, st);
+    d->exempt = policy_exempt(p, ip);
+    if (d->exempt != PX_NONE) {
+        d->cause = CAUSE_NONE;
+        return;
+    }
+    /* A client that logged in sends a customer's mail: the customer
+     * reports judge it, the spam lists do not. Its failed logins still
+     * count (a brute force that once guessed right). */
+    bool customer = n[AC_AUTHENTICATED] > 0;
     /* No or dynamic rDNS lowers the bar: such senders have no business
      * talking to an MX directly. */
     /* Both lists may apply: the stronger evidence, relative to its own
      * threshold, names the cause. */
     double spam = d->score / policy_bar(p, d->rdns), auth = d->auth_score / p->auth_threshold;
-    if (spam >= 1 && spam >= auth)
+    if (spam >= 1 && spam >= auth && !customer)
         d->cause = CAUSE_SPAM;
     else if (auth >= 1)
         d->cause = CAUSE_AUTH;
-    else if (p->list_dynamic && d->rdns == RDNS_DYNAMIC && d->score >= p->dynamic_threshold)
+    else if (p->list_dynamic && d->rdns == RDNS_DYNAMIC && d->score >= p->dynamic_threshold
+             && !customer)
         d->cause = CAUSE_DYNAMIC;       /* a PBL-like entry: some evidence, generic name */
     else
         d->cause = CAUSE_NONE;
+    if (customer && d->cause == CAUSE_NONE && (spam >= 1 || d->score >= p->dynamic_threshold))
+        d->exempt = PX_AUTHENTICATED;
 }
 
 const char *policy_cause_name(enum cause c)

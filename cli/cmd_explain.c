@@ -23,7 +23,7 @@
 static const char help[] =
     "usage: rblforge explain ADDRESS|CIDR [-c CONFIG] [--state FILE] [--allowlist FILE]\n"
     "                        [--denylist FILE] [--asn-db FILE] [--since T] [--until T]\n"
-    "                        [--now T] [-j N] [--year Y] [--tz ZONE] LOG...\n"
+    "                        [--now T] [-j N] [--year Y] [--tz ZONE] [--test-range CIDR] LOG...\n"
     "\n"
     "Read the logs as `rblforge run` would and explain the decision about\n"
     "ADDRESS (or every address seen in CIDR): counts per evidence class times\n"
@@ -284,6 +284,7 @@ int cmd_explain(int argc, char **argv)
         { "jobs", required_argument, NULL, 'j' },
         { "year", required_argument, NULL, OPT_YEAR },
         { "tz", required_argument, NULL, OPT_TZ },
+        { "test-range", required_argument, NULL, OPT_TEST_RANGE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -294,6 +295,9 @@ int cmd_explain(int argc, char **argv)
     struct policy p;
     int opt, status = EXIT_OK;
 
+    const char *test_ranges[16];
+    size_t ntest_ranges = 0;
+
     while ((opt = getopt_long(argc, argv, "c:j:h", longopts, NULL)) != -1) {
         if (cli_common_option(opt, optarg, &common))
             continue;
@@ -301,6 +305,13 @@ int cmd_explain(int argc, char **argv)
         case 'c': config = optarg; break;
         case OPT_STATE: statefile = optarg; break;
         case OPT_ALLOWLIST: allowfile = optarg; break;
+        case OPT_TEST_RANGE:
+            if (ntest_ranges == sizeof(test_ranges) / sizeof(test_ranges[0])) {
+                msg_warn("--test-range: at most %zu", ntest_ranges);
+                return EXIT_USAGE;
+            }
+            test_ranges[ntest_ranges++] = optarg;
+            break;
         case OPT_DENYLIST: denyfile = optarg; break;
         case OPT_ASN_DB: asnfile = optarg; break;
         case OPT_SINCE:
@@ -333,6 +344,11 @@ int cmd_explain(int argc, char **argv)
     policy_init(&p);
     if (config && !policy_load(&p, config))
         return EXIT_USAGE;
+    for (size_t i = 0; i < ntest_ranges; i++)
+        if (!policy_add_test_range(&p, test_ranges[i])) {
+            msg_warn("--test-range: want an address or CIDR, got \"%.60s\"", test_ranges[i]);
+            return EXIT_USAGE;
+        }
     if (allowfile == NULL)
         allowfile = p.allowlist;
     if (denyfile == NULL)
@@ -358,7 +374,7 @@ int cmd_explain(int argc, char **argv)
         }
     }
     struct pipeline_opts po = { .year = common.year, .since = since, .until = until,
-                                .evidence_lines = true };
+                                .evidence_lines = true, .agg_conf = &p.agg };
     struct pipeline_stats st;
     struct agg *a = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
     if (x.asn)

@@ -161,7 +161,7 @@ int cmd_report(int argc, char **argv)
         report_job_free(&j);
         return EXIT_RUNTIME;
     }
-    struct pipeline_opts po = { .year = common.year, .sink = &j.sink };
+    struct pipeline_opts po = { .year = common.year, .sink = &j.sink, .agg_conf = &policy.agg };
     struct pipeline_stats st;
     char *const *files = argv + optind;
     size_t nfiles = (size_t)(argc - optind);

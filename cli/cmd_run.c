@@ -24,6 +24,7 @@
 
 static const char help[] =
     "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [--denylist FILE]\n"
+    "                    [--test-range CIDR]\n"
     "                    [--asn-db FILE] [--state FILE] [--since T] [--until T]\n"
     "                    [--now T] [--force] [--strict] [--post-publish CMD]\n"
     "                    [-j N] [--year Y] [--tz ZONE] [--customers FILE\n"
@@ -42,6 +43,8 @@ static const char help[] =
     "      --allowlist FILE addresses and CIDRs never to list, one per line\n"
     "      --denylist FILE  addresses and CIDRs always listed (cause spam)\n"
     "      --asn-db FILE    GeoLite2-ASN / DB-IP ASN .mmdb for the ASN columns\n"
+    "      --test-range CIDR  make a special or private range listable (labs,\n"
+    "                       tests; repeatable; reported in summary.json)\n"
     "      --state FILE     remember listings and what was read across runs:\n"
     "                       read only new data, keep entries until they expire\n"
     "      --since T, --until T  only events in [T, T'): YYYY-MM-DD,\n"
@@ -162,6 +165,7 @@ int cmd_run(int argc, char **argv)
         { "templates", required_argument, NULL, OPT_TEMPLATES },
         { "lang", required_argument, NULL, OPT_LANG },
         CLI_INPUT_OPTIONS,
+        { "test-range", required_argument, NULL, OPT_TEST_RANGE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -177,6 +181,9 @@ int cmd_run(int argc, char **argv)
     struct policy policy;
     int opt;
 
+    const char *test_ranges[16];
+    size_t ntest_ranges = 0;
+
     while ((opt = getopt_long(argc, argv, "c:o:j:vh", longopts, NULL)) != -1) {
         if (cli_common_option(opt, optarg, &common))
             continue;
@@ -184,6 +191,13 @@ int cmd_run(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'o': outdir = optarg; break;
         case OPT_ALLOWLIST: allowfile = optarg; break;
+        case OPT_TEST_RANGE:
+            if (ntest_ranges == sizeof(test_ranges) / sizeof(test_ranges[0])) {
+                msg_warn("--test-range: at most %zu", ntest_ranges);
+                return EXIT_USAGE;
+            }
+            test_ranges[ntest_ranges++] = optarg;
+            break;
         case OPT_DENYLIST: denyfile = optarg; break;
         case OPT_ASN_DB: asnfile = optarg; break;
         case OPT_STATE: statefile = optarg; break;
@@ -224,6 +238,11 @@ int cmd_run(int argc, char **argv)
     policy_init(&policy);
     if (config && !policy_load(&policy, config))
         return EXIT_USAGE;
+    for (size_t i = 0; i < ntest_ranges; i++)
+        if (!policy_add_test_range(&policy, test_ranges[i])) {
+            msg_warn("--test-range: want an address or CIDR, got \"%.60s\"", test_ranges[i]);
+            return EXIT_USAGE;
+        }
     reports = customers || policy.customers.map[0];
     if (reports && !report_job_init(&rj, &policy.customers, customers, templates, lang))
         return EXIT_USAGE;
@@ -282,7 +301,8 @@ int cmd_run(int argc, char **argv)
     struct pipeline_opts po = { .year = common.year, .since = since, .until = until,
                                 .state = state, .inputs = inputs,
                                 .sink = reports ? &rj.sink : NULL,
-                                .inflate = common.inflate, .progress = common.progress };
+                                .inflate = common.inflate, .progress = common.progress,
+                                .agg_conf = &policy.agg };
     struct pipeline_stats st;
     double t_read = seconds();
     agg = pipeline_aggregate(argv + optind, nfiles, &po, &st);

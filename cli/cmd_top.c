@@ -298,7 +298,8 @@ int cmd_top(int argc, char **argv)
         return cli_usage_error("top");
     }
     c.p = &p;
-    struct pipeline_opts po = { .year = common.year, .since = since, .until = until };
+    struct pipeline_opts po = { .year = common.year, .since = since, .until = until,
+                                .agg_conf = &p.agg };
     struct pipeline_stats st;
     struct agg *a = pipeline_aggregate(argv + optind, (size_t)(argc - optind), &po, &st);
     if (db)

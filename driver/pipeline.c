@@ -315,7 +315,9 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     if (r->ordered)
         ps.ts = f->ts;
     if (r->mode == MODE_AGG && r->per[t] == NULL)
-        r->per[t] = agg_new(r->o->evidence_lines);
+        r->per[t] = agg_new_conf(r->o->evidence_lines, r->o->agg_conf);
+    if (r->mode == MODE_AGG)
+        agg_chunk_begin(r->per[t]);
     if (r->mode == MODE_PRINT)
         s->ob.len = 0;
     if (r->mode == MODE_AGG && r->o->sink && r->sinks[t] == NULL)
@@ -585,7 +587,7 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
     r.per = xcalloc((size_t)nt, sizeof(*r.per));
     r.sinks = xcalloc((size_t)nt, sizeof(*r.sinks));
     if (nt > 1)
-        r.all = agg_new(o->evidence_lines);
+        r.all = agg_new_conf(o->evidence_lines, o->agg_conf);
     pthread_mutex_init(&r.merge_mu, NULL);
     run_files(&r, files, n, o, st);
     /* The rest merged in thread order, each table freed as soon as it is
@@ -610,5 +612,8 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
     pthread_mutex_destroy(&r.merge_mu);
     free(r.per);
     free(r.sinks);
-    return all ? all : agg_new(o->evidence_lines);
+    if (all == NULL)
+        all = agg_new_conf(o->evidence_lines, o->agg_conf);
+    agg_settle(all);
+    return all;
 }
