@@ -28,6 +28,20 @@ struct free_rec {
     struct free_rec *next;
 };
 
+/* One end of a queue-ID pairing: an smtpd client= (ip set) or a qmgr
+ * sender line (ip.family 0), by a hash of host and queue ID. */
+struct qrec {
+    uint64_t key;
+    int64_t ts;
+    struct agg_pos pos;
+    struct ipaddr ip;
+};
+
+struct qvec {
+    struct qrec *v;
+    size_t n, cap;
+};
+
 struct agg {
     Pvoid_t v4;                 /* JudyL: uint32 address -> struct ip_stats * */
     Pvoid_t v6;                 /* JudyL: high 64 bits -> JudyL: low 64 -> stats */
@@ -37,6 +51,11 @@ struct agg {
     size_t pre;                 /* bytes before each record: its evidence lines, or 0 */
     struct free_rec *free[AC__COUNT + 2];       /* by cap (see cap_for) */
     struct agg_pos rdns_hi;     /* no stored hostname is from a later line */
+    const struct agg_conf *conf;        /* own zones; NULL = none */
+    /* Queue-ID pairing (see agg_settle): this chunk's client= lines not
+     * yet taken by qmgr, by key; and what earlier chunks left unpaired. */
+    Pvoid_t qclient;            /* JudyL: key -> struct qrec * (in mem) */
+    struct qvec pend;           /* unpaired, from earlier chunks and merges */
 };
 
 static const char *const class_names[AC__COUNT] = {
@@ -61,6 +80,8 @@ static const char *const class_names[AC__COUNT] = {
     [AC_PS_PASS] = "postscreen_pass",
     [AC_LOST] = "lost",
     [AC_PROTOCOL_ERROR] = "protocol_error",
+    [AC_AUTHENTICATED] = "authenticated",
+    [AC_OWN_ZONE] = "own_zone",
 };
 
 const char *agg_class_name(enum agg_class c)
@@ -76,14 +97,62 @@ int agg_class_lookup(const char *name)
     return -1;
 }
 
-int agg_classify(const struct event *ev)
+bool agg_own_zone(const struct agg_conf *conf, struct span zone)
+{
+    if (conf == NULL || zone.p == NULL)
+        return false;
+    if (zone.n > 0 && zone.p[zone.n - 1] == '.')
+        zone.n--;
+    for (unsigned i = 0; i < conf->nzones; i++) {
+        const char *z = conf->zone[i];
+        size_t k = strlen(z), j = 0;
+        if (k != zone.n)
+            continue;
+        while (j < k && (z[j] | 0x20) == (zone.p[j] | 0x20)
+               && ((z[j] >= 'A' && z[j] <= 'Z') || (z[j] >= 'a' && z[j] <= 'z') || z[j] == zone.p[j]))
+            j++;
+        if (j == k)
+            return true;
+    }
+    return false;
+}
+
+/* Postfix's disconnect counters ("ehlo=1 auth=1 mail=1 ..."): true if
+ * "auth=N" or "auth=N/M" says N > 0 logins succeeded. Postfix writes these
+ * words itself; nothing of the client's is in them. */
+static bool disconnect_logged_in(struct span t)
+{
+    long at = span_find_lit(t, "auth=");
+
+    if (at < 0 || (at > 0 && t.p[at - 1] != ' '))
+        return false;
+    size_t i = (size_t)at + 5;
+    bool nonzero = false, any = false;
+    for (; i < t.n && t.p[i] >= '0' && t.p[i] <= '9'; i++)
+        any = true, nonzero |= t.p[i] != '0';
+    return any && nonzero;
+}
+
+static bool is_postscreen(struct span prog)
+{
+    return span_ends(prog, "postscreen", 10);
+}
+
+int agg_classify_conf(const struct agg_conf *conf, const struct event *ev)
 {
     switch (ev->type) {
     case EV_CONNECT:
     case EV_TCP_OK:
         return AC_CONNECT;
     case EV_CLIENT:
+        /* smtpd handed a message to cleanup, which may still refuse it:
+         * the credit waits for qmgr (EV_QUEUED). A login, though, makes
+         * the session a customer's, whatever it sends. */
+        return ev->sasl_user.p && ev->sasl_user.n ? AC_AUTHENTICATED : -1;
+    case EV_QUEUED:
         return AC_ACCEPTED;
+    case EV_DISCONNECT:
+        return ev->text.p && disconnect_logged_in(ev->text) ? AC_AUTHENTICATED : -1;
     case EV_AUTH_FAIL:
         /* Our SASL backend failing is no evidence against the client. */
         return ev->reason == R_SERVER_ERROR ? -1 : AC_AUTH_FAIL;
@@ -93,9 +162,20 @@ int agg_classify(const struct event *ev)
         return AC_REJ_DNSBL;
     case EV_TCP_DENY:
         return AC_REJ_OTHER;
+    case EV_DNSBL:
+        /* dnsblog: a hit on our own zone is reported; other zones' hits
+         * are weighed by postscreen itself (its DNSBL rank line). */
+        return agg_own_zone(conf, ev->dnsbl) ? AC_OWN_ZONE : -1;
     case EV_REJECT:
+        /* postscreen's own SMTP engine refuses RCPT after a verdict that
+         * has its line (PREGREET, DNSBL rank, ...) or, with 450 4.3.2,
+         * as the routine first-contact deferral of the deep protocol
+         * tests: never a verdict of its own. One that names our own zone
+         * is reported as such (and discounts a DNSBL rank line). */
+        if (is_postscreen(ev->prog))
+            return ev->reason == R_DNSBL && agg_own_zone(conf, ev->dnsbl) ? AC_OWN_ZONE : -1;
         switch (ev->reason) {
-        case R_DNSBL: return AC_REJ_DNSBL;
+        case R_DNSBL: return agg_own_zone(conf, ev->dnsbl) ? AC_OWN_ZONE : AC_REJ_DNSBL;
         case R_UNKNOWN_RECIPIENT: return AC_REJ_UNKNOWN_RECIPIENT;
         case R_RELAY_DENIED: return AC_REJ_RELAY_DENIED;
         case R_NO_RDNS: return AC_REJ_NO_RDNS;
@@ -115,8 +195,10 @@ int agg_classify(const struct event *ev)
         case R_PS_NON_SMTP:
         case R_PS_BARE_NEWLINE:
         case R_PS_COMMAND_LIMIT: return AC_PS_PROTOCOL;
-        case R_PS_PASS_NEW:
-        case R_PS_PASS_OLD: return AC_PS_PASS;
+        /* PASS NEW: the client passed the tests. PASS OLD only says it
+         * is still on postscreen's temporary allowlist: a bot that passed
+         * once reconnects with it, so it earns nothing. */
+        case R_PS_PASS_NEW: return AC_PS_PASS;
         default: return -1;
         }
     case EV_LOST:
@@ -127,13 +209,24 @@ int agg_classify(const struct event *ev)
     }
 }
 
-struct agg *agg_new(bool evidence_lines)
+int agg_classify(const struct event *ev)
+{
+    return agg_classify_conf(NULL, ev);
+}
+
+struct agg *agg_new_conf(bool evidence_lines, const struct agg_conf *conf)
 {
     struct agg *a = xcalloc(1, sizeof(*a));
 
     arena_init(&a->mem);
     a->pre = evidence_lines ? 2 * sizeof(struct agg_pos) : 0;
+    a->conf = conf;
     return a;
+}
+
+struct agg *agg_new(bool evidence_lines)
+{
+    return agg_new_conf(evidence_lines, NULL);
 }
 
 /* likely_new: the caller expects ip to be absent (a merge: most of a
@@ -308,7 +401,8 @@ static void ev_last_note(struct ip_stats *st, int64_t t, const struct agg_pos *p
 
 bool agg_is_evidence(enum agg_class c)
 {
-    return c != AC_CONNECT && c != AC_ACCEPTED && c != AC_PS_PASS && c < AC__COUNT;
+    return c != AC_CONNECT && c != AC_ACCEPTED && c != AC_PS_PASS && c != AC_AUTHENTICATED
+        && c != AC_OWN_ZONE && c < AC__COUNT;
 }
 
 /* rsyslog's "message repeated N times: [...]" stands for N occurrences
@@ -327,51 +421,50 @@ static uint32_t repeat_count(const struct event *ev)
     return k ? k : 1;
 }
 
-void agg_add(struct agg *a, const struct event *ev)
+/* k more of class c for ip, at time ts (has_ts), from line pos; the
+ * hostname the line logged, if any. */
+static void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, bool has_ts,
+                  int64_t ts, struct agg_pos pos, const struct event *ev)
 {
-    int c;
-
-    if (ev->ip.family == 0 || (c = agg_classify(ev)) < 0)
-        return;
     struct ip_stats *st;
-    if (ev->ip.family == 4) {
-        uint32_t k = ipaddr_v4(&ev->ip);
+    if (ip->family == 4) {
+        uint32_t key = ipaddr_v4(ip);
         if (a->recent == NULL)
             a->recent = xcalloc((size_t)1 << RECENT_BITS, sizeof(*a->recent));
-        struct recent *r = recent_of(a, k);
-        if (r->st == NULL || r->key != k)
-            r->key = k, r->st = record(a, &ev->ip, NEW_CAP);
+        struct recent *r = recent_of(a, key);
+        if (r->st == NULL || r->key != key)
+            r->key = key, r->st = record(a, ip, NEW_CAP);
         st = r->st;
     } else {
-        st = record(a, &ev->ip, NEW_CAP);
+        st = record(a, ip, NEW_CAP);
     }
     uint32_t bit = UINT32_C(1) << c;
     unsigned at = agg_popcount(st->mask & (bit - 1));
     if (!(st->mask & bit)) {
         /* A class new to this address: a slot in class order. */
-        unsigned k = agg_popcount(st->mask);
-        if (k == st->cap)
-            st = rec_move(a, &ev->ip, st, k + 1);
-        memmove(&st->cnt[at + 1], &st->cnt[at], (k - at) * sizeof(uint32_t));
+        unsigned n = agg_popcount(st->mask);
+        if (n == st->cap)
+            st = rec_move(a, ip, st, n + 1);
+        memmove(&st->cnt[at + 1], &st->cnt[at], (n - at) * sizeof(uint32_t));
         st->cnt[at] = 0;
         st->mask |= bit;
     }
-    st->cnt[at] += repeat_count(ev);
-    if (ev->has_ts && ev->ts > 0 && ev->ts <= UINT32_MAX) {
-        uint32_t t = (uint32_t)ev->ts;
+    st->cnt[at] += k;
+    if (has_ts && ts > 0 && ts <= UINT32_MAX) {
+        uint32_t t = (uint32_t)ts;
         if (st->first == 0 || t < st->first)
             st->first = t;
         if (t > st->last)
             st->last = t;
     }
     if (agg_is_evidence(c)) {
-        struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
-        int64_t t = ev->has_ts ? ev->ts : 0;
+        int64_t t = has_ts ? ts : 0;
         ev_first_note(st, t, a->pre ? &pos : NULL);
         ev_last_note(st, t, a->pre ? &pos : NULL);
     }
+    if (ev == NULL)
+        return;
     if (ev->rdns.p && ev->rdns.n) {
-        struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
         /* Only an earlier line's name replaces the stored one. Lines come
          * in order, so a line past every stored name's (a->rdns_hi) need
          * not fetch the name's position: a cache miss per session. */
@@ -383,6 +476,170 @@ void agg_add(struct agg *a, const struct event *ev)
     } else if (ev->rdns_unknown) {
         st->rdns_unknown = true;
     }
+}
+
+/*
+ * Queue-ID pairing. smtpd's "QID: client=host[addr]" and qmgr's
+ * "QID: from=<...>, size=..., nrcpt=..." of the same message are a few
+ * lines apart, nearly always in the same chunk: paired there at once
+ * through a->qclient. What is left at the end of a chunk (client= lines of
+ * messages cleanup refused, and the pairs a chunk boundary cut) waits in
+ * a->pend; agg_settle sorts all of it by time and position and pairs it
+ * as one sequential pass would. A qmgr line takes the latest client= of
+ * the same host and queue ID before it, at most PAIR_MAX seconds before
+ * (a deferred message logs its qmgr line again at every retry: only the
+ * first takes the client=, which is consumed).
+ */
+enum { PAIR_MAX = 3600 };
+
+static uint64_t qkey(const struct event *ev)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+
+    for (size_t i = 0; i < ev->host.n; i++)
+        h = (h ^ (unsigned char)ev->host.p[i]) * UINT64_C(1099511628211);
+    h = (h ^ 0x100) * UINT64_C(1099511628211);
+    for (size_t i = 0; i < ev->qid.n; i++)
+        h = (h ^ (unsigned char)ev->qid.p[i]) * UINT64_C(1099511628211);
+    return h;
+}
+
+static void qvec_push(struct qvec *q, const struct qrec *r)
+{
+    q->v = xgrow(q->v, &q->cap, q->n + 1, sizeof(*q->v));
+    q->v[q->n++] = *r;
+}
+
+static void credit(struct agg *a, const struct qrec *client, const struct qrec *queued)
+{
+    count(a, &client->ip, AC_ACCEPTED, 1, true, queued->ts, queued->pos, NULL);
+}
+
+static bool pairs(const struct qrec *client, const struct qrec *queued)
+{
+    return queued->ts >= client->ts && queued->ts - client->ts <= PAIR_MAX;
+}
+
+/* Move this chunk's unpaired client= lines into dst's pending list. */
+static void qclient_flush(const struct agg *a, struct qvec *dst)
+{
+    Word_t k = 0;
+    PWord_t pv;
+
+    JLF(pv, a->qclient, k);
+    while (pv) {
+        qvec_push(dst, *(struct qrec **)pv);
+        JLN(pv, a->qclient, k);
+    }
+}
+
+void agg_chunk_begin(struct agg *a)
+{
+    if (a->qclient == NULL)
+        return;
+    qclient_flush(a, &a->pend);
+    JudyLFreeArray(&a->qclient, PJE0);
+}
+
+static void queue_line(struct agg *a, const struct event *ev, const struct ipaddr *ip,
+                       struct agg_pos pos)
+{
+    struct qrec r = { .key = qkey(ev), .ts = ev->has_ts ? ev->ts : 0, .pos = pos };
+    PWord_t pv;
+
+    if (ip) {
+        r.ip = *ip;
+        JLI(pv, a->qclient, (Word_t)r.key);
+        if (pv == PJERR)
+            msg_fatal("out of memory in Judy array");
+        struct qrec *q = *(struct qrec **)pv;
+        if (q == NULL)
+            q = arena_alloc_aligned(&a->mem, sizeof(*q), alignof(struct qrec));
+        *q = r;
+        *(struct qrec **)pv = q;
+        return;
+    }
+    JLG(pv, a->qclient, (Word_t)r.key);
+    if (pv && pairs(*(struct qrec **)pv, &r)) {
+        credit(a, *(struct qrec **)pv, &r);
+        int rc;
+        JLD(rc, a->qclient, (Word_t)r.key);
+        (void)rc;
+    } else if (pv == NULL) {
+        qvec_push(&a->pend, &r);
+    }
+}
+
+static int cmp_qrec(const void *x, const void *y)
+{
+    const struct qrec *a = x, *b = y;
+
+    if (a->ts != b->ts)
+        return a->ts < b->ts ? -1 : 1;
+    if (pos_before(a->pos, b->pos))
+        return -1;
+    if (pos_before(b->pos, a->pos))
+        return 1;
+    /* The same line twice (a table merged twice is a caller's bug, but
+     * the order must still be total): client= first. */
+    return (b->ip.family != 0) - (a->ip.family != 0);
+}
+
+void agg_settle(struct agg *a)
+{
+    struct qvec all = a->pend;
+    Pvoid_t open = NULL;
+    PWord_t pv;
+
+    qclient_flush(a, &all);
+    JudyLFreeArray(&a->qclient, PJE0);
+    if (all.n > 1)
+        qsort(all.v, all.n, sizeof(*all.v), cmp_qrec);
+    for (size_t i = 0; i < all.n; i++) {
+        const struct qrec *r = &all.v[i];
+        if (r->ip.family) {
+            JLI(pv, open, (Word_t)r->key);
+            if (pv == PJERR)
+                msg_fatal("out of memory in Judy array");
+            *(const struct qrec **)pv = r;
+            continue;
+        }
+        JLG(pv, open, (Word_t)r->key);
+        if (pv && pairs(*(const struct qrec **)pv, r)) {
+            credit(a, *(const struct qrec **)pv, r);
+            int rc;
+            JLD(rc, open, (Word_t)r->key);
+            (void)rc;
+        }
+    }
+    JudyLFreeArray(&open, PJE0);
+    free(all.v);
+    memset(&a->pend, 0, sizeof(a->pend));
+}
+
+void agg_add(struct agg *a, const struct event *ev)
+{
+    int c = agg_classify_conf(a->conf, ev);
+    struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
+
+    if (ev->type == EV_CLIENT && ev->qid.p && ev->qid.n && ev->ip.family) {
+        struct ipaddr ip = ev->ip;
+        ipaddr_unmap(&ip);
+        queue_line(a, ev, &ip, pos);
+    }
+    if (c < 0)
+        return;
+    /* qmgr's line names no client: the pairing finds it. */
+    if (c == AC_ACCEPTED && ev->ip.family == 0) {
+        if (ev->qid.p && ev->qid.n)
+            queue_line(a, ev, NULL, pos);
+        return;
+    }
+    if (ev->ip.family == 0)
+        return;
+    struct ipaddr ip = ev->ip;
+    ipaddr_unmap(&ip);
+    count(a, &ip, c, repeat_count(ev), ev->has_ts, ev->ts, pos, ev);
 }
 
 /* src's record as dst's record for ip, which dst has not seen: copied
@@ -446,6 +703,10 @@ void agg_merge(struct agg *dst, const struct agg *src)
     if (dst->pre != src->pre)
         msg_panic("agg_merge: tables with and without evidence lines");
     agg_walk(src, merge_visit, dst);
+    /* src's unpaired queue lines wait in dst for agg_settle. */
+    qclient_flush(src, &dst->pend);
+    for (size_t i = 0; i < src->pend.n; i++)
+        qvec_push(&dst->pend, &src->pend.v[i]);
 }
 
 size_t agg_count(const struct agg *a)
@@ -463,10 +724,13 @@ bool agg_evidence_lines(const struct agg *a, const struct ip_stats *st,
     return true;
 }
 
-const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip)
+const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
 {
     PWord_t pv;
+    struct ipaddr un = *ip0;
+    const struct ipaddr *ip = &un;
 
+    ipaddr_unmap(&un);
     if (ip->family == 4) {
         JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
     } else {
@@ -591,6 +855,8 @@ static void free_keys(struct agg *a)
 void agg_clear(struct agg *a)
 {
     free_keys(a);
+    JudyLFreeArray(&a->qclient, PJE0);
+    a->pend.n = 0;
     arena_reset(&a->mem);
     if (a->recent)
         memset(a->recent, 0, ((size_t)1 << RECENT_BITS) * sizeof(*a->recent));
@@ -604,6 +870,8 @@ void agg_free(struct agg *a)
     if (a == NULL)
         return;
     free_keys(a);
+    JudyLFreeArray(&a->qclient, PJE0);
+    free(a->pend.v);
     arena_free(&a->mem);
     free(a->recent);
     free(a);

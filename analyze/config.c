@@ -30,6 +30,10 @@ const char config_default_ini[] =
     "asn_db = \n"
     "allowlist = \n"
     "denylist = \n"
+    "own_zones = \n"
+    "trusted_networks = \n"
+    "list_private = yes\n"
+    "test_range = \n"
     "\n"
     "[rdns]\n"
     "none = 0.7\n"
@@ -359,6 +363,69 @@ static void print_customers(const struct cust_policy *p, FILE *fp)
         fprintf(fp, "%s = %g\n", knobs[i].name, *(const double *)((const char *)p + knobs[i].off));
 }
 
+/* A list of CIDRs separated by spaces or commas, Postfix's [addr]/len
+ * brackets allowed: into out (room for POLICY_NETS_MAX), count into *n. */
+static bool parse_nets(const char *v, struct ipprefix *out, unsigned *n)
+{
+    unsigned k = 0;
+    size_t i = 0, len = strlen(v);
+
+    while (i < len) {
+        while (i < len && (v[i] == ' ' || v[i] == ',' || v[i] == '\t'))
+            i++;
+        size_t b = i;
+        while (i < len && v[i] != ' ' && v[i] != ',' && v[i] != '\t')
+            i++;
+        if (i == b)
+            break;
+        char tok[IPPREFIX_STRLEN + 2];
+        size_t t = 0;
+        for (size_t j = b; j < i; j++) {
+            if (v[j] == '[' || v[j] == ']')
+                continue;
+            if (t + 1 >= sizeof(tok))
+                return false;
+            tok[t++] = v[j];
+        }
+        struct ipprefix pfx;
+        if (k >= POLICY_NETS_MAX || !ipprefix_parse(span_make(tok, t), &pfx, true))
+            return false;
+        out[k++] = pfx;
+    }
+    *n = k;
+    return true;
+}
+
+/* DNS names separated by spaces or commas into z's own zones. */
+static bool parse_zones(const char *v, struct agg_conf *z)
+{
+    char buf[AGG_ZONES_MAX * AGG_ZONE_LEN];
+    size_t n = strlen(v);
+    unsigned k = 0;
+
+    if (n >= sizeof(buf))
+        return false;
+    memcpy(buf, v, n + 1);
+    for (char *save, *tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+        if (k >= AGG_ZONES_MAX || !is_dnsname(tok) || strlen(tok) >= AGG_ZONE_LEN)
+            return false;
+        strcpy(z->zone[k++], tok);
+    }
+    z->nzones = k;
+    return true;
+}
+
+/* own_zones not given: the zone this configuration publishes. */
+static void config_finish(struct policy *p)
+{
+    if (!p->own_zones_set) {
+        size_t n = strnlen(p->zone_name, AGG_ZONE_LEN - 1);
+        p->agg.nzones = 1;
+        memcpy(p->agg.zone[0], p->zone_name, n);
+        p->agg.zone[0][n] = 0;
+    }
+}
+
 /* ---- the sections of the policy ---- */
 
 /* A setting's error: the message for "path:line: ..." and inih's stop. */
@@ -394,6 +461,20 @@ static int set_policy(struct load_ctx *c, const char *name, const char *value)
             : p->denylist;
         if (!set_path(dst, value))
             BAD("%s: path too long", name);
+    } else if (strcmp(name, "own_zones") == 0) {
+        if (!parse_zones(value, &p->agg))
+            BAD("own_zones: want up to %d DNS names separated by spaces, got \"%.40s\"",
+                AGG_ZONES_MAX, value);
+        p->own_zones_set = p->agg.nzones > 0;
+    } else if (strcmp(name, "trusted_networks") == 0 || strcmp(name, "test_range") == 0) {
+        bool tr = name[1] == 'r';
+        if (!parse_nets(value, tr ? p->trusted : p->test_range,
+                        tr ? &p->ntrusted : &p->ntest_range))
+            BAD("%s: want up to %d addresses or CIDRs separated by spaces, got \"%.40s\"",
+                name, POLICY_NETS_MAX, value);
+    } else if (strcmp(name, "list_private") == 0) {
+        if (!parse_bool(value, &p->list_private))
+            BAD("list_private: want yes or no, got \"%.40s\"", value);
     } else {
         BAD("unknown key \"%.40s\" in [policy]", name);
     }
@@ -448,6 +529,9 @@ static int set_weights(struct load_ctx *c, const char *name, const char *value)
 
     if ((k = agg_class_lookup(name)) < 0)
         BAD("unknown evidence class \"%.40s\" in [weights]", name);
+    if (k == AC_AUTHENTICATED || k == AC_OWN_ZONE)
+        BAD("%s: not evidence, has no weight (see rblforge(1), TRUSTED CLIENTS "
+            "AND OWN ZONES)", name);
     if (!parse_num(value, -1e6, 1e6, &d))
         BAD("%s: want a number, got \"%.40s\"", name, value);
     p->weight[k] = d;
@@ -580,6 +664,7 @@ void config_init(struct policy *p)
     config_customers_init(&p->customers);
     if (ini_parse_string(config_default_ini, on_setting, &c) != 0)
         msg_panic("built-in policy does not parse: %s", c.err);
+    config_finish(p);
 }
 
 /* inih reads a line in pieces of INI_MAX_LINE bytes and parses the rest
@@ -626,6 +711,7 @@ bool config_load(struct policy *p, const char *path)
         msg_warn("%s:%d: %s", path, rc, c.err[0] ? c.err : "syntax error");
         return false;
     }
+    config_finish(p);
     return true;
 }
 
@@ -659,6 +745,20 @@ void config_print(const struct policy *p, FILE *fp)
     print_num(fp, "relist_factor", p->relist_factor);
     fprintf(fp, "asn_db = %s\nallowlist = %s\ndenylist = %s\n", p->asn_db, p->allowlist,
             p->denylist);
+    fprintf(fp, "own_zones =");
+    for (unsigned i = 0; i < p->agg.nzones; i++)
+        fprintf(fp, " %s", p->agg.zone[i]);
+    fprintf(fp, "\ntrusted_networks =");
+    for (unsigned i = 0; i < p->ntrusted; i++) {
+        char b[IPPREFIX_STRLEN];
+        fprintf(fp, " %s", ipprefix_format(&p->trusted[i], b));
+    }
+    fprintf(fp, "\nlist_private = %s\ntest_range =", p->list_private ? "yes" : "no");
+    for (unsigned i = 0; i < p->ntest_range; i++) {
+        char b[IPPREFIX_STRLEN];
+        fprintf(fp, " %s", ipprefix_format(&p->test_range[i], b));
+    }
+    fprintf(fp, "\n");
     fprintf(fp, "\n[rdns]\n");
     for (int c = 0; c < RDNS__COUNT; c++)
         print_num(fp, c == RDNS_STATIC_GENERIC ? "static_generic" : rdns_class_name(c),
@@ -670,7 +770,8 @@ void config_print(const struct policy *p, FILE *fp)
             p->net_spare_good ? "yes" : "no");
     fprintf(fp, "\n[weights]\n");
     for (int k = 0; k < AC__COUNT; k++)
-        print_num(fp, agg_class_name(k), p->weight[k]);
+        if (k != AC_AUTHENTICATED && k != AC_OWN_ZONE)
+            print_num(fp, agg_class_name(k), p->weight[k]);
     fprintf(fp, "\n[zone]\nttl = %u\n", p->ttl);
     for (int c = 1; c < CAUSE__COUNT; c++)
         fprintf(fp, "code_%s = %s\n", policy_cause_name(c), p->code[c]);

@@ -43,6 +43,19 @@ static uint64_t events_of(const struct ip_stats *st)
     return e;
 }
 
+/* A network that holds or lies in one of the trusted networks is never
+ * listed whole: it would refuse the MTA's own clients. */
+static bool holds_trusted(const struct policy *p, const struct ipprefix *net)
+{
+    for (unsigned i = 0; i < p->ntrusted; i++) {
+        const struct ipprefix *t = &p->trusted[i];
+        if (t->addr.family == net->addr.family
+            && (ipprefix_contains(net, &t->addr) || ipprefix_contains(t, &net->addr)))
+            return true;
+    }
+    return false;
+}
+
 /* The current network is complete: decide it, count it for its AS and
  * keep it if it says anything. */
 static void net_done(struct netagg *na)
@@ -55,7 +68,7 @@ static void net_done(struct netagg *na)
 
     if (!p->net_escalate || (!by_count && !by_ratio))
         ns->status = NET_NONE;
-    else if (na->allow && cidrset_overlaps(na->allow, &ns->pfx))
+    else if ((na->allow && cidrset_overlaps(na->allow, &ns->pfx)) || holds_trusted(p, &ns->pfx))
         ns->status = NET_HELD_ALLOWLIST;
     else if (p->net_spare_good && ns->ips_good)
         ns->status = NET_HELD_GOOD;

@@ -23,7 +23,7 @@
 static const char help[] =
     "usage: rblforge explain ADDRESS|CIDR [-c CONFIG] [--state FILE] [--allowlist FILE]\n"
     "                        [--denylist FILE] [--asn-db FILE] [--since T] [--until T]\n"
-    "                        [--now T] [-j N] [--year Y] [--tz ZONE] LOG...\n"
+    "                        [--now T] [-j N] [--year Y] [--tz ZONE] [--test-range CIDR] LOG...\n"
     "\n"
     "Read the logs as `rblforge run` would and explain the decision about\n"
     "ADDRESS (or every address seen in CIDR): counts per evidence class times\n"
@@ -297,6 +297,7 @@ int cmd_explain(int argc, char **argv)
     static const struct option longopts[] = {
         CLI_OPT_CONFIG,
         CLI_OPT_STATE,
+        CLI_OPT_TEST_RANGE,
         CLI_OPT_ALLOWLIST,
         CLI_OPT_DENYLIST,
         CLI_OPT_ASN_DB,

@@ -11,6 +11,7 @@
 
 static const char help[] =
     "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [--denylist FILE]\n"
+    "                    [--test-range CIDR]\n"
     "                    [--asn-db FILE] [--state FILE] [--since T] [--until T]\n"
     "                    [--now T] [--force] [--strict] [--post-publish CMD]\n"
     "                    [-j N] [--year Y] [--tz ZONE] [--customers FILE\n"
@@ -27,6 +28,8 @@ static const char help[] =
     "  -c, --config FILE    policy settings (INI); built-in defaults otherwise\n"
     "  -o, --output DIR     where to publish (created if missing)\n"
     "      --allowlist FILE addresses and CIDRs never to list, one per line\n"
+    "      --test-range CIDR  make a special or private range listable (labs,\n"
+    "                       tests; repeatable; reported in summary.json)\n"
     "      --denylist FILE  addresses and CIDRs always listed (cause spam)\n"
     "      --asn-db FILE    GeoLite2-ASN / DB-IP ASN .mmdb for the ASN columns\n"
     "      --state FILE     remember listings and what was read across runs:\n"
@@ -89,6 +92,7 @@ int cmd_run(int argc, char **argv)
         CLI_OPT_DENYLIST,
         CLI_OPT_ASN_DB,
         CLI_OPT_STATE,
+        CLI_OPT_TEST_RANGE,
         { "since", required_argument, NULL, OPT_SINCE },
         { "until", required_argument, NULL, OPT_UNTIL },
         { "now", required_argument, NULL, OPT_NOW },

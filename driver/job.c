@@ -141,6 +141,11 @@ int job_open(struct job *j, const struct job_opts *o)
     config_init(&j->policy);
     if (o->config && !config_load(&j->policy, o->config))
         return EXIT_USAGE;
+    for (unsigned i = 0; i < o->ntest_ranges; i++)
+        if (!policy_add_test_range(&j->policy, o->test_ranges[i])) {
+            msg_warn("--test-range: want an address or CIDR, got \"%.60s\"", o->test_ranges[i]);
+            return EXIT_USAGE;
+        }
     if ((status = open_reports(j)) != EXIT_OK)
         return status;
     if ((o->use & JOB_WINDOW) && !o->since_given && j->policy.window)
@@ -162,7 +167,8 @@ int job_read(struct job *j, char *const *files, size_t n)
                                 .state = j->state, .inputs = j->inputs,
                                 .sink = j->reports ? &j->rj.sink : NULL,
                                 .inflate = o->inflate, .progress = o->progress,
-                                .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0 };
+                                .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0,
+                                .agg_conf = &j->policy.agg };
     j->t_read = seconds();
     j->agg = pipeline_aggregate(files, n, &po, &j->st);
     j->t_decide = seconds();

@@ -343,7 +343,9 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     if (r->ordered)
         ps.ts = f->ts;
     if (r->mode == MODE_AGG && r->per[t] == NULL)
-        r->per[t] = agg_new(r->o->evidence_lines);
+        r->per[t] = agg_new_conf(r->o->evidence_lines, r->o->agg_conf);
+    if (r->mode == MODE_AGG)
+        agg_chunk_begin(r->per[t]);
     if (r->mode == MODE_PRINT)
         s->ob.len = 0;
     if (r->mode == MODE_AGG && r->o->sink && r->sinks[t] == NULL)
@@ -622,7 +624,7 @@ static struct agg *aggregate_once(struct run *r, char *const *files, size_t n,
     r->per = xcalloc((size_t)nt, sizeof(*r->per));
     r->sinks = xcalloc((size_t)nt, sizeof(*r->sinks));
     if (nt > 1)
-        r->all = agg_new(o->evidence_lines);
+        r->all = agg_new_conf(o->evidence_lines, o->agg_conf);
     pthread_mutex_init(&r->merge_mu, NULL);
     run_files(r, files, n, o, st);
     *damaged_members = false;
@@ -656,7 +658,7 @@ static struct agg *aggregate_once(struct run *r, char *const *files, size_t n,
             if (r->sinks[t])
                 o->sink->done(o->sink->ctx, r->sinks[t]);
         if (all == NULL)
-            all = agg_new(o->evidence_lines);
+            all = agg_new_conf(o->evidence_lines, o->agg_conf);
     }
     pthread_mutex_destroy(&r->merge_mu);
     free(r->per);
@@ -701,5 +703,6 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
     for (size_t i = 0; i < n; i++)
         free(dmg[i].starts);
     free(dmg);
+    agg_settle(all);
     return all;
 }

@@ -89,4 +89,14 @@ void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
                       : "an address in it sends good mail");
     }
     outbuf_puts(o, k ? "\n  ]" : "]");
+    /* Only when a run made special or private ranges listable: such a
+     * publication is a lab's, and says so. */
+    if (r->p && r->p->ntest_range) {
+        key(o, &first, "test_ranges");
+        outbuf_putc(o, '[');
+        for (unsigned i = 0; i < r->p->ntest_range; i++)
+            outbuf_printf(o, "%s\"%s\"", i ? ", " : "",
+                          ipprefix_format(&r->p->test_range[i], ip));
+        outbuf_putc(o, ']');
+    }
 }

@@ -35,6 +35,9 @@ enum agg_class {
     AC_PS_PASS,
     AC_LOST,                    /* lost connection / timeout after a command */
     AC_PROTOCOL_ERROR,          /* too many errors, improper pipelining */
+    /* Never evidence and never weighed; kept to be reported. */
+    AC_AUTHENTICATED,           /* SASL logins that succeeded (client=, disconnect auth=N) */
+    AC_OWN_ZONE,                /* refusals and DNSBL hits citing our own zones */
     AC__COUNT
 };
 
@@ -101,9 +104,31 @@ static inline void ip_stats_counts(const struct ip_stats *st, uint32_t n[AC__COU
 
 struct agg;
 
+/* What the table must know of the configuration to classify lines: the
+ * zones we publish ourselves (a refusal citing them is our own listing at
+ * work, never new evidence). Owned by the caller, which keeps it alive as
+ * long as the tables that use it. */
+#define AGG_ZONES_MAX 8
+#define AGG_ZONE_LEN 254
+struct agg_conf {
+    unsigned nzones;
+    char zone[AGG_ZONES_MAX][AGG_ZONE_LEN];
+};
+
 /* evidence_lines: also keep where each address's first and last evidence
  * was (explain shows the lines), 16 bytes more per address. */
 struct agg *agg_new(bool evidence_lines);
+/* The same, classifying with conf (NULL: no own zones). */
+struct agg *agg_new_conf(bool evidence_lines, const struct agg_conf *conf);
+/* The table is about to be fed the lines of a new chunk of input: a
+ * queue ID's lines are paired within a chunk at once, across chunks by
+ * agg_settle (see agg.c). Optional: without it, all input is one chunk. */
+void agg_chunk_begin(struct agg *a);
+/* After the last merge: pair the queue lines left unpaired (a message's
+ * smtpd client= and its qmgr line in different chunks) and credit the
+ * accepted messages they reveal. The result does not depend on how the
+ * input was cut into chunks or which table saw which. */
+void agg_settle(struct agg *a);
 /* Count ev if it carries a client address and maps to a class. A record
  * that needs room for another class moves: pointers into a table hold
  * until the next agg_add or agg_merge into it. */
@@ -171,7 +196,15 @@ void agg_map_free(agg_map *m);
 const char *agg_class_name(enum agg_class c);
 /* Class index for a name, or -1. */
 int agg_class_lookup(const char *name);
-/* The class an event counts in, or -1 for none. */
+/* The class an event counts in, or -1 for none. qmgr's "from=<...>,
+ * size=..., nrcpt=..." is AC_ACCEPTED: a message is accepted when qmgr
+ * takes it, and the table credits it to the client whose smtpd client=
+ * line has the same host and queue ID. */
 int agg_classify(const struct event *ev);
+/* The same, with the zones of conf as our own (NULL: none). */
+int agg_classify_conf(const struct agg_conf *conf, const struct event *ev);
+/* True if zone (a name from a log line) is one of conf's own zones:
+ * ASCII case ignored, a trailing dot allowed. */
+bool agg_own_zone(const struct agg_conf *conf, struct span zone);
 
 #endif

@@ -23,6 +23,7 @@ enum {
     OPT_YEAR = 1000, OPT_TZ, OPT_ALLOWLIST, OPT_FORMAT, OPT_STATS,
     OPT_DENYLIST, OPT_ASN_DB, OPT_STATE, OPT_SINCE, OPT_UNTIL, OPT_NOW,
     OPT_FORCE, OPT_STRICT, OPT_POST_PUBLISH, OPT_CUSTOMERS, OPT_TEMPLATES, OPT_LANG,
+    OPT_TEST_RANGE,
     OPT_INFLATE = 1100, OPT_PROGRESS, OPT_NO_PROGRESS,
 };
 /* The long options every log-reading command takes (--inflate, --progress,
@@ -43,6 +44,7 @@ bool cli_common_option(int opt, const char *arg, struct cli_common *c);
 #define CLI_OPT_DENYLIST { "denylist", required_argument, NULL, OPT_DENYLIST }
 #define CLI_OPT_ASN_DB { "asn-db", required_argument, NULL, OPT_ASN_DB }
 #define CLI_OPT_STATE { "state", required_argument, NULL, OPT_STATE }
+#define CLI_OPT_TEST_RANGE { "test-range", required_argument, NULL, OPT_TEST_RANGE }
 #define CLI_OPT_VERBOSE { "verbose", no_argument, NULL, 'v' }
 #define CLI_OPT_HELP { "help", no_argument, NULL, 'h' }
 /* The customer reports: --customers, --templates, --lang. */

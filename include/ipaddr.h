@@ -56,4 +56,20 @@ bool ipprefix_contains(const struct ipprefix *p, const struct ipaddr *a);
 /* a with all but the first len bits cleared. */
 struct ipaddr ipaddr_mask(const struct ipaddr *a, unsigned len);
 
+/* An IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d, a > 0)
+ * IPv6 address becomes the IPv4 address it carries, so one client has
+ * one key; true if a changed. :: and ::1 stay IPv6. */
+bool ipaddr_unmap(struct ipaddr *a);
+
+/* What kind of address a mail client could come from (RFC 6890 and the
+ * ranges it lists). */
+enum ipaddr_scope {
+    IPS_GLOBAL = 0,
+    IPS_DOC,                    /* documentation: 192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32 */
+    IPS_PRIVATE,                /* RFC 1918, 100.64/10 (shared), fc00::/7 (ULA) */
+    IPS_SPECIAL,                /* loopback, unspecified, multicast, broadcast, link-local, reserved */
+};
+enum ipaddr_scope ipaddr_scope(const struct ipaddr *a);
+const char *ipaddr_scope_name(enum ipaddr_scope s);
+
 #endif

@@ -44,6 +44,9 @@ struct job_opts {
     const char *cmd;            /* the command's name, for messages */
     const char *config, *allowlist, *denylist, *asn_db, *state, *outdir;
     const char *customers, *templates, *lang;
+#define JOB_TEST_RANGES_MAX 16
+    const char *test_ranges[JOB_TEST_RANGES_MAX];       /* --test-range */
+    unsigned ntest_ranges;
     int year;                   /* explicit year for year-less stamps, 0 = infer */
     int inflate;                /* enum inflate_kind; 0 = auto */
     int progress;               /* 1 yes, 0 no, -1 when stderr is a terminal */

@@ -56,6 +56,7 @@ struct pipeline_opts {
     int progress;               /* progress on stderr: 1 yes, 0 no, -1 if a TTY */
     size_t chunk_size;          /* bytes per chunk, 0 = default (tests shrink it) */
     bool evidence_lines;        /* keep each address's first/last evidence line */
+    const struct agg_conf *agg_conf;    /* own zones for the tables; NULL = none */
 };
 
 struct pipeline_stats {

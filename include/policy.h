@@ -23,6 +23,9 @@ enum cause {
     CAUSE__COUNT
 };
 
+/* How many CIDRs [policy] trusted_networks and test_range hold. */
+#define POLICY_NETS_MAX 64
+
 struct policy {
     double weight[AC__COUNT];
     double threshold;           /* spam score at which an address is listed */
@@ -59,6 +62,26 @@ struct policy {
     char ipset_set4[32];
     char ipset_set6[32];
     struct cust_policy customers;       /* [customers]: see customers.h */
+    /* Our own zones (own_zones; default: [zone] name): their hits are
+     * never evidence. Handed to the aggregation tables. */
+    struct agg_conf agg;
+    bool own_zones_set;         /* own_zones given explicitly */
+    /* Never listed, no evidence weighed: the MTA's own (mynetworks-like). */
+    struct ipprefix trusted[POLICY_NETS_MAX];
+    unsigned ntrusted;
+    /* Listable although special or private (labs, tests); off by default. */
+    struct ipprefix test_range[POLICY_NETS_MAX];
+    unsigned ntest_range;
+    bool list_private;          /* list RFC 1918, 100.64/10, fc00::/7 */
+};
+
+/* Why an address is out of the policy's reach whatever its evidence. */
+enum policy_exempt {
+    PX_NONE = 0,
+    PX_TRUSTED,                 /* in [policy] trusted_networks */
+    PX_SPECIAL,                 /* loopback, multicast, link-local, ... (never) */
+    PX_PRIVATE,                 /* private range, list_private = no */
+    PX_AUTHENTICATED,           /* logged in: a customer (spam and dynamic only) */
 };
 
 struct decision {
@@ -66,6 +89,7 @@ struct decision {
     double auth_score;
     enum cause cause;           /* CAUSE_NONE: not listed */
     enum rdns_class rdns;
+    enum policy_exempt exempt;
 };
 
 /* Weigh st: scores, its rDNS class and the cause. */
@@ -77,6 +101,13 @@ static inline double policy_bar(const struct policy *p, enum rdns_class c)
 {
     return p->threshold * p->rdns_factor[c];
 }
+/* PX_NONE if ip may be listed at all, else why not (trusted network,
+ * special or private range; a test range makes a range listable). */
+enum policy_exempt policy_exempt(const struct policy *p, const struct ipaddr *ip);
+const char *policy_exempt_name(enum policy_exempt x);
+/* Add CIDR text (an address or addr/len) to the test ranges; false if it
+ * does not parse or there are too many. For --test-range. */
+bool policy_add_test_range(struct policy *p, const char *cidr);
 /* "spam", "net", "auth", "dynamic" ("none"); config keys are code_<name>. */
 const char *policy_cause_name(enum cause c);
 /* The cause named name[0..len) ("none" included), or -1. */

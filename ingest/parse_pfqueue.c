@@ -323,7 +323,10 @@ bool parse_pfqueue_no_client(struct span msg, struct event *ev)
         ev->qid = SPAN_NULL;
         return false;
     }
-    ev->type = EV_NOTE;
+    /* qmgr taking a message is when it is accepted: the table pairs it
+     * with smtpd's client= by queue ID (agg.c), so it keeps its type. */
+    ev->type = span_starts_lit(rest, "from=") && span_find_lit(rest, ", nrcpt=") >= 0
+        ? EV_QUEUED : EV_NOTE;
     return true;
 }
 

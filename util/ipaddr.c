@@ -342,3 +342,98 @@ char *ipprefix_format(const struct ipprefix *p, char *buf)
     ipprefix_text(p, buf);
     return buf;
 }
+
+bool ipaddr_unmap(struct ipaddr *a)
+{
+    static const uint8_t zero[10];
+
+    if (a->family != 6 || memcmp(a->b, zero, 10) != 0)
+        return false;
+    bool mapped = a->b[10] == 0xff && a->b[11] == 0xff;
+    /* ::a.b.c.d with a > 0: :: and ::1 (and all of ::/104) are not IPv4. */
+    bool compat = a->b[10] == 0 && a->b[11] == 0 && a->b[12] != 0;
+    if (!mapped && !compat)
+        return false;
+    uint32_t v = (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16
+        | (uint32_t)a->b[14] << 8 | a->b[15];
+    ipaddr_set_v4(a, v);
+    return true;
+}
+
+/* The ranges, longest match not needed: they do not overlap. */
+static const struct {
+    uint32_t net;
+    uint8_t len;
+    uint8_t scope;
+} v4_ranges[] = {
+    { 0x00000000, 8, IPS_SPECIAL },     /* "this network", 0.0.0.0 */
+    { 0x0a000000, 8, IPS_PRIVATE },     /* RFC 1918 */
+    { 0x64400000, 10, IPS_PRIVATE },    /* shared address space (CGN) */
+    { 0x7f000000, 8, IPS_SPECIAL },     /* loopback */
+    { 0xa9fe0000, 16, IPS_SPECIAL },    /* link-local */
+    { 0xac100000, 12, IPS_PRIVATE },    /* RFC 1918 */
+    { 0xc0000000, 24, IPS_SPECIAL },    /* IETF protocol assignments */
+    { 0xc0000200, 24, IPS_DOC },        /* TEST-NET-1 */
+    { 0xc0586300, 24, IPS_SPECIAL },    /* 6to4 relay anycast (deprecated) */
+    { 0xc0a80000, 16, IPS_PRIVATE },    /* RFC 1918 */
+    { 0xc6120000, 15, IPS_SPECIAL },    /* benchmarking */
+    { 0xc6336400, 24, IPS_DOC },        /* TEST-NET-2 */
+    { 0xcb007100, 24, IPS_DOC },        /* TEST-NET-3 */
+    { 0xe0000000, 4, IPS_SPECIAL },     /* multicast */
+    { 0xf0000000, 4, IPS_SPECIAL },     /* reserved, and 255.255.255.255 */
+};
+
+static const struct {
+    uint64_t hi, lo;
+    uint8_t len;
+    uint8_t scope;
+} v6_ranges[] = {
+    { 0, 0, 128, IPS_SPECIAL },                         /* :: */
+    { 0, 1, 128, IPS_SPECIAL },                         /* ::1 */
+    { 0, 0, 96, IPS_SPECIAL },                          /* ::/96 left after ipaddr_unmap */
+    { 0, UINT64_C(0xffff00000000), 96, IPS_SPECIAL },   /* ::ffff:0:0/96 if not unmapped */
+    { UINT64_C(0x0064ff9b00010000), 0, 48, IPS_PRIVATE },      /* local-use NAT64 */
+    { UINT64_C(0x0100000000000000), 0, 64, IPS_SPECIAL },      /* discard-only */
+    { UINT64_C(0x2001000200000000), 0, 48, IPS_SPECIAL },      /* benchmarking */
+    { UINT64_C(0x2001001000000000), 0, 28, IPS_SPECIAL },      /* ORCHID */
+    { UINT64_C(0x2001002000000000), 0, 28, IPS_SPECIAL },      /* ORCHIDv2 */
+    { UINT64_C(0x20010db800000000), 0, 32, IPS_DOC },          /* documentation */
+    { UINT64_C(0xfc00000000000000), 0, 7, IPS_PRIVATE },       /* unique local */
+    { UINT64_C(0xfe80000000000000), 0, 10, IPS_SPECIAL },      /* link-local */
+    { UINT64_C(0xfec0000000000000), 0, 10, IPS_SPECIAL },      /* site-local (deprecated) */
+    { UINT64_C(0xff00000000000000), 0, 8, IPS_SPECIAL },       /* multicast */
+};
+
+enum ipaddr_scope ipaddr_scope(const struct ipaddr *a)
+{
+    if (a->family == 4) {
+        uint32_t v = ipaddr_v4(a);
+        for (size_t i = 0; i < sizeof(v4_ranges) / sizeof(v4_ranges[0]); i++)
+            if ((v >> (32 - v4_ranges[i].len)) == (v4_ranges[i].net >> (32 - v4_ranges[i].len)))
+                return (enum ipaddr_scope)v4_ranges[i].scope;
+        return IPS_GLOBAL;
+    }
+    if (a->family != 6)
+        return IPS_SPECIAL;
+    uint64_t hi = ipaddr_v6_hi(a), lo = ipaddr_v6_lo(a);
+    for (size_t i = 0; i < sizeof(v6_ranges) / sizeof(v6_ranges[0]); i++) {
+        unsigned len = v6_ranges[i].len;
+        bool hit = len <= 64
+            ? (hi >> (64 - len)) == (v6_ranges[i].hi >> (64 - len))
+            : hi == v6_ranges[i].hi
+              && (len == 128 ? lo == v6_ranges[i].lo
+                  : (lo >> (128 - len)) == (v6_ranges[i].lo >> (128 - len)));
+        if (hit)
+            return (enum ipaddr_scope)v6_ranges[i].scope;
+    }
+    return IPS_GLOBAL;
+}
+
+const char *ipaddr_scope_name(enum ipaddr_scope s)
+{
+    static const char *const names[] = {
+        [IPS_GLOBAL] = "global", [IPS_DOC] = "documentation",
+        [IPS_PRIVATE] = "private", [IPS_SPECIAL] = "special",
+    };
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}

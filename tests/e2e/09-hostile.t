@@ -21,7 +21,8 @@ for host in 'evil";$ORIGIN-x.;`reboot`' '{flush;ruleset}' '=cmd|calc!A0' '+SUM(1
 done >"$L"
 printf 'Nov 24 06:25:05 mx1 postfix/smtpd[1]: connect from nul\000byte[198.18.8.1]\n' >>"$L"
 
-"$RBLFORGE" run --year 2026 --now 1795575600 -o "$TMP/out" "$L" 2>"$TMP/err"; is $? 0 "run on hostile input"
+# 198.18/15 (benchmarking) is never listed unless made a test range.
+"$RBLFORGE" run --year 2026 --now 1795575600 --test-range 198.18.0.0/15 -o "$TMP/out" "$L" 2>"$TMP/err"; is $? 0 "run on hostile input"
 O="$TMP/out"
 is "$(tail -n +2 "$O/listings.csv" | wc -l | tr -d ' ')" "$i" "every hostile client is listed"
 

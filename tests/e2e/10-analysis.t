@@ -11,7 +11,9 @@ dnsbl() {   # HOST IP
     stamp; printf 'postfix/smtpd[11]: NOQUEUE: reject: RCPT from %s[%s]: 554 5.7.1 Service unavailable; Client host [%s] blocked using zen.spamhaus.org; from=<a@example.org> to=<b@example.net> proto=ESMTP helo=<x>\n' "$1" "$2" "$2"; }
 unknown_rcpt() {
     stamp; printf 'postfix/smtpd[11]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 <c@example.net>: Recipient address rejected: User unknown in virtual mailbox table; from=<a@example.org> to=<c@example.net> proto=ESMTP helo=<x>\n' "$1" "$2"; }
-accepted() { stamp; printf 'postfix/smtpd[11]: 3F2A1B: client=%s[%s]\n' "$1" "$2"; }
+# A message is accepted when qmgr takes it, paired with smtpd's client= by queue ID.
+accepted() { stamp; q=$(printf '3F2A%04X' $n); printf 'postfix/smtpd[11]: %s: client=%s[%s]\n' "$q" "$1" "$2"
+             stamp; printf 'postfix/qmgr[14]: %s: from=<a@example.com>, size=100, nrcpt=1 (queue active)\n' "$q"; }
 pregreet() { stamp; printf 'postfix/postscreen[12]: PREGREET 23 after 0.1 from [%s]:1234: EHLO x\\r\\n\n' "$1"; }
 rdnsfail() { stamp; printf 'postfix/smtpd[11]: warning: hostname %s does not resolve to address %s: Name or service not known\n' "$1" "$2"; }
 authfail() { stamp; printf 'postfix/submission/smtpd[13]: warning: unknown[%s]: SASL LOGIN authentication failed: UGFzc3dvcmQ6\n' "$1"; }

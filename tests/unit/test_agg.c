@@ -24,8 +24,11 @@ static uint32_t rnd(uint32_t n)
     return (uint32_t)(rng % n);
 }
 
-/* An event of every class, found through agg_classify itself. */
+/* An event of every class, found through agg_classify itself. The tables
+ * know one own zone, so that its class is reachable too. */
 static struct event class_ev[AC__COUNT];
+static const struct agg_conf test_conf = { 1, { "bl.example" } };
+#define agg_new(e) agg_new_conf((e), &test_conf)
 
 static int find_events(void **state)
 {
@@ -37,6 +40,13 @@ static int find_events(void **state)
             if (c >= 0 && class_ev[c].type == EV_NONE)
                 class_ev[c] = ev;
         }
+    /* The classes a field decides: a login, a hit on our own zone. */
+    struct event login = { .type = EV_CLIENT, .sasl_user = span_make("cust1", 5) };
+    struct event own = { .type = EV_DNSBL, .dnsbl = span_make("BL.example.", 11) };
+    if (agg_classify(&login) == AC_AUTHENTICATED)
+        class_ev[AC_AUTHENTICATED] = login;
+    if (agg_classify_conf(&test_conf, &own) == AC_OWN_ZONE)
+        class_ev[AC_OWN_ZONE] = own;
     for (int c = 0; c < AC__COUNT; c++)
         if (class_ev[c].type == EV_NONE)
             return -1;

@@ -148,7 +148,7 @@ static void test_escalation(void **state)
     for (int i = 1; i <= 4; i++)
         snprintf(buf, sizeof(buf), "203.0.113.%d", i),
         add(a, buf, EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
-    add(a, "203.0.113.25", EV_CLIENT, R_NONE, 3, "mail.example.com");
+    add(a, "203.0.113.25", EV_QUEUED, R_NONE, 3, "mail.example.com");
     /* 4 listed and an allowlisted address inside: held. */
     for (int i = 1; i <= 5; i++)
         snprintf(buf, sizeof(buf), "100.64.1.%d", i),
@@ -204,7 +204,7 @@ static void test_escalation(void **state)
     add(a, "2001:db8:7:7::7", EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
     add(a, "2001:db8:7:7::7", EV_REJECT, R_DNSBL, 3, NULL);
     add(a, "203.0.114.5", EV_AUTH_FAIL, R_NONE, 40, NULL);
-    add(a, "203.0.114.5", EV_CLIENT, R_NONE, 50, NULL);
+    add(a, "203.0.114.5", EV_QUEUED, R_NONE, 50, NULL);
     struct listings all;
     listings_decide(&all, a, &p, &o);
     listings_free(&l);

@@ -193,7 +193,7 @@ static void test_policy_defaults_and_decisions(void **state)
     add(a, "192.0.2.10", EV_REJECT, R_DNSBL, 2, 0, 1, NULL);
     add(a, "192.0.2.10", EV_POSTSCREEN, R_PS_PREGREET, 1, 0, 9, NULL);
     /* A busy MTA: 200 accepted messages, 20 unknown recipients. */
-    add(a, "198.51.100.5", EV_CLIENT, R_NONE, 200, 0, 100, "mx.example");
+    add(a, "198.51.100.5", EV_QUEUED, R_NONE, 200, 0, 100, "mx.example");
     add(a, "198.51.100.5", EV_REJECT, R_UNKNOWN_RECIPIENT, 20, 0, 400, "mx.example");
     /* Brute force: 25 auth failures. */
     add(a, "203.0.113.7", EV_AUTH_FAIL, R_NONE, 25, 0, 600, NULL);
