@@ -92,6 +92,20 @@ static inline __attribute__((always_inline)) bool parse_tag(struct span s, struc
     return true;
 }
 
+/* A Postfix message whose daemon the header does not name: smtpd's shapes
+ * and queue lines first (parse_postfix hands "QID: ..." on), then
+ * postscreen's and dnsblog's, which start with words of their own. */
+static bool parse_postfix_guess(struct span msg, struct event *ev)
+{
+    struct span repeat = ev->repeat;
+
+    if (parse_postfix(SPAN_LIT("smtpd"), msg, ev))
+        return true;
+    scan_event_clear(ev);
+    ev->repeat = repeat;
+    return parse_postfix(SPAN_LIT("postscreen"), msg, ev);
+}
+
 /* By the syslog tag: any syslog_name ("postfix", "postfix-out", "mx/smtpd")
  * ends in a Postfix daemon name after a '/'; everything else is qmail's
  * family or a policy server, or unknown. */
@@ -106,6 +120,10 @@ static bool dispatch(const struct parser *ps, const struct tag *t, struct span m
     }
     if (span_eq_lit(t->prog, "postgrey"))
         return parse_policy(t->prog, msg, ev);
+    /* "postfix[pid]:" (or "postfix-out[pid]:"): a syslog_name with no
+     * daemon after it, as some container setups and relays write it. */
+    if (span_starts_lit(t->prog, "postfix"))
+        return parse_postfix_guess(msg, ev);
     return parse_qmail(t->prog, msg, ev);
 }
 
@@ -168,12 +186,88 @@ static struct span skip_multilog_file(struct span s)
     return span_skip(s, 28);
 }
 
+/* One RFC 5424 header field: a token up to the next space, "-" = absent. */
+static struct span field5424(struct span *s)
+{
+    long sp = span_chr(*s, ' ');
+    struct span f = sp < 0 ? *s : span_make(s->p, (size_t)sp);
+
+    *s = span_skip(*s, sp < 0 ? s->n : (size_t)sp + 1);
+    return span_eq_lit(f, "-") ? SPAN_NULL : f;
+}
+
+/* Structured data: "-" or "[id k="v" ...][...]" where a value may hold
+ * '\]', '\"' and '\\'. Returns bytes used, 0 when malformed. */
+static size_t skip_sd(struct span s)
+{
+    size_t i = 0;
+
+    if (s.n && s.p[0] == '-')
+        return 1;
+    while (i < s.n && s.p[i] == '[') {
+        bool quoted = false;
+        for (i++; i < s.n; i++) {
+            char c = s.p[i];
+            if (quoted && c == '\\')
+                i++;
+            else if (c == '"')
+                quoted = !quoted;
+            else if (!quoted && c == ']')
+                break;
+        }
+        if (i >= s.n)
+            return 0;
+        i++;
+    }
+    return i;
+}
+
+/* "1 TIMESTAMP HOST APP PROCID MSGID SD [MSG]" after "<PRI>": the tag is
+ * APP and PROCID, the message starts after the structured data (and an
+ * optional UTF-8 byte-order mark). */
+static bool parse_rfc5424(struct parser *ps, struct span s, struct event *ev,
+                          struct tag *t, struct span *msg)
+{
+    size_t used;
+
+    s = span_skip(s, 2);
+    if (span_starts_lit(s, "- "))
+        s = span_skip(s, 2);
+    else if (tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used)
+             && used < s.n && s.p[used] == ' ') {
+        ev->has_ts = true;
+        s = span_skip(s, used + 1);
+    } else {
+        return false;
+    }
+    ev->host = field5424(&s);
+    t->prog = field5424(&s);
+    struct span pid = field5424(&s);
+    field5424(&s);                          /* MSGID */
+    if (!t->prog.p || s.n == 0)
+        return false;
+    size_t sd = skip_sd(s);
+    if (sd == 0)
+        return false;
+    s = span_skip(s, sd);
+    if (span_starts_lit(s, " "))
+        s = span_skip(s, 1);
+    if (span_starts_lit(s, "\xef\xbb\xbf"))
+        s = span_skip(s, 3);
+    long slash = span_rchr(t->prog, '/');
+    t->service = slash >= 0 ? span_skip(t->prog, (size_t)slash + 1) : SPAN_NULL;
+    uint64_t v;
+    t->pid = pid.p && scan_digits(pid, &v) == pid.n ? pid : SPAN_NULL;
+    *msg = s;
+    return true;
+}
+
 bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
 {
-    struct span s = span_make(p, n), prog = SPAN_NULL, host = SPAN_NULL;
+    struct span s = span_make(p, n), prog = SPAN_NULL, host = SPAN_NULL, msg;
     struct tag tag;
     size_t used;
-    bool ok = false, multilog, stamped;
+    bool ok = false, multilog = false, stamped;
 
     event_reset(ev);
     ps->st.lines++;
@@ -181,8 +275,18 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
         s.n--;
     if (s.n > 0 && s.p[0] == '<') {         /* "<PRI>" prefix from raw syslog */
         long gt = span_chr(span_make(s.p, s.n < 6 ? s.n : 6), '>');
-        if (gt > 1)
+        if (gt > 1) {
             s = span_skip(s, (size_t)gt + 1);
+            if (span_starts_lit(s, "1 ")) {
+                if (!parse_rfc5424(ps, s, ev, &tag, &msg)) {
+                    ps->st.no_header++;
+                    return false;
+                }
+                stamped = true;         /* framed: never a bare message */
+                prog = tag.prog;
+                goto tagged;
+            }
+        }
     }
     s = skip_multilog_file(s);
     multilog = s.n > 0 && s.p[0] == '@';
@@ -217,8 +321,9 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
             goto done;
         prog = ev->prog;
     } else if (parse_tag(s, &tag)) {
-        struct span msg = span_skip(s, tag.used);
+        msg = span_skip(s, tag.used);
         prog = tag.prog;
+tagged:
         /* Solaris: "prog[pid]: [ID 197553 mail.info] msg" */
         if (span_starts_lit(msg, "[ID ")) {
             long rb = span_chr(msg, ']');
@@ -239,12 +344,13 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
             goto done;
     }
     if (!stamped) {
-        /* A bare message (journalctl -o cat, a grep'd excerpt): only the
-         * unambiguous smtpd shapes, which name their client themselves. */
+        /* A bare message (journalctl -o cat, a grep'd excerpt, a collector
+         * that stores only the message): the Postfix shapes, which name
+         * their client themselves in fixed places. */
         struct span repeat = ev->repeat;
         event_reset(ev);
         ev->repeat = repeat;
-        if ((ok = parse_postfix(SPAN_LIT("smtpd"), s, ev)))
+        if ((ok = parse_postfix_guess(s, ev)))
             goto done;
         ps->st.no_header++;
         return false;
