@@ -14,8 +14,17 @@ void parser_init(struct parser *ps, time_t ref, int year)
     tstamp_init(&ps->ts, ref, year);
 }
 
-static void count_unrecognised(struct parse_stats *st, struct span prog,
-                               uint64_t k)
+const char *parse_family_name(enum parse_family f)
+{
+    static const char *const names[PF__COUNT] = {
+        "postfix", "qmail", "postgrey", "policyd-spf", "dovecot", "cyrus", "spamd",
+        "opendkim", "opendmarc",
+    };
+    return f < PF__COUNT ? names[f] : "?";
+}
+
+static void count_prog(struct parse_prog_count *tab, unsigned *nprog, struct span prog,
+                       uint64_t k)
 {
     unsigned i;
 
@@ -23,25 +32,29 @@ static void count_unrecognised(struct parse_stats *st, struct span prog,
         prog = SPAN_LIT("(none)");
     if (prog.n >= PARSE_PROG_NAME)
         prog.n = PARSE_PROG_NAME - 1;
-    for (i = 0; i < st->nprog; i++)
-        if (strlen(st->unrec[i].name) == prog.n
-            && memcmp(st->unrec[i].name, prog.p, prog.n) == 0) {
-            st->unrec[i].count += k;
+    for (i = 0; i < *nprog; i++)
+        if (strlen(tab[i].name) == prog.n && memcmp(tab[i].name, prog.p, prog.n) == 0) {
+            tab[i].count += k;
             return;
         }
-    if (st->nprog == PARSE_PROG_SLOTS - 1) {
-        memcpy(st->unrec[PARSE_PROG_SLOTS - 1].name, "(other)", 8);
-        st->unrec[PARSE_PROG_SLOTS - 1].count += k;
+    if (*nprog == PARSE_PROG_SLOTS - 1) {
+        memcpy(tab[PARSE_PROG_SLOTS - 1].name, "(other)", 8);
+        tab[PARSE_PROG_SLOTS - 1].count += k;
         return;
     }
     /* Program names come from the log: keep them printable. */
     for (size_t j = 0; j < prog.n; j++) {
         unsigned char c = (unsigned char)prog.p[j];
-        st->unrec[st->nprog].name[j] = c > 0x20 && c < 0x7f ? (char)c : '?';
+        tab[*nprog].name[j] = c > 0x20 && c < 0x7f ? (char)c : '?';
     }
-    st->unrec[st->nprog].name[prog.n] = 0;
-    st->unrec[st->nprog].count = k;
-    st->nprog++;
+    tab[*nprog].name[prog.n] = 0;
+    tab[*nprog].count = k;
+    (*nprog)++;
+}
+
+static void count_unrecognised(struct parse_stats *st, struct span prog, uint64_t k)
+{
+    count_prog(st->unrec, &st->nprog, prog, k);
 }
 
 void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src)
@@ -55,6 +68,98 @@ void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src)
             count_unrecognised(dst, span_make(src->unrec[i].name,
                                               strlen(src->unrec[i].name)),
                                src->unrec[i].count);
+    dst->known_no_evidence += src->known_no_evidence;
+    for (unsigned f = 0; f < PF__COUNT; f++) {
+        dst->fam_lines[f] += src->fam_lines[f];
+        dst->fam_unmatched[f] += src->fam_unmatched[f];
+    }
+    for (unsigned i = 0; i < PARSE_PROG_SLOTS; i++)
+        if (src->foreign[i].count)
+            count_prog(dst->foreign, &dst->nforeign,
+                       span_make(src->foreign[i].name, strlen(src->foreign[i].name)),
+                       src->foreign[i].count);
+    unknown_merge(&dst->unmatched, &src->unmatched);
+}
+
+/* The family of a syslog tag's program, PF__COUNT when we read none. */
+static enum parse_family family_of(struct span prog, struct span service)
+{
+    if (service.p || span_starts_lit(prog, "postfix"))
+        return PF_POSTFIX;
+    if (span_starts_lit(prog, "qmail") || span_eq_lit(prog, "tcpserver")
+        || span_eq_lit(prog, "sslserver") || span_eq_lit(prog, "rblsmtpd")
+        || span_starts_lit(prog, "vchkpw") || span_eq_lit(prog, "splogger"))
+        return PF_QMAIL;
+    if (span_eq_lit(prog, "postgrey"))
+        return PF_POSTGREY;
+    return PF__COUNT;
+}
+
+/* A line with an address in brackets ("host[addr]", "[addr]:port") may
+ * be evidence; one without cannot name a client the Postfix way. */
+static bool names_address(struct span s)
+{
+    for (long at, off = 0; (at = span_chr(span_skip(s, (size_t)off), '[')) >= 0;) {
+        size_t i = (size_t)off + (size_t)at + 1;
+        if (i < s.n && ((s.p[i] >= '0' && s.p[i] <= '9') || s.p[i] == ':'
+                        || (s.p[i] >= 'a' && s.p[i] <= 'f')))
+            return true;
+        off = (long)i;
+    }
+    return false;
+}
+
+/* Shapes the writers log that say nothing about a client or a message
+ * (tests/shapes/catalogue.tsv lists them as known-no-evidence): counted
+ * as known, so that "unmatched" means a shape we have never seen. */
+static bool known_no_evidence(enum parse_family f, struct span msg)
+{
+    static const struct span postfix[] = {
+        SPAN_LIT("statistics: "), SPAN_LIT("daemon started"), SPAN_LIT("reload "),
+        SPAN_LIT("terminating on signal"), SPAN_LIT("starting the Postfix"),
+        SPAN_LIT("stopping the Postfix"), SPAN_LIT("refreshing the Postfix"),
+        SPAN_LIT("Postfix is "), SPAN_LIT("entering STRESS mode"),
+        SPAN_LIT("leaving STRESS mode"), SPAN_LIT("WHITELIST VETO "),
+        SPAN_LIT("ALLOWLIST VETO "), SPAN_LIT("cache "), SPAN_LIT("using backwards-compatible"),
+        SPAN_LIT("setting up TLS connection "),
+        SPAN_LIT("mail system "), SPAN_LIT("Compiled against "), SPAN_LIT("Run-time "),
+        SPAN_LIT("looking for plugins"), SPAN_LIT("backwards-compatible"),
+        SPAN_LIT("SSL_connect error"), SPAN_LIT("Untrusted TLS connection established to"),
+        SPAN_LIT("table "), SPAN_LIT("cannot load Certificate"), SPAN_LIT("Host offered STARTTLS"),
+        SPAN_LIT("Unverified: "), SPAN_LIT("Placed on hold: "), SPAN_LIT("Released from hold: "),
+        SPAN_LIT("Requeued: "), SPAN_LIT("Deleted: "), SPAN_LIT("warning: host "),
+    };
+    static const struct span qmail[] = {
+        SPAN_LIT("alert: "), SPAN_LIT("warning: "), SPAN_LIT("triple bounce: "),
+        SPAN_LIT("status: "), SPAN_LIT("exiting"), SPAN_LIT("running"),
+    };
+    static const struct span postgrey[] = {
+        SPAN_LIT("cleaning "), SPAN_LIT("Process Backgrounded"), SPAN_LIT("Binding to "),
+        SPAN_LIT("Setting gid"), SPAN_LIT("Setting uid"), SPAN_LIT("Greylisting is"),
+        SPAN_LIT("Server closing!"), SPAN_LIT("Resolved "), SPAN_LIT("Couldn't unlink"),
+    };
+    const struct span *tab = NULL;
+    size_t n = 0;
+
+    if (f == PF_POSTFIX) {
+        /* Diagnostics about ourselves (configuration, tables, resources). */
+        if ((span_starts_lit(msg, "warning: ") || span_starts_lit(msg, "fatal: ")
+             || span_starts_lit(msg, "panic: ") || span_starts_lit(msg, "error: "))
+            && !names_address(msg))
+            return true;
+        tab = postfix, n = sizeof(postfix) / sizeof(postfix[0]);
+    } else if (f == PF_QMAIL) {
+        tab = qmail, n = sizeof(qmail) / sizeof(qmail[0]);
+    } else if (f == PF_POSTGREY) {
+        /* Net::Server's own lines start with a date: "2026/12/01-09:14:03 ..." */
+        if (msg.n > 10 && msg.p[4] == '/' && msg.p[7] == '/')
+            return true;
+        tab = postgrey, n = sizeof(postgrey) / sizeof(postgrey[0]);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (span_starts(msg, tab[i].p, tab[i].n))
+            return true;
+    return false;
 }
 
 /* A syslog tag: the program name, its part after the last '/' (null when
@@ -264,13 +369,16 @@ static bool parse_rfc5424(struct parser *ps, struct span s, struct event *ev,
 
 bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
 {
-    struct span s = span_make(p, n), prog = SPAN_NULL, host = SPAN_NULL, msg;
+    struct span s = span_make(p, n), prog = SPAN_NULL, host = SPAN_NULL, msg = SPAN_NULL;
+    struct span daemon = SPAN_NULL;
+    enum parse_family fam = PF__COUNT;
     struct tag tag;
     size_t used;
     bool ok = false, multilog = false, stamped;
 
     event_reset(ev);
     ps->st.lines++;
+    ps->last = PC_NO_HEADER;
     while (s.n && (s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n'))
         s.n--;
     if (s.n > 0 && s.p[0] == '<') {         /* "<PRI>" prefix from raw syslog */
@@ -317,9 +425,13 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
     }
     if (multilog) {
         /* "tcpserver: ok ...", or qmail-send's own lines without a name. */
+        fam = PF_QMAIL;
+        ps->st.fam_lines[fam]++;
+        msg = s;
         if ((ok = parse_qmail(SPAN_NULL, s, ev)))
             goto done;
         prog = ev->prog;
+        daemon = prog.p ? prog : SPAN_LIT("multilog");
     } else if (parse_tag(s, &tag)) {
         msg = span_skip(s, tag.used);
         prog = tag.prog;
@@ -340,6 +452,10 @@ tagged:
         }
         ev->prog = prog;
         ev->pid = tag.pid;
+        fam = family_of(tag.prog, tag.service);
+        if (fam < PF__COUNT)
+            ps->st.fam_lines[fam]++;
+        daemon = tag.service.p ? tag.service : tag.prog;
         if ((ok = dispatch(ps, &tag, msg, ev)))
             goto done;
     }
@@ -350,8 +466,11 @@ tagged:
         struct span repeat = ev->repeat;
         event_reset(ev);
         ev->repeat = repeat;
-        if ((ok = parse_postfix_guess(s, ev)))
+        if ((ok = parse_postfix_guess(s, ev))) {
+            fam = PF_POSTFIX;
+            ps->st.fam_lines[fam]++;
             goto done;
+        }
         ps->st.no_header++;
         return false;
     }
@@ -362,8 +481,20 @@ tagged:
 done:
     if (ok || ev->type == EV_REPEATED) {
         ps->st.events++;
+        ps->last = PC_EVENT;
         return true;
     }
     count_unrecognised(&ps->st, prog, 1);
+    if (fam == PF__COUNT) {
+        ps->last = PC_FOREIGN;
+        count_prog(ps->st.foreign, &ps->st.nforeign, prog.n ? prog : SPAN_LIT("(none)"), 1);
+    } else if (known_no_evidence(fam, msg)) {
+        ps->last = PC_KNOWN;
+        ps->st.known_no_evidence++;
+    } else {
+        ps->last = PC_UNMATCHED;
+        ps->st.fam_unmatched[fam]++;
+        unknown_add(&ps->st.unmatched, daemon, msg, ev->file_index, ev->line);
+    }
     return false;
 }
