@@ -96,6 +96,7 @@ static void summary(const struct pipeline_stats *st, const struct listings *l)
              (unsigned long long)st->parse.lines,
              (unsigned long long)st->parse.events, (unsigned long long)unrec,
              (unsigned long long)st->parse.no_header);
+    parse_stats_warn(&st->parse);
     msg_info("%zu addresses seen, %zu listed (%zu spam, %zu auth, %zu dynamic, "
              "%zu networks), %zu allowlisted not listed, %zu networks held",
              l->seen, l->n, by[CAUSE_SPAM], by[CAUSE_AUTH], by[CAUSE_DYNAMIC],

@@ -71,6 +71,10 @@ void parser_init(struct parser *ps, time_t ref, int year);
  * set by the caller; the rest is filled. Returns true if ev is an event. */
 bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev);
 
+/* A warning on stderr for each family of which more than 1% of the lines
+ * matched no shape. */
+void parse_stats_warn(const struct parse_stats *st);
+
 /* Add src's counts to dst (program slots merged by name). */
 void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src);
 

@@ -1,6 +1,7 @@
 /* Syslog and multilog headers, dispatch to the program parsers, statistics.
  * The scanners the parsers share live below them, in scan.c. */
 #include <string.h>
+#include "msg.h"
 #include "parse.h"
 #include "parse_policy.h"
 #include "parse_postfix.h"
@@ -79,6 +80,17 @@ void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src)
                        span_make(src->foreign[i].name, strlen(src->foreign[i].name)),
                        src->foreign[i].count);
     unknown_merge(&dst->unmatched, &src->unmatched);
+}
+
+void parse_stats_warn(const struct parse_stats *st)
+{
+    for (unsigned f = 0; f < PF__COUNT; f++) {
+        uint64_t n = st->fam_lines[f], k = st->fam_unmatched[f];
+        if (n && k * 100 > n)
+            msg_warn("%s: %llu of %llu lines (%.1f%%) matched no shape; "
+                     "see 'rblforge unparsed'", parse_family_name(f),
+                     (unsigned long long)k, (unsigned long long)n, 100.0 * (double)k / (double)n);
+    }
 }
 
 /* The family of a syslog tag's program, PF__COUNT when we read none. */
