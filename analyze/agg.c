@@ -114,7 +114,8 @@ int agg_classify(const struct event *ev)
         case R_PS_PIPELINING:
         case R_PS_NON_SMTP:
         case R_PS_BARE_NEWLINE:
-        case R_PS_COMMAND_LIMIT: return AC_PS_PROTOCOL;
+        case R_PS_COMMAND_LIMIT:
+        case R_PS_NO_RCPT: return AC_PS_PROTOCOL;
         case R_PS_PASS_NEW:
         case R_PS_PASS_OLD: return AC_PS_PASS;
         default: return -1;
