@@ -149,6 +149,7 @@ static bool known_no_evidence(enum parse_family f, struct span msg)
         SPAN_LIT("cleaning "), SPAN_LIT("Process Backgrounded"), SPAN_LIT("Binding to "),
         SPAN_LIT("Setting gid"), SPAN_LIT("Setting uid"), SPAN_LIT("Greylisting is"),
         SPAN_LIT("Server closing!"), SPAN_LIT("Resolved "), SPAN_LIT("Couldn't unlink"),
+        SPAN_LIT("ignoring garbage: "), SPAN_LIT("rm /"), SPAN_LIT("unrecognized request type"),
     };
     const struct span *tab = NULL;
     size_t n = 0;
