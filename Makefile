@@ -144,7 +144,7 @@ install: rblforge
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRC     := $(wildcard ingest/parse*.c) ingest/event.c ingest/tstamp.c util/ipaddr.c \
+FUZZ_SRC     := $(wildcard ingest/parse*.c) ingest/scan.c ingest/unknown.c ingest/event.c ingest/tstamp.c util/ipaddr.c \
 	util/msg.c util/xalloc.c export/escape.c util/outbuf.c export/event_print.c
 FUZZ_BIN     := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 

@@ -194,7 +194,8 @@ int agg_classify_conf(const struct agg_conf *conf, const struct event *ev)
         case R_PS_PIPELINING:
         case R_PS_NON_SMTP:
         case R_PS_BARE_NEWLINE:
-        case R_PS_COMMAND_LIMIT: return AC_PS_PROTOCOL;
+        case R_PS_COMMAND_LIMIT:
+        case R_PS_NO_RCPT: return AC_PS_PROTOCOL;
         /* PASS NEW: the client passed the tests. PASS OLD only says it
          * is still on postscreen's temporary allowlist: a bot that passed
          * once reconnects with it, so it earns nothing. */

@@ -174,6 +174,10 @@ int job_read(struct job *j, char *const *files, size_t n)
     j->t_decide = seconds();
     j->cpu_read = cpu_seconds();
     j->mb_read = peak_mb();
+    /* Lines of our programs that no shape matched are evidence we cannot
+     * see: a human should look ('rblforge unparsed'). */
+    if (o->use & JOB_RUN)
+        parse_stats_warn(&j->st.parse);
     if (o->use & (JOB_RUN | JOB_REPORTS_ONLY)) {
         /* A missing input means missing evidence: publishing would delist
          * addresses that are still bad. */

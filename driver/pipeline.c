@@ -539,6 +539,10 @@ static void stats_sort(struct parse_stats *ps)
 
     if (n > 1)
         qsort(ps->unrec, n, sizeof(ps->unrec[0]), cmp_unrec);
+    n = ps->nforeign < PARSE_PROG_SLOTS - 1 ? ps->nforeign : PARSE_PROG_SLOTS - 1;
+    if (n > 1)
+        qsort(ps->foreign, n, sizeof(ps->foreign[0]), cmp_unrec);
+    unknown_sort(&ps->unmatched);
 }
 
 static void run_files(struct run *r, char *const *paths, size_t n,

@@ -50,6 +50,40 @@ void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
             outbuf_u64(o, ps->unrec[i].count);
         }
         outbuf_putc(o, '}');
+        num(o, &first, "known_lines_without_evidence", ps->known_no_evidence);
+        key(o, &first, "unmatched_by_family");
+        outbuf_putc(o, '{');
+        for (unsigned f = 0, k = 0; f < PF__COUNT; f++)
+            if (ps->fam_lines[f])
+                outbuf_printf(o, "%s\"%s\": {\"lines\": %llu, \"unmatched\": %llu}",
+                              k++ ? ", " : "", parse_family_name(f),
+                              (unsigned long long)ps->fam_lines[f],
+                              (unsigned long long)ps->fam_unmatched[f]);
+        outbuf_putc(o, '}');
+        key(o, &first, "unmatched_templates");
+        outbuf_putc(o, '[');
+        for (unsigned i = 0; i < ps->unmatched.n && i < 10; i++) {
+            const struct unknown_tpl *t = &ps->unmatched.t[i];
+            outbuf_printf(o, "%s\n    {\"count\": %llu, \"program\": ", i ? "," : "",
+                          (unsigned long long)t->count);
+            esc_json(o, t->prog, t->nprog);
+            outbuf_puts(o, ", \"template\": ");
+            esc_json(o, t->tpl, t->ntpl);
+            outbuf_puts(o, ", \"example\": ");
+            esc_json(o, t->ex, t->nex);
+            outbuf_putc(o, '}');
+        }
+        outbuf_putc(o, ']');
+        key(o, &first, "unknown_programs");
+        outbuf_putc(o, '{');
+        for (unsigned i = 0, k = 0; i < PARSE_PROG_SLOTS; i++)
+            if (ps->foreign[i].count) {
+                outbuf_puts(o, k++ ? ", " : "");
+                esc_json(o, ps->foreign[i].name, strnlen(ps->foreign[i].name, PARSE_PROG_NAME));
+                outbuf_puts(o, ": ");
+                outbuf_u64(o, ps->foreign[i].count);
+            }
+        outbuf_putc(o, '}');
     }
     num(o, &first, "networks_seen", l->nets.nseen);
     num(o, &first, "networks_escalated", l->nets_escalated);

@@ -12,6 +12,7 @@ int cmd_report(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_delist(int argc, char **argv);
+int cmd_unparsed(int argc, char **argv);
 
 /* --year Y, --tz ZONE, -j N, --inflate, --progress: shared by commands that read logs. */
 struct cli_common {

@@ -89,6 +89,8 @@ enum ev_reason {
     R_PIPELINING,
     /* auth_fail caused by our own side (the SASL backend is down) */
     R_SERVER_ERROR,
+    /* postscreen: DATA/BDAT without a valid RCPT (its dummy SMTP engine) */
+    R_PS_NO_RCPT,
     R__COUNT
 };
 

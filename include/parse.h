@@ -11,9 +11,32 @@
 #include <time.h>
 #include "event.h"
 #include "tstamp.h"
+#include "unknown.h"
 
 #define PARSE_PROG_SLOTS 32
 #define PARSE_PROG_NAME 32
+
+/* What became of a line (parser.last). */
+enum parse_class {
+    PC_EVENT,                   /* an event */
+    PC_KNOWN,                   /* a known shape that is no evidence */
+    PC_UNMATCHED,               /* a program we read, a shape we do not */
+    PC_FOREIGN,                 /* a program we do not read */
+    PC_NO_HEADER,               /* no stamp/program recognised */
+};
+
+/* The program families whose lines we read, for the share of their lines
+ * that no shape matched. */
+enum parse_family {
+    PF_POSTFIX, PF_QMAIL, PF_POSTGREY, PF_POLICYD_SPF, PF_DOVECOT, PF_CYRUS,
+    PF_SPAMD, PF_OPENDKIM, PF_OPENDMARC, PF__COUNT
+};
+const char *parse_family_name(enum parse_family f);
+
+struct parse_prog_count {
+    char name[PARSE_PROG_NAME];
+    uint64_t count;
+};
 
 /* Lines seen but not turned into an event, per program. */
 struct parse_stats {
@@ -22,10 +45,12 @@ struct parse_stats {
     uint64_t no_header;         /* no recognisable stamp/program */
     uint64_t long_lines;
     unsigned nprog;
-    struct {
-        char name[PARSE_PROG_NAME];
-        uint64_t count;
-    } unrec[PARSE_PROG_SLOTS];  /* the last slot collects "(other)" overflow */
+    struct parse_prog_count unrec[PARSE_PROG_SLOTS];  /* the last slot collects "(other)" overflow */
+    uint64_t known_no_evidence; /* known shapes that carry no evidence */
+    uint64_t fam_lines[PF__COUNT], fam_unmatched[PF__COUNT];
+    unsigned nforeign;          /* lines of programs we do not read */
+    struct parse_prog_count foreign[PARSE_PROG_SLOTS];
+    struct unknown_set unmatched;   /* templates of PC_UNMATCHED lines */
 };
 
 struct parser {
@@ -36,6 +61,7 @@ struct parser {
      * EV_NOTE events with their queue id, unparsed. Events and the stats
      * are otherwise the same. */
     bool client_only;
+    enum parse_class last;      /* what parse_line made of the last line */
 };
 
 /* ref: the file's mtime (year-less stamps); year: explicit year or 0. */
@@ -44,6 +70,10 @@ void parser_init(struct parser *ps, time_t ref, int year);
 /* Parse one line (without its '\n'). ev->file, file_index and line must be
  * set by the caller; the rest is filled. Returns true if ev is an event. */
 bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev);
+
+/* A warning on stderr for each family of which more than 1% of the lines
+ * matched no shape. */
+void parse_stats_warn(const struct parse_stats *st);
 
 /* Add src's counts to dst (program slots merged by name). */
 void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src);

@@ -4,6 +4,10 @@
  * Log timestamps to UTC. Recognised at the start of a line:
  *   "Mar  5 14:02:01"            BSD syslog, local time, no year
  *   "Mar  5 2024 14:02:01"       BSD syslog with year (syslog-ng)
+ *   "Mar 05 14:02:01.123456"     journalctl -o short-precise (fraction kept)
+ *   "Tue 2026-12-01 09:14:03 JST" journalctl -o short-full (UTC, GMT and
+ *                                numeric zones are honoured; any other
+ *                                abbreviation is read as local time)
  *   "2024-03-05T14:02:01.123+09:00" RFC 3339 (fraction and offset optional;
  *                                without an offset the time is local)
  *   "@4000000065e7..."            multilog TAI64N label

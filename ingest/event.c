@@ -72,6 +72,7 @@ static const char *const reason_names[R__COUNT] = {
     [R_TOO_MANY_ERRORS] = "too_many_errors",
     [R_PIPELINING] = "improper_pipelining",
     [R_SERVER_ERROR] = "server_error",
+    [R_PS_NO_RCPT] = "no_valid_rcpt",
 };
 
 const char *event_type_name(enum ev_type t)

@@ -1,6 +1,7 @@
 /* Syslog and multilog headers, dispatch to the program parsers, statistics.
  * The scanners the parsers share live below them, in scan.c. */
 #include <string.h>
+#include "msg.h"
 #include "parse.h"
 #include "parse_policy.h"
 #include "parse_postfix.h"
@@ -14,8 +15,17 @@ void parser_init(struct parser *ps, time_t ref, int year)
     tstamp_init(&ps->ts, ref, year);
 }
 
-static void count_unrecognised(struct parse_stats *st, struct span prog,
-                               uint64_t k)
+const char *parse_family_name(enum parse_family f)
+{
+    static const char *const names[PF__COUNT] = {
+        "postfix", "qmail", "postgrey", "policyd-spf", "dovecot", "cyrus", "spamd",
+        "opendkim", "opendmarc",
+    };
+    return f < PF__COUNT ? names[f] : "?";
+}
+
+static void count_prog(struct parse_prog_count *tab, unsigned *nprog, struct span prog,
+                       uint64_t k)
 {
     unsigned i;
 
@@ -23,25 +33,29 @@ static void count_unrecognised(struct parse_stats *st, struct span prog,
         prog = SPAN_LIT("(none)");
     if (prog.n >= PARSE_PROG_NAME)
         prog.n = PARSE_PROG_NAME - 1;
-    for (i = 0; i < st->nprog; i++)
-        if (strlen(st->unrec[i].name) == prog.n
-            && memcmp(st->unrec[i].name, prog.p, prog.n) == 0) {
-            st->unrec[i].count += k;
+    for (i = 0; i < *nprog; i++)
+        if (strlen(tab[i].name) == prog.n && memcmp(tab[i].name, prog.p, prog.n) == 0) {
+            tab[i].count += k;
             return;
         }
-    if (st->nprog == PARSE_PROG_SLOTS - 1) {
-        memcpy(st->unrec[PARSE_PROG_SLOTS - 1].name, "(other)", 8);
-        st->unrec[PARSE_PROG_SLOTS - 1].count += k;
+    if (*nprog == PARSE_PROG_SLOTS - 1) {
+        memcpy(tab[PARSE_PROG_SLOTS - 1].name, "(other)", 8);
+        tab[PARSE_PROG_SLOTS - 1].count += k;
         return;
     }
     /* Program names come from the log: keep them printable. */
     for (size_t j = 0; j < prog.n; j++) {
         unsigned char c = (unsigned char)prog.p[j];
-        st->unrec[st->nprog].name[j] = c > 0x20 && c < 0x7f ? (char)c : '?';
+        tab[*nprog].name[j] = c > 0x20 && c < 0x7f ? (char)c : '?';
     }
-    st->unrec[st->nprog].name[prog.n] = 0;
-    st->unrec[st->nprog].count = k;
-    st->nprog++;
+    tab[*nprog].name[prog.n] = 0;
+    tab[*nprog].count = k;
+    (*nprog)++;
+}
+
+static void count_unrecognised(struct parse_stats *st, struct span prog, uint64_t k)
+{
+    count_prog(st->unrec, &st->nprog, prog, k);
 }
 
 void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src)
@@ -55,6 +69,110 @@ void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src)
             count_unrecognised(dst, span_make(src->unrec[i].name,
                                               strlen(src->unrec[i].name)),
                                src->unrec[i].count);
+    dst->known_no_evidence += src->known_no_evidence;
+    for (unsigned f = 0; f < PF__COUNT; f++) {
+        dst->fam_lines[f] += src->fam_lines[f];
+        dst->fam_unmatched[f] += src->fam_unmatched[f];
+    }
+    for (unsigned i = 0; i < PARSE_PROG_SLOTS; i++)
+        if (src->foreign[i].count)
+            count_prog(dst->foreign, &dst->nforeign,
+                       span_make(src->foreign[i].name, strlen(src->foreign[i].name)),
+                       src->foreign[i].count);
+    unknown_merge(&dst->unmatched, &src->unmatched);
+}
+
+void parse_stats_warn(const struct parse_stats *st)
+{
+    for (unsigned f = 0; f < PF__COUNT; f++) {
+        uint64_t n = st->fam_lines[f], k = st->fam_unmatched[f];
+        if (n && k * 100 > n)
+            msg_warn("%s: %llu of %llu lines (%.1f%%) matched no shape; "
+                     "see 'rblforge unparsed'", parse_family_name(f),
+                     (unsigned long long)k, (unsigned long long)n, 100.0 * (double)k / (double)n);
+    }
+}
+
+/* The family of a syslog tag's program, PF__COUNT when we read none. */
+static enum parse_family family_of(struct span prog, struct span service)
+{
+    if (service.p || span_starts_lit(prog, "postfix"))
+        return PF_POSTFIX;
+    if (span_starts_lit(prog, "qmail") || span_eq_lit(prog, "tcpserver")
+        || span_eq_lit(prog, "sslserver") || span_eq_lit(prog, "rblsmtpd")
+        || span_starts_lit(prog, "vchkpw") || span_eq_lit(prog, "splogger"))
+        return PF_QMAIL;
+    if (span_eq_lit(prog, "postgrey"))
+        return PF_POSTGREY;
+    return PF__COUNT;
+}
+
+/* A line with an address in brackets ("host[addr]", "[addr]:port") may
+ * be evidence; one without cannot name a client the Postfix way. */
+static bool names_address(struct span s)
+{
+    for (long at, off = 0; (at = span_chr(span_skip(s, (size_t)off), '[')) >= 0;) {
+        size_t i = (size_t)off + (size_t)at + 1;
+        if (i < s.n && ((s.p[i] >= '0' && s.p[i] <= '9') || s.p[i] == ':'
+                        || (s.p[i] >= 'a' && s.p[i] <= 'f')))
+            return true;
+        off = (long)i;
+    }
+    return false;
+}
+
+/* Shapes the writers log that say nothing about a client or a message
+ * (tests/shapes/catalogue.tsv lists them as known-no-evidence): counted
+ * as known, so that "unmatched" means a shape we have never seen. */
+static bool known_no_evidence(enum parse_family f, struct span msg)
+{
+    static const struct span postfix[] = {
+        SPAN_LIT("statistics: "), SPAN_LIT("daemon started"), SPAN_LIT("reload "),
+        SPAN_LIT("terminating on signal"), SPAN_LIT("starting the Postfix"),
+        SPAN_LIT("stopping the Postfix"), SPAN_LIT("refreshing the Postfix"),
+        SPAN_LIT("Postfix is "), SPAN_LIT("entering STRESS mode"),
+        SPAN_LIT("leaving STRESS mode"), SPAN_LIT("WHITELIST VETO "),
+        SPAN_LIT("ALLOWLIST VETO "), SPAN_LIT("cache "), SPAN_LIT("using backwards-compatible"),
+        SPAN_LIT("setting up TLS connection "),
+        SPAN_LIT("mail system "), SPAN_LIT("Compiled against "), SPAN_LIT("Run-time "),
+        SPAN_LIT("looking for plugins"), SPAN_LIT("backwards-compatible"),
+        SPAN_LIT("SSL_connect error"), SPAN_LIT("Untrusted TLS connection established to"),
+        SPAN_LIT("table "), SPAN_LIT("cannot load Certificate"), SPAN_LIT("Host offered STARTTLS"),
+        SPAN_LIT("Unverified: "), SPAN_LIT("Placed on hold: "), SPAN_LIT("Released from hold: "),
+        SPAN_LIT("Requeued: "), SPAN_LIT("Deleted: "), SPAN_LIT("warning: host "),
+    };
+    static const struct span qmail[] = {
+        SPAN_LIT("alert: "), SPAN_LIT("warning: "), SPAN_LIT("triple bounce: "),
+        SPAN_LIT("status: "), SPAN_LIT("exiting"), SPAN_LIT("running"),
+    };
+    static const struct span postgrey[] = {
+        SPAN_LIT("cleaning "), SPAN_LIT("Process Backgrounded"), SPAN_LIT("Binding to "),
+        SPAN_LIT("Setting gid"), SPAN_LIT("Setting uid"), SPAN_LIT("Greylisting is"),
+        SPAN_LIT("Server closing!"), SPAN_LIT("Resolved "), SPAN_LIT("Couldn't unlink"),
+        SPAN_LIT("ignoring garbage: "), SPAN_LIT("rm /"), SPAN_LIT("unrecognized request type"),
+    };
+    const struct span *tab = NULL;
+    size_t n = 0;
+
+    if (f == PF_POSTFIX) {
+        /* Diagnostics about ourselves (configuration, tables, resources). */
+        if ((span_starts_lit(msg, "warning: ") || span_starts_lit(msg, "fatal: ")
+             || span_starts_lit(msg, "panic: ") || span_starts_lit(msg, "error: "))
+            && !names_address(msg))
+            return true;
+        tab = postfix, n = sizeof(postfix) / sizeof(postfix[0]);
+    } else if (f == PF_QMAIL) {
+        tab = qmail, n = sizeof(qmail) / sizeof(qmail[0]);
+    } else if (f == PF_POSTGREY) {
+        /* Net::Server's own lines start with a date: "2026/12/01-09:14:03 ..." */
+        if (msg.n > 10 && msg.p[4] == '/' && msg.p[7] == '/')
+            return true;
+        tab = postgrey, n = sizeof(postgrey) / sizeof(postgrey[0]);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (span_starts(msg, tab[i].p, tab[i].n))
+            return true;
+    return false;
 }
 
 /* A syslog tag: the program name, its part after the last '/' (null when
@@ -92,6 +210,20 @@ static inline __attribute__((always_inline)) bool parse_tag(struct span s, struc
     return true;
 }
 
+/* A Postfix message whose daemon the header does not name: smtpd's shapes
+ * and queue lines first (parse_postfix hands "QID: ..." on), then
+ * postscreen's and dnsblog's, which start with words of their own. */
+static bool parse_postfix_guess(struct span msg, struct event *ev)
+{
+    struct span repeat = ev->repeat;
+
+    if (parse_postfix(SPAN_LIT("smtpd"), msg, ev))
+        return true;
+    scan_event_clear(ev);
+    ev->repeat = repeat;
+    return parse_postfix(SPAN_LIT("postscreen"), msg, ev);
+}
+
 /* By the syslog tag: any syslog_name ("postfix", "postfix-out", "mx/smtpd")
  * ends in a Postfix daemon name after a '/'; everything else is qmail's
  * family or a policy server, or unknown. */
@@ -106,6 +238,10 @@ static bool dispatch(const struct parser *ps, const struct tag *t, struct span m
     }
     if (span_eq_lit(t->prog, "postgrey"))
         return parse_policy(t->prog, msg, ev);
+    /* "postfix[pid]:" (or "postfix-out[pid]:"): a syslog_name with no
+     * daemon after it, as some container setups and relays write it. */
+    if (span_starts_lit(t->prog, "postfix"))
+        return parse_postfix_guess(msg, ev);
     return parse_qmail(t->prog, msg, ev);
 }
 
@@ -168,21 +304,110 @@ static struct span skip_multilog_file(struct span s)
     return span_skip(s, 28);
 }
 
+/* One RFC 5424 header field: a token up to the next space, "-" = absent. */
+static struct span field5424(struct span *s)
+{
+    long sp = span_chr(*s, ' ');
+    struct span f = sp < 0 ? *s : span_make(s->p, (size_t)sp);
+
+    *s = span_skip(*s, sp < 0 ? s->n : (size_t)sp + 1);
+    return span_eq_lit(f, "-") ? SPAN_NULL : f;
+}
+
+/* Structured data: "-" or "[id k="v" ...][...]" where a value may hold
+ * '\]', '\"' and '\\'. Returns bytes used, 0 when malformed. */
+static size_t skip_sd(struct span s)
+{
+    size_t i = 0;
+
+    if (s.n && s.p[0] == '-')
+        return 1;
+    while (i < s.n && s.p[i] == '[') {
+        bool quoted = false;
+        for (i++; i < s.n; i++) {
+            char c = s.p[i];
+            if (quoted && c == '\\')
+                i++;
+            else if (c == '"')
+                quoted = !quoted;
+            else if (!quoted && c == ']')
+                break;
+        }
+        if (i >= s.n)
+            return 0;
+        i++;
+    }
+    return i;
+}
+
+/* "1 TIMESTAMP HOST APP PROCID MSGID SD [MSG]" after "<PRI>": the tag is
+ * APP and PROCID, the message starts after the structured data (and an
+ * optional UTF-8 byte-order mark). */
+static bool parse_rfc5424(struct parser *ps, struct span s, struct event *ev,
+                          struct tag *t, struct span *msg)
+{
+    size_t used;
+
+    s = span_skip(s, 2);
+    if (span_starts_lit(s, "- "))
+        s = span_skip(s, 2);
+    else if (tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used)
+             && used < s.n && s.p[used] == ' ') {
+        ev->has_ts = true;
+        s = span_skip(s, used + 1);
+    } else {
+        return false;
+    }
+    ev->host = field5424(&s);
+    t->prog = field5424(&s);
+    struct span pid = field5424(&s);
+    field5424(&s);                          /* MSGID */
+    if (!t->prog.p || s.n == 0)
+        return false;
+    size_t sd = skip_sd(s);
+    if (sd == 0)
+        return false;
+    s = span_skip(s, sd);
+    if (span_starts_lit(s, " "))
+        s = span_skip(s, 1);
+    if (span_starts_lit(s, "\xef\xbb\xbf"))
+        s = span_skip(s, 3);
+    long slash = span_rchr(t->prog, '/');
+    t->service = slash >= 0 ? span_skip(t->prog, (size_t)slash + 1) : SPAN_NULL;
+    uint64_t v;
+    t->pid = pid.p && scan_digits(pid, &v) == pid.n ? pid : SPAN_NULL;
+    *msg = s;
+    return true;
+}
+
 bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
 {
-    struct span s = span_make(p, n), prog = SPAN_NULL, host = SPAN_NULL;
+    struct span s = span_make(p, n), prog = SPAN_NULL, host = SPAN_NULL, msg = SPAN_NULL;
+    struct span daemon = SPAN_NULL;
+    enum parse_family fam = PF__COUNT;
     struct tag tag;
     size_t used;
-    bool ok = false, multilog, stamped;
+    bool ok = false, multilog = false, stamped;
 
     event_reset(ev);
     ps->st.lines++;
+    ps->last = PC_NO_HEADER;
     while (s.n && (s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n'))
         s.n--;
     if (s.n > 0 && s.p[0] == '<') {         /* "<PRI>" prefix from raw syslog */
         long gt = span_chr(span_make(s.p, s.n < 6 ? s.n : 6), '>');
-        if (gt > 1)
+        if (gt > 1) {
             s = span_skip(s, (size_t)gt + 1);
+            if (span_starts_lit(s, "1 ")) {
+                if (!parse_rfc5424(ps, s, ev, &tag, &msg)) {
+                    ps->st.no_header++;
+                    return false;
+                }
+                stamped = true;         /* framed: never a bare message */
+                prog = tag.prog;
+                goto tagged;
+            }
+        }
     }
     s = skip_multilog_file(s);
     multilog = s.n > 0 && s.p[0] == '@';
@@ -213,12 +438,17 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
     }
     if (multilog) {
         /* "tcpserver: ok ...", or qmail-send's own lines without a name. */
+        fam = PF_QMAIL;
+        ps->st.fam_lines[fam]++;
+        msg = s;
         if ((ok = parse_qmail(SPAN_NULL, s, ev)))
             goto done;
         prog = ev->prog;
+        daemon = prog.p ? prog : SPAN_LIT("multilog");
     } else if (parse_tag(s, &tag)) {
-        struct span msg = span_skip(s, tag.used);
+        msg = span_skip(s, tag.used);
         prog = tag.prog;
+tagged:
         /* Solaris: "prog[pid]: [ID 197553 mail.info] msg" */
         if (span_starts_lit(msg, "[ID ")) {
             long rb = span_chr(msg, ']');
@@ -235,17 +465,25 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
         }
         ev->prog = prog;
         ev->pid = tag.pid;
+        fam = family_of(tag.prog, tag.service);
+        if (fam < PF__COUNT)
+            ps->st.fam_lines[fam]++;
+        daemon = tag.service.p ? tag.service : tag.prog;
         if ((ok = dispatch(ps, &tag, msg, ev)))
             goto done;
     }
     if (!stamped) {
-        /* A bare message (journalctl -o cat, a grep'd excerpt): only the
-         * unambiguous smtpd shapes, which name their client themselves. */
+        /* A bare message (journalctl -o cat, a grep'd excerpt, a collector
+         * that stores only the message): the Postfix shapes, which name
+         * their client themselves in fixed places. */
         struct span repeat = ev->repeat;
         event_reset(ev);
         ev->repeat = repeat;
-        if ((ok = parse_postfix(SPAN_LIT("smtpd"), s, ev)))
+        if ((ok = parse_postfix_guess(s, ev))) {
+            fam = PF_POSTFIX;
+            ps->st.fam_lines[fam]++;
             goto done;
+        }
         ps->st.no_header++;
         return false;
     }
@@ -256,8 +494,20 @@ bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
 done:
     if (ok || ev->type == EV_REPEATED) {
         ps->st.events++;
+        ps->last = PC_EVENT;
         return true;
     }
     count_unrecognised(&ps->st, prog, 1);
+    if (fam == PF__COUNT) {
+        ps->last = PC_FOREIGN;
+        count_prog(ps->st.foreign, &ps->st.nforeign, prog.n ? prog : SPAN_LIT("(none)"), 1);
+    } else if (known_no_evidence(fam, msg)) {
+        ps->last = PC_KNOWN;
+        ps->st.known_no_evidence++;
+    } else {
+        ps->last = PC_UNMATCHED;
+        ps->st.fam_unmatched[fam]++;
+        unknown_add(&ps->st.unmatched, daemon, msg, ev->file_index, ev->line);
+    }
     return false;
 }

@@ -32,6 +32,11 @@ static bool parse_postgrey(struct span s, struct event *ev)
         return false;
     ev->status = kv_comma(s, "action=", 7);
     struct span addr = kv_comma(s, "client_address=", 15);
+    /* postgrey 1.37+ writes the client as a network: "192.0.2.1/32". */
+    long sl = span_rchr(addr, '/');
+    if (sl > 0 && (span_eq_lit(span_skip(addr, (size_t)sl), "/32")
+                   || span_eq_lit(span_skip(addr, (size_t)sl), "/128")))
+        addr.n = (size_t)sl;
     if (!addr.p || !ipaddr_parse(addr, &ev->ip))
         return false;
     struct span name = kv_comma(s, "client_name=", 12);

@@ -255,6 +255,20 @@ static bool parse_smtpd(struct span s, struct event *ev)
     }
     if (span_starts_lit(s, "warning: "))
         return parse_warning(span_skip(s, 9), ev);
+    /* tls_server.c: "SSL_accept error from host[addr]: -1" (or ": lost
+     * connection"): the client dropped or broke the handshake. */
+    if (span_starts_lit(s, "SSL_accept error from ")) {
+        size_t used = scan_client(span_skip(s, 22), ev);
+        if (used == 0)
+            return false;
+        struct span tail = span_skip(s, 22 + used);
+        if (span_starts_lit(tail, ": ") && tail.n > 2)
+            ev->text = scan_bounded(span_skip(tail, 2));
+        ev->type = EV_LOST;
+        ev->reason = R_LOST;
+        ev->stage = SPAN_LIT("STARTTLS");
+        return true;
+    }
     if (parse_after(s, ev) || parse_tls(s, ev))
         return true;
     /* Some builds log "client=" without the queue id. */

@@ -80,6 +80,9 @@ bool parse_postscreen(struct span s, struct event *ev)
         { "ALLOWLISTED ", 12, "ALLOWLISTED ", 12, EV_POSTSCREEN, R_PS_ALLOWLISTED },
         { "BLACKLISTED ", 12, "BLACKLISTED ", 12, EV_POSTSCREEN, R_PS_DENYLISTED },
         { "DENYLISTED ", 11, "DENYLISTED ", 11, EV_POSTSCREEN, R_PS_DENYLISTED },
+        /* Postfix 3.x: the client sent DATA/BDAT after every RCPT failed. */
+        { "DATA without valid RCPT ", 24, "from ", 5, EV_POSTSCREEN, R_PS_NO_RCPT },
+        { "BDAT without valid RCPT ", 24, "from ", 5, EV_POSTSCREEN, R_PS_NO_RCPT },
     };
     size_t q;
 
@@ -92,6 +95,8 @@ bool parse_postscreen(struct span s, struct event *ev)
             return false;
         if (shapes[i].t == EV_CONNECT)
             ev->text = SPAN_NULL;           /* "to [server]:25" is ours */
+        if (shapes[i].r == R_PS_NO_RCPT)
+            ev->stage = span_make(s.p, 4);
         return true;
     }
     if ((q = scan_queue_prefix(s, ev)) > 0 && span_starts_lit(span_skip(s, q), "reject: ")) {

@@ -124,7 +124,8 @@ static bool valid_date(int y, int m, int d)
     return true;
 }
 
-static bool parse_bsd(struct tsctx *t, struct span s, int64_t *ts, size_t *used)
+static bool parse_bsd(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
+                      size_t *used)
 {
     int mon, d, y = 0, h, mi, sec;
     const char *p = s.p;
@@ -155,13 +156,22 @@ static bool parse_bsd(struct tsctx *t, struct span s, int64_t *ts, size_t *used)
     if (s.n < i + 8 || !hms(p + i, &h, &mi, &sec))
         return false;
     i += 8;
-    /* Some daemons write milliseconds after the seconds. */
+    /* Milliseconds, or journalctl -o short-precise's microseconds. */
     if (i < s.n && p[i] == '.') {
         size_t j = i + 1;
-        while (j < s.n && j < i + 10 && p[j] >= '0' && p[j] <= '9')
+        uint32_t frac = 0;
+        int nd = 0;
+        while (j < s.n && j < i + 10 && p[j] >= '0' && p[j] <= '9') {
+            if (nd < 6)
+                frac = frac * 10 + (uint32_t)(p[j] - '0'), nd++;
             j++;
-        if (j > i + 1)
+        }
+        if (j > i + 1) {
+            while (nd < 6)
+                frac *= 10, nd++;
+            *usec = frac;
             i = j;
+        }
     }
     if (y == 0) {
         if (t->year) {
@@ -240,6 +250,68 @@ static bool parse_rfc3339(struct tsctx *t, struct span s, int64_t *ts,
     }
     *ts = utc;
     *used = i;
+    return true;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" already checked by parse_rfc3339, read as UTC. */
+static int64_t naive_utc(const char *p)
+{
+    int y = 0, mon = 1, d = 1, h = 0, mi = 0, sec = 0;
+
+    digits(p, 4, &y), digits(p + 5, 2, &mon), digits(p + 8, 2, &d);
+    hms(p + 11, &h, &mi, &sec);
+    return tstamp_days_from_civil(y, (unsigned)mon, (unsigned)d) * 86400 + h * 3600
+        + mi * 60 + sec;
+}
+
+static bool weekday(const char *p)
+{
+    static const char days[] = "MonTueWedThuFriSatSun";
+
+    for (int i = 0; i < 7; i++)
+        if (memcmp(p, days + 3 * i, 3) == 0)
+            return true;
+    return false;
+}
+
+/* journalctl -o short-full: "Tue 2026-12-01 09:14:03 JST" (and with
+ * ".uuuuuu" after the seconds). The zone is what journalctl's own zone
+ * called itself: "UTC"/"GMT" are UTC, "+03"/"-0330" are offsets, any
+ * other abbreviation ("JST", "CEST") names the local zone of the reader,
+ * which is ours (TZ) when the log is read where it was written. */
+static bool parse_short_full(struct tsctx *t, struct span s, int64_t *ts,
+                             uint32_t *usec, size_t *used)
+{
+    struct span r = span_skip(s, 4);
+    size_t k;
+    int64_t v;
+
+    /* The date and time without a zone are local to parse_rfc3339. */
+    if (r.n < 19 || r.p[10] != ' ' || !parse_rfc3339(t, r, &v, usec, &k) || k == r.n
+        || r.p[k] != ' ')
+        return false;
+    size_t z = k + 1, e = z;
+    while (e < r.n && e < z + 6 && r.p[e] != ' ')
+        e++;
+    if (e == z || (e < r.n && r.p[e] != ' '))
+        return false;
+    struct span zone = span_make(r.p + z, e - z);
+    if (span_eq_lit(zone, "UTC") || span_eq_lit(zone, "GMT")) {
+        v = naive_utc(r.p);
+    } else if (zone.p[0] == '+' || zone.p[0] == '-') {
+        int oh, om = 0;
+        if ((zone.n != 3 && zone.n != 5) || !digits(zone.p + 1, 2, &oh)
+            || (zone.n == 5 && !digits(zone.p + 3, 2, &om)) || oh > 23 || om > 59)
+            return false;
+        v = naive_utc(r.p);
+        v -= (zone.p[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    } else {
+        for (size_t j = 0; j < zone.n; j++)
+            if (!((zone.p[j] >= 'A' && zone.p[j] <= 'Z') || (zone.p[j] >= 'a' && zone.p[j] <= 'z')))
+                return false;
+    }
+    *ts = v;
+    *used = 4 + e;
     return true;
 }
 
@@ -327,7 +399,9 @@ bool tstamp_parse(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
         *used = BSD_STAMP_LEN;
         return true;
     }
-    if (!parse_bsd(t, s, ts, used))
+    if (s.n > 4 && s.p[3] == ' ' && s.p[4] >= '0' && s.p[4] <= '9' && weekday(s.p))
+        return parse_short_full(t, s, ts, usec, used);
+    if (!parse_bsd(t, s, ts, usec, used))
         return false;
     if (plain && *used == BSD_STAMP_LEN) {
         memcpy(t->bsd_last, s.p, BSD_STAMP_LEN);

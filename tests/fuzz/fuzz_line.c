@@ -51,5 +51,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (got && ev.ip.family != 0 && memcmp(&ev, &fast, offsetof(struct event, scratch)) != 0)
         abort();
+    /* An unmatched line became one template: printable, bounded, and the
+     * same template when its masked form is masked again is not required,
+     * but the counts must add up. */
+    if (ps.last == PC_UNMATCHED) {
+        const struct unknown_set *u = &ps.st.unmatched;
+        if (u->n != 1 || u->t[0].count != 1 || u->t[0].ntpl >= UNKNOWN_TPL
+            || u->t[0].nex > UNKNOWN_EXAMPLE)
+            abort();
+        for (size_t i = 0; i < u->t[0].ntpl; i++)
+            if (u->t[0].tpl[i] < 0x20 || u->t[0].tpl[i] > 0x7e)
+                abort();
+    } else if (ps.st.unmatched.n != 0) {
+        abort();
+    }
     return 0;
 }

@@ -184,6 +184,62 @@ static void test_headers(void **state)
     check_cases(headers, sizeof(headers) / sizeof(headers[0]));
 }
 
+/* Every syslog framing of issue 21: RFC 5424 (with "-" fields, structured
+ * data holding escaped ']' and '"', a BOM), journalctl short-full and
+ * short-precise, a host that is an address, tags without a daemon part or
+ * with service and instance parts, and message-only lines. */
+static const struct parse_case framings[] = {
+    { "<22>1 2026-12-01T09:14:03.123456+09:00 mx1 postfix/smtpd 4711 - - connect from unknown[192.0.2.7]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T00:14:03.123456Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"pid\":4711,\"event\":\"connect\",\"ip\":\"192.0.2.7\"}" },
+    { "<22>1 2026-12-01T09:14:03Z mx1 postfix/submission/smtpd 4711 - [origin ip=\"192.0.2.1\" x=\"a\\]b\\\"c\"][meta sequenceId=\"1\"] warning: unknown[192.0.2.8]: SASL LOGIN authentication failed: UGFzc3dvcmQ6",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix/submission/smtpd\",\"pid\":4711,\"event\":\"auth_fail\",\"ip\":\"192.0.2.8\",\"sasl_method\":\"LOGIN\",\"text\":\"UGFzc3dvcmQ6\"}" },
+    { "<22>1 - - postfix/postscreen - - - \xef\xbb\xbf""PASS NEW [192.0.2.9]:1234",
+      "{\"file\":\"t\",\"line\":1,\"prog\":\"postfix/postscreen\",\"event\":\"postscreen\",\"ip\":\"192.0.2.9\",\"port\":1234,\"reason\":\"pass_new\"}" },
+    { "Tue 2026-12-01 09:14:03 JST mx1 postfix/smtpd[1]: connect from unknown[192.0.2.10]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.10\"}" },
+    { "Tue 2026-12-01 09:14:03 UTC mx1 postfix/smtpd[1]: connect from unknown[192.0.2.10]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.10\"}" },
+    { "Tue 2026-12-01 09:14:03.25 +0530 mx1 postfix/smtpd[1]: connect from unknown[192.0.2.10]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T03:44:03.250000Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.10\"}" },
+    { "Dec 01 09:14:03.123456 mx1 postfix/smtpd[1]: connect from unknown[192.0.2.11]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03.123456Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.11\"}" },
+    { "Dec  1 09:14:03 192.0.2.250 postfix/smtpd[1]: connect from unknown[192.0.2.12]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"192.0.2.250\",\"prog\":\"postfix/smtpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.12\"}" },
+    { "Dec  1 09:14:03 2001:db8::25 postfix/smtpd[1]: connect from unknown[192.0.2.12]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"2001:db8::25\",\"prog\":\"postfix/smtpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.12\"}" },
+    { "Dec  1 09:14:03 mx1 postfix[77]: connect from unknown[192.0.2.13]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix\",\"pid\":77,\"event\":\"connect\",\"ip\":\"192.0.2.13\"}" },
+    { "Dec  1 09:14:03 mx1 postfix[77]: PASS OLD [192.0.2.13]:25",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix\",\"pid\":77,\"event\":\"postscreen\",\"ip\":\"192.0.2.13\",\"port\":25,\"reason\":\"pass_old\"}" },
+    { "Dec  1 09:14:03 mx1 postfix-out/smtp[77]: 4F1A2B3C4D: to=<a@b>, relay=x[192.0.2.1]:25, delay=1, dsn=2.0.0, status=sent (250 ok)",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix-out/smtp\",\"pid\":77,\"event\":\"delivery\",\"qid\":\"4F1A2B3C4D\",\"dsn\":\"2.0.0\",\"to\":\"a@b\",\"relay\":\"x[192.0.2.1]:25\",\"status\":\"sent\",\"text\":\"250 ok\"}" },
+    { "Dec  1 09:14:03 mx1 postfix/10025/smtpd[77]: connect from unknown[192.0.2.14]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix/10025/smtpd\",\"pid\":77,\"event\":\"connect\",\"ip\":\"192.0.2.14\"}" },
+    { "Dec  1 09:14:03 mx1 mx2/smtpd[77]: connect from unknown[192.0.2.14]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"mx2/smtpd\",\"pid\":77,\"event\":\"connect\",\"ip\":\"192.0.2.14\"}" },
+    { "2026-12-01T09:14:03+0900 mx1 postfix/smtpd[1]: connect from unknown[192.0.2.15]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T00:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"pid\":1,\"event\":\"connect\",\"ip\":\"192.0.2.15\"}" },
+    { "PASS NEW [192.0.2.16]:1234",
+      "{\"file\":\"t\",\"line\":1,\"event\":\"postscreen\",\"ip\":\"192.0.2.16\",\"port\":1234,\"reason\":\"pass_new\"}" },
+    { "4F1A2B3C4D: to=<a@b>, relay=x[192.0.2.1]:25, delay=1, dsn=2.0.0, status=sent (250 ok)",
+      "{\"file\":\"t\",\"line\":1,\"event\":\"delivery\",\"qid\":\"4F1A2B3C4D\",\"dsn\":\"2.0.0\",\"to\":\"a@b\",\"relay\":\"x[192.0.2.1]:25\",\"status\":\"sent\",\"text\":\"250 ok\"}" },
+    /* Unterminated structured data; an address inside structured data is
+     * not a client; a 5424 line with no app name. */
+    { "<22>1 - h postfix/smtpd - - [x a=\"b] connect from unknown[192.0.2.1]", NULL },
+    { "<22>1 - h postfix/smtpd - - [x a=\"connect from unknown[192.0.2.1]\"] x", NULL },
+    { "<22>1 - h - - - - connect from unknown[192.0.2.1]", NULL },
+    { "<22>1 2026-13-01T00:00:00Z h postfix/smtpd 1 - - connect from unknown[192.0.2.1]", NULL },
+    /* A weekday that is not one, a zone that is not one. */
+    { "Tux 2026-12-01 09:14:03 JST mx1 postfix/smtpd[1]: connect from unknown[192.0.2.1]", NULL },
+    { "Tue 2026-12-01 09:14:03 J$T mx1 postfix/smtpd[1]: connect from unknown[192.0.2.1]", NULL },
+};
+
+static void test_framings(void **state)
+{
+    (void)state;
+    check_cases(framings, sizeof(framings) / sizeof(framings[0]));
+}
+
 /* Lines of one file: a year-less December then January (rollover), CRLF,
  * NUL bytes, a 1 MB line, a truncated last line. */
 static void test_file_shapes(void **state)
@@ -223,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_framings),
         cmocka_unit_test(test_file_shapes),
     };
     setenv("TZ", "UTC", 1);

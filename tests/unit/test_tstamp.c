@@ -168,6 +168,39 @@ static void test_tai64n(void **state)
     assert_int_equal(parse(&t, "@40000000zzc6c5331d3bfc64 x", NULL, NULL), -1);
 }
 
+/* journalctl -o short-full and short-precise. */
+static void test_journalctl(void **state)
+{
+    struct tsctx t;
+    uint32_t usec;
+    size_t used;
+    (void)state;
+    tstamp_init(&t, 0, 2026);
+    assert_int_equal(parse(&t, "Tue 2026-12-01 09:14:03 UTC mx", &usec, &used), utc(2026, 12, 1, 9, 14, 3));
+    assert_int_equal(used, 27);
+    assert_int_equal(parse(&t, "Tue 2026-12-01 09:14:03 +03 mx", NULL, NULL), utc(2026, 12, 1, 6, 14, 3));
+    assert_int_equal(parse(&t, "Tue 2026-12-01 09:14:03 -0330 mx", NULL, NULL), utc(2026, 12, 1, 12, 44, 3));
+    assert_int_equal(parse(&t, "Tue 2026-12-01 09:14:03.5 GMT mx", &usec, NULL), utc(2026, 12, 1, 9, 14, 3));
+    assert_int_equal(usec, 500000);
+    setenv("TZ", "JST-9", 1);
+    tzset();
+    tstamp_init(&t, 0, 2026);
+    assert_int_equal(parse(&t, "Tue 2026-12-01 09:14:03 JST mx", NULL, &used), utc(2026, 12, 1, 0, 14, 3));
+    assert_int_equal(used, 27);
+    setenv("TZ", "UTC", 1);
+    tzset();
+    tstamp_init(&t, 0, 2026);               /* forget the JST hour cached */
+    assert_int_equal(parse(&t, "Tue 2026-12-01 09:14:03", NULL, NULL), -1);  /* no zone */
+    assert_int_equal(parse(&t, "Tue 2026-12-01 09:14:03 +3 mx", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "Tue 2026-12-01 09:14:03 TOOLONGZ mx", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "Tue 2026-12-01T09:14:03 UTC mx", NULL, NULL), -1);
+    assert_int_equal(parse(&t, "Dec 01 09:14:03.123456 mx", &usec, &used), utc(2026, 12, 1, 9, 14, 3));
+    assert_int_equal(usec, 123456);
+    assert_int_equal(used, 22);
+    assert_int_equal(parse(&t, "Dec  1 09:14:03.1 mx", &usec, NULL), utc(2026, 12, 1, 9, 14, 3));
+    assert_int_equal(usec, 100000);
+}
+
 static void test_garbage(void **state)
 {
     struct tsctx t;
@@ -206,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_tai64n),
         cmocka_unit_test(test_splogger_unix),
+        cmocka_unit_test(test_journalctl),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_format),
     };
