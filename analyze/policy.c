@@ -376,6 +376,9 @@ static int on_setting(void *user, const char *section, const char *name,
     } else if (strcmp(section, "customers") == 0) {
         if (!cust_policy_set(&p->customers, name, value, c->err, sizeof(c->err)))
             return 0;
+    } else if (strcmp(section, "abuse") == 0) {
+        if (!abuse_policy_set(&p->abuse, name, value, c->err, sizeof(c->err)))
+            return 0;
     } else {
         BAD("unknown section [%.40s]", section);
     }
@@ -389,6 +392,7 @@ void policy_init(struct policy *p)
 
     memset(p, 0, sizeof(*p));
     cust_policy_init(&p->customers);
+    abuse_policy_init(&p->abuse);
     if (ini_parse_string(policy_default_ini, on_setting, &c) != 0)
         msg_panic("built-in policy does not parse: %s", c.err);
 }
@@ -494,6 +498,7 @@ void policy_print(const struct policy *p, FILE *fp)
     fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
             p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);
     cust_policy_print(&p->customers, fp);
+    abuse_policy_print(&p->abuse, fp);
 }
 
 void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct ip_stats *st,

@@ -28,7 +28,8 @@ static const char help[] =
     "                    [--now T] [--force] [--strict] [--post-publish CMD]\n"
     "                    [-j N] [--year Y] [--tz ZONE] [--customers FILE\n"
     "                    [--templates DIR] [--lang ja,en]] [--inflate zlib|isal]\n"
-    "                    [--progress|--no-progress] [-v] LOG...\n"
+    "                    [--progress|--no-progress] [--abuse-contacts FILE]\n"
+    "                    [-v] LOG...\n"
     "\n"
     "Read the logs, weigh the evidence per client address and publish into\n"
     "OUTDIR: bl.rbldnsd (rbldnsd ip4set), bl6.rbldnsd (ip6trie), bl.zone (BIND),\n"
@@ -60,6 +61,9 @@ static const char help[] =
     "                       (OUTDIR/customers/, OUTDIR/report.html; see\n"
     "                       rblforge report --help); also [customers] map\n"
     "      --templates DIR, --lang LIST  letter templates and languages\n"
+    "      --abuse-contacts FILE  network,abuse_email,name CSV (CIDR or AS<n>; see\n"
+    "                       scripts/rpsl2contacts): summary.json's \"abuse\" names\n"
+    "                       each newly listed address's contact; [abuse] contacts\n"
     "      --inflate NAME   gzip backend: isal (ISA-L igzip, the default when\n"
     "                       built in) or zlib\n"
     "      --progress, --no-progress  bytes read, MB/s and ETA on stderr\n"
@@ -161,6 +165,7 @@ int cmd_run(int argc, char **argv)
         { "customers", required_argument, NULL, OPT_CUSTOMERS },
         { "templates", required_argument, NULL, OPT_TEMPLATES },
         { "lang", required_argument, NULL, OPT_LANG },
+        { "abuse-contacts", required_argument, NULL, OPT_ABUSE_CONTACTS },
         CLI_INPUT_OPTIONS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -171,7 +176,7 @@ int cmd_run(int argc, char **argv)
     struct cli_common common = { .progress = -1 };
     const char *config = NULL, *outdir = NULL, *allowfile = NULL, *denyfile = NULL;
     const char *asnfile = NULL, *statefile = NULL, *since_arg = NULL, *until_arg = NULL;
-    const char *now_arg = NULL;
+    const char *now_arg = NULL, *contactsfile = NULL;
     bool verbose = isatty(STDERR_FILENO), strict = false;
     struct publish_opts pub = { .run_all = run_all_omp };
     struct policy policy;
@@ -197,6 +202,7 @@ int cmd_run(int argc, char **argv)
         case OPT_CUSTOMERS: customers = optarg; break;
         case OPT_TEMPLATES: templates = optarg; break;
         case OPT_LANG: lang = optarg; break;
+        case OPT_ABUSE_CONTACTS: contactsfile = optarg; break;
         case 'h':
             fputs(help, stdout);
             return EXIT_OK;
@@ -215,6 +221,7 @@ int cmd_run(int argc, char **argv)
     /* Everything below is released at "out", whatever happened. */
     struct cidrset *allow = NULL, *deny = NULL;
     struct asn_db *asn = NULL;
+    struct abuse_contacts *contacts = NULL;
     struct state *state = NULL;
     struct state_input *inputs = NULL;
     struct agg *agg = NULL;
@@ -234,6 +241,8 @@ int cmd_run(int argc, char **argv)
         denyfile = policy.denylist;
     if (asnfile == NULL && policy.asn_db[0])
         asnfile = policy.asn_db;
+    if (contactsfile == NULL && policy.abuse.contacts[0])
+        contactsfile = policy.abuse.contacts;
     if ((now_arg && !time_arg("--now", now_arg, (time_t)now, &now))
         || (since_arg && !time_arg("--since", since_arg, (time_t)now, &since))
         || (until_arg && !time_arg("--until", until_arg, (time_t)now, &until))) {
@@ -243,7 +252,8 @@ int cmd_run(int argc, char **argv)
     if (since_arg == NULL && policy.window)
         since = now - policy.window;
     if (!cidrset_open(allowfile, &allow) || !cidrset_open(denyfile, &deny)
-        || (asnfile && (asn = asn_open(asnfile)) == NULL)) {
+        || (asnfile && (asn = asn_open(asnfile)) == NULL)
+        || (contactsfile && (contacts = abuse_contacts_load(contactsfile)) == NULL)) {
         status = EXIT_USAGE;
         goto out;
     }
@@ -318,7 +328,7 @@ int cmd_run(int argc, char **argv)
         }
         struct export_ctx rep = { .l = &l, .p = &policy, .asn = asn, .parse = &st.parse,
                               .files = st.files, .damaged = st.damaged,
-                              .with_state = state != NULL };
+                              .with_state = state != NULL, .contacts = contacts };
         struct publish_result pr;
         pub.now = now;
         pub.verbose = verbose;
@@ -359,6 +369,7 @@ out:
     free(inputs);
     state_free(state);
     asn_close(asn);
+    abuse_contacts_free(contacts);
     cidrset_free(allow);
     cidrset_free(deny);
     if (reports)

@@ -8,6 +8,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include "abuse.h"
 #include "agg.h"
 #include "customers.h"
 #include "rdns.h"
@@ -60,6 +61,7 @@ struct policy {
     char ipset_set4[32];
     char ipset_set6[32];
     struct cust_policy customers;       /* [customers]: see customers.h */
+    struct abuse_policy abuse;          /* [abuse]: see abuse.h */
 };
 
 extern const char policy_default_ini[];
