@@ -652,6 +652,8 @@ static int on_setting(void *user, const char *section, const char *name,
             return sections[i].set(c, name, value);
     if (strcmp(section, "customers") == 0)
         return config_customers_set(&c->p->customers, name, value, c->err, sizeof(c->err));
+    if (strcmp(section, "abuse") == 0)
+        return abuse_policy_set(&c->p->abuse, name, value, c->err, sizeof(c->err));
     BAD("unknown section [%.40s]", section);
 }
 #undef BAD
@@ -662,6 +664,7 @@ void config_init(struct policy *p)
 
     memset(p, 0, sizeof(*p));
     config_customers_init(&p->customers);
+    abuse_policy_init(&p->abuse);
     if (ini_parse_string(config_default_ini, on_setting, &c) != 0)
         msg_panic("built-in policy does not parse: %s", c.err);
     config_finish(p);
@@ -785,5 +788,6 @@ void config_print(const struct policy *p, FILE *fp)
     fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
             p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);
     print_customers(&p->customers, fp);
+    abuse_policy_print(&p->abuse, fp);
 }
 

@@ -72,6 +72,7 @@ bool cli_job_option(int opt, const char *arg, struct job_opts *o)
     case OPT_CUSTOMERS: o->customers = arg; break;
     case OPT_TEMPLATES: o->templates = arg; break;
     case OPT_LANG: o->lang = arg; break;
+    case OPT_ABUSE_CONTACTS: o->abuse_contacts = arg; break;
     case OPT_TEST_RANGE:
         if (o->ntest_ranges == JOB_TEST_RANGES_MAX)
             msg_fatal_status(EXIT_USAGE, "--test-range: at most %d", JOB_TEST_RANGES_MAX);

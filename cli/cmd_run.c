@@ -16,7 +16,8 @@ static const char help[] =
     "                    [--now T] [--force] [--strict] [--post-publish CMD]\n"
     "                    [-j N] [--year Y] [--tz ZONE] [--customers FILE\n"
     "                    [--templates DIR] [--lang ja,en]] [--inflate zlib|isal]\n"
-    "                    [--progress|--no-progress] [-v] LOG...\n"
+    "                    [--progress|--no-progress] [--abuse-contacts FILE]\n"
+    "                    [-v] LOG...\n"
     "\n"
     "Read the logs, weigh the evidence per client address and publish into\n"
     "OUTDIR: bl.rbldnsd (rbldnsd ip4set), bl6.rbldnsd (ip6trie), bl.zone (BIND),\n"
@@ -50,6 +51,9 @@ static const char help[] =
     "                       (OUTDIR/customers/, OUTDIR/report.html; see\n"
     "                       rblforge report --help); also [customers] map\n"
     "      --templates DIR, --lang LIST  letter templates and languages\n"
+    "      --abuse-contacts FILE  network,abuse_email,name CSV (CIDR or AS<n>; see\n"
+    "                       scripts/rpsl2contacts): summary.json's \"abuse\" names\n"
+    "                       each newly listed address's contact; [abuse] contacts\n"
     "      --inflate NAME   gzip backend: isal (ISA-L igzip, the default when\n"
     "                       built in) or zlib\n"
     "      --progress, --no-progress  bytes read, MB/s and ETA on stderr\n"
@@ -93,6 +97,7 @@ int cmd_run(int argc, char **argv)
         CLI_OPT_ASN_DB,
         CLI_OPT_STATE,
         CLI_OPT_TEST_RANGE,
+        { "abuse-contacts", required_argument, NULL, OPT_ABUSE_CONTACTS },
         { "since", required_argument, NULL, OPT_SINCE },
         { "until", required_argument, NULL, OPT_UNTIL },
         { "now", required_argument, NULL, OPT_NOW },

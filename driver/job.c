@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include "job.h"
 #include "pubdir.h"
+#include "abuse.h"
 #include "asn.h"
 #include "atomic.h"
 #include "cidrset.h"
@@ -94,6 +95,11 @@ static int open_lists(struct job *j)
         return EXIT_USAGE;
     if ((o->use & JOB_RUN) && j->asn == NULL)
         msg_warn("no ASN database (--asn-db or [policy] asn_db): ASN columns stay empty");
+    const char *contacts = o->abuse_contacts ? o->abuse_contacts
+        : j->policy.abuse.contacts[0] ? j->policy.abuse.contacts : NULL;
+    if ((o->use & JOB_RUN) && contacts
+        && (j->contacts = abuse_contacts_load(contacts)) == NULL)
+        return EXIT_USAGE;
     return EXIT_OK;
 }
 
@@ -314,7 +320,8 @@ static int publish_listings(struct job *j)
     struct export_ctx rep = { .l = &j->l, .p = &j->policy, .asn = j->asn,
                               .parse = &j->st.parse, .files = j->st.files,
                               .damaged = j->st.damaged,
-                              .dropped_lines = j->st.dropped_lines, .with_state = j->state != NULL };
+                              .dropped_lines = j->st.dropped_lines, .with_state = j->state != NULL,
+                              .contacts = j->contacts };
     struct publish_opts pub = { .force = o->force, .verbose = o->verbose,
                                 .post_publish = o->post_publish, .now = o->now,
                                 .run_all = run_all_omp };
@@ -424,6 +431,7 @@ void job_close(struct job *j)
     free(j->inputs);
     state_free(j->state);
     asn_close(j->asn);
+    abuse_contacts_free(j->contacts);
     cidrset_free(j->allow);
     cidrset_free(j->deny);
     if (j->reports)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include "publish.h"
 #include "atomic.h"
@@ -17,6 +18,7 @@
 #include "fw_nft.h"
 #include "listings_csv.h"
 #include "networks_csv.h"
+#include "postfix_map.h"
 #include "summary_json.h"
 #include "zone_bind.h"
 #include "zone_rbldnsd.h"
@@ -121,6 +123,8 @@ static const struct output outputs[] = {
     { "listings.csv", listings_csv_write },
     { "networks.csv", networks_csv_write },
     { "asn.csv", asn_csv_write },
+    { "postfix/client_access.cidr", postfix_map_client_write },
+    { "postfix/postscreen_access.cidr", postfix_map_postscreen_write },
 };
 enum { N_OUT = sizeof(outputs) / sizeof(outputs[0]) };
 
@@ -135,7 +139,7 @@ struct writers {
  * writers first, so a parallel runner balances its threads. */
 static void write_one(size_t k, void *ctx)
 {
-    static const unsigned char order[] = { 2, 5, 6, 0, 4, 3, 1, 7, N_OUT };
+    static const unsigned char order[] = { 2, 5, 6, 8, 0, 4, 3, 9, 1, 7, N_OUT };
     _Static_assert(sizeof(order) == N_OUT + 1, "one entry per output and summary.json");
     struct writers *w = ctx;
     size_t i = order[k];
@@ -189,29 +193,79 @@ static uint32_t previous_serial(const char *outdir)
     return serial;
 }
 
-/* Leftovers of a run killed before our signal handler could clean up. */
-static void remove_stale_temporaries(const char *outdir)
+/* An output's name split into the directory it goes to (OUTDIR or a
+ * subdirectory of it, as for "postfix/...") and its base name. */
+static const char *out_place(const char *outdir, const char *name, char *dir, size_t size)
 {
-    DIR *d = opendir(outdir);
-    struct dirent *de;
-    char path[4096];
+    const char *slash = strrchr(name, '/');
 
-    if (d == NULL)
+    if (slash == NULL) {
+        snprintf(dir, size, "%s", outdir);
+        return name;
+    }
+    snprintf(dir, size, "%s/%.*s", outdir, (int)(slash - name), name);
+    return slash + 1;
+}
+
+static const char *out_name(size_t i)
+{
+    return i < N_OUT ? outputs[i].name : "summary.json";
+}
+
+/* Leftovers of a run killed before our signal handler could clean up, in
+ * OUTDIR and the subdirectories the outputs go to. */
+static void remove_stale_in(const char *outdir, const char *dir)
+{
+    char path[4096 + 256];
+    DIR *d;
+    struct dirent *de;
+
+    if ((d = opendir(dir)) == NULL)
         return;
     while ((de = readdir(d)) != NULL) {
         size_t n = strlen(de->d_name);
         if (de->d_name[0] != '.' || n < 8 || de->d_name[n - 7] != '.')
             continue;
         for (size_t i = 0; i < N_OUT + 1; i++) {
-            const char *name = i < N_OUT ? outputs[i].name : "summary.json";
-            size_t k = strlen(name);
-            if (n == k + 8 && strncmp(de->d_name + 1, name, k) == 0) {
-                snprintf(path, sizeof(path), "%s/%s", outdir, de->d_name);
+            char odir[4096];
+            const char *base = out_place(outdir, out_name(i), odir, sizeof(odir));
+            size_t k = strlen(base);
+            if (strcmp(odir, dir) == 0 && n == k + 8 && strncmp(de->d_name + 1, base, k) == 0) {
+                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
                 unlink(path);
             }
         }
     }
     closedir(d);
+}
+
+static void remove_stale_temporaries(const char *outdir)
+{
+    char dir[4096];
+
+    remove_stale_in(outdir, outdir);
+    /* Each subdirectory once: the outputs of one are next to each other. */
+    for (size_t i = 0; i < N_OUT; i++) {
+        const char *s = strrchr(outputs[i].name, '/');
+        size_t k = s ? (size_t)(s - outputs[i].name) + 1 : 0;
+        if (k && (i == 0 || strncmp(outputs[i].name, outputs[i - 1].name, k) != 0)) {
+            out_place(outdir, outputs[i].name, dir, sizeof(dir));
+            remove_stale_in(outdir, dir);
+        }
+    }
+}
+
+/* The temporary of output i, its subdirectory made if missing. */
+static struct afile *open_output(const char *outdir, size_t i)
+{
+    char dir[4096];
+    const char *base = out_place(outdir, out_name(i), dir, sizeof(dir));
+
+    if (base != out_name(i) && mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        msg_warn("%s: cannot create: %s", dir, strerror(errno));
+        return NULL;
+    }
+    return afile_open(dir, base, 0644);
 }
 
 int publish_lock(const char *path)
@@ -326,8 +380,7 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
      * list is not thread-safe); the writers then run through o->run_all,
      * possibly in parallel: they only read x and each has its own file. */
     for (size_t i = 0; i < N_OUT + 1 && ok; i++)
-        ok = (af[i] = afile_open(pubdir_path(pd), i < N_OUT ? outputs[i].name : "summary.json",
-                                 0644)) != NULL;
+        ok = (af[i] = open_output(pubdir_path(pd), i)) != NULL;
     if (ok) {
         struct writers w = { af, x, &sc, { false } };
         if (o->run_all)

@@ -16,6 +16,54 @@ static void num(struct outbuf *o, bool *first, const char *k, uint64_t v)
     outbuf_u64(o, v);
 }
 
+/* A source the abuse desks hear about: a listed address (not a network,
+ * a denylist entry or an entry carried from the state file) with evidence
+ * of this run, and with a state file newly listed by this run. Allowlisted
+ * and held addresses are not in the listing at all. */
+static bool abuse_source(const struct export_ctx *r, const struct listing *e)
+{
+    return e->st && !(e->flags & (LF_DENY | LF_STATE))
+        && e->pfx.len == (e->pfx.addr.family == 4 ? 32 : 128)
+        && (!r->with_state || (e->flags & LF_NEW));
+}
+
+/* "abuse": each source's contact (--abuse-contacts) or none. */
+static void abuse_fields(struct outbuf *o, const struct export_ctx *r)
+{
+    const struct listings *l = r->l;
+    size_t n = 0, none = 0;
+    char ip[IPPREFIX_STRLEN];
+
+    for (size_t i = 0; i < l->n; i++)
+        if (abuse_source(r, &l->v[i])) {
+            n++;
+            none += abuse_contacts_lookup(r->contacts, &l->v[i].pfx.addr, l->v[i].asn,
+                                          NULL) == NULL;
+        }
+    outbuf_printf(o, ",\n  \"abuse\": {\"sources\": %zu, \"with_contact\": %zu, "
+                  "\"no_contact\": %zu,\n    \"reports\": [", n, n - none, none);
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct listing *e = &l->v[i];
+        const char *via = NULL;
+        if (!abuse_source(r, e))
+            continue;
+        const struct abuse_contact *c = abuse_contacts_lookup(r->contacts, &e->pfx.addr,
+                                                              e->asn, &via);
+        outbuf_printf(o, "%s\n      {\"source\": \"%s\", \"contact\": ", k++ ? "," : "",
+                      ipprefix_format(&e->pfx, ip));
+        if (c) {
+            esc_json(o, c->email, strlen(c->email));
+            outbuf_printf(o, ", \"via\": \"%s\", \"network\": ", via);
+            esc_json(o, c->name, strlen(c->name));
+        } else {
+            outbuf_puts(o, "null");
+        }
+        outbuf_putc(o, '}');
+    }
+    outbuf_puts(o, k ? "\n    ]}" : "]}");
+}
+
 /* The analysis keys, each written as ",\n  \"key\": value", so that
  * another summary writer can append them to its own object. */
 void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
@@ -133,4 +181,6 @@ void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
                           ipprefix_format(&r->p->test_range[i], ip));
         outbuf_putc(o, ']');
     }
+    if (r->contacts)
+        abuse_fields(o, r);
 }

@@ -26,6 +26,7 @@ enum {
     OPT_FORCE, OPT_STRICT, OPT_POST_PUBLISH, OPT_CUSTOMERS, OPT_TEMPLATES, OPT_LANG,
     OPT_TEST_RANGE,
     OPT_INFLATE = 1100, OPT_PROGRESS, OPT_NO_PROGRESS,
+    OPT_ABUSE_CONTACTS = 1200,
 };
 /* The long options every log-reading command takes (--inflate, --progress,
  * --no-progress), for splicing into a getopt_long table. */

@@ -44,6 +44,7 @@ struct job_opts {
     const char *cmd;            /* the command's name, for messages */
     const char *config, *allowlist, *denylist, *asn_db, *state, *outdir;
     const char *customers, *templates, *lang;
+    const char *abuse_contacts;
 #define JOB_TEST_RANGES_MAX 16
     const char *test_ranges[JOB_TEST_RANGES_MAX];       /* --test-range */
     unsigned ntest_ranges;
@@ -61,6 +62,7 @@ struct job {
     struct policy policy;
     struct cidrset *allow, *deny;
     struct asn_db *asn;
+    struct abuse_contacts *contacts;    /* --abuse-contacts, [abuse] contacts */
     struct state *state;
     struct state_input *inputs;
     int lock, slock;

@@ -6,6 +6,7 @@
  * its built-in default, are config.h.
  */
 #include <stdbool.h>
+#include "abuse.h"
 #include "agg.h"
 #include "custpolicy.h"
 #include "rdns.h"
@@ -73,6 +74,7 @@ struct policy {
     struct ipprefix test_range[POLICY_NETS_MAX];
     unsigned ntest_range;
     bool list_private;          /* list RFC 1918, 100.64/10, fc00::/7 */
+    struct abuse_policy abuse;          /* [abuse]: see abuse.h */
 };
 
 /* Why an address is out of the policy's reach whatever its evidence. */

@@ -11,6 +11,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include "abuse.h"
 #include "asn.h"
 #include "cidr.h"
 #include "cidrset.h"
@@ -45,6 +46,7 @@ struct export_ctx {
     unsigned files, damaged;
     uint64_t dropped_lines;             /* lines of damaged members, not evidence */
     bool with_state;                    /* state-file counts are meaningful */
+    const struct abuse_contacts *contacts;      /* NULL: no abuse section in summary.json */
     /* set by publish_run */
     const struct zonedata *z;
     uint32_t serial;                    /* SOA serial of bl.zone */

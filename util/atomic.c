@@ -226,8 +226,13 @@ bool afile_publish_all(struct afile **v, size_t n)
             msg_warn("%s: cannot put the previous file back: %s", v[i]->final,
                      strerror(errno));
     }
-    if (done > 0) {
-        int dfd = open(v[0]->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* Every directory a rename touched (outputs may go to subdirectories),
+     * each once. */
+    for (size_t i = 0; i < done; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(v[j]->dir, v[i]->dir) == 0;
+        int dfd = seen ? -1 : open(v[i]->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd >= 0) {
             fsync(dfd);
             close(dfd);

@@ -26,7 +26,7 @@ printf 'Nov 24 06:25:05 mx1 postfix/smtpd[1]: connect from nul\000byte[198.18.8.
 O="$TMP/out"
 is "$(tail -n +2 "$O/listings.csv" | wc -l | tr -d ' ')" "$i" "every hostile client is listed"
 
-for f in bl.rbldnsd bl6.rbldnsd bl.zone fw.nft fw.ipset; do
+for f in bl.rbldnsd bl6.rbldnsd bl.zone fw.nft fw.ipset postfix/client_access.cidr postfix/postscreen_access.cidr; do
     if grep -q -e 'ORIGIN-x' -e 'ORIGIN evil' -e '`' -e 'reboot' -e 'ruleset' -e 'drop' -e 'calc' -e '#012' -e 'TTL#' "$O/$f"; then
         ok 1 "$f carries no hostile fragment"; grep -n -e '`' -e 'ORIGIN' "$O/$f" | head -3 | sed 's/^/# /'
     else
