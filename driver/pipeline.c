@@ -16,6 +16,7 @@
 #include "input.h"
 #include "msg.h"
 #include "progress.h"
+#include "resume.h"
 #include "state.h"
 #include "xalloc.h"
 #include <sys/stat.h>
@@ -135,41 +136,6 @@ static bool in_window(const struct pipeline_opts *o, const struct event *ev)
     return (o->since == 0 || ev->ts >= o->since) && (o->until == 0 || ev->ts < o->until);
 }
 
-/* Incremental reading: identify the file by its first decompressed block
- * and skip what an earlier run read. Returns the lines skipped. */
-static uint64_t resume(const char *path, struct input *in, const struct pipeline_opts *o,
-                       struct state_input *rec)
-{
-    char head[STATE_HEAD_BLOCK], skipbuf[65536];
-    size_t hl = 0, k;
-    struct stat sb;
-    uint64_t skip, skip_lines, done = 0;
-
-    memset(rec, 0, sizeof(*rec));
-    snprintf(rec->name, sizeof(rec->name), "%s", path);
-    if (stat(path, &sb) == 0)
-        rec->dev = (uint64_t)sb.st_dev, rec->ino = (uint64_t)sb.st_ino,
-        rec->size = (uint64_t)sb.st_size;
-    struct input *h = input_open_with(path, o->inflate);
-    if (h) {
-        while (hl < sizeof(head) && (k = input_read(h, head + hl, sizeof(head) - hl)) > 0)
-            hl += k;
-        input_close(h);
-    }
-    rec->hlen = (uint32_t)hl;
-    rec->hash = state_hash(head, hl);
-    state_input_resume(o->state, rec->dev, rec->ino, head, hl, &skip, &skip_lines);
-    while (done < skip && (k = input_read(in, skipbuf, skip - done < sizeof(skipbuf)
-                                         ? (size_t)(skip - done) : sizeof(skipbuf))) > 0)
-        done += k;
-    if (done < skip)
-        msg_warn("%s: shorter than what an earlier run read (%llu of %llu bytes); "
-                 "nothing new read", path, (unsigned long long)done, (unsigned long long)skip);
-    rec->consumed = done;
-    rec->lines = skip_lines;
-    return skip_lines;
-}
-
 /* Is f finished (all produced chunks parsed)? Then its input can go. */
 static bool file_finished(const struct pfile *f)
 {
@@ -270,7 +236,7 @@ static bool produce(struct run *r, struct pfile *f, struct slot *s, bool open_it
         f->mtime = input_mtime(f->in);
         if (r->o->state && r->o->inputs && strcmp(f->path, "-") != 0) {
             f->rec = &r->o->inputs[f->index];
-            f->line_base = resume(f->path, f->in, r->o, f->rec);
+            f->line_base = resume_input(f->path, f->in, r->o->inflate, r->o->state, f->rec);
         }
         if (f->dmg && f->dmg->n) {
             input_skip_members(f->in, f->dmg->starts, f->dmg->n);
