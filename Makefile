@@ -111,7 +111,7 @@ demo:
 	./rblforge run -v --year 2026 --tz JST-9 --allowlist datasets/sample/allowlist.txt \
 		--asn-db datasets/asn/asn-test.mmdb --customers datasets/sample/customers.tsv \
 		-o out datasets/sample/mail.log.1.gz datasets/sample/mail.log
-	@echo; echo "published:"; ls -l out/
+	@echo; echo "published (out/NAME -> out/current/NAME, switched in at once):"; ls -lL out/
 	@cat out/customers/index.csv
 
 # The default build also refreshes ./rblforge; sanitizer builds stay in $(B).
