@@ -33,7 +33,9 @@ struct asn_db *asn_open(const char *path)
     return db;
 }
 
-uint32_t asn_lookup(struct asn_db *db, const struct ipaddr *ip)
+/* The database entry of ip; false (warned a few times) on a lookup error
+ * or when the address is not in the database. */
+static bool entry_of(struct asn_db *db, const struct ipaddr *ip, MMDB_lookup_result_s *out)
 {
     struct sockaddr_storage ss;
     int err = 0;
@@ -48,17 +50,26 @@ uint32_t asn_lookup(struct asn_db *db, const struct ipaddr *ip)
         s6->sin6_family = AF_INET6;
         memcpy(&s6->sin6_addr, ip->b, 16);
     } else {
-        return 0;
+        return false;
     }
-    MMDB_lookup_result_s r = MMDB_lookup_sockaddr(&db->mmdb, (struct sockaddr *)&ss, &err);
-    if (err != MMDB_SUCCESS || !r.found_entry) {
+    *out = MMDB_lookup_sockaddr(&db->mmdb, (struct sockaddr *)&ss, &err);
+    if (err != MMDB_SUCCESS || !out->found_entry) {
         /* An IPv6 address in an IPv4-only database is not an error worth
          * repeating per address. */
         if (err != MMDB_SUCCESS && err != MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR
             && db->warned++ < 3)
             msg_warn("ASN lookup failed: %s", MMDB_strerror(err));
-        return 0;
+        return false;
     }
+    return true;
+}
+
+uint32_t asn_lookup(struct asn_db *db, const struct ipaddr *ip)
+{
+    MMDB_lookup_result_s r;
+
+    if (!entry_of(db, ip, &r))
+        return 0;
     MMDB_entry_data_s d;
     if (MMDB_get_value(&r.entry, &d, "autonomous_system_number", NULL) != MMDB_SUCCESS
         || !d.has_data)
@@ -84,6 +95,26 @@ uint32_t asn_lookup(struct asn_db *db, const struct ipaddr *ip)
         *slot = arena_strndup(&db->mem, org, n);
     }
     return asn;
+}
+
+bool asn_country(struct asn_db *db, const struct ipaddr *ip, char cc[3])
+{
+    MMDB_lookup_result_s r;
+    MMDB_entry_data_s d;
+
+    cc[0] = 0;
+    if (!entry_of(db, ip, &r)
+        || MMDB_get_value(&r.entry, &d, "country", "iso_code", NULL) != MMDB_SUCCESS
+        || !d.has_data || d.type != MMDB_DATA_TYPE_UTF8_STRING || d.data_size != 2)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        char c = d.utf8_string[i];
+        if (!(c >= 'A' && c <= 'Z'))
+            return false;
+        cc[i] = c;
+    }
+    cc[2] = 0;
+    return true;
 }
 
 const char *asn_org(const struct asn_db *db, uint32_t asn)

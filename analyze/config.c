@@ -240,6 +240,10 @@ static bool set_path(char *dst, const char *v)
 
 /* ---- [customers] ---- */
 
+static const char *const cust_tier_names[TIER__COUNT] = {
+    "ok", "watch", "warn", "throttle", "suspend",
+};
+
 /*
  * Why these numbers: a mailbox provider starts throttling around a few per
  * cent of bounces; 10% is a list nobody cleaned, 25% is a bought list or a
@@ -259,19 +263,27 @@ static const struct {
     K("min_attempts", min_attempts, "20", 0, 1e12),
     K("bounce_rate_watch", bounce_rate[TIER_WATCH], "0.05", 0, 1),
     K("bounce_rate_warn", bounce_rate[TIER_WARN], "0.10", 0, 1),
+    K("bounce_rate_throttle", bounce_rate[TIER_THROTTLE], "0.18", 0, 1),
     K("bounce_rate_suspend", bounce_rate[TIER_SUSPEND], "0.25", 0, 1),
     K("spam_rejections_watch", spam_rejections[TIER_WATCH], "1", 0, 1e12),
     K("spam_rejections_warn", spam_rejections[TIER_WARN], "5", 0, 1e12),
+    K("spam_rejections_throttle", spam_rejections[TIER_THROTTLE], "10", 0, 1e12),
     K("spam_rejections_suspend", spam_rejections[TIER_SUSPEND], "20", 0, 1e12),
     K("spam_rate_watch", spam_rate[TIER_WATCH], "0", 0, 1),
     K("spam_rate_warn", spam_rate[TIER_WARN], "0.01", 0, 1),
+    K("spam_rate_throttle", spam_rate[TIER_THROTTLE], "0.02", 0, 1),
     K("spam_rate_suspend", spam_rate[TIER_SUSPEND], "0.05", 0, 1),
     K("blocklist_watch", blocklist[TIER_WATCH], "1", 0, 1e12),
     K("blocklist_warn", blocklist[TIER_WARN], "3", 0, 1e12),
+    K("blocklist_throttle", blocklist[TIER_THROTTLE], "0", 0, 1e12),
     K("blocklist_suspend", blocklist[TIER_SUSPEND], "0", 0, 1e12),
-    K("compromise_networks_watch", compromise_networks[TIER_WATCH], "4", 0, 1e12),
-    K("compromise_networks_warn", compromise_networks[TIER_WARN], "8", 0, 1e12),
-    K("compromise_networks_suspend", compromise_networks[TIER_SUSPEND], "15", 0, 1e12),
+    K("compromise_places_watch", compromise_places[TIER_WATCH], "3", 0, 1e12),
+    K("compromise_places_warn", compromise_places[TIER_WARN], "4", 0, 1e12),
+    K("compromise_places_throttle", compromise_places[TIER_THROTTLE], "6", 0, 1e12),
+    K("compromise_places_suspend", compromise_places[TIER_SUSPEND], "8", 0, 1e12),
+    K("compromise_countries", compromise_countries, "3", 0, 1e12),
+    K("compromise_concurrent", compromise_concurrent, "3", 0, 1e12),
+    K("concurrent_minutes", concurrent_minutes, "10", 0, 1440),
     K("invalid_rate_watch", invalid_rate_watch, "0.05", 0, 1),
     K("invalid_min", invalid_min, "10", 0, 1e12),
     K("spike_factor", spike_factor, "5", 1, 1e6),
@@ -279,6 +291,7 @@ static const struct {
     K("v4_network", v4_net, "24", 8, 32),
     K("v6_network", v6_net, "64", 16, 128),
     K("evidence_per_signal", evidence, "5", 0, 100),
+    K("throttle_factor", throttle_factor, "2", 1, 1000),
 #undef K
 };
 enum { NKNOBS = sizeof(knobs) / sizeof(knobs[0]) };
@@ -321,8 +334,9 @@ static bool languages_ok(const char *v)
 bool config_customers_set(struct cust_policy *p, const char *name, const char *value,
                      char *err, size_t errlen)
 {
-    if (strcmp(name, "map") == 0 || strcmp(name, "templates") == 0) {
-        char *dst = name[0] == 'm' ? p->map : p->templates;
+    if (strcmp(name, "map") == 0 || strcmp(name, "templates") == 0
+        || strcmp(name, "geo_db") == 0) {
+        char *dst = name[0] == 'm' ? p->map : name[0] == 't' ? p->templates : p->geo_db;
         if (!set_str(dst, sizeof(p->map), value)) {
             snprintf(err, errlen, "%s: path too long or with control bytes", name);
             return false;
@@ -355,10 +369,114 @@ bool config_customers_set(struct cust_policy *p, const char *name, const char *v
     return false;
 }
 
+/* Per-tier thresholds must not fall from one tier to the next: a
+ * "suspend" below "warn" would make warn unreachable. 0 (off) is skipped. */
+static bool customers_check(const struct cust_policy *p, char *err, size_t errlen)
+{
+    static const struct { const char *name; size_t off; } tiered[] = {
+        { "bounce_rate", offsetof(struct cust_policy, bounce_rate) },
+        { "spam_rejections", offsetof(struct cust_policy, spam_rejections) },
+        { "spam_rate", offsetof(struct cust_policy, spam_rate) },
+        { "blocklist", offsetof(struct cust_policy, blocklist) },
+        { "compromise_places", offsetof(struct cust_policy, compromise_places) },
+    };
+    for (size_t i = 0; i < sizeof(tiered) / sizeof(tiered[0]); i++) {
+        const double *v = (const double *)((const char *)p + tiered[i].off);
+        int last = 0;
+        for (int t = TIER_WATCH; t < TIER__COUNT; t++) {
+            if (v[t] == 0)
+                continue;
+            if (last && v[t] < v[last]) {
+                snprintf(err, errlen, "%s_%s = %g is below %s_%s = %g", tiered[i].name,
+                         cust_tier_names[t], v[t], tiered[i].name, cust_tier_names[last],
+                         v[last]);
+                return false;
+            }
+            last = t;
+        }
+    }
+    return true;
+}
+
+/* ---- [letters] ---- */
+
+static void letters_init(struct letter_policy *l)
+{
+    memset(l, 0, sizeof(*l));
+    strcpy(l->ticket_prefix, "ABUSE");
+    l->deadline_days[TIER_WARN] = 3;
+    l->deadline_days[TIER_THROTTLE] = 2;
+    l->deadline_days[TIER_SUSPEND] = 1;
+}
+
+/* An address that goes into From: as it is: printable ASCII, one '@', no
+ * spaces, quotes, angle brackets or commas (nothing a header could be
+ * broken or extended with). */
+static bool addr_ok(const char *v)
+{
+    const char *at = strchr(v, '@');
+    if (at == NULL || at == v || at[1] == 0 || strchr(at + 1, '@'))
+        return false;
+    for (const char *p = v; *p; p++)
+        if (*p <= ' ' || *p >= 127 || strchr("\"<>(),;:\\[]", *p))
+            return false;
+    return true;
+}
+
+static bool letters_set(struct letter_policy *l, const char *name, const char *value,
+                        char *err, size_t errlen)
+{
+    if (strcmp(name, "from") == 0) {
+        if (strlen(value) >= sizeof(l->from) || (*value && !addr_ok(value))) {
+            snprintf(err, errlen, "from: want an address such as abuse@example.net");
+            return false;
+        }
+        strcpy(l->from, value);
+        return true;
+    }
+    if (strcmp(name, "contact") == 0 || strcmp(name, "ticket_prefix") == 0) {
+        char *dst = name[0] == 'c' ? l->contact : l->ticket_prefix;
+        size_t cap = name[0] == 'c' ? sizeof(l->contact) : sizeof(l->ticket_prefix);
+        bool ok = set_str(dst, cap, value);
+        for (const char *p = value; ok && name[0] == 't' && *p; p++)
+            ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')
+                || (*p >= '0' && *p <= '9') || *p == '-';
+        if (!ok) {
+            snprintf(err, errlen, "%s: too long or with characters not allowed", name);
+            return false;
+        }
+        return true;
+    }
+    if (strncmp(name, "deadline_days_", 14) == 0)
+        for (int t = TIER_WATCH; t < TIER__COUNT; t++)
+            if (strcmp(name + 14, cust_tier_names[t]) == 0) {
+                char *end;
+                errno = 0;
+                double d = strtod(value, &end);
+                if (errno || end == value || *end || !(d >= 0 && d <= 365)) {
+                    snprintf(err, errlen, "%s: want days from 0 to 365, got \"%.40s\"", name,
+                             value);
+                    return false;
+                }
+                l->deadline_days[t] = d;
+                return true;
+            }
+    snprintf(err, errlen, "unknown key \"%.40s\" in [letters]", name);
+    return false;
+}
+
+static void print_letters(const struct letter_policy *l, FILE *fp)
+{
+    fprintf(fp, "\n[letters]\nticket_prefix = %s\nfrom = %s\ncontact = %s\n", l->ticket_prefix,
+            l->from, l->contact);
+    for (int t = TIER_WATCH; t < TIER__COUNT; t++)
+        fprintf(fp, "deadline_days_%s = %g\n", cust_tier_names[t], l->deadline_days[t]);
+}
+
 static void print_customers(const struct cust_policy *p, FILE *fp)
 {
-    fprintf(fp, "\n[customers]\nmap = %s\ntemplates = %s\nlanguages = %s\n", p->map,
-            p->templates, p->languages);
+    fprintf(fp, "\n[customers]\nmap = %s\ntemplates = %s\nlanguages = %s\ngeo_db = %s\n",
+            p->map, p->templates, p->languages, p->geo_db);
     for (size_t i = 0; i < NKNOBS; i++)
         fprintf(fp, "%s = %g\n", knobs[i].name, *(const double *)((const char *)p + knobs[i].off));
 }
@@ -652,6 +770,8 @@ static int on_setting(void *user, const char *section, const char *name,
             return sections[i].set(c, name, value);
     if (strcmp(section, "customers") == 0)
         return config_customers_set(&c->p->customers, name, value, c->err, sizeof(c->err));
+    if (strcmp(section, "letters") == 0)
+        return letters_set(&c->p->letters, name, value, c->err, sizeof(c->err));
     if (strcmp(section, "abuse") == 0)
         return abuse_policy_set(&c->p->abuse, name, value, c->err, sizeof(c->err));
     BAD("unknown section [%.40s]", section);
@@ -664,6 +784,7 @@ void config_init(struct policy *p)
 
     memset(p, 0, sizeof(*p));
     config_customers_init(&p->customers);
+    letters_init(&p->letters);
     abuse_policy_init(&p->abuse);
     if (ini_parse_string(config_default_ini, on_setting, &c) != 0)
         msg_panic("built-in policy does not parse: %s", c.err);
@@ -712,6 +833,10 @@ bool config_load(struct policy *p, const char *path)
     }
     if (rc != 0) {
         msg_warn("%s:%d: %s", path, rc, c.err[0] ? c.err : "syntax error");
+        return false;
+    }
+    if (!customers_check(&p->customers, c.err, sizeof(c.err))) {
+        msg_warn("%s: [customers] %s", path, c.err);
         return false;
     }
     config_finish(p);
@@ -788,6 +913,7 @@ void config_print(const struct policy *p, FILE *fp)
     fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
             p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);
     print_customers(&p->customers, fp);
+    print_letters(&p->letters, fp);
     abuse_policy_print(&p->abuse, fp);
 }
 

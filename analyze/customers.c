@@ -10,72 +10,11 @@
 #include "asn.h"
 #include "xalloc.h"
 
-/* ---- reply classes ---- */
-
-static bool has(const char *text, const char *word)
-{
-    return strcasestr(text, word) != NULL;
-}
-
-unsigned cust_classify_reply(const char *text, const char *dsn)
-{
-    static const char *const blocklist[] = {
-        "blocklist", "blacklist", "block list", "black list", "blocked using",
-        "dnsbl", "rbl", "spamhaus", "spamcop", "barracuda", "listed at", "listed on",
-        "listed in", "listed by", "on our block",
-    };
-    static const char *const spam[] = {
-        "spam", "junk", "unsolicited", "bulk mail", "phish", "malware", "virus",
-    };
-    static const char *const reputation[] = {
-        "reputation", "sender score", "senderscore", "poor sender", "low sender",
-    };
-    static const char *const unknown[] = {
-        "does not exist", "user unknown", "unknown user", "no such user",
-        "mailbox unavailable", "recipient address rejected", "invalid recipient",
-        "no mailbox", "address rejected", "unrouteable",
-    };
-    static const char *const rate[] = {
-        "too many", "rate limit", "ratelimit", "try again later", "throttl", "exceeded",
-    };
-    unsigned c = 0;
-
-    if (text == NULL)
-        text = "";
-#define ANY(list, bit) \
-    for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++) \
-        if (has(text, list[i])) { c |= bit; break; }
-    ANY(blocklist, RC_BLOCKLIST);
-    ANY(spam, RC_SPAM);
-    ANY(reputation, RC_REPUTATION);
-    ANY(unknown, RC_UNKNOWN_RECIPIENT);
-    ANY(rate, RC_RATE_LIMIT);
-#undef ANY
-    if (dsn && strcmp(dsn, "5.1.1") == 0 && !(c & RC_SPAMLIKE))
-        c |= RC_UNKNOWN_RECIPIENT;
-    return c;
-}
-
-static const char *class_names(unsigned c)
-{
-    if (c & RC_BLOCKLIST)
-        return c & RC_SPAM ? "blocklist,spam" : "blocklist";
-    if (c & RC_REPUTATION)
-        return "reputation";
-    if (c & RC_SPAM)
-        return "spam";
-    if (c & RC_UNKNOWN_RECIPIENT)
-        return "unknown_recipient";
-    if (c & RC_RATE_LIMIT)
-        return "rate_limit";
-    return "other";
-}
-
 /* ---- building ---- */
 
 const char *cust_tier_name(enum cust_tier t)
 {
-    static const char *const n[] = { "ok", "watch", "warn", "suspend" };
+    static const char *const n[] = { "ok", "watch", "warn", "throttle", "suspend" };
     return (unsigned)t < TIER__COUNT ? n[t] : "ok";
 }
 
@@ -128,11 +67,8 @@ static void rows_sort(struct rows *r)
         qsort(r->v, r->n, sizeof(*r->v), cmp_row);
 }
 
-/* Evidence candidates: first N per customer and signal, as (message,
- * attempt) pairs; attempt SIZE_MAX means the message itself. */
-struct cand {
-    size_t msg, att;
-};
+/* Evidence candidates: first N per customer and signal. */
+#define cand cust_ref
 
 struct build {
     struct cust_report *r;
@@ -147,7 +83,7 @@ struct build {
     struct customer *cv;        /* [ncust]; the last one is (unmapped) */
     long *owner;                /* per message: customer index, -1 not counted */
     size_t nm;
-    struct asn_db *asn;
+    struct asn_db *asn, *geo;
     struct rows domains, ips, logins, senders, remote, blhosts;
 };
 
@@ -165,18 +101,6 @@ static const char *ipstr(struct arena *a, const struct ipaddr *ip)
     if (ip->family == 0)
         return "unknown";
     ipaddr_format(ip, buf);
-    return arena_strndup(a, buf, strlen(buf));
-}
-
-static const char *netstr(struct arena *a, const struct ipaddr *ip, const struct cust_policy *p)
-{
-    char buf[IPPREFIX_STRLEN];
-    struct ipprefix pf;
-    pf.len = (uint8_t)(ip->family == 4 ? p->v4_net : p->v6_net);
-    pf.addr = ipaddr_mask(ip, pf.len);
-    ipprefix_format(&pf, buf);
-    if (strchr(buf, '/') == NULL)
-        strcat(buf, ip->family == 4 ? "/32" : "/128");
     return arena_strndup(a, buf, strlen(buf));
 }
 
@@ -222,48 +146,78 @@ static char *render(struct arena *a, const char *fmt, ...)
     return arena_strndup(a, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
-static void evidence(struct build *b, struct cust_sig *s, size_t c)
-{
-    size_t n = b->ncand[c * SIG__COUNT + s->id];
-    const struct cand *cv = &b->cand[(c * SIG__COUNT + s->id) * b->nev];
+static const struct outbound *ev_ob;
 
+static int cmp_evidence(const void *x, const void *y)
+{
+    const struct cust_evidence *a = x, *b = y;
+    uint32_t ra = outbound_file_rank(ev_ob, a->file), rb = outbound_file_rank(ev_ob, b->file);
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* The rendered fields of a line that was not kept as logged. */
+static const char *evidence_text(struct build *b, const struct ob_msg *m, size_t att)
+{
+    const char *from = m->from ? m->from : "";
+    if (att == CUST_REF_MSG)
+        return render(b->mem, "%s: client=[%s]%s%s, from=<%s>, recipients=%zu",
+                      m->qid, ipstr(b->mem, &m->ip), m->sasl_user ? ", sasl_username=" : "",
+                      m->sasl_user ? m->sasl_user : "", from, distinct_recipients(m));
+    const struct ob_delivery *d = &m->d[att];
+    return render(b->mem, "%s: to=<%s>, relay=%s, dsn=%s, status=%s (%s)", m->qid, d->to,
+                  d->relay ? d->relay : "none", d->dsn ? d->dsn : "-",
+                  outbound_status_name(d->status), d->text ? d->text : "");
+}
+
+/* Evidence of signal s from the candidates cv[0..n): the lines as logged,
+ * in time order, each once. */
+static void evidence_from(struct build *b, struct cust_sig *s, const struct cand *cv, size_t n)
+{
     s->ev = arena_alloc(b->mem, (n ? n : 1) * sizeof(*s->ev));
     for (size_t i = 0; i < n; i++) {
         const struct ob_msg *m = outbound_msg(b->ob, cv[i].msg);
-        struct cust_evidence *e = &s->ev[s->nev++];
-        const char *from = m->from ? m->from : "";
-        if (cv[i].att == SIZE_MAX) {
-            e->file = m->file, e->line = m->line, e->ts = m->ts;
-            if (s->id == SIG_ACCOUNT_COMPROMISE)
-                e->text = render(b->mem, "%s: client=[%s], sasl_username=%s (network %s)",
-                                 m->qid, ipstr(b->mem, &m->ip), m->sasl_user ? m->sasl_user : "",
-                                 m->ip.family ? netstr(b->mem, &m->ip, b->p) : "-");
-            else
-                e->text = render(b->mem, "%s: client=[%s]%s%s, from=<%s>, recipients=%zu",
-                                 m->qid, ipstr(b->mem, &m->ip),
-                                 m->sasl_user ? ", sasl_username=" : "",
-                                 m->sasl_user ? m->sasl_user : "", from, distinct_recipients(m));
+        struct cust_evidence *e = &s->ev[s->nev];
+        if (cv[i].att == CUST_REF_MSG) {
+            e->file = m->file, e->line = m->line, e->ts = m->ts, e->raw = m->raw;
         } else {
             const struct ob_delivery *d = &m->d[cv[i].att];
-            e->file = d->file, e->line = d->line, e->ts = d->ts;
-            e->text = render(b->mem, "%s: from=<%s>, to=<%s>, relay=%s, dsn=%s, status=%s (%s)",
-                             m->qid, from, d->to, d->relay ? d->relay : "none",
-                             d->dsn ? d->dsn : "-", outbound_status_name(d->status),
-                             d->text ? d->text : "");
+            e->file = d->file, e->line = d->line, e->ts = d->ts, e->raw = d->raw;
         }
+        e->text = e->raw.p ? NULL : evidence_text(b, m, cv[i].att);
+        bool dup = false;
+        for (size_t k = 0; k < s->nev && !dup; k++)
+            dup = s->ev[k].file == e->file && s->ev[k].line == e->line;
+        s->nev += !dup;
     }
+    ev_ob = b->ob;
+    if (s->nev > 1)
+        qsort(s->ev, s->nev, sizeof(*s->ev), cmp_evidence);
+}
+
+static void evidence(struct build *b, struct cust_sig *s, size_t c)
+{
+    if (s->id == SIG_ACCOUNT_COMPROMISE) {
+        const struct cust_login *lg = &b->cv[c].logins[s->login];
+        evidence_from(b, s, lg->ev, lg->nev);
+        return;
+    }
+    size_t n = b->ncand[c * SIG__COUNT + s->id];
+    evidence_from(b, s, &b->cand[(c * SIG__COUNT + s->id) * b->nev], n);
 }
 
 /* The new signal of customer c at level (its figures to be added), or
  * NULL for TIER_OK. The words are export/custtext.c's. */
 static struct cust_sig *add_sig(struct build *b, struct customer *cu, size_t c,
-                                enum cust_signal id, enum cust_tier level)
+                                enum cust_signal id, enum cust_tier level, size_t login)
 {
     if (level == TIER_OK)
         return NULL;
     struct cust_sig *s = &cu->sig[cu->nsig++];
     s->id = id;
     s->level = level;
+    s->login = login;
     evidence(b, s, c);
     if (level > cu->tier)
         cu->tier = level;
@@ -272,7 +226,7 @@ static struct cust_sig *add_sig(struct build *b, struct customer *cu, size_t c,
 
 static void fig(struct cust_sig *s, const char *name, double v)
 {
-    if (s->nfig < 4)
+    if (s->nfig < sizeof(s->fig) / sizeof(s->fig[0]))
         s->fig[s->nfig++] = (struct cust_figure){ name, v };
 }
 
@@ -291,6 +245,39 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* account_compromise: the login whose dispersion and outcome reach the
+ * highest tier (then the most places); every figure it was judged by. */
+static void compromise(struct build *b, struct customer *cu, size_t c)
+{
+    size_t worst = SIZE_MAX;
+    enum cust_tier wl = TIER_OK, l;
+
+    for (size_t i = 0; i < cu->nlogins; i++) {
+        l = custlogin_level(&cu->logins[i], b->p);
+        if (l > wl || (l == wl && l != TIER_OK
+                       && cu->logins[i].places > cu->logins[worst].places))
+            worst = i, wl = l;
+    }
+    struct cust_sig *s = add_sig(b, cu, c, SIG_ACCOUNT_COMPROMISE, wl, worst);
+    if (s == NULL)
+        return;
+    const struct cust_login *lg = &cu->logins[worst];
+    fig(s, "places", (double)lg->places);
+    fig(s, "addresses", (double)lg->ips);
+    fig(s, "networks", (double)lg->networks);
+    if (b->r->have_asn)
+        fig(s, "asns", (double)lg->asns);
+    fig(s, "families", (double)lg->families);
+    if (b->r->have_geo)
+        fig(s, "countries", (double)lg->countries);
+    fig(s, "concurrent", (double)lg->concurrent);
+    fig(s, "messages", (double)lg->messages);
+    fig(s, "login_spam_rejections", (double)lg->spam);
+    fig(s, "login_bounce_rate", lg->bounce_rate);
+    fig(s, "login_unknown_recipients", (double)lg->unknown);
+    fig(s, "login_peak_hour_messages", (double)lg->peak);
+}
+
 static void signals(struct build *b, struct customer *cu, size_t c)
 {
     const struct cust_policy *p = b->p;
@@ -300,7 +287,7 @@ static void signals(struct build *b, struct customer *cu, size_t c)
     uint64_t final = cu->sent + cu->bounced;
     if (final >= p->min_attempts && final > 0
         && (l = level_of(cu->bounce_rate, p->bounce_rate)) != TIER_OK) {
-        s = add_sig(b, cu, c, SIG_HIGH_BOUNCE_RATE, l);
+        s = add_sig(b, cu, c, SIG_HIGH_BOUNCE_RATE, l, 0);
         fig(s, "bounce_rate", cu->bounce_rate);
         fig(s, "bounced", (double)cu->bounced);
         fig(s, "sent", (double)cu->sent);
@@ -312,35 +299,21 @@ static void signals(struct build *b, struct customer *cu, size_t c)
             if (p->spam_rejections[t] > 0 && (double)cu->spam_rejections >= p->spam_rejections[t]
                 && rate >= p->spam_rate[t])
                 l = (enum cust_tier)t;
-        if ((s = add_sig(b, cu, c, SIG_REMOTE_SPAM_REJECTIONS, l)) != NULL) {
+        if ((s = add_sig(b, cu, c, SIG_REMOTE_SPAM_REJECTIONS, l, 0)) != NULL) {
             fig(s, "spam_rejections", (double)cu->spam_rejections);
             fig(s, "spam_rejection_rate", rate);
             fig(s, "attempts", (double)cu->attempts);
         }
     }
     if ((l = level_of((double)cu->blocklist_rejections, p->blocklist)) != TIER_OK) {
-        s = add_sig(b, cu, c, SIG_BLOCKLISTED_BY_REMOTE, l);
+        s = add_sig(b, cu, c, SIG_BLOCKLISTED_BY_REMOTE, l, 0);
         fig(s, "blocklist_rejections", (double)cu->blocklist_rejections);
         fig(s, "remote_servers", (double)cu->blocklist_remotes);
     }
-    size_t worst = SIZE_MAX;
-    for (size_t i = 0; i < cu->nlogins; i++)
-        if (worst == SIZE_MAX || cu->logins[i].networks > cu->logins[worst].networks)
-            worst = i;
-    if (worst != SIZE_MAX
-        && (l = level_of((double)cu->logins[worst].networks, p->compromise_networks)) != TIER_OK) {
-        const struct cust_login *lg = &cu->logins[worst];
-        s = add_sig(b, cu, c, SIG_ACCOUNT_COMPROMISE, l);
-        s->login = worst;
-        fig(s, "networks", (double)lg->networks);
-        fig(s, "addresses", (double)lg->ips);
-        fig(s, "messages", (double)lg->messages);
-        if (b->r->have_asn)
-            fig(s, "asns", (double)lg->asns);
-    }
+    compromise(b, cu, c);
     if (cu->peak >= p->spike_min && cu->peak > 0
         && (double)cu->peak >= p->spike_factor * (cu->median ? cu->median : 1)) {
-        s = add_sig(b, cu, c, SIG_VOLUME_SPIKE, TIER_WATCH);
+        s = add_sig(b, cu, c, SIG_VOLUME_SPIKE, TIER_WATCH, 0);
         fig(s, "peak_hour_messages", cu->peak);
         fig(s, "median_hour_messages", cu->median);
         fig(s, "peak_hour", (double)cu->peak_hour);
@@ -348,7 +321,7 @@ static void signals(struct build *b, struct customer *cu, size_t c)
     double inv = cu->attempts ? (double)cu->unknown_recipient / (double)cu->attempts : 0;
     if (p->invalid_rate_watch > 0 && inv >= p->invalid_rate_watch
         && (double)cu->unknown_recipient >= p->invalid_min) {
-        s = add_sig(b, cu, c, SIG_INVALID_RECIPIENTS, TIER_WATCH);
+        s = add_sig(b, cu, c, SIG_INVALID_RECIPIENTS, TIER_WATCH, 0);
         fig(s, "unknown_recipients", (double)cu->unknown_recipient);
         fig(s, "rate", inv);
     }
@@ -415,12 +388,6 @@ static long hour_bin(const struct cust_report *r, int64_t t)
     if (r->hours == 0 || t < r->hour0 || (t - r->hour0) / 3600 >= (int64_t)r->hours)
         return -1;
     return (long)((t - r->hour0) / 3600);
-}
-
-static int cmp_asn(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Which customer each outbound message belongs to (b->owner), what is
@@ -500,7 +467,7 @@ static void count_attempt(struct build *b, struct customer *cu, size_t c, size_t
     } else {
         cu->deferred++;
     }
-    unsigned cls = cust_classify_reply(d->text, d->dsn);
+    unsigned cls = custclass_reply(d->text, d->dsn);
     if (cls & RC_SPAMLIKE) {
         cu->spam_rejections++;
         if ((cd = cand_slot(b, c, SIG_REMOTE_SPAM_REJECTIONS)))
@@ -521,7 +488,7 @@ static void count_attempt(struct build *b, struct customer *cu, size_t c, size_t
     if (cls & RC_RATE_LIMIT)
         cu->rate_limited++;
     if (d->relay && cls)
-        row_add(&b->remote, c, d->relay, class_names(cls), i, cls);
+        row_add(&b->remote, c, d->relay, custclass_names(cls), i, cls);
     if (d->relay && (cls & RC_BLOCKLIST))
         row_add(&b->blhosts, c, d->relay, NULL, i, 0);
 }
@@ -553,13 +520,8 @@ static void count_messages(struct build *b)
             cu->hour_msgs[hb]++;
         if (m->ip.family)
             row_add(&b->ips, c, ip, NULL, i, 0);
-        if (m->sasl_user && m->ip.family) {
-            const char *net = netstr(r->mem, &m->ip, b->p);
-            row_add(&b->logins, c, m->sasl_user, net, i, 0);
-            row_add(&b->logins, c, m->sasl_user, ip, i, 1);
-        } else if (m->sasl_user) {
-            row_add(&b->logins, c, m->sasl_user, "", i, 2);
-        }
+        if (m->sasl_user)
+            row_add(&b->logins, c, m->sasl_user, NULL, i, 0);
         if (m->from)
             row_add(&b->senders, c, m->from[0] ? m->from : "<>", NULL, i, 0);
         for (size_t k = 0; k < m->nd; k++)
@@ -567,69 +529,8 @@ static void count_messages(struct build *b)
     }
 }
 
-/* One login's rows [j, *end) (user, net|ip|"", val 0 net / 1 ip / 2
- * none): messages, addresses, networks, ASNs; keeps the evidence
- * candidates of the login with the most networks. */
-static void one_login(struct build *b, struct customer *cu, size_t c, size_t j, size_t il,
-                      size_t *end)
-{
-    const struct rows *logins = &b->logins;
-    struct cust_login *lg = &cu->logins[cu->nlogins++];
-    size_t k = j;
-    lg->user = logins->v[j].k;
-    /* Evidence: the first message from each network, in log order. */
-    struct cand first[100];
-    size_t nfirst = 0, nasn = 0, capasn = 0;
-    uint32_t *asns = NULL;
-    for (; k < il && strcmp(logins->v[k].k, lg->user) == 0; k++) {
-        const struct row *w = &logins->v[k];
-        bool newkey = k == j || strcmp(w->k2, logins->v[k - 1].k2) != 0
-            || w->val != logins->v[k - 1].val;
-        if (w->val == 0 || w->val == 2)
-            lg->messages++;
-        if (!newkey)
-            continue;
-        if (w->val == 1) {
-            lg->ips++;
-            uint32_t as = b->asn ? asn_lookup(b->asn, &outbound_msg(b->ob, w->pos)->ip) : 0;
-            if (as) {
-                asns = xgrow(asns, &capasn, nasn + 1, sizeof(*asns));
-                asns[nasn++] = as;
-            }
-        }
-        else if (w->val == 0) {
-            lg->networks++;
-            if (nfirst < 100)
-                first[nfirst++] = (struct cand){ w->pos, SIZE_MAX };
-        }
-    }
-    for (size_t a = 1; a < nfirst; a++)     /* insertion sort by position */
-        for (size_t z = a; z > 0 && first[z].msg < first[z - 1].msg; z--) {
-            struct cand t = first[z];
-            first[z] = first[z - 1], first[z - 1] = t;
-        }
-    if (nasn > 1)
-        qsort(asns, nasn, sizeof(*asns), cmp_asn);
-    for (size_t a = 0; a < nasn; a++)
-        lg->asns += a == 0 || asns[a] != asns[a - 1];
-    free(asns);
-    /* Keep the candidates of the login with the most networks. */
-    bool best = true;
-    for (size_t o = 0; o + 1 < cu->nlogins; o++)
-        if (cu->logins[o].networks >= lg->networks)
-            best = false;
-    if (best) {
-        b->ncand[c * SIG__COUNT + SIG_ACCOUNT_COMPROMISE] = 0;
-        for (size_t a = 0; a < nfirst; a++) {
-            struct cand *cd = cand_slot(b, c, SIG_ACCOUNT_COMPROMISE);
-            if (cd)
-                *cd = first[a];
-        }
-    }
-    *end = k;
-}
-
-/* Customer c's logins from the sorted rows from *il on. */
+/* Customer c's logins from the sorted rows from *il on: rows of one
+ * login are its messages in log order. */
 static void customer_logins(struct build *b, struct customer *cu, size_t c, size_t *il)
 {
     const struct rows *logins = &b->logins;
@@ -640,8 +541,16 @@ static void customer_logins(struct build *b, struct customer *cu, size_t c, size
     for (size_t j = start; j < *il; j++)
         nu += j == start || strcmp(logins->v[j].k, logins->v[j - 1].k) != 0;
     cu->logins = arena_alloc(b->mem, (nu ? nu : 1) * sizeof(*cu->logins));
-    for (size_t j = start; j < *il;)
-        one_login(b, cu, c, j, *il, &j);
+    size_t *msgs = xmalloc((*il - start + 1) * sizeof(*msgs));
+    struct custlogin_ctx x = { b->ob, b->p, b->asn, b->geo, b->nev, b->mem };
+    for (size_t j = start; j < *il;) {
+        size_t k = j, n = 0;
+        for (; k < *il && strcmp(logins->v[k].k, logins->v[j].k) == 0; k++)
+            msgs[n++] = logins->v[k].pos;
+        custlogin_build(&cu->logins[cu->nlogins++], logins->v[j].k, msgs, n, &x);
+        j = k;
+    }
+    free(msgs);
 }
 
 /* Hourly peak and the median of active hours; the bounce rate. */
@@ -725,7 +634,7 @@ static void unmapped_ips(struct build *b)
             l->bounced += d->status == OB_BOUNCED;
             l->deferred += d->status == OB_DEFERRED;
             if ((d->status == OB_BOUNCED || d->status == OB_DEFERRED)
-                && (cust_classify_reply(d->text, d->dsn) & RC_SPAMLIKE))
+                && (custclass_reply(d->text, d->dsn) & RC_SPAMLIKE))
                 l->spam_rejections++;
         }
     }
@@ -734,15 +643,16 @@ static void unmapped_ips(struct build *b)
 
 void cust_report_build(struct cust_report *r, const struct outbound *ob,
                        struct custmap *map, const struct cust_policy *p,
-                       struct asn_db *asn)
+                       struct asn_db *asn, struct asn_db *geo)
 {
     size_t nm = outbound_count(ob), nc = custmap_customers(map) + 1, U = nc - 1;
     struct build b = { r, ob, p, NULL, nc, NULL, NULL, (size_t)p->evidence,
-                       .nm = nm, .asn = asn };
+                       .nm = nm, .asn = asn, .geo = geo };
 
     memset(r, 0, sizeof(*r));
     r->policy = p;
     r->have_asn = asn != NULL;
+    r->have_geo = geo != NULL;
     r->mem = xmalloc(sizeof(*r->mem));
     arena_init(r->mem);
     b.mem = r->mem;

@@ -25,6 +25,8 @@ struct rec {
     bool remote;
     struct ipaddr ip;
     const char *host, *id, *a, *b, *c, *text;
+    const char *chost;          /* CLIENT: the logged client host name */
+    struct ob_raw raw;
 };
 
 struct file_first {
@@ -105,6 +107,25 @@ static const char *copy_text(struct outbound *ob, struct span s)
             s.n--;
     }
     return pool_copy(ob, s.p, s.n);
+}
+
+/* The line as logged, at most OB_RAW_MAX bytes, not cutting a UTF-8
+ * sequence; into the pool like the fields (no allocation of its own). */
+static struct ob_raw copy_raw(struct outbound *ob, struct span s)
+{
+    struct ob_raw r = { NULL, 0, false };
+
+    if (s.p == NULL)
+        return r;
+    if (s.n > OB_RAW_MAX) {
+        r.cut = true;
+        s.n = OB_RAW_MAX;
+        while (s.n > 0 && ((unsigned char)s.p[s.n] & 0xc0) == 0x80)
+            s.n--;
+    }
+    r.p = pool_copy(ob, s.p, s.n);
+    r.n = (uint32_t)s.n;
+    return r;
 }
 
 static const char *copy_host(struct outbound *ob, struct span s)
@@ -210,6 +231,9 @@ void outbound_add(struct outbound *ob, const struct event *ev)
         r = push(ob, ev, RK_CLIENT, ev->qid);
         r->ip = ev->ip;
         r->a = ev->sasl_user.n ? copy(ob, ev->sasl_user) : NULL;
+        if (!ev->rdns_unknown && ev->rdns.n && !span_eq_lit(ev->rdns, "unknown"))
+            r->chost = copy_text(ob, ev->rdns);
+        r->raw = copy_raw(ob, ev->logline);
         return;
     case EV_PICKUP:
         if (!ev->qid.p)
@@ -217,6 +241,7 @@ void outbound_add(struct outbound *ob, const struct event *ev)
         r = push(ob, ev, RK_PICKUP, ev->qid);
         r->a = copy(ob, ev->from);
         r->b = copy(ob, ev->uid);
+        r->raw = copy_raw(ob, ev->logline);
         return;
     case EV_QUEUED:
         if (!ev->qid.p)
@@ -240,8 +265,10 @@ void outbound_add(struct outbound *ob, const struct event *ev)
         r->remote = span_eq_lit(service(ev->prog), "smtp");
         relay_fields(ob, ev->relay, r);
         r->c = copy(ob, ev->dsn);
-        if (r->status != OB_SENT)
+        if (r->status != OB_SENT) {
             r->text = copy_text(ob, ev->text);
+            r->raw = copy_raw(ob, ev->logline);
+        }
         return;
     case EV_REMOVED:
     case EV_EXPIRED:
@@ -253,6 +280,7 @@ void outbound_add(struct outbound *ob, const struct event *ev)
         r = push(ob, ev, RK_QINFO, ev->msg);
         r->a = copy(ob, ev->from);
         r->b = copy(ob, ev->uid);
+        r->raw = copy_raw(ob, ev->logline);
         return;
     case EV_QMAIL_START:
         r = push(ob, ev, RK_QSTART, ev->msg);
@@ -268,8 +296,10 @@ void outbound_add(struct outbound *ob, const struct event *ev)
         r->b = copy(ob, ev->relay);
         r->c = copy(ob, ev->dsn);
         /* qmail's text lives in the event's scratch buffer: copied here. */
-        if (r->status != OB_SENT)
+        if (r->status != OB_SENT) {
             r->text = copy_text(ob, ev->text);
+            r->raw = copy_raw(ob, ev->logline);
+        }
         return;
     case EV_QMAIL_END:
         push(ob, ev, RK_QEND, ev->msg);
@@ -442,6 +472,7 @@ static size_t new_msg(struct join *j, const struct rec *r, bool started)
     m->file = r->file;
     m->line = r->line;
     m->started = started;
+    m->raw = r->raw;
     return j->nm++;
 }
 
@@ -466,6 +497,7 @@ static void add_attempt(struct join *j, size_t msg, const struct rec *r, const c
     d->relay = r->b;
     d->dsn = r->c;
     d->text = r->text;
+    d->raw = r->raw;
     d->ts = r->ts;
     d->line = r->line;
     d->file = r->file;
@@ -479,105 +511,136 @@ static void close_msg(struct table *t, const struct rec *r, char ns)
     lookup(t, r->host, ns, r->id)->val = -1;
 }
 
-void outbound_join(struct outbound *ob)
+/* Every record, in (file rank, line) order: pointers, records are ~130
+ * bytes. The caller frees the array. */
+static struct rec **order_records(struct outbound *ob)
 {
-    struct table t = { 0 }, qd = { 0 };
-    struct join j = { .ob = ob };
-    size_t m;
+    struct rec **ord = xmalloc((ob->n ? ob->n : 1) * sizeof(*ord));
+    size_t no = 0;
 
     build_rank(ob);
     sort_rank = ob->rank;
-    /* Sort pointers: records are ~100 bytes. */
-    struct rec **ord = xmalloc((ob->n ? ob->n : 1) * sizeof(*ord));
-    size_t no = 0;
     for (size_t b = 0; b < ob->nblk; b++)
         for (size_t i = 0; i < ob->blk[b].n; i++)
             ord[no++] = &ob->blk[b].v[i];
     if (ob->n > 1)
         qsort(ord, ob->n, sizeof(*ord), cmp_rec);
-    for (size_t i = 0; i < ob->n; i++) {
-        const struct rec *r = ord[i];
-        switch (r->kind) {
-        case RK_CLIENT:
-            m = open_msg(&j, &t, r, 'P', true);
-            j.m[m].ip = r->ip;
-            j.m[m].sasl_user = r->a;
-            break;
-        case RK_PICKUP:
-            m = open_msg(&j, &t, r, 'P', true);
-            j.m[m].uid = r->b;
-            if (r->a)
-                j.m[m].from = r->a;
-            break;
-        case RK_QUEUED:
-            m = open_msg(&j, &t, r, 'P', false);
-            if (r->a)
-                j.m[m].from = r->a;
-            if (r->nrcpt)
-                j.m[m].nrcpt = r->nrcpt;
-            break;
-        case RK_DELIVERY:
-            m = open_msg(&j, &t, r, 'P', false);
-            add_attempt(&j, m, r, r->a, r->remote);
-            break;
-        case RK_EXPIRED:
-            m = open_msg(&j, &t, r, 'P', false);
-            j.m[m].expired = true;
-            break;
-        case RK_REMOVED:
-            close_msg(&t, r, 'P');
-            break;
-        case RK_QINFO:
-            m = open_msg(&j, &t, r, 'Q', true);
-            j.m[m].from = r->a;
-            j.m[m].uid = r->b;
-            break;
-        case RK_QSTART: {
-            if (r->c == NULL)
-                break;
-            m = open_msg(&j, &t, r, 'Q', false);
-            /* The delivery number points at this start record. */
-            lookup(&qd, r->host, 'D', r->c)->val = (long)i;
-            break;
-        }
-        case RK_QDELIV: {
-            struct slot *s = lookup(&qd, r->host, 'D', r->id);
-            if (s->val < 0) {
-                m = new_msg(&j, r, false);
-                add_attempt(&j, m, r, NULL, false);
-                break;
-            }
-            const struct rec *st = ord[s->val];
-            struct slot *ms = lookup(&t, st->host, 'Q', st->id);
-            m = ms->val >= 0 ? (size_t)ms->val : new_msg(&j, st, false);
-            if (ms->val < 0)
-                ms->val = (long)m;
-            add_attempt(&j, m, r, st->a, st->remote);
-            s->val = -1;
-            break;
-        }
-        case RK_QEND:
-            close_msg(&t, r, 'Q');
-            break;
-        }
+    return ord;
+}
+
+/* qmail "delivery D: ...": the attempt of the message whose "starting
+ * delivery D" record the delivery number points at. */
+static void qmail_delivery(struct join *j, struct table *t, struct table *qd,
+                           struct rec *const *ord, const struct rec *r)
+{
+    struct slot *s = lookup(qd, r->host, 'D', r->id);
+    size_t m;
+
+    if (s->val < 0) {
+        m = new_msg(j, r, false);
+        add_attempt(j, m, r, NULL, false);
+        return;
     }
-    /* Attempts grouped by message, each group in log order. */
-    size_t *start = xcalloc(j.nm + 1, sizeof(*start));
-    for (size_t i = 0; i < j.nd; i++)
-        start[j.dmsg[i] + 1]++;
-    for (size_t i = 0; i < j.nm; i++)
+    const struct rec *st = ord[s->val];
+    struct slot *ms = lookup(t, st->host, 'Q', st->id);
+    m = ms->val >= 0 ? (size_t)ms->val : new_msg(j, st, false);
+    if (ms->val < 0)
+        ms->val = (long)m;
+    add_attempt(j, m, r, st->a, st->remote);
+    s->val = -1;
+}
+
+/* Record i (in order) into the messages. */
+static void join_record(struct join *j, struct table *t, struct table *qd,
+                        struct rec *const *ord, size_t i)
+{
+    const struct rec *r = ord[i];
+    size_t m;
+
+    switch (r->kind) {
+    case RK_CLIENT:
+        m = open_msg(j, t, r, 'P', true);
+        j->m[m].ip = r->ip;
+        j->m[m].sasl_user = r->a;
+        j->m[m].client_host = r->chost;
+        break;
+    case RK_PICKUP:
+        m = open_msg(j, t, r, 'P', true);
+        j->m[m].uid = r->b;
+        if (r->a)
+            j->m[m].from = r->a;
+        break;
+    case RK_QUEUED:
+        m = open_msg(j, t, r, 'P', false);
+        if (r->a)
+            j->m[m].from = r->a;
+        if (r->nrcpt)
+            j->m[m].nrcpt = r->nrcpt;
+        break;
+    case RK_DELIVERY:
+        m = open_msg(j, t, r, 'P', false);
+        add_attempt(j, m, r, r->a, r->remote);
+        break;
+    case RK_EXPIRED:
+        m = open_msg(j, t, r, 'P', false);
+        j->m[m].expired = true;
+        break;
+    case RK_REMOVED:
+        close_msg(t, r, 'P');
+        break;
+    case RK_QINFO:
+        m = open_msg(j, t, r, 'Q', true);
+        j->m[m].from = r->a;
+        j->m[m].uid = r->b;
+        break;
+    case RK_QSTART:
+        if (r->c == NULL)
+            break;
+        open_msg(j, t, r, 'Q', false);
+        /* The delivery number points at this start record. */
+        lookup(qd, r->host, 'D', r->c)->val = (long)i;
+        break;
+    case RK_QDELIV:
+        qmail_delivery(j, t, qd, ord, r);
+        break;
+    case RK_QEND:
+        close_msg(t, r, 'Q');
+        break;
+    }
+}
+
+/* Attempts grouped by message, each group in log order, into ob. */
+static void group_attempts(struct outbound *ob, struct join *j)
+{
+    size_t *start = xcalloc(j->nm + 1, sizeof(*start));
+    for (size_t i = 0; i < j->nd; i++)
+        start[j->dmsg[i] + 1]++;
+    for (size_t i = 0; i < j->nm; i++)
         start[i + 1] += start[i];
-    ob->dv = xmalloc((j.nd ? j.nd : 1) * sizeof(*ob->dv));
-    size_t *fill = xmalloc((j.nm + 1) * sizeof(*fill));
-    memcpy(fill, start, (j.nm + 1) * sizeof(*fill));
-    for (size_t i = 0; i < j.nd; i++)
-        ob->dv[fill[j.dmsg[i]]++] = j.d[i];
-    for (size_t i = 0; i < j.nm; i++) {
-        j.m[i].d = ob->dv + start[i];
-        j.m[i].nd = start[i + 1] - start[i];
+    ob->dv = xmalloc((j->nd ? j->nd : 1) * sizeof(*ob->dv));
+    size_t *fill = xmalloc((j->nm + 1) * sizeof(*fill));
+    memcpy(fill, start, (j->nm + 1) * sizeof(*fill));
+    for (size_t i = 0; i < j->nd; i++)
+        ob->dv[fill[j->dmsg[i]]++] = j->d[i];
+    for (size_t i = 0; i < j->nm; i++) {
+        j->m[i].d = ob->dv + start[i];
+        j->m[i].nd = start[i + 1] - start[i];
     }
-    ob->msgs = j.m;
-    ob->nmsgs = j.nm;
+    ob->msgs = j->m;
+    ob->nmsgs = j->nm;
+    free(fill);
+    free(start);
+}
+
+void outbound_join(struct outbound *ob)
+{
+    struct table t = { 0 }, qd = { 0 };
+    struct join j = { .ob = ob };
+    struct rec **ord = order_records(ob);
+
+    for (size_t i = 0; i < ob->n; i++)
+        join_record(&j, &t, &qd, ord, i);
+    group_attempts(ob, &j);
     free(ord);
     /* The records are spent: messages point into the arenas only. */
     for (size_t b = 0; b < ob->nblk; b++)
@@ -585,8 +648,6 @@ void outbound_join(struct outbound *ob)
     free(ob->blk);
     ob->blk = NULL;
     ob->nblk = ob->capblk = ob->n = 0;
-    free(fill);
-    free(start);
     free(j.d);
     free(j.dmsg);
     free(t.s);

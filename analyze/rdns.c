@@ -111,6 +111,31 @@ static bool load_name(struct name *nm, struct span h)
     return true;
 }
 
+size_t rdns_family(struct span host, char *out, size_t cap)
+{
+    struct name nm;
+
+    if (cap == 0)
+        return 0;
+    out[0] = 0;
+    if (!load_name(&nm, host))
+        return 0;
+    const char *f = nm.s + (nm.host ? nm.host + 1 : 0);
+    size_t n = nm.n - (size_t)(f - nm.s);
+    bool alpha = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = f[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+            return 0;
+        alpha |= c >= 'a' && c <= 'z';
+    }
+    if (!alpha || n == 0 || n >= cap)
+        return 0;               /* an address literal has no family */
+    memcpy(out, f, n);
+    out[n] = 0;
+    return n;
+}
+
 /* Decimal runs of s[0..n). */
 static size_t digit_runs(const char *s, size_t n, struct digit_run *r)
 {

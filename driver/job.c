@@ -373,9 +373,9 @@ static void tiers_summary(const struct cust_report *r)
     size_t by[TIER__COUNT] = { 0 };
     for (size_t i = 0; i < r->n; i++)
         by[r->c[i].tier]++;
-    msg_info("%llu outbound messages, %zu customers: %zu suspend, %zu warn, %zu watch, %zu ok",
-             (unsigned long long)r->messages, r->n, by[TIER_SUSPEND], by[TIER_WARN],
-             by[TIER_WATCH], by[TIER_OK]);
+    msg_info("%llu outbound messages, %zu customers: %zu suspend, %zu throttle, %zu warn, "
+             "%zu watch, %zu ok", (unsigned long long)r->messages, r->n, by[TIER_SUSPEND],
+             by[TIER_THROTTLE], by[TIER_WARN], by[TIER_WATCH], by[TIER_OK]);
 }
 
 /* The customer reports alone: customers/ and report.html as a publication

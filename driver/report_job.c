@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include "report_job.h"
 #include "config.h"
+#include "asn.h"
 #include "msg.h"
 
 #ifndef RBLFORGE_DATADIR
@@ -86,6 +87,13 @@ bool report_job_init(struct report_job *j, const struct cust_policy *cp,
         j->map = NULL;
         return false;
     }
+    if (j->cp.geo_db[0] && (j->geo = asn_open(j->cp.geo_db)) == NULL) {
+        letters_free(j->letters);
+        j->letters = NULL;
+        custmap_free(j->map);
+        j->map = NULL;
+        return false;
+    }
     j->ob = outbound_new();
     j->sink = (struct pipeline_sink){ sink_new, sink_add, sink_done, sink_discard, j };
     j->extra = (struct publish_extra){ extra_stage, j };
@@ -96,7 +104,7 @@ void report_job_build(struct report_job *j, char *const *files, size_t nfiles, i
                       struct asn_db *asn)
 {
     outbound_join(j->ob);
-    cust_report_build(&j->rep, j->ob, j->map, &j->cp, asn);
+    cust_report_build(&j->rep, j->ob, j->map, &j->cp, asn, j->geo);
     j->out.r = &j->rep;
     j->out.files = files;
     j->out.nfiles = nfiles;
@@ -112,5 +120,6 @@ void report_job_free(struct report_job *j)
     outbound_free(j->ob);
     letters_free(j->letters);
     custmap_free(j->map);
+    asn_close(j->geo);
     memset(j, 0, sizeof(*j));
 }

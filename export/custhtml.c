@@ -1,4 +1,5 @@
 /* report.html; see custhtml.h. */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "custhtml.h"
@@ -24,12 +25,13 @@ static const char css[] =
     "text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}"
     ".tier{display:inline-block;padding:1px 8px;border-radius:3px;font-weight:600;color:#fff}"
     ".t-ok{background:#2e7d32}.t-watch{background:#1565c0}.t-warn{background:#ef6c00}"
-    ".t-suspend{background:#c62828}"
+    ".t-throttle{background:#ad1457}.t-suspend{background:#c62828}"
     "section.customer{border:1px solid #ddd;border-left:6px solid #999;padding:.5em 1em;"
     "margin:.8em 0;border-radius:3px}"
     "section.customer[data-tier=ok]{border-left-color:#2e7d32}"
     "section.customer[data-tier=watch]{border-left-color:#1565c0}"
     "section.customer[data-tier=warn]{border-left-color:#ef6c00}"
+    "section.customer[data-tier=throttle]{border-left-color:#ad1457}"
     "section.customer[data-tier=suspend]{border-left-color:#c62828}"
     "pre{background:#f7f7f7;padding:.4em;overflow-x:auto;white-space:pre-wrap;"
     "word-break:break-all;font-size:12px;margin:.2em 0}"
@@ -106,6 +108,7 @@ static void customer(struct outbuf *o, const struct custview *x, const struct cu
     chart(o, x->r, c);
     if (c->nsig == 0)
         outbuf_puts(o, "<p class=\"muted\">No signal.</p>\n");
+    bool throttled = false;
     for (size_t i = 0; i < c->nsig; i++) {
         const struct cust_sig *s = &c->sig[i];
         outbuf_printf(o, "<div class=\"sig\"><span class=\"tier t-%s\">%s</span> <b>%s</b>: ",
@@ -118,16 +121,28 @@ static void customer(struct outbuf *o, const struct custview *x, const struct cu
             const struct cust_evidence *e = &s->ev[k];
             h(o, fname(x, e->file));
             outbuf_printf(o, ":%llu ", (unsigned long long)e->line);
-            stamp(o, e->ts, "%Y-%m-%d %H:%M:%S ");
-            h(o, e->text);
+            custtext_evidence(o, e, esc_html);
             outbuf_putc(o, '\n');
         }
-        outbuf_puts(o, "</pre></div>\n");
+        outbuf_puts(o, "</pre>");
+        if (c->tier == TIER_THROTTLE && s->level == TIER_THROTTLE && !throttled) {
+            struct outbuf t;
+            outbuf_init_mem(&t, 1024);
+            custtext_throttle(&t, x->r, c);
+            outbuf_puts(o, "<p>Throttle with Postfix:</p><pre class=\"throttle\">");
+            esc_html(o, t.buf, t.len);
+            outbuf_puts(o, "</pre>");
+            free(t.buf);
+            throttled = true;
+        }
+        outbuf_puts(o, "</div>\n");
     }
     if (c->nlogins) {
         outbuf_printf(o, "<table class=\"logins\"><tr><th class=\"l\">login</th><th>messages</th>"
-                      "<th>client IPs</th><th>networks</th>%s</tr>",
-                      x->r->have_asn ? "<th>ASNs</th>" : "");
+                      "<th>client IPs</th><th>networks</th>%s<th>rDNS families</th>%s"
+                      "<th>places</th><th>spam refusals</th></tr>",
+                      x->r->have_asn ? "<th>ASNs</th>" : "",
+                      x->r->have_geo ? "<th>countries</th>" : "");
         for (size_t i = 0; i < c->nlogins && i < 20; i++) {
             outbuf_puts(o, "<tr><td class=\"l\">");
             h(o, c->logins[i].user);
@@ -136,7 +151,11 @@ static void customer(struct outbuf *o, const struct custview *x, const struct cu
                           c->logins[i].networks);
             if (x->r->have_asn)
                 outbuf_printf(o, "<td>%zu</td>", c->logins[i].asns);
-            outbuf_puts(o, "</tr>");
+            outbuf_printf(o, "<td>%zu</td>", c->logins[i].families);
+            if (x->r->have_geo)
+                outbuf_printf(o, "<td>%zu</td>", c->logins[i].countries);
+            outbuf_printf(o, "<td>%zu</td><td>%llu</td></tr>", c->logins[i].places,
+                          (unsigned long long)c->logins[i].spam);
         }
         outbuf_puts(o, "</table>\n");
     }

@@ -81,17 +81,10 @@ static void json_counts(struct outbuf *o, const char *name, const char *key, con
     outbuf_putc(o, ']');
 }
 
-void custout_json(struct outbuf *o, const struct custview *x, const struct customer *c)
+static void json_figures(struct outbuf *o, const struct customer *c)
 {
-    const struct cust_report *r = x->r;
-    char a[32], b[32];
+    char a[32];
 
-    outbuf_puts(o, "{\n  \"customer\": ");
-    jstr(o, c->name);
-    outbuf_printf(o, ",\n  \"tier\": \"%s\"", cust_tier_name(c->tier));
-    iso(r->hour0, a, sizeof(a));
-    iso(r->hour0 + (int64_t)r->hours * 3600, b, sizeof(b));
-    outbuf_printf(o, ",\n  \"period\": {\"from\": \"%s\", \"to\": \"%s\"}", a, b);
     outbuf_printf(o, ",\n  \"figures\": {\"messages\": %llu, \"recipients\": %llu, "
                   "\"attempts\": %llu, \"sent\": %llu, \"bounced\": %llu, \"deferred\": %llu, "
                   "\"other\": %llu, \"expired_messages\": %llu, \"bounce_rate\": %.4f, "
@@ -113,6 +106,35 @@ void custout_json(struct outbuf *o, const struct custview *x, const struct custo
         outbuf_printf(o, ", \"peak_hour\": \"%s\"", a);
     }
     outbuf_puts(o, "}");
+}
+
+/* The evidence of a signal: file as the operator named it, line, time,
+ * the line as logged (kept) or the parsed fields (not kept). */
+static void json_evidence(struct outbuf *o, const struct custview *x, const struct cust_sig *s)
+{
+    char a[32];
+
+    outbuf_puts(o, "}, \"evidence\": [");
+    for (size_t k = 0; k < s->nev; k++) {
+        const struct cust_evidence *e = &s->ev[k];
+        iso(e->ts, a, sizeof(a));
+        outbuf_puts(o, k ? ",\n      {\"file\": " : "\n      {\"file\": ");
+        jstr(o, file_name(x, e->file));
+        outbuf_printf(o, ", \"line\": %llu, \"time\": \"%s\", \"as_logged\": %s, \"text\": ",
+                      (unsigned long long)e->line, a, e->raw.p ? "true" : "false");
+        if (e->raw.p)
+            esc_json(o, e->raw.p, e->raw.n);
+        else
+            jstr(o, e->text);
+        outbuf_putc(o, '}');
+    }
+    outbuf_puts(o, "]}");
+}
+
+static void json_signals(struct outbuf *o, const struct custview *x, const struct customer *c)
+{
+    char a[32];
+
     outbuf_puts(o, ",\n  \"signals\": [");
     for (size_t i = 0; i < c->nsig; i++) {
         const struct cust_sig *s = &c->sig[i];
@@ -120,6 +142,10 @@ void custout_json(struct outbuf *o, const struct custview *x, const struct custo
                       i ? "," : "", cust_signal_name(s->id), cust_tier_name(s->level));
         char sum[CUSTTEXT_SUMMARY_MAX];
         jstr(o, custtext_summary(x->r, c, s, sum, sizeof(sum)));
+        if (s->id == SIG_ACCOUNT_COMPROMISE) {
+            outbuf_puts(o, ", \"login\": ");
+            jstr(o, c->logins[s->login].user);
+        }
         outbuf_puts(o, ", \"figures\": {");
         for (size_t k = 0; k < s->nfig; k++) {
             outbuf_printf(o, "%s\"%s\": ", k ? ", " : "", s->fig[k].name);
@@ -130,50 +156,59 @@ void custout_json(struct outbuf *o, const struct custview *x, const struct custo
                 jnum(o, s->fig[k].value);
             }
         }
-        outbuf_puts(o, "}, \"evidence\": [");
-        for (size_t k = 0; k < s->nev; k++) {
-            const struct cust_evidence *e = &s->ev[k];
-            iso(e->ts, a, sizeof(a));
-            outbuf_puts(o, k ? ",\n      {\"file\": " : "\n      {\"file\": ");
-            jstr(o, file_name(x, e->file));
-            outbuf_printf(o, ", \"line\": %llu, \"time\": \"%s\", \"text\": ",
-                          (unsigned long long)e->line, a);
-            jstr(o, e->text);
-            outbuf_putc(o, '}');
-        }
-        outbuf_puts(o, s->nev ? "]}" : "]}");
+        json_evidence(o, x, s);
     }
     outbuf_puts(o, c->nsig ? "\n  ]" : "]");
+}
+
+static void json_logins(struct outbuf *o, const struct cust_report *r, const struct customer *c)
+{
     outbuf_puts(o, ",\n  \"logins\": [");
     for (size_t i = 0; i < c->nlogins; i++) {
         const struct cust_login *l = &c->logins[i];
-        outbuf_puts(o, i ? ", {\"login\": " : "{\"login\": ");
+        outbuf_puts(o, i ? ",\n    {\"login\": " : "\n    {\"login\": ");
         jstr(o, l->user);
         outbuf_printf(o, ", \"messages\": %llu, \"client_ips\": %zu, \"networks\": %zu",
                       (unsigned long long)l->messages, l->ips, l->networks);
         if (r->have_asn)
             outbuf_printf(o, ", \"asns\": %zu", l->asns);
-        outbuf_putc(o, '}');
+        if (r->have_geo)
+            outbuf_printf(o, ", \"countries\": %zu", l->countries);
+        outbuf_printf(o, ", \"rdns_families\": %zu, \"places\": %zu, \"concurrent\": %zu, "
+                      "\"attempts\": %llu, \"bounced\": %llu, \"spam_rejections\": %llu, "
+                      "\"unknown_recipients\": %llu, \"recipient_domains\": %zu, "
+                      "\"peak_hour_messages\": %u, \"median_hour_messages\": %u, "
+                      "\"level\": \"%s\"}", l->families, l->places, l->concurrent,
+                      (unsigned long long)l->attempts, (unsigned long long)l->bounced,
+                      (unsigned long long)l->spam, (unsigned long long)l->unknown,
+                      l->rcpt_domains, l->peak, l->median,
+                      cust_tier_name(custlogin_level(l, r->policy)));
     }
-    outbuf_puts(o, "]");
-    json_counts(o, "top_senders", "sender", "messages", c->senders, c->nsenders);
-    json_counts(o, "top_recipient_domains", "domain", "attempts", c->domains, c->ndomains);
-    json_counts(o, "remote_rejections", "remote", "attempts", c->remote, c->nremote);
-    if (c->nips) {
-        outbuf_puts(o, ",\n  \"client_addresses\": [");
-        for (size_t i = 0; i < c->nips; i++) {
-            const struct cust_ipline *l = &c->ips[i];
-            outbuf_puts(o, i ? ",\n    {\"ip\": " : "\n    {\"ip\": ");
-            jstr(o, l->ip);
-            outbuf_printf(o, ", \"messages\": %llu, \"recipients\": %llu, \"sent\": %llu, "
-                          "\"bounced\": %llu, \"deferred\": %llu, \"spam_rejections\": %llu}",
-                          (unsigned long long)l->messages, (unsigned long long)l->recipients,
-                          (unsigned long long)l->sent, (unsigned long long)l->bounced,
-                          (unsigned long long)l->deferred,
-                          (unsigned long long)l->spam_rejections);
-        }
-        outbuf_puts(o, "\n  ]");
+    outbuf_puts(o, c->nlogins ? "\n  ]" : "]");
+}
+
+static void json_ips(struct outbuf *o, const struct customer *c)
+{
+    if (c->nips == 0)
+        return;
+    outbuf_puts(o, ",\n  \"client_addresses\": [");
+    for (size_t i = 0; i < c->nips; i++) {
+        const struct cust_ipline *l = &c->ips[i];
+        outbuf_puts(o, i ? ",\n    {\"ip\": " : "\n    {\"ip\": ");
+        jstr(o, l->ip);
+        outbuf_printf(o, ", \"messages\": %llu, \"recipients\": %llu, \"sent\": %llu, "
+                      "\"bounced\": %llu, \"deferred\": %llu, \"spam_rejections\": %llu}",
+                      (unsigned long long)l->messages, (unsigned long long)l->recipients,
+                      (unsigned long long)l->sent, (unsigned long long)l->bounced,
+                      (unsigned long long)l->deferred, (unsigned long long)l->spam_rejections);
     }
+    outbuf_puts(o, "\n  ]");
+}
+
+static void json_hourly(struct outbuf *o, const struct cust_report *r, const struct customer *c)
+{
+    char a[32];
+
     iso(r->hour0, a, sizeof(a));
     outbuf_printf(o, ",\n  \"hourly\": {\"start\": \"%s\", \"messages\": [", a);
     for (size_t h = 0; h < r->hours; h++)
@@ -181,7 +216,37 @@ void custout_json(struct outbuf *o, const struct custview *x, const struct custo
     outbuf_puts(o, "], \"bounced\": [");
     for (size_t h = 0; h < r->hours; h++)
         outbuf_printf(o, "%s%u", h ? "," : "", c->hour_bounced[h]);
-    outbuf_puts(o, "]}\n}\n");
+    outbuf_puts(o, "]}");
+}
+
+void custout_json(struct outbuf *o, const struct custview *x, const struct customer *c)
+{
+    const struct cust_report *r = x->r;
+    char a[32], b[32];
+
+    outbuf_puts(o, "{\n  \"customer\": ");
+    jstr(o, c->name);
+    outbuf_printf(o, ",\n  \"tier\": \"%s\"", cust_tier_name(c->tier));
+    iso(r->hour0, a, sizeof(a));
+    iso(r->hour0 + (int64_t)r->hours * 3600, b, sizeof(b));
+    outbuf_printf(o, ",\n  \"period\": {\"from\": \"%s\", \"to\": \"%s\"}", a, b);
+    json_figures(o, c);
+    json_signals(o, x, c);
+    if (c->tier == TIER_THROTTLE) {
+        struct outbuf t;
+        outbuf_init_mem(&t, 1024);
+        custtext_throttle(&t, r, c);
+        outbuf_puts(o, ",\n  \"throttle_postfix\": ");
+        esc_json(o, t.buf, t.len);
+        free(t.buf);
+    }
+    json_logins(o, r, c);
+    json_counts(o, "top_senders", "sender", "messages", c->senders, c->nsenders);
+    json_counts(o, "top_recipient_domains", "domain", "attempts", c->domains, c->ndomains);
+    json_counts(o, "remote_rejections", "remote", "attempts", c->remote, c->nremote);
+    json_ips(o, c);
+    json_hourly(o, r, c);
+    outbuf_puts(o, "\n}\n");
 }
 
 /* ---- publication ---- */
@@ -230,7 +295,8 @@ bool custout_stage(struct custview *x, const char *dir, struct afile **html)
         snprintf(name, sizeof(name), "%s.json", c->name);
         ok = write_one(sub, name, custout_json, x, c);
         snprintf(name, sizeof(name), "%s.txt", c->name);
-        if (ok && x->letters)
+        /* Nothing to tell an ok customer: no letter. */
+        if (ok && x->letters && c->tier != TIER_OK)
             ok = write_one(sub, name, w_letter, x, c);
     }
     if (ok && (*html = afile_open(dir, "report.html", 0644)) != NULL) {

@@ -1,11 +1,64 @@
 /* The words of the customer reports; see custtext.h. */
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include "custtext.h"
+
+/* Appends to buf (n bytes) at *used, cutting to fit. */
+static void add(char *buf, size_t n, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t n, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    if (*used >= n)
+        return;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *used, n - *used, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *used = *used + (size_t)k < n ? *used + (size_t)k : n - 1;
+}
+
+/* "login L from 14 places (...); 37 refusals citing spam, ...": every
+ * figure the tier was judged by, and whether an outcome came with it. */
+static void compromise(const struct cust_report *r, const struct cust_login *lg,
+                       enum cust_tier level, char *buf, size_t n)
+{
+    size_t u = 0;
+    buf[0] = 0;
+    add(buf, n, &u, "login %.60s signed in from %zu places (%zu addresses in %zu networks",
+        lg->user, lg->places, lg->ips, lg->networks);
+    if (r->have_asn)
+        add(buf, n, &u, ", %zu ASNs", lg->asns);
+    add(buf, n, &u, ", %zu rDNS families", lg->families);
+    if (r->have_geo)
+        add(buf, n, &u, ", %zu countries", lg->countries);
+    add(buf, n, &u, ")");
+    if (lg->concurrent)
+        add(buf, n, &u, ", changing place %zu times within minutes", lg->concurrent);
+    if (lg->outcomes == 0) {
+        add(buf, n, &u, "; its %llu messages met no refusal, bounce or spike: dispersion "
+            "alone, at most watch", (unsigned long long)lg->messages);
+        return;
+    }
+    add(buf, n, &u, "; %llu messages", (unsigned long long)lg->messages);
+    if (lg->outcomes & OUT_SPAM)
+        add(buf, n, &u, ", %llu refusals citing spam or blocklists",
+            (unsigned long long)lg->spam);
+    if (lg->outcomes & OUT_BOUNCE)
+        add(buf, n, &u, ", %.1f%% bounced", lg->bounce_rate * 100);
+    if (lg->outcomes & OUT_UNKNOWN)
+        add(buf, n, &u, ", %llu unknown recipients", (unsigned long long)lg->unknown);
+    if (lg->outcomes & OUT_SPIKE)
+        add(buf, n, &u, ", %u in one hour against a median of %u", lg->peak, lg->median);
+    (void)level;
+}
 
 const char *custtext_summary(const struct cust_report *r, const struct customer *c,
                              const struct cust_sig *s, char *buf, size_t n)
 {
-    const struct cust_login *lg;
     double rate;
 
     switch (s->id) {
@@ -27,14 +80,7 @@ const char *custtext_summary(const struct cust_report *r, const struct customer 
                  (unsigned long long)c->blocklist_rejections, c->blocklist_remotes);
         break;
     case SIG_ACCOUNT_COMPROMISE:
-        lg = &c->logins[s->login];
-        if (r->have_asn)
-            snprintf(buf, n, "login %.80s authenticated from %zu addresses in %zu "
-                     "different networks and %zu ASNs", lg->user, lg->ips, lg->networks,
-                     lg->asns);
-        else
-            snprintf(buf, n, "login %.80s authenticated from %zu addresses in %zu "
-                     "different networks", lg->user, lg->ips, lg->networks);
+        compromise(r, &c->logins[s->login], s->level, buf, n);
         break;
     case SIG_VOLUME_SPIKE:
         snprintf(buf, n, "%u messages in one hour against a median of %u per "
@@ -51,4 +97,71 @@ const char *custtext_summary(const struct cust_report *r, const struct customer 
         break;
     }
     return buf;
+}
+
+void custtext_time(struct outbuf *o, int64_t t, int with_seconds)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[64];
+
+    if (localtime_r(&tt, &tm) == NULL) {
+        outbuf_puts(o, "?");
+        return;
+    }
+    long off = tm.tm_gmtoff / 60;
+    size_t n = strftime(buf, sizeof(buf), with_seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M",
+                        &tm);
+    outbuf_write(o, buf, n);
+    outbuf_printf(o, " %c%02ld%02ld", off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60,
+                  (off < 0 ? -off : off) % 60);
+}
+
+void custtext_period(struct outbuf *o, const struct cust_report *r)
+{
+    custtext_time(o, r->hour0, 0);
+    outbuf_puts(o, " - ");
+    custtext_time(o, r->hour0 + (int64_t)r->hours * 3600, 0);
+}
+
+void custtext_evidence(struct outbuf *o, const struct cust_evidence *e,
+                       void (*esc)(struct outbuf *, const char *, size_t))
+{
+    if (e->raw.p) {
+        esc(o, e->raw.p, e->raw.n);
+        if (e->raw.cut)
+            outbuf_puts(o, " [...]");
+        return;
+    }
+    static const char mark[] = "(line not kept; its parsed fields) ";
+    esc(o, mark, sizeof(mark) - 1);
+    esc(o, e->text ? e->text : "", e->text ? strlen(e->text) : 0);
+}
+
+void custtext_throttle(struct outbuf *o, const struct cust_report *r, const struct customer *c)
+{
+    /* Allow throttle_factor times the usual busiest-hour volume, at least
+     * one message a minute. */
+    double per_hour = r->policy->throttle_factor * (c->median ? c->median : 1);
+    long delay = per_hour >= 60 ? 1 : (long)(3600 / per_hour);
+    if (delay > 600)
+        delay = 600;
+    outbuf_puts(o, "# /etc/postfix/master.cf: one delivery process, slow\n"
+                "throttled unix - - n - 1 smtp\n"
+                "# /etc/postfix/main.cf\n"
+                "sender_dependent_default_transport_maps = hash:/etc/postfix/throttled_senders\n");
+    outbuf_printf(o, "throttled_destination_rate_delay = %lds\n"
+                  "throttled_destination_concurrency_limit = 1\n"
+                  "# /etc/postfix/throttled_senders (postmap it, then postfix reload)\n", delay);
+    for (size_t i = 0; i < c->nsenders && i < 10; i++) {
+        const char *sdr = c->senders[i].name;
+        if (strcmp(sdr, "<>") == 0)
+            continue;
+        /* Only addresses that cannot break the map's line format. */
+        bool ok = *sdr != 0;
+        for (const char *p = sdr; *p && ok; p++)
+            ok = (unsigned char)*p > ' ' && (unsigned char)*p < 127 && *p != '#';
+        if (ok)
+            outbuf_printf(o, "%s throttled:\n", sdr);
+    }
 }

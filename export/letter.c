@@ -41,7 +41,9 @@ static const char *const known[] = {
     /* signal figures */
     "spam_rejection_rate", "blocklist_rejections", "remote_servers", "networks",
     "addresses", "peak_hour_messages", "median_hour_messages", "peak_hour",
-    "unknown_recipients", "rate", "asns",
+    "unknown_recipients", "rate", "asns", "throttle",
+    "places", "families", "countries", "concurrent", "login_spam_rejections",
+    "login_bounce_rate", "login_unknown_recipients", "login_peak_hour_messages",
 };
 
 static bool placeholders_ok(const char *path, unsigned long line, const char *s)
@@ -234,7 +236,7 @@ static void figure(struct outbuf *o, const char *name, double v)
 {
     size_t n = strlen(name);
     if (strcmp(name, "peak_hour") == 0)
-        tstamp(o, (int64_t)v, "%Y-%m-%d %H:00 UTC");
+        custtext_time(o, (int64_t)v, 0);
     else if (n >= 4 && strcmp(name + n - 4, "rate") == 0)
         outbuf_printf(o, "%.1f%%", v * 100);
     else
@@ -250,14 +252,34 @@ static const struct cust_login *worst_login(const struct customer *c)
     return w;
 }
 
-static bool seen_before(const struct customer *c, size_t si, size_t ei)
+static void esc_line(struct outbuf *o, const char *p, size_t n)
 {
-    const struct cust_evidence *e = &c->sig[si].ev[ei];
-    for (size_t i = 0; i <= si; i++)
-        for (size_t k = 0; k < (i == si ? ei : c->sig[i].nev); k++)
-            if (c->sig[i].ev[k].file == e->file && c->sig[i].ev[k].line == e->line)
-                return true;
-    return false;
+    esc_text(o, p, n, 0);
+}
+
+/* The lines as logged, grouped under the signal they support (in time
+ * order within it), each with the input named as the operator gave it. */
+static void evidence(struct outbuf *o, const struct ctx *x)
+{
+    const struct customer *c = x->c;
+    for (size_t i = 0; i < c->nsig; i++) {
+        if (c->sig[i].nev == 0)
+            continue;
+        char sum[CUSTTEXT_SUMMARY_MAX];
+        outbuf_puts(o, "[");
+        outbuf_puts(o, cust_signal_name(c->sig[i].id));
+        outbuf_puts(o, "] ");
+        text(o, custtext_summary(x->r, c, &c->sig[i], sum, sizeof(sum)));
+        outbuf_putc(o, '\n');
+        for (size_t k = 0; k < c->sig[i].nev; k++) {
+            const struct cust_evidence *e = &c->sig[i].ev[k];
+            outbuf_puts(o, "  ");
+            text(o, e->file < x->nfiles ? x->files[e->file] : "?");
+            outbuf_printf(o, ":%llu\n    ", (unsigned long long)e->line);
+            custtext_evidence(o, e, esc_line);
+            outbuf_putc(o, '\n');
+        }
+    }
 }
 
 static void placeholder(struct outbuf *o, const struct ctx *x, const char *name, size_t n)
@@ -281,11 +303,9 @@ static void placeholder(struct outbuf *o, const struct ctx *x, const char *name,
         text(o, c->name);
     else if (IS("tier"))
         outbuf_puts(o, cust_tier_name(c->tier));
-    else if (IS("period")) {
-        tstamp(o, x->r->hour0, "%Y-%m-%d %H:%M");
-        outbuf_puts(o, " - ");
-        tstamp(o, x->r->hour0 + (int64_t)x->r->hours * 3600, "%Y-%m-%d %H:%M UTC");
-    } else if (IS("date"))
+    else if (IS("period"))
+        custtext_period(o, x->r);
+    else if (IS("date"))
         tstamp(o, x->now, "%Y-%m-%d");
     else if (IS("messages"))
         outbuf_u64(o, c->messages);
@@ -306,7 +326,8 @@ static void placeholder(struct outbuf *o, const struct ctx *x, const char *name,
     else if (IS("bounce_rate"))
         figure(o, "bounce_rate", c->bounce_rate);
     else if (IS("login")) {
-        const struct cust_login *l = worst_login(c);
+        const struct cust_login *l = x->sig && x->sig->id == SIG_ACCOUNT_COMPROMISE
+            ? &c->logins[x->sig->login] : worst_login(c);
         text(o, l ? l->user : "");
     } else if (IS("summary")) {
         char sum[CUSTTEXT_SUMMARY_MAX];
@@ -323,7 +344,12 @@ static void placeholder(struct outbuf *o, const struct ctx *x, const char *name,
         if (c->nsig == 0 && s)
             render(o, x, s->text);
     } else if (IS("actions")) {
+        /* A compromised login first: changing the password stops the
+         * rest; cleaning lists before it would be wasted. */
+        for (size_t pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < c->nsig; i++) {
+            if ((c->sig[i].id == SIG_ACCOUNT_COMPROMISE) != (pass == 0))
+                continue;
             const struct snippet *s = find(x->t, SN_ACTION, cust_signal_name(c->sig[i].id));
             sub.sig = &c->sig[i];
             if (s)
@@ -340,18 +366,10 @@ static void placeholder(struct outbuf *o, const struct ctx *x, const char *name,
         if (s && c->nsig)
             render(o, x, s->text);
     } else if (IS("evidence")) {
-        for (size_t i = 0; i < c->nsig; i++)
-            for (size_t k = 0; k < c->sig[i].nev; k++) {
-                const struct cust_evidence *e = &c->sig[i].ev[k];
-                if (seen_before(c, i, k))
-                    continue;           /* one line may prove two signals */
-                outbuf_puts(o, "  ");
-                text(o, e->file < x->nfiles ? x->files[e->file] : "?");
-                outbuf_printf(o, ":%llu ", (unsigned long long)e->line);
-                tstamp(o, e->ts, "%Y-%m-%d %H:%M:%S UTC ");
-                text(o, e->text);
-                outbuf_putc(o, '\n');
-            }
+        evidence(o, x);
+    } else if (IS("throttle")) {
+        if (c->tier == TIER_THROTTLE)
+            custtext_throttle(o, x->r, c);
     }
     /* Signal figures outside their signal render as nothing. */
 #undef IS

@@ -19,6 +19,9 @@ struct asn_db;
 struct asn_db *asn_open(const char *path);
 /* The ASN of ip (0 when the database has no entry). */
 uint32_t asn_lookup(struct asn_db *db, const struct ipaddr *ip);
+/* The ISO country code of ip (a GeoLite2-Country/City database opened
+ * with asn_open) into cc; false, cc empty, when the database has none. */
+bool asn_country(struct asn_db *db, const struct ipaddr *ip, char cc[3]);
 /* The organisation of an ASN met by asn_lookup, or NULL. The string may
  * hold any bytes the database had: escape it on output. */
 const char *asn_org(const struct asn_db *db, uint32_t asn);

@@ -12,7 +12,8 @@
  * bounced / (sent + bounced). Remote rejections (bounced or deferred
  * attempts) are classified from the reply text: spam, blocklist,
  * reputation (together: spam_rejections), unknown_recipient, rate_limit,
- * other.
+ * other (custclass.h). Logins are judged by custlogin.h: dispersion alone
+ * is at most watch.
  *
  * Every customer is computed from messages in log order, so the result is
  * as deterministic as the join.
@@ -22,6 +23,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "arena.h"
+#include "custclass.h"
+#include "custlogin.h"
 #include "custmap.h"
 #include "custpolicy.h"
 #include "outbound.h"
@@ -36,20 +39,14 @@ enum cust_signal {
     SIG__COUNT
 };
 
-/* Reply classes; bit flags, a reply may have several. */
-enum {
-    RC_SPAM = 1, RC_BLOCKLIST = 2, RC_REPUTATION = 4, RC_UNKNOWN_RECIPIENT = 8,
-    RC_RATE_LIMIT = 16,
-};
-#define RC_SPAMLIKE (RC_SPAM | RC_BLOCKLIST | RC_REPUTATION)
-/* Classes of a remote reply text (case-insensitive keywords). */
-unsigned cust_classify_reply(const char *text, const char *dsn);
-
+/* A log line behind a signal: the line as logged when it was kept
+ * (raw.p != NULL), else text rendered from the parsed fields. */
 struct cust_evidence {
     uint32_t file;
     uint64_t line;
     int64_t ts;
-    const char *text;           /* rendered from the parsed fields */
+    struct ob_raw raw;
+    const char *text;
 };
 
 struct cust_figure {
@@ -61,7 +58,7 @@ struct cust_sig {
     enum cust_signal id;
     enum cust_tier level;
     size_t login;               /* SIG_ACCOUNT_COMPROMISE: the login's index */
-    struct cust_figure fig[4];
+    struct cust_figure fig[12];
     size_t nfig;
     struct cust_evidence *ev;
     size_t nev;
@@ -71,13 +68,6 @@ struct cust_count {             /* a name with a count (top lists) */
     const char *name;
     uint64_t n;
     const char *extra;          /* the class of a remote's rejections */
-};
-
-struct cust_login {
-    const char *user;
-    uint64_t messages;
-    size_t ips, networks;
-    size_t asns;                /* distinct origin ASNs, 0 without a database */
 };
 
 struct cust_ipline {            /* (unmapped): one client address */
@@ -116,18 +106,19 @@ struct cust_report {
     uint64_t messages, inbound_skipped, notices;
     const struct cust_policy *policy;
     bool have_asn;              /* logins carry ASN counts */
+    bool have_geo;              /* logins carry country counts */
     struct arena *mem;          /* every string and array above */
 };
 
 struct asn_db;
 
 /* Build the report; map may have no rows (everything is unmapped); asn
- * (may be NULL) adds origin ASNs per login, looked up once per distinct
- * (login, address). The report keeps pointers into map names; free it
- * before the map. */
+ * and geo (each may be NULL) add origin ASNs and countries per login,
+ * looked up once per distinct (login, address). The report keeps
+ * pointers into map names; free it before the map. */
 void cust_report_build(struct cust_report *r, const struct outbound *ob,
                        struct custmap *map, const struct cust_policy *p,
-                       struct asn_db *asn);
+                       struct asn_db *asn, struct asn_db *geo);
 void cust_report_free(struct cust_report *r);
 
 const char *cust_tier_name(enum cust_tier t);

@@ -110,6 +110,7 @@ struct event {
     struct span rdns, qid, stage, code, dsn, from, to, orig_to, helo;
     struct span sasl_method, sasl_user, relay, status, size, nrcpt, uid;
     struct span msg, delivery, qp, message_id, dnsbl, repeat, text, raw;
+    struct span logline;        /* the whole line as logged, without CR/LF */
     /* Decoded text (qmail delivery reports) lives here, not in the line. */
     char scratch[EVENT_TEXT_MAX];
 };

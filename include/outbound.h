@@ -26,12 +26,25 @@ enum ob_status { OB_SENT, OB_BOUNCED, OB_DEFERRED, OB_OTHER };
 
 /* Longest reply text kept per non-sent attempt. */
 #define OB_TEXT_MAX 200
+/* Longest log line kept as evidence (the rest is cut, marked by raw_cut). */
+#define OB_RAW_MAX 1024
+
+/* A log line as logged (any bytes, NUL included), or p == NULL when not
+ * kept: kept for the records that can be evidence (a message's first
+ * record, a delivery attempt that was not sent), not for the bulk of sent
+ * attempts and queue bookkeeping. */
+struct ob_raw {
+    const char *p;
+    uint32_t n;
+    bool cut;                   /* the line was longer than OB_RAW_MAX */
+};
 
 struct ob_delivery {
     const char *to;             /* recipient address ("" if not logged) */
     const char *relay;          /* remote host name or address, NULL if none */
     const char *dsn;            /* NULL if none */
     const char *text;           /* reply text for non-sent outcomes, else NULL */
+    struct ob_raw raw;          /* non-sent outcomes only */
     int64_t ts;
     uint64_t line;
     uint32_t file;
@@ -45,6 +58,8 @@ struct ob_msg {
     const char *uid;            /* pickup / qmail-inject uid, NULL if none */
     const char *from;           /* envelope sender, NULL if not logged, "" for <> */
     struct ipaddr ip;           /* client address, family 0 if none */
+    const char *client_host;    /* its logged host name, NULL if none or "unknown" */
+    struct ob_raw raw;          /* the first record as logged */
     int64_t ts;                 /* first record */
     uint64_t line;              /* position of the first record */
     uint32_t file;

@@ -63,6 +63,7 @@ struct policy {
     char ipset_set4[32];
     char ipset_set6[32];
     struct cust_policy customers;       /* [customers]: see customers.h */
+    struct letter_policy letters;       /* [letters]: see custpolicy.h */
     /* Our own zones (own_zones; default: [zone] name): their hits are
      * never evidence. Handed to the aggregation tables. */
     struct agg_conf agg;

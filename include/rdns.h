@@ -36,5 +36,11 @@ enum rdns_class rdns_of(const struct ipaddr *ip, const struct ip_stats *st);
 const char *rdns_class_name(enum rdns_class c);
 /* Class for a name (also "static_generic"), or -1. */
 int rdns_class_lookup(const char *name);
+/* The naming family of a host name: its registered domain in lower case
+ * (two labels, three under a known second-level word with a two-letter
+ * TLD: p1-ipngn.tokyo.ocn.ne.jp -> ocn.ne.jp) into out (cap bytes,
+ * NUL-terminated). Returns its length, 0 for a bare label, an address
+ * literal or a name with bytes outside [a-z0-9.-]. */
+size_t rdns_family(struct span host, char *out, size_t cap);
 
 #endif

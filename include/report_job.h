@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "custout.h"
+struct asn_db;
 #include "customers.h"
 #include "letter.h"
 #include "outbound.h"
@@ -19,6 +20,7 @@ struct report_job {
     struct cust_policy cp;
     struct custmap *map;
     struct letters *letters;
+    struct asn_db *geo;         /* [customers] geo_db, NULL if none */
     struct outbound *ob;
     struct pipeline_sink sink;
     struct cust_report rep;

@@ -493,6 +493,9 @@ tagged:
     }
 done:
     if (ok || ev->type == EV_REPEATED) {
+        ev->logline = span_make(p, n);
+        while (ev->logline.n && (p[ev->logline.n - 1] == '\r' || p[ev->logline.n - 1] == '\n'))
+            ev->logline.n--;
         ps->st.events++;
         ps->last = PC_EVENT;
         return true;

@@ -170,16 +170,16 @@ static void test_split_merge(void **state)
 static void test_classes(void **state)
 {
     (void)state;
-    assert_int_equal(cust_classify_reply("550 5.7.1 Message rejected as spam", "5.7.1"), RC_SPAM);
-    assert_true(cust_classify_reply("554 Client host [1.2.3.4] blocked using zen.spamhaus.org", NULL)
+    assert_int_equal(custclass_reply("550 5.7.1 Message rejected as spam", "5.7.1"), RC_SPAM);
+    assert_true(custclass_reply("554 Client host [1.2.3.4] blocked using zen.spamhaus.org", NULL)
                 & RC_BLOCKLIST);
-    assert_int_equal(cust_classify_reply("550 5.7.1 poor sender reputation", NULL), RC_REPUTATION);
-    assert_int_equal(cust_classify_reply("550 5.1.1 The email account does not exist", "5.1.1"),
+    assert_int_equal(custclass_reply("550 5.7.1 poor sender reputation", NULL), RC_REPUTATION);
+    assert_int_equal(custclass_reply("550 5.1.1 The email account does not exist", "5.1.1"),
                      RC_UNKNOWN_RECIPIENT);
-    assert_int_equal(cust_classify_reply("421 4.7.0 Try again later, too many messages", NULL),
+    assert_int_equal(custclass_reply("421 4.7.0 Try again later, too many messages", NULL),
                      RC_RATE_LIMIT);
-    assert_int_equal(cust_classify_reply("452 4.2.2 Mailbox full", "4.2.2"), 0);
-    assert_int_equal(cust_classify_reply(NULL, "5.1.1"), RC_UNKNOWN_RECIPIENT);
+    assert_int_equal(custclass_reply("452 4.2.2 Mailbox full", "4.2.2"), 0);
+    assert_int_equal(custclass_reply(NULL, "5.1.1"), RC_UNKNOWN_RECIPIENT);
 }
 
 /* Typical customers, made of events: tiers under the default policy. */
@@ -229,7 +229,7 @@ static void test_tiers(void **state)
         message(ob, qid, "198.51.100.7", "s@spam.example", t0 + i * 60, 10, 3,
                 "550 5.7.1 Message rejected as spam");
     }
-    for (int i = 0; i < 20; i++) {  /* one mailbox, twenty networks */
+    for (int i = 0; i < 20; i++) {  /* one mailbox, twenty networks, nothing refused */
         snprintf(qid, sizeof(qid), "A%05X", k++);
         snprintf(ip, sizeof(ip), "%d.%d.7.9", 20 + i, i * 3);
         message(ob, qid, ip, "bob@shop.example", t0 + i * 600, 2, 0, NULL);
@@ -244,9 +244,10 @@ static void test_tiers(void **state)
                 "550 5.1.1 user unknown");
     }
     outbound_join(ob);
-    cust_report_build(&r, ob, map, &p, NULL);
+    cust_report_build(&r, ob, map, &p, NULL, NULL);
     assert_int_equal(r.n, 4);                           /* (unmapped) is empty: not listed */
-    const char *want[][2] = { { "Spammer", "suspend" }, { "Phished", "suspend" },
+    /* Dispersion without an outcome is at most watch (issue 23). */
+    const char *want[][2] = { { "Spammer", "suspend" }, { "Phished", "watch" },
                               { "Bulk", "ok" }, { "Clean", "ok" } };
     for (size_t i = 0; i < 4; i++) {
         assert_string_equal(r.c[i].name, want[i][0]);
@@ -260,8 +261,10 @@ static void test_tiers(void **state)
     for (size_t i = 0; i < r.c[1].nsig; i++)
         if (r.c[1].sig[i].id == SIG_ACCOUNT_COMPROMISE) {
             compromise = true;
-            assert_int_equal(r.c[1].sig[i].level, TIER_SUSPEND);
+            assert_int_equal(r.c[1].sig[i].level, TIER_WATCH);
             assert_int_equal(r.c[1].sig[i].nev, 5);
+            assert_int_equal(r.c[1].logins[0].places, 20);
+            assert_int_equal(r.c[1].logins[0].outcomes, 0);
         }
     assert_true(compromise);
     assert_int_equal(r.c[2].recipients, 6000);
@@ -292,7 +295,7 @@ static void test_spike(void **state)
             message(ob, qid, "192.0.2.10", "web@shop.example", t0 + h * 3600 + i * 10, 1, 0, NULL);
         }
     outbound_join(ob);
-    cust_report_build(&r, ob, map, &p, NULL);
+    cust_report_build(&r, ob, map, &p, NULL, NULL);
     assert_int_equal(r.n, 1);
     assert_int_equal(r.c[0].peak, 120);
     assert_int_equal(r.c[0].median, 2);
@@ -314,7 +317,7 @@ static void test_spike(void **state)
     struct outbound *ob2 = outbound_new();
     feed(ob2, late, 3, 0, 3);
     outbound_join(ob2);
-    cust_report_build(&r, ob2, map, &p, NULL);
+    cust_report_build(&r, ob2, map, &p, NULL, NULL);
     assert_int_equal(r.hours, 49);
     assert_int_equal(r.c[0].hour_bounced[48], 1);
     assert_int_equal(r.c[0].recipients, 1);
