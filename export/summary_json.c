@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "summary_json.h"
+#include "abuse_plan.h"
 #include "escape.h"
 #include "ipaddr.h"
 

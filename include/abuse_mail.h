@@ -18,7 +18,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include "abuse.h"
+#include "abuse_plan.h"
 #include "outbuf.h"
 #include "policy.h"
 
