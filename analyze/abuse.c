@@ -9,6 +9,60 @@
 void abuse_policy_init(struct abuse_policy *p)
 {
     memset(p, 0, sizeof(*p));
+    p->max_sources = 100;
+    p->redact = true;
+}
+
+bool abuse_format_parse(const char *s, enum abuse_format *f)
+{
+    if (strcmp(s, "arf") == 0)
+        *f = ABUSE_ARF;
+    else if (strcmp(s, "xarf") == 0)
+        *f = ABUSE_XARF;
+    else
+        return false;
+    return true;
+}
+
+bool abuse_languages_parse(const char *s, bool *ja)
+{
+    if (strcmp(s, "en") == 0)
+        *ja = false;
+    else if (strcmp(s, "ja") == 0 || strcmp(s, "en,ja") == 0 || strcmp(s, "ja,en") == 0)
+        *ja = true;
+    else
+        return false;
+    return true;
+}
+
+void abuse_contact_dirname(const char *email, char out[ABUSE_DIRNAME_MAX])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t k = 0;
+
+    for (const unsigned char *q = (const unsigned char *)email; *q && k + 4 <= ABUSE_DIRNAME_MAX;
+         q++) {
+        if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9')
+            || strchr("@._+-", *q)) {
+            out[k++] = (char)*q;
+        } else {
+            out[k++] = '%';
+            out[k++] = hex[*q >> 4];
+            out[k++] = hex[*q & 15];
+        }
+    }
+    out[k] = 0;
+}
+
+void abuse_source_filename(const struct ipaddr *ip, char out[ABUSE_FILENAME_MAX])
+{
+    char a[IPPREFIX_STRLEN];
+
+    ipaddr_format(ip, a);
+    for (char *q = a; *q; q++)
+        if (*q == ':')
+            *q = '-';
+    snprintf(out, ABUSE_FILENAME_MAX, "%s.eml", a);
 }
 
 bool abuse_email_ok(const char *s, size_t n)
@@ -66,6 +120,34 @@ bool abuse_policy_set(struct abuse_policy *p, const char *name, const char *valu
             return false;
         }
         strcpy(p->organisation, value);
+    } else if (strcmp(name, "format") == 0) {
+        if (!abuse_format_parse(value, &p->format)) {
+            snprintf(err, errlen, "format: want arf or xarf, got \"%.40s\"", value);
+            return false;
+        }
+    } else if (strcmp(name, "languages") == 0) {
+        if (!abuse_languages_parse(value, &p->ja)) {
+            snprintf(err, errlen, "languages: want en, ja or en,ja, got \"%.40s\"", value);
+            return false;
+        }
+    } else if (strcmp(name, "max_sources") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(value, &end, 10);
+        if (value[0] < '0' || value[0] > '9' || *end || errno || v < 1 || v > 1000000) {
+            snprintf(err, errlen, "max_sources: want 1 to 1000000, got \"%.40s\"", value);
+            return false;
+        }
+        p->max_sources = (unsigned)v;
+    } else if (strcmp(name, "redact") == 0) {
+        if (strcmp(value, "yes") == 0)
+            p->redact = true;
+        else if (strcmp(value, "no") == 0)
+            p->redact = false;
+        else {
+            snprintf(err, errlen, "redact: want yes or no, got \"%.40s\"", value);
+            return false;
+        }
     } else {
         snprintf(err, errlen, "unknown key \"%.40s\" in [abuse]", name);
         return false;
@@ -75,8 +157,11 @@ bool abuse_policy_set(struct abuse_policy *p, const char *name, const char *valu
 
 void abuse_policy_print(const struct abuse_policy *p, FILE *fp)
 {
-    fprintf(fp, "\n[abuse]\ncontacts = %s\nfrom = %s\nreply_to = %s\norganisation = %s\n",
-            p->contacts, p->from, p->reply_to, p->organisation);
+    fprintf(fp, "\n[abuse]\ncontacts = %s\nfrom = %s\nreply_to = %s\norganisation = %s\n"
+            "format = %s\nlanguages = %s\nmax_sources = %u\nredact = %s\n",
+            p->contacts, p->from, p->reply_to, p->organisation,
+            p->format == ABUSE_XARF ? "xarf" : "arf", p->ja ? "en,ja" : "en", p->max_sources,
+            p->redact ? "yes" : "no");
 }
 
 struct pentry {

@@ -73,6 +73,18 @@ bool cli_job_option(int opt, const char *arg, struct job_opts *o)
     case OPT_TEMPLATES: o->templates = arg; break;
     case OPT_LANG: o->lang = arg; break;
     case OPT_ABUSE_CONTACTS: o->abuse_contacts = arg; break;
+    case OPT_ABUSE_FORMAT: o->abuse_format = arg; break;
+    case OPT_LETTERS: o->abuse_letters = arg; break;
+    case OPT_NO_REDACT: o->no_redact = true; break;
+    case OPT_ABUSE_MAX_SOURCES: {
+        char *end;
+        long v = strtol(arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end || v < 1 || v > 1000000)
+            msg_fatal_status(EXIT_USAGE, "--abuse-max-sources: want 1 to 1000000, got \"%s\"",
+                             arg);
+        o->abuse_max_sources = (unsigned)v;
+        break;
+    }
     case OPT_TEST_RANGE:
         if (o->ntest_ranges == JOB_TEST_RANGES_MAX)
             msg_fatal_status(EXIT_USAGE, "--test-range: at most %d", JOB_TEST_RANGES_MAX);

@@ -16,7 +16,9 @@ static const char help[] =
     "                    [--now T] [--force] [--strict] [--post-publish CMD]\n"
     "                    [-j N] [--year Y] [--tz ZONE] [--customers FILE\n"
     "                    [--templates DIR] [--lang ja,en]] [--inflate zlib|isal]\n"
-    "                    [--progress|--no-progress] [--abuse-contacts FILE]\n"
+    "                    [--progress|--no-progress] [--abuse-contacts FILE\n"
+    "                    [--abuse-format arf|xarf] [--letters en|ja]\n"
+    "                    [--abuse-max-sources N] [--no-redact]]\n"
     "                    [-v] LOG...\n"
     "\n"
     "Read the logs, weigh the evidence per client address and publish into\n"
@@ -53,7 +55,16 @@ static const char help[] =
     "      --templates DIR, --lang LIST  letter templates and languages\n"
     "      --abuse-contacts FILE  network,abuse_email,name CSV (CIDR or AS<n>; see\n"
     "                       scripts/rpsl2contacts): summary.json's \"abuse\" names\n"
-    "                       each newly listed address's contact; [abuse] contacts\n"
+    "                       each newly listed address's contact; [abuse] contacts.\n"
+    "                       With [abuse] from set, OUTDIR/abuse/CONTACT/ADDRESS.eml:\n"
+    "                       one report per newly listed address with its log lines\n"
+    "                       (sendmail -t < FILE; nothing is sent), and digest.eml\n"
+    "                       for a contact of two or more\n"
+    "      --abuse-format F arf (RFC 5965, the default) or xarf (X-ARF 0.2)\n"
+    "      --letters L      en, or en,ja: Japanese too for every contact (.jp\n"
+    "                       contacts always get it); [abuse] languages\n"
+    "      --abuse-max-sources N  addresses listed in a digest (default 100)\n"
+    "      --no-redact      keep our users' local parts in the evidence\n"
     "      --inflate NAME   gzip backend: isal (ISA-L igzip, the default when\n"
     "                       built in) or zlib\n"
     "      --progress, --no-progress  bytes read, MB/s and ETA on stderr\n"
@@ -97,7 +108,7 @@ int cmd_run(int argc, char **argv)
         CLI_OPT_ASN_DB,
         CLI_OPT_STATE,
         CLI_OPT_TEST_RANGE,
-        { "abuse-contacts", required_argument, NULL, OPT_ABUSE_CONTACTS },
+        CLI_ABUSE_OPTIONS,
         { "since", required_argument, NULL, OPT_SINCE },
         { "until", required_argument, NULL, OPT_UNTIL },
         { "now", required_argument, NULL, OPT_NOW },

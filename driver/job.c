@@ -79,6 +79,30 @@ static int open_reports(struct job *j)
     return EXIT_OK;
 }
 
+/* --abuse-format, --letters, --abuse-max-sources and --no-redact over
+ * the [abuse] settings. */
+static int abuse_options(struct job *j)
+{
+    const struct job_opts *o = j->o;
+    struct abuse_policy *ap = &j->policy.abuse;
+
+    if (o->abuse_format && !abuse_format_parse(o->abuse_format, &ap->format)) {
+        msg_warn("--abuse-format: want arf or xarf, got \"%.40s\"", o->abuse_format);
+        return JOB_USAGE;
+    }
+    if (o->abuse_letters && !abuse_languages_parse(o->abuse_letters, &ap->ja)) {
+        msg_warn("--letters: want en, ja or en,ja, got \"%.40s\"", o->abuse_letters);
+        return JOB_USAGE;
+    }
+    if (o->abuse_max_sources)
+        ap->max_sources = o->abuse_max_sources;
+    if (o->no_redact)
+        ap->redact = false;
+    if (j->contacts && ap->from[0] == 0)
+        msg_warn("[abuse] from is not set: no abuse messages are written (OUT/abuse/)");
+    return EXIT_OK;
+}
+
 /* The allow/deny lists and the ASN database; the command line overrides
  * the configuration's files. */
 static int open_lists(struct job *j)
@@ -100,7 +124,7 @@ static int open_lists(struct job *j)
     if ((o->use & JOB_RUN) && contacts
         && (j->contacts = abuse_contacts_load(contacts)) == NULL)
         return EXIT_USAGE;
-    return EXIT_OK;
+    return abuse_options(j);
 }
 
 /* OUTDIR; for a run also its lock and the state file's, and the state. */
@@ -169,14 +193,14 @@ int job_read(struct job *j, char *const *files, size_t n)
     j->nfiles = n;
     if (j->state)
         j->inputs = xcalloc(n, sizeof(*j->inputs));
-    struct pipeline_opts po = { .year = o->year, .since = j->since, .until = o->until,
+    j->po = (struct pipeline_opts){ .year = o->year, .since = j->since, .until = o->until,
                                 .state = j->state, .inputs = j->inputs,
                                 .sink = j->reports ? &j->rj.sink : NULL,
                                 .inflate = o->inflate, .progress = o->progress,
                                 .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0,
                                 .agg_conf = &j->policy.agg };
     j->t_read = seconds();
-    j->agg = pipeline_aggregate(files, n, &po, &j->st);
+    j->agg = pipeline_aggregate(files, n, &j->po, &j->st);
     j->t_decide = seconds();
     j->cpu_read = cpu_seconds();
     j->mb_read = peak_mb();
@@ -326,6 +350,8 @@ static int publish_listings(struct job *j)
                                 .post_publish = o->post_publish, .now = o->now,
                                 .run_all = run_all_omp };
     struct publish_result pr;
+    struct abuse_job aj;
+    bool abuse = j->contacts && j->policy.abuse.from[0];
 
     if (j->state) {
         pub.before_switch = save_state;
@@ -335,7 +361,13 @@ static int publish_listings(struct job *j)
 
     if (j->reports) {
         report_job_build(&j->rj, j->files, j->nfiles, o->now, j->asn);
-        pub.extra = &j->rj.extra;
+        pub.extra[0] = &j->rj.extra;
+    }
+    if (abuse) {
+        abuse_job_build(&aj, &j->l, j->contacts, &j->policy, j->state != NULL, j->files,
+                        j->nfiles, &j->po, o->now);
+        rep.abuse_messages = true;
+        pub.extra[1] = &aj.extra;
     }
     afile_catch_signals();
     int status = publish_run(o->outdir, &rep, j->allow, &pub, &pr);
@@ -347,6 +379,8 @@ static int publish_listings(struct job *j)
                  j->mb_read, j->mb_decide, peak_mb());
     }
     settle_state(j, status);
+    if (abuse)
+        abuse_job_free(&aj);
     return damaged(j, status);
 }
 

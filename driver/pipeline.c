@@ -98,6 +98,7 @@ struct run {
     struct agg *all;            /* merged batches (several threads only) */
     pthread_mutex_t merge_mu;   /* guards all; never held with mu */
     pipeline_event_fn *fn;
+    pipeline_line_fn *lfn;      /* MODE_CALLBACK with the line (pipeline_lines) */
     pipeline_print_fn *pfn;
     void *ctx;
     struct outbuf *out;
@@ -340,7 +341,12 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
                 r->o->sink->add(r->sinks[t], &ev);
             break;
         case MODE_PRINT: r->pfn(&ev, &s->ob, r->ctx); break;
-        case MODE_CALLBACK: r->fn(&ev, r->ctx); break;
+        case MODE_CALLBACK:
+            if (r->lfn)
+                r->lfn(&ev, span_make(p, len), r->ctx);
+            else
+                r->fn(&ev, r->ctx);
+            break;
         }
     }
     if (r->ordered)
@@ -568,6 +574,14 @@ void pipeline_events(char *const *files, size_t n, const struct pipeline_opts *o
                      pipeline_event_fn *fn, void *ctx, struct pipeline_stats *st)
 {
     struct run r = { .mode = MODE_CALLBACK, .fn = fn, .ctx = ctx };
+
+    run_files(&r, files, n, o, st);
+}
+
+void pipeline_lines(char *const *files, size_t n, const struct pipeline_opts *o,
+                    pipeline_line_fn *fn, void *ctx, struct pipeline_stats *st)
+{
+    struct run r = { .mode = MODE_CALLBACK, .lfn = fn, .ctx = ctx };
 
     run_files(&r, files, n, o, st);
 }

@@ -337,7 +337,7 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     const struct policy *p = x->p;
     struct pubdiff d = { 0 };
     struct zonedata z;
-    struct afile *af[N_OUT + 2] = { 0 };
+    struct afile *af[N_OUT + 1 + PUBLISH_EXTRAS] = { 0 };
     size_t naf = N_OUT + 1;
     int status = EXIT_OK;
 
@@ -393,15 +393,16 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     }
     zonedata_free(&z);
     x->z = NULL;
-    if (ok && o->extra) {
-        ok = o->extra->stage(o->extra->ctx, pubdir_path(pd), l, r, &af[N_OUT + 1]);
-        if (af[N_OUT + 1])
-            naf++;
-    }
+    for (size_t k = 0; ok && k < PUBLISH_EXTRAS; k++)
+        if (o->extra[k]) {
+            ok = o->extra[k]->stage(o->extra[k]->ctx, pubdir_path(pd), l, r, &af[naf]);
+            if (af[naf])
+                naf++;
+        }
     /* A signal that came while the files were written abandons the
      * publication: nothing of it is live yet. */
     if (!ok || afile_signal_held()) {
-        for (size_t i = 0; i < N_OUT + 2; i++)
+        for (size_t i = 0; i < N_OUT + 1 + PUBLISH_EXTRAS; i++)
             afile_abort(af[i]);
         ok = false;
     } else {

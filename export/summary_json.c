@@ -1,6 +1,8 @@
 /* summary.json: what a run saw and decided, for dashboards and mail. */
+#include <stdio.h>
 #include <string.h>
 #include "summary_json.h"
+#include "abuse_plan.h"
 #include "escape.h"
 #include "ipaddr.h"
 
@@ -16,52 +18,64 @@ static void num(struct outbuf *o, bool *first, const char *k, uint64_t v)
     outbuf_u64(o, v);
 }
 
-/* A source the abuse desks hear about: a listed address (not a network,
- * a denylist entry or an entry carried from the state file) with evidence
- * of this run, and with a state file newly listed by this run. Allowlisted
- * and held addresses are not in the listing at all. */
-static bool abuse_source(const struct export_ctx *r, const struct listing *e)
-{
-    return e->st && !(e->flags & (LF_DENY | LF_STATE))
-        && e->pfx.len == (e->pfx.addr.family == 4 ? 32 : 128)
-        && (!r->with_state || (e->flags & LF_NEW));
-}
-
-/* "abuse": each source's contact (--abuse-contacts) or none. */
+/* "abuse": each source's contact (--abuse-contacts) or none and, when
+ * the messages are written, each one's file under OUT/abuse/. */
 static void abuse_fields(struct outbuf *o, const struct export_ctx *r)
 {
-    const struct listings *l = r->l;
-    size_t n = 0, none = 0;
-    char ip[IPPREFIX_STRLEN];
+    struct abuse_plan pl;
+    char ip[IPPREFIX_STRLEN], dir[ABUSE_DIRNAME_MAX], file[ABUSE_FILENAME_MAX];
+    char path[ABUSE_DIRNAME_MAX + ABUSE_FILENAME_MAX + 16];
+    size_t digests = 0;
 
-    for (size_t i = 0; i < l->n; i++)
-        if (abuse_source(r, &l->v[i])) {
-            n++;
-            none += abuse_contacts_lookup(r->contacts, &l->v[i].pfx.addr, l->v[i].asn,
-                                          NULL) == NULL;
-        }
+    abuse_plan_build(&pl, r->l, r->contacts, r->with_state);
+    for (size_t i = 0; i < pl.with_contact; i = abuse_plan_group_end(&pl, i))
+        digests += abuse_plan_group_end(&pl, i) - i > 1;
     outbuf_printf(o, ",\n  \"abuse\": {\"sources\": %zu, \"with_contact\": %zu, "
-                  "\"no_contact\": %zu,\n    \"reports\": [", n, n - none, none);
-    size_t k = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        const struct listing *e = &l->v[i];
-        const char *via = NULL;
-        if (!abuse_source(r, e))
-            continue;
-        const struct abuse_contact *c = abuse_contacts_lookup(r->contacts, &e->pfx.addr,
-                                                              e->asn, &via);
-        outbuf_printf(o, "%s\n      {\"source\": \"%s\", \"contact\": ", k++ ? "," : "",
-                      ipprefix_format(&e->pfx, ip));
-        if (c) {
-            esc_json(o, c->email, strlen(c->email));
-            outbuf_printf(o, ", \"via\": \"%s\", \"network\": ", via);
-            esc_json(o, c->name, strlen(c->name));
+                  "\"no_contact\": %zu", pl.n, pl.with_contact, pl.n - pl.with_contact);
+    if (r->abuse_messages)
+        outbuf_printf(o, ", \"messages\": %zu, \"digests\": %zu", pl.with_contact, digests);
+    outbuf_puts(o, ",\n    \"reports\": [");
+    for (size_t i = 0; i < pl.n; i++) {
+        const struct abuse_item *it = &pl.v[i];
+        outbuf_printf(o, "%s\n      {\"source\": \"%s\", \"contact\": ", i ? "," : "",
+                      ipprefix_format(&it->e->pfx, ip));
+        if (it->c) {
+            esc_json(o, it->c->email, strlen(it->c->email));
+            outbuf_printf(o, ", \"via\": \"%s\", \"network\": ", it->via);
+            esc_json(o, it->c->name, strlen(it->c->name));
+            if (r->abuse_messages) {
+                abuse_contact_dirname(it->c->email, dir);
+                abuse_source_filename(&it->e->pfx.addr, file);
+                snprintf(path, sizeof(path), "abuse/%s/%s", dir, file);
+                outbuf_puts(o, ", \"message\": ");
+                esc_json(o, path, strlen(path));
+            }
         } else {
             outbuf_puts(o, "null");
         }
         outbuf_putc(o, '}');
     }
-    outbuf_puts(o, k ? "\n    ]}" : "]}");
+    outbuf_puts(o, pl.n ? "\n    ]" : "]");
+    if (r->abuse_messages) {
+        /* A contact with two or more sources also gets a digest. */
+        outbuf_puts(o, ",\n    \"digest_messages\": [");
+        size_t k = 0;
+        for (size_t i = 0, j; i < pl.with_contact; i = j) {
+            j = abuse_plan_group_end(&pl, i);
+            if (j - i < 2)
+                continue;
+            abuse_contact_dirname(pl.by_contact[i]->c->email, dir);
+            snprintf(path, sizeof(path), "abuse/%s/%s", dir, ABUSE_DIGEST_NAME);
+            outbuf_puts(o, k++ ? ",\n      {\"contact\": " : "\n      {\"contact\": ");
+            esc_json(o, pl.by_contact[i]->c->email, strlen(pl.by_contact[i]->c->email));
+            outbuf_printf(o, ", \"sources\": %zu, \"message\": ", j - i);
+            esc_json(o, path, strlen(path));
+            outbuf_putc(o, '}');
+        }
+        outbuf_puts(o, k ? "\n    ]" : "]");
+    }
+    outbuf_putc(o, '}');
+    abuse_plan_free(&pl);
 }
 
 /* The analysis keys, each written as ",\n  \"key\": value", so that

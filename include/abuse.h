@@ -16,11 +16,21 @@
 
 #define ABUSE_STR 256
 
+enum abuse_format {
+    ABUSE_ARF = 0,              /* RFC 5965 multipart/report feedback reports */
+    ABUSE_XARF,                 /* X-ARF 0.2 (X-XARF: PLAIN, a YAML report part) */
+};
+
 struct abuse_policy {
     char contacts[1024];        /* the contact table; "" = none */
-    char from[ABUSE_STR];       /* From: of the messages */
+    char from[ABUSE_STR];       /* From: of the messages; "" = no messages */
     char reply_to[ABUSE_STR];   /* Reply-To:, "" = none */
     char organisation[ABUSE_STR];
+    enum abuse_format format;   /* format = arf | xarf */
+    bool ja;                    /* languages = en,ja: Japanese for every contact
+                                 * (.jp contacts always get it) */
+    unsigned max_sources;       /* sources listed in a contact's digest */
+    bool redact;                /* redact our users' local parts (default yes) */
 };
 
 void abuse_policy_init(struct abuse_policy *p);
@@ -29,6 +39,24 @@ void abuse_policy_init(struct abuse_policy *p);
 bool abuse_policy_set(struct abuse_policy *p, const char *name, const char *value,
                       char *err, size_t errlen);
 void abuse_policy_print(const struct abuse_policy *p, FILE *fp);
+/* --abuse-format: "arf" or "xarf"; false otherwise. */
+bool abuse_format_parse(const char *s, enum abuse_format *f);
+/* --letters / languages: "en", "ja", "en,ja" (English is always written);
+ * false otherwise. */
+bool abuse_languages_parse(const char *s, bool *ja);
+
+/* The directory a contact's messages go to under OUT/abuse/: the address
+ * with every byte but [A-Za-z0-9@._+-] written as %XX, so that it is a
+ * safe file name and two addresses never share one. */
+#define ABUSE_DIRNAME_MAX (254 * 3 + 1)
+void abuse_contact_dirname(const char *email, char out[ABUSE_DIRNAME_MAX]);
+/* The file name of a source's message in that directory: the address
+ * with ':' written as '-' (IPv6), then ".eml". */
+#define ABUSE_FILENAME_MAX 64
+void abuse_source_filename(const struct ipaddr *ip, char out[ABUSE_FILENAME_MAX]);
+/* The digest's file name in a contact's directory. */
+#define ABUSE_DIGEST_NAME "digest.eml"
+
 /* A bare addr-spec of safe characters (local@domain, no quotes, spaces,
  * angle brackets or control bytes), at most 254 bytes. */
 bool abuse_email_ok(const char *s, size_t n);
@@ -51,5 +79,6 @@ const struct abuse_contact *abuse_contacts_lookup(const struct abuse_contacts *c
                                                   const char **what);
 size_t abuse_contacts_count(const struct abuse_contacts *c);
 void abuse_contacts_free(struct abuse_contacts *c);
+
 
 #endif

@@ -26,7 +26,8 @@ enum {
     OPT_FORCE, OPT_STRICT, OPT_POST_PUBLISH, OPT_CUSTOMERS, OPT_TEMPLATES, OPT_LANG,
     OPT_TEST_RANGE,
     OPT_INFLATE = 1100, OPT_PROGRESS, OPT_NO_PROGRESS,
-    OPT_ABUSE_CONTACTS = 1200,
+    OPT_ABUSE_CONTACTS = 1200, OPT_ABUSE_FORMAT, OPT_LETTERS, OPT_ABUSE_MAX_SOURCES,
+    OPT_NO_REDACT,
 };
 /* The long options every log-reading command takes (--inflate, --progress,
  * --no-progress), for splicing into a getopt_long table. */
@@ -54,6 +55,13 @@ bool cli_common_option(int opt, const char *arg, struct cli_common *c);
     { "customers", required_argument, NULL, OPT_CUSTOMERS }, \
     { "templates", required_argument, NULL, OPT_TEMPLATES }, \
     { "lang", required_argument, NULL, OPT_LANG }
+/* The abuse contacts and messages (rblforge run). */
+#define CLI_ABUSE_OPTIONS \
+    { "abuse-contacts", required_argument, NULL, OPT_ABUSE_CONTACTS }, \
+    { "abuse-format", required_argument, NULL, OPT_ABUSE_FORMAT }, \
+    { "letters", required_argument, NULL, OPT_LETTERS }, \
+    { "abuse-max-sources", required_argument, NULL, OPT_ABUSE_MAX_SOURCES }, \
+    { "no-redact", no_argument, NULL, OPT_NO_REDACT }
 /* -j N, --year Y, --tz ZONE: every command that reads logs. */
 #define CLI_THREAD_OPTIONS \
     { "jobs", required_argument, NULL, 'j' }, \

@@ -19,6 +19,7 @@
 #include "listing.h"
 #include "pipeline.h"
 #include "policy.h"
+#include "abuse_job.h"
 #include "report_job.h"
 
 enum job_use {
@@ -45,6 +46,10 @@ struct job_opts {
     const char *config, *allowlist, *denylist, *asn_db, *state, *outdir;
     const char *customers, *templates, *lang;
     const char *abuse_contacts;
+    /* The abuse messages' settings over [abuse]'s: NULL / 0 / false keep them. */
+    const char *abuse_format, *abuse_letters;
+    unsigned abuse_max_sources;
+    bool no_redact;
 #define JOB_TEST_RANGES_MAX 16
     const char *test_ranges[JOB_TEST_RANGES_MAX];       /* --test-range */
     unsigned ntest_ranges;
@@ -73,6 +78,7 @@ struct job {
     char *const *files;
     size_t nfiles;
     struct agg *agg;
+    struct pipeline_opts po;    /* the read's options (the abuse messages read again) */
     struct pipeline_stats st;
     struct listings l;
     bool decided;

@@ -75,6 +75,12 @@ typedef void pipeline_event_fn(const struct event *ev, void *ctx);
 void pipeline_events(char *const *files, size_t n, const struct pipeline_opts *o,
                      pipeline_event_fn *fn, void *ctx, struct pipeline_stats *st);
 
+/* pipeline_events with each event's whole line as logged (its bytes
+ * valid only during the call; at most the pipeline's line bound). */
+typedef void pipeline_line_fn(const struct event *ev, struct span line, void *ctx);
+void pipeline_lines(char *const *files, size_t n, const struct pipeline_opts *o,
+                    pipeline_line_fn *fn, void *ctx, struct pipeline_stats *st);
+
 /* fn formats one event into ob, the buffer of the chunk it came from; it
  * runs on several threads at once, so it may only read ctx. The buffers
  * are appended to out in input order: the bytes are the same for any

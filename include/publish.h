@@ -22,7 +22,8 @@
 struct afile;
 struct publish_result;
 
-/* Outputs published with the listing files (the customer reports):
+/* Outputs published with the listing files (the customer reports, the
+ * abuse messages):
  * stage() writes them into dir, the staging directory of the
  * publication, and may hand back one afile (*af, or NULL) to be finished
  * with the others. */
@@ -37,7 +38,10 @@ struct publish_opts {
     bool verbose;               /* list added/removed entries on stderr */
     const char *post_publish;   /* shell command, or NULL */
     int64_t now;                /* the run's time (SOA serial, summary) */
-    const struct publish_extra *extra;  /* NULL: the listing files only */
+    /* Further outputs (the customer reports, the abuse messages); NULL
+     * entries are skipped. */
+#define PUBLISH_EXTRAS 2
+    const struct publish_extra *extra[PUBLISH_EXTRAS];
     /* Called when the publication is complete, just before the switch
      * (the state is saved there); false: nothing is published. */
     bool (*before_switch)(void *ctx);

@@ -47,6 +47,7 @@ struct export_ctx {
     uint64_t dropped_lines;             /* lines of damaged members, not evidence */
     bool with_state;                    /* state-file counts are meaningful */
     const struct abuse_contacts *contacts;      /* NULL: no abuse section in summary.json */
+    bool abuse_messages;                /* OUT/abuse/ is written: summary.json names the files */
     /* set by publish_run */
     const struct zonedata *z;
     uint32_t serial;                    /* SOA serial of bl.zone */
