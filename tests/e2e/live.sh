@@ -11,9 +11,10 @@
 # ns CMD...              run CMD inside the namespace
 # live_dns FILE          start BIND with the world's records (FILE: lines of
 #                        "NAME TYPE VALUE", appended to the root zone;
-#                        PTRs go into in-addr.arpa)
-# live_rbldnsd OUT       start rbldnsd on OUT/bl.rbldnsd (it follows the
-#                        symlink OUT/bl.rbldnsd -> current/bl.rbldnsd)
+#                        PTRs go into in-addr.arpa); LIVE_ZONES: more zones
+#                        for rbldnsd besides $ZONE
+# live_rbldnsd OUT [ZONE:TYPE:FILE...]  start rbldnsd on OUT/bl.rbldnsd (it
+#                        follows the symlink OUT/bl.rbldnsd -> current/...)
 # live_pid NAME PID      stop PID when the test ends
 ZONE=bl.test
 NS=rblf$$
@@ -76,7 +77,9 @@ live_dns() {
         printf 'ns.test. A 127.0.0.1\n'
         # Our zone is delegated, so BIND recurses for it (through the
         # forwarder below) instead of answering NXDOMAIN from the root.
-        printf '%s. NS ns.%s.\nns.%s. A 127.0.0.1\n' $ZONE $ZONE $ZONE
+        for z in $ZONE ${LIVE_ZONES:-}; do
+            printf '%s. NS ns.%s.\nns.%s. A 127.0.0.1\n' "$z" "$z" "$z"
+        done
         grep -v ' PTR ' "$1"
     } >"$d/root.zone"
     {
@@ -101,8 +104,10 @@ options {
 controls { };
 zone "." { type primary; file "$d/root.zone"; };
 zone "in-addr.arpa" { type primary; file "$d/arpa.zone"; };
-zone "$ZONE" { type forward; forward only; forwarders { 127.0.0.1 port 5300; }; };
 EOF
+    for z in $ZONE ${LIVE_ZONES:-}; do
+        echo "zone \"$z\" { type forward; forward only; forwarders { 127.0.0.1 port 5300; }; };"
+    done >>"$d/named.conf"
     ip netns exec "$NS" named -4 -f -c "$d/named.conf" >"$d/named.log" 2>&1 &
     live_pid named $!
     live_wait_port 53
@@ -111,8 +116,9 @@ EOF
 live_rbldnsd() {
     # -c 1: look at the file's mtime every second (rbldnsd stats the
     # path, so the symlink into the publication is followed).
-    ip netns exec "$NS" rbldnsd -n -b 127.0.0.1/5300 -c 1 -p "$TMP/rbldnsd.pid" -w "$1" \
-        "$ZONE:ip4set:bl.rbldnsd" >"$TMP/rbldnsd.log" 2>&1 &
+    d=$1; shift
+    ip netns exec "$NS" rbldnsd -n -b 127.0.0.1/5300 -c 1 -p "$TMP/rbldnsd.pid" -w "$d" \
+        "$ZONE:ip4set:bl.rbldnsd" "$@" >"$TMP/rbldnsd.log" 2>&1 &
     live_pid rbldnsd $!
     live_wait_port 5300
 }
