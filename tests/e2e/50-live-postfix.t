@@ -107,6 +107,8 @@ i=0; while [ ! -S "$D/run/auth-postfix" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i
 # ---- Postfix: its own config and queue directories ----------------------
 P="$W/postfix"; Q="$W/spool"; mkdir -p "$P" "$Q"; chmod 755 "$P"
 LOG="$W/maillog"
+# postscreen_greet_wait: 3 s, not 1 s: on a busy machine a short wait can
+# expire before postscreen reads the pregreeting bot's EHLO.
 cat >"$P/main.cf" <<EOF
 compatibility_level = 3.6
 config_directory = $P
@@ -136,7 +138,7 @@ smtpd_error_sleep_time = 0
 smtpd_soft_error_limit = 100
 smtpd_hard_error_limit = 100
 header_checks = regexp:$P/header_checks
-postscreen_greet_wait = 1s
+postscreen_greet_wait = 3s
 postscreen_greet_action = enforce
 postscreen_dnsbl_sites = $ZONE
 postscreen_dnsbl_threshold = 1
