@@ -2,6 +2,7 @@
 #   make            build ./rblforge
 #   make demo       install missing build deps, build, run on datasets/
 #   make check      build and run the whole test suite (prove, TAP)
+#   make check-live only the closed loops with real Postfix/qmail (tests/e2e/5*.t)
 #   make asan       the same tests on an ASan+UBSan build
 #   make bench      throughput and memory against gzip/igzip/mawk/pflogsumm (scripts/bench)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -122,6 +123,14 @@ check: deps
 	CMOCKA_MESSAGE_OUTPUT=TAP RBLFORGE=$(abspath $(B))/rblforge B=$(B) \
 		prove -e '' $(UNIT_BIN) tests/e2e/*.t
 
+# The closed loops with real mail servers (tests/e2e/5*.t, also part of
+# check): Postfix, Dovecot, rblsmtpd, BIND and rbldnsd in a network
+# namespace of their own; root, and the live group of install-deps.
+check-live:
+	scripts/install-deps live
+	$(MAKE) $(CHECK_BIN)
+	RBLFORGE=$(abspath $(B))/rblforge B=$(B) prove -e '' tests/e2e/5*.t
+
 # Sanitizers: a separate build tree, the same tests.
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
@@ -169,5 +178,5 @@ fuzz: $(FUZZ_BIN)
 clean:
 	rm -rf build build-asan build-fuzz rblforge out
 
-.PHONY: all demo check asan bench install clean deps datasets fuzz
+.PHONY: all demo check check-live asan bench install clean deps datasets fuzz
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -117,6 +117,49 @@ bool agg_own_zone(const struct agg_conf *conf, struct span zone)
     return false;
 }
 
+static bool is_addr_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+        || c == '.' || c == ':';
+}
+
+/* rblsmtpd: "if (text.len > 200) text.len = 200;" before it logs. */
+#define RBLSMTPD_TXT_MAX 200
+
+static bool txt_matches(const char *t, struct span s)
+{
+    size_t j = 0;
+
+    for (; *t; t++) {
+        if (j == s.n)
+            return s.n == RBLSMTPD_TXT_MAX;
+        if (*t == '$') {
+            size_t k = j;
+            while (k < s.n && is_addr_char(s.p[k]))
+                k++;
+            if (k == j)
+                return false;
+            j = k;
+        } else if (s.p[j++] != *t) {
+            return false;
+        }
+    }
+    return j == s.n;
+}
+
+bool agg_own_txt(const struct agg_conf *conf, struct span text)
+{
+    if (conf == NULL || text.p == NULL)
+        return false;
+    if (text.n > 4 && text.p[3] == ' ' && text.p[0] >= '2' && text.p[0] <= '5'
+        && text.p[1] >= '0' && text.p[1] <= '9' && text.p[2] >= '0' && text.p[2] <= '9')
+        text = span_skip(text, 4);
+    for (unsigned i = 0; i < conf->ntxt; i++)
+        if (conf->txt[i][0] && txt_matches(conf->txt[i], text))
+            return true;
+    return false;
+}
+
 /* Postfix's disconnect counters ("ehlo=1 auth=1 mail=1 ..."): true if
  * "auth=N" or "auth=N/M" says N > 0 logins succeeded. Postfix writes these
  * words itself; nothing of the client's is in them. */
@@ -159,7 +202,10 @@ int agg_classify_conf(const struct agg_conf *conf, const struct event *ev)
     case EV_RDNS_FAIL:
         return AC_RDNS_FAIL;
     case EV_RBL:
-        return AC_REJ_DNSBL;
+        /* rblsmtpd names no zone; the TXT it logs is ours when our
+         * listing refused the client: reported, never new evidence. */
+        return agg_own_zone(conf, ev->dnsbl) || agg_own_txt(conf, ev->text)
+            ? AC_OWN_ZONE : AC_REJ_DNSBL;
     case EV_TCP_DENY:
         return AC_REJ_OTHER;
     case EV_DNSBL:

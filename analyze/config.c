@@ -542,6 +542,14 @@ static void config_finish(struct policy *p)
         memcpy(p->agg.zone[0], p->zone_name, n);
         p->agg.zone[0][n] = 0;
     }
+    /* What our zones answer to TXT queries, to know our own listing in
+     * rblsmtpd's refusals. */
+    _Static_assert(CAUSE__COUNT - 1 <= AGG_TXT_MAX && POLICY_STR <= AGG_TXT_LEN,
+                   "agg_conf holds every TXT template");
+    p->agg.ntxt = 0;
+    for (int c = CAUSE_NONE + 1; c < CAUSE__COUNT; c++)
+        if (p->txt[c][0])
+            strcpy(p->agg.txt[p->agg.ntxt++], p->txt[c]);
 }
 
 /* ---- the sections of the policy ---- */

@@ -110,9 +110,15 @@ struct agg;
  * long as the tables that use it. */
 #define AGG_ZONES_MAX 8
 #define AGG_ZONE_LEN 254
+#define AGG_TXT_MAX 4
+#define AGG_TXT_LEN 256
 struct agg_conf {
     unsigned nzones;
     char zone[AGG_ZONES_MAX][AGG_ZONE_LEN];
+    /* The TXT templates our zones serve ('$' = the queried address):
+     * rblsmtpd logs the TXT answer, not the zone's name. */
+    unsigned ntxt;
+    char txt[AGG_TXT_MAX][AGG_TXT_LEN];
 };
 
 /* evidence_lines: also keep where each address's first and last evidence
@@ -206,5 +212,11 @@ int agg_classify_conf(const struct agg_conf *conf, const struct event *ev);
 /* True if zone (a name from a log line) is one of conf's own zones:
  * ASCII case ignored, a trailing dot allowed. */
 bool agg_own_zone(const struct agg_conf *conf, struct span zone);
+/* True if text, the reply rblsmtpd (or a qmail-smtpd RBL patch) logged,
+ * is one of conf's TXT templates as rbldnsd serves it: an optional
+ * "NNN " code, then the template with each '$' standing for a run of
+ * address characters. rblsmtpd cuts the TXT at 200 bytes: a text of
+ * exactly 200 bytes that matches so far matches. */
+bool agg_own_txt(const struct agg_conf *conf, struct span text);
 
 #endif

@@ -326,6 +326,50 @@ static void test_special_addresses(void **state)
     world_free(&w);
 }
 
+/* rblsmtpd names no zone: its refusal line carries the TXT our zone
+ * served ('$' = the address), so that is how our own listing is known.
+ * Another list's text stays evidence; rblsmtpd's 200-byte cut matches. */
+static void test_rblsmtpd_own_txt(void **state)
+{
+    struct world w;
+    (void)state;
+    world_init(&w, NULL);
+    for (int i = 0; i < 4; i++) {
+        feed(&w, H "rblsmtpd: 203.0.113.70 pid 1: 451 203.0.113.70 sent spam to our mail "
+             "servers, see https://dnsbl.example/lookup?ip=203.0.113.70", i);
+        feed(&w, H "rblsmtpd: 203.0.113.72 pid 1: 553 203.0.113.72 attacked our SMTP AUTH, "
+             "see https://dnsbl.example/lookup?ip=203.0.113.72", i);
+        feed(&w, H "rblsmtpd: 203.0.113.71 pid 1: 451 http://www.spamhaus.org/query/bl?ip=203.0.113.71", i);
+        /* Our words, another list's address part: not ours. */
+        feed(&w, H "rblsmtpd: 203.0.113.73 pid 1: 451 203.0.113.73 sent spam to our mail "
+             "servers, see https://dnsbl.example/lookup?ip=x203.0.113.73", i);
+    }
+    assert_int_equal(count(&w, "203.0.113.70", AC_OWN_ZONE), 4);
+    assert_int_equal(count(&w, "203.0.113.70", AC_REJ_DNSBL), 0);
+    assert_int_equal(decide(&w, "203.0.113.70").cause, CAUSE_NONE);
+    assert_int_equal(count(&w, "203.0.113.72", AC_OWN_ZONE), 4);
+    assert_int_equal(count(&w, "203.0.113.71", AC_REJ_DNSBL), 4);
+    assert_int_equal(decide(&w, "203.0.113.71").cause, CAUSE_SPAM);
+    assert_int_equal(count(&w, "203.0.113.73", AC_REJ_DNSBL), 4);
+    world_free(&w);
+
+    /* A TXT longer than rblsmtpd's 200 bytes, cut inside an address. */
+    static const char A[] = "2001:db8:1234:5678:9abc:def0:1234:5678";
+    char ini[256], line[512], x[111];
+    memset(x, 'x', 110);
+    x[110] = 0;
+    snprintf(ini, sizeof(ini), "[zone]\ntxt_spam = $ %s $ $\n", x);
+    world_init(&w, ini);
+    snprintf(line, sizeof(line), "451 %s %s %s %s", A, x, A, A);
+    line[4 + 200] = 0;                  /* "451 " and the first 200 bytes */
+    feed(&w, H "rblsmtpd: %s pid 1: %s", 0, A, line);
+    assert_int_equal(count(&w, A, AC_OWN_ZONE), 1);
+    line[4 + 100] = 0;                  /* cut short of 200 bytes: not ours */
+    feed(&w, H "rblsmtpd: %s pid 1: %s", 1, A, line);
+    assert_int_equal(count(&w, A, AC_REJ_DNSBL), 1);
+    world_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_own_zone),
         cmocka_unit_test(test_trusted),
         cmocka_unit_test(test_special_addresses),
+        cmocka_unit_test(test_rblsmtpd_own_txt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
