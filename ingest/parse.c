@@ -3,6 +3,7 @@
 #include <string.h>
 #include "msg.h"
 #include "parse.h"
+#include "parse_mailbox.h"
 #include "parse_policy.h"
 #include "parse_postfix.h"
 #include "parse_pfqueue.h"
@@ -19,7 +20,7 @@ const char *parse_family_name(enum parse_family f)
 {
     static const char *const names[PF__COUNT] = {
         "postfix", "qmail", "postgrey", "policyd-spf", "dovecot", "cyrus", "spamd",
-        "opendkim", "opendmarc",
+        "opendkim", "opendmarc", "postfwd",
     };
     return f < PF__COUNT ? names[f] : "?";
 }
@@ -93,17 +94,72 @@ void parse_stats_warn(const struct parse_stats *st)
     }
 }
 
+/* The daemons beside Postfix, by a syslog tag's program or by its part
+ * after the last '/' (the perl SPF daemon logs as "postfix/policy-spf",
+ * spawn(8) children under the syslog_name): PF__COUNT when none. */
+static enum parse_family beside_family(struct span prog, struct span service)
+{
+    struct span name = service.p ? service : prog;
+
+    switch (name.n ? name.p[0] : 0) {
+    case 'p':
+        if (span_eq_lit(name, "postgrey"))
+            return PF_POSTGREY;
+        if (span_eq_lit(name, "policyd-spf") || span_eq_lit(name, "policy-spf")
+            || span_eq_lit(name, "postfix-policyd-spf-perl"))
+            return PF_POLICYD_SPF;
+        if (span_eq_lit(name, "postfwd") || span_eq_lit(name, "postfwd2")
+            || span_eq_lit(name, "postfwd3") || span_starts_lit(prog, "postfwd"))
+            return PF_POSTFWD;
+        if (span_eq_lit(name, "pop3") || span_eq_lit(name, "pop3s"))
+            return PF_CYRUS;
+        break;
+    case 'd':
+        if (span_eq_lit(name, "dovecot"))
+            return PF_DOVECOT;
+        break;
+    case 'i':
+        if (span_eq_lit(name, "imap") || span_eq_lit(name, "imaps"))
+            return PF_CYRUS;
+        if (span_ends_lit(name, "-login"))
+            return PF_DOVECOT;
+        break;
+    case 's':
+        if (span_eq_lit(name, "spamd") || span_eq_lit(name, "spamd-child"))
+            return PF_SPAMD;
+        if (span_ends_lit(name, "-login"))
+            return PF_DOVECOT;
+        break;
+    case 'o':
+        if (span_eq_lit(name, "opendkim"))
+            return PF_OPENDKIM;
+        if (span_eq_lit(name, "opendmarc"))
+            return PF_OPENDMARC;
+        break;
+    default:
+        if (span_ends_lit(name, "-login"))
+            return PF_DOVECOT;
+        break;
+    }
+    /* Cyrus with syslog_prefix: "cyrus/imap", "cyrus/lmtpunix", ... */
+    if (service.p && span_starts_lit(prog, "cyrus/"))
+        return PF_CYRUS;
+    return PF__COUNT;
+}
+
 /* The family of a syslog tag's program, PF__COUNT when we read none. */
 static enum parse_family family_of(struct span prog, struct span service)
 {
+    enum parse_family f = beside_family(prog, service);
+
+    if (f != PF__COUNT)
+        return f;
     if (service.p || span_starts_lit(prog, "postfix"))
         return PF_POSTFIX;
     if (span_starts_lit(prog, "qmail") || span_eq_lit(prog, "tcpserver")
         || span_eq_lit(prog, "sslserver") || span_eq_lit(prog, "rblsmtpd")
         || span_starts_lit(prog, "vchkpw") || span_eq_lit(prog, "splogger"))
         return PF_QMAIL;
-    if (span_eq_lit(prog, "postgrey"))
-        return PF_POSTGREY;
     return PF__COUNT;
 }
 
@@ -119,6 +175,40 @@ static bool names_address(struct span s)
         off = (long)i;
     }
     return false;
+}
+
+/* Lines of the daemons beside Postfix that say nothing about a client,
+ * by family (prefixes). */
+static const struct span known_postgrey[] = {
+    SPAN_LIT("cleaning "), SPAN_LIT("Process Backgrounded"), SPAN_LIT("Binding to "),
+    SPAN_LIT("Setting gid"), SPAN_LIT("Setting uid"), SPAN_LIT("Greylisting is"),
+    SPAN_LIT("Server closing!"), SPAN_LIT("Resolved "), SPAN_LIT("Couldn't unlink"),
+    SPAN_LIT("ignoring garbage: "), SPAN_LIT("rm /"), SPAN_LIT("unrecognized request type"),
+    SPAN_LIT("correcting date"), SPAN_LIT("HUP received"), SPAN_LIT("Exiting!"),
+};
+static const struct span known_spf[] = {
+    /* python policyd-spf's start-up and debug lines */
+    SPAN_LIT("Starting"), SPAN_LIT("Config: "), SPAN_LIT("spfcheck: "), SPAN_LIT("ERROR"),
+    SPAN_LIT("Action: "), SPAN_LIT("Cached data"), SPAN_LIT("Found the end of entry"),
+    SPAN_LIT("Read line: "), SPAN_LIT("Not checking"), SPAN_LIT("Skipping"),
+    SPAN_LIT("Exception"), SPAN_LIT("Traceback"),
+    /* the perl daemon's diagnostics */
+    SPAN_LIT("testing: "), SPAN_LIT("Mail From (sender) check failed"),
+    SPAN_LIT("HELO check failed"), SPAN_LIT("SPF not applicable to localhost"),
+    SPAN_LIT("warning: "), SPAN_LIT("handler "),
+};
+static const struct span known_postfwd[] = {
+    SPAN_LIT("postfwd"), SPAN_LIT("ready for input"), SPAN_LIT("terminat"),
+    SPAN_LIT("Process "), SPAN_LIT("Binding to "), SPAN_LIT("Setting "),
+    SPAN_LIT("Server closing"), SPAN_LIT("starting"), SPAN_LIT("Resolved "),
+};
+
+/* postfwd's bracket-tagged lines other than a rule's decision ("[STATS]
+ * Counters ...", "[LOGS info]: compare ...", "[DNSBL] object A listed on
+ * L": its own lookups, which Postfix or the rule line act on). */
+static bool postfwd_known(struct span msg)
+{
+    return span_starts_lit(msg, "[") && span_find_lit(msg, "] rule=") < 0;
 }
 
 /* Shapes the writers log that say nothing about a client or a message
@@ -145,29 +235,48 @@ static bool known_no_evidence(enum parse_family f, struct span msg)
         SPAN_LIT("alert: "), SPAN_LIT("warning: "), SPAN_LIT("triple bounce: "),
         SPAN_LIT("status: "), SPAN_LIT("exiting"), SPAN_LIT("running"),
     };
-    static const struct span postgrey[] = {
-        SPAN_LIT("cleaning "), SPAN_LIT("Process Backgrounded"), SPAN_LIT("Binding to "),
-        SPAN_LIT("Setting gid"), SPAN_LIT("Setting uid"), SPAN_LIT("Greylisting is"),
-        SPAN_LIT("Server closing!"), SPAN_LIT("Resolved "), SPAN_LIT("Couldn't unlink"),
-        SPAN_LIT("ignoring garbage: "), SPAN_LIT("rm /"), SPAN_LIT("unrecognized request type"),
-    };
     const struct span *tab = NULL;
     size_t n = 0;
 
-    if (f == PF_POSTFIX) {
+    switch (f) {
+    case PF_POSTFIX:
         /* Diagnostics about ourselves (configuration, tables, resources). */
         if ((span_starts_lit(msg, "warning: ") || span_starts_lit(msg, "fatal: ")
              || span_starts_lit(msg, "panic: ") || span_starts_lit(msg, "error: "))
             && !names_address(msg))
             return true;
         tab = postfix, n = sizeof(postfix) / sizeof(postfix[0]);
-    } else if (f == PF_QMAIL) {
+        break;
+    case PF_QMAIL:
         tab = qmail, n = sizeof(qmail) / sizeof(qmail[0]);
-    } else if (f == PF_POSTGREY) {
+        break;
+    case PF_POSTGREY:
+    case PF_POSTFWD:
         /* Net::Server's own lines start with a date: "2026/12/01-09:14:03 ..." */
         if (msg.n > 10 && msg.p[4] == '/' && msg.p[7] == '/')
             return true;
-        tab = postgrey, n = sizeof(postgrey) / sizeof(postgrey[0]);
+        if (f == PF_POSTFWD && postfwd_known(msg))
+            return true;
+        tab = f == PF_POSTGREY ? known_postgrey : known_postfwd;
+        n = f == PF_POSTGREY ? sizeof(known_postgrey) / sizeof(known_postgrey[0])
+                             : sizeof(known_postfwd) / sizeof(known_postfwd[0]);
+        break;
+    case PF_POLICYD_SPF:
+        tab = known_spf, n = sizeof(known_spf) / sizeof(known_spf[0]);
+        break;
+    case PF_DOVECOT:
+        /* Sessions, logins, the master and the auth process's own
+         * diagnostics: all but a failure we could not read. */
+        return span_find_lit(msg, "auth failed") < 0 && span_find_lit(msg, "Password mismatch") < 0
+            && span_find_lit(msg, "unknown user") < 0;
+    case PF_CYRUS:
+        return span_find_lit(msg, "badlogin") < 0;
+    case PF_SPAMD:
+    case PF_OPENDKIM:
+    case PF_OPENDMARC:
+        return true;
+    default:
+        break;
     }
     for (size_t i = 0; i < n; i++)
         if (span_starts(msg, tab[i].p, tab[i].n))
@@ -224,20 +333,36 @@ static bool parse_postfix_guess(struct span msg, struct event *ev)
     return parse_postfix(SPAN_LIT("postscreen"), msg, ev);
 }
 
-/* By the syslog tag: any syslog_name ("postfix", "postfix-out", "mx/smtpd")
- * ends in a Postfix daemon name after a '/'; everything else is qmail's
- * family or a policy server, or unknown. */
-static bool dispatch(const struct parser *ps, const struct tag *t, struct span msg,
-                     struct event *ev)
+/* The daemons beside Postfix, by family (beside_family). spamd,
+ * OpenDKIM and OpenDMARC name no client of ours: all their lines are
+ * known (spamd's rhost/raddr are spamc's, the MTA's own connection). */
+static bool dispatch_beside(enum parse_family fam, const struct tag *t, struct span msg,
+                            struct event *ev)
 {
+    switch (fam) {
+    case PF_POSTGREY: return parse_policy_postgrey(msg, ev);
+    case PF_POLICYD_SPF: return parse_policy_spf(msg, ev);
+    case PF_POSTFWD: return parse_policy_postfwd(msg, ev);
+    case PF_DOVECOT: return parse_mailbox_dovecot(t->service.p ? t->service : t->prog, msg, ev);
+    case PF_CYRUS: return parse_mailbox_cyrus(msg, ev);
+    default: return false;
+    }
+}
+
+/* By the syslog tag: the daemons beside Postfix first (fam), then any
+ * syslog_name ("postfix", "postfix-out", "mx/smtpd") ends in a Postfix
+ * daemon name after a '/'; everything else is qmail's family, or unknown. */
+static bool dispatch(const struct parser *ps, enum parse_family fam, const struct tag *t,
+                     struct span msg, struct event *ev)
+{
+    if (fam != PF_POSTFIX && fam != PF_QMAIL && fam != PF__COUNT)
+        return dispatch_beside(fam, t, msg, ev);
     if (t->service.p) {
         if (ps->client_only && parse_postfix_queue_daemon(t->service)
             && parse_pfqueue_no_client(msg, ev))
             return true;
         return parse_postfix(t->service, msg, ev);
     }
-    if (span_eq_lit(t->prog, "postgrey"))
-        return parse_policy(t->prog, msg, ev);
     /* "postfix[pid]:" (or "postfix-out[pid]:"): a syslog_name with no
      * daemon after it, as some container setups and relays write it. */
     if (span_starts_lit(t->prog, "postfix"))
@@ -469,7 +594,7 @@ tagged:
         if (fam < PF__COUNT)
             ps->st.fam_lines[fam]++;
         daemon = tag.service.p ? tag.service : tag.prog;
-        if ((ok = dispatch(ps, &tag, msg, ev)))
+        if ((ok = dispatch(ps, fam, &tag, msg, ev)))
             goto done;
     }
     if (!stamped) {

@@ -207,8 +207,10 @@ static bool parse_action(struct span s, struct event *ev)
 
 /* smtp/lmtp client: what the remote server did, "host X[a] said: ...",
  * "host X[a] refused to talk to me: ...", "lost connection with X[a] while
- * ...", "conversation with X[a] timed out while ...", "connect to X[a]:25: ...". */
-static bool parse_remote(struct span s, struct event *ev)
+ * ...", "conversation with X[a] timed out while ...", "connect to X[a]:25: ...",
+ * "[server ]certificate verification failed for X[a]:25: ..." (tls_verify.c),
+ * "warning: bad size limit "N" in EHLO reply from X[a]" (smtp_proto.c). */
+bool parse_pfqueue_remote(struct span s, struct event *ev)
 {
     static const struct {
         const char *lead;
@@ -216,12 +218,26 @@ static bool parse_remote(struct span s, struct event *ev)
     } leads[] = {
         { "host ", 5 }, { "lost connection with ", 21 },
         { "conversation with ", 18 }, { "connect to ", 11 },
+        { "certificate verification failed for ", 36 },
+        { "server certificate verification failed for ", 43 },
+        { "warning: bad size limit ", 24 },
     };
 
     for (size_t i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
         if (!span_starts(s, leads[i].lead, leads[i].n))
             continue;
         struct span r = span_skip(s, leads[i].n);
+        if (leads[i].lead[0] == 'w') {
+            /* The remote server's text comes first, in quotes; ours after
+             * the last " in EHLO reply from ". */
+            long at = -1;
+            for (long k, off = 0; (k = span_find(span_skip(r, (size_t)off),
+                                                 " in EHLO reply from ", 20)) >= 0;)
+                at = off + k, off = at + 1;
+            if (at < 0)
+                return false;
+            r = span_skip(r, (size_t)at + 20);
+        }
         long lb = span_chr(r, '['), sp = span_chr(r, ' ');
         if (lb <= 0 || (sp >= 0 && sp < lb))
             return false;
@@ -299,7 +315,7 @@ static bool parse_queue_line(struct span s, struct event *ev)
         ev->type = EV_PICKUP;
         return true;
     }
-    if (parse_bounce(s, ev) || parse_remote(s, ev))
+    if (parse_bounce(s, ev) || parse_pfqueue_remote(s, ev))
         return true;
     /* Anything else tied to a queue id: "status=deferred (bounce failed)",
      * postsuper "placed on hold", smtp TLS and SASL trouble, ... */
@@ -335,9 +351,8 @@ bool parse_pfqueue(struct span service, struct span msg, struct event *ev)
     size_t q = scan_queue_prefix(msg, ev);
 
     if (q == 0) {
-        if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp"))
-            && span_starts_lit(msg, "connect to "))
-            return parse_remote(msg, ev);
+        if (span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp"))
+            return parse_pfqueue_remote(msg, ev);
         return false;
     }
     struct span rest = span_skip(msg, q);

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct span msg = span_make((const char *)data + 1, size - 1);
     memset(&ev, 0, sizeof(ev));
     if (p && strcmp(p, "postgrey") == 0)
-        parse_policy(prog, msg, &ev);
+        parse_policy_postgrey(msg, &ev);
     else
         parse_qmail(prog, msg, &ev);
     return 0;
