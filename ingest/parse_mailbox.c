@@ -48,7 +48,7 @@ static const struct {
     { "(tried to use disallowed plaintext auth)", 40, R_NONE },
     { "(tried to use disabled plaintext auth)", 38, R_NONE },
     { "(proxy dest auth failed)", 24, R_NONE },
-    { "(auth process communication failure)", 37, R_SERVER_ERROR },
+    { "(auth process communication failure)", 36, R_SERVER_ERROR },
     { "(internal failure, ", 19, R_SERVER_ERROR },
 };
 
