@@ -505,134 +505,188 @@ static bool parse_rfc5424(struct parser *ps, struct span s, struct event *ev,
     return true;
 }
 
+/* What parse_line has found out about a line so far. */
+struct line {
+    struct span prog, msg;
+    struct span daemon;         /* the name unmatched lines are filed under */
+    enum parse_family fam;
+};
+
+static inline bool no_header(struct parser *ps)
+{
+    ps->st.no_header++;
+    return false;
+}
+
+/* A line that made no event: a program we do not read, a known shape
+ * without evidence, or a shape of a known program we have never seen. */
+static bool line_missed(struct parser *ps, const struct line *l, struct event *ev)
+{
+    count_unrecognised(&ps->st, l->prog, 1);
+    if (l->fam == PF__COUNT) {
+        ps->last = PC_FOREIGN;
+        count_prog(ps->st.foreign, &ps->st.nforeign, l->prog.n ? l->prog : SPAN_LIT("(none)"), 1);
+    } else if (known_no_evidence(l->fam, l->msg)) {
+        ps->last = PC_KNOWN;
+        ps->st.known_no_evidence++;
+    } else {
+        ps->last = PC_UNMATCHED;
+        ps->st.fam_unmatched[l->fam]++;
+        unknown_add(&ps->st.unmatched, l->daemon, l->msg, ev->file_index, ev->line);
+    }
+    return false;
+}
+
+static inline bool line_done(struct parser *ps, bool ok, const struct line *l, struct event *ev)
+{
+    if (ok || ev->type == EV_REPEATED) {
+        ps->st.events++;
+        ps->last = PC_EVENT;
+        return true;
+    }
+    return line_missed(ps, l, ev);
+}
+
+/* "<PRI>" from raw syslog: skipped; with RFC 5424's "1 " after it the
+ * header is read here (tag and message). */
+enum pri { PRI_NONE, PRI_5424, PRI_BAD };
+static inline enum pri strip_pri(struct parser *ps, struct span *s, struct event *ev,
+                                 struct tag *tag, struct span *msg)
+{
+    if (s->n == 0 || s->p[0] != '<')
+        return PRI_NONE;
+    long gt = span_chr(span_make(s->p, s->n < 6 ? s->n : 6), '>');
+    if (gt <= 1)
+        return PRI_NONE;
+    *s = span_skip(*s, (size_t)gt + 1);
+    if (!span_starts_lit(*s, "1 "))
+        return PRI_NONE;
+    return parse_rfc5424(ps, *s, ev, tag, msg) ? PRI_5424 : PRI_BAD;
+}
+
+/* The host field after a classic stamp, if there is one: -1 when the line
+ * has no tag after the stamp, 1 when it is syslogd's "last message
+ * repeated" (an event), 0 otherwise. */
+static inline int read_host(struct span *s, struct event *ev)
+{
+    long sp = span_chr(*s, ' ');
+    if (sp <= 0)
+        return -1;
+    /* No host at all ("Nov 24 06:25:01 postfix/smtpd[1]: ..."): a host
+     * name never ends in ':', a tag always does. */
+    if (s->p[sp - 1] != ':') {
+        ev->host = span_make(s->p, (size_t)sp);
+        *s = span_skip(*s, (size_t)sp + 1);
+    }
+    return repeated_line(*s, ev) ? 1 : 0;
+}
+
+/* The message of a tag: Solaris' message id, rsyslog's repeat wrapper and
+ * a doubled tag taken off, counted in its family and handed to its parser.
+ * Every tagged line passes here: inlined. */
+static inline __attribute__((always_inline)) bool parse_tagged(struct parser *ps,
+                                                               const struct tag *tag,
+                                                               struct line *l, struct event *ev)
+{
+    struct span msg = l->msg, prog = l->prog;
+
+    /* Solaris: "prog[pid]: [ID 197553 mail.info] msg" */
+    if (span_starts_lit(msg, "[ID ")) {
+        long rb = span_chr(msg, ']');
+        if (rb > 0)
+            msg = span_trim_left(span_skip(msg, (size_t)rb + 1));
+    }
+    msg = unwrap_repeated(msg, ev);
+    /* A relay that logs the tag twice: "postfix/smtpd[1]: postfix/smtpd[1]: msg". */
+    if (msg.n > prog.n && (msg.p[prog.n] == '[' || msg.p[prog.n] == ':')
+        && span_starts(msg, prog.p, prog.n)) {
+        struct tag again;
+        if (parse_tag(msg, &again))
+            msg = span_skip(msg, again.used);
+    }
+    l->msg = msg;
+    ev->prog = prog;
+    ev->pid = tag->pid;
+    l->fam = family_of(tag->prog, tag->service);
+    if (l->fam < PF__COUNT)
+        ps->st.fam_lines[l->fam]++;
+    l->daemon = tag->service.p ? tag->service : tag->prog;
+    return dispatch(ps, l->fam, tag, msg, ev);
+}
+
+/* A bare message (journalctl -o cat, a grep'd excerpt, a collector that
+ * stores only the message): the Postfix shapes, which name their client
+ * themselves in fixed places. */
+static bool parse_bare(struct parser *ps, struct span s, struct event *ev)
+{
+    struct span repeat = ev->repeat;
+
+    event_reset(ev);
+    ev->repeat = repeat;
+    if (!parse_postfix_guess(s, ev))
+        return no_header(ps);
+    ps->st.fam_lines[PF_POSTFIX]++;
+    ps->st.events++;
+    ps->last = PC_EVENT;
+    return true;
+}
+
 bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
 {
-    struct span s = span_make(p, n), prog = SPAN_NULL, host = SPAN_NULL, msg = SPAN_NULL;
-    struct span daemon = SPAN_NULL;
-    enum parse_family fam = PF__COUNT;
+    struct span s = span_make(p, n);
+    struct line l = { SPAN_NULL, SPAN_NULL, SPAN_NULL, PF__COUNT };
     struct tag tag;
     size_t used;
-    bool ok = false, multilog = false, stamped;
 
     event_reset(ev);
     ps->st.lines++;
     ps->last = PC_NO_HEADER;
     while (s.n && (s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n'))
         s.n--;
-    if (s.n > 0 && s.p[0] == '<') {         /* "<PRI>" prefix from raw syslog */
-        long gt = span_chr(span_make(s.p, s.n < 6 ? s.n : 6), '>');
-        if (gt > 1) {
-            s = span_skip(s, (size_t)gt + 1);
-            if (span_starts_lit(s, "1 ")) {
-                if (!parse_rfc5424(ps, s, ev, &tag, &msg)) {
-                    ps->st.no_header++;
-                    return false;
-                }
-                stamped = true;         /* framed: never a bare message */
-                prog = tag.prog;
-                goto tagged;
-            }
-        }
+    switch (strip_pri(ps, &s, ev, &tag, &l.msg)) {
+    case PRI_5424:              /* framed: never a bare message */
+        l.prog = tag.prog;
+        return line_done(ps, parse_tagged(ps, &tag, &l, ev), &l, ev);
+    case PRI_BAD:
+        return no_header(ps);
+    case PRI_NONE:
+        break;
     }
     s = skip_multilog_file(s);
-    multilog = s.n > 0 && s.p[0] == '@';
-    stamped = tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used);
+    bool multilog = s.n > 0 && s.p[0] == '@';
+    bool stamped = tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used);
     if (stamped) {
         ev->has_ts = true;
         s = span_trim_left(span_skip(s, used));
         /* multilog lines carry no host and often no program name. */
-        if (!multilog) {
-            long sp = span_chr(s, ' ');
-            if (sp <= 0) {
-                ps->st.no_header++;
-                return false;
-            }
-            /* No host at all ("Nov 24 06:25:01 postfix/smtpd[1]: ..."):
-             * a host name never ends in ':', a tag always does. */
-            if (s.p[sp - 1] != ':') {
-                host = span_make(s.p, (size_t)sp);
-                s = span_skip(s, (size_t)sp + 1);
-            }
-            ev->host = host;
-            if (repeated_line(s, ev))
-                goto done;
-        }
+        int h = multilog ? 0 : read_host(&s, ev);
+        if (h < 0)
+            return no_header(ps);
+        if (h > 0)
+            return line_done(ps, false, &l, ev);
     } else if (multilog) {
-        ps->st.no_header++;
-        return false;
+        return no_header(ps);
     }
     if (multilog) {
         /* "tcpserver: ok ...", or qmail-send's own lines without a name. */
-        fam = PF_QMAIL;
-        ps->st.fam_lines[fam]++;
-        msg = s;
-        if ((ok = parse_qmail(SPAN_NULL, s, ev)))
-            goto done;
-        prog = ev->prog;
-        daemon = prog.p ? prog : SPAN_LIT("multilog");
-    } else if (parse_tag(s, &tag)) {
-        msg = span_skip(s, tag.used);
-        prog = tag.prog;
-tagged:
-        /* Solaris: "prog[pid]: [ID 197553 mail.info] msg" */
-        if (span_starts_lit(msg, "[ID ")) {
-            long rb = span_chr(msg, ']');
-            if (rb > 0)
-                msg = span_trim_left(span_skip(msg, (size_t)rb + 1));
-        }
-        msg = unwrap_repeated(msg, ev);
-        /* A relay that logs the tag twice: "postfix/smtpd[1]: postfix/smtpd[1]: msg". */
-        if (msg.n > prog.n && (msg.p[prog.n] == '[' || msg.p[prog.n] == ':')
-            && span_starts(msg, prog.p, prog.n)) {
-            struct tag again;
-            if (parse_tag(msg, &again))
-                msg = span_skip(msg, again.used);
-        }
-        ev->prog = prog;
-        ev->pid = tag.pid;
-        fam = family_of(tag.prog, tag.service);
-        if (fam < PF__COUNT)
-            ps->st.fam_lines[fam]++;
-        daemon = tag.service.p ? tag.service : tag.prog;
-        if ((ok = dispatch(ps, fam, &tag, msg, ev)))
-            goto done;
+        l.fam = PF_QMAIL;
+        ps->st.fam_lines[PF_QMAIL]++;
+        l.msg = s;
+        if (parse_qmail(SPAN_NULL, s, ev))
+            return line_done(ps, true, &l, ev);
+        l.prog = ev->prog;
+        l.daemon = l.prog.p ? l.prog : SPAN_LIT("multilog");
+        return line_done(ps, false, &l, ev);
     }
-    if (!stamped) {
-        /* A bare message (journalctl -o cat, a grep'd excerpt, a collector
-         * that stores only the message): the Postfix shapes, which name
-         * their client themselves in fixed places. */
-        struct span repeat = ev->repeat;
-        event_reset(ev);
-        ev->repeat = repeat;
-        if ((ok = parse_postfix_guess(s, ev))) {
-            fam = PF_POSTFIX;
-            ps->st.fam_lines[fam]++;
-            goto done;
-        }
-        ps->st.no_header++;
-        return false;
+    if (parse_tag(s, &tag)) {
+        l.msg = span_skip(s, tag.used);
+        l.prog = tag.prog;
+        if (parse_tagged(ps, &tag, &l, ev))
+            return line_done(ps, true, &l, ev);
     }
-    if (!prog.p && !multilog) {
-        ps->st.no_header++;
-        return false;
-    }
-done:
-    if (ok || ev->type == EV_REPEATED) {
-        ps->st.events++;
-        ps->last = PC_EVENT;
-        return true;
-    }
-    count_unrecognised(&ps->st, prog, 1);
-    if (fam == PF__COUNT) {
-        ps->last = PC_FOREIGN;
-        count_prog(ps->st.foreign, &ps->st.nforeign, prog.n ? prog : SPAN_LIT("(none)"), 1);
-    } else if (known_no_evidence(fam, msg)) {
-        ps->last = PC_KNOWN;
-        ps->st.known_no_evidence++;
-    } else {
-        ps->last = PC_UNMATCHED;
-        ps->st.fam_unmatched[fam]++;
-        unknown_add(&ps->st.unmatched, daemon, msg, ev->file_index, ev->line);
-    }
-    return false;
+    if (!stamped)
+        return parse_bare(ps, s, ev);
+    if (!l.prog.p)
+        return no_header(ps);
+    return line_done(ps, false, &l, ev);
 }

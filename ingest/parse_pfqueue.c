@@ -110,34 +110,40 @@ static void cleanup_client(struct span s, struct event *ev)
         scan_client(best, ev);
 }
 
-/* "VERB: ..." after the queue id: smtpd access actions, cleanup header and
- * body checks, milter and before-queue proxy verdicts. */
-static bool parse_action(struct span s, struct event *ev)
+/* The verbs of "QUEUEID: VERB: ...": smtpd access actions, cleanup header
+ * and body checks, milter and before-queue proxy verdicts. */
+static const struct {
+    const char *verb;
+    size_t n;
+    enum ev_type t;
+} action_verbs[] = {
+    { "reject: ", 8, EV_REJECT },
+    { "reject_warning: ", 16, EV_REJECT_WARNING },
+    { "milter-reject: ", 15, EV_REJECT },
+    { "proxy-reject: ", 14, EV_REJECT },
+    { "warn: ", 6, EV_ACTION },
+    { "discard: ", 9, EV_ACTION },
+    { "hold: ", 6, EV_ACTION },
+    { "filter: ", 8, EV_ACTION },
+    { "redirect: ", 10, EV_ACTION },
+    { "bcc: ", 5, EV_ACTION },
+    { "prepend: ", 9, EV_ACTION },
+    { "replace: ", 9, EV_ACTION },
+    { "strip: ", 7, EV_ACTION },
+    { "warning: header ", 9, EV_ACTION },
+    { "warning: body ", 9, EV_ACTION },
+    { "milter-hold: ", 13, EV_ACTION },
+    { "milter-discard: ", 16, EV_ACTION },
+    { "proxy-accept: ", 14, EV_ACTION },
+};
+#define N_ACTION_VERBS (sizeof(action_verbs) / sizeof(action_verbs[0]))
+
+/* The index of s's verb in action_verbs, N_ACTION_VERBS if none. Every
+ * verb is a lower-case word and ": "; most queue lines ("client=", "to=<",
+ * "removed") fail this before any compare. Inlined: it runs on every
+ * queue line. */
+static inline size_t action_verb(struct span s)
 {
-    static const struct {
-        const char *verb;
-        size_t n;
-        enum ev_type t;
-    } verbs[] = {
-        { "reject: ", 8, EV_REJECT },
-        { "reject_warning: ", 16, EV_REJECT_WARNING },
-        { "milter-reject: ", 15, EV_REJECT },
-        { "proxy-reject: ", 14, EV_REJECT },
-        { "warn: ", 6, EV_ACTION },
-        { "discard: ", 9, EV_ACTION },
-        { "hold: ", 6, EV_ACTION },
-        { "filter: ", 8, EV_ACTION },
-        { "redirect: ", 10, EV_ACTION },
-        { "bcc: ", 5, EV_ACTION },
-        { "prepend: ", 9, EV_ACTION },
-        { "replace: ", 9, EV_ACTION },
-        { "strip: ", 7, EV_ACTION },
-        { "warning: header ", 9, EV_ACTION },
-        { "warning: body ", 9, EV_ACTION },
-        { "milter-hold: ", 13, EV_ACTION },
-        { "milter-discard: ", 16, EV_ACTION },
-        { "proxy-accept: ", 14, EV_ACTION },
-    };
     /* The bytes of a verb's word: a-z, '-' and '_'. */
     static const bool word[256] = {
         ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
@@ -148,50 +154,43 @@ static bool parse_action(struct span s, struct event *ev)
     enum { LONGEST = 14 };      /* "reject_warning", "milter-discard" */
     size_t i, w = 0, stop = s.n < LONGEST + 1 ? s.n : LONGEST + 1;
 
-    /* Every verb is a lower-case word and ": "; most queue lines
-     * ("client=", "to=<", "removed") fail this before any compare. */
     while (w < stop && word[(unsigned char)s.p[w]])
         w++;
     if (w == 0 || w + 1 >= s.n || s.p[w] != ':' || s.p[w + 1] != ' ')
-        return false;
-    for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        if (verbs[i].n == w + 2 && memcmp(s.p, verbs[i].verb, w) == 0)
+        return N_ACTION_VERBS;
+    for (i = 0; i < N_ACTION_VERBS; i++)
+        if (action_verbs[i].n == w + 2 && memcmp(s.p, action_verbs[i].verb, w) == 0)
             break;
-    if (i == sizeof(verbs) / sizeof(verbs[0]))
-        return false;
-    struct span verb = span_make(s.p, (size_t)span_chr(s, ':'));
-    struct span r = span_skip(s, verbs[i].n);
-    bool content = verb.n > 6 && (span_starts_lit(verb, "milter-") || span_starts_lit(verb, "proxy-"));
+    return i;
+}
 
-    ev->type = verbs[i].t;
-    if (ev->type == EV_ACTION)
-        ev->status = verb;
-    if (span_starts_lit(r, "header ") || span_starts_lit(r, "body ")
-        || span_starts_lit(r, "content ") || span_starts_lit(r, "mime-header ")
-        || span_starts_lit(r, "nested-header ")) {
-        /* cleanup: "header Subject: x from host[addr]; from=<> to=<> ...: text" */
-        ev->stage = span_make(r.p, (size_t)span_chr(r, ' '));
-        parse_reject_envelope(r, ev);
-        cleanup_client(r, ev);
-        /* "...helo=<h>: 5.7.1 text": the reply after the envelope. */
-        long at = -1;
-        for (long a, off = 0; (a = span_find_lit(span_skip(r, (size_t)off), ">: ")) >= 0;)
-            at = off + a, off += a + 3;
-        if (at >= 0)
-            scan_code_dsn(span_skip(r, (size_t)at + 3), ev);
-        ev->text = scan_bounded(r);
-        if (ev->type != EV_ACTION)
-            ev->reason = R_CONTENT;
-        return true;
-    }
-    if (parse_reject_line(r, ev)) {
-        if (ev->type == EV_REJECT && content)
-            ev->reason = R_CONTENT;
-        if (ev->type == EV_ACTION)
-            ev->reason = R_NONE;
-        return true;
-    }
-    /* proxy: "END-OF-MESSAGE: 554 5.7.0 Reject ...; from=<> to=<> ..." */
+/* cleanup's checks: "header Subject: x from host[addr]; from=<> to=<>
+ * ...: 5.7.1 text" (also body, content, mime-header, nested-header). */
+static bool parse_content_check(struct span r, struct event *ev)
+{
+    if (!span_starts_lit(r, "header ") && !span_starts_lit(r, "body ")
+        && !span_starts_lit(r, "content ") && !span_starts_lit(r, "mime-header ")
+        && !span_starts_lit(r, "nested-header "))
+        return false;
+    ev->stage = span_make(r.p, (size_t)span_chr(r, ' '));
+    parse_reject_envelope(r, ev);
+    cleanup_client(r, ev);
+    /* "...helo=<h>: 5.7.1 text": the reply after the envelope. */
+    long at = -1;
+    for (long a, off = 0; (a = span_find_lit(span_skip(r, (size_t)off), ">: ")) >= 0;)
+        at = off + a, off += a + 3;
+    if (at >= 0)
+        scan_code_dsn(span_skip(r, (size_t)at + 3), ev);
+    ev->text = scan_bounded(r);
+    if (ev->type != EV_ACTION)
+        ev->reason = R_CONTENT;
+    return true;
+}
+
+/* A before-queue proxy's verdict: "END-OF-MESSAGE: 554 5.7.0 Reject ...;
+ * from=<> to=<> ..." (a stage, then the reply and the envelope). */
+static bool parse_proxy_reply(struct span r, bool content, struct event *ev)
+{
     long c = span_find_lit(r, ": ");
     if (c > 0 && span_chr(span_make(r.p, (size_t)c), ' ') < 0) {
         ev->stage = span_make(r.p, (size_t)c);
@@ -203,6 +202,32 @@ static bool parse_action(struct span s, struct event *ev)
     if (ev->type != EV_ACTION)
         ev->reason = content ? R_CONTENT : parse_reject_reason(reply, &ev->dnsbl);
     return true;
+}
+
+/* "VERB: ..." after the queue id (action_verbs). */
+static bool parse_action(struct span s, struct event *ev)
+{
+    size_t i = action_verb(s);
+
+    if (i == N_ACTION_VERBS)
+        return false;
+    struct span verb = span_make(s.p, (size_t)span_chr(s, ':'));
+    struct span r = span_skip(s, action_verbs[i].n);
+    bool content = verb.n > 6 && (span_starts_lit(verb, "milter-") || span_starts_lit(verb, "proxy-"));
+
+    ev->type = action_verbs[i].t;
+    if (ev->type == EV_ACTION)
+        ev->status = verb;
+    if (parse_content_check(r, ev))
+        return true;
+    if (parse_reject_line(r, ev)) {
+        if (ev->type == EV_REJECT && content)
+            ev->reason = R_CONTENT;
+        if (ev->type == EV_ACTION)
+            ev->reason = R_NONE;
+        return true;
+    }
+    return parse_proxy_reply(r, content, ev);
 }
 
 /* smtp/lmtp client: what the remote server did, "host X[a] said: ...",
