@@ -82,6 +82,7 @@ static const char *const class_names[AC__COUNT] = {
     [AC_PROTOCOL_ERROR] = "protocol_error",
     [AC_AUTHENTICATED] = "authenticated",
     [AC_OWN_ZONE] = "own_zone",
+    [AC_SPF_FAIL] = "spf_fail",
 };
 
 const char *agg_class_name(enum agg_class c)
@@ -197,8 +198,16 @@ int agg_classify_conf(const struct agg_conf *conf, const struct event *ev)
     case EV_DISCONNECT:
         return ev->text.p && disconnect_logged_in(ev->text) ? AC_AUTHENTICATED : -1;
     case EV_AUTH_FAIL:
-        /* Our SASL backend failing is no evidence against the client. */
-        return ev->reason == R_SERVER_ERROR ? -1 : AC_AUTH_FAIL;
+        /* Our SASL backend failing is no evidence against the client; an
+         * auth backend's line (Dovecot's passdb) tells of an attempt its
+         * login process counts with a line of its own. */
+        return ev->reason == R_SERVER_ERROR || ev->reason == R_PASSDB ? -1 : AC_AUTH_FAIL;
+    case EV_SPF:
+        /* A result line saying fail (the sender's domain disowns the
+         * client): weak evidence. A refusal (reason policy) is counted by
+         * Postfix's own reject line. */
+        return ev->reason == R_NONE && ev->ip.family && span_eq_lit(ev->status, "fail")
+            ? AC_SPF_FAIL : -1;
     case EV_RDNS_FAIL:
         return AC_RDNS_FAIL;
     case EV_RBL:

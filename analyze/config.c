@@ -74,6 +74,7 @@ const char config_default_ini[] =
     "postscreen_pass = -1\n"
     "lost = 0\n"
     "protocol_error = 2\n"
+    "spf_fail = 0.5\n"
     "\n"
     "[zone]\n"
     "ttl = 3600\n"

@@ -38,6 +38,9 @@ enum agg_class {
     /* Never evidence and never weighed; kept to be reported. */
     AC_AUTHENTICATED,           /* SASL logins that succeeded (client=, disconnect auth=N) */
     AC_OWN_ZONE,                /* refusals and DNSBL hits citing our own zones */
+    /* Evidence again; after the two above so that the columns of
+     * listings.csv written before it keep their places. */
+    AC_SPF_FAIL,                /* an SPF fail the policy daemon did not refuse */
     AC__COUNT
 };
 

@@ -53,6 +53,7 @@ enum ev_type {
     EV_DNSBL,                   /* dnsblog: address listed by a DNSBL */
     EV_QMAIL_STATUS,            /* qmail-send "status: local l/L remote r/R" */
     EV_TLS,                     /* TLS connection established from/to */
+    EV_SPF,                     /* an SPF policy server's result (policyd-spf) */
     EV__COUNT
 };
 
@@ -91,6 +92,9 @@ enum ev_reason {
     R_SERVER_ERROR,
     /* postscreen: DATA/BDAT without a valid RCPT (its dummy SMTP engine) */
     R_PS_NO_RCPT,
+    /* auth_fail told by an auth backend (Dovecot's auth process); the
+     * login process's own line for the same attempt is what counts */
+    R_PASSDB,
     R__COUNT
 };
 

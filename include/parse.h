@@ -29,7 +29,7 @@ enum parse_class {
  * that no shape matched. */
 enum parse_family {
     PF_POSTFIX, PF_QMAIL, PF_POSTGREY, PF_POLICYD_SPF, PF_DOVECOT, PF_CYRUS,
-    PF_SPAMD, PF_OPENDKIM, PF_OPENDMARC, PF__COUNT
+    PF_SPAMD, PF_OPENDKIM, PF_OPENDMARC, PF_POSTFWD, PF__COUNT
 };
 const char *parse_family_name(enum parse_family f);
 

@@ -42,6 +42,7 @@ static const char *const type_names[EV__COUNT] = {
     [EV_DNSBL] = "dnsbl",
     [EV_QMAIL_STATUS] = "qmail_status",
     [EV_TLS] = "tls",
+    [EV_SPF] = "spf",
 };
 
 static const char *const reason_names[R__COUNT] = {
@@ -73,6 +74,7 @@ static const char *const reason_names[R__COUNT] = {
     [R_PIPELINING] = "improper_pipelining",
     [R_SERVER_ERROR] = "server_error",
     [R_PS_NO_RCPT] = "no_valid_rcpt",
+    [R_PASSDB] = "passdb",
 };
 
 const char *event_type_name(enum ev_type t)

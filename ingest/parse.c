@@ -3,6 +3,7 @@
 #include <string.h>
 #include "msg.h"
 #include "parse.h"
+#include "parse_mailbox.h"
 #include "parse_policy.h"
 #include "parse_postfix.h"
 #include "parse_pfqueue.h"
@@ -19,7 +20,7 @@ const char *parse_family_name(enum parse_family f)
 {
     static const char *const names[PF__COUNT] = {
         "postfix", "qmail", "postgrey", "policyd-spf", "dovecot", "cyrus", "spamd",
-        "opendkim", "opendmarc",
+        "opendkim", "opendmarc", "postfwd",
     };
     return f < PF__COUNT ? names[f] : "?";
 }
@@ -93,17 +94,72 @@ void parse_stats_warn(const struct parse_stats *st)
     }
 }
 
+/* The daemons beside Postfix, by a syslog tag's program or by its part
+ * after the last '/' (the perl SPF daemon logs as "postfix/policy-spf",
+ * spawn(8) children under the syslog_name): PF__COUNT when none. */
+static enum parse_family beside_family(struct span prog, struct span service)
+{
+    struct span name = service.p ? service : prog;
+
+    switch (name.n ? name.p[0] : 0) {
+    case 'p':
+        if (span_eq_lit(name, "postgrey"))
+            return PF_POSTGREY;
+        if (span_eq_lit(name, "policyd-spf") || span_eq_lit(name, "policy-spf")
+            || span_eq_lit(name, "postfix-policyd-spf-perl"))
+            return PF_POLICYD_SPF;
+        if (span_eq_lit(name, "postfwd") || span_eq_lit(name, "postfwd2")
+            || span_eq_lit(name, "postfwd3") || span_starts_lit(prog, "postfwd"))
+            return PF_POSTFWD;
+        if (span_eq_lit(name, "pop3") || span_eq_lit(name, "pop3s"))
+            return PF_CYRUS;
+        break;
+    case 'd':
+        if (span_eq_lit(name, "dovecot"))
+            return PF_DOVECOT;
+        break;
+    case 'i':
+        if (span_eq_lit(name, "imap") || span_eq_lit(name, "imaps"))
+            return PF_CYRUS;
+        if (span_ends_lit(name, "-login"))
+            return PF_DOVECOT;
+        break;
+    case 's':
+        if (span_eq_lit(name, "spamd") || span_eq_lit(name, "spamd-child"))
+            return PF_SPAMD;
+        if (span_ends_lit(name, "-login"))
+            return PF_DOVECOT;
+        break;
+    case 'o':
+        if (span_eq_lit(name, "opendkim"))
+            return PF_OPENDKIM;
+        if (span_eq_lit(name, "opendmarc"))
+            return PF_OPENDMARC;
+        break;
+    default:
+        if (span_ends_lit(name, "-login"))
+            return PF_DOVECOT;
+        break;
+    }
+    /* Cyrus with syslog_prefix: "cyrus/imap", "cyrus/lmtpunix", ... */
+    if (service.p && span_starts_lit(prog, "cyrus/"))
+        return PF_CYRUS;
+    return PF__COUNT;
+}
+
 /* The family of a syslog tag's program, PF__COUNT when we read none. */
 static enum parse_family family_of(struct span prog, struct span service)
 {
+    enum parse_family f = beside_family(prog, service);
+
+    if (f != PF__COUNT)
+        return f;
     if (service.p || span_starts_lit(prog, "postfix"))
         return PF_POSTFIX;
     if (span_starts_lit(prog, "qmail") || span_eq_lit(prog, "tcpserver")
         || span_eq_lit(prog, "sslserver") || span_eq_lit(prog, "rblsmtpd")
         || span_starts_lit(prog, "vchkpw") || span_eq_lit(prog, "splogger"))
         return PF_QMAIL;
-    if (span_eq_lit(prog, "postgrey"))
-        return PF_POSTGREY;
     return PF__COUNT;
 }
 
@@ -119,6 +175,40 @@ static bool names_address(struct span s)
         off = (long)i;
     }
     return false;
+}
+
+/* Lines of the daemons beside Postfix that say nothing about a client,
+ * by family (prefixes). */
+static const struct span known_postgrey[] = {
+    SPAN_LIT("cleaning "), SPAN_LIT("Process Backgrounded"), SPAN_LIT("Binding to "),
+    SPAN_LIT("Setting gid"), SPAN_LIT("Setting uid"), SPAN_LIT("Greylisting is"),
+    SPAN_LIT("Server closing!"), SPAN_LIT("Resolved "), SPAN_LIT("Couldn't unlink"),
+    SPAN_LIT("ignoring garbage: "), SPAN_LIT("rm /"), SPAN_LIT("unrecognized request type"),
+    SPAN_LIT("correcting date"), SPAN_LIT("HUP received"), SPAN_LIT("Exiting!"),
+};
+static const struct span known_spf[] = {
+    /* python policyd-spf's start-up and debug lines */
+    SPAN_LIT("Starting"), SPAN_LIT("Config: "), SPAN_LIT("spfcheck: "), SPAN_LIT("ERROR"),
+    SPAN_LIT("Action: "), SPAN_LIT("Cached data"), SPAN_LIT("Found the end of entry"),
+    SPAN_LIT("Read line: "), SPAN_LIT("Not checking"), SPAN_LIT("Skipping"),
+    SPAN_LIT("Exception"), SPAN_LIT("Traceback"),
+    /* the perl daemon's diagnostics */
+    SPAN_LIT("testing: "), SPAN_LIT("Mail From (sender) check failed"),
+    SPAN_LIT("HELO check failed"), SPAN_LIT("SPF not applicable to localhost"),
+    SPAN_LIT("warning: "), SPAN_LIT("handler "),
+};
+static const struct span known_postfwd[] = {
+    SPAN_LIT("postfwd"), SPAN_LIT("ready for input"), SPAN_LIT("terminat"),
+    SPAN_LIT("Process "), SPAN_LIT("Binding to "), SPAN_LIT("Setting "),
+    SPAN_LIT("Server closing"), SPAN_LIT("starting"), SPAN_LIT("Resolved "),
+};
+
+/* postfwd's bracket-tagged lines other than a rule's decision ("[STATS]
+ * Counters ...", "[LOGS info]: compare ...", "[DNSBL] object A listed on
+ * L": its own lookups, which Postfix or the rule line act on). */
+static bool postfwd_known(struct span msg)
+{
+    return span_starts_lit(msg, "[") && span_find_lit(msg, "] rule=") < 0;
 }
 
 /* Shapes the writers log that say nothing about a client or a message
@@ -145,29 +235,48 @@ static bool known_no_evidence(enum parse_family f, struct span msg)
         SPAN_LIT("alert: "), SPAN_LIT("warning: "), SPAN_LIT("triple bounce: "),
         SPAN_LIT("status: "), SPAN_LIT("exiting"), SPAN_LIT("running"),
     };
-    static const struct span postgrey[] = {
-        SPAN_LIT("cleaning "), SPAN_LIT("Process Backgrounded"), SPAN_LIT("Binding to "),
-        SPAN_LIT("Setting gid"), SPAN_LIT("Setting uid"), SPAN_LIT("Greylisting is"),
-        SPAN_LIT("Server closing!"), SPAN_LIT("Resolved "), SPAN_LIT("Couldn't unlink"),
-        SPAN_LIT("ignoring garbage: "), SPAN_LIT("rm /"), SPAN_LIT("unrecognized request type"),
-    };
     const struct span *tab = NULL;
     size_t n = 0;
 
-    if (f == PF_POSTFIX) {
+    switch (f) {
+    case PF_POSTFIX:
         /* Diagnostics about ourselves (configuration, tables, resources). */
         if ((span_starts_lit(msg, "warning: ") || span_starts_lit(msg, "fatal: ")
              || span_starts_lit(msg, "panic: ") || span_starts_lit(msg, "error: "))
             && !names_address(msg))
             return true;
         tab = postfix, n = sizeof(postfix) / sizeof(postfix[0]);
-    } else if (f == PF_QMAIL) {
+        break;
+    case PF_QMAIL:
         tab = qmail, n = sizeof(qmail) / sizeof(qmail[0]);
-    } else if (f == PF_POSTGREY) {
+        break;
+    case PF_POSTGREY:
+    case PF_POSTFWD:
         /* Net::Server's own lines start with a date: "2026/12/01-09:14:03 ..." */
         if (msg.n > 10 && msg.p[4] == '/' && msg.p[7] == '/')
             return true;
-        tab = postgrey, n = sizeof(postgrey) / sizeof(postgrey[0]);
+        if (f == PF_POSTFWD && postfwd_known(msg))
+            return true;
+        tab = f == PF_POSTGREY ? known_postgrey : known_postfwd;
+        n = f == PF_POSTGREY ? sizeof(known_postgrey) / sizeof(known_postgrey[0])
+                             : sizeof(known_postfwd) / sizeof(known_postfwd[0]);
+        break;
+    case PF_POLICYD_SPF:
+        tab = known_spf, n = sizeof(known_spf) / sizeof(known_spf[0]);
+        break;
+    case PF_DOVECOT:
+        /* Sessions, logins, the master and the auth process's own
+         * diagnostics: all but a failure we could not read. */
+        return span_find_lit(msg, "auth failed") < 0 && span_find_lit(msg, "Password mismatch") < 0
+            && span_find_lit(msg, "unknown user") < 0;
+    case PF_CYRUS:
+        return span_find_lit(msg, "badlogin") < 0;
+    case PF_SPAMD:
+    case PF_OPENDKIM:
+    case PF_OPENDMARC:
+        return true;
+    default:
+        break;
     }
     for (size_t i = 0; i < n; i++)
         if (span_starts(msg, tab[i].p, tab[i].n))
@@ -224,20 +333,36 @@ static bool parse_postfix_guess(struct span msg, struct event *ev)
     return parse_postfix(SPAN_LIT("postscreen"), msg, ev);
 }
 
-/* By the syslog tag: any syslog_name ("postfix", "postfix-out", "mx/smtpd")
- * ends in a Postfix daemon name after a '/'; everything else is qmail's
- * family or a policy server, or unknown. */
-static bool dispatch(const struct parser *ps, const struct tag *t, struct span msg,
-                     struct event *ev)
+/* The daemons beside Postfix, by family (beside_family). spamd,
+ * OpenDKIM and OpenDMARC name no client of ours: all their lines are
+ * known (spamd's rhost/raddr are spamc's, the MTA's own connection). */
+static bool dispatch_beside(enum parse_family fam, const struct tag *t, struct span msg,
+                            struct event *ev)
 {
+    switch (fam) {
+    case PF_POSTGREY: return parse_policy_postgrey(msg, ev);
+    case PF_POLICYD_SPF: return parse_policy_spf(msg, ev);
+    case PF_POSTFWD: return parse_policy_postfwd(msg, ev);
+    case PF_DOVECOT: return parse_mailbox_dovecot(t->service.p ? t->service : t->prog, msg, ev);
+    case PF_CYRUS: return parse_mailbox_cyrus(msg, ev);
+    default: return false;
+    }
+}
+
+/* By the syslog tag: the daemons beside Postfix first (fam), then any
+ * syslog_name ("postfix", "postfix-out", "mx/smtpd") ends in a Postfix
+ * daemon name after a '/'; everything else is qmail's family, or unknown. */
+static bool dispatch(const struct parser *ps, enum parse_family fam, const struct tag *t,
+                     struct span msg, struct event *ev)
+{
+    if (fam != PF_POSTFIX && fam != PF_QMAIL && fam != PF__COUNT)
+        return dispatch_beside(fam, t, msg, ev);
     if (t->service.p) {
         if (ps->client_only && parse_postfix_queue_daemon(t->service)
             && parse_pfqueue_no_client(msg, ev))
             return true;
         return parse_postfix(t->service, msg, ev);
     }
-    if (span_eq_lit(t->prog, "postgrey"))
-        return parse_policy(t->prog, msg, ev);
     /* "postfix[pid]:" (or "postfix-out[pid]:"): a syslog_name with no
      * daemon after it, as some container setups and relays write it. */
     if (span_starts_lit(t->prog, "postfix"))
@@ -380,137 +505,201 @@ static bool parse_rfc5424(struct parser *ps, struct span s, struct event *ev,
     return true;
 }
 
-bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
+/* What parse_line has found out about a line so far. */
+struct line {
+    struct span prog, msg;
+    struct span daemon;         /* the name unmatched lines are filed under */
+    enum parse_family fam;
+};
+
+static inline bool no_header(struct parser *ps)
 {
-    struct span s = span_make(p, n), prog = SPAN_NULL, host = SPAN_NULL, msg = SPAN_NULL;
-    struct span daemon = SPAN_NULL;
-    enum parse_family fam = PF__COUNT;
+    ps->st.no_header++;
+    return false;
+}
+
+/* A line that made no event: a program we do not read, a known shape
+ * without evidence, or a shape of a known program we have never seen. */
+static bool line_missed(struct parser *ps, const struct line *l, struct event *ev)
+{
+    count_unrecognised(&ps->st, l->prog, 1);
+    if (l->fam == PF__COUNT) {
+        ps->last = PC_FOREIGN;
+        count_prog(ps->st.foreign, &ps->st.nforeign, l->prog.n ? l->prog : SPAN_LIT("(none)"), 1);
+    } else if (known_no_evidence(l->fam, l->msg)) {
+        ps->last = PC_KNOWN;
+        ps->st.known_no_evidence++;
+    } else {
+        ps->last = PC_UNMATCHED;
+        ps->st.fam_unmatched[l->fam]++;
+        unknown_add(&ps->st.unmatched, l->daemon, l->msg, ev->file_index, ev->line);
+    }
+    return false;
+}
+
+static inline bool line_done(struct parser *ps, bool ok, const struct line *l, struct event *ev)
+{
+    if (ok || ev->type == EV_REPEATED) {
+        ps->st.events++;
+        ps->last = PC_EVENT;
+        return true;
+    }
+    return line_missed(ps, l, ev);
+}
+
+/* "<PRI>" from raw syslog: skipped; with RFC 5424's "1 " after it the
+ * header is read here (tag and message). */
+enum pri { PRI_NONE, PRI_5424, PRI_BAD };
+static inline enum pri strip_pri(struct parser *ps, struct span *s, struct event *ev,
+                                 struct tag *tag, struct span *msg)
+{
+    if (s->n == 0 || s->p[0] != '<')
+        return PRI_NONE;
+    long gt = span_chr(span_make(s->p, s->n < 6 ? s->n : 6), '>');
+    if (gt <= 1)
+        return PRI_NONE;
+    *s = span_skip(*s, (size_t)gt + 1);
+    if (!span_starts_lit(*s, "1 "))
+        return PRI_NONE;
+    return parse_rfc5424(ps, *s, ev, tag, msg) ? PRI_5424 : PRI_BAD;
+}
+
+/* The host field after a classic stamp, if there is one: -1 when the line
+ * has no tag after the stamp, 1 when it is syslogd's "last message
+ * repeated" (an event), 0 otherwise. */
+static inline int read_host(struct span *s, struct event *ev)
+{
+    long sp = span_chr(*s, ' ');
+    if (sp <= 0)
+        return -1;
+    /* No host at all ("Nov 24 06:25:01 postfix/smtpd[1]: ..."): a host
+     * name never ends in ':', a tag always does. */
+    if (s->p[sp - 1] != ':') {
+        ev->host = span_make(s->p, (size_t)sp);
+        *s = span_skip(*s, (size_t)sp + 1);
+    }
+    return repeated_line(*s, ev) ? 1 : 0;
+}
+
+/* The message of a tag: Solaris' message id, rsyslog's repeat wrapper and
+ * a doubled tag taken off, counted in its family and handed to its parser.
+ * Every tagged line passes here: inlined. */
+static inline __attribute__((always_inline)) bool parse_tagged(struct parser *ps,
+                                                               const struct tag *tag,
+                                                               struct line *l, struct event *ev)
+{
+    struct span msg = l->msg, prog = l->prog;
+
+    /* Solaris: "prog[pid]: [ID 197553 mail.info] msg" */
+    if (span_starts_lit(msg, "[ID ")) {
+        long rb = span_chr(msg, ']');
+        if (rb > 0)
+            msg = span_trim_left(span_skip(msg, (size_t)rb + 1));
+    }
+    msg = unwrap_repeated(msg, ev);
+    /* A relay that logs the tag twice: "postfix/smtpd[1]: postfix/smtpd[1]: msg". */
+    if (msg.n > prog.n && (msg.p[prog.n] == '[' || msg.p[prog.n] == ':')
+        && span_starts(msg, prog.p, prog.n)) {
+        struct tag again;
+        if (parse_tag(msg, &again))
+            msg = span_skip(msg, again.used);
+    }
+    l->msg = msg;
+    ev->prog = prog;
+    ev->pid = tag->pid;
+    l->fam = family_of(tag->prog, tag->service);
+    if (l->fam < PF__COUNT)
+        ps->st.fam_lines[l->fam]++;
+    l->daemon = tag->service.p ? tag->service : tag->prog;
+    return dispatch(ps, l->fam, tag, msg, ev);
+}
+
+/* A bare message (journalctl -o cat, a grep'd excerpt, a collector that
+ * stores only the message): the Postfix shapes, which name their client
+ * themselves in fixed places. */
+static bool parse_bare(struct parser *ps, struct span s, struct event *ev)
+{
+    struct span repeat = ev->repeat;
+
+    event_reset(ev);
+    ev->repeat = repeat;
+    if (!parse_postfix_guess(s, ev))
+        return no_header(ps);
+    ps->st.fam_lines[PF_POSTFIX]++;
+    ps->st.events++;
+    ps->last = PC_EVENT;
+    return true;
+}
+
+static inline __attribute__((always_inline))
+bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *ev)
+{
+    struct span s = span_make(p, n);
+    struct line l = { SPAN_NULL, SPAN_NULL, SPAN_NULL, PF__COUNT };
     struct tag tag;
     size_t used;
-    bool ok = false, multilog = false, stamped;
 
     event_reset(ev);
     ps->st.lines++;
     ps->last = PC_NO_HEADER;
     while (s.n && (s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n'))
         s.n--;
-    if (s.n > 0 && s.p[0] == '<') {         /* "<PRI>" prefix from raw syslog */
-        long gt = span_chr(span_make(s.p, s.n < 6 ? s.n : 6), '>');
-        if (gt > 1) {
-            s = span_skip(s, (size_t)gt + 1);
-            if (span_starts_lit(s, "1 ")) {
-                if (!parse_rfc5424(ps, s, ev, &tag, &msg)) {
-                    ps->st.no_header++;
-                    return false;
-                }
-                stamped = true;         /* framed: never a bare message */
-                prog = tag.prog;
-                goto tagged;
-            }
-        }
+    switch (strip_pri(ps, &s, ev, &tag, &l.msg)) {
+    case PRI_5424:              /* framed: never a bare message */
+        l.prog = tag.prog;
+        return line_done(ps, parse_tagged(ps, &tag, &l, ev), &l, ev);
+    case PRI_BAD:
+        return no_header(ps);
+    case PRI_NONE:
+        break;
     }
     s = skip_multilog_file(s);
-    multilog = s.n > 0 && s.p[0] == '@';
-    stamped = tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used);
+    bool multilog = s.n > 0 && s.p[0] == '@';
+    bool stamped = tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used);
     if (stamped) {
         ev->has_ts = true;
         s = span_trim_left(span_skip(s, used));
         /* multilog lines carry no host and often no program name. */
-        if (!multilog) {
-            long sp = span_chr(s, ' ');
-            if (sp <= 0) {
-                ps->st.no_header++;
-                return false;
-            }
-            /* No host at all ("Nov 24 06:25:01 postfix/smtpd[1]: ..."):
-             * a host name never ends in ':', a tag always does. */
-            if (s.p[sp - 1] != ':') {
-                host = span_make(s.p, (size_t)sp);
-                s = span_skip(s, (size_t)sp + 1);
-            }
-            ev->host = host;
-            if (repeated_line(s, ev))
-                goto done;
-        }
+        int h = multilog ? 0 : read_host(&s, ev);
+        if (h < 0)
+            return no_header(ps);
+        if (h > 0)
+            return line_done(ps, false, &l, ev);
     } else if (multilog) {
-        ps->st.no_header++;
-        return false;
+        return no_header(ps);
     }
     if (multilog) {
         /* "tcpserver: ok ...", or qmail-send's own lines without a name. */
-        fam = PF_QMAIL;
-        ps->st.fam_lines[fam]++;
-        msg = s;
-        if ((ok = parse_qmail(SPAN_NULL, s, ev)))
-            goto done;
-        prog = ev->prog;
-        daemon = prog.p ? prog : SPAN_LIT("multilog");
-    } else if (parse_tag(s, &tag)) {
-        msg = span_skip(s, tag.used);
-        prog = tag.prog;
-tagged:
-        /* Solaris: "prog[pid]: [ID 197553 mail.info] msg" */
-        if (span_starts_lit(msg, "[ID ")) {
-            long rb = span_chr(msg, ']');
-            if (rb > 0)
-                msg = span_trim_left(span_skip(msg, (size_t)rb + 1));
-        }
-        msg = unwrap_repeated(msg, ev);
-        /* A relay that logs the tag twice: "postfix/smtpd[1]: postfix/smtpd[1]: msg". */
-        if (msg.n > prog.n && (msg.p[prog.n] == '[' || msg.p[prog.n] == ':')
-            && span_starts(msg, prog.p, prog.n)) {
-            struct tag again;
-            if (parse_tag(msg, &again))
-                msg = span_skip(msg, again.used);
-        }
-        ev->prog = prog;
-        ev->pid = tag.pid;
-        fam = family_of(tag.prog, tag.service);
-        if (fam < PF__COUNT)
-            ps->st.fam_lines[fam]++;
-        daemon = tag.service.p ? tag.service : tag.prog;
-        if ((ok = dispatch(ps, &tag, msg, ev)))
-            goto done;
+        l.fam = PF_QMAIL;
+        ps->st.fam_lines[PF_QMAIL]++;
+        l.msg = s;
+        if (parse_qmail(SPAN_NULL, s, ev))
+            return line_done(ps, true, &l, ev);
+        l.prog = ev->prog;
+        l.daemon = l.prog.p ? l.prog : SPAN_LIT("multilog");
+        return line_done(ps, false, &l, ev);
     }
-    if (!stamped) {
-        /* A bare message (journalctl -o cat, a grep'd excerpt, a collector
-         * that stores only the message): the Postfix shapes, which name
-         * their client themselves in fixed places. */
-        struct span repeat = ev->repeat;
-        event_reset(ev);
-        ev->repeat = repeat;
-        if ((ok = parse_postfix_guess(s, ev))) {
-            fam = PF_POSTFIX;
-            ps->st.fam_lines[fam]++;
-            goto done;
-        }
-        ps->st.no_header++;
+    if (parse_tag(s, &tag)) {
+        l.msg = span_skip(s, tag.used);
+        l.prog = tag.prog;
+        if (parse_tagged(ps, &tag, &l, ev))
+            return line_done(ps, true, &l, ev);
+    }
+    if (!stamped)
+        return parse_bare(ps, s, ev);
+    if (!l.prog.p)
+        return no_header(ps);
+    return line_done(ps, false, &l, ev);
+}
+
+bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
+{
+    if (!parse_line_body(ps, p, n, ev))
         return false;
-    }
-    if (!prog.p && !multilog) {
-        ps->st.no_header++;
-        return false;
-    }
-done:
-    if (ok || ev->type == EV_REPEATED) {
-        ev->logline = span_make(p, n);
-        while (ev->logline.n && (p[ev->logline.n - 1] == '\r' || p[ev->logline.n - 1] == '\n'))
-            ev->logline.n--;
-        ps->st.events++;
-        ps->last = PC_EVENT;
-        return true;
-    }
-    count_unrecognised(&ps->st, prog, 1);
-    if (fam == PF__COUNT) {
-        ps->last = PC_FOREIGN;
-        count_prog(ps->st.foreign, &ps->st.nforeign, prog.n ? prog : SPAN_LIT("(none)"), 1);
-    } else if (known_no_evidence(fam, msg)) {
-        ps->last = PC_KNOWN;
-        ps->st.known_no_evidence++;
-    } else {
-        ps->last = PC_UNMATCHED;
-        ps->st.fam_unmatched[fam]++;
-        unknown_add(&ps->st.unmatched, daemon, msg, ev->file_index, ev->line);
-    }
-    return false;
+    /* The line as logged, for evidence shown to people (letters, reports):
+     * set once the event is made, after any reset of a failed attempt. */
+    while (n && (p[n - 1] == '\r' || p[n - 1] == '\n'))
+        n--;
+    ev->logline = span_make(p, n);
+    return true;
 }

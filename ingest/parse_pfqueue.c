@@ -110,34 +110,40 @@ static void cleanup_client(struct span s, struct event *ev)
         scan_client(best, ev);
 }
 
-/* "VERB: ..." after the queue id: smtpd access actions, cleanup header and
- * body checks, milter and before-queue proxy verdicts. */
-static bool parse_action(struct span s, struct event *ev)
+/* The verbs of "QUEUEID: VERB: ...": smtpd access actions, cleanup header
+ * and body checks, milter and before-queue proxy verdicts. */
+static const struct {
+    const char *verb;
+    size_t n;
+    enum ev_type t;
+} action_verbs[] = {
+    { "reject: ", 8, EV_REJECT },
+    { "reject_warning: ", 16, EV_REJECT_WARNING },
+    { "milter-reject: ", 15, EV_REJECT },
+    { "proxy-reject: ", 14, EV_REJECT },
+    { "warn: ", 6, EV_ACTION },
+    { "discard: ", 9, EV_ACTION },
+    { "hold: ", 6, EV_ACTION },
+    { "filter: ", 8, EV_ACTION },
+    { "redirect: ", 10, EV_ACTION },
+    { "bcc: ", 5, EV_ACTION },
+    { "prepend: ", 9, EV_ACTION },
+    { "replace: ", 9, EV_ACTION },
+    { "strip: ", 7, EV_ACTION },
+    { "warning: header ", 9, EV_ACTION },
+    { "warning: body ", 9, EV_ACTION },
+    { "milter-hold: ", 13, EV_ACTION },
+    { "milter-discard: ", 16, EV_ACTION },
+    { "proxy-accept: ", 14, EV_ACTION },
+};
+#define N_ACTION_VERBS (sizeof(action_verbs) / sizeof(action_verbs[0]))
+
+/* The index of s's verb in action_verbs, N_ACTION_VERBS if none. Every
+ * verb is a lower-case word and ": "; most queue lines ("client=", "to=<",
+ * "removed") fail this before any compare. Inlined: it runs on every
+ * queue line. */
+static inline size_t action_verb(struct span s)
 {
-    static const struct {
-        const char *verb;
-        size_t n;
-        enum ev_type t;
-    } verbs[] = {
-        { "reject: ", 8, EV_REJECT },
-        { "reject_warning: ", 16, EV_REJECT_WARNING },
-        { "milter-reject: ", 15, EV_REJECT },
-        { "proxy-reject: ", 14, EV_REJECT },
-        { "warn: ", 6, EV_ACTION },
-        { "discard: ", 9, EV_ACTION },
-        { "hold: ", 6, EV_ACTION },
-        { "filter: ", 8, EV_ACTION },
-        { "redirect: ", 10, EV_ACTION },
-        { "bcc: ", 5, EV_ACTION },
-        { "prepend: ", 9, EV_ACTION },
-        { "replace: ", 9, EV_ACTION },
-        { "strip: ", 7, EV_ACTION },
-        { "warning: header ", 9, EV_ACTION },
-        { "warning: body ", 9, EV_ACTION },
-        { "milter-hold: ", 13, EV_ACTION },
-        { "milter-discard: ", 16, EV_ACTION },
-        { "proxy-accept: ", 14, EV_ACTION },
-    };
     /* The bytes of a verb's word: a-z, '-' and '_'. */
     static const bool word[256] = {
         ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
@@ -148,50 +154,43 @@ static bool parse_action(struct span s, struct event *ev)
     enum { LONGEST = 14 };      /* "reject_warning", "milter-discard" */
     size_t i, w = 0, stop = s.n < LONGEST + 1 ? s.n : LONGEST + 1;
 
-    /* Every verb is a lower-case word and ": "; most queue lines
-     * ("client=", "to=<", "removed") fail this before any compare. */
     while (w < stop && word[(unsigned char)s.p[w]])
         w++;
     if (w == 0 || w + 1 >= s.n || s.p[w] != ':' || s.p[w + 1] != ' ')
-        return false;
-    for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-        if (verbs[i].n == w + 2 && memcmp(s.p, verbs[i].verb, w) == 0)
+        return N_ACTION_VERBS;
+    for (i = 0; i < N_ACTION_VERBS; i++)
+        if (action_verbs[i].n == w + 2 && memcmp(s.p, action_verbs[i].verb, w) == 0)
             break;
-    if (i == sizeof(verbs) / sizeof(verbs[0]))
-        return false;
-    struct span verb = span_make(s.p, (size_t)span_chr(s, ':'));
-    struct span r = span_skip(s, verbs[i].n);
-    bool content = verb.n > 6 && (span_starts_lit(verb, "milter-") || span_starts_lit(verb, "proxy-"));
+    return i;
+}
 
-    ev->type = verbs[i].t;
-    if (ev->type == EV_ACTION)
-        ev->status = verb;
-    if (span_starts_lit(r, "header ") || span_starts_lit(r, "body ")
-        || span_starts_lit(r, "content ") || span_starts_lit(r, "mime-header ")
-        || span_starts_lit(r, "nested-header ")) {
-        /* cleanup: "header Subject: x from host[addr]; from=<> to=<> ...: text" */
-        ev->stage = span_make(r.p, (size_t)span_chr(r, ' '));
-        parse_reject_envelope(r, ev);
-        cleanup_client(r, ev);
-        /* "...helo=<h>: 5.7.1 text": the reply after the envelope. */
-        long at = -1;
-        for (long a, off = 0; (a = span_find_lit(span_skip(r, (size_t)off), ">: ")) >= 0;)
-            at = off + a, off += a + 3;
-        if (at >= 0)
-            scan_code_dsn(span_skip(r, (size_t)at + 3), ev);
-        ev->text = scan_bounded(r);
-        if (ev->type != EV_ACTION)
-            ev->reason = R_CONTENT;
-        return true;
-    }
-    if (parse_reject_line(r, ev)) {
-        if (ev->type == EV_REJECT && content)
-            ev->reason = R_CONTENT;
-        if (ev->type == EV_ACTION)
-            ev->reason = R_NONE;
-        return true;
-    }
-    /* proxy: "END-OF-MESSAGE: 554 5.7.0 Reject ...; from=<> to=<> ..." */
+/* cleanup's checks: "header Subject: x from host[addr]; from=<> to=<>
+ * ...: 5.7.1 text" (also body, content, mime-header, nested-header). */
+static bool parse_content_check(struct span r, struct event *ev)
+{
+    if (!span_starts_lit(r, "header ") && !span_starts_lit(r, "body ")
+        && !span_starts_lit(r, "content ") && !span_starts_lit(r, "mime-header ")
+        && !span_starts_lit(r, "nested-header "))
+        return false;
+    ev->stage = span_make(r.p, (size_t)span_chr(r, ' '));
+    parse_reject_envelope(r, ev);
+    cleanup_client(r, ev);
+    /* "...helo=<h>: 5.7.1 text": the reply after the envelope. */
+    long at = -1;
+    for (long a, off = 0; (a = span_find_lit(span_skip(r, (size_t)off), ">: ")) >= 0;)
+        at = off + a, off += a + 3;
+    if (at >= 0)
+        scan_code_dsn(span_skip(r, (size_t)at + 3), ev);
+    ev->text = scan_bounded(r);
+    if (ev->type != EV_ACTION)
+        ev->reason = R_CONTENT;
+    return true;
+}
+
+/* A before-queue proxy's verdict: "END-OF-MESSAGE: 554 5.7.0 Reject ...;
+ * from=<> to=<> ..." (a stage, then the reply and the envelope). */
+static bool parse_proxy_reply(struct span r, bool content, struct event *ev)
+{
     long c = span_find_lit(r, ": ");
     if (c > 0 && span_chr(span_make(r.p, (size_t)c), ' ') < 0) {
         ev->stage = span_make(r.p, (size_t)c);
@@ -205,10 +204,38 @@ static bool parse_action(struct span s, struct event *ev)
     return true;
 }
 
+/* "VERB: ..." after the queue id (action_verbs). */
+static bool parse_action(struct span s, struct event *ev)
+{
+    size_t i = action_verb(s);
+
+    if (i == N_ACTION_VERBS)
+        return false;
+    struct span verb = span_make(s.p, (size_t)span_chr(s, ':'));
+    struct span r = span_skip(s, action_verbs[i].n);
+    bool content = verb.n > 6 && (span_starts_lit(verb, "milter-") || span_starts_lit(verb, "proxy-"));
+
+    ev->type = action_verbs[i].t;
+    if (ev->type == EV_ACTION)
+        ev->status = verb;
+    if (parse_content_check(r, ev))
+        return true;
+    if (parse_reject_line(r, ev)) {
+        if (ev->type == EV_REJECT && content)
+            ev->reason = R_CONTENT;
+        if (ev->type == EV_ACTION)
+            ev->reason = R_NONE;
+        return true;
+    }
+    return parse_proxy_reply(r, content, ev);
+}
+
 /* smtp/lmtp client: what the remote server did, "host X[a] said: ...",
  * "host X[a] refused to talk to me: ...", "lost connection with X[a] while
- * ...", "conversation with X[a] timed out while ...", "connect to X[a]:25: ...". */
-static bool parse_remote(struct span s, struct event *ev)
+ * ...", "conversation with X[a] timed out while ...", "connect to X[a]:25: ...",
+ * "[server ]certificate verification failed for X[a]:25: ..." (tls_verify.c),
+ * "warning: bad size limit "N" in EHLO reply from X[a]" (smtp_proto.c). */
+bool parse_pfqueue_remote(struct span s, struct event *ev)
 {
     static const struct {
         const char *lead;
@@ -216,12 +243,26 @@ static bool parse_remote(struct span s, struct event *ev)
     } leads[] = {
         { "host ", 5 }, { "lost connection with ", 21 },
         { "conversation with ", 18 }, { "connect to ", 11 },
+        { "certificate verification failed for ", 36 },
+        { "server certificate verification failed for ", 43 },
+        { "warning: bad size limit ", 24 },
     };
 
     for (size_t i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
         if (!span_starts(s, leads[i].lead, leads[i].n))
             continue;
         struct span r = span_skip(s, leads[i].n);
+        if (leads[i].lead[0] == 'w') {
+            /* The remote server's text comes first, in quotes; ours after
+             * the last " in EHLO reply from ". */
+            long at = -1;
+            for (long k, off = 0; (k = span_find(span_skip(r, (size_t)off),
+                                                 " in EHLO reply from ", 20)) >= 0;)
+                at = off + k, off = at + 1;
+            if (at < 0)
+                return false;
+            r = span_skip(r, (size_t)at + 20);
+        }
         long lb = span_chr(r, '['), sp = span_chr(r, ' ');
         if (lb <= 0 || (sp >= 0 && sp < lb))
             return false;
@@ -299,7 +340,7 @@ static bool parse_queue_line(struct span s, struct event *ev)
         ev->type = EV_PICKUP;
         return true;
     }
-    if (parse_bounce(s, ev) || parse_remote(s, ev))
+    if (parse_bounce(s, ev) || parse_pfqueue_remote(s, ev))
         return true;
     /* Anything else tied to a queue id: "status=deferred (bounce failed)",
      * postsuper "placed on hold", smtp TLS and SASL trouble, ... */
@@ -335,9 +376,8 @@ bool parse_pfqueue(struct span service, struct span msg, struct event *ev)
     size_t q = scan_queue_prefix(msg, ev);
 
     if (q == 0) {
-        if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp"))
-            && span_starts_lit(msg, "connect to "))
-            return parse_remote(msg, ev);
+        if (span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp"))
+            return parse_pfqueue_remote(msg, ev);
         return false;
     }
     struct span rest = span_skip(msg, q);

@@ -236,6 +236,64 @@ static bool parse_tls(struct span s, struct event *ev)
     return true;
 }
 
+/* tls_server.c: "SSL_accept error from host[addr]: -1" (or ": lost
+ * connection"): the client dropped or broke the handshake. */
+static bool parse_ssl_accept_error(struct span s, struct event *ev)
+{
+    if (!span_starts_lit(s, "SSL_accept error from "))
+        return false;
+    size_t used = scan_client(span_skip(s, 22), ev);
+    if (used == 0)
+        return false;
+    struct span tail = span_skip(s, 22 + used);
+    if (span_starts_lit(tail, ": ") && tail.n > 2)
+        ev->text = scan_bounded(span_skip(tail, 2));
+    ev->type = EV_LOST;
+    ev->reason = R_LOST;
+    ev->stage = SPAN_LIT("STARTTLS");
+    return true;
+}
+
+/* tlsproxy (postscreen's and the smtp client's TLS engine): "CONNECT from
+ * [addr]:port" / "CONNECT to [addr]:port" (a TLS session starts; postscreen
+ * logged the connection), the TLS server's lines, and "warning: ciphertext
+ * read/write timeout|error for [addr]:port" (the client stalled or broke
+ * the session, like smtpd's lost connection after STARTTLS). */
+static bool parse_tlsproxy(struct span s, struct event *ev)
+{
+    if (parse_ssl_accept_error(s, ev) || parse_tls(s, ev))
+        return true;
+    scan_event_clear(ev);
+    if (span_starts_lit(s, "CONNECT from ") || span_starts_lit(s, "CONNECT to ")) {
+        struct span r = span_skip(s, s.p[8] == 'f' ? 13 : 11);
+        if (scan_client(r, ev) == 0)
+            return false;
+        ev->stage = SPAN_LIT("CONNECT");
+        ev->type = EV_TLS;
+        return true;
+    }
+    if (span_starts_lit(s, "warning: ciphertext read/write ")) {
+        struct span r = span_skip(s, 31);
+        long at = span_find_lit(r, " for ");
+        if (at < 0 || scan_client(span_skip(r, (size_t)at + 5), ev) == 0)
+            return false;
+        ev->reason = span_starts_lit(r, "timeout") ? R_TIMEOUT : R_LOST;
+        ev->stage = SPAN_LIT("STARTTLS");
+        ev->text = scan_bounded(span_make(r.p, (size_t)at));
+        ev->type = EV_LOST;
+        return true;
+    }
+    if (span_starts_lit(s, "warning: deadlock on ")) {
+        long at = span_find_lit(s, " stream for ");
+        if (at < 0 || scan_client(span_skip(s, (size_t)at + 12), ev) == 0)
+            return false;
+        ev->text = scan_bounded(span_skip(s, 9));
+        ev->type = EV_TLS;
+        return true;
+    }
+    return false;
+}
+
 static bool parse_smtpd(struct span s, struct event *ev)
 {
     if (span_starts_lit(s, "connect from ")) {
@@ -253,23 +311,15 @@ static bool parse_smtpd(struct span s, struct event *ev)
             ev->text = scan_bounded(counters);
         return true;
     }
-    if (span_starts_lit(s, "warning: "))
-        return parse_warning(span_skip(s, 9), ev);
-    /* tls_server.c: "SSL_accept error from host[addr]: -1" (or ": lost
-     * connection"): the client dropped or broke the handshake. */
-    if (span_starts_lit(s, "SSL_accept error from ")) {
-        size_t used = scan_client(span_skip(s, 22), ev);
-        if (used == 0)
-            return false;
-        struct span tail = span_skip(s, 22 + used);
-        if (span_starts_lit(tail, ": ") && tail.n > 2)
-            ev->text = scan_bounded(span_skip(tail, 2));
-        ev->type = EV_LOST;
-        ev->reason = R_LOST;
-        ev->stage = SPAN_LIT("STARTTLS");
-        return true;
+    if (span_starts_lit(s, "warning: ")) {
+        if (parse_warning(span_skip(s, 9), ev))
+            return true;
+        /* smtp's line, which some logs (and message-only excerpts) put
+         * under smtpd's name: about a remote server, not a client. */
+        scan_event_clear(ev);
+        return span_starts_lit(s, "warning: bad size limit ") && parse_pfqueue_remote(s, ev);
     }
-    if (parse_after(s, ev) || parse_tls(s, ev))
+    if (parse_ssl_accept_error(s, ev) || parse_after(s, ev) || parse_tls(s, ev))
         return true;
     /* Some builds log "client=" without the queue id. */
     if (span_starts_lit(s, "client=")) {
@@ -323,6 +373,11 @@ bool parse_postfix(struct span service, struct span msg, struct event *ev)
     }
     if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp")) && parse_tls(msg, ev))
         return true;
+    if (span_eq_lit(service, "tlsproxy")) {
+        if (parse_tlsproxy(msg, ev))
+            return true;
+        scan_event_clear(ev);
+    }
     /* "warning: QUEUEID: ..." belongs to that message's history. */
     if (span_starts_lit(msg, "warning: ") && (q = scan_queue_prefix(span_skip(msg, 9), ev)) > 0) {
         ev->text = scan_bounded(span_trim_right(span_skip(msg, 9 + q)));
