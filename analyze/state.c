@@ -55,6 +55,16 @@ size_t state_count(const struct state *s)
     return s->n;
 }
 
+int64_t state_newest(const struct state *s)
+{
+    int64_t t = INT64_MIN;
+
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].e.last > t)
+            t = s->v[i].e.last;
+    return t;
+}
+
 uint64_t state_hash(const void *p, size_t n)
 {
     const unsigned char *b = p;

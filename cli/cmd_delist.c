@@ -36,7 +36,7 @@ int cmd_delist(int argc, char **argv)
         case 'm': note = optarg; break;
         case OPT_NOW:
             if (!tstamp_parse_arg(optarg, time(NULL), &now)) {
-                msg_warn("--now: bad time \"%s\"", optarg);
+                msg_error("--now: bad time \"%s\"", optarg);
                 return cli_usage_error("delist");
             }
             break;
@@ -48,7 +48,7 @@ int cmd_delist(int argc, char **argv)
         }
     }
     if (statefile == NULL || optind >= argc) {
-        msg_warn("delist: want --state FILE and at least one ADDRESS|CIDR");
+        msg_error("delist: want --state FILE and at least one ADDRESS|CIDR");
         return cli_usage_error("delist");
     }
     struct state *s = state_new();
@@ -59,7 +59,7 @@ int cmd_delist(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         struct ipprefix pfx;
         if (!ipprefix_parse(span_make(argv[i], strlen(argv[i])), &pfx, false)) {
-            msg_warn("delist: \"%s\" is not an address or a CIDR with clean host bits", argv[i]);
+            msg_error("delist: \"%s\" is not an address or a CIDR with clean host bits", argv[i]);
             state_free(s);
             return EXIT_USAGE;
         }

@@ -331,13 +331,13 @@ int cmd_explain(int argc, char **argv)
         }
     }
     if (argc - optind < 2) {
-        msg_warn("explain: want ADDRESS|CIDR and at least one LOG");
+        msg_error("explain: want ADDRESS|CIDR and at least one LOG");
         return cli_usage_error("explain");
     }
     const char *target = argv[optind++];
     struct ipprefix pfx;
     if (!ipprefix_parse(span_make(target, strlen(target)), &pfx, false)) {
-        msg_warn("explain: \"%s\" is not an address or a CIDR with clean host bits", target);
+        msg_error("explain: \"%s\" is not an address or a CIDR with clean host bits", target);
         return cli_usage_error("explain");
     }
     o.since_given = o.since != 0;

@@ -317,12 +317,12 @@ int cmd_top(int argc, char **argv)
         }
     }
     if (optind >= argc) {
-        msg_warn("top: no LOG given (use '-' for stdin)");
+        msg_error("top: no LOG given (use '-' for stdin)");
         return cli_usage_error("top");
     }
     status = job_open(&j, &o);
     if (status == EXIT_OK && c.by == BY_ASN && j.asn == NULL) {
-        msg_warn("top --by asn needs --asn-db FILE");
+        msg_error("top --by asn needs --asn-db FILE");
         status = JOB_USAGE;
     }
     if (status == EXIT_OK) {

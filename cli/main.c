@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    msg_warn("unknown command \"%s\"", argv[1]);
+    msg_error("unknown command \"%s\"", argv[1]);
     usage(stderr);
     return EXIT_USAGE;
 }

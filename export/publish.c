@@ -50,12 +50,14 @@ static void print_list(const struct pubdiff *d, const struct listings *l, bool a
         msg_info("  %s ... %zu more in summary.json", sign, n - SHOW);
 }
 
+/* With -v only: a publication that went as planned needs no human, and
+ * cron mails whatever a job prints. */
 static void print_diff(const struct pubdiff *d, const struct listings *l, bool verbose)
 {
-    msg_info("publish: %zu added, %zu removed, %zu kept (previously %zu)",
-             d->added.n, d->removed.n, d->kept, d->prev);
     if (!verbose)
         return;
+    msg_info("publish: %zu added, %zu removed, %zu kept (previously %zu)",
+             d->added.n, d->removed.n, d->kept, d->prev);
     print_list(d, l, true);
     print_list(d, l, false);
 }

@@ -85,5 +85,7 @@ void state_remove(struct state *s, const struct ipprefix *pfx, int64_t now, cons
 /* The entry of pfx, or NULL. */
 const struct state_entry *state_find(const struct state *s, const struct ipprefix *pfx);
 size_t state_count(const struct state *s);
+/* The newest last evidence of any entry; INT64_MIN if none has one. */
+int64_t state_newest(const struct state *s);
 
 #endif
