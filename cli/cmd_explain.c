@@ -141,6 +141,28 @@ static void explain_state(struct ex *x, const struct ipprefix *pfx, const struct
     }
 }
 
+/* The state's entry of pfx when it was removed by hand, else NULL. */
+static const struct state_entry *removed(const struct ex *x, const struct ipprefix *pfx)
+{
+    const struct state_entry *se = x->state ? state_find(x->state, pfx) : NULL;
+
+    return se && se->removed_at ? se : NULL;
+}
+
+/* First of all: a removal by hand outranks what today's evidence says. */
+static void explain_removed(struct ex *x, const struct state_entry *se)
+{
+    char t1[32];
+
+    outbuf_printf(&x->o, "REMOVED BY HAND %s", ts(se->removed_at, t1));
+    if (se->note[0]) {
+        outbuf_puts(&x->o, ": ");
+        esc_text(&x->o, se->note, strlen(se->note), 0);
+    }
+    outbuf_printf(&x->o, "\n  not published unless new evidence reaches %g x the threshold "
+                  "(rblforge status shows every note)\n", x->p->relist_factor);
+}
+
 static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr *ip)
 {
     const struct policy *p = x->p;
@@ -149,6 +171,9 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
     char buf[IPPREFIX_STRLEN], t1[32], t2[32];
 
     outbuf_printf(&x->o, "address %s\n", ipaddr_format(ip, buf));
+    const struct state_entry *gone = removed(x, &host);
+    if (gone)
+        explain_removed(x, gone);
     const struct listing *e = find_listing(x->l, &host);
     if (st == NULL) {
         outbuf_puts(&x->o, "no events for this address in the logs read\n");
@@ -195,6 +220,13 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
                       : policy_cause_name(d.cause));
         if (d.cause != CAUSE_NONE)
             outbuf_printf(&x->o, " (code %s)", policy_code(p, d.cause));
+        if (d.cause != CAUSE_NONE && gone) {
+            double sp = d.score / p->threshold, au = d.auth_score / p->auth_threshold;
+            outbuf_puts(&x->o, (sp > au ? sp : au) >= p->relist_factor
+                        ? ", removed by hand, but this evidence reaches relist_factor x the "
+                          "threshold: a run lists it again"
+                        : ", but removed by hand: held off (see above)");
+        }
         outbuf_putc(&x->o, '\n');
         if (d.cause != CAUSE_NONE && x->allow && cidrset_match(x->allow, ip))
             outbuf_puts(&x->o, "  but allowlisted: reported in summary.json, never listed\n");

@@ -22,6 +22,7 @@ static const struct {
     { "top", cmd_top, "the heaviest addresses, networks, ASNs or rDNS classes for an event" },
     { "explain", cmd_explain, "why an address or network is (not) listed, with the arithmetic" },
     { "delist", cmd_delist, "remove entries by hand from a state file, with a note" },
+    { "status", cmd_status, "what is listed now: cause, code, since, expiry, removals and notes" },
     { "unparsed", cmd_unparsed, "lines the parsers did not understand, grouped into templates" },
 };
 

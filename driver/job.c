@@ -20,7 +20,7 @@
 #include "custview.h"
 #include "msg.h"
 #include "publish.h"
-#include "state.h"
+#include "state_file.h"
 #include "xalloc.h"
 
 /* The output writers of publish_run and the blocks of listings_decide,
@@ -119,17 +119,15 @@ static int open_outputs(struct job *j)
         /* One run at a time per output directory and per state file. */
         snprintf(lockpath, sizeof(lockpath), "%s/.rblforge.lock", o->outdir);
         j->lock = publish_lock(lockpath);
-        if (j->lock >= 0 && o->state) {
-            snprintf(lockpath, sizeof(lockpath), "%s.lock", o->state);
-            j->slock = publish_lock(lockpath);
-        }
+        if (j->lock >= 0 && o->state)
+            j->slock = state_file_lock(o->state, 0);    /* as delist takes it */
         if (j->lock < 0 || j->slock == -2 || (o->state && j->slock < 0))
             return j->lock == -2 || j->slock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
     }
     if (o->state) {
         j->state = state_new();
         /* A damaged state would delist everything it carries: fail closed. */
-        if (!state_load(j->state, o->state)) {
+        if (!state_file_load(j->state, o->state)) {
             if (o->use & JOB_RUN)
                 msg_warn("%s: state file not usable; nothing published", o->state);
             return EXIT_RUNTIME;
@@ -208,10 +206,12 @@ int job_read(struct job *j, char *const *files, size_t n)
 
     j->files = files;
     j->nfiles = n;
-    if (j->state)
+    /* Only a run reads incrementally: explain reads every line it is given. */
+    bool incremental = j->state && (o->use & JOB_RUN);
+    if (incremental)
         j->inputs = xcalloc(n, sizeof(*j->inputs));
     struct pipeline_opts po = { .year = o->year, .since = j->since, .until = o->until,
-                                .state = j->state, .inputs = j->inputs,
+                                .state = incremental ? j->state : NULL, .inputs = j->inputs,
                                 .sink = j->reports ? &j->rj.sink : NULL,
                                 .inflate = o->inflate, .progress = o->progress,
                                 .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0,
@@ -355,13 +355,13 @@ static bool save_state(void *ctx)
     for (size_t i = 0; i < j->nfiles; i++)
         if (j->inputs[i].name[0]) {
             j->inputs[i].seen = j->now;
-            state_input_done(j->state, &j->inputs[i]);
+            state_input_done(state_inputs(j->state), &j->inputs[i]);
         }
     snprintf(bak, sizeof(j->state_bak), "%s.prev", j->o->state);
     unlink(bak);
     if (link(j->o->state, bak) < 0)
         bak[0] = 0;             /* a first run: there is no previous state */
-    if (!state_save(j->state, j->o->state)) {
+    if (!state_file_save(j->state, j->o->state)) {
         msg_warn("%s: state not saved; nothing published, the next run reads these logs "
                  "again", j->o->state);
         if (bak[0])

@@ -157,8 +157,8 @@ static uint64_t resume(const char *path, struct input *in, const struct pipeline
         input_close(h);
     }
     rec->hlen = (uint32_t)hl;
-    rec->hash = state_hash(head, hl);
-    state_input_resume(o->state, rec->dev, rec->ino, head, hl, &skip, &skip_lines);
+    rec->hash = state_input_hash(head, hl);
+    state_input_resume(state_inputs_of(o->state), rec->dev, rec->ino, head, hl, &skip, &skip_lines);
     while (done < skip && (k = input_read(in, skipbuf, skip - done < sizeof(skipbuf)
                                          ? (size_t)(skip - done) : sizeof(skipbuf))) > 0)
         done += k;

@@ -127,10 +127,10 @@ fi
 
 # Analyst queries.
 "$RBLFORGE" top --year 2026 --tz UTC --by net --event postscreen_pregreet -n 3 --format csv "$L" >"$TMP/top"
-is "$(cat "$TMP/top")" "rank,key,postscreen_pregreet,addresses,detail
-1,100.64.1.0/24,5,5,
-2,198.51.100.0/24,4,4,
-3,198.51.102.0/24,4,4," "top --by net: counts, ties in address order"
+is "$(cat "$TMP/top")" "rank,key,postscreen_pregreet,addresses,status,detail
+1,100.64.1.0/24,5,5,listed,
+2,198.51.100.0/24,4,4,listed,
+3,198.51.102.0/24,4,4,held:good-mail," "top --by net: counts, ties in address order, the networks' status"
 "$RBLFORGE" top --year 2026 --tz UTC --by rdns --format json "$L" | python3 -m json.tool >/dev/null 2>&1
 ok $? "top --format json is valid JSON"
 "$RBLFORGE" explain --year 2026 --tz UTC 192.0.2.4 "$L" >"$TMP/ex"; is $? 0 "explain exits 0"
