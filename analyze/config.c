@@ -100,6 +100,10 @@ const char config_default_ini[] =
     "set4 = rbl4\n"
     "set6 = rbl6\n"
     "\n"
+    "[firewall]\n"
+    "causes = spam,auth,net\n"
+    "nft_rule = no\n"
+    "\n"
     "[nft]\n"
     "family = inet\n"
     "table = rblforge\n"
@@ -635,10 +639,54 @@ static int set_nft(struct load_ctx *c, const char *name, const char *value)
     return 1;
 }
 
+/* Causes separated by commas or spaces into a mask (bit 1 << cause). */
+static bool parse_causes(const char *v, unsigned *out)
+{
+    unsigned m = 0;
+    size_t i = 0, n = strlen(v);
+
+    while (i < n) {
+        while (i < n && (v[i] == ',' || v[i] == ' ' || v[i] == '\t'))
+            i++;
+        size_t b = i;
+        while (i < n && v[i] != ',' && v[i] != ' ' && v[i] != '\t')
+            i++;
+        if (i == b)
+            break;
+        int c = policy_cause_lookup(v + b, i - b);
+        if (c <= 0)
+            return false;
+        m |= 1u << c;
+    }
+    *out = m;
+    return true;
+}
+
+/* Why not dynamic by default: a PBL-like entry says "this address looks
+ * like a consumer line", not "it attacked us"; the DNS list lets mail
+ * servers weigh that, a firewall would block every port of it. */
+static int set_firewall(struct load_ctx *c, const char *name, const char *value)
+{
+    struct policy *p = c->p;
+
+    if (strcmp(name, "causes") == 0) {
+        if (!parse_causes(value, &p->fw_causes))
+            BAD("causes: want causes among spam, auth, net, dynamic separated by commas, "
+                "got \"%.40s\"", value);
+    } else if (strcmp(name, "nft_rule") == 0) {
+        if (!parse_bool(value, &p->nft_rule))
+            BAD("nft_rule: want yes or no, got \"%.40s\"", value);
+    } else {
+        BAD("unknown key \"%.40s\" in [firewall]", name);
+    }
+    return 1;
+}
+
 static const struct {
     const char *name;
     int (*set)(struct load_ctx *c, const char *name, const char *value);
 } sections[] = {
+    { "firewall", set_firewall },
     { "policy", set_policy },
     { "rdns", set_rdns },
     { "network", set_network },
@@ -901,6 +949,11 @@ void config_print(const struct policy *p, FILE *fp)
     fprintf(fp, "\n[publish]\nmax_change = %g\nmax_churn = %g\nmin_change = %u\n", p->max_change,
             p->max_churn, p->min_change);
     fprintf(fp, "\n[ipset]\nset4 = %s\nset6 = %s\n", p->ipset_set4, p->ipset_set6);
+    fprintf(fp, "\n[firewall]\ncauses =");
+    for (int c = 1, k = 0; c < CAUSE__COUNT; c++)
+        if (p->fw_causes >> c & 1)
+            fprintf(fp, "%s%s", k++ ? "," : " ", policy_cause_name(c));
+    fprintf(fp, "\nnft_rule = %s\n", p->nft_rule ? "yes" : "no");
     fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
             p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);
     print_customers(&p->customers, fp);

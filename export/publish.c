@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -62,6 +63,23 @@ static void print_diff(const struct pubdiff *d, const struct listings *l, bool v
     print_list(d, l, false);
 }
 
+const char *publish_iso_time(int64_t t, char buf[40])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char z[8];
+
+    if (localtime_r(&tt, &tm) == NULL || strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm) == 0
+        || strftime(z, sizeof(z), "%z", &tm) != 5) {
+        snprintf(buf, 40, "@%lld", (long long)t);
+        return buf;
+    }
+    /* RFC 3339 wants the offset's colon: +0900 -> +09:00. */
+    size_t n = strlen(buf);
+    snprintf(buf + n, 40 - n, "%.3s:%.2s", z, z + 3);
+    return buf;
+}
+
 /* summary.json: the run in numbers, and the diff against the last publication. */
 struct summary_ctx {
     const struct export_ctx *x;
@@ -96,8 +114,11 @@ static void write_summary(struct outbuf *o, const struct summary_ctx *s)
 
     for (size_t i = 0; i < l->n; i++)
         by[l->v[i].d.cause]++;
-    outbuf_printf(o, "{\n  \"now\": %lld,\n  \"addresses_seen\": %zu,\n  \"listed\": %zu,\n"
-                  "  \"listed_by_cause\": {", (long long)s->x->now, l->seen, l->n);
+    char iso[40];
+
+    outbuf_printf(o, "{\n  \"now\": %lld,\n  \"now_iso\": \"%s\",\n  \"addresses_seen\": %zu,\n"
+                  "  \"listed\": %zu,\n  \"listed_by_cause\": {", (long long)s->x->now,
+                  publish_iso_time(s->x->now, iso), l->seen, l->n);
     for (int c = 1; c < CAUSE__COUNT; c++)
         outbuf_printf(o, "%s\"%s\": %zu", c > 1 ? ", " : "", policy_cause_name(c), by[c]);
     outbuf_printf(o, "},\n  \"allowlisted_not_listed\": %zu,\n  \"published_prefixes\": "
@@ -161,6 +182,7 @@ struct prepare {
     const char *outdir;
     const struct listings *l;
     struct cidrset *allow;
+    unsigned fw_causes;
     bool had_previous;
 };
 
@@ -172,7 +194,7 @@ static void prepare_one(size_t k, void *ctx)
         p->had_previous = pubdiff_read_previous(p->d, p->outdir);
         pubdiff_compute(p->d, p->l);
     } else {
-        zonedata_build(p->z, p->l, p->allow);
+        zonedata_build(p->z, p->l, p->allow, p->fw_causes);
     }
 }
 
@@ -347,7 +369,7 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     r->hook_status = -1;
     remove_stale_temporaries(outdir);
     /* The diff and the zone entries need only l: build both at once. */
-    struct prepare pr = { &d, &z, outdir, l, allow, false };
+    struct prepare pr = { &d, &z, outdir, l, allow, x->p->fw_causes, false };
     if (o->run_all)
         o->run_all(2, prepare_one, &pr);
     else

@@ -69,6 +69,8 @@ struct policy {
     unsigned min_change;        /* ... ignored below this many entries */
     char ipset_set4[32];
     char ipset_set6[32];
+    unsigned fw_causes;         /* [firewall] causes: bit 1 << cause */
+    bool nft_rule;              /* [firewall] nft_rule: fw.nft drops the sets' sources */
     struct cust_policy customers;       /* [customers]: see customers.h */
     /* Our own zones (own_zones; default: [zone] name): their hits are
      * never evidence. Handed to the aggregation tables. */
