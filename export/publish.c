@@ -418,7 +418,9 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     zonedata_free(&z);
     x->z = NULL;
     if (ok && o->extra) {
+        r->diff = &d;
         ok = o->extra->stage(o->extra->ctx, pubdir_path(pd), l, r, &af[N_OUT + 1]);
+        r->diff = NULL;
         if (af[N_OUT + 1])
             naf++;
     }

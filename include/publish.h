@@ -54,6 +54,7 @@ struct publish_opts {
 struct publish_result {
     bool had_previous;
     size_t previous, added, removed, kept;
+    const struct pubdiff *diff; /* the diff itself, during publish_extra.stage only */
     int hook_status;            /* exit status of the post-publish command, -1 if none */
 };
 
