@@ -163,6 +163,30 @@ static void explain_removed(struct ex *x, const struct state_entry *se)
                   "(rblforge status shows every note)\n", x->p->relist_factor);
 }
 
+/* The decision line: the cause and its code, and what stands against it
+ * (a removal by hand, the allowlist). */
+static void explain_decision(struct ex *x, const struct ipaddr *ip, const struct decision *dp,
+                             const struct state_entry *gone)
+{
+    const struct policy *p = x->p;
+    struct decision d = *dp;
+
+    outbuf_printf(&x->o, "decision: %s", d.cause == CAUSE_NONE ? "not listed"
+                  : policy_cause_name(d.cause));
+    if (d.cause != CAUSE_NONE)
+        outbuf_printf(&x->o, " (code %s)", policy_code(p, d.cause));
+    if (d.cause != CAUSE_NONE && gone) {
+        double sp = d.score / p->threshold, au = d.auth_score / p->auth_threshold;
+        outbuf_puts(&x->o, (sp > au ? sp : au) >= p->relist_factor
+                    ? ", removed by hand, but this evidence reaches relist_factor x the "
+                      "threshold: a run lists it again"
+                    : ", but removed by hand: held off (see above)");
+    }
+    outbuf_putc(&x->o, '\n');
+    if (d.cause != CAUSE_NONE && x->allow && cidrset_match(x->allow, ip))
+        outbuf_puts(&x->o, "  but allowlisted: reported in summary.json, never listed\n");
+}
+
 static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr *ip)
 {
     const struct policy *p = x->p;
@@ -216,20 +240,7 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
             outbuf_printf(&x->o, "dynamic list: %s, dynamic_threshold %g%s\n",
                           p->list_dynamic ? "on" : "off", p->dynamic_threshold,
                           p->list_dynamic && d.score >= p->dynamic_threshold ? "  [reached]" : "");
-        outbuf_printf(&x->o, "decision: %s", d.cause == CAUSE_NONE ? "not listed"
-                      : policy_cause_name(d.cause));
-        if (d.cause != CAUSE_NONE)
-            outbuf_printf(&x->o, " (code %s)", policy_code(p, d.cause));
-        if (d.cause != CAUSE_NONE && gone) {
-            double sp = d.score / p->threshold, au = d.auth_score / p->auth_threshold;
-            outbuf_puts(&x->o, (sp > au ? sp : au) >= p->relist_factor
-                        ? ", removed by hand, but this evidence reaches relist_factor x the "
-                          "threshold: a run lists it again"
-                        : ", but removed by hand: held off (see above)");
-        }
-        outbuf_putc(&x->o, '\n');
-        if (d.cause != CAUSE_NONE && x->allow && cidrset_match(x->allow, ip))
-            outbuf_puts(&x->o, "  but allowlisted: reported in summary.json, never listed\n");
+        explain_decision(x, ip, &d, gone);
         struct agg_pos first, last;
         if (agg_evidence_lines(a, st, &first, &last)) {
             show_line(x, "first evidence", x->files[first.file], first.line);
