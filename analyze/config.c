@@ -2,11 +2,13 @@
  * thresholds, read with inih (the only file that includes <ini.h>), its
  * built-in default and its printed form (check-config). */
 #include <errno.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <ini.h>
 #include "config.h"
 #include "ipaddr.h"
@@ -99,6 +101,10 @@ const char config_default_ini[] =
     "set4 = rbl4\n"
     "set6 = rbl6\n"
     "\n"
+    "[firewall]\n"
+    "causes = spam,auth,net\n"
+    "nft_rule = no\n"
+    "\n"
     "[nft]\n"
     "family = inet\n"
     "table = rblforge\n"
@@ -109,6 +115,11 @@ struct load_ctx {
     struct policy *p;
     const char *path;
     char err[256];
+    FILE *fp;                   /* config_load's file; NULL for the built-in text */
+    char *line;
+    size_t cap;
+    unsigned lineno, errors;
+    bool seen_key;              /* a key in this section: indented lines continue it */
 };
 
 static bool parse_num(const char *v, double lo, double hi, double *out)
@@ -755,10 +766,54 @@ static int set_nft(struct load_ctx *c, const char *name, const char *value)
     return 1;
 }
 
+/* Causes separated by commas or spaces into a mask (bit 1 << cause). */
+static bool parse_causes(const char *v, unsigned *out)
+{
+    unsigned m = 0;
+    size_t i = 0, n = strlen(v);
+
+    while (i < n) {
+        while (i < n && (v[i] == ',' || v[i] == ' ' || v[i] == '\t'))
+            i++;
+        size_t b = i;
+        while (i < n && v[i] != ',' && v[i] != ' ' && v[i] != '\t')
+            i++;
+        if (i == b)
+            break;
+        int c = policy_cause_lookup(v + b, i - b);
+        if (c <= 0)
+            return false;
+        m |= 1u << c;
+    }
+    *out = m;
+    return true;
+}
+
+/* Why not dynamic by default: a PBL-like entry says "this address looks
+ * like a consumer line", not "it attacked us"; the DNS list lets mail
+ * servers weigh that, a firewall would block every port of it. */
+static int set_firewall(struct load_ctx *c, const char *name, const char *value)
+{
+    struct policy *p = c->p;
+
+    if (strcmp(name, "causes") == 0) {
+        if (!parse_causes(value, &p->fw_causes))
+            BAD("causes: want causes among spam, auth, net, dynamic separated by commas, "
+                "got \"%.40s\"", value);
+    } else if (strcmp(name, "nft_rule") == 0) {
+        if (!parse_bool(value, &p->nft_rule))
+            BAD("nft_rule: want yes or no, got \"%.40s\"", value);
+    } else {
+        BAD("unknown key \"%.40s\" in [firewall]", name);
+    }
+    return 1;
+}
+
 static const struct {
     const char *name;
     int (*set)(struct load_ctx *c, const char *name, const char *value);
 } sections[] = {
+    { "firewall", set_firewall },
     { "policy", set_policy },
     { "rdns", set_rdns },
     { "network", set_network },
@@ -769,11 +824,9 @@ static const struct {
     { "nft", set_nft },
 };
 
-static int on_setting(void *user, const char *section, const char *name,
-                      const char *value)
+static int apply_setting(struct load_ctx *c, const char *section, const char *name,
+                         const char *value)
 {
-    struct load_ctx *c = user;
-
     for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
         if (strcmp(section, sections[i].name) == 0)
             return sections[i].set(c, name, value);
@@ -787,9 +840,49 @@ static int on_setting(void *user, const char *section, const char *name,
 }
 #undef BAD
 
+/* The keys that name a file, for check-config and the messages about
+ * those files (enum policy_file order). */
+static const struct {
+    const char *section, *key;
+} file_keys[POLICY_FILE__COUNT] = {
+    [POLICY_FILE_ALLOWLIST] = { "policy", "allowlist" },
+    [POLICY_FILE_DENYLIST] = { "policy", "denylist" },
+    [POLICY_FILE_ASN_DB] = { "policy", "asn_db" },
+    [POLICY_FILE_CUSTOMERS_MAP] = { "customers", "map" },
+    [POLICY_FILE_TEMPLATES] = { "customers", "templates" },
+    [POLICY_FILE_ABUSE_CONTACTS] = { "abuse", "contacts" },
+};
+
+/* One setting; an error is reported with its own line and key, and the
+ * parse goes on so that every error is reported. */
+static int on_setting(void *user, const char *section, const char *name,
+                      const char *value)
+{
+    struct load_ctx *c = user;
+
+    c->seen_key = true;
+    c->err[0] = 0;
+    if (apply_setting(c, section, name, value)) {
+        for (int f = 0; c->fp && f < POLICY_FILE__COUNT; f++)
+            if (!strcmp(section, file_keys[f].section) && !strcmp(name, file_keys[f].key))
+                c->p->file_line[f] = c->lineno;
+        return 1;
+    }
+    if (c->fp == NULL)
+        return 0;               /* the built-in text: config_init panics */
+    /* Messages start with the key most of the time; name it once. */
+    size_t k = strlen(name);
+    const char *m = c->err[0] ? c->err : "bad value";
+    if (!strncmp(m, name, k) && m[k] == ':' && m[k + 1] == ' ')
+        m += k + 2;
+    msg_error("%s:%u: %.60s: %s", c->path, c->lineno, name, m);
+    c->errors++;
+    return 0;
+}
+
 void config_init(struct policy *p)
 {
-    struct load_ctx c = { p, "(built-in)", "" };
+    struct load_ctx c = { .p = p, .path = "(built-in)" };
 
     memset(p, 0, sizeof(*p));
     config_customers_init(&p->customers);
@@ -800,56 +893,127 @@ void config_init(struct policy *p)
     config_finish(p);
 }
 
-/* inih reads a line in pieces of INI_MAX_LINE bytes and parses the rest
- * as a line of its own: a long value would be cut, or its tail taken for
- * a comment. The number of the first such line, 0 if none. */
-static int overlong_line(const char *path)
+/* The reader under inih: counts lines (so that each error names its
+ * own), reports what inih would only count (a line without '=' or a
+ * section) and refuses lines longer than inih's buffer, which it would
+ * cut and parse the rest of as a line of its own. */
+static char *read_line(char *str, int num, void *stream)
 {
-    FILE *fp = fopen(path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int no = 0, bad = 0;
+    struct load_ctx *c = stream;
+    ssize_t n = getline(&c->line, &c->cap, c->fp);
 
-    if (fp == NULL)
-        return 0;               /* ini_parse says why */
-    while (bad == 0 && (n = getline(&line, &cap, fp)) >= 0) {
-        no++;
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            n--;
-        if (n > INI_MAX_LINE - 2)       /* inih's buffer: the line, its newline and a NUL */
-            bad = no;
+    if (n < 0)
+        return NULL;
+    c->lineno++;
+    size_t len = (size_t)n;
+    while (len > 0 && (c->line[len - 1] == '\n' || c->line[len - 1] == '\r'))
+        len--;
+    if (len > (size_t)num - 3) {
+        msg_error("%s:%u: line longer than %d bytes", c->path, c->lineno, num - 3);
+        c->errors++;
+        strcpy(str, "\n");
+        return str;
     }
-    free(line);
-    fclose(fp);
-    return bad;
+    const char *t = c->line;
+    while (t < c->line + len && (*t == ' ' || *t == '\t'))
+        t++;
+    bool cont = t > c->line && c->seen_key;
+    if (t < c->line + len && *t != ';' && *t != '#' && !cont
+        && (*t == '[' ? memchr(t, ']', len - (size_t)(t - c->line)) == NULL
+            : memchr(t, '=', len - (size_t)(t - c->line)) == NULL
+              && memchr(t, ':', len - (size_t)(t - c->line)) == NULL)) {
+        int shown = (int)(len - (size_t)(t - c->line));
+        msg_error("%s:%u: syntax error: want \"key = value\" or \"[section]\", got \"%.*s\"",
+                  c->path, c->lineno, shown > 40 ? 40 : shown, t);
+        c->errors++;
+        strcpy(str, "\n");
+        return str;
+    }
+    if (*t == '[')
+        c->seen_key = false;
+    memcpy(str, c->line, len);
+    str[len] = '\n';
+    str[len + 1] = 0;
+    return str;
 }
 
 bool config_load(struct policy *p, const char *path)
 {
-    struct load_ctx c = { p, path, "" };
-    int bad = overlong_line(path);
+    struct load_ctx c = { .p = p, .path = path };
+    struct stat sb;
 
-    if (bad) {
-        msg_warn("%s:%d: line longer than %d bytes", path, bad, INI_MAX_LINE - 2);
+    if (stat(path, &sb) < 0 || (c.fp = fopen(path, "r")) == NULL) {
+        msg_error("%s: cannot open the configuration: %s", path, strerror(errno));
         return false;
     }
-    int rc = ini_parse(path, on_setting, &c);
-
-    if (rc == -1) {
-        msg_warn("%s: cannot open: %s", path, strerror(errno));
+    if (!S_ISREG(sb.st_mode)) {
+        msg_error("%s: not a regular file: want an INI file", path);
+        fclose(c.fp);
         return false;
     }
-    if (rc != 0) {
-        msg_warn("%s:%d: %s", path, rc, c.err[0] ? c.err : "syntax error");
-        return false;
+    set_path(p->config_path, path);
+    int rc = ini_parse_stream(read_line, &c, on_setting, &c);
+    if (ferror(c.fp)) {
+        msg_error("%s: read error after line %u", path, c.lineno);
+        c.errors++;
     }
+    fclose(c.fp);
+    free(c.line);
+    if (rc != 0 && c.errors == 0) {
+        msg_error("%s:%d: syntax error", path, rc);     /* one inih saw and we did not */
+        c.errors++;
+    }
+    if (c.errors)
+        return false;
     if (!customers_check(&p->customers, c.err, sizeof(c.err))) {
-        msg_warn("%s: [customers] %s", path, c.err);
+        msg_error("%s: [customers] %s", path, c.err);
         return false;
     }
     config_finish(p);
     return true;
+}
+
+const char *config_file(const struct policy *p, enum policy_file f)
+{
+    switch (f) {
+    case POLICY_FILE_ALLOWLIST: return p->allowlist;
+    case POLICY_FILE_DENYLIST: return p->denylist;
+    case POLICY_FILE_ASN_DB: return p->asn_db;
+    case POLICY_FILE_CUSTOMERS_MAP: return p->customers.map;
+    case POLICY_FILE_TEMPLATES: return p->customers.templates;
+    case POLICY_FILE_ABUSE_CONTACTS: return p->abuse.contacts;
+    default: return "";
+    }
+}
+
+const char *config_file_where(const struct policy *p, enum policy_file f, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s:%u: %s", p->config_path, p->file_line[f], file_keys[f].key);
+    return buf;
+}
+
+bool config_check_files(const struct policy *p, unsigned skip)
+{
+    bool ok = true;
+    char where[POLICY_PATH + 64];
+
+    for (int f = 0; f < POLICY_FILE__COUNT; f++) {
+        const char *path = config_file(p, f);
+        struct stat sb;
+        bool dir = f == POLICY_FILE_TEMPLATES;
+        if ((skip & (1u << f)) || path[0] == 0)
+            continue;
+        config_file_where(p, f, where, sizeof(where));
+        if (stat(path, &sb) < 0 || access(path, R_OK | (dir ? X_OK : 0)) < 0) {
+            msg_error("%s: %s: %s", where, path, strerror(errno));
+            ok = false;
+        } else if (dir ? !S_ISDIR(sb.st_mode) : S_ISDIR(sb.st_mode)) {
+            msg_error("%s: %s: %s", where, path, dir ? "want a directory of letter templates"
+                      : "is a directory, want a file");
+            ok = false;
+        }
+    }
+    return ok;
 }
 
 static void print_num(FILE *fp, const char *k, double v)
@@ -919,6 +1083,11 @@ void config_print(const struct policy *p, FILE *fp)
     fprintf(fp, "\n[publish]\nmax_change = %g\nmax_churn = %g\nmin_change = %u\n", p->max_change,
             p->max_churn, p->min_change);
     fprintf(fp, "\n[ipset]\nset4 = %s\nset6 = %s\n", p->ipset_set4, p->ipset_set6);
+    fprintf(fp, "\n[firewall]\ncauses =");
+    for (int c = 1, k = 0; c < CAUSE__COUNT; c++)
+        if (p->fw_causes >> c & 1)
+            fprintf(fp, "%s%s", k++ ? "," : " ", policy_cause_name(c));
+    fprintf(fp, "\nnft_rule = %s\n", p->nft_rule ? "yes" : "no");
     fprintf(fp, "\n[nft]\nfamily = %s\ntable = %s\nset4 = %s\nset6 = %s\n",
             p->nft_family, p->nft_table, p->nft_set4, p->nft_set6);
     print_customers(&p->customers, fp);

@@ -5,12 +5,62 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <omp.h>
 #include "cli.h"
 #include "inflate.h"
 #include "job.h"
 #include "msg.h"
 #include "tstamp.h"
+
+static const char *tz_dir(void)
+{
+    const char *d = getenv("TZDIR");
+
+    return d && *d ? d : "/usr/share/zoneinfo";
+}
+
+/* A POSIX TZ: a name of three or more letters (or <...>) and an offset,
+ * e.g. JST-9, EST5EDT,M3.2.0,M11.1.0, <+09>-9. */
+static bool tz_posix(const char *v)
+{
+    size_t i = 0;
+
+    if (v[0] == '<') {
+        const char *e = strchr(v, '>');
+        if (e == NULL || e - v < 4)
+            return false;
+        i = (size_t)(e - v) + 1;
+    } else {
+        while ((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z'))
+            i++;
+        if (i < 3)
+            return false;
+    }
+    if (v[i] == '+' || v[i] == '-')
+        i++;
+    return v[i] >= '0' && v[i] <= '9';
+}
+
+/* glibc takes an unknown zone name for UTC without a word: a name must
+ * be a zone file (under TZDIR, or a path), or a POSIX TZ string. */
+static bool tz_known(const char *v)
+{
+    char path[4096];
+    struct stat sb;
+
+    if (*v == ':')
+        v++;
+    if (*v == 0)
+        return false;
+    if (*v != '/' && tz_posix(v))
+        return true;
+    if (*v == '/' ? snprintf(path, sizeof(path), "%s", v) >= (int)sizeof(path)
+        : strstr(v, "..") != NULL
+          || snprintf(path, sizeof(path), "%s/%s", tz_dir(), v) >= (int)sizeof(path))
+        return false;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
 
 bool cli_common_option(int opt, const char *arg, struct cli_common *c)
 {
@@ -25,6 +75,10 @@ bool cli_common_option(int opt, const char *arg, struct cli_common *c)
         c->year = (int)v;
         return true;
     case OPT_TZ:
+        if (!tz_known(arg))
+            msg_fatal_status(EXIT_USAGE, "--tz: unknown time zone \"%.60s\": want a name under "
+                             "%s (such as Asia/Tokyo) or a POSIX TZ such as JST-9",
+                             arg, tz_dir());
         if (setenv("TZ", arg, 1) < 0)
             msg_fatal_status(EXIT_USAGE, "--tz: cannot set TZ");
         tzset();

@@ -84,7 +84,7 @@ int cmd_events(int argc, char **argv)
             else if (strcmp(optarg, "tsv") == 0)
                 pc.fmt = EVENT_TSV;
             else {
-                msg_warn("--format: want jsonl or tsv, got \"%s\"", optarg);
+                msg_error("--format: want jsonl or tsv, got \"%s\"", optarg);
                 return cli_usage_error("events");
             }
             break;
@@ -99,7 +99,7 @@ int cmd_events(int argc, char **argv)
         }
     }
     if (optind >= argc) {
-        msg_warn("events: no LOG given (use '-' for stdin)");
+        msg_error("events: no LOG given (use '-' for stdin)");
         return cli_usage_error("events");
     }
     struct pipeline_opts po = { .year = common.year, .inflate = common.inflate,

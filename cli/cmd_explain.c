@@ -141,6 +141,52 @@ static void explain_state(struct ex *x, const struct ipprefix *pfx, const struct
     }
 }
 
+/* The state's entry of pfx when it was removed by hand, else NULL. */
+static const struct state_entry *removed(const struct ex *x, const struct ipprefix *pfx)
+{
+    const struct state_entry *se = x->state ? state_find(x->state, pfx) : NULL;
+
+    return se && se->removed_at ? se : NULL;
+}
+
+/* First of all: a removal by hand outranks what today's evidence says. */
+static void explain_removed(struct ex *x, const struct state_entry *se)
+{
+    char t1[32];
+
+    outbuf_printf(&x->o, "REMOVED BY HAND %s", ts(se->removed_at, t1));
+    if (se->note[0]) {
+        outbuf_puts(&x->o, ": ");
+        esc_text(&x->o, se->note, strlen(se->note), 0);
+    }
+    outbuf_printf(&x->o, "\n  not published unless new evidence reaches %g x the threshold "
+                  "(rblforge status shows every note)\n", x->p->relist_factor);
+}
+
+/* The decision line: the cause and its code, and what stands against it
+ * (a removal by hand, the allowlist). */
+static void explain_decision(struct ex *x, const struct ipaddr *ip, const struct decision *dp,
+                             const struct state_entry *gone)
+{
+    const struct policy *p = x->p;
+    struct decision d = *dp;
+
+    outbuf_printf(&x->o, "decision: %s", d.cause == CAUSE_NONE ? "not listed"
+                  : policy_cause_name(d.cause));
+    if (d.cause != CAUSE_NONE)
+        outbuf_printf(&x->o, " (code %s)", policy_code(p, d.cause));
+    if (d.cause != CAUSE_NONE && gone) {
+        double sp = d.score / p->threshold, au = d.auth_score / p->auth_threshold;
+        outbuf_puts(&x->o, (sp > au ? sp : au) >= p->relist_factor
+                    ? ", removed by hand, but this evidence reaches relist_factor x the "
+                      "threshold: a run lists it again"
+                    : ", but removed by hand: held off (see above)");
+    }
+    outbuf_putc(&x->o, '\n');
+    if (d.cause != CAUSE_NONE && x->allow && cidrset_match(x->allow, ip))
+        outbuf_puts(&x->o, "  but allowlisted: reported in summary.json, never listed\n");
+}
+
 static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr *ip)
 {
     const struct policy *p = x->p;
@@ -149,6 +195,9 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
     char buf[IPPREFIX_STRLEN], t1[32], t2[32];
 
     outbuf_printf(&x->o, "address %s\n", ipaddr_format(ip, buf));
+    const struct state_entry *gone = removed(x, &host);
+    if (gone)
+        explain_removed(x, gone);
     const struct listing *e = find_listing(x->l, &host);
     if (st == NULL) {
         outbuf_puts(&x->o, "no events for this address in the logs read\n");
@@ -191,13 +240,7 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
             outbuf_printf(&x->o, "dynamic list: %s, dynamic_threshold %g%s\n",
                           p->list_dynamic ? "on" : "off", p->dynamic_threshold,
                           p->list_dynamic && d.score >= p->dynamic_threshold ? "  [reached]" : "");
-        outbuf_printf(&x->o, "decision: %s", d.cause == CAUSE_NONE ? "not listed"
-                      : policy_cause_name(d.cause));
-        if (d.cause != CAUSE_NONE)
-            outbuf_printf(&x->o, " (code %s)", policy_code(p, d.cause));
-        outbuf_putc(&x->o, '\n');
-        if (d.cause != CAUSE_NONE && x->allow && cidrset_match(x->allow, ip))
-            outbuf_puts(&x->o, "  but allowlisted: reported in summary.json, never listed\n");
+        explain_decision(x, ip, &d, gone);
         struct agg_pos first, last;
         if (agg_evidence_lines(a, st, &first, &last)) {
             show_line(x, "first evidence", x->files[first.file], first.line);
@@ -331,13 +374,13 @@ int cmd_explain(int argc, char **argv)
         }
     }
     if (argc - optind < 2) {
-        msg_warn("explain: want ADDRESS|CIDR and at least one LOG");
+        msg_error("explain: want ADDRESS|CIDR and at least one LOG");
         return cli_usage_error("explain");
     }
     const char *target = argv[optind++];
     struct ipprefix pfx;
     if (!ipprefix_parse(span_make(target, strlen(target)), &pfx, false)) {
-        msg_warn("explain: \"%s\" is not an address or a CIDR with clean host bits", target);
+        msg_error("explain: \"%s\" is not an address or a CIDR with clean host bits", target);
         return cli_usage_error("explain");
     }
     o.since_given = o.since != 0;

@@ -60,7 +60,7 @@ int cmd_report(int argc, char **argv)
         switch (opt) {
         case OPT_NOW:
             if (!cli_parse_time(optarg, &o.now)) {
-                msg_warn("--now: want YYYY-MM-DDTHH:MM:SSZ or a Unix time, got \"%s\"", optarg);
+                msg_error("--now: want YYYY-MM-DDTHH:MM:SSZ or a Unix time, got \"%s\"", optarg);
                 return cli_usage_error("report");
             }
             break;
@@ -72,7 +72,7 @@ int cmd_report(int argc, char **argv)
         }
     }
     if (o.outdir == NULL || optind >= argc) {
-        msg_warn("report: %s", o.outdir ? "no LOG given (use '-' for stdin)"
+        msg_error("report: %s", o.outdir ? "no LOG given (use '-' for stdin)"
                  : "-o OUTDIR is required");
         return cli_usage_error("report");
     }

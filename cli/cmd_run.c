@@ -40,7 +40,11 @@ static const char help[] =
     "      --since T, --until T  only events in [T, T'): YYYY-MM-DD,\n"
     "                       YYYY-MM-DDTHH:MM:SSZ or -7d, -12h (before --now)\n"
     "      --now T          the time of the run (expiry, window, zone serial,\n"
-    "                       summary; also Unix seconds); default: now\n"
+    "                       summary; also Unix seconds); default: now. Logs\n"
+    "                       whose newest evidence is older than [policy] expiry\n"
+    "                       are refused without --now (exit 2)\n"
+    "      --now logs       date the run from the newest evidence (the logs',\n"
+    "                       or the state's): for re-running archives\n"
     "      --force          publish even when the safety valve trips\n"
     "      --strict         publish nothing if any input was damaged or had\n"
     "                       lines without a syslog header\n"
@@ -74,7 +78,8 @@ static const char help[] =
     "  -h, --help           this text\n"
     "\n"
     "Exit status: 0 published; 1 runtime failure, nothing published;\n"
-    "2 usage or configuration error; 3 published, but some input was damaged;\n"
+    "2 usage or configuration error (or logs older than the expiry window\n"
+    "without --now); 3 published, but some input was damaged;\n"
     "4 safety valve tripped, nothing replaced; 5 another run holds the lock;\n"
     "6 published, but the post-publish command failed.\n";
 
@@ -93,7 +98,9 @@ static bool run_times(const char *now_arg, const char *since_arg, const char *un
 {
     o->now = time(NULL);
     o->since_given = since_arg != NULL;
-    return (now_arg == NULL || time_arg("--now", now_arg, (time_t)o->now, &o->now))
+    o->now_logs = now_arg != NULL && strcmp(now_arg, "logs") == 0;
+    o->now_given = now_arg != NULL && !o->now_logs;
+    return (!o->now_given || time_arg("--now", now_arg, (time_t)o->now, &o->now))
         && (since_arg == NULL || time_arg("--since", since_arg, (time_t)o->now, &o->since))
         && (until_arg == NULL || time_arg("--until", until_arg, (time_t)o->now, &o->until));
 }
@@ -147,11 +154,11 @@ int cmd_run(int argc, char **argv)
         }
     }
     if (o.outdir == NULL) {
-        msg_warn("run: -o OUTDIR is required");
+        msg_error("run: -o OUTDIR is required");
         return cli_usage_error("run");
     }
     if (optind >= argc) {
-        msg_warn("run: no LOG given (use '-' for stdin)");
+        msg_error("run: no LOG given (use '-' for stdin)");
         return cli_usage_error("run");
     }
     if (!run_times(now_arg, since_arg, until_arg, &o))
@@ -160,8 +167,8 @@ int cmd_run(int argc, char **argv)
     if (status == EXIT_OK)
         status = job_read(&j, argv + optind, (size_t)(argc - optind));
     if (status == EXIT_OK) {
-        job_decide(&j);
-        status = job_publish(&j);
+        if ((status = job_decide(&j)) == EXIT_OK)
+            status = job_publish(&j);
     }
     job_close(&j);
     return cli_job_failed("run", status);

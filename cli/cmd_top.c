@@ -15,17 +15,24 @@
 #include "outbuf.h"
 #include "policy.h"
 #include "rdns.h"
+#include "state.h"
 #include "tstamp.h"
 #include "xalloc.h"
 
 static const char help[] =
     "usage: rblforge top [--by ip|net|asn|rdns] [--event E] [-n N] [--since T]\n"
     "                    [--until T] [--format table|csv|json] [-c CONFIG]\n"
-    "                    [--asn-db FILE] [-j N] [--year Y] [--tz ZONE] LOG...\n"
+    "                    [--asn-db FILE] [--allowlist FILE] [--denylist FILE]\n"
+    "                    [--state FILE] [-j N] [--year Y] [--tz ZONE] LOG...\n"
     "\n"
     "Count events of one kind per address, network ([network] prefix lengths\n"
     "of CONFIG), origin AS (needs --asn-db) or rDNS class, and print the N\n"
-    "largest, ties in address/number order.\n"
+    "largest, ties in address/number order. The status column says what the\n"
+    "policy makes of each address: listed (itself, or inside a listed\n"
+    "network), allowlisted (would be listed; never is), held (removed by hand\n"
+    "in --state FILE) or -; of a network, listed, held:allowlisted or\n"
+    "held:good-mail (not escalated), or how many of its addresses are listed;\n"
+    "of an AS or rDNS class, how many of its addresses are listed.\n"
     "\n"
     "  -b, --by KEY         ip (default), net, asn or rdns\n"
     "  -e, --event E        an evidence class as in listings.csv (e.g.\n"
@@ -38,6 +45,8 @@ static const char help[] =
     "  -f, --format FMT     table (default), csv or json\n"
     "  -c, --config FILE    policy (network prefix lengths, weights for 'score')\n"
     "      --asn-db FILE    GeoLite2-ASN / DB-IP ASN .mmdb\n"
+    "      --allowlist FILE, --denylist FILE  as for run (or the config's)\n"
+    "      --state FILE     a run's state file: marks addresses removed by hand\n"
     "  -h, --help           this text\n";
 
 enum by { BY_IP, BY_NET, BY_ASN, BY_RDNS };
@@ -49,6 +58,8 @@ struct row {
     uint64_t key;               /* asn, rdns class */
     double count;
     uint32_t addrs;
+    uint32_t listed;            /* addresses the policy lists */
+    const char *status;         /* ip rows: listed, allowlisted, held or NULL */
     const char *detail;         /* hostname, organisation; log or db bytes */
 };
 
@@ -67,7 +78,52 @@ struct top_ctx {
     size_t n, cap;
     agg_map v4, v6, asns;       /* key -> row index + 1 */
     struct row rdns[RDNS__COUNT];
+    const struct job *j;        /* the listings, allowlist and state */
 };
+
+static int cmp_listing(const void *a, const void *b)
+{
+    return ipprefix_cmp(&((const struct listing *)a)->pfx, &((const struct listing *)b)->pfx);
+}
+
+static bool is_listed(const struct listings *l, const struct ipprefix *pfx)
+{
+    struct listing key = { .pfx = *pfx };
+
+    return l->n && bsearch(&key, l->v, l->n, sizeof(*l->v), cmp_listing) != NULL;
+}
+
+/* What the policy makes of one address: listed (itself or its network),
+ * allowlisted, held (removed by hand), or NULL. */
+static const char *addr_status(const struct top_ctx *c, const struct ipaddr *ip)
+{
+    const struct job *j = c->j;
+    struct ipprefix host = { *ip, ip->family == 4 ? 32 : 128 };
+    struct ipprefix net = netagg_net_of(c->p, ip);
+    const struct state_entry *se = j->state ? state_find(j->state, &host) : NULL;
+
+    if (se && se->removed_at)
+        return "held";
+    if (j->allow && cidrset_match(j->allow, ip))
+        return "allowlisted";
+    if (is_listed(&j->l, &host) || is_listed(&j->l, &net))
+        return "listed";
+    return NULL;
+}
+
+/* A network's status: escalated, held, or how many addresses are listed. */
+static const char *net_status(const struct top_ctx *c, const struct row *r, char *buf, size_t n)
+{
+    struct net_stats ns;
+
+    if (netagg_find(&c->j->l.nets, &r->pfx.addr, &ns) && ns.status != NET_NONE
+        && ns.status != NET_ESCALATED)
+        return netagg_status_name(ns.status);
+    if (is_listed(&c->j->l, &r->pfx))
+        return "listed";
+    snprintf(buf, n, "%u listed", r->listed);
+    return buf;
+}
 
 static double metric(const struct top_ctx *c, const struct ipaddr *ip, const struct ip_stats *st)
 {
@@ -134,6 +190,10 @@ static void count_one(const struct ipaddr *ip, const struct ip_stats *st, void *
     }
     r->count += v;
     r->addrs++;
+    const char *status = addr_status(c, ip);
+    r->listed += status && status[0] == 'l';
+    if (c->by == BY_IP)
+        r->status = status;
 }
 
 /* Largest first; ties in key order (the rows arrive in that order). */
@@ -168,31 +228,37 @@ static void print_rows(struct top_ctx *c, size_t limit, enum fmt fmt, const char
 
     outbuf_init(&o, STDOUT_FILENO);
     if (fmt == FMT_CSV)
-        outbuf_printf(&o, "rank,key,%s,addresses,detail\n", event);
+        outbuf_printf(&o, "rank,key,%s,addresses,status,detail\n", event);
     else if (fmt == FMT_JSON)
         outbuf_puts(&o, "[");
     else
-        outbuf_printf(&o, "%4s  %-20s %12s %9s  %s\n", "rank", "key", event, "addresses",
-                      c->by == BY_IP ? "rdns" : c->by == BY_ASN ? "org" : "");
+        outbuf_printf(&o, "%4s  %-20s %12s %9s  %-16s %s\n", "rank", "key", event, "addresses",
+                      "status", c->by == BY_IP ? "rdns" : c->by == BY_ASN ? "org" : "");
     for (size_t i = 0; i < c->n && (limit == 0 || i < limit); i++) {
         const struct row *r = &c->rows[i];
+        char sbuf[32];
+        const char *status = c->by == BY_IP ? (r->status ? r->status : "-")
+            : c->by == BY_NET ? net_status(c, r, sbuf, sizeof(sbuf))
+            : (snprintf(sbuf, sizeof(sbuf), "%u listed", r->listed), sbuf);
         key_text(c, r, key, sizeof(key));
         const char *d = r->detail;
         if (fmt == FMT_CSV) {
-            outbuf_printf(&o, "%zu,%s,%g,%u,", i + 1, key, r->count, r->addrs);
+            outbuf_printf(&o, "%zu,%s,%g,%u,%s,", i + 1, key, r->count, r->addrs, status);
             if (d)
                 esc_csv(&o, d, strlen(d));
             outbuf_putc(&o, '\n');
         } else if (fmt == FMT_JSON) {
             outbuf_printf(&o, "%s\n  {\"rank\": %zu, \"key\": \"%s\", \"count\": %g, "
-                          "\"addresses\": %u", i ? "," : "", i + 1, key, r->count, r->addrs);
+                          "\"addresses\": %u, \"status\": \"%s\"", i ? "," : "", i + 1, key,
+                          r->count, r->addrs, status);
             if (d) {
                 outbuf_puts(&o, ", \"detail\": ");
                 esc_json(&o, d, strlen(d));
             }
             outbuf_putc(&o, '}');
         } else {
-            outbuf_printf(&o, "%4zu  %-20s %12g %9u  ", i + 1, key, r->count, r->addrs);
+            outbuf_printf(&o, "%4zu  %-20s %12g %9u  %-16s ", i + 1, key, r->count, r->addrs,
+                          status);
             if (d)
                 esc_tsv(&o, d, strlen(d) > 80 ? 80 : strlen(d));
             outbuf_putc(&o, '\n');
@@ -289,13 +355,16 @@ int cmd_top(int argc, char **argv)
         { "format", required_argument, NULL, 'f' },
         CLI_OPT_CONFIG,
         CLI_OPT_ASN_DB,
+        CLI_OPT_ALLOWLIST,
+        CLI_OPT_DENYLIST,
+        CLI_OPT_STATE,
         { "since", required_argument, NULL, OPT_SINCE },
         { "until", required_argument, NULL, OPT_UNTIL },
         CLI_THREAD_OPTIONS,
         CLI_OPT_HELP,
         { NULL, 0, NULL, 0 },
     };
-    struct job_opts o = { .use = JOB_ASN, .cmd = "top" };
+    struct job_opts o = { .use = JOB_ASN | JOB_ALLOW | JOB_DENY, .cmd = "top" };
     struct top_ctx c = { .by = BY_IP, .event = EVT_EVIDENCE };
     struct top_args t = { "evidence", 10, FMT_TABLE };
     struct job j;
@@ -317,17 +386,19 @@ int cmd_top(int argc, char **argv)
         }
     }
     if (optind >= argc) {
-        msg_warn("top: no LOG given (use '-' for stdin)");
+        msg_error("top: no LOG given (use '-' for stdin)");
         return cli_usage_error("top");
     }
     status = job_open(&j, &o);
     if (status == EXIT_OK && c.by == BY_ASN && j.asn == NULL) {
-        msg_warn("top --by asn needs --asn-db FILE");
+        msg_error("top --by asn needs --asn-db FILE");
         status = JOB_USAGE;
     }
     if (status == EXIT_OK) {
         c.p = &j.policy;
+        c.j = &j;
         job_read(&j, argv + optind, (size_t)(argc - optind));
+        job_decide(&j);
         top_print(&c, &j, &t);
         status = job_status(&j);
     }

@@ -146,7 +146,7 @@ int cmd_unparsed(int argc, char **argv)
             else if (strcmp(optarg, "text") == 0)
                 json = false;
             else {
-                msg_warn("--format: want text or json, got \"%s\"", optarg);
+                msg_error("--format: want text or json, got \"%s\"", optarg);
                 return cli_usage_error("unparsed");
             }
             break;
@@ -158,7 +158,7 @@ int cmd_unparsed(int argc, char **argv)
         }
     }
     if (optind >= argc) {
-        msg_warn("unparsed: no LOG given (use '-' for stdin)");
+        msg_error("unparsed: no LOG given (use '-' for stdin)");
         return cli_usage_error("unparsed");
     }
     struct pipeline_opts po = { .year = common.year, .inflate = common.inflate,

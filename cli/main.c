@@ -22,6 +22,7 @@ static const struct {
     { "top", cmd_top, "the heaviest addresses, networks, ASNs or rDNS classes for an event" },
     { "explain", cmd_explain, "why an address or network is (not) listed, with the arithmetic" },
     { "delist", cmd_delist, "remove entries by hand from a state file, with a note" },
+    { "status", cmd_status, "what is listed now: cause, code, since, expiry, removals and notes" },
     { "unparsed", cmd_unparsed, "lines the parsers did not understand, grouped into templates" },
 };
 
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    msg_warn("unknown command \"%s\"", argv[1]);
+    msg_error("unknown command \"%s\"", argv[1]);
     usage(stderr);
     return EXIT_USAGE;
 }

@@ -20,7 +20,7 @@
 #include "custview.h"
 #include "msg.h"
 #include "publish.h"
-#include "state.h"
+#include "state_file.h"
 #include "xalloc.h"
 
 /* The output writers of publish_run and the blocks of listings_decide,
@@ -67,7 +67,7 @@ static int open_reports(struct job *j)
     const struct job_opts *o = j->o;
 
     if ((o->use & JOB_REPORTS_ONLY) && o->customers == NULL && j->policy.customers.map[0] == 0) {
-        msg_warn("%s: --customers FILE (or [customers] map in the config) is required", o->cmd);
+        msg_error("%s: --customers FILE (or [customers] map in the config) is required", o->cmd);
         return JOB_USAGE;
     }
     if (!(o->use & (JOB_REPORTS | JOB_REPORTS_ONLY))
@@ -117,8 +117,10 @@ static int open_lists(struct job *j)
         return EXIT_USAGE;
     if ((o->use & (JOB_ASN | JOB_ASN_LOGINS)) && asn && (j->asn = asn_open(asn)) == NULL)
         return EXIT_USAGE;
-    if ((o->use & JOB_RUN) && j->asn == NULL)
-        msg_warn("no ASN database (--asn-db or [policy] asn_db): ASN columns stay empty");
+    /* Running without one is a choice, not a fault: said with -v only,
+     * not mailed by cron every night. */
+    if ((o->use & JOB_RUN) && j->asn == NULL && o->verbose)
+        msg_info("no ASN database (--asn-db or [policy] asn_db): ASN columns stay empty");
     const char *contacts = o->abuse_contacts ? o->abuse_contacts
         : j->policy.abuse.contacts[0] ? j->policy.abuse.contacts : NULL;
     if ((o->use & JOB_RUN) && contacts
@@ -141,23 +143,42 @@ static int open_outputs(struct job *j)
         /* One run at a time per output directory and per state file. */
         snprintf(lockpath, sizeof(lockpath), "%s/.rblforge.lock", o->outdir);
         j->lock = publish_lock(lockpath);
-        if (j->lock >= 0 && o->state) {
-            snprintf(lockpath, sizeof(lockpath), "%s.lock", o->state);
-            j->slock = publish_lock(lockpath);
-        }
+        if (j->lock >= 0 && o->state)
+            j->slock = state_file_lock(o->state, 0);    /* as delist takes it */
         if (j->lock < 0 || j->slock == -2 || (o->state && j->slock < 0))
             return j->lock == -2 || j->slock == -2 ? EXIT_LOCKED : EXIT_RUNTIME;
     }
     if (o->state) {
         j->state = state_new();
         /* A damaged state would delist everything it carries: fail closed. */
-        if (!state_load(j->state, o->state)) {
+        if (!state_file_load(j->state, o->state)) {
             if (o->use & JOB_RUN)
                 msg_warn("%s: state file not usable; nothing published", o->state);
             return EXIT_RUNTIME;
         }
     }
     return EXIT_OK;
+}
+
+/* The files of the configuration this job does not open: those it does
+ * not use and those the command line names instead. */
+static unsigned unused_files(const struct job_opts *o)
+{
+    unsigned skip = 0;
+
+    if (!(o->use & JOB_ALLOW) || o->allowlist)
+        skip |= 1u << POLICY_FILE_ALLOWLIST;
+    if (!(o->use & JOB_DENY) || o->denylist)
+        skip |= 1u << POLICY_FILE_DENYLIST;
+    if (!(o->use & (JOB_ASN | JOB_ASN_LOGINS)) || o->asn_db)
+        skip |= 1u << POLICY_FILE_ASN_DB;
+    if (!(o->use & (JOB_REPORTS | JOB_REPORTS_ONLY)) || o->customers)
+        skip |= 1u << POLICY_FILE_CUSTOMERS_MAP;
+    if (!(o->use & (JOB_REPORTS | JOB_REPORTS_ONLY)) || o->templates)
+        skip |= 1u << POLICY_FILE_TEMPLATES;
+    if (!(o->use & JOB_RUN) || o->abuse_contacts)
+        skip |= 1u << POLICY_FILE_ABUSE_CONTACTS;
+    return skip;
 }
 
 int job_open(struct job *j, const struct job_opts *o)
@@ -168,21 +189,39 @@ int job_open(struct job *j, const struct job_opts *o)
     j->o = o;
     j->lock = j->slock = -1;
     j->since = o->since;
+    j->now = o->now;
+    j->newest = INT64_MIN;
     config_init(&j->policy);
-    if (o->config && !config_load(&j->policy, o->config))
+    if (o->config && (!config_load(&j->policy, o->config)
+                      || !config_check_files(&j->policy, unused_files(o))))
         return EXIT_USAGE;
     for (unsigned i = 0; i < o->ntest_ranges; i++)
         if (!policy_add_test_range(&j->policy, o->test_ranges[i])) {
-            msg_warn("--test-range: want an address or CIDR, got \"%.60s\"", o->test_ranges[i]);
+            msg_error("--test-range: want an address or CIDR, got \"%.60s\"", o->test_ranges[i]);
             return EXIT_USAGE;
         }
     if ((status = open_reports(j)) != EXIT_OK)
         return status;
-    if ((o->use & JOB_WINDOW) && !o->since_given && j->policy.window)
+    if ((o->use & JOB_WINDOW) && !o->since_given && j->policy.window) {
+        if (o->now_logs) {
+            msg_error("%s: --now logs dates the run after reading, [policy] window before: "
+                      "give --since instead of the window, or --now T", o->cmd);
+            return EXIT_USAGE;
+        }
         j->since = o->now - j->policy.window;
+    }
     if ((status = open_lists(j)) != EXIT_OK)
         return status;
     return open_outputs(j);
+}
+
+static void newest_event(const struct ipaddr *ip, const struct ip_stats *st, void *arg)
+{
+    int64_t *newest = arg;
+
+    (void)ip;
+    if (st->last && (int64_t)st->last > *newest)
+        *newest = st->last;
 }
 
 int job_read(struct job *j, char *const *files, size_t n)
@@ -191,10 +230,12 @@ int job_read(struct job *j, char *const *files, size_t n)
 
     j->files = files;
     j->nfiles = n;
-    if (j->state)
+    /* Only a run reads incrementally: explain reads every line it is given. */
+    bool incremental = j->state && (o->use & JOB_RUN);
+    if (incremental)
         j->inputs = xcalloc(n, sizeof(*j->inputs));
     j->po = (struct pipeline_opts){ .year = o->year, .since = j->since, .until = o->until,
-                                .state = j->state, .inputs = j->inputs,
+                                .state = incremental ? j->state : NULL, .inputs = j->inputs,
                                 .sink = j->reports ? &j->rj.sink : NULL,
                                 .inflate = o->inflate, .progress = o->progress,
                                 .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0,
@@ -225,6 +266,8 @@ int job_read(struct job *j, char *const *files, size_t n)
     }
     if ((o->use & JOB_ASN) && j->asn)
         asn_annotate(j->asn, j->agg);   /* once per distinct address */
+    if (o->use & JOB_RUN)
+        agg_walk(j->agg, newest_event, &j->newest);
     return EXIT_OK;
 }
 
@@ -254,9 +297,59 @@ static void run_summary(const struct job *j)
                  l->held);
 }
 
-void job_decide(struct job *j)
+static const char *iso(int64_t t, char *buf, size_t n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, n, "@%lld", (long long)t);
+    return buf;
+}
+
+/* The time of a run follows its evidence: --now logs dates it from the
+ * newest evidence (the logs' newest event, or the state's newest entry);
+ * without --now, logs older than the expiry window are refused, as every
+ * entry published would expire at once and the next run would remove
+ * them all (the valve would trip, for no reason the user could see). */
+static int date_run(struct job *j)
 {
     const struct job_opts *o = j->o;
+    int64_t newest = j->newest;
+    char a[32], b[32];
+
+    if (j->state) {
+        int64_t s = state_newest(j->state);
+        if (s > newest)
+            newest = s;
+    }
+    if (newest == INT64_MIN)
+        return EXIT_OK;         /* no evidence at all: nothing to date */
+    if (o->now_logs) {
+        j->now = newest;
+        if (o->verbose)
+            msg_info("--now logs: the run is dated %s, the newest evidence", iso(newest, a, 32));
+        return EXIT_OK;
+    }
+    if (o->now_given || newest + j->policy.expiry > j->now)
+        return EXIT_OK;
+    int64_t x = j->policy.expiry;
+    msg_error("the newest evidence (%s) is older than the expiry window ([policy] expiry "
+              "= %lld%s) before now (%s): everything published would expire at once; to "
+              "re-run archives, date the run from the logs with --now logs (or give "
+              "--now T)", iso(newest, a, 32), (long long)(x % 86400 ? x % 3600 ? x : x / 3600
+                                                          : x / 86400),
+              x % 86400 ? x % 3600 ? "s" : "h" : "d", iso(j->now, b, 32));
+    return EXIT_USAGE;
+}
+
+int job_decide(struct job *j)
+{
+    const struct job_opts *o = j->o;
+    int status = (o->use & JOB_RUN) ? date_run(j) : EXIT_OK;
+
+    if (status != EXIT_OK)
+        return status;
     struct listing_opts lo = { .allow = j->allow, .deny = j->deny,
                                .all_networks = (o->use & JOB_ALL_NETWORKS) != 0,
                                .run_all = (o->use & JOB_RUN) ? run_all_omp : NULL };
@@ -265,11 +358,12 @@ void job_decide(struct job *j)
     j->decided = true;
     /* explain shows the state's entry beside today's decision, unmerged. */
     if (j->state && (o->use & JOB_RUN))
-        state_apply(j->state, &j->l, &j->policy, j->allow, o->now);
+        state_apply(j->state, &j->l, &j->policy, j->allow, j->now);
     j->t_publish = seconds();
     j->mb_decide = peak_mb();
     if ((o->use & JOB_RUN) && o->verbose)
         run_summary(j);
+    return EXIT_OK;
 }
 
 /* The state moves on only with a publication: otherwise the next run
@@ -284,14 +378,14 @@ static bool save_state(void *ctx)
 
     for (size_t i = 0; i < j->nfiles; i++)
         if (j->inputs[i].name[0]) {
-            j->inputs[i].seen = j->o->now;
-            state_input_done(j->state, &j->inputs[i]);
+            j->inputs[i].seen = j->now;
+            state_input_done(state_inputs(j->state), &j->inputs[i]);
         }
     snprintf(bak, sizeof(j->state_bak), "%s.prev", j->o->state);
     unlink(bak);
     if (link(j->o->state, bak) < 0)
         bak[0] = 0;             /* a first run: there is no previous state */
-    if (!state_save(j->state, j->o->state)) {
+    if (!state_file_save(j->state, j->o->state)) {
         msg_warn("%s: state not saved; nothing published, the next run reads these logs "
                  "again", j->o->state);
         if (bak[0])
@@ -347,7 +441,7 @@ static int publish_listings(struct job *j)
                               .dropped_lines = j->st.dropped_lines, .with_state = j->state != NULL,
                               .contacts = j->contacts };
     struct publish_opts pub = { .force = o->force, .verbose = o->verbose,
-                                .post_publish = o->post_publish, .now = o->now,
+                                .post_publish = o->post_publish, .now = j->now,
                                 .run_all = run_all_omp };
     struct publish_result pr;
     struct abuse_job aj;
@@ -360,12 +454,12 @@ static int publish_listings(struct job *j)
     }
 
     if (j->reports) {
-        report_job_build(&j->rj, j->files, j->nfiles, o->now, j->asn);
+        report_job_build(&j->rj, j->files, j->nfiles, j->now, j->asn);
         pub.extra[0] = &j->rj.extra;
     }
     if (abuse) {
         abuse_job_build(&aj, &j->l, j->contacts, &j->policy, j->state != NULL, j->files,
-                        j->nfiles, &j->po, o->now);
+                        j->nfiles, &j->po, j->now);
         rep.abuse_messages = true;
         pub.extra[1] = &aj.extra;
     }
@@ -421,7 +515,7 @@ static int publish_reports(struct job *j)
     struct pubdir *pd = NULL;
     int status = EXIT_OK;
 
-    report_job_build(rj, j->files, j->nfiles, j->o->now, j->asn);
+    report_job_build(rj, j->files, j->nfiles, j->now, j->asn);
     custview_listing_from(&rj->out.listing, &j->l);
     if (j->o->verbose)
         tiers_summary(&rj->rep);

@@ -48,6 +48,8 @@ static bool extra_stage(void *ctx, const char *dir, const struct listings *l,
     j->out.listing.removed = r->removed;
     j->out.listing.kept = r->kept;
     j->out.listing.previous = r->previous;
+    j->out.listing.diff = r->diff;
+    j->out.listing.asn = j->asn;
     return custout_stage(&j->out, dir, af);
 }
 
@@ -105,6 +107,7 @@ void report_job_build(struct report_job *j, char *const *files, size_t nfiles, i
 {
     outbound_join(j->ob);
     cust_report_build(&j->rep, j->ob, j->map, &j->cp, asn, j->geo);
+    j->asn = asn;
     j->out.r = &j->rep;
     j->out.files = files;
     j->out.nfiles = nfiles;

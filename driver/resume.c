@@ -25,8 +25,8 @@ uint64_t resume_input(const char *path, struct input *in, enum inflate_kind kind
         input_close(h);
     }
     rec->hlen = (uint32_t)hl;
-    rec->hash = state_hash(head, hl);
-    state_input_resume(st, rec->dev, rec->ino, head, hl, &skip, &skip_lines);
+    rec->hash = state_input_hash(head, hl);
+    state_input_resume(state_inputs_of(st), rec->dev, rec->ino, head, hl, &skip, &skip_lines);
     while (done < skip && (k = input_read(in, skipbuf, skip - done < sizeof(skipbuf)
                                          ? (size_t)(skip - done) : sizeof(skipbuf))) > 0)
         done += k;

@@ -4,6 +4,7 @@
 #include <time.h>
 #include "custhtml.h"
 #include "custtext.h"
+#include "dashboard.h"
 #include "escape.h"
 #include "policy.h"
 
@@ -36,21 +37,35 @@ static const char css[] =
     "pre{background:#f7f7f7;padding:.4em;overflow-x:auto;white-space:pre-wrap;"
     "word-break:break-all;font-size:12px;margin:.2em 0}"
     ".sig{margin:.4em 0}.sig b{font-family:monospace}.muted{color:#666}"
-    "svg{background:#fafafa;border:1px solid #eee}";
+    "svg{background:#fafafa;border:1px solid #eee;max-width:100%;height:auto}"
+    "nav a{margin-right:1em}"
+    "@media (max-width:600px){body{margin:.5em;font-size:13px}td,th{padding:2px 4px}"
+    "h1{font-size:1.25em}}";
+
+/* One scale for every customer's chart (and for both series: bounces
+ * count attempts, so a spammer's red bars may be taller than its blue
+ * ones): charts side by side compare at a glance. */
+static uint32_t common_max(const struct cust_report *r)
+{
+    uint32_t max = 1;
+
+    for (size_t k = 0; k < r->n; k++)
+        for (size_t i = 0; i < r->hours; i++) {
+            if (r->c[k].hour_msgs[i] > max)
+                max = r->c[k].hour_msgs[i];
+            if (r->c[k].hour_bounced[i] > max)
+                max = r->c[k].hour_bounced[i];
+        }
+    return max;
+}
+
+static uint32_t chart_max;      /* custhtml_write's common_max, for chart() */
 
 static void chart(struct outbuf *o, const struct cust_report *r, const struct customer *c)
 {
     enum { W = 720, H = 120, PAD = 20 };
-    uint32_t max = 1;
+    uint32_t max = chart_max ? chart_max : 1;
 
-    /* One scale for both series: bounces count attempts, so a spammer's
-     * red bars may be taller than its blue ones. */
-    for (size_t i = 0; i < r->hours; i++) {
-        if (c->hour_msgs[i] > max)
-            max = c->hour_msgs[i];
-        if (c->hour_bounced[i] > max)
-            max = c->hour_bounced[i];
-    }
     double bw = r->hours ? (double)(W - 2 * PAD) / (double)r->hours : 0;
     outbuf_printf(o, "<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                   "role=\"img\" aria-label=\"messages and bounces per hour\">", W, H + 24, W,
@@ -75,8 +90,9 @@ static void chart(struct outbuf *o, const struct cust_report *r, const struct cu
             outbuf_puts(o, "</text>");
         }
     }
-    outbuf_printf(o, "<text x=\"%d\" y=\"10\" font-size=\"9\" fill=\"#666\">scale max %u per hour; "
-                  "blue: messages, red: bounced attempts; hours in UTC</text></svg>\n", PAD, max);
+    outbuf_printf(o, "<text x=\"%d\" y=\"10\" font-size=\"9\" fill=\"#666\">0 to %u per hour, "
+                  "the same scale for every customer; blue: messages, red: bounced attempts; "
+                  "hours in UTC</text></svg>\n", PAD, max);
 }
 
 static const char *fname(const struct custview *x, uint32_t f)
@@ -203,33 +219,45 @@ static void customer(struct outbuf *o, const struct custview *x, const struct cu
     outbuf_puts(o, "</section>\n");
 }
 
-void custhtml_write(struct outbuf *o, const struct custview *x)
+static void page_head(struct outbuf *o)
 {
-    const struct cust_report *r = x->r;
-    size_t by[TIER__COUNT] = { 0 };
-
-    for (size_t i = 0; i < r->n; i++)
-        by[r->c[i].tier]++;
     outbuf_puts(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                 "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
                 "style-src 'unsafe-inline'; img-src data:\">\n"
-                "<title>rblforge: outbound mail by customer</title>\n<style>");
+                "<title>rblforge: the day's listings and outbound mail</title>\n<style>");
     outbuf_puts(o, css);
-    outbuf_puts(o, "</style></head><body>\n<h1>Outbound mail by customer</h1>\n<p class=\"muted\">");
+    outbuf_puts(o, dashboard_css);
+    outbuf_puts(o, "</style></head><body>\n");
+}
+
+static void page_header(struct outbuf *o, const struct custview *x)
+{
+    const struct cust_report *r = x->r;
+
+    outbuf_puts(o, "<h1>rblforge: the day's listings and outbound mail</h1>\n"
+                "<p class=\"muted\">Generated ");
+    stamp(o, x->now, "%Y-%m-%d %H:%M UTC");
+    outbuf_puts(o, "; outbound mail ");
     if (r->hours) {
         stamp(o, r->hour0, "%Y-%m-%d %H:%M");
         outbuf_puts(o, " to ");
         stamp(o, r->hour0 + (int64_t)r->hours * 3600, "%Y-%m-%d %H:%M UTC");
     } else {
-        outbuf_puts(o, "no outbound mail in the input");
+        outbuf_puts(o, "none in the input");
     }
-    outbuf_puts(o, "; generated ");
-    stamp(o, x->now, "%Y-%m-%d %H:%M UTC");
     outbuf_printf(o, "; %llu outbound messages, %llu bounce notices and %llu inbound "
                   "messages not counted.</p>\n", (unsigned long long)r->messages,
                   (unsigned long long)r->notices, (unsigned long long)r->inbound_skipped);
+    dashboard_headline(o, &x->listing);
+    outbuf_puts(o, "<nav><a href=\"#dnsbl\">listings</a><a href=\"#changes\">changes</a>"
+                "<a href=\"#held\">held</a><a href=\"#customers\">customers</a></nav>\n");
+}
 
-    outbuf_puts(o, "<h2>Summary</h2>\n<table class=\"summary\"><tr><th class=\"l\">customer</th>"
+static void customer_summary(struct outbuf *o, const struct cust_report *r)
+{
+    outbuf_puts(o, "<h2 id=\"customers\">Outbound mail by customer</h2>\n<div class=\"scroll\">"
+                "<table class=\"summary\"><tr><th class=\"l\">customer</th>"
                 "<th class=\"l\">tier</th><th>messages</th><th>bounce rate</th>"
                 "<th>spam rejections</th><th class=\"l\">signals</th></tr>\n");
     for (size_t i = 0; i < r->n; i++) {
@@ -245,27 +273,21 @@ void custhtml_write(struct outbuf *o, const struct custview *x)
             outbuf_printf(o, "%s%s", k ? ", " : "", cust_signal_name(c->sig[k].id));
         outbuf_puts(o, "</td></tr>\n");
     }
-    outbuf_puts(o, "</table>\n");
+    outbuf_puts(o, "</table></div>\n");
+}
 
-    const struct custview_listing *l = &x->listing;
-    outbuf_puts(o, "<h2>Today's listings</h2>\n");
-    if (l->have) {
-        outbuf_printf(o, "<table class=\"listing\"><tr><th class=\"l\">addresses seen</th>"
-                      "<td>%zu</td></tr><tr><th class=\"l\">listed</th><td>%zu</td></tr>",
-                      l->seen, l->listed);
-        for (int c = 1; c < CAUSE__COUNT; c++)
-            outbuf_printf(o, "<tr><th class=\"l\">listed: %s</th><td>%zu</td></tr>",
-                          policy_cause_name((enum cause)c), l->by_cause[c]);
-        outbuf_printf(o, "<tr><th class=\"l\">allowlisted, not listed</th><td>%zu</td></tr>",
-                      l->allowlisted);
-        if (l->have_diff)
-            outbuf_printf(o, "<tr><th class=\"l\">added / removed / kept</th>"
-                          "<td>%zu / %zu / %zu</td></tr>", l->added, l->removed, l->kept);
-        outbuf_puts(o, "</table>\n");
-    } else {
-        outbuf_puts(o, "<p class=\"muted\">No listing in this run.</p>\n");
-    }
+void custhtml_write(struct outbuf *o, const struct custview *x)
+{
+    const struct cust_report *r = x->r;
+    size_t by[TIER__COUNT] = { 0 };
 
+    for (size_t i = 0; i < r->n; i++)
+        by[r->c[i].tier]++;
+    page_head(o);
+    page_header(o, x);
+    dashboard_write(o, &x->listing);
+    customer_summary(o, r);
+    chart_max = common_max(r);
     for (int t = TIER_SUSPEND; t >= TIER_OK; t--) {
         outbuf_printf(o, "<h2 id=\"tier-%s\">%s (%zu)</h2>\n", cust_tier_name((enum cust_tier)t),
                       cust_tier_name((enum cust_tier)t), by[t]);

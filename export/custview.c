@@ -8,6 +8,7 @@ void custview_listing_from(struct custview_listing *s, const struct listings *l)
     if (l == NULL)
         return;
     s->have = true;
+    s->l = l;
     s->seen = l->seen;
     s->listed = l->n;
     s->allowlisted = l->nallowed;

@@ -36,6 +36,26 @@ static void elements(struct outbuf *o, const struct policy *p, const struct zone
     outbuf_puts(o, "}\n");
 }
 
+/* [firewall] nft_rule: a chain of its own on the input hook that drops
+ * the sets' sources, so the file is a complete ruleset snippet. Flushed
+ * first: loading the file again leaves one rule of each, not two. */
+static void chain(struct outbuf *o)
+{
+    outbuf_puts(o, "\tchain input {\n\t\ttype filter hook input priority filter - 10; "
+                "policy accept;\n\t}\n");
+}
+
+static void chain_rules(struct outbuf *o, const struct policy *p, bool v4, bool v6)
+{
+    outbuf_printf(o, "flush chain %s %s input\n", p->nft_family, p->nft_table);
+    if (v4)
+        outbuf_printf(o, "add rule %s %s input ip saddr @%s drop\n", p->nft_family,
+                      p->nft_table, p->nft_set4);
+    if (v6)
+        outbuf_printf(o, "add rule %s %s input ip6 saddr @%s drop\n", p->nft_family,
+                      p->nft_table, p->nft_set6);
+}
+
 void fw_nft_write(struct outbuf *o, const struct export_ctx *x)
 {
     const struct policy *p = x->p;
@@ -49,6 +69,8 @@ void fw_nft_write(struct outbuf *o, const struct export_ctx *x)
         outbuf_printf(o, "\tset %s {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n", p->nft_set4);
     if (v6)
         outbuf_printf(o, "\tset %s {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t}\n", p->nft_set6);
+    if (p->nft_rule)
+        chain(o);
     outbuf_puts(o, "}\n");
     if (v4)
         outbuf_printf(o, "flush set %s %s %s\n", p->nft_family, p->nft_table, p->nft_set4);
@@ -58,4 +80,6 @@ void fw_nft_write(struct outbuf *o, const struct export_ctx *x)
         elements(o, p, x->z, 4, p->nft_set4);
     if (v6)
         elements(o, p, x->z, 6, p->nft_set6);
+    if (p->nft_rule)
+        chain_rules(o, p, v4, v6);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -50,14 +51,33 @@ static void print_list(const struct pubdiff *d, const struct listings *l, bool a
         msg_info("  %s ... %zu more in summary.json", sign, n - SHOW);
 }
 
+/* With -v only: a publication that went as planned needs no human, and
+ * cron mails whatever a job prints. */
 static void print_diff(const struct pubdiff *d, const struct listings *l, bool verbose)
 {
-    msg_info("publish: %zu added, %zu removed, %zu kept (previously %zu)",
-             d->added.n, d->removed.n, d->kept, d->prev);
     if (!verbose)
         return;
+    msg_info("publish: %zu added, %zu removed, %zu kept (previously %zu)",
+             d->added.n, d->removed.n, d->kept, d->prev);
     print_list(d, l, true);
     print_list(d, l, false);
+}
+
+const char *publish_iso_time(int64_t t, char buf[40])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char z[8];
+
+    if (localtime_r(&tt, &tm) == NULL || strftime(buf, 40, "%Y-%m-%dT%H:%M:%S", &tm) == 0
+        || strftime(z, sizeof(z), "%z", &tm) != 5) {
+        snprintf(buf, 40, "@%lld", (long long)t);
+        return buf;
+    }
+    /* RFC 3339 wants the offset's colon: +0900 -> +09:00. */
+    size_t n = strlen(buf);
+    snprintf(buf + n, 40 - n, "%.3s:%.2s", z, z + 3);
+    return buf;
 }
 
 /* summary.json: the run in numbers, and the diff against the last publication. */
@@ -94,8 +114,11 @@ static void write_summary(struct outbuf *o, const struct summary_ctx *s)
 
     for (size_t i = 0; i < l->n; i++)
         by[l->v[i].d.cause]++;
-    outbuf_printf(o, "{\n  \"now\": %lld,\n  \"addresses_seen\": %zu,\n  \"listed\": %zu,\n"
-                  "  \"listed_by_cause\": {", (long long)s->x->now, l->seen, l->n);
+    char iso[40];
+
+    outbuf_printf(o, "{\n  \"now\": %lld,\n  \"now_iso\": \"%s\",\n  \"addresses_seen\": %zu,\n"
+                  "  \"listed\": %zu,\n  \"listed_by_cause\": {", (long long)s->x->now,
+                  publish_iso_time(s->x->now, iso), l->seen, l->n);
     for (int c = 1; c < CAUSE__COUNT; c++)
         outbuf_printf(o, "%s\"%s\": %zu", c > 1 ? ", " : "", policy_cause_name(c), by[c]);
     outbuf_printf(o, "},\n  \"allowlisted_not_listed\": %zu,\n  \"published_prefixes\": "
@@ -159,6 +182,7 @@ struct prepare {
     const char *outdir;
     const struct listings *l;
     struct cidrset *allow;
+    unsigned fw_causes;
     bool had_previous;
 };
 
@@ -170,7 +194,7 @@ static void prepare_one(size_t k, void *ctx)
         p->had_previous = pubdiff_read_previous(p->d, p->outdir);
         pubdiff_compute(p->d, p->l);
     } else {
-        zonedata_build(p->z, p->l, p->allow);
+        zonedata_build(p->z, p->l, p->allow, p->fw_causes);
     }
 }
 
@@ -345,7 +369,7 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     r->hook_status = -1;
     remove_stale_temporaries(outdir);
     /* The diff and the zone entries need only l: build both at once. */
-    struct prepare pr = { &d, &z, outdir, l, allow, false };
+    struct prepare pr = { &d, &z, outdir, l, allow, x->p->fw_causes, false };
     if (o->run_all)
         o->run_all(2, prepare_one, &pr);
     else
@@ -393,12 +417,14 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     }
     zonedata_free(&z);
     x->z = NULL;
+    r->diff = &d;
     for (size_t k = 0; ok && k < PUBLISH_EXTRAS; k++)
         if (o->extra[k]) {
             ok = o->extra[k]->stage(o->extra[k]->ctx, pubdir_path(pd), l, r, &af[naf]);
             if (af[naf])
                 naf++;
         }
+    r->diff = NULL;
     /* A signal that came while the files were written abandons the
      * publication: nothing of it is live yet. */
     if (!ok || afile_signal_held()) {

@@ -125,7 +125,8 @@ static void count_one(const struct ipprefix *p, void *ctx)
     ++*(size_t *)ctx;
 }
 
-void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow)
+void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow,
+                    unsigned fw_causes)
 {
     struct cidr_list allowed = { 0 };
     size_t count[CAUSE__COUNT] = { 0 }, big = 0, nsmall = 0, ns = 0;
@@ -158,17 +159,40 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     free(small);
     exclusions(z, &allowed);
     z->allowed = allowed;
+    z->fw_causes = fw_causes;
     /* The firewall sets are as long as the listing: counted here, made
      * again by each writer that wants them instead of kept. */
     zonedata_fw_each(z, 4, count_one, &z->nfw4);
     zonedata_fw_each(z, 6, count_one, &z->nfw6);
 }
 
+/* The firewall's causes: cidr_minimal_each hands one ctx to the filter
+ * and to the emitter, so the caller's emitter is wrapped. */
+struct fw_walk {
+    unsigned causes;
+    cidr_emit_fn *emit;
+    void *ctx;
+};
+
+static bool fw_keep(const void *rec, void *ctx)
+{
+    return (((const struct fw_walk *)ctx)->causes >> ((const struct zone_entry *)rec)->cause) & 1;
+}
+
+static void fw_emit(const struct ipprefix *p, void *ctx)
+{
+    struct fw_walk *w = ctx;
+
+    w->emit(p, w->ctx);
+}
+
 void zonedata_fw_each(const struct zonedata *z, int family, cidr_emit_fn *emit, void *ctx)
 {
+    struct fw_walk w = { z->fw_causes, emit, ctx };
+
     _Static_assert(offsetof(struct zone_entry, pfx) == 0, "cidr_minimal_each reads pfx");
-    cidr_minimal_each(z->e, sizeof(*z->e), z->n, NULL, z->allowed.v, z->allowed.n, family,
-                      emit, ctx);
+    cidr_minimal_each(z->e, sizeof(*z->e), z->n, fw_keep, z->allowed.v, z->allowed.n, family,
+                      fw_emit, &w);
 }
 
 size_t zonedata_count(const struct zonedata *z, int family)

@@ -13,6 +13,7 @@ int cmd_top(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_delist(int argc, char **argv);
 int cmd_unparsed(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* --year Y, --tz ZONE, -j N, --inflate, --progress: shared by commands that read logs. */
 struct cli_common {
@@ -28,6 +29,7 @@ enum {
     OPT_INFLATE = 1100, OPT_PROGRESS, OPT_NO_PROGRESS,
     OPT_ABUSE_CONTACTS = 1200, OPT_ABUSE_FORMAT, OPT_LETTERS, OPT_ABUSE_MAX_SOURCES,
     OPT_NO_REDACT,
+    OPT_WAIT = 1300, OPT_CREATE,
 };
 /* The long options every log-reading command takes (--inflate, --progress,
  * --no-progress), for splicing into a getopt_long table. */

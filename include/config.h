@@ -18,9 +18,18 @@ extern const char config_default_ini[];
 
 /* The built-in defaults. */
 void config_init(struct policy *p);
-/* Overlay the settings of an INI file. On error prints
- * "path:line: ..." and returns false. */
+/* Overlay the settings of an INI file. Every error is reported as
+ * "error: path:line: key: message" and the parse goes on; false if there
+ * was any (or the path is not a readable regular file). */
 bool config_load(struct policy *p, const char *path);
+/* The file the configuration names for f ("" for none). */
+const char *config_file(const struct policy *p, enum policy_file f);
+/* "path:line: key" of the setting that named f, into buf. */
+const char *config_file_where(const struct policy *p, enum policy_file f, char *buf, size_t n);
+/* Check that the files the configuration names exist and can be read
+ * (templates: a directory), skipping those whose bit (1 << f) is in
+ * skip; each failure reported with config_file_where. false if any. */
+bool config_check_files(const struct policy *p, unsigned skip);
 /* Write the effective configuration as an INI file. */
 void config_print(const struct policy *p, FILE *fp);
 /* Parse "90", "90s", "15m", "36h", "7d", "2w" (0 allowed) into seconds. */

@@ -13,6 +13,9 @@
 #include "letter.h"
 #include "listing.h"
 
+struct asn_db;
+struct pubdiff;
+
 /* What report.html says about the day's listings (optional). */
 struct custview_listing {
     bool have;
@@ -20,6 +23,12 @@ struct custview_listing {
     size_t by_cause[CAUSE__COUNT];
     bool have_diff;
     size_t added, removed, kept, previous;
+    /* For the dashboard, valid while the page is written: the listings
+     * themselves, the ASN database (NULL: no names), the diff against the
+     * previous publication (NULL: none). */
+    const struct listings *l;
+    const struct asn_db *asn;
+    const struct pubdiff *diff;
 };
 
 struct custview {

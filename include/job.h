@@ -58,6 +58,8 @@ struct job_opts {
     int progress;               /* 1 yes, 0 no, -1 when stderr is a terminal */
     int64_t now, since, until;
     bool since_given;           /* JOB_WINDOW applies only without it */
+    bool now_given;             /* --now T: the user's time, not checked against the logs */
+    bool now_logs;              /* --now logs: the run's time is its newest evidence */
     bool verbose, strict, force;
     const char *post_publish;
 };
@@ -83,6 +85,8 @@ struct job {
     struct listings l;
     bool decided;
     int64_t since;
+    int64_t now;                /* the run's time: o->now, or --now logs' */
+    int64_t newest;             /* the newest event read (JOB_RUN); INT64_MIN if none */
     double t_read, t_decide, t_publish, cpu_read;       /* JOB_RUN -v figures */
     long mb_read, mb_decide;
 };
@@ -94,8 +98,11 @@ int job_open(struct job *j, const struct job_opts *o);
  * publishing job (JOB_RUN, JOB_REPORTS_ONLY) must not publish: an input
  * could not be read, or --strict saw damage. */
 int job_read(struct job *j, char *const *files, size_t n);
-/* Decide the listings (j->l); a run merges them with the state. */
-void job_decide(struct job *j);
+/* Decide the listings (j->l); a run merges them with the state. A run
+ * is first dated (--now logs: from the newest evidence); EXIT_USAGE
+ * (reported) when, without --now, the newest evidence is older than the
+ * expiry window: everything published would expire at once. */
+int job_decide(struct job *j);
 /* Publish (JOB_RUN: zone, sets and the reports; JOB_REPORTS_ONLY: the
  * reports) and save the state; an exit status (EXIT_DAMAGED when an input
  * was damaged but the rest published). */

@@ -1,7 +1,8 @@
 #ifndef RBLFORGE_MSG_H
 #define RBLFORGE_MSG_H
 /*
- * Diagnostics in three severities, after Postfix's msg(3): warn counts and
+ * Diagnostics in three severities (and "error:" for what stops a command
+ * that the user must fix: configuration, command line), after Postfix's msg(3): warn counts and
  * continues, fatal means the environment failed (exit 1 unless told
  * otherwise), panic means our own bug (abort). All go to stderr prefixed
  * with the program name.
@@ -26,6 +27,9 @@ extern int msg_verbose;
 
 void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error that stops the command (a bad configuration or command line):
+ * labelled "error:", counted like a warning; the caller exits. */
+void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void msg_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void msg_fatal_status(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

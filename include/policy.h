@@ -24,6 +24,13 @@ enum cause {
     CAUSE__COUNT
 };
 
+/* The files a configuration may name (config.c checks them). */
+enum policy_file {
+    POLICY_FILE_ALLOWLIST, POLICY_FILE_DENYLIST, POLICY_FILE_ASN_DB,
+    POLICY_FILE_CUSTOMERS_MAP, POLICY_FILE_TEMPLATES, POLICY_FILE_ABUSE_CONTACTS,
+    POLICY_FILE__COUNT
+};
+
 /* How many CIDRs [policy] trusted_networks and test_range hold. */
 #define POLICY_NETS_MAX 64
 
@@ -62,6 +69,8 @@ struct policy {
     unsigned min_change;        /* ... ignored below this many entries */
     char ipset_set4[32];
     char ipset_set6[32];
+    unsigned fw_causes;         /* [firewall] causes: bit 1 << cause */
+    bool nft_rule;              /* [firewall] nft_rule: fw.nft drops the sets' sources */
     struct cust_policy customers;       /* [customers]: see customers.h */
     struct letter_policy letters;       /* [letters]: see custpolicy.h */
     /* Our own zones (own_zones; default: [zone] name): their hits are
@@ -76,6 +85,8 @@ struct policy {
     unsigned ntest_range;
     bool list_private;          /* list RFC 1918, 100.64/10, fc00::/7 */
     struct abuse_policy abuse;          /* [abuse]: see abuse.h */
+    char config_path[POLICY_PATH];      /* the file loaded; "" for the defaults */
+    unsigned file_line[POLICY_FILE__COUNT];     /* where it named each file; 0 = not */
 };
 
 /* Why an address is out of the policy's reach whatever its evidence. */

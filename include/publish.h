@@ -58,6 +58,7 @@ struct publish_opts {
 struct publish_result {
     bool had_previous;
     size_t previous, added, removed, kept;
+    const struct pubdiff *diff; /* the diff itself, during publish_extra.stage only */
     int hook_status;            /* exit status of the post-publish command, -1 if none */
 };
 
@@ -65,6 +66,9 @@ struct publish_result {
  * the descriptor to close when done, -1 on error, -2 when another run
  * holds it (both warned). */
 int publish_lock(const char *path);
+/* t as RFC 3339 / ISO 8601 local time with its offset (TZ, --tz):
+ * "2026-11-25T12:00:00+09:00", in buf. */
+const char *publish_iso_time(int64_t t, char buf[40]);
 
 /* x: the listings, policy and run facts (zonedata.h); publish_run adds the
  * zone data, serial and time. The caller holds OUTDIR's lock. Returns an

@@ -26,6 +26,7 @@ struct report_job {
     struct cust_report rep;
     struct custview out;
     struct publish_extra extra;
+    const struct asn_db *asn;   /* report_job_build's, for the dashboard's names */
     bool built;
 };
 

@@ -5,7 +5,8 @@
  * per cause, the minimal prefixes covering exactly the listed addresses
  * (never wider); the allowlisted prefixes that sit inside a listed range
  * (rbldnsd '!' exclusions); and for the firewall sets, per family, the
- * minimal prefixes of everything listed minus everything allowlisted:
+ * minimal prefixes of everything listed for the firewall's causes minus
+ * everything allowlisted:
  * counted here, made on demand (zonedata_fw_each), as they are as long as
  * the listing.
  */
@@ -29,6 +30,7 @@ struct zonedata {
     struct cidr_list excl;      /* allowlisted prefixes inside a listed one */
     struct cidr_list allowed;   /* the whole allowlist */
     size_t nfw4, nfw6;          /* prefixes in the firewall sets */
+    unsigned fw_causes;         /* bit 1 << cause: the causes the firewall sets take */
     size_t dropped;             /* listed prefixes entirely allowlisted */
 };
 
@@ -54,9 +56,12 @@ struct export_ctx {
     int64_t now;
 };
 
-/* Fills z from l; allow may be NULL. Besides z it holds, for a moment,
- * only the entries of the causes other than the one with most listings. */
-void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow);
+/* Fills z from l; allow may be NULL. The firewall sets take the entries
+ * of the causes in fw_causes (bit 1 << cause; [firewall] causes). Besides z
+ * it holds, for a moment, only the entries of the causes other than the
+ * one with most listings. */
+void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow,
+                    unsigned fw_causes);
 /* Of two causes (enum cause) listed for one prefix, the one it is
  * published for: spam, auth, dynamic, then net. */
 uint8_t zonedata_winner(uint8_t a, uint8_t b);

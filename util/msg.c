@@ -36,6 +36,16 @@ void msg_warn(const char *fmt, ...)
     va_end(ap);
 }
 
+void msg_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    atomic_fetch_add(&warn_count, 1);
+    va_start(ap, fmt);
+    vmsg("error: ", fmt, ap);
+    va_end(ap);
+}
+
 unsigned long msg_warn_count(void)
 {
     return atomic_load(&warn_count);
@@ -46,7 +56,7 @@ void msg_fatal_status(int status, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vmsg("fatal: ", fmt, ap);
+    vmsg(status == EXIT_USAGE ? "error: " : "fatal: ", fmt, ap);
     va_end(ap);
     exit(status);
 }

@@ -16,7 +16,7 @@ done
 "$RBLFORGE" events --year 12 - </dev/null >/dev/null 2>&1; is $? 2 "bad --year: exit 2"
 printf '[policy]\nthreshold = 5\nbogus = 1\n' >"$TMP/bad.ini"
 "$RBLFORGE" check-config -c "$TMP/bad.ini" >/dev/null 2>"$TMP/err"; is $? 2 "bad config: exit 2"
-grep -q "bad.ini:3: unknown key \"bogus\"" "$TMP/err"; ok $? "config error names file, line and key"
+grep -q "error: .*bad.ini:3: bogus: unknown key \"bogus\"" "$TMP/err"; ok $? "config error names file, line and key"
 "$RBLFORGE" run -c "$TMP/bad.ini" -o "$TMP/out" /dev/null >/dev/null 2>&1; is $? 2 "run with a bad config: exit 2"
 printf '192.0.2.0/33\n' >"$TMP/allow"
 "$RBLFORGE" run --allowlist "$TMP/allow" -o "$TMP/out" /dev/null >/dev/null 2>"$TMP/err"; is $? 2 "bad allowlist: exit 2"

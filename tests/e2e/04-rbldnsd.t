@@ -6,7 +6,7 @@ command -v rbldnsd >/dev/null || { skip "rbldnsd not installed (scripts/install-
 command -v dig >/dev/null || { skip "dig not installed (scripts/install-deps test)"; done_testing; exit; }
 
 S="$TOP/datasets/sample"
-"$RBLFORGE" run --year 2026 --tz JST-9 --allowlist "$S/allowlist.txt" -o "$TMP/out" \
+"$RBLFORGE" run --year 2026 --tz JST-9 --now logs --allowlist "$S/allowlist.txt" -o "$TMP/out" \
     "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
 ok $? "run"
 

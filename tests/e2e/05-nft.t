@@ -5,7 +5,7 @@
 
 command -v nft >/dev/null || { skip "nft not installed (scripts/install-deps test)"; done_testing; exit; }
 S="$TOP/datasets/sample"
-"$RBLFORGE" run --year 2026 --tz JST-9 -o "$TMP/out" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
+"$RBLFORGE" run --year 2026 --tz JST-9 --now logs -o "$TMP/out" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
 ok $? "run"
 printf 'table inet t {\n set s { type ipv4_addr; flags interval; }\n}\nadd element inet t s { 1.2.3.300 }\n' >"$TMP/bad.nft"
 

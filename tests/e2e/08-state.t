@@ -17,7 +17,7 @@ js() { sed -n "s/^  \"$1\": \\([^,]*\\),*$/\\1/p" "$2/summary.json"; }
 pregreet '24 10:00:00' 192.0.2.77 >"$D/mail.log"
 R --now 2026-11-24T12:00:00Z -o "$TMP/r1" "$D/mail.log"; is $? 0 "first run with a new state file"
 [ -s "$S" ]; ok $? "the state file is written"
-head -1 "$S" | grep -q '^rblforge-state 1$'; ok $? "it is versioned"
+head -1 "$S" | grep -q '^rblforge-state 2$'; ok $? "it is versioned"
 tail -1 "$S" | grep -Eq '^end	[0-9]+	[0-9a-f]{16}$'; ok $? "and ends with a checksum"
 is "$(col 192.0.2.77 expires "$TMP/r1")" 2026-12-01T10:00:00Z "expires 7 days after the last evidence"
 is "$(js state_added "$TMP/r1"),$(js state_expired "$TMP/r1")" "1,0" "summary.json: added 1, removed 0"

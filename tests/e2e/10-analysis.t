@@ -33,10 +33,10 @@ authfail() { stamp; printf 'postfix/submission/smtpd[13]: warning: unknown[%s]: 
 } >"$L"
 printf '100.64.1.5\n' >"$TMP/allow"
 printf '233.252.0.0/24\n' >"$TMP/deny"
-R() { "$RBLFORGE" run --year 2026 --tz UTC "$@"; }
+R() { "$RBLFORGE" run --year 2026 --tz UTC --now 2026-11-25T00:00:00Z "$@"; }
 
 R -o "$TMP/o" --allowlist "$TMP/allow" --denylist "$TMP/deny" "$L" 2>"$TMP/err"; is $? 0 "run exits 0"
-is "$(grep -c 'no ASN database' "$TMP/err")" 1 "without an ASN database: one warning"
+is "$(grep -c 'no ASN database' "$TMP/err")" 0 "without an ASN database and without -v: no message (cron stays silent)"
 # Compared in listings.csv (address, code): the zone writers may merge
 # adjacent prefixes.
 cat >"$TMP/want" <<'W'
@@ -127,10 +127,10 @@ fi
 
 # Analyst queries.
 "$RBLFORGE" top --year 2026 --tz UTC --by net --event postscreen_pregreet -n 3 --format csv "$L" >"$TMP/top"
-is "$(cat "$TMP/top")" "rank,key,postscreen_pregreet,addresses,detail
-1,100.64.1.0/24,5,5,
-2,198.51.100.0/24,4,4,
-3,198.51.102.0/24,4,4," "top --by net: counts, ties in address order"
+is "$(cat "$TMP/top")" "rank,key,postscreen_pregreet,addresses,status,detail
+1,100.64.1.0/24,5,5,listed,
+2,198.51.100.0/24,4,4,listed,
+3,198.51.102.0/24,4,4,held:good-mail," "top --by net: counts, ties in address order, the networks' status"
 "$RBLFORGE" top --year 2026 --tz UTC --by rdns --format json "$L" | python3 -m json.tool >/dev/null 2>&1
 ok $? "top --format json is valid JSON"
 "$RBLFORGE" explain --year 2026 --tz UTC 192.0.2.4 "$L" >"$TMP/ex"; is $? 0 "explain exits 0"
@@ -146,7 +146,7 @@ grep -q '^100.64.1.5 .*allowlisted (reported)$' "$TMP/ex2"; ok $? "explain CIDR:
 # Configuration errors name the file, the line and the key.
 printf '[rdns]\nbogus = 1\n' >"$TMP/b1.ini"
 "$RBLFORGE" check-config -c "$TMP/b1.ini" >/dev/null 2>"$TMP/err"; is $? 2 "unknown [rdns] key: exit 2"
-grep -q 'b1.ini:2: unknown rDNS class "bogus"' "$TMP/err"; ok $? "and the message names file, line and key"
+grep -q 'error: .*b1.ini:2: bogus: unknown rDNS class "bogus"' "$TMP/err"; ok $? "and the message names file, line and key"
 printf '[policy]\nthreshold = 5\n\n[network]\nv4_prefix = 33\n' >"$TMP/b2.ini"
 "$RBLFORGE" check-config -c "$TMP/b2.ini" >/dev/null 2>"$TMP/err"; is $? 2 "v4_prefix = 33: exit 2"
 grep -q 'b2.ini:5: v4_prefix: want a prefix length from 8 to 32' "$TMP/err"; ok $? "and the message names file, line and key"

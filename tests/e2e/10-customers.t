@@ -130,7 +130,7 @@ R --templates "$TMP/tpl" --lang en --customers "$D/outbound.map" -o "$TMP/x" "$D
 is $? 0 "run --customers"
 [ -s "$TMP/run/bl.rbldnsd" ] && [ -s "$TMP/run/report.html" ] && [ -s "$TMP/run/customers/index.csv" ]; ok $? "zone, report.html and customers/ in one publication"
 cmp -s "$TMP/run/customers/index.csv" "$TMP/j1/customers/index.csv"; ok $? "same index.csv as rblforge report"
-grep -q 'added / removed / kept' "$TMP/run/report.html"; ok $? "report.html has the listing summary and diff"
+grep -q '[0-9]* added, [0-9]* removed, [0-9]* kept (previously [0-9]*)' "$TMP/run/report.html"; ok $? "report.html has the listing summary and diff"
 cp "$TMP/run/report.html" "$TMP/report.before"
 cp "$TMP/run/customers/index.csv" "$TMP/index.before"
 "$RBLFORGE" run --year 2026 --now 1795579200 --customers "$D/outbound.map" -o "$TMP/run" "$D/outbound.log" 2>/dev/null

@@ -17,7 +17,7 @@
 #include "netagg.h"
 #include "config.h"
 #include "policy.h"
-#include "state.h"
+#include "state_file.h"
 
 static struct ipaddr IP(const char *s)
 {
@@ -303,23 +303,23 @@ static void test_state_roundtrip(void **state)
     config_init(&p);
     add(a, "192.0.2.77", EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
     struct state *s = state_new();
-    assert_true(state_load(s, path));           /* missing: the first run */
+    assert_true(state_file_load(s, path));           /* missing: the first run */
     listings_build(&l, a, &p, NULL);
     state_apply(s, &l, &p, NULL, 2000000);
     assert_int_equal(l.added, 1);
     int64_t last = l.v[0].last;
     assert_true(l.v[0].expires == last + 7 * 86400);
     struct state_input in = { .dev = 1, .ino = 2, .size = 10, .hlen = 5,
-                              .hash = state_hash("hello", 5), .consumed = 10, .lines = 2,
+                              .hash = state_input_hash("hello", 5), .consumed = 10, .lines = 2,
                               .seen = 2000000 };
     strcpy(in.name, "mail.log\twith tab");
-    state_input_done(s, &in);
-    assert_true(state_save(s, path));
+    state_input_done(state_inputs(s), &in);
+    assert_true(state_file_save(s, path));
     listings_free(&l);
     state_free(s);
 
     s = state_new();
-    assert_true(state_load(s, path));
+    assert_true(state_file_load(s, path));
     struct ipprefix host = PFX("192.0.2.77");
     const struct state_entry *e = state_find(s, &host);
     assert_non_null(e);
@@ -327,12 +327,12 @@ static void test_state_roundtrip(void **state)
     assert_true(e->listed_until == last + 7 * 86400);
     uint64_t sb, sl;
     /* Same inode; then a compressed copy: same head, other inode. */
-    state_input_resume(s, 1, 2, "hello world", 11, &sb, &sl);
+    state_input_resume(state_inputs_of(s), 1, 2, "hello world", 11, &sb, &sl);
     assert_int_equal(sb, 10);
     assert_int_equal(sl, 2);
-    state_input_resume(s, 1, 99, "hello world", 11, &sb, &sl);
+    state_input_resume(state_inputs_of(s), 1, 99, "hello world", 11, &sb, &sl);
     assert_int_equal(sb, 10);
-    state_input_resume(s, 1, 2, "other", 5, &sb, &sl);
+    state_input_resume(state_inputs_of(s), 1, 2, "other", 5, &sb, &sl);
     assert_int_equal(sb, 0);
     /* No new evidence, still in time: carried; after expiry: gone. */
     struct agg *empty = agg_new(false);
@@ -387,13 +387,13 @@ static void test_state_roundtrip(void **state)
     fputc(c == '1' ? '2' : '1', fp);
     fclose(fp);
     s = state_new();
-    assert_false(state_load(s, path));
+    assert_false(state_file_load(s, path));
     state_free(s);
     fp = fopen(path, "w");
     fputs("rblforge-state 2\nend\t0\t0000000000000000\n", fp);
     fclose(fp);
     s = state_new();
-    assert_false(state_load(s, path));
+    assert_false(state_file_load(s, path));
     state_free(s);
     unlink(path);
     agg_free(a);

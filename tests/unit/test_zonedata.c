@@ -63,7 +63,7 @@ static void test_allowlist_against_brute_force(void **state)
             cidrset_add(allow, &a);
         }
         struct zonedata z;
-        zonedata_build(&z, &l, allow);
+        zonedata_build(&z, &l, allow, ~0u);
 
         /* No published entry lies inside a single allowlisted prefix. */
         for (size_t i = 0; i < z.n; i++)
@@ -214,7 +214,7 @@ static void test_entries_against_reference(void **state)
         struct zonedata z;
         struct zone_entry *want;
         size_t dropped, folds, nwant = reference(&l, allow, &want, &dropped, &folds);
-        zonedata_build(&z, &l, allow);
+        zonedata_build(&z, &l, allow, ~0u);
         assert_int_equal(z.n, nwant);
         for (size_t i = 0; i < z.n; i++)
             if (cmp_entry(&z.e[i], &want[i]) != 0 || z.e[i].cause != want[i].cause)
@@ -257,7 +257,7 @@ static void test_exclusion_under_nested(void **state)
     ipaddr_set_v4(&a.addr, 0xc0000208u);
     a.len = 30;
     cidrset_add(allow, &a);
-    zonedata_build(&z, &l, allow);
+    zonedata_build(&z, &l, allow, ~0u);
     assert_int_equal(z.n, 1);
     assert_int_equal(z.dropped, 1);
     assert_int_equal(z.excl.n, 1);
