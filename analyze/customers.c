@@ -89,10 +89,11 @@ struct build {
 
 static struct cand *cand_slot(struct build *b, size_t c, int s)
 {
+    /* Counts every candidate; keeps the first nev. */
     size_t *n = &b->ncand[c * SIG__COUNT + (size_t)s];
-    if (*n >= b->nev)
+    if ((*n)++ >= b->nev)
         return NULL;
-    return &b->cand[(c * SIG__COUNT + (size_t)s) * b->nev + (*n)++];
+    return &b->cand[(c * SIG__COUNT + (size_t)s) * b->nev + *n - 1];
 }
 
 static const char *ipstr(struct arena *a, const struct ipaddr *ip)
@@ -204,7 +205,8 @@ static void evidence(struct build *b, struct cust_sig *s, size_t c)
         return;
     }
     size_t n = b->ncand[c * SIG__COUNT + s->id];
-    evidence_from(b, s, &b->cand[(c * SIG__COUNT + s->id) * b->nev], n);
+    evidence_from(b, s, &b->cand[(c * SIG__COUNT + s->id) * b->nev], n < b->nev ? n : b->nev);
+    s->more = n > b->nev ? n - b->nev : 0;
 }
 
 /* The new signal of customer c at level (its figures to be added), or
@@ -276,6 +278,7 @@ static void compromise(struct build *b, struct customer *cu, size_t c)
     fig(s, "login_bounce_rate", lg->bounce_rate);
     fig(s, "login_unknown_recipients", (double)lg->unknown);
     fig(s, "login_peak_hour_messages", (double)lg->peak);
+    fig(s, "login_median_hour_messages", (double)lg->median);
 }
 
 static void signals(struct build *b, struct customer *cu, size_t c)
@@ -660,6 +663,8 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
     b.cv = arena_alloc(r->mem, nc * sizeof(*b.cv));
     for (size_t c = 0; c < nc; c++) {
         b.cv[c].name = custmap_name(map, c);
+        b.cv[c].contact = custmap_contact(map, c);
+        b.cv[c].number = c < U ? c + 1 : 0;
         b.cv[c].first = INT64_MAX;
         b.cv[c].last = INT64_MIN;
     }

@@ -73,7 +73,7 @@ static int open_reports(struct job *j)
     if (!(o->use & (JOB_REPORTS | JOB_REPORTS_ONLY))
         || (o->customers == NULL && j->policy.customers.map[0] == 0))
         return EXIT_OK;
-    if (!report_job_init(&j->rj, &j->policy.customers, o->customers, o->templates, o->lang))
+    if (!report_job_init(&j->rj, &j->policy.customers, &j->policy.letters, o->customers, o->templates, o->lang))
         return EXIT_USAGE;
     j->reports = true;
     return EXIT_OK;

@@ -58,10 +58,12 @@ static bool is_dir(const char *p)
 }
 
 bool report_job_init(struct report_job *j, const struct cust_policy *cp,
-                     const char *customers, const char *templates, const char *languages)
+                     const struct letter_policy *lp, const char *customers,
+                     const char *templates, const char *languages)
 {
     memset(j, 0, sizeof(*j));
     j->cp = *cp;
+    j->lp = *lp;
     if (languages) {
         char err[160];
         if (!config_customers_set(&j->cp, "languages", languages, err, sizeof(err))) {
@@ -109,6 +111,7 @@ void report_job_build(struct report_job *j, char *const *files, size_t nfiles, i
     j->out.files = files;
     j->out.nfiles = nfiles;
     j->out.letters = j->letters;
+    j->out.lp = &j->lp;
     j->out.now = now;
     j->built = true;
 }

@@ -117,6 +117,25 @@ void custtext_time(struct outbuf *o, int64_t t, int with_seconds)
                   (off < 0 ? -off : off) % 60);
 }
 
+void custtext_local(struct outbuf *o, int64_t t, enum custtext_part part)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (localtime_r(&tt, &tm) == NULL) {
+        outbuf_puts(o, "?");
+        return;
+    }
+    long off = tm.tm_gmtoff / 60, a = off < 0 ? -off : off;
+    if (part == CT_OFFSET)
+        outbuf_printf(o, "%c%02ld%02ld", off < 0 ? '-' : '+', a / 60, a % 60);
+    else if (part == CT_DAY_CLOCK)
+        outbuf_printf(o, "%02d-%02d %02d:%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                      tm.tm_min);
+    else
+        outbuf_printf(o, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
 void custtext_period(struct outbuf *o, const struct cust_report *r)
 {
     custtext_time(o, r->hour0, 0);

@@ -58,10 +58,11 @@ struct cust_sig {
     enum cust_signal id;
     enum cust_tier level;
     size_t login;               /* SIG_ACCOUNT_COMPROMISE: the login's index */
-    struct cust_figure fig[12];
+    struct cust_figure fig[16];
     size_t nfig;
     struct cust_evidence *ev;
     size_t nev;
+    size_t more;                /* lines of this signal beyond the evidence kept */
 };
 
 struct cust_count {             /* a name with a count (top lists) */
@@ -77,6 +78,8 @@ struct cust_ipline {            /* (unmapped): one client address */
 
 struct customer {
     const char *name;
+    const char *contact;        /* address from the customer map, or NULL */
+    size_t number;              /* row order in the map from 1; 0 for (unmapped) */
     enum cust_tier tier;
     uint64_t messages, recipients, attempts, sent, bounced, deferred, other, expired;
     uint64_t spam_rejections, blocklist_rejections, reputation_rejections;

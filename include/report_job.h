@@ -18,6 +18,7 @@ struct asn_db;
 
 struct report_job {
     struct cust_policy cp;
+    struct letter_policy lp;    /* [letters] */
     struct custmap *map;
     struct letters *letters;
     struct asn_db *geo;         /* [customers] geo_db, NULL if none */
@@ -33,7 +34,8 @@ struct report_job {
  * templates (templates dir / languages, or the config's, or the installed
  * ones). False with a warning naming file:line on error (exit 2). */
 bool report_job_init(struct report_job *j, const struct cust_policy *cp,
-                     const char *customers, const char *templates, const char *languages);
+                     const struct letter_policy *lp, const char *customers,
+                     const char *templates, const char *languages);
 /* Join and build the report after the read; files are the input names;
  * asn (may be NULL) adds ASNs per login. */
 struct asn_db;
