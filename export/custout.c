@@ -183,6 +183,14 @@ static void json_logins(struct outbuf *o, const struct cust_report *r, const str
                       (unsigned long long)l->spam, (unsigned long long)l->unknown,
                       l->rcpt_domains, l->peak, l->median,
                       cust_tier_name(custlogin_level(l, r->policy)));
+        if (r->have_history) {
+            o->len--;           /* reopen the object */
+            outbuf_printf(o, ", \"known_login\": %s, \"new_places\": %zu, "
+                          "\"baseline_days\": %zu, \"baseline_daily_median\": %g, "
+                          "\"unusual_hours\": %d}", l->have_history ? "true" : "false",
+                          l->new_places, l->base_days, l->base_median,
+                          __builtin_popcount(l->unusual_hours));
+        }
     }
     outbuf_puts(o, c->nlogins ? "\n  ]" : "]");
 }

@@ -36,6 +36,8 @@ static void compromise(const struct cust_report *r, const struct cust_login *lg,
     if (r->have_geo)
         add(buf, n, &u, ", %zu countries", lg->countries);
     add(buf, n, &u, ")");
+    if (lg->have_history)
+        add(buf, n, &u, ", %zu of them new for this login", lg->new_places);
     if (lg->concurrent)
         add(buf, n, &u, ", changing place %zu times within minutes", lg->concurrent);
     if (lg->outcomes == 0) {
@@ -53,6 +55,9 @@ static void compromise(const struct cust_report *r, const struct cust_login *lg,
         add(buf, n, &u, ", %llu unknown recipients", (unsigned long long)lg->unknown);
     if (lg->outcomes & OUT_SPIKE)
         add(buf, n, &u, ", %u in one hour against a median of %u", lg->peak, lg->median);
+    if (lg->outcomes & OUT_BASELINE)
+        add(buf, n, &u, ", %llu messages against a median of %g a day over %zu earlier "
+            "days", (unsigned long long)lg->messages, lg->base_median, lg->base_days);
     (void)level;
 }
 

@@ -15,15 +15,18 @@
 
 enum snip_kind {
     SN_TIER, SN_SIGNAL, SN_ACTION, SN_NONE, SN_SUBJECT, SN_DETAILS, SN_OUTCOME, SN_DEADLINE,
-    SN_CONTACT, SN__COUNT
+    SN_CONTACT, SN_NOVELTY, SN__COUNT
 };
 static const char *const snip_kinds[SN__COUNT] = {
     "tier", "signal", "action", "none", "subject", "details", "outcome", "deadline", "contact",
+    "novelty",
 };
 
 /* What a compromised login's mail met (OUT_* bits in this order), and
  * "none" when dispersion came alone. */
-static const char *const outcome_names[] = { "spam", "bounce", "unknown", "spike", "none" };
+static const char *const outcome_names[] = {
+    "spam", "bounce", "unknown", "spike", "baseline", "none",
+};
 enum { N_OUTCOMES = sizeof(outcome_names) / sizeof(outcome_names[0]) };
 
 struct snippet {
@@ -55,7 +58,8 @@ static const char *const known[] = {
     "unknown_recipients", "rate", "asns", "throttle",
     "places", "families", "countries", "concurrent", "login_spam_rejections",
     "login_bounce_rate", "login_unknown_recipients", "login_peak_hour_messages",
-    "login_median_hour_messages", "new_places", "outcomes",
+    "login_median_hour_messages", "new_places", "outcomes", "novelty",
+    "baseline_daily_median",
     /* the desk's side ([letters]) */
     "ticket", "deadline", "reply_by", "contact", "desk",
 };
@@ -169,7 +173,7 @@ static bool load_one(struct template *t, const char *path)
                 t->body = text;
             } else {
                 size_t len = strlen(text);
-                while (kind == SN_SUBJECT && len && text[len - 1] == '\n')
+                while ((kind == SN_SUBJECT || kind == SN_NOVELTY) && len && text[len - 1] == '\n')
                     text[--len] = 0;        /* a subject is used inline */
                 t->s = xgrow(t->s, &t->cap, t->n + 1, sizeof(*t->s));
                 t->s[t->n++] = (struct snippet){ kind, name, text };
@@ -447,6 +451,12 @@ static void placeholder(struct outbuf *o, const struct ctx *x, const char *name,
         signal_snippets(o, x, SN_ACTION);
     else if (IS("outcomes"))
         outcomes(o, x);
+    else if (IS("novelty")) {
+        /* Only when the login was judged against earlier nights. */
+        if (x->sig && x->sig->id == SIG_ACCOUNT_COMPROMISE
+            && c->logins[x->sig->login].have_history)
+            snippet(o, x, SN_NOVELTY, NULL, x->sig);
+    }
     else if (IS("next"))
         snippet(o, x, SN_TIER, cust_tier_name(c->tier), NULL);
     else if (IS("subject"))

@@ -28,6 +28,9 @@ struct report_job {
     struct custview out;
     struct publish_extra extra;
     bool built;
+    struct custhist *hist;      /* with --state: STATE.customers */
+    char hist_path[4096], hist_bak[4200];
+    bool hist_saved;
 };
 
 /* Load the map (customers, or the config's map key) and the letter
@@ -41,6 +44,16 @@ bool report_job_init(struct report_job *j, const struct cust_policy *cp,
 struct asn_db;
 void report_job_build(struct report_job *j, char *const *files, size_t nfiles, int64_t now,
                       struct asn_db *asn);
+/* With --state: the customers' history STATE.customers (custhist.h) for
+ * the night of now; false with a warning if it is damaged (fail closed). */
+bool report_job_history(struct report_job *j, const char *state, int64_t now);
+/* Saves tonight's history (after report_job_build), the previous one
+ * kept aside as .prev until report_job_settle_history; true if there is
+ * none. Called just before the publication is switched in. */
+bool report_job_save_history(struct report_job *j);
+/* After the switch: drop the previous history, or put it back when the
+ * publication was not switched in. */
+void report_job_settle_history(struct report_job *j, bool published);
 void report_job_free(struct report_job *j);
 
 #endif
