@@ -73,8 +73,13 @@ static int open_reports(struct job *j)
     if (!(o->use & (JOB_REPORTS | JOB_REPORTS_ONLY))
         || (o->customers == NULL && j->policy.customers.map[0] == 0))
         return EXIT_OK;
-    if (!report_job_init(&j->rj, &j->policy.customers, &j->policy.letters, o->customers,
-                         o->templates, o->lang))
+    struct cust_policy cp = j->policy.customers;
+    if (o->geo_db && snprintf(cp.geo_db, sizeof(cp.geo_db), "%s", o->geo_db)
+        >= (int)sizeof(cp.geo_db)) {
+        msg_warn("--geo-db: path too long");
+        return EXIT_USAGE;
+    }
+    if (!report_job_init(&j->rj, &cp, &j->policy.letters, o->customers, o->templates, o->lang))
         return EXIT_USAGE;
     j->reports = true;
     return EXIT_OK;
