@@ -337,5 +337,5 @@ int main(void)
         cmocka_unit_test(test_tiers),
         cmocka_unit_test(test_spike),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
