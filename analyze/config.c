@@ -304,6 +304,7 @@ static const struct {
     K("v6_network", v6_net, "64", 16, 128),
     K("evidence_per_signal", evidence, "5", 0, 100),
     K("throttle_factor", throttle_factor, "2", 1, 1000),
+    K("history_days", history_days, "30", 1, 366),
 #undef K
 };
 enum { NKNOBS = sizeof(knobs) / sizeof(knobs[0]) };

@@ -1,4 +1,5 @@
 /* One login's dispersion, outcome and novelty; see custlogin.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "custlogin.h"
@@ -169,6 +170,60 @@ static size_t place_of(struct addr *v, size_t nv, const struct ob_msg *m)
     return SIZE_MAX;
 }
 
+static int cmp_cstr(const void *a, const void *b);
+
+/* The place keys of address a (at most 4) into k (arena strings). */
+static size_t addr_keys(const struct addr *a, const char **k, struct arena *mem)
+{
+    char buf[300];
+    size_t n = 0;
+    if (a->asn) {
+        snprintf(buf, sizeof(buf), "a:%u", a->asn);
+        k[n++] = arena_strndup(mem, buf, strlen(buf));
+    }
+    if (a->family[0]) {
+        snprintf(buf, sizeof(buf), "f:%s", a->family);
+        k[n++] = arena_strndup(mem, buf, strlen(buf));
+    }
+    snprintf(buf, sizeof(buf), "n:%s", a->net);
+    k[n++] = arena_strndup(mem, buf, strlen(buf));
+    if (a->cc[0]) {
+        snprintf(buf, sizeof(buf), "c:%s", a->cc);
+        k[n++] = arena_strndup(mem, buf, strlen(buf));
+    }
+    return n;
+}
+
+/* Novelty against the history and tonight's keys: a place is known when
+ * one of its addresses' ASN, family or network keys is (not the
+ * country: a country is too large to vouch for a place). */
+static void novelty(struct cust_login *lg, struct addr *v, size_t nv,
+                    const struct custlogin_ctx *x)
+{
+    const char **k = arena_alloc(x->mem, (4 * nv + 1) * sizeof(*k));
+    bool *known = xcalloc(nv ? nv : 1, sizeof(*known));
+    size_t n = 0;
+
+    lg->have_history = custhist_known_entity(x->hist, CUSTHIST_LOGIN, lg->user);
+    for (size_t i = 0; i < nv; i++) {
+        size_t m = addr_keys(&v[i], k + n, x->mem);
+        for (size_t j = 0; j < m && lg->have_history; j++)
+            if (k[n + j][0] != 'c' && custhist_known(x->hist, CUSTHIST_LOGIN, lg->user, k[n + j]))
+                known[root(v, i)] = true;
+        n += m;
+    }
+    if (n > 1)
+        qsort(k, n, sizeof(*k), cmp_cstr);
+    lg->nkeys = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(k[i], k[i - 1]) != 0)
+            k[lg->nkeys++] = k[i];
+    lg->keys = k;
+    for (size_t i = 0; i < nv && lg->have_history; i++)
+        lg->new_places += root(v, i) == i && !known[i];
+    free(known);
+}
+
 /* Dispersion: distinct keys, places, place changes within minutes, and
  * the first message of each place as evidence. */
 static void dispersion(struct cust_login *lg, const size_t *msgs, size_t n,
@@ -189,6 +244,7 @@ static void dispersion(struct cust_login *lg, const size_t *msgs, size_t n,
     lg->country_list = (const char **)l, lg->ncountry_list = lg->countries;
     for (size_t i = 0; i < nv; i++)
         lg->places += root(v, i) == i;
+    novelty(lg, v, nv, x);
     /* Place changes within minutes, and the first message of each place. */
     bool *seen = xcalloc(nv ? nv : 1, sizeof(*seen));
     size_t last = SIZE_MAX;
@@ -236,6 +292,7 @@ static void hours(struct cust_login *lg, const size_t *msgs, size_t n,
         int64_t h = ts - ((ts % 3600) + 3600) % 3600;
         if (h != cur)
             per[np++] = 0, cur = h;
+        lg->hour_mask |= 1u << (h / 3600 % 24);
         per[np - 1]++;
     }
     for (size_t i = 0; i < np; i++)
@@ -309,6 +366,12 @@ static void outcome(struct cust_login *lg, const size_t *msgs, size_t n,
     if (lg->peak >= p->spike_min && lg->peak > 0
         && lg->peak >= p->spike_factor * (lg->median ? lg->median : 1))
         lg->outcomes |= OUT_SPIKE;
+    /* The day against the login's own nights. */
+    lg->base_median = custhist_median(x->hist, CUSTHIST_LOGIN, lg->user, &lg->base_days);
+    if (lg->base_days && (double)lg->messages >= p->spike_min
+        && (double)lg->messages >= p->spike_factor * (lg->base_median > 1 ? lg->base_median : 1))
+        lg->outcomes |= OUT_BASELINE;
+    lg->unusual_hours = custhist_unusual_hours(x->hist, CUSTHIST_LOGIN, lg->user, lg->hour_mask);
 }
 
 void custlogin_build(struct cust_login *lg, const char *user, const size_t *msgs, size_t n,
@@ -330,9 +393,16 @@ static enum cust_tier level_of(double v, const double *th)
     return TIER_OK;
 }
 
+size_t custlogin_places(const struct cust_login *lg)
+{
+    if (!lg->have_history)
+        return lg->places;
+    return lg->new_places + (lg->places > lg->new_places);
+}
+
 enum cust_tier custlogin_level(const struct cust_login *lg, const struct cust_policy *p)
 {
-    enum cust_tier d = level_of((double)lg->places, p->compromise_places);
+    enum cust_tier d = level_of((double)custlogin_places(lg), p->compromise_places);
 
     if (d == TIER_OK
         && ((p->compromise_countries > 0 && lg->countries >= p->compromise_countries)

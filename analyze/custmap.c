@@ -25,7 +25,8 @@ struct pfx_entry {
 
 struct custmap {
     char **names;
-    size_t nnames, capnames;
+    char **contacts;            /* per name, NULL when none given */
+    size_t nnames, capnames, capcontacts;
     struct entry *e[K__COUNT];
     size_t ne[K__COUNT], cape[K__COUNT];
     bool sorted;
@@ -85,7 +86,9 @@ static size_t customer_index(struct custmap *cm, const char *name)
         if (strcmp(cm->names[i], name) == 0)
             return i;
     cm->names = xgrow(cm->names, &cm->capnames, cm->nnames + 1, sizeof(*cm->names));
+    cm->contacts = xgrow(cm->contacts, &cm->capcontacts, cm->nnames + 1, sizeof(*cm->contacts));
     cm->names[cm->nnames] = xstrdup(name);
+    cm->contacts[cm->nnames] = NULL;
     return cm->nnames++;
 }
 
@@ -106,8 +109,76 @@ static bool printable_value(const char *v)
     return true;
 }
 
+/* A label of a domain: letters, digits and inner hyphens, 1-63 bytes. */
+static size_t label_len(const char *p)
+{
+    size_t n = 0;
+    while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z')
+           || (p[n] >= '0' && p[n] <= '9') || p[n] == '-')
+        n++;
+    return n >= 1 && n <= 63 && p[0] != '-' && p[n - 1] != '-' ? n : 0;
+}
+
+bool custmap_addr_ok(const char *a)
+{
+    static const char atext[] = "!#$%&'*+-/=?^_`{|}~";
+    const char *at = strrchr(a, '@'), *p;
+    size_t n = strlen(a);
+
+    if (at == NULL || at == a || n > CUSTMAP_ADDR_MAX)
+        return false;
+    /* local part: a dot-atom, no quoted strings, comments or spaces */
+    for (p = a; p < at; p++) {
+        bool alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+            || (*p >= '0' && *p <= '9');
+        if (*p == '.') {
+            if (p == a || p + 1 == at || p[1] == '.')
+                return false;
+        } else if (!alnum && (*p == 0 || strchr(atext, *p) == NULL)) {
+            return false;
+        }
+    }
+    /* domain: two or more labels, no literal, no trailing dot */
+    size_t labels = 0;
+    for (p = at + 1;; p++) {
+        size_t k = label_len(p);
+        if (k == 0)
+            return false;
+        labels++;
+        p += k;
+        if (*p == 0)
+            break;
+        if (*p != '.')
+            return false;
+    }
+    return labels >= 2;
+}
+
+/* The optional fourth column (already checked by custmap_addr_ok): the
+ * customer's contact address, one per customer (rows may repeat it). */
+static bool add_contact(struct custmap *cm, size_t cust, const char *contact, char *err,
+                        size_t errlen)
+{
+    if (contact == NULL)
+        return true;
+    if (cm->contacts[cust] && strcmp(cm->contacts[cust], contact) != 0) {
+        snprintf(err, errlen, "contact %.60s: \"%.60s\" already has contact %.60s", contact,
+                 cm->names[cust], cm->contacts[cust]);
+        return false;
+    }
+    if (cm->contacts[cust] == NULL)
+        cm->contacts[cust] = xstrdup(contact);
+    return true;
+}
+
 bool custmap_add(struct custmap *cm, const char *customer, const char *kind,
                  const char *value, char *err, size_t errlen)
+{
+    return custmap_add_row(cm, customer, kind, value, NULL, err, errlen);
+}
+
+bool custmap_add_row(struct custmap *cm, const char *customer, const char *kind,
+                     const char *value, const char *contact, char *err, size_t errlen)
 {
     int k;
 
@@ -129,7 +200,14 @@ bool custmap_add(struct custmap *cm, const char *customer, const char *kind,
         snprintf(err, errlen, "%s: empty value or one with spaces or control bytes", kind);
         return false;
     }
+    if (contact && !custmap_addr_ok(contact)) {
+        snprintf(err, errlen, "contact: want a plain address (local@domain.example, no "
+                 "names, quotes, spaces or brackets), got \"%.60s\"", contact);
+        return false;
+    }
     size_t cust = customer_index(cm, customer);
+    if (!add_contact(cm, cust, contact, err, errlen))
+        return false;
     if (k == K_IP || k == K_CIDR) {
         struct ipprefix p;
         struct span s = span_make(value, strlen(value));
@@ -194,14 +272,17 @@ bool custmap_load(struct custmap *cm, const char *path)
         if (line[lead] == '#' || line[lead] == 0)
             continue;
         char *f1 = line, *t1 = strchr(f1, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        if (t2 == NULL || strchr(t2 + 1, '\t')) {
-            msg_warn("%s:%lu: want customer<TAB>kind<TAB>value", path, lineno);
+        char *t3 = t2 ? strchr(t2 + 1, '\t') : NULL;
+        if (t2 == NULL || (t3 && strchr(t3 + 1, '\t'))) {
+            msg_warn("%s:%lu: want customer<TAB>kind<TAB>value[<TAB>contact]", path, lineno);
             ok = false;
             break;
         }
         *t1 = *t2 = 0;
+        if (t3)
+            *t3 = 0;
         cm->cur_line = lineno;
-        if (!custmap_add(cm, f1, t1 + 1, t2 + 1, err, sizeof(err))) {
+        if (!custmap_add_row(cm, f1, t1 + 1, t2 + 1, t3 ? t3 + 1 : NULL, err, sizeof(err))) {
             msg_warn("%s:%lu: %s", path, lineno, err);
             ok = false;
         }
@@ -219,6 +300,11 @@ size_t custmap_customers(const struct custmap *cm)
 const char *custmap_name(const struct custmap *cm, size_t i)
 {
     return i < cm->nnames ? cm->names[i] : CUSTMAP_UNMAPPED;
+}
+
+const char *custmap_contact(const struct custmap *cm, size_t i)
+{
+    return i < cm->nnames ? cm->contacts[i] : NULL;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -288,8 +374,9 @@ void custmap_free(struct custmap *cm)
     if (cm == NULL)
         return;
     for (size_t i = 0; i < cm->nnames; i++)
-        free(cm->names[i]);
+        free(cm->names[i]), free(cm->contacts[i]);
     free(cm->names);
+    free(cm->contacts);
     for (int k = 0; k < K__COUNT; k++) {
         for (size_t i = 0; i < cm->ne[k]; i++)
             free(cm->e[k][i].key);

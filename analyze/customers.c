@@ -84,15 +84,17 @@ struct build {
     long *owner;                /* per message: customer index, -1 not counted */
     size_t nm;
     struct asn_db *asn, *geo;
+    struct custhist *hist;
     struct rows domains, ips, logins, senders, remote, blhosts;
 };
 
 static struct cand *cand_slot(struct build *b, size_t c, int s)
 {
+    /* Counts every candidate; keeps the first nev. */
     size_t *n = &b->ncand[c * SIG__COUNT + (size_t)s];
-    if (*n >= b->nev)
+    if ((*n)++ >= b->nev)
         return NULL;
-    return &b->cand[(c * SIG__COUNT + (size_t)s) * b->nev + (*n)++];
+    return &b->cand[(c * SIG__COUNT + (size_t)s) * b->nev + *n - 1];
 }
 
 static const char *ipstr(struct arena *a, const struct ipaddr *ip)
@@ -204,7 +206,8 @@ static void evidence(struct build *b, struct cust_sig *s, size_t c)
         return;
     }
     size_t n = b->ncand[c * SIG__COUNT + s->id];
-    evidence_from(b, s, &b->cand[(c * SIG__COUNT + s->id) * b->nev], n);
+    evidence_from(b, s, &b->cand[(c * SIG__COUNT + s->id) * b->nev], n < b->nev ? n : b->nev);
+    s->more = n > b->nev ? n - b->nev : 0;
 }
 
 /* The new signal of customer c at level (its figures to be added), or
@@ -276,6 +279,12 @@ static void compromise(struct build *b, struct customer *cu, size_t c)
     fig(s, "login_bounce_rate", lg->bounce_rate);
     fig(s, "login_unknown_recipients", (double)lg->unknown);
     fig(s, "login_peak_hour_messages", (double)lg->peak);
+    fig(s, "login_median_hour_messages", (double)lg->median);
+    if (b->r->have_history) {
+        fig(s, "new_places", (double)lg->new_places);
+        if (lg->base_days)
+            fig(s, "baseline_daily_median", lg->base_median);
+    }
 }
 
 static void signals(struct build *b, struct customer *cu, size_t c)
@@ -542,7 +551,7 @@ static void customer_logins(struct build *b, struct customer *cu, size_t c, size
         nu += j == start || strcmp(logins->v[j].k, logins->v[j - 1].k) != 0;
     cu->logins = arena_alloc(b->mem, (nu ? nu : 1) * sizeof(*cu->logins));
     size_t *msgs = xmalloc((*il - start + 1) * sizeof(*msgs));
-    struct custlogin_ctx x = { b->ob, b->p, b->asn, b->geo, b->nev, b->mem };
+    struct custlogin_ctx x = { b->ob, b->p, b->asn, b->geo, b->hist, b->nev, b->mem };
     for (size_t j = start; j < *il;) {
         size_t k = j, n = 0;
         for (; k < *il && strcmp(logins->v[k].k, logins->v[j].k) == 0; k++)
@@ -641,13 +650,29 @@ static void unmapped_ips(struct build *b)
     free(per.v);
 }
 
+/* Tonight into the history, after every customer was judged against
+ * what it held before (a login under two customers adds up). */
+static void record_history(struct build *b)
+{
+    for (size_t c = 0; c < b->ncust; c++) {
+        const struct customer *cu = &b->cv[c];
+        if (cu->messages)
+            custhist_record(b->hist, CUSTHIST_CUSTOMER, cu->name, cu->messages, NULL, 0, 0);
+        for (size_t i = 0; i < cu->nlogins; i++) {
+            const struct cust_login *lg = &cu->logins[i];
+            custhist_record(b->hist, CUSTHIST_LOGIN, lg->user, lg->messages, lg->keys,
+                            lg->nkeys, lg->hour_mask);
+        }
+    }
+}
+
 void cust_report_build(struct cust_report *r, const struct outbound *ob,
                        struct custmap *map, const struct cust_policy *p,
-                       struct asn_db *asn, struct asn_db *geo)
+                       struct asn_db *asn, struct asn_db *geo, struct custhist *hist)
 {
     size_t nm = outbound_count(ob), nc = custmap_customers(map) + 1, U = nc - 1;
     struct build b = { r, ob, p, NULL, nc, NULL, NULL, (size_t)p->evidence,
-                       .nm = nm, .asn = asn, .geo = geo };
+                       .nm = nm, .asn = asn, .geo = geo, .hist = hist };
 
     memset(r, 0, sizeof(*r));
     r->policy = p;
@@ -660,6 +685,8 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
     b.cv = arena_alloc(r->mem, nc * sizeof(*b.cv));
     for (size_t c = 0; c < nc; c++) {
         b.cv[c].name = custmap_name(map, c);
+        b.cv[c].contact = custmap_contact(map, c);
+        b.cv[c].number = c < U ? c + 1 : 0;
         b.cv[c].first = INT64_MAX;
         b.cv[c].last = INT64_MIN;
     }
@@ -671,8 +698,11 @@ void cust_report_build(struct cust_report *r, const struct outbound *ob,
     customer_lists(&b);
     spike_evidence(&b);
     unmapped_ips(&b);
+    r->have_history = hist != NULL;
     for (size_t c = 0; c < nc; c++)
         signals(&b, &b.cv[c], c);
+    if (hist)
+        record_history(&b);
 
     /* Customers with no outbound mail are still listed (a clean slate is
      * news too), except an empty (unmapped). */

@@ -122,6 +122,7 @@ bool cli_job_option(int opt, const char *arg, struct job_opts *o)
     case OPT_ALLOWLIST: o->allowlist = arg; break;
     case OPT_DENYLIST: o->denylist = arg; break;
     case OPT_ASN_DB: o->asn_db = arg; break;
+    case OPT_GEO_DB: o->geo_db = arg; break;
     case OPT_STATE: o->state = arg; break;
     case OPT_CUSTOMERS: o->customers = arg; break;
     case OPT_TEMPLATES: o->templates = arg; break;

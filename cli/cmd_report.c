@@ -10,21 +10,23 @@
 
 static const char help[] =
     "usage: rblforge report --customers FILE -o OUTDIR [-c CONFIG] [--allowlist FILE]\n"
-    "                       [--asn-db FILE]\n"
+    "                       [--asn-db FILE] [--geo-db FILE]\n"
     "                       [--templates DIR] [--lang ja,en] [-j N] [--year Y]\n"
     "                       [--tz ZONE] [--now TIME] [-v] LOG...\n"
     "\n"
     "Per-customer outbound reports alone (rblforge run --customers writes the\n"
     "same files next to the zone): OUTDIR/customers/index.csv, <customer>.json,\n"
-    "<customer>.txt (a letter per language), and OUTDIR/report.html.\n"
+    "<customer>.<lang>.txt and .eml (a letter per language), and OUTDIR/report.html.\n"
     "\n"
-    "  --customers FILE     customer<TAB>kind<TAB>value rows, kind ip, cidr, sasl,\n"
+    "  --customers FILE     customer<TAB>kind<TAB>value[<TAB>contact] rows, kind ip, cidr, sasl,\n"
     "                       sender_domain or uid (default: [customers] map)\n"
     "  -o, --output DIR     where to publish (created if missing)\n"
     "  -c, --config FILE    thresholds ([customers]) and listing policy\n"
     "      --allowlist FILE for the listing summary in report.html (default: [policy] allowlist)\n"
     "      --asn-db FILE    MaxMind ASN database: ASNs per login (default:\n"
     "                       [policy] asn_db)\n"
+    "      --geo-db FILE    GeoLite2-Country/City database: countries per login\n"
+    "                       (default: [customers] geo_db)\n"
     "      --templates DIR  letter.<lang>.txt templates (default: [customers]\n"
     "                       templates, the installed ones, ./datasets/templates)\n"
     "      --lang LIST      letter languages in order (default: ja,en)\n"
@@ -42,6 +44,7 @@ int cmd_report(int argc, char **argv)
         CLI_REPORT_OPTIONS,
         CLI_OPT_ALLOWLIST,
         CLI_OPT_ASN_DB,
+        CLI_OPT_GEO_DB,
         CLI_THREAD_OPTIONS,
         { "now", required_argument, NULL, OPT_NOW },
         CLI_OPT_VERBOSE,

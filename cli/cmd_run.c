@@ -12,7 +12,7 @@
 static const char help[] =
     "usage: rblforge run [-c CONFIG] -o OUTDIR [--allowlist FILE] [--denylist FILE]\n"
     "                    [--test-range CIDR]\n"
-    "                    [--asn-db FILE] [--state FILE] [--since T] [--until T]\n"
+    "                    [--asn-db FILE] [--geo-db FILE] [--state FILE] [--since T] [--until T]\n"
     "                    [--now T] [--force] [--strict] [--post-publish CMD]\n"
     "                    [-j N] [--year Y] [--tz ZONE] [--customers FILE\n"
     "                    [--templates DIR] [--lang ja,en]] [--inflate zlib|isal]\n"
@@ -35,6 +35,7 @@ static const char help[] =
     "                       tests; repeatable; reported in summary.json)\n"
     "      --denylist FILE  addresses and CIDRs always listed (cause spam)\n"
     "      --asn-db FILE    GeoLite2-ASN / DB-IP ASN .mmdb for the ASN columns\n"
+    "      --geo-db FILE    GeoLite2-Country/City .mmdb: countries per login\n"
     "      --state FILE     remember listings and what was read across runs:\n"
     "                       read only new data, keep entries until they expire\n"
     "      --since T, --until T  only events in [T, T'): YYYY-MM-DD,\n"
@@ -113,6 +114,7 @@ int cmd_run(int argc, char **argv)
         CLI_OPT_ALLOWLIST,
         CLI_OPT_DENYLIST,
         CLI_OPT_ASN_DB,
+        CLI_OPT_GEO_DB,
         CLI_OPT_STATE,
         CLI_OPT_TEST_RANGE,
         CLI_ABUSE_OPTIONS,

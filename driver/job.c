@@ -73,7 +73,13 @@ static int open_reports(struct job *j)
     if (!(o->use & (JOB_REPORTS | JOB_REPORTS_ONLY))
         || (o->customers == NULL && j->policy.customers.map[0] == 0))
         return EXIT_OK;
-    if (!report_job_init(&j->rj, &j->policy.customers, o->customers, o->templates, o->lang))
+    struct cust_policy cp = j->policy.customers;
+    if (o->geo_db && snprintf(cp.geo_db, sizeof(cp.geo_db), "%s", o->geo_db)
+        >= (int)sizeof(cp.geo_db)) {
+        msg_warn("--geo-db: path too long");
+        return EXIT_USAGE;
+    }
+    if (!report_job_init(&j->rj, &cp, &j->policy.letters, o->customers, o->templates, o->lang))
         return EXIT_USAGE;
     j->reports = true;
     return EXIT_OK;
@@ -156,6 +162,8 @@ static int open_outputs(struct job *j)
                 msg_warn("%s: state file not usable; nothing published", o->state);
             return EXIT_RUNTIME;
         }
+        if (j->reports && !report_job_history(&j->rj, o->state, o->now))
+            return EXIT_RUNTIME;
     }
     return EXIT_OK;
 }
@@ -385,7 +393,15 @@ static bool save_state(void *ctx)
     unlink(bak);
     if (link(j->o->state, bak) < 0)
         bak[0] = 0;             /* a first run: there is no previous state */
+    if (j->reports && !report_job_save_history(&j->rj)) {
+        if (bak[0])
+            unlink(bak);
+        bak[0] = 0;
+        return false;
+    }
     if (!state_file_save(j->state, j->o->state)) {
+        if (j->reports)
+            report_job_settle_history(&j->rj, false);
         msg_warn("%s: state not saved; nothing published, the next run reads these logs "
                  "again", j->o->state);
         if (bak[0])
@@ -403,6 +419,8 @@ static void settle_state(struct job *j, int status)
 {
     bool published = status != EXIT_RUNTIME && status != EXIT_VALVE;
 
+    if (j->reports)
+        report_job_settle_history(&j->rj, published);
     if (!j->state_saved)
         return;
     if (!published) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "report_job.h"
 #include "config.h"
 #include "asn.h"
@@ -60,10 +61,12 @@ static bool is_dir(const char *p)
 }
 
 bool report_job_init(struct report_job *j, const struct cust_policy *cp,
-                     const char *customers, const char *templates, const char *languages)
+                     const struct letter_policy *lp, const char *customers,
+                     const char *templates, const char *languages)
 {
     memset(j, 0, sizeof(*j));
     j->cp = *cp;
+    j->lp = *lp;
     if (languages) {
         char err[160];
         if (!config_customers_set(&j->cp, "languages", languages, err, sizeof(err))) {
@@ -106,18 +109,66 @@ void report_job_build(struct report_job *j, char *const *files, size_t nfiles, i
                       struct asn_db *asn)
 {
     outbound_join(j->ob);
-    cust_report_build(&j->rep, j->ob, j->map, &j->cp, asn, j->geo);
+    cust_report_build(&j->rep, j->ob, j->map, &j->cp, asn, j->geo, j->hist);
     j->asn = asn;
     j->out.r = &j->rep;
     j->out.files = files;
     j->out.nfiles = nfiles;
     j->out.letters = j->letters;
+    j->out.lp = &j->lp;
     j->out.now = now;
     j->built = true;
 }
 
+bool report_job_history(struct report_job *j, const char *state, int64_t now)
+{
+    snprintf(j->hist_path, sizeof(j->hist_path), "%s.customers", state);
+    j->hist = custhist_new(now);
+    if (!custhist_load(j->hist, j->hist_path)) {
+        msg_warn("%s: customer history not usable; nothing published", j->hist_path);
+        return false;
+    }
+    return true;
+}
+
+bool report_job_save_history(struct report_job *j)
+{
+    if (j->hist == NULL || !j->built)
+        return true;
+    snprintf(j->hist_bak, sizeof(j->hist_bak), "%s.prev", j->hist_path);
+    unlink(j->hist_bak);
+    if (link(j->hist_path, j->hist_bak) < 0)
+        j->hist_bak[0] = 0;     /* the first night */
+    if (!custhist_save(j->hist, j->hist_path, j->cp.history_days)) {
+        msg_warn("%s: customer history not saved; nothing published", j->hist_path);
+        if (j->hist_bak[0])
+            unlink(j->hist_bak);
+        j->hist_bak[0] = 0;
+        return false;
+    }
+    j->hist_saved = true;
+    return true;
+}
+
+void report_job_settle_history(struct report_job *j, bool published)
+{
+    if (!j->hist_saved)
+        return;
+    if (!published) {
+        if (j->hist_bak[0])
+            rename(j->hist_bak, j->hist_path);
+        else
+            unlink(j->hist_path);
+    } else if (j->hist_bak[0]) {
+        unlink(j->hist_bak);
+    }
+    j->hist_bak[0] = 0;
+    j->hist_saved = false;
+}
+
 void report_job_free(struct report_job *j)
 {
+    custhist_free(j->hist);
     if (j->built)
         cust_report_free(&j->rep);
     outbound_free(j->ob);

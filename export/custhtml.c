@@ -13,10 +13,6 @@ static void h(struct outbuf *o, const char *s)
     esc_html(o, s ? s : "", s ? strlen(s) : 0);
 }
 
-static void stamp(struct outbuf *o, int64_t t, const char *fmt)
-{
-    outbuf_time(o, t, fmt);
-}
 
 static const char css[] =
     "body{font:14px/1.45 system-ui,sans-serif;margin:1.5em;color:#222;background:#fff}"
@@ -86,13 +82,15 @@ static void chart(struct outbuf *o, const struct cust_report *r, const struct cu
         if (i % 6 == 0) {
             outbuf_printf(o, "<text x=\"%.1f\" y=\"%d\" font-size=\"9\" fill=\"#666\">", x,
                           H + 12);
-            stamp(o, r->hour0 + (int64_t)i * 3600, i % 24 == 0 ? "%m-%d %H" : "%H");
+            custtext_local(o, r->hour0 + (int64_t)i * 3600, i % 24 == 0 ? CT_DAY_CLOCK : CT_CLOCK);
             outbuf_puts(o, "</text>");
         }
     }
     outbuf_printf(o, "<text x=\"%d\" y=\"10\" font-size=\"9\" fill=\"#666\">0 to %u per hour, "
                   "the same scale for every customer; blue: messages, red: bounced attempts; "
-                  "hours in UTC</text></svg>\n", PAD, max);
+                  "hours at ", PAD, max);
+    custtext_local(o, r->hour0, CT_OFFSET);
+    outbuf_puts(o, "</text></svg>\n");
 }
 
 static const char *fname(const struct custview *x, uint32_t f)
@@ -236,16 +234,16 @@ static void page_header(struct outbuf *o, const struct custview *x)
     const struct cust_report *r = x->r;
 
     outbuf_puts(o, "<h1>rblforge: the day's listings and outbound mail</h1>\n"
-                "<p class=\"muted\">Generated ");
-    stamp(o, x->now, "%Y-%m-%d %H:%M UTC");
-    outbuf_puts(o, "; outbound mail ");
+                "<p class=\"muted\">Outbound mail ");
     if (r->hours) {
-        stamp(o, r->hour0, "%Y-%m-%d %H:%M");
+        custtext_time(o, r->hour0, 0);
         outbuf_puts(o, " to ");
-        stamp(o, r->hour0 + (int64_t)r->hours * 3600, "%Y-%m-%d %H:%M UTC");
+        custtext_time(o, r->hour0 + (int64_t)r->hours * 3600, 0);
     } else {
         outbuf_puts(o, "none in the input");
     }
+    outbuf_puts(o, "; generated ");
+    custtext_time(o, x->now, 0);
     outbuf_printf(o, "; %llu outbound messages, %llu bounce notices and %llu inbound "
                   "messages not counted.</p>\n", (unsigned long long)r->messages,
                   (unsigned long long)r->notices, (unsigned long long)r->inbound_skipped);

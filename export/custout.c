@@ -183,6 +183,14 @@ static void json_logins(struct outbuf *o, const struct cust_report *r, const str
                       (unsigned long long)l->spam, (unsigned long long)l->unknown,
                       l->rcpt_domains, l->peak, l->median,
                       cust_tier_name(custlogin_level(l, r->policy)));
+        if (r->have_history) {
+            o->len--;           /* reopen the object */
+            outbuf_printf(o, ", \"known_login\": %s, \"new_places\": %zu, "
+                          "\"baseline_days\": %zu, \"baseline_daily_median\": %g, "
+                          "\"unusual_hours\": %d}", l->have_history ? "true" : "false",
+                          l->new_places, l->base_days, l->base_median,
+                          __builtin_popcount(l->unusual_hours));
+        }
     }
     outbuf_puts(o, c->nlogins ? "\n  ]" : "]");
 }
@@ -251,15 +259,16 @@ void custout_json(struct outbuf *o, const struct custview *x, const struct custo
 
 /* ---- publication ---- */
 
-typedef void writer_fn(struct outbuf *o, const struct custview *x, const struct customer *c);
+typedef void writer_fn(struct outbuf *o, const struct custview *x, const struct customer *c,
+                       size_t lang);
 
 static bool write_one(const char *dir, const char *name, writer_fn *fn,
-                      const struct custview *x, const struct customer *c)
+                      const struct custview *x, const struct customer *c, size_t lang)
 {
     struct afile *af = afile_open(dir, name, 0644);
     if (af == NULL)
         return false;
-    fn(afile_out(af), x, c);
+    fn(afile_out(af), x, c, lang);
     if (!afile_finish(af)) {
         afile_abort(af);
         return false;
@@ -267,15 +276,57 @@ static bool write_one(const char *dir, const char *name, writer_fn *fn,
     return afile_publish_all(&af, 1);
 }
 
-static void w_index(struct outbuf *o, const struct custview *x, const struct customer *c)
+static void w_index(struct outbuf *o, const struct custview *x, const struct customer *c,
+                    size_t lang)
 {
-    (void)c;
+    (void)c, (void)lang;
     custout_index_csv(o, x->r);
 }
 
-static void w_letter(struct outbuf *o, const struct custview *x, const struct customer *c)
+static void w_json(struct outbuf *o, const struct custview *x, const struct customer *c,
+                   size_t lang)
 {
-    letters_write(o, x->letters, x->r, c, x->files, x->nfiles, x->now);
+    (void)lang;
+    custout_json(o, x, c);
+}
+
+static void letter_in(struct letter_in *in, const struct custview *x, const struct customer *c)
+{
+    *in = (struct letter_in){ x->r, c, x->files, x->nfiles, x->now, x->lp };
+}
+
+static void w_text(struct outbuf *o, const struct custview *x, const struct customer *c,
+                   size_t lang)
+{
+    struct letter_in in;
+    letter_in(&in, x, c);
+    letters_text(o, x->letters, lang, &in);
+}
+
+static void w_eml(struct outbuf *o, const struct custview *x, const struct customer *c,
+                  size_t lang)
+{
+    struct letter_in in;
+    letter_in(&in, x, c);
+    letters_eml(o, x->letters, lang, &in);
+}
+
+/* customers/<name>.<lang>.txt and .eml for every language; nothing to
+ * tell an ok customer: no letter. */
+static bool write_letters(const char *sub, const struct custview *x, const struct customer *c)
+{
+    char name[CUSTMAP_NAME_MAX + 16];
+    bool ok = true;
+
+    if (c->tier == TIER_OK)
+        return true;
+    for (size_t i = 0; ok && i < letters_count(x->letters); i++) {
+        snprintf(name, sizeof(name), "%s.%s.txt", c->name, letters_lang(x->letters, i));
+        ok = write_one(sub, name, w_text, x, c, i);
+        snprintf(name, sizeof(name), "%s.%s.eml", c->name, letters_lang(x->letters, i));
+        ok = ok && write_one(sub, name, w_eml, x, c, i);
+    }
+    return ok;
 }
 
 bool custout_stage(struct custview *x, const char *dir, struct afile **html)
@@ -289,15 +340,12 @@ bool custout_stage(struct custview *x, const char *dir, struct afile **html)
         msg_warn("%s: cannot create: %s", sub, strerror(errno));
         return false;
     }
-    ok = write_one(sub, "index.csv", w_index, x, NULL);
+    ok = write_one(sub, "index.csv", w_index, x, NULL, 0);
     for (size_t i = 0; ok && i < x->r->n; i++) {
         const struct customer *c = &x->r->c[i];
         snprintf(name, sizeof(name), "%s.json", c->name);
-        ok = write_one(sub, name, custout_json, x, c);
-        snprintf(name, sizeof(name), "%s.txt", c->name);
-        /* Nothing to tell an ok customer: no letter. */
-        if (ok && x->letters && c->tier != TIER_OK)
-            ok = write_one(sub, name, w_letter, x, c);
+        ok = write_one(sub, name, w_json, x, c, 0);
+        ok = ok && write_letters(sub, x, c);
     }
     if (ok && (*html = afile_open(dir, "report.html", 0644)) != NULL) {
         custhtml_write(afile_out(*html), x);

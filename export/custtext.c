@@ -36,6 +36,8 @@ static void compromise(const struct cust_report *r, const struct cust_login *lg,
     if (r->have_geo)
         add(buf, n, &u, ", %zu countries", lg->countries);
     add(buf, n, &u, ")");
+    if (lg->have_history)
+        add(buf, n, &u, ", %zu of them new for this login", lg->new_places);
     if (lg->concurrent)
         add(buf, n, &u, ", changing place %zu times within minutes", lg->concurrent);
     if (lg->outcomes == 0) {
@@ -53,6 +55,9 @@ static void compromise(const struct cust_report *r, const struct cust_login *lg,
         add(buf, n, &u, ", %llu unknown recipients", (unsigned long long)lg->unknown);
     if (lg->outcomes & OUT_SPIKE)
         add(buf, n, &u, ", %u in one hour against a median of %u", lg->peak, lg->median);
+    if (lg->outcomes & OUT_BASELINE)
+        add(buf, n, &u, ", %llu messages against a median of %g a day over %zu earlier "
+            "days", (unsigned long long)lg->messages, lg->base_median, lg->base_days);
     (void)level;
 }
 
@@ -115,6 +120,25 @@ void custtext_time(struct outbuf *o, int64_t t, int with_seconds)
     outbuf_write(o, buf, n);
     outbuf_printf(o, " %c%02ld%02ld", off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60,
                   (off < 0 ? -off : off) % 60);
+}
+
+void custtext_local(struct outbuf *o, int64_t t, enum custtext_part part)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (localtime_r(&tt, &tm) == NULL) {
+        outbuf_puts(o, "?");
+        return;
+    }
+    long off = tm.tm_gmtoff / 60, a = off < 0 ? -off : off;
+    if (part == CT_OFFSET)
+        outbuf_printf(o, "%c%02ld%02ld", off < 0 ? '-' : '+', a / 60, a % 60);
+    else if (part == CT_DAY_CLOCK)
+        outbuf_printf(o, "%02d-%02d %02d:%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                      tm.tm_min);
+    else
+        outbuf_printf(o, "%02d:%02d", tm.tm_hour, tm.tm_min);
 }
 
 void custtext_period(struct outbuf *o, const struct cust_report *r)

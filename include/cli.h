@@ -25,7 +25,7 @@ enum {
     OPT_YEAR = 1000, OPT_TZ, OPT_ALLOWLIST, OPT_FORMAT, OPT_STATS,
     OPT_DENYLIST, OPT_ASN_DB, OPT_STATE, OPT_SINCE, OPT_UNTIL, OPT_NOW,
     OPT_FORCE, OPT_STRICT, OPT_POST_PUBLISH, OPT_CUSTOMERS, OPT_TEMPLATES, OPT_LANG,
-    OPT_TEST_RANGE,
+    OPT_TEST_RANGE, OPT_GEO_DB,
     OPT_INFLATE = 1100, OPT_PROGRESS, OPT_NO_PROGRESS,
     OPT_ABUSE_CONTACTS = 1200, OPT_ABUSE_FORMAT, OPT_LETTERS, OPT_ABUSE_MAX_SOURCES,
     OPT_NO_REDACT,
@@ -48,6 +48,7 @@ bool cli_common_option(int opt, const char *arg, struct cli_common *c);
 #define CLI_OPT_ALLOWLIST { "allowlist", required_argument, NULL, OPT_ALLOWLIST }
 #define CLI_OPT_DENYLIST { "denylist", required_argument, NULL, OPT_DENYLIST }
 #define CLI_OPT_ASN_DB { "asn-db", required_argument, NULL, OPT_ASN_DB }
+#define CLI_OPT_GEO_DB { "geo-db", required_argument, NULL, OPT_GEO_DB }
 #define CLI_OPT_STATE { "state", required_argument, NULL, OPT_STATE }
 #define CLI_OPT_TEST_RANGE { "test-range", required_argument, NULL, OPT_TEST_RANGE }
 #define CLI_OPT_VERBOSE { "verbose", no_argument, NULL, 'v' }

@@ -12,14 +12,22 @@
  *
  * Outcomes of the login's own messages: remote refusals citing spam,
  * blocklists or reputation; a bounce rate; an unknown-recipient rate; a
- * volume spike (its busiest hour against its median active hour).
- * Judged within the input period: there is no history across nights yet.
+ * volume spike (its busiest hour against its median active hour, and
+ * with a history its day against its own daily median).
+ *
+ * Novelty (with a history, custhist.h): a place is new when none of its
+ * addresses' ASN, rDNS family or network was seen for this login before;
+ * the places the login is judged by are then its new places, plus one
+ * when it also used known ones. A roaming user's usual networks are not
+ * new; a stolen password's are. Without a history the night is judged
+ * within the input period.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "arena.h"
 #include "custpolicy.h"
+#include "custhist.h"
 #include "outbound.h"
 
 /* A log line of a message: att is a delivery attempt, or CUST_REF_MSG
@@ -31,7 +39,7 @@ struct cust_ref {
 
 /* Outcome bits. */
 enum {
-    OUT_SPAM = 1, OUT_BOUNCE = 2, OUT_UNKNOWN = 4, OUT_SPIKE = 8,
+    OUT_SPAM = 1, OUT_BOUNCE = 2, OUT_UNKNOWN = 4, OUT_SPIKE = 8, OUT_BASELINE = 16,
 };
 
 struct cust_login {
@@ -46,6 +54,15 @@ struct cust_login {
     double bounce_rate;
     uint32_t peak, median;      /* messages in the busiest hour, median active hour */
     unsigned outcomes;          /* OUT_* */
+    /* History (custhist.h); zero without one. */
+    bool have_history;          /* the login sent on an earlier night */
+    size_t new_places;          /* places none of whose keys were known */
+    double base_median;         /* daily messages before tonight (median) */
+    size_t base_days;
+    uint32_t hour_mask;         /* UTC hours it sent in tonight */
+    uint32_t unusual_hours;     /* of those, hours it never sent in before */
+    const char **keys;          /* tonight's place keys (custhist_record), sorted */
+    size_t nkeys;
     /* Evidence: the first message from each place, then the login's
      * first refused attempts; in log order each. */
     struct cust_ref *ev;
@@ -62,6 +79,7 @@ struct custlogin_ctx {
     const struct outbound *ob;
     const struct cust_policy *p;
     struct asn_db *asn, *geo;   /* either may be NULL */
+    const struct custhist *hist;    /* NULL: judge within the input period */
     size_t nev;                 /* evidence lines per kind */
     struct arena *mem;          /* every pointer in the result */
 };
@@ -70,6 +88,9 @@ struct custlogin_ctx {
  * ob, in log order). Looks up ASN and country once per distinct address. */
 void custlogin_build(struct cust_login *lg, const char *user, const size_t *msgs, size_t n,
                      const struct custlogin_ctx *x);
+/* The places lg is judged by: all of them, or with a history its new
+ * places plus one when it also used known ones. */
+size_t custlogin_places(const struct cust_login *lg);
 /* Tier of the compromise signal for lg: dispersion alone is at most
  * watch; warn and above need an outcome of the same login. */
 enum cust_tier custlogin_level(const struct cust_login *lg, const struct cust_policy *p);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include "arena.h"
 #include "custclass.h"
+#include "custhist.h"
 #include "custlogin.h"
 #include "custmap.h"
 #include "custpolicy.h"
@@ -58,10 +59,11 @@ struct cust_sig {
     enum cust_signal id;
     enum cust_tier level;
     size_t login;               /* SIG_ACCOUNT_COMPROMISE: the login's index */
-    struct cust_figure fig[12];
+    struct cust_figure fig[16];
     size_t nfig;
     struct cust_evidence *ev;
     size_t nev;
+    size_t more;                /* lines of this signal beyond the evidence kept */
 };
 
 struct cust_count {             /* a name with a count (top lists) */
@@ -77,6 +79,8 @@ struct cust_ipline {            /* (unmapped): one client address */
 
 struct customer {
     const char *name;
+    const char *contact;        /* address from the customer map, or NULL */
+    size_t number;              /* row order in the map from 1; 0 for (unmapped) */
     enum cust_tier tier;
     uint64_t messages, recipients, attempts, sent, bounced, deferred, other, expired;
     uint64_t spam_rejections, blocklist_rejections, reputation_rejections;
@@ -107,6 +111,7 @@ struct cust_report {
     const struct cust_policy *policy;
     bool have_asn;              /* logins carry ASN counts */
     bool have_geo;              /* logins carry country counts */
+    bool have_history;          /* judged against earlier nights (custhist.h) */
     struct arena *mem;          /* every string and array above */
 };
 
@@ -114,11 +119,12 @@ struct asn_db;
 
 /* Build the report; map may have no rows (everything is unmapped); asn
  * and geo (each may be NULL) add origin ASNs and countries per login,
- * looked up once per distinct (login, address). The report keeps
- * pointers into map names; free it before the map. */
+ * looked up once per distinct (login, address). With hist (may be NULL)
+ * logins are judged against earlier nights and tonight is recorded into
+ * it. The report keeps pointers into map names; free it before the map. */
 void cust_report_build(struct cust_report *r, const struct outbound *ob,
                        struct custmap *map, const struct cust_policy *p,
-                       struct asn_db *asn, struct asn_db *geo);
+                       struct asn_db *asn, struct asn_db *geo, struct custhist *hist);
 void cust_report_free(struct cust_report *r);
 
 const char *cust_tier_name(enum cust_tier t);

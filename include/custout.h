@@ -2,7 +2,8 @@
 #define RBLFORGE_CUSTOUT_H
 /*
  * The customer reports on disk: OUT/customers/index.csv, <customer>.json,
- * <customer>.txt, and OUT/report.html.
+ * a letter per language for customers above ok (<customer>.<lang>.txt and
+ * <customer>.<lang>.eml for sendmail -t), and OUT/report.html.
  *
  * They are part of a publication (pubdir.h): written into its staging
  * directory and switched in with the zone files, so a reader sees

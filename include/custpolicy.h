@@ -32,6 +32,7 @@ struct cust_policy {
     double v4_net, v6_net;      /* network prefix lengths for logins */
     double evidence;            /* evidence lines per signal */
     double throttle_factor;     /* throttle: allow this many times the usual hourly volume */
+    double history_days;        /* --state: baselines forget what was not seen for this long */
     char map[1024];             /* customer map file, "" = none */
     char templates[1024];       /* letter template directory, "" = built-in search */
     char languages[64];         /* letter languages in order, e.g. "ja,en" */

@@ -21,6 +21,10 @@ const char *custtext_summary(const struct cust_report *r, const struct customer 
 /* t in the configured zone (TZ, set by --tz) with its offset:
  * "2026-12-01 09:14:03 +0900"; with_seconds false drops ":SS". */
 void custtext_time(struct outbuf *o, int64_t t, int with_seconds);
+/* Parts of t in the configured zone, for labels that show the offset
+ * elsewhere: "09:00", "12-01 09:00", or the offset alone "+0900". */
+enum custtext_part { CT_CLOCK, CT_DAY_CLOCK, CT_OFFSET };
+void custtext_local(struct outbuf *o, int64_t t, enum custtext_part part);
 /* The period of the report: "2026-11-23 00:00 +0900 - 2026-11-25 00:00 +0900". */
 void custtext_period(struct outbuf *o, const struct cust_report *r);
 /* An evidence line for a medium: the line as logged (or the rendered

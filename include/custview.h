@@ -36,6 +36,7 @@ struct custview {
     char *const *files;         /* input names by command-line index */
     size_t nfiles;
     const struct letters *letters;
+    const struct letter_policy *lp;     /* [letters]; may be NULL */
     struct custview_listing listing;
     int64_t now;
 };

@@ -44,6 +44,7 @@ struct job_opts {
     unsigned use;               /* enum job_use */
     const char *cmd;            /* the command's name, for messages */
     const char *config, *allowlist, *denylist, *asn_db, *state, *outdir;
+    const char *geo_db;         /* --geo-db: countries per login (customer reports) */
     const char *customers, *templates, *lang;
     const char *abuse_contacts;
     /* The abuse messages' settings over [abuse]'s: NULL / 0 / false keep them. */

@@ -21,10 +21,11 @@ CSV
 cmp -s "$TMP/want.csv" "$TMP/o/customers/index.csv"; ok $? "exact counts per customer (reused queue ID, retry, pickup uid, qmail, unmapped)"
 [ $? -eq 0 ] || diff "$TMP/want.csv" "$TMP/o/customers/index.csv" | sed 's/^/# /'
 for c in Pills Qnews "Web Host"; do
-    [ -s "$TMP/o/customers/$c.json" ] && [ -s "$TMP/o/customers/$c.txt" ]; ok $? "$c.json and $c.txt written"
+    [ -s "$TMP/o/customers/$c.json" ] && [ -s "$TMP/o/customers/$c.ja.txt" ] && [ -s "$TMP/o/customers/$c.en.txt" ] \
+        && [ -s "$TMP/o/customers/$c.ja.eml" ] && [ -s "$TMP/o/customers/$c.en.eml" ]; ok $? "$c.json and its letters (ja, en; .txt and .eml) written"
 done
 for c in Good "(unmapped)"; do
-    [ -s "$TMP/o/customers/$c.json" ] && [ ! -e "$TMP/o/customers/$c.txt" ]; ok $? "$c (ok): $c.json, no letter"
+    [ -s "$TMP/o/customers/$c.json" ] && ! ls "$TMP/o/customers/$c".*.txt "$TMP/o/customers/$c".*.eml >/dev/null 2>&1; ok $? "$c (ok): $c.json, no letter"
 done
 python3 - "$TMP/o/customers" <<'PY'; ok $? "JSON parses; evidence names file:line; unmapped broken down per client IP"
 import json, sys
@@ -86,7 +87,8 @@ is "$(tier "$TMP/j1" "Bulk News")" ok "clean bulk sender stays ok"
 is "$(tier "$TMP/j1" Acme)" ok "normal customer is ok"
 is "$(tier "$TMP/j1" Clean)" ok "clean customer is ok"
 is "$(sed -n 2p "$TMP/j1/customers/index.csv" | cut -d, -f1)" '"Cheap Pills"' "worst first"
-grep -q '件名' "$TMP/j1/customers/Smallshop.txt" && grep -q '^Subject:' "$TMP/j1/customers/Smallshop.txt"; ok $? "letter in Japanese and English"
+grep -q '^Subject: .*送信' "$TMP/j1/customers/Smallshop.ja.txt" && grep -q '^Subject: .*Outbound mail' "$TMP/j1/customers/Smallshop.en.txt" \
+    && ! grep -q 'Dear' "$TMP/j1/customers/Smallshop.ja.txt" && ! grep -q '様' "$TMP/j1/customers/Smallshop.en.txt"; ok $? "letter in Japanese and English, one file each"
 R --tz JST-9 --asn-db "$TOP/datasets/asn/asn-test.mmdb" --customers "$TMP/sample.map" -o "$TMP/asn" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
 python3 - "$TMP/asn/customers" "$TMP/j1/customers" <<'PY'; ok $? "--asn-db: distinct ASNs per login (phished: 4 test ASNs; normal: 1); none without a database"
 import json, sys
@@ -99,7 +101,7 @@ assert "asns" not in json.load(open(sys.argv[2] + "/Smallshop.json"))["logins"][
 PY
 grep -q '<th>ASNs</th>' "$TMP/asn/report.html"; ok $? "report.html: ASN column with a database"
 R --lang en --customers "$TMP/sample.map" -o "$TMP/en" "$S/mail.log" 2>/dev/null
-[ -s "$TMP/en/customers/Smallshop.txt" ] && ! grep -q '件名' "$TMP/en/customers/Smallshop.txt"; ok $? "--lang en: English only"
+[ -s "$TMP/en/customers/Smallshop.en.txt" ] && [ ! -e "$TMP/en/customers/Smallshop.ja.txt" ]; ok $? "--lang en: English only"
 
 # Customer map errors name file:line; exit 2.
 bad_map() {     # bad_map DESCRIPTION ROW MESSAGE

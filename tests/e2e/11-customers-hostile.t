@@ -2,7 +2,7 @@
 # Hostile strings in customer names (from the map) and in log-derived
 # fields (SASL names, senders, recipients, reply texts with markup, quotes,
 # formula prefixes, ESC and invalid UTF-8) are escaped in every output:
-# index.csv, <customer>.json, <customer>.txt and report.html.
+# index.csv, <customer>.json, <customer>.<lang>.txt / .eml and report.html.
 . "$(dirname "$0")/tap.sh"
 
 esc=$(printf '\033')
@@ -57,7 +57,7 @@ for f in os.listdir(d):
         n += 1
 assert n == 8, n
 PY
-for f in "$O"/customers/*.txt "$O/report.html"; do
+for f in "$O"/customers/*.txt "$O"/customers/*.eml "$O/report.html"; do
     if grep -q "$esc" "$f" || LC_ALL=C grep -q "$ff" "$f"; then ok 1 "$(basename "$f"): no raw ESC or invalid UTF-8"; else ok 0 "$(basename "$f"): no raw ESC or invalid UTF-8"; fi
 done
 grep -c -i -e '<script' -e '<img' -e 'onerror=alert(1)>' "$O/report.html" | grep -qx 0; ok $? "report.html: no live markup from logs or names"
@@ -74,6 +74,6 @@ class P(html.parser.HTMLParser):
 p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
 assert "<img src=x onerror=alert(1)>" in p.names and '"quoted", name' in p.names, p.names
 PY
-[ -s "$O/customers/<img src=x onerror=alert(1)>.txt" ]; ok $? "a name with markup is still a safe file name"
-grep -q '^Dear <img src=x onerror=alert(1)>,' "$O/customers/<img src=x onerror=alert(1)>.txt"; ok $? "letters carry the name as text"
+[ -s "$O/customers/<img src=x onerror=alert(1)>.en.txt" ]; ok $? "a name with markup is still a safe file name"
+grep -q '^Dear <img src=x onerror=alert(1)>,' "$O/customers/<img src=x onerror=alert(1)>.en.txt"; ok $? "letters carry the name as text"
 done_testing

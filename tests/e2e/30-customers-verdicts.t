@@ -62,10 +62,10 @@ lines = [e["line"] for e in s["evidence"]]
 assert lines == sorted(lines), lines
 PY
 for c in Roaming Travel Bulk; do
-    [ ! -e "$TMP/o/customers/$c.txt" ]; ok $? "$c (ok) gets no letter"
+    [ ! -e "$TMP/o/customers/$c.en.txt" ] && [ ! -e "$TMP/o/customers/$c.en.eml" ]; ok $? "$c (ok) gets no letter"
 done
-grep -q '^between 2026-12-01 00:00 +0900' "$TMP/o/customers/Phished.txt"; ok $? "letter: period in the configured zone with its offset"
-grep -A1 -E "^  $TMP/mail.log:[0-9]+\$" "$TMP/o/customers/Phished.txt" | grep -q '^    2026-12-01T.* mx1 postfix/'; ok $? "letter: file:line as given, then the line as logged"
-awk '/^What we ask you to do/{f=1;next} f && /^- /{print; exit}' "$TMP/o/customers/Phished.txt" | grep -q 'password'; ok $? "letter: compromise asks for the password change first"
-! grep -q 'or will suspend today' "$TMP/o/customers/Phished.txt"; ok $? "letter: no 'or will suspend today'"
+grep -q '^between 2026-12-01 00:00 +0900' "$TMP/o/customers/Phished.en.txt"; ok $? "letter: period in the configured zone with its offset"
+grep -A1 -E "^  $TMP/mail.log:[0-9]+\$" "$TMP/o/customers/Phished.en.txt" | grep -q '^    2026-12-01T.* mx1 postfix/'; ok $? "letter: file:line as given, then the line as logged"
+awk '/^What we ask you to do/{f=1;next} f && /^- /{print; exit}' "$TMP/o/customers/Phished.en.txt" | grep -q 'password'; ok $? "letter: compromise asks for the password change first"
+[ -s "$TMP/o/customers/Phished.en.txt" ] && ! grep -q "or will suspend today" "$TMP/o/customers/Phished.en.txt"; ok $? "letter: no 'or will suspend today'"
 done_testing

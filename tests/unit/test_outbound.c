@@ -244,7 +244,7 @@ static void test_tiers(void **state)
                 "550 5.1.1 user unknown");
     }
     outbound_join(ob);
-    cust_report_build(&r, ob, map, &p, NULL, NULL);
+    cust_report_build(&r, ob, map, &p, NULL, NULL, NULL);
     assert_int_equal(r.n, 4);                           /* (unmapped) is empty: not listed */
     /* Dispersion without an outcome is at most watch (issue 23). */
     const char *want[][2] = { { "Spammer", "suspend" }, { "Phished", "watch" },
@@ -295,7 +295,7 @@ static void test_spike(void **state)
             message(ob, qid, "192.0.2.10", "web@shop.example", t0 + h * 3600 + i * 10, 1, 0, NULL);
         }
     outbound_join(ob);
-    cust_report_build(&r, ob, map, &p, NULL, NULL);
+    cust_report_build(&r, ob, map, &p, NULL, NULL, NULL);
     assert_int_equal(r.n, 1);
     assert_int_equal(r.c[0].peak, 120);
     assert_int_equal(r.c[0].median, 2);
@@ -317,7 +317,7 @@ static void test_spike(void **state)
     struct outbound *ob2 = outbound_new();
     feed(ob2, late, 3, 0, 3);
     outbound_join(ob2);
-    cust_report_build(&r, ob2, map, &p, NULL, NULL);
+    cust_report_build(&r, ob2, map, &p, NULL, NULL, NULL);
     assert_int_equal(r.hours, 49);
     assert_int_equal(r.c[0].hour_bounced[48], 1);
     assert_int_equal(r.c[0].recipients, 1);
