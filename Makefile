@@ -151,6 +151,7 @@ install: rblforge
 # and ASan+UBSan in build-fuzz/, each run for FUZZ_SECONDS on its seeds
 # (tests/fuzz/seeds/NAME) plus what it found before (build-fuzz/corpus-NAME).
 FUZZ_CC      ?= clang
+comma        := ,
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC     := $(wildcard ingest/parse*.c) ingest/scan.c ingest/unknown.c ingest/event.c ingest/tstamp.c util/ipaddr.c \
@@ -167,6 +168,21 @@ build-fuzz/fuzz_input: tests/fuzz/fuzz_input.c $(FUZZ_SRC) $(FUZZ_INPUT_SRC) $(w
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) $(shell pkg-config --cflags $(PKGS)) \
 		-o $@ $< $(FUZZ_SRC) $(FUZZ_INPUT_SRC) $(shell pkg-config --libs $(PKGS))
+
+# The readers of our own files (the state, the config, the customer map)
+# and the escaping functions need most of the library (the config names
+# every evidence class, the state its policy): every module below driver/,
+# compiled once with the fuzzer's instrumentation.
+FUZZ_LIB_SRC := $(wildcard util/*.c ingest/*.c analyze/*.c export/*.c)
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build-fuzz/obj/%.o)
+FUZZ_WHOLE   := $(addprefix build-fuzz/fuzz_,state config custmap escape)
+build-fuzz/obj/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) \
+		$(shell pkg-config --cflags $(PKGS)) -c -o $@ $<
+$(FUZZ_WHOLE): build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJ) \
+		$(shell pkg-config --libs $(PKGS)) -lJudy -lm
 
 fuzz: $(FUZZ_BIN)
 	for t in $(FUZZ_BIN); do \
