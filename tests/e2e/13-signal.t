@@ -2,7 +2,7 @@
 # A run killed in the middle of a publication: killed while writing or
 # renaming before the switch (pubdir.h), the previous publication stays as
 # it was and no temporary is left behind; a rename that fails leaves the
-# previous publication whole. (18-commit.t injects at every point.) strace delivers the signal at an exact
+# previous publication whole. (22-commit.t injects at every point.) strace delivers the signal at an exact
 # system call (fault injection), so the test does not depend on timing.
 . "$(dirname "$0")/tap.sh"
 
