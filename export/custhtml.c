@@ -98,28 +98,10 @@ static const char *fname(const struct custview *x, uint32_t f)
     return f < x->nfiles ? x->files[f] : "?";
 }
 
-static void customer(struct outbuf *o, const struct custview *x, const struct customer *c,
-                     size_t idx)
+/* The signals with their summary, the evidence as logged and, for the
+ * first throttle-level signal, the Postfix throttle. */
+static void customer_signals(struct outbuf *o, const struct custview *x, const struct customer *c)
 {
-    outbuf_printf(o, "<section class=\"customer\" id=\"c%zu\" data-tier=\"%s\" data-customer=\"",
-                  idx, cust_tier_name(c->tier));
-    h(o, c->name);
-    outbuf_puts(o, "\">\n<h3><span class=\"cname\">");
-    h(o, c->name);
-    outbuf_printf(o, "</span> <span class=\"tier t-%s\">%s</span></h3>\n", cust_tier_name(c->tier),
-                  cust_tier_name(c->tier));
-    outbuf_printf(o, "<table class=\"figures\"><tr><th>messages</th><th>recipients</th>"
-                  "<th>sent</th><th>bounced</th><th>deferred</th><th>bounce rate</th>"
-                  "<th>spam rejections</th><th>recipient domains</th><th>client IPs</th>"
-                  "<th>peak/h</th><th>median/h</th></tr><tr><td>%llu</td><td>%llu</td>"
-                  "<td>%llu</td><td>%llu</td><td>%llu</td><td>%.1f%%</td><td>%llu</td>"
-                  "<td>%zu</td><td>%zu</td><td>%u</td><td>%u</td></tr></table>\n",
-                  (unsigned long long)c->messages, (unsigned long long)c->recipients,
-                  (unsigned long long)c->sent, (unsigned long long)c->bounced,
-                  (unsigned long long)c->deferred, c->bounce_rate * 100,
-                  (unsigned long long)c->spam_rejections, c->rcpt_domains, c->client_ips,
-                  c->peak, c->median);
-    chart(o, x->r, c);
     if (c->nsig == 0)
         outbuf_puts(o, "<p class=\"muted\">No signal.</p>\n");
     bool throttled = false;
@@ -151,6 +133,11 @@ static void customer(struct outbuf *o, const struct custview *x, const struct cu
         }
         outbuf_puts(o, "</div>\n");
     }
+}
+
+/* Per login: where it signed in from. */
+static void customer_logins(struct outbuf *o, const struct custview *x, const struct customer *c)
+{
     if (c->nlogins) {
         outbuf_printf(o, "<table class=\"logins\"><tr><th class=\"l\">login</th><th>messages</th>"
                       "<th>client IPs</th><th>networks</th>%s<th>rDNS families</th>%s"
@@ -173,6 +160,11 @@ static void customer(struct outbuf *o, const struct custview *x, const struct cu
         }
         outbuf_puts(o, "</table>\n");
     }
+}
+
+/* Top senders and the remote sites that refused. */
+static void customer_senders(struct outbuf *o, const struct customer *c)
+{
     if (c->nsenders) {
         outbuf_puts(o, "<p>Top senders: ");
         for (size_t i = 0; i < c->nsenders && i < 5; i++) {
@@ -195,6 +187,11 @@ static void customer(struct outbuf *o, const struct custview *x, const struct cu
         }
         outbuf_puts(o, "</p>\n");
     }
+}
+
+/* Client addresses mapped to the customer that no login explains. */
+static void customer_ips(struct outbuf *o, const struct customer *c)
+{
     if (c->nips) {
         outbuf_puts(o, "<table class=\"unmapped\"><tr><th class=\"l\">client IP</th>"
                     "<th>messages</th><th>recipients</th><th>sent</th><th>bounced</th>"
@@ -214,6 +211,34 @@ static void customer(struct outbuf *o, const struct custview *x, const struct cu
             outbuf_printf(o, "<p class=\"muted\">%zu more addresses in the JSON file.</p>\n",
                           c->nips - 50);
     }
+}
+
+static void customer(struct outbuf *o, const struct custview *x, const struct customer *c,
+                     size_t idx)
+{
+    outbuf_printf(o, "<section class=\"customer\" id=\"c%zu\" data-tier=\"%s\" data-customer=\"",
+                  idx, cust_tier_name(c->tier));
+    h(o, c->name);
+    outbuf_puts(o, "\">\n<h3><span class=\"cname\">");
+    h(o, c->name);
+    outbuf_printf(o, "</span> <span class=\"tier t-%s\">%s</span></h3>\n", cust_tier_name(c->tier),
+                  cust_tier_name(c->tier));
+    outbuf_printf(o, "<table class=\"figures\"><tr><th>messages</th><th>recipients</th>"
+                  "<th>sent</th><th>bounced</th><th>deferred</th><th>bounce rate</th>"
+                  "<th>spam rejections</th><th>recipient domains</th><th>client IPs</th>"
+                  "<th>peak/h</th><th>median/h</th></tr><tr><td>%llu</td><td>%llu</td>"
+                  "<td>%llu</td><td>%llu</td><td>%llu</td><td>%.1f%%</td><td>%llu</td>"
+                  "<td>%zu</td><td>%zu</td><td>%u</td><td>%u</td></tr></table>\n",
+                  (unsigned long long)c->messages, (unsigned long long)c->recipients,
+                  (unsigned long long)c->sent, (unsigned long long)c->bounced,
+                  (unsigned long long)c->deferred, c->bounce_rate * 100,
+                  (unsigned long long)c->spam_rejections, c->rcpt_domains, c->client_ips,
+                  c->peak, c->median);
+    chart(o, x->r, c);
+    customer_signals(o, x, c);
+    customer_logins(o, x, c);
+    customer_senders(o, c);
+    customer_ips(o, c);
     outbuf_puts(o, "</section>\n");
 }
 

@@ -354,59 +354,52 @@ static bool valve_trips(const struct pubdiff *d, const struct policy *p)
     return false;
 }
 
-int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
-                const struct publish_opts *o, struct publish_result *r)
+/* The diff against the live publication and the zone entries (built at
+ * once: both need only the listings), and the safety valve: EXIT_OK to
+ * go on, or EXIT_VALVE with z freed. */
+static int prepare(const char *outdir, const struct export_ctx *x, struct cidrset *allow,
+                   const struct publish_opts *o, struct publish_result *r,
+                   struct pubdiff *d, struct zonedata *z)
 {
-    const struct listings *l = x->l;
-    const struct policy *p = x->p;
-    struct pubdiff d = { 0 };
-    struct zonedata z;
-    struct afile *af[N_OUT + 1 + PUBLISH_EXTRAS] = { 0 };
-    size_t naf = N_OUT + 1;
-    int status = EXIT_OK;
+    struct prepare pr = { d, z, outdir, x->l, allow, x->p->fw_causes, false };
 
-    memset(r, 0, sizeof(*r));
-    r->hook_status = -1;
-    remove_stale_temporaries(outdir);
-    /* The diff and the zone entries need only l: build both at once. */
-    struct prepare pr = { &d, &z, outdir, l, allow, x->p->fw_causes, false };
     if (o->run_all)
         o->run_all(2, prepare_one, &pr);
     else
         for (size_t i = 0; i < 2; i++)
             prepare_one(i, &pr);
     r->had_previous = pr.had_previous;
-    r->previous = d.prev, r->added = d.added.n, r->removed = d.removed.n, r->kept = d.kept;
-    print_diff(&d, l, o->verbose);
-    if (valve_trips(&d, p)) {
-        if (!o->force) {
-            msg_warn("%s: nothing replaced; rerun with --force to publish anyway", outdir);
-            status = EXIT_VALVE;
-            zonedata_free(&z);
-            goto out;
-        }
-        msg_warn("--force: publishing anyway");
+    r->previous = d->prev, r->added = d->added.n, r->removed = d->removed.n, r->kept = d->kept;
+    print_diff(d, x->l, o->verbose);
+    if (!valve_trips(d, x->p))
+        return EXIT_OK;
+    if (!o->force) {
+        msg_warn("%s: nothing replaced; rerun with --force to publish anyway", outdir);
+        zonedata_free(z);
+        return EXIT_VALVE;
     }
+    msg_warn("--force: publishing anyway");
+    return EXIT_OK;
+}
 
-    uint32_t serial = (uint32_t)o->now, prev = previous_serial(outdir);
-    if (prev && (int32_t)(serial - prev) <= 0)
-        serial = prev + 1;      /* RFC 1982 order: always move forward */
-    x->z = &z;
-    x->serial = serial;
-    x->now = o->now;
-    struct summary_ctx sc = { x, &d };
-    /* The whole publication is built in a staging directory and switched
-     * in at once (pubdir.h): whatever happens, old or new, never a mix. */
-    afile_hold_signals();
-    struct pubdir *pd = pubdir_begin(outdir);
+/* Every output and the extras (customer reports, abuse messages) into the
+ * staging directory, finished and carried over: true when the
+ * publication is complete, false (all temporaries gone) otherwise or
+ * when a signal came meanwhile. */
+static bool stage(struct pubdir *pd, const struct export_ctx *x, const struct summary_ctx *sc,
+                  const struct publish_opts *o, struct publish_result *r, struct pubdiff *d)
+{
+    struct afile *af[N_OUT + 1 + PUBLISH_EXTRAS] = { 0 };
+    size_t naf = N_OUT + 1;
     bool ok = pd != NULL;
+
     /* Temporaries are created one after another (the signal handler's
      * list is not thread-safe); the writers then run through o->run_all,
      * possibly in parallel: they only read x and each has its own file. */
     for (size_t i = 0; i < N_OUT + 1 && ok; i++)
         ok = (af[i] = open_output(pubdir_path(pd), i)) != NULL;
     if (ok) {
-        struct writers w = { af, x, &sc, { false } };
+        struct writers w = { af, x, sc, { false } };
         if (o->run_all)
             o->run_all(N_OUT + 1, write_one, &w);
         else
@@ -415,12 +408,10 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
         for (size_t i = 0; i < N_OUT + 1; i++)
             ok = ok && w.ok[i];
     }
-    zonedata_free(&z);
-    x->z = NULL;
-    r->diff = &d;
+    r->diff = d;
     for (size_t k = 0; ok && k < PUBLISH_EXTRAS; k++)
         if (o->extra[k]) {
-            ok = o->extra[k]->stage(o->extra[k]->ctx, pubdir_path(pd), l, r, &af[naf]);
+            ok = o->extra[k]->stage(o->extra[k]->ctx, pubdir_path(pd), x->l, r, &af[naf]);
             if (af[naf])
                 naf++;
         }
@@ -430,10 +421,17 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     if (!ok || afile_signal_held()) {
         for (size_t i = 0; i < N_OUT + 1 + PUBLISH_EXTRAS; i++)
             afile_abort(af[i]);
-        ok = false;
-    } else {
-        ok = afile_publish_all(af, naf) && pubdir_carry(pd) && !afile_signal_held();
+        return false;
     }
+    return afile_publish_all(af, naf) && pubdir_carry(pd) && !afile_signal_held();
+}
+
+/* The state is saved (before_switch), then the switch; a held signal is
+ * told which publication is live and then released (the process dies of
+ * it here). */
+static enum pubdir_rc switch_in(const char *outdir, struct pubdir *pd, bool ok,
+                                const struct publish_opts *o)
+{
     /* The state is saved before the switch: a publication the state does
      * not know of would be read again and counted twice. */
     if (ok && o->before_switch && !o->before_switch(o->before_ctx))
@@ -448,6 +446,36 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
             o->on_signal(o->before_ctx, rc != PUBDIR_OLD);
     }
     afile_release_signals();
+    return rc;
+}
+
+int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
+                const struct publish_opts *o, struct publish_result *r)
+{
+    struct pubdiff d = { 0 };
+    struct zonedata z;
+    int status;
+
+    memset(r, 0, sizeof(*r));
+    r->hook_status = -1;
+    remove_stale_temporaries(outdir);
+    if ((status = prepare(outdir, x, allow, o, r, &d, &z)) != EXIT_OK)
+        goto out;
+    uint32_t serial = (uint32_t)o->now, prev = previous_serial(outdir);
+    if (prev && (int32_t)(serial - prev) <= 0)
+        serial = prev + 1;      /* RFC 1982 order: always move forward */
+    x->z = &z;
+    x->serial = serial;
+    x->now = o->now;
+    struct summary_ctx sc = { x, &d };
+    /* The whole publication is built in a staging directory and switched
+     * in at once (pubdir.h): whatever happens, old or new, never a mix. */
+    afile_hold_signals();
+    struct pubdir *pd = pubdir_begin(outdir);
+    bool ok = stage(pd, x, &sc, o, r, &d);
+    zonedata_free(&z);
+    x->z = NULL;
+    enum pubdir_rc rc = switch_in(outdir, pd, ok, o);
     if (rc == PUBDIR_OLD) {
         msg_warn("%s: nothing published; the previous publication is still live", outdir);
         status = EXIT_RUNTIME;

@@ -78,87 +78,73 @@ static void abuse_fields(struct outbuf *o, const struct export_ctx *r)
     abuse_plan_free(&pl);
 }
 
-/* The analysis keys, each written as ",\n  \"key\": value", so that
- * another summary writer can append them to its own object. */
-void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
+/* What was read: files, lines, events, and the lines no shape matched. */
+static void reading_fields(struct outbuf *o, bool *first, const struct export_ctx *r)
 {
-    const struct listings *l = r->l;
-    bool first = false;         /* always after a key of the caller */
-    size_t deny = 0, state = 0;
+    const struct parse_stats *ps = r->parse;
+    uint64_t unrec = 0;
+
+    for (unsigned i = 0; i < ps->nprog && i < PARSE_PROG_SLOTS; i++)
+        unrec += ps->unrec[i].count;
+    num(o, first, "files", r->files);
+    num(o, first, "damaged_files", r->damaged);
+    num(o, first, "damaged_lines_not_counted", r->dropped_lines);
+    num(o, first, "lines", ps->lines);
+    num(o, first, "events", ps->events);
+    num(o, first, "lines_without_header", ps->no_header);
+    num(o, first, "unparsed_lines", unrec);
+    key(o, first, "unparsed_by_program");
+    outbuf_putc(o, '{');
+    for (unsigned i = 0; i < ps->nprog && i < PARSE_PROG_SLOTS; i++) {
+        outbuf_puts(o, i ? ", " : "");
+        esc_json(o, ps->unrec[i].name, strnlen(ps->unrec[i].name, PARSE_PROG_NAME));
+        outbuf_puts(o, ": ");
+        outbuf_u64(o, ps->unrec[i].count);
+    }
+    outbuf_putc(o, '}');
+    num(o, first, "known_lines_without_evidence", ps->known_no_evidence);
+    key(o, first, "unmatched_by_family");
+    outbuf_putc(o, '{');
+    for (unsigned f = 0, k = 0; f < PF__COUNT; f++)
+        if (ps->fam_lines[f])
+            outbuf_printf(o, "%s\"%s\": {\"lines\": %llu, \"unmatched\": %llu}",
+                          k++ ? ", " : "", parse_family_name(f),
+                          (unsigned long long)ps->fam_lines[f],
+                          (unsigned long long)ps->fam_unmatched[f]);
+    outbuf_putc(o, '}');
+    key(o, first, "unmatched_templates");
+    outbuf_putc(o, '[');
+    for (unsigned i = 0; i < ps->unmatched.n && i < 10; i++) {
+        const struct unknown_tpl *t = &ps->unmatched.t[i];
+        outbuf_printf(o, "%s\n    {\"count\": %llu, \"program\": ", i ? "," : "",
+                      (unsigned long long)t->count);
+        esc_json(o, t->prog, t->nprog);
+        outbuf_puts(o, ", \"template\": ");
+        esc_json(o, t->tpl, t->ntpl);
+        outbuf_puts(o, ", \"example\": ");
+        esc_json(o, t->ex, t->nex);
+        outbuf_putc(o, '}');
+    }
+    outbuf_putc(o, ']');
+    key(o, first, "unknown_programs");
+    outbuf_putc(o, '{');
+    for (unsigned i = 0, k = 0; i < PARSE_PROG_SLOTS; i++)
+        if (ps->foreign[i].count) {
+            outbuf_puts(o, k++ ? ", " : "");
+            esc_json(o, ps->foreign[i].name, strnlen(ps->foreign[i].name, PARSE_PROG_NAME));
+            outbuf_puts(o, ": ");
+            outbuf_u64(o, ps->foreign[i].count);
+        }
+    outbuf_putc(o, '}');
+}
+
+/* Allowlist hits, and networks held off (an allowlisted or a good sender
+ * inside). */
+static void held_fields(struct outbuf *o, bool *first, const struct listings *l)
+{
     char ip[IPPREFIX_STRLEN];
 
-    for (size_t i = 0; i < l->n; i++) {
-        deny += (l->v[i].flags & LF_DENY) != 0;
-        state += (l->v[i].flags & LF_STATE) != 0;
-    }
-    if (r->parse) {
-        const struct parse_stats *ps = r->parse;
-        uint64_t unrec = 0;
-        for (unsigned i = 0; i < ps->nprog && i < PARSE_PROG_SLOTS; i++)
-            unrec += ps->unrec[i].count;
-        num(o, &first, "files", r->files);
-        num(o, &first, "damaged_files", r->damaged);
-        num(o, &first, "damaged_lines_not_counted", r->dropped_lines);
-        num(o, &first, "lines", ps->lines);
-        num(o, &first, "events", ps->events);
-        num(o, &first, "lines_without_header", ps->no_header);
-        num(o, &first, "unparsed_lines", unrec);
-        key(o, &first, "unparsed_by_program");
-        outbuf_putc(o, '{');
-        for (unsigned i = 0; i < ps->nprog && i < PARSE_PROG_SLOTS; i++) {
-            outbuf_puts(o, i ? ", " : "");
-            esc_json(o, ps->unrec[i].name, strnlen(ps->unrec[i].name, PARSE_PROG_NAME));
-            outbuf_puts(o, ": ");
-            outbuf_u64(o, ps->unrec[i].count);
-        }
-        outbuf_putc(o, '}');
-        num(o, &first, "known_lines_without_evidence", ps->known_no_evidence);
-        key(o, &first, "unmatched_by_family");
-        outbuf_putc(o, '{');
-        for (unsigned f = 0, k = 0; f < PF__COUNT; f++)
-            if (ps->fam_lines[f])
-                outbuf_printf(o, "%s\"%s\": {\"lines\": %llu, \"unmatched\": %llu}",
-                              k++ ? ", " : "", parse_family_name(f),
-                              (unsigned long long)ps->fam_lines[f],
-                              (unsigned long long)ps->fam_unmatched[f]);
-        outbuf_putc(o, '}');
-        key(o, &first, "unmatched_templates");
-        outbuf_putc(o, '[');
-        for (unsigned i = 0; i < ps->unmatched.n && i < 10; i++) {
-            const struct unknown_tpl *t = &ps->unmatched.t[i];
-            outbuf_printf(o, "%s\n    {\"count\": %llu, \"program\": ", i ? "," : "",
-                          (unsigned long long)t->count);
-            esc_json(o, t->prog, t->nprog);
-            outbuf_puts(o, ", \"template\": ");
-            esc_json(o, t->tpl, t->ntpl);
-            outbuf_puts(o, ", \"example\": ");
-            esc_json(o, t->ex, t->nex);
-            outbuf_putc(o, '}');
-        }
-        outbuf_putc(o, ']');
-        key(o, &first, "unknown_programs");
-        outbuf_putc(o, '{');
-        for (unsigned i = 0, k = 0; i < PARSE_PROG_SLOTS; i++)
-            if (ps->foreign[i].count) {
-                outbuf_puts(o, k++ ? ", " : "");
-                esc_json(o, ps->foreign[i].name, strnlen(ps->foreign[i].name, PARSE_PROG_NAME));
-                outbuf_puts(o, ": ");
-                outbuf_u64(o, ps->foreign[i].count);
-            }
-        outbuf_putc(o, '}');
-    }
-    num(o, &first, "networks_seen", l->nets.nseen);
-    num(o, &first, "networks_escalated", l->nets_escalated);
-    num(o, &first, "listed_from_denylist", deny);
-    /* Without a state file a run cannot know what expired or was carried. */
-    static const char *const skeys[] = { "state_added", "state_expired",
-                                         "carried_from_state", "held_after_manual_removal" };
-    size_t sval[] = { l->added, l->expired, state, l->held };
-    for (size_t i = 0; i < 4; i++) {
-        key(o, &first, skeys[i]);
-        r->with_state ? outbuf_u64(o, sval[i]) : outbuf_puts(o, "null");
-    }
-    key(o, &first, "allowlist_hits");
+    key(o, first, "allowlist_hits");
     outbuf_putc(o, '[');
     for (size_t i = 0; i < l->nallowed; i++) {
         const struct listing *e = &l->allowed[i];
@@ -172,7 +158,7 @@ void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
         outbuf_putc(o, '}');
     }
     outbuf_puts(o, l->nallowed ? "\n  ]" : "]");
-    key(o, &first, "networks_held");
+    key(o, first, "networks_held");
     outbuf_putc(o, '[');
     size_t k = 0;
     for (size_t i = 0; i < l->nets.nnets; i++) {
@@ -185,6 +171,35 @@ void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
                       : "an address in it sends good mail");
     }
     outbuf_puts(o, k ? "\n  ]" : "]");
+}
+
+/* The analysis keys, each written as ",\n  \"key\": value", so that
+ * another summary writer can append them to its own object. */
+void summary_json_fields(struct outbuf *o, const struct export_ctx *r)
+{
+    const struct listings *l = r->l;
+    bool first = false;         /* always after a key of the caller */
+    size_t deny = 0, state = 0;
+    char ip[IPPREFIX_STRLEN];
+
+    for (size_t i = 0; i < l->n; i++) {
+        deny += (l->v[i].flags & LF_DENY) != 0;
+        state += (l->v[i].flags & LF_STATE) != 0;
+    }
+    if (r->parse)
+        reading_fields(o, &first, r);
+    num(o, &first, "networks_seen", l->nets.nseen);
+    num(o, &first, "networks_escalated", l->nets_escalated);
+    num(o, &first, "listed_from_denylist", deny);
+    /* Without a state file a run cannot know what expired or was carried. */
+    static const char *const skeys[] = { "state_added", "state_expired",
+                                         "carried_from_state", "held_after_manual_removal" };
+    size_t sval[] = { l->added, l->expired, state, l->held };
+    for (size_t i = 0; i < 4; i++) {
+        key(o, &first, skeys[i]);
+        r->with_state ? outbuf_u64(o, sval[i]) : outbuf_puts(o, "null");
+    }
+    held_fields(o, &first, l);
     /* Only when a run made special or private ranges listable: such a
      * publication is a lab's, and says so. */
     if (r->p && r->p->ntest_range) {
