@@ -330,8 +330,10 @@ struct abuse_contacts *abuse_contacts_load(const char *path)
         abuse_contacts_free(c);
         return NULL;
     }
-    qsort(c->p, c->np, sizeof(*c->p), cmp_pentry);
-    qsort(c->a, c->na, sizeof(*c->a), cmp_aentry);
+    if (c->np)                  /* qsort wants a real array, even of none */
+        qsort(c->p, c->np, sizeof(*c->p), cmp_pentry);
+    if (c->na)
+        qsort(c->a, c->na, sizeof(*c->a), cmp_aentry);
     for (size_t i = 0; i < c->np; i++) {
         struct group *g = &c->g[c->p[i].pfx.addr.family == 6][c->p[i].pfx.len];
         if (g->end == 0)
