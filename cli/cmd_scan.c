@@ -56,6 +56,7 @@ int cmd_scan(int argc, char **argv)
     struct job_opts o = { .use = JOB_WINDOW | JOB_REPORTS | JOB_EVIDENCE_LINES,
                           .cmd = "scan", .progress = -1 };
     const char *since_arg = NULL, *until_arg = NULL, *now_arg = NULL, *part = NULL;
+    struct scale_inputs in;
     struct job j;
     int opt, status;
 
@@ -88,10 +89,12 @@ int cmd_scan(int argc, char **argv)
     if (!cli_job_times("scan", now_arg, since_arg, until_arg, &o))
         return cli_usage_error("scan");
     status = job_open(&j, &o);
+    scale_inputs_order(&in, argv + optind, (size_t)(argc - optind), o.inflate, o.year);
     if (status == EXIT_OK)
-        status = job_read(&j, argv + optind, (size_t)(argc - optind));
+        status = job_read(&j, in.files, in.n);
     if (status == EXIT_OK)
-        status = scale_scan_write(&j, part);
+        status = scale_scan_write(&j, &in, part);
     job_close(&j);
+    scale_inputs_free(&in);
     return cli_job_failed("scan", status);
 }

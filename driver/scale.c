@@ -59,7 +59,58 @@ static bool first_stamp(const char *path, int inflate, int year, int64_t *ts)
     return found;
 }
 
-int scale_scan_write(struct job *j, const char *path)
+struct order {
+    char *name;
+    bool has_first;
+    int64_t first;
+};
+
+/* The global order: files with a stamp first, by it; then by name. */
+static int order_cmp(bool ha, int64_t ta, const char *na, bool hb, int64_t tb, const char *nb)
+{
+    if (ha != hb)
+        return ha ? -1 : 1;
+    if (ha && ta != tb)
+        return ta < tb ? -1 : 1;
+    return strcmp(na, nb);
+}
+
+static int cmp_input(const void *x, const void *y)
+{
+    const struct order *a = x, *b = y;
+
+    return order_cmp(a->has_first, a->first, a->name, b->has_first, b->first, b->name);
+}
+
+void scale_inputs_order(struct scale_inputs *in, char *const *files, size_t n, int inflate,
+                        int year)
+{
+    struct order *v = xcalloc(n ? n : 1, sizeof(*v));
+
+    for (size_t i = 0; i < n; i++) {
+        v[i].name = files[i];
+        v[i].has_first = first_stamp(files[i], inflate, year, &v[i].first);
+    }
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp_input);
+    in->n = n;
+    in->files = xcalloc(n ? n : 1, sizeof(*in->files));
+    in->has_first = xcalloc(n ? n : 1, sizeof(*in->has_first));
+    in->first = xcalloc(n ? n : 1, sizeof(*in->first));
+    for (size_t i = 0; i < n; i++)
+        in->files[i] = v[i].name, in->has_first[i] = v[i].has_first, in->first[i] = v[i].first;
+    free(v);
+}
+
+void scale_inputs_free(struct scale_inputs *in)
+{
+    free(in->files);
+    free(in->has_first);
+    free(in->first);
+    memset(in, 0, sizeof(*in));
+}
+
+int scale_scan_write(struct job *j, const struct scale_inputs *si, const char *path)
 {
     const struct job_opts *o = j->o;
     struct partial_head h;
@@ -96,7 +147,8 @@ int scale_scan_write(struct job *j, const char *path)
     for (size_t i = 0; i < j->nfiles; i++) {
         struct partial_file *f = &h.files[i];
         f->name = j->files[i];
-        f->has_first = first_stamp(j->files[i], o->inflate, o->year, &f->first_ts);
+        f->has_first = si->has_first[i];
+        f->first_ts = si->first[i];
         if (j->inputs && j->inputs[i].name[0]) {
             f->has_input = true;
             f->in = j->inputs[i];
@@ -135,16 +187,11 @@ static int cmp_name(const void *x, const void *y)
     return strcmp(((const struct gfile *)x)->name, ((const struct gfile *)y)->name);
 }
 
-/* The global order: files with a stamp first, by it; then by name. */
 static int cmp_order(const void *x, const void *y)
 {
     const struct gfile *a = x, *b = y;
 
-    if (a->has_first != b->has_first)
-        return a->has_first ? -1 : 1;
-    if (a->has_first && a->first_ts != b->first_ts)
-        return a->first_ts < b->first_ts ? -1 : 1;
-    return strcmp(a->name, b->name);
+    return order_cmp(a->has_first, a->first_ts, a->name, b->has_first, b->first_ts, b->name);
 }
 
 static int cmp_unrec(const void *a, const void *b)

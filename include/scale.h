@@ -19,10 +19,26 @@
 #include "job.h"
 #include "partial.h"
 
-/* After job_read: write what j read to path (atomically). EXIT_OK, or
- * EXIT_RUNTIME (warned) when an input was unreadable, --strict saw
- * damage, or the file could not be written; then nothing is left at path. */
-int scale_scan_write(struct job *j, const char *path);
+/* A scan's inputs in the global order. A table compares the positions of
+ * rDNS names as it reads, so a scan must read its files in the order the
+ * merge numbers them: a name dropped for a line thought earlier is lost. */
+struct scale_inputs {
+    char **files;               /* the names given, reordered (not copies) */
+    bool *has_first;
+    int64_t *first;
+    size_t n;
+};
+/* Peek at each file's first stamp (inflate, year as the job reads them)
+ * and order files into in. */
+void scale_inputs_order(struct scale_inputs *in, char *const *files, size_t n, int inflate,
+                        int year);
+void scale_inputs_free(struct scale_inputs *in);
+
+/* After job_read of in->files: write what j read to path (atomically).
+ * EXIT_OK, or EXIT_RUNTIME (warned) when an input was unreadable, --strict
+ * saw damage, or the file could not be written; then nothing is left at
+ * path. */
+int scale_scan_write(struct job *j, const struct scale_inputs *in, const char *path);
 
 struct scale_opts {
     int64_t window;             /* > 0: only partials whose events all lie in
