@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "scale.h"
 #include "asn.h"
 #include "chunk.h"
@@ -27,7 +28,8 @@ static double now_seconds(void)
  * pipeline parses it (same year rule, from the file's mtime). */
 static bool first_stamp(const char *path, int inflate, int year, int64_t *ts)
 {
-    if (strcmp(path, "-") == 0)
+    /* An unreadable file is the reading's to report, once. */
+    if (strcmp(path, "-") == 0 || access(path, R_OK) != 0)
         return false;
     struct input *in = input_open_with(path, (enum inflate_kind)inflate);
     if (in == NULL)
