@@ -710,6 +710,72 @@ void agg_merge(struct agg *dst, const struct agg *src)
         qvec_push(&dst->pend, &src->pend.v[i]);
 }
 
+bool agg_keeps_lines(const struct agg *a)
+{
+    return a->pre != 0;
+}
+
+void agg_rec_get(const struct agg *a, const struct ip_stats *st, struct agg_rec *r)
+{
+    memset(r, 0, sizeof(*r));
+    ip_stats_counts(st, r->n);
+    r->mask = st->mask;
+    r->first = st->first;
+    r->last = st->last;
+    r->ev_first_ts = st->ev_first_ts;
+    r->ev_last_ts = st->ev_last_ts;
+    if (a->pre) {
+        r->ev_first = ev_lines(st)[0];
+        r->ev_last = ev_lines(st)[1];
+    }
+    if (st->rdns) {
+        r->rdns = st->rdns;
+        r->rdns_n = strlen(st->rdns);
+        r->rdns_pos = rdns_pos(st->rdns);
+    }
+    r->rdns_unknown = st->rdns_unknown;
+}
+
+/* r laid out as a table's own record (lines before it, the name behind
+ * its position) on the stack, then merged as agg_merge merges one. */
+void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r)
+{
+    union {
+        struct ip_stats st;
+        char b[2 * sizeof(struct agg_pos) + sizeof(struct ip_stats)
+               + (AC__COUNT + 1) * sizeof(uint32_t)];
+    } u;
+    char name[sizeof(struct agg_pos) + 256];
+    char *base = u.b;
+    struct ip_stats *st = (struct ip_stats *)(void *)(base + 2 * sizeof(struct agg_pos));
+    unsigned k = 0;
+
+    /* merge_one reads a->pre bytes before the record: put st there. */
+    st = (struct ip_stats *)(void *)((char *)st - (2 * sizeof(struct agg_pos) - a->pre));
+    memset(u.b, 0, sizeof(u.b));
+    for (uint32_t m = r->mask & ((UINT32_C(1) << AC__COUNT) - 1); m; m &= m - 1)
+        st->cnt[k++] = r->n[__builtin_ctz(m)];
+    st->mask = r->mask & ((UINT32_C(1) << AC__COUNT) - 1);
+    st->cap = (uint8_t)k;
+    st->first = r->first;
+    st->last = r->last;
+    st->ev_first_ts = r->ev_first_ts;
+    st->ev_last_ts = r->ev_last_ts;
+    st->rdns_unknown = r->rdns_unknown;
+    if (a->pre) {
+        ev_lines(st)[0] = r->ev_first;
+        ev_lines(st)[1] = r->ev_last;
+    }
+    if (r->rdns) {
+        size_t n = r->rdns_n > 255 ? 255 : r->rdns_n;
+        memcpy(name, &r->rdns_pos, sizeof(r->rdns_pos));
+        memcpy(name + sizeof(r->rdns_pos), r->rdns, n);
+        name[sizeof(r->rdns_pos) + n] = 0;
+        st->rdns = name + sizeof(r->rdns_pos);
+    }
+    merge_one(a, ip, st);
+}
+
 size_t agg_count(const struct agg *a)
 {
     return a->count;
