@@ -114,23 +114,41 @@ static void w_ip(struct w *w, const struct ipaddr *ip)
         w_bytes(w, ip->b, 16);
 }
 
+/* A program table of parse_stats: the named slots, then "(other)". */
+static void w_progs(struct w *w, const struct parse_prog_count *tab, unsigned n)
+{
+    if (n > PARSE_PROG_SLOTS - 1)
+        n = PARSE_PROG_SLOTS - 1;
+    w_u(w, n);
+    for (unsigned i = 0; i < n; i++) {
+        w_str(w, tab[i].name, strnlen(tab[i].name, PARSE_PROG_NAME - 1));
+        w_u(w, tab[i].count);
+    }
+    w_u(w, tab[PARSE_PROG_SLOTS - 1].count);
+}
+
 static void w_counts(struct w *w, const struct partial_counts *c)
 {
-    unsigned k = 0;
+    const struct parse_stats *ps = &c->parse;
+    const struct unknown_set *u = &ps->unmatched;
 
     w_u(w, c->files), w_u(w, c->unreadable), w_u(w, c->damaged);
     w_u(w, c->bytes), w_u(w, c->dropped_lines);
-    w_u(w, c->parse.lines), w_u(w, c->parse.events), w_u(w, c->parse.no_header);
-    w_u(w, c->parse.long_lines), w_u(w, c->parse.nprog);
-    for (unsigned i = 0; i < PARSE_PROG_SLOTS; i++)
-        k += c->parse.unrec[i].count != 0;
-    w_u(w, k);
-    for (unsigned i = 0; i < PARSE_PROG_SLOTS; i++)
-        if (c->parse.unrec[i].count) {
-            const char *nm = c->parse.unrec[i].name;
-            w_str(w, nm, strnlen(nm, PARSE_PROG_NAME - 1));
-            w_u(w, c->parse.unrec[i].count);
-        }
+    w_u(w, ps->lines), w_u(w, ps->events), w_u(w, ps->no_header);
+    w_u(w, ps->long_lines), w_u(w, ps->known_no_evidence);
+    w_u(w, PF__COUNT);
+    for (unsigned f = 0; f < PF__COUNT; f++)
+        w_u(w, ps->fam_lines[f]), w_u(w, ps->fam_unmatched[f]);
+    w_progs(w, ps->unrec, ps->nprog);
+    w_progs(w, ps->foreign, ps->nforeign);
+    w_u(w, u->n), w_u(w, u->overflow);
+    for (unsigned i = 0; i < u->n; i++) {
+        const struct unknown_tpl *t = &u->t[i];
+        w_u(w, t->count), w_u(w, t->ex_file), w_u(w, t->ex_line);
+        w_str(w, t->prog, t->nprog);
+        w_str(w, t->tpl, t->ntpl);
+        w_str(w, t->ex, t->nex);
+    }
 }
 
 static void w_file(struct w *w, const struct partial_file *f, unsigned flags)
@@ -228,6 +246,25 @@ static void w_rec(const struct ipaddr *ip, const struct ip_stats *st, void *ctx)
     }
 }
 
+struct w_line {
+    struct w *w;
+    int64_t prev_ts;
+};
+
+static void w_qline(const struct agg_qline *q, void *ctx)
+{
+    struct w_line *x = ctx;
+    unsigned char k[8];
+
+    for (int i = 0; i < 8; i++)
+        k[i] = (unsigned char)(q->key >> (8 * i));
+    w_bytes(x->w, k, sizeof(k));
+    w_s(x->w, q->ts - x->prev_ts);     /* agg_settle's order: by time */
+    x->prev_ts = q->ts;
+    w_u(x->w, q->pos.file), w_u(x->w, q->pos.line);
+    w_ip(x->w, &q->ip);
+}
+
 static void w_ostr(struct w *w, const char *s)
 {
     if (s)
@@ -283,7 +320,7 @@ static void w_first(uint32_t file, uint64_t line, int64_t ts, void *ctx)
     w_u(w, file), w_u(w, line), w_s(w, ts);
 }
 
-bool partial_write(const char *path, const struct partial_head *h, const struct agg *a,
+bool partial_write(const char *path, const struct partial_head *h, struct agg *a,
                    const struct outbound *ob)
 {
     char dir[4096];
@@ -312,18 +349,24 @@ bool partial_write(const char *path, const struct partial_head *h, const struct 
     w_u(&w, h->flags);
     w_s(&w, h->year);
     w_str(&w, h->tz, strnlen(h->tz, sizeof(h->tz) - 1));
+    w_u(&w, h->zones.nzones);
+    for (unsigned i = 0; i < h->zones.nzones; i++)
+        w_str(&w, h->zones.zone[i], strnlen(h->zones.zone[i], AGG_ZONE_LEN - 1));
     w_s(&w, h->since), w_s(&w, h->until);
     w_u(&w, per.has);
     if (per.has)
         w_s(&w, per.first), w_s(&w, per.last);
-    w_counts(&w, &h->counts);
     w_u(&w, h->nfiles);
     for (size_t i = 0; i < h->nfiles; i++)
         w_file(&w, &h->files[i], h->flags);
+    w_counts(&w, &h->counts);
 
     struct w_agg x = { &w, a, agg_keeps_lines(a) };
     w_u(&w, agg_count(a));
     agg_walk(a, w_rec, &x);
+    struct w_line wl = { &w, 0 };
+    w_u(&w, agg_open_lines(a, NULL, NULL));
+    agg_open_lines(a, w_qline, &wl);
     if (ob) {
         size_t n = 0;
         struct w_first wf = { &w, 0 };
@@ -477,21 +520,57 @@ static void r_ip(struct partial_reader *r, struct ipaddr *ip)
     ip->family = f;
 }
 
-static void r_counts(struct partial_reader *r, struct partial_counts *c)
+static void r_progs(struct partial_reader *r, struct parse_prog_count *tab, unsigned *n)
 {
+    *n = (unsigned)r_max(r, PARSE_PROG_SLOTS - 1);
+    for (unsigned i = 0; i < *n && !r->bad; i++) {
+        size_t k = r_str(r, PARSE_PROG_NAME - 1);
+        memcpy(tab[i].name, r->str, k + 1);
+        tab[i].count = r_u(r);
+        if (k == 0 || strlen(tab[i].name) != k)
+            r_fail(r, "bad program name");
+    }
+    tab[PARSE_PROG_SLOTS - 1].count = r_u(r);
+    if (tab[PARSE_PROG_SLOTS - 1].count)
+        memcpy(tab[PARSE_PROG_SLOTS - 1].name, "(other)", 8);
+}
+
+/* The statistics; the examples' file indices are checked against the
+ * partial's file table (read before them). */
+static void r_counts(struct partial_reader *r, struct partial_counts *c, size_t nfiles)
+{
+    struct parse_stats *ps = &c->parse;
+    struct unknown_set *u = &ps->unmatched;
+
     memset(c, 0, sizeof(*c));
     c->files = (uint32_t)r_max(r, UINT32_MAX);
     c->unreadable = (uint32_t)r_max(r, UINT32_MAX);
     c->damaged = (uint32_t)r_max(r, UINT32_MAX);
     c->bytes = r_u(r), c->dropped_lines = r_u(r);
-    c->parse.lines = r_u(r), c->parse.events = r_u(r), c->parse.no_header = r_u(r);
-    c->parse.long_lines = r_u(r);
-    c->parse.nprog = (unsigned)r_max(r, UINT32_MAX);
-    size_t k = (size_t)r_max(r, PARSE_PROG_SLOTS);
-    for (size_t i = 0; i < k; i++) {
-        size_t n = r_str(r, PARSE_PROG_NAME - 1);
-        memcpy(c->parse.unrec[i].name, r->str, n + 1);
-        c->parse.unrec[i].count = r_u(r);
+    ps->lines = r_u(r), ps->events = r_u(r), ps->no_header = r_u(r);
+    ps->long_lines = r_u(r), ps->known_no_evidence = r_u(r);
+    if (r_u(r) != PF__COUNT)
+        r_fail(r, "another list of program families");
+    for (unsigned f = 0; f < PF__COUNT; f++)
+        ps->fam_lines[f] = r_u(r), ps->fam_unmatched[f] = r_u(r);
+    r_progs(r, ps->unrec, &ps->nprog);
+    r_progs(r, ps->foreign, &ps->nforeign);
+    u->n = (unsigned)r_max(r, UNKNOWN_SLOTS);
+    u->overflow = r_u(r);
+    for (unsigned i = 0; i < u->n && !r->bad; i++) {
+        struct unknown_tpl *t = &u->t[i];
+        t->count = r_u(r);
+        t->ex_file = (uint32_t)r_max(r, nfiles ? nfiles - 1 : 0);
+        t->ex_line = r_u(r);
+        t->nprog = (uint8_t)r_str(r, UNKNOWN_PROG - 1);
+        memcpy(t->prog, r->str, t->nprog);
+        t->ntpl = (uint8_t)r_str(r, UNKNOWN_TPL - 1);
+        memcpy(t->tpl, r->str, t->ntpl);
+        t->nex = (uint8_t)r_str(r, UNKNOWN_EXAMPLE);
+        memcpy(t->ex, r->str, t->nex);
+        t->hash = unknown_hash(t->prog, t->nprog, t->tpl, t->ntpl);
+        if (nfiles == 0)
+            r_fail(r, "an example without an input");
     }
 }
 
@@ -551,11 +630,15 @@ struct partial_reader *partial_open(const char *path, struct partial_head *h)
     h->year = (int)r_s(r);
     size_t n = r_str(r, sizeof(h->tz) - 1);
     memcpy(h->tz, r->str, n + 1);
+    h->zones.nzones = (unsigned)r_max(r, AGG_ZONES_MAX);
+    for (unsigned i = 0; i < h->zones.nzones; i++) {
+        n = r_str(r, AGG_ZONE_LEN - 1);
+        memcpy(h->zones.zone[i], r->str, n + 1);
+    }
     h->since = r_s(r), h->until = r_s(r);
     h->has_period = r_max(r, 1);
     if (h->has_period)
         h->period_first = r_s(r), h->period_last = r_s(r);
-    r_counts(r, &h->counts);
     h->nfiles = (size_t)r_max(r, PARTIAL_MAX_FILES);
     /* Grown as names arrive: a damaged count cannot ask for much memory. */
     size_t cap = 0;
@@ -566,6 +649,8 @@ struct partial_reader *partial_open(const char *path, struct partial_head *h)
         if (r->bad)
             h->nfiles = i + 1;
     }
+    if (!r->bad)
+        r_counts(r, &h->counts, h->nfiles);
     if (r->bad) {
         msg_warn("%s: damaged partial (header: %s)", path, r->why);
         partial_head_free(h);
@@ -655,6 +740,34 @@ static bool load_agg(struct partial_reader *r, const uint32_t *map, struct agg *
     return !r->bad;
 }
 
+static bool load_lines(struct partial_reader *r, const uint32_t *map, struct agg *a)
+{
+    uint64_t n = r_u(r);
+    int64_t ts = 0;
+
+    for (uint64_t i = 0; i < n && !r->bad; i++) {
+        struct agg_qline q;
+        unsigned char k[8];
+
+        memset(&q, 0, sizeof(q));
+        r_bytes(r, k, sizeof(k));
+        for (int b = 0; b < 8; b++)
+            q.key |= (uint64_t)k[b] << (8 * b);
+        int64_t d = r_s(r);
+        if (i > 0 && (d < 0 || ts > INT64_MAX - d))
+            r_fail(r, "queue lines out of order");
+        else
+            ts = i > 0 ? ts + d : d;    /* the first from 0: any stamp */
+        q.ts = ts;
+        q.pos.file = r_file_index(r, map);
+        q.pos.line = r_max(r, (UINT64_C(1) << 44) - 1);
+        r_ip(r, &q.ip);
+        if (!r->bad)
+            agg_put_line(a, &q);
+    }
+    return !r->bad;
+}
+
 /* An optional string of a queue record, copied (the collector copies it
  * again into its own space: the scratch is reused per string). */
 static char *r_ostr(struct partial_reader *r, bool present, char **slot)
@@ -726,6 +839,7 @@ bool partial_load(struct partial_reader *r, const uint32_t *map, struct agg *a,
     uint64_t want = 0;
 
     load_agg(r, map, a);
+    load_lines(r, map, a);
     if (r->flags & PARTIAL_OUTBOUND)
         load_ob(r, map, ob);
     r_bytes(r, t, sizeof(t));
@@ -794,11 +908,27 @@ bool partial_compatible(const struct partial_head *a, const struct partial_head 
         snprintf(why, n, "time zone \"%s\" against \"%s\"", a->tz, b->tz);
         return false;
     }
+    if (!partial_same_zones(&a->zones, &b->zones)) {
+        snprintf(why, n, "own zones %s against %s ([policy] own_zones, zone)",
+                 a->zones.nzones ? a->zones.zone[0] : "(none)",
+                 b->zones.nzones ? b->zones.zone[0] : "(none)");
+        return false;
+    }
     if (!window && (a->since != b->since || a->until != b->until)) {
         snprintf(why, n, "reading window [%lld, %lld) against [%lld, %lld) "
                  "(--since/--until, [policy] window)", (long long)a->since,
                  (long long)a->until, (long long)b->since, (long long)b->until);
         return false;
     }
+    return true;
+}
+
+bool partial_same_zones(const struct agg_conf *a, const struct agg_conf *b)
+{
+    if (a->nzones != b->nzones)
+        return false;
+    for (unsigned i = 0; i < a->nzones; i++)
+        if (strcmp(a->zone[i], b->zone[i]) != 0)
+            return false;
     return true;
 }

@@ -12,6 +12,7 @@
 static const char help[] =
     "usage: rblforge merge -o OUTDIR [-c CONFIG] [--allowlist FILE]\n"
     "                      [--denylist FILE] [--asn-db FILE] [--state FILE]\n"
+    "                      [--test-range CIDR] [--abuse-contacts FILE]\n"
     "                      [--now T] [--window 7d] [--force] [--strict]\n"
     "                      [--post-publish CMD] [-j N] [--customers FILE\n"
     "                      [--templates DIR] [--lang ja,en]] [-v] PART...\n"
@@ -50,6 +51,8 @@ int cmd_merge(int argc, char **argv)
         CLI_OPT_DENYLIST,
         CLI_OPT_ASN_DB,
         CLI_OPT_STATE,
+        CLI_OPT_TEST_RANGE,
+        { "abuse-contacts", required_argument, NULL, OPT_ABUSE_CONTACTS },
         { "now", required_argument, NULL, OPT_NOW },
         CLI_THREAD_OPTIONS,
         { "force", no_argument, NULL, OPT_FORCE },

@@ -53,7 +53,8 @@ int cmd_scan(int argc, char **argv)
         CLI_OPT_HELP,
         { NULL, 0, NULL, 0 },
     };
-    struct job_opts o = { .use = JOB_WINDOW | JOB_REPORTS | JOB_EVIDENCE_LINES,
+    struct job_opts o = { .use = JOB_WINDOW | JOB_REPORTS | JOB_EVIDENCE_LINES
+                          | JOB_OPEN_PAIRS,
                           .cmd = "scan", .progress = -1 };
     const char *since_arg = NULL, *until_arg = NULL, *now_arg = NULL, *part = NULL;
     struct scale_inputs in;

@@ -174,6 +174,7 @@ int job_read(struct job *j, char *const *files, size_t n)
                                 .sink = j->reports ? &j->rj.sink : NULL,
                                 .inflate = o->inflate, .progress = o->progress,
                                 .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0,
+                                .open_pairs = (o->use & JOB_OPEN_PAIRS) != 0,
                                 .agg_conf = &j->policy.agg };
     j->t_read = seconds();
     j->agg = pipeline_aggregate(files, n, &po, &j->st);

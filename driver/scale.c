@@ -136,6 +136,7 @@ int scale_scan_write(struct job *j, const struct scale_inputs *si, const char *p
         | (j->reports ? PARTIAL_OUTBOUND : 0) | (j->state ? PARTIAL_INPUTS : 0);
     h.year = o->year;
     snprintf(h.tz, sizeof(h.tz), "%s", tz ? tz : "");
+    h.zones = j->policy.agg;
     h.since = j->since;
     h.until = o->until;
     h.counts = (struct partial_counts){ j->st.files, j->st.unreadable, j->st.damaged,
@@ -194,11 +195,6 @@ static int cmp_order(const void *x, const void *y)
     const struct gfile *a = x, *b = y;
 
     return order_cmp(a->has_first, a->first_ts, a->name, b->has_first, b->first_ts, b->name);
-}
-
-static int cmp_unrec(const void *a, const void *b)
-{
-    return strcmp(a, b);        /* name is the first member */
 }
 
 static void free_srcs(struct src *v, size_t n)
@@ -331,6 +327,7 @@ static int prepare(struct scale *s, struct src **out, char *const *parts, size_t
             h->version = PARTIAL_VERSION;
             h->flags = p->flags, h->year = p->year;
             memcpy(h->tz, p->tz, sizeof(h->tz));
+            h->zones = p->zones;
             h->since = p->since, h->until = p->until;
         }
         /* Under a window the reading windows may differ: the widest. */
@@ -342,13 +339,13 @@ static int prepare(struct scale *s, struct src **out, char *const *parts, size_t
         c->files += p->counts.files, c->unreadable += p->counts.unreadable;
         c->damaged += p->counts.damaged, c->bytes += p->counts.bytes;
         c->dropped_lines += p->counts.dropped_lines;
+        /* The examples of unmatched lines name files as the run would. */
+        struct unknown_set *u = &v[i].h.counts.parse.unmatched;
+        for (unsigned k = 0; k < u->n; k++)
+            u->t[k].ex_file = v[i].map[u->t[k].ex_file];
         parse_stats_merge(&c->parse, &p->counts.parse);
     }
-    /* As the pipeline leaves them: program slots in name order. */
-    unsigned np = h->counts.parse.nprog < PARSE_PROG_SLOTS - 1 ? h->counts.parse.nprog
-        : PARSE_PROG_SLOTS - 1;
-    if (np > 1)
-        qsort(h->counts.parse.unrec, np, sizeof(h->counts.parse.unrec[0]), cmp_unrec);
+    parse_stats_sort(&h->counts.parse);      /* as the pipeline leaves them */
     return EXIT_OK;
 }
 
@@ -378,6 +375,13 @@ int scale_read(struct job *j, struct scale *s, char *const *parts, size_t n,
         free_srcs(v, n);
         return EXIT_USAGE;
     }
+    if (!partial_same_zones(&h->zones, &j->policy.agg)) {
+        msg_warn("merge: the partials' lines were classified with other own zones "
+                 "([policy] own_zones, zone) than this configuration's: scan with the "
+                 "same configuration");
+        free_srcs(v, n);
+        return EXIT_USAGE;
+    }
     if (j->state && !(h->flags & PARTIAL_INPUTS) && o->verbose)
         msg_info("merge: the partials hold no reading positions (scanned without --state); "
                  "the state keeps its listings only");
@@ -387,6 +391,7 @@ int scale_read(struct job *j, struct scale *s, char *const *parts, size_t n,
     free_srcs(v, n);
     if (status != EXIT_OK)
         return status;
+    agg_settle(j->agg);         /* the queue-ID pairs the partials left open */
     j->files = s->names;
     j->nfiles = h->nfiles;
     memset(&j->st, 0, sizeof(j->st));
@@ -403,6 +408,8 @@ int scale_read(struct job *j, struct scale *s, char *const *parts, size_t n,
                 j->inputs[i] = h->files[i].in;
     }
     j->t_decide = now_seconds();
+    if (o->use & JOB_RUN)
+        parse_stats_warn(&j->st.parse);
     if (o->use & (JOB_RUN | JOB_REPORTS_ONLY)) {
         if (j->st.unreadable) {
             msg_warn("%u of %u inputs could not be read; nothing published",

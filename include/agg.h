@@ -195,6 +195,24 @@ void agg_rec_get(const struct agg *a, const struct ip_stats *st, struct agg_rec 
  * none. */
 void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r);
 
+/* One end of a queue-ID pairing left open: an smtpd client= line (ip
+ * set) or a qmgr sender line (ip.family 0), keyed by a hash of the host
+ * and the queue ID. Partial files carry them so that a merge pairs what
+ * its partials' reads left open, as one run's agg_settle would have. */
+struct agg_qline {
+    uint64_t key;
+    int64_t ts;                 /* 0 if the line had no stamp */
+    struct agg_pos pos;
+    struct ipaddr ip;
+};
+typedef void agg_qline_fn(const struct agg_qline *q, void *ctx);
+/* Visit the queue lines a holds unpaired (agg_settle not called), in the
+ * order agg_settle takes them; their count. a's lists are sorted and
+ * joined in place, which changes nothing that a reads later. */
+size_t agg_open_lines(struct agg *a, agg_qline_fn *fn, void *ctx);
+/* Add q (its position in a's file numbering) to a's unpaired lines. */
+void agg_put_line(struct agg *a, const struct agg_qline *q);
+
 /* True for the classes that are evidence against an address. */
 bool agg_is_evidence(enum agg_class c);
 

@@ -33,6 +33,7 @@ enum job_use {
     JOB_REPORTS_ONLY = 1 << 7,  /* `rblforge report`: the reports are required and alone */
     JOB_ALL_NETWORKS = 1 << 8,  /* keep networks with nothing listed (explain) */
     JOB_EVIDENCE_LINES = 1 << 9,        /* keep each address's first/last evidence line */
+    JOB_OPEN_PAIRS = 1 << 10,   /* leave queue-ID pairs open for a later merge (scan) */
 };
 
 /* job_open's answer for a usage error the command reports with its

@@ -10,9 +10,13 @@
  * reading statistics, the options that shape aggregation and the period
  * the events cover.
  *
- * The file is binary and streamed: a magic line and a version, a header,
- * the address records in address order (IPv4 keys delta-coded), the
- * queue records, then a 64-bit FNV-1a checksum of everything before it.
+ * The file is binary and streamed: a magic line and a version, a header
+ * (options, inputs, then the reading statistics with the parser's tables),
+ * the address records in address order (IPv4 keys delta-coded), the queue
+ * lines no chunk paired (agg_qline, in agg_settle's order), the customer
+ * collector's records, then a 64-bit FNV-1a checksum of everything before
+ * it. Version 2 added the parser's per-family counts and tables, the own
+ * zones and the open queue-ID pairings.
  * Integers are LEB128 varints (signed ones zigzag-coded). Positions name
  * files by their index in the partial's own file table; the reader
  * renumbers them (partial_load's map) into the merge's global order.
@@ -27,7 +31,7 @@
 #include "parse.h"
 #include "state.h"
 
-#define PARTIAL_VERSION 1
+#define PARTIAL_VERSION 2
 #define PARTIAL_MAX_FILES (1u << 20)    /* struct agg_pos numbers files in 20 bits */
 
 enum partial_flag {
@@ -40,7 +44,7 @@ enum partial_flag {
 struct partial_counts {
     uint32_t files, unreadable, damaged;
     uint64_t bytes, dropped_lines;
-    struct parse_stats parse;
+    struct parse_stats parse;   /* examples' file indices: the partial's own */
 };
 
 struct partial_file {
@@ -55,6 +59,7 @@ struct partial_head {
     unsigned version, flags;    /* enum partial_flag */
     int year;                   /* --year, 0 = inferred */
     char tz[128];               /* TZ of stamps without an offset, "" if unset */
+    struct agg_conf zones;      /* the own zones the lines were classified with */
     int64_t since, until;       /* the reading window, 0 = unbounded */
     bool has_period;
     int64_t period_first, period_last;  /* earliest and latest event counted */
@@ -63,11 +68,12 @@ struct partial_head {
     size_t nfiles;
 };
 
-/* Write a (agg_keeps_lines must match PARTIAL_LINES) and ob (the records
+/* Write a (agg_keeps_lines must match PARTIAL_LINES; not settled: its
+ * open queue lines are written, sorted in place) and ob (the records
  * before the join; NULL unless PARTIAL_OUTBOUND) with h to path,
  * atomically. h's period is computed here from the records. False with a
  * warning; nothing is left under path then. */
-bool partial_write(const char *path, const struct partial_head *h, const struct agg *a,
+bool partial_write(const char *path, const struct partial_head *h, struct agg *a,
                    const struct outbound *ob);
 
 struct partial_reader;
@@ -75,8 +81,9 @@ struct partial_reader;
  * partial_head_free). NULL with a warning naming the file when it is not
  * a partial, of another version, or cut short. */
 struct partial_reader *partial_open(const char *path, struct partial_head *h);
-/* Add the records into a and ob (ob NULL: skipped), their file indices
- * renumbered through map (one entry per h->nfiles), then check the
+/* Add the records and open queue lines into a and ob (ob NULL: skipped),
+ * their file indices renumbered through map (one entry per h->nfiles;
+ * h->counts' are the caller's to renumber), then check the
  * checksum. False with a warning if the file is damaged: a and ob then
  * hold part of it and must be dropped. */
 bool partial_load(struct partial_reader *r, const uint32_t *map, struct agg *a,
@@ -85,9 +92,11 @@ bool partial_load(struct partial_reader *r, const uint32_t *map, struct agg *a,
 void partial_close(struct partial_reader *r);
 void partial_head_free(struct partial_head *h);
 
-/* Do partials a and b agree on what shapes aggregation (flags, year, TZ
- * and, unless window, the reading window)? If not, why in why. */
+/* Do partials a and b agree on what shapes aggregation (flags, year, TZ,
+ * own zones and, unless window, the reading window)? If not, why in why. */
 bool partial_compatible(const struct partial_head *a, const struct partial_head *b,
                         bool window, char *why, size_t n);
+/* Are own zones a and b the same list? */
+bool partial_same_zones(const struct agg_conf *a, const struct agg_conf *b);
 
 #endif
