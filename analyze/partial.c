@@ -23,13 +23,50 @@ enum {
 enum { S_ID = 1 << 0, S_A = 1 << 1, S_B = 1 << 2, S_C = 1 << 3, S_TEXT = 1 << 4,
        S_HOST = 1 << 5, S_SAME_HOST = 1 << 6, S_REMOTE = 1 << 7 };
 
-static uint64_t fnv(uint64_t h, const unsigned char *p, size_t n)
+/* The checksum: a 64-bit multiply-xorshift over little-endian words, fed
+ * in pieces of any length (the bytes of a word may arrive in two). Each
+ * step is a bijection of the state for a given word, so a change confined
+ * to one word always changes the sum. A word at a time: reading a partial
+ * is bound by its bytes, and FNV's multiply per byte was a sixth of it. */
+struct sum {
+    uint64_t h, w;              /* w: the n bytes of a word not yet mixed */
+    unsigned n;
+};
+#define SUM_START { 0x243f6a8885a308d3ULL, 0, 0 }
+
+static inline void sum_mix(struct sum *s, uint64_t v)
 {
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ULL;
-    return h;
+    s->h = (s->h ^ v) * 0x9e3779b97f4a7c15ULL;
+    s->h ^= s->h >> 29;
 }
-#define FNV_START 14695981039346656037ULL
+
+static void sum_add(struct sum *s, const unsigned char *p, size_t n)
+{
+    for (; n && s->n; p++, n--) {
+        s->w |= (uint64_t)*p << (8 * s->n);
+        if (++s->n == 8) {
+            sum_mix(s, s->w);
+            s->w = 0, s->n = 0;
+        }
+    }
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v = __builtin_bswap64(v);
+#endif
+        sum_mix(s, v);
+    }
+    for (; n; p++, n--)
+        s->w |= (uint64_t)*p << (8 * s->n++);
+}
+
+/* The sum of everything added; s is spent. */
+static uint64_t sum_end(struct sum *s)
+{
+    sum_mix(s, s->w | (uint64_t)s->n << 56);
+    return s->h;
+}
 
 static uint64_t zig(int64_t v)
 {
@@ -47,14 +84,14 @@ struct w {
     struct afile *af;
     unsigned char *buf;
     size_t len;
-    uint64_t hash;
+    struct sum sum;
     uint32_t prev_v4;
     const char *prev_host;
 };
 
 static void w_flush(struct w *w)
 {
-    w->hash = fnv(w->hash, w->buf, w->len);
+    sum_add(&w->sum, w->buf, w->len);
     outbuf_write(afile_out(w->af), w->buf, w->len);
     w->len = 0;
 }
@@ -326,7 +363,7 @@ bool partial_write(const char *path, const struct partial_head *h, struct agg *a
     char dir[4096];
     const char *slash = strrchr(path, '/');
     struct period per = { 0 };
-    struct w w = { .hash = FNV_START };
+    struct w w = { .sum = SUM_START };
 
     if (slash == NULL)
         snprintf(dir, sizeof(dir), ".");
@@ -380,8 +417,9 @@ bool partial_write(const char *path, const struct partial_head *h, struct agg *a
     w_bytes(&w, trailer, sizeof(trailer));
     w_flush(&w);
     unsigned char sum[8];
+    uint64_t total = sum_end(&w.sum);
     for (int i = 0; i < 8; i++)
-        sum[i] = (unsigned char)(w.hash >> (8 * i));
+        sum[i] = (unsigned char)(total >> (8 * i));
     outbuf_write(afile_out(w.af), sum, sizeof(sum));
     free(w.buf);
     if (!afile_finish(w.af)) {
@@ -397,8 +435,8 @@ struct partial_reader {
     char *path;
     int fd;
     unsigned char *buf;
-    size_t len, pos, hashed;    /* buf[hashed..pos) not yet in hash */
-    uint64_t hash;
+    size_t len, pos, hashed;    /* buf[hashed..pos) not yet in sum */
+    struct sum sum;
     bool eof, bad;
     const char *why;            /* the first problem found */
     unsigned flags;
@@ -418,7 +456,7 @@ static bool r_fill(struct partial_reader *r)
 {
     if (r->eof || r->bad)
         return false;
-    r->hash = fnv(r->hash, r->buf + r->hashed, r->pos - r->hashed);
+    sum_add(&r->sum, r->buf + r->hashed, r->pos - r->hashed);
     memmove(r->buf, r->buf + r->pos, r->len - r->pos);
     r->len -= r->pos;
     r->pos = r->hashed = 0;
@@ -456,7 +494,7 @@ static bool r_bytes(struct partial_reader *r, void *p, size_t n)
     return true;
 }
 
-static uint64_t r_u(struct partial_reader *r)
+static uint64_t r_u_slow(struct partial_reader *r)
 {
     uint64_t v = 0;
 
@@ -473,6 +511,26 @@ static uint64_t r_u(struct partial_reader *r)
         v |= (uint64_t)(b & 0x7f) << shift;
         if (!(b & 0x80))
             return v;
+    }
+    r_fail(r, "number out of range");
+    return 0;
+}
+
+/* A varint; the common case (ten bytes at hand) without refill checks. */
+static inline uint64_t r_u(struct partial_reader *r)
+{
+    if (r->len - r->pos < 10)
+        return r_u_slow(r);
+    const unsigned char *p = r->buf + r->pos;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < 10; i++) {
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) {
+            if (i == 9 && p[i] > 1)
+                break;
+            r->pos += i + 1;
+            return v;
+        }
     }
     r_fail(r, "number out of range");
     return 0;
@@ -604,7 +662,7 @@ struct partial_reader *partial_open(const char *path, struct partial_head *h)
 
     memset(h, 0, sizeof(*h));
     r->path = xstrdup(path);
-    r->hash = FNV_START;
+    r->sum = (struct sum)SUM_START;
     r->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0) {
         msg_warn("%s: cannot open: %s", path, strerror(errno));
@@ -845,12 +903,13 @@ bool partial_load(struct partial_reader *r, const uint32_t *map, struct agg *a,
     r_bytes(r, t, sizeof(t));
     if (!r->bad && memcmp(t, trailer, sizeof(t)) != 0)
         r_fail(r, "no end mark where expected");
-    r->hash = fnv(r->hash, r->buf + r->hashed, r->pos - r->hashed);
+    sum_add(&r->sum, r->buf + r->hashed, r->pos - r->hashed);
     r->hashed = r->pos;
+    uint64_t have = sum_end(&r->sum);
     r_bytes(r, sum, sizeof(sum));
     for (int i = 0; i < 8; i++)
         want |= (uint64_t)sum[i] << (8 * i);
-    if (!r->bad && want != r->hash)
+    if (!r->bad && want != have)
         r_fail(r, "checksum mismatch");
     if (!r->bad && (r->pos < r->len || (!r->eof && r_fill(r))))
         r_fail(r, "data after the checksum");

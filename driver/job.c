@@ -161,6 +161,13 @@ int job_open(struct job *j, const struct job_opts *o)
     return open_outputs(j);
 }
 
+void job_read_done(struct job *j)
+{
+    j->t_decide = seconds();
+    j->cpu_read = cpu_seconds();
+    j->mb_read = peak_mb();
+}
+
 int job_read(struct job *j, char *const *files, size_t n)
 {
     const struct job_opts *o = j->o;
@@ -178,9 +185,7 @@ int job_read(struct job *j, char *const *files, size_t n)
                                 .agg_conf = &j->policy.agg };
     j->t_read = seconds();
     j->agg = pipeline_aggregate(files, n, &po, &j->st);
-    j->t_decide = seconds();
-    j->cpu_read = cpu_seconds();
-    j->mb_read = peak_mb();
+    job_read_done(j);
     /* Lines of our programs that no shape matched are evidence we cannot
      * see: a human should look ('rblforge unparsed'). */
     if (o->use & JOB_RUN)

@@ -407,7 +407,7 @@ int scale_read(struct job *j, struct scale *s, char *const *parts, size_t n,
             if (h->files[i].has_input)
                 j->inputs[i] = h->files[i].in;
     }
-    j->t_decide = now_seconds();
+    job_read_done(j);
     if (o->use & JOB_RUN)
         parse_stats_warn(&j->st.parse);
     if (o->use & (JOB_RUN | JOB_REPORTS_ONLY)) {

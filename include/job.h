@@ -89,6 +89,9 @@ int job_open(struct job *j, const struct job_opts *o);
  * publishing job (JOB_RUN, JOB_REPORTS_ONLY) must not publish: an input
  * could not be read, or --strict saw damage. */
 int job_read(struct job *j, char *const *files, size_t n);
+/* The reading is over (job_read, or a merge of partials): the time, CPU
+ * and peak memory the -v figures show. */
+void job_read_done(struct job *j);
 /* Decide the listings (j->l); a run merges them with the state. */
 void job_decide(struct job *j);
 /* Publish (JOB_RUN: zone, sets and the reports; JOB_REPORTS_ONLY: the

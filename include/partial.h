@@ -14,9 +14,10 @@
  * (options, inputs, then the reading statistics with the parser's tables),
  * the address records in address order (IPv4 keys delta-coded), the queue
  * lines no chunk paired (agg_qline, in agg_settle's order), the customer
- * collector's records, then a 64-bit FNV-1a checksum of everything before
- * it. Version 2 added the parser's per-family counts and tables, the own
- * zones and the open queue-ID pairings.
+ * collector's records, then a 64-bit checksum of everything before it
+ * (multiply-xorshift over little-endian words). Version 2 added the
+ * parser's per-family counts and tables, the own zones, the open queue-ID
+ * pairings and this checksum (version 1 had FNV-1a).
  * Integers are LEB128 varints (signed ones zigzag-coded). Positions name
  * files by their index in the partial's own file table; the reader
  * renumbers them (partial_load's map) into the merge's global order.
