@@ -232,6 +232,13 @@ static void newest_event(const struct ipaddr *ip, const struct ip_stats *st, voi
         *newest = st->last;
 }
 
+void job_read_done(struct job *j)
+{
+    j->t_decide = seconds();
+    j->cpu_read = cpu_seconds();
+    j->mb_read = peak_mb();
+}
+
 int job_read(struct job *j, char *const *files, size_t n)
 {
     const struct job_opts *o = j->o;
@@ -247,12 +254,11 @@ int job_read(struct job *j, char *const *files, size_t n)
                                 .sink = j->reports ? &j->rj.sink : NULL,
                                 .inflate = o->inflate, .progress = o->progress,
                                 .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0,
+                                .open_pairs = (o->use & JOB_OPEN_PAIRS) != 0,
                                 .agg_conf = &j->policy.agg };
     j->t_read = seconds();
     j->agg = pipeline_aggregate(files, n, &j->po, &j->st);
-    j->t_decide = seconds();
-    j->cpu_read = cpu_seconds();
-    j->mb_read = peak_mb();
+    job_read_done(j);
     /* Lines of our programs that no shape matched are evidence we cannot
      * see: a human should look ('rblforge unparsed'). */
     if (o->use & JOB_RUN)
