@@ -691,7 +691,7 @@ void outbound_each(const struct outbound *ob, outbound_rec_fn *fn, void *ctx)
             const struct rec *r = &ob->blk[b].v[i];
             o = (struct ob_rec){ r->line, r->ts, r->file, r->nrcpt, r->kind, r->status,
                                  r->remote, r->ip, r->host, r->id, r->a, r->b, r->c,
-                                 r->text };
+                                 r->text, r->raw };
             fn(&o, ctx);
         }
 }
@@ -730,6 +730,11 @@ bool outbound_put(struct outbound *ob, const struct ob_rec *o)
     r->b = copy_str(ob, o->b);
     r->c = copy_str(ob, o->c);
     r->text = copy_str(ob, o->text);
+    if (o->raw.p && o->raw.n <= OB_RAW_MAX) {
+        r->raw.p = pool_copy(ob, o->raw.p, o->raw.n);
+        r->raw.n = o->raw.n;
+        r->raw.cut = o->raw.cut;
+    }
     return true;
 }
 

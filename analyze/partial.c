@@ -22,6 +22,8 @@ enum {
 /* Queue-record string presence bits (bit 6: same host as the record before). */
 enum { S_ID = 1 << 0, S_A = 1 << 1, S_B = 1 << 2, S_C = 1 << 3, S_TEXT = 1 << 4,
        S_HOST = 1 << 5, S_SAME_HOST = 1 << 6, S_REMOTE = 1 << 7 };
+/* The queue record's fourth byte: its raw line (version 3). */
+enum { S_RAW = 1 << 0, S_RAW_CUT = 1 << 1 };
 
 /* The checksum: a 64-bit multiply-xorshift over little-endian words, fed
  * in pieces of any length (the bytes of a word may arrive in two). Each
@@ -311,7 +313,7 @@ static void w_ostr(struct w *w, const char *s)
 static void w_obrec(const struct ob_rec *r, void *ctx)
 {
     struct w *w = ctx;
-    unsigned char h[3] = { r->kind, r->status, 0 };
+    unsigned char h[4] = { r->kind, r->status, 0, 0 };
 
     h[2] |= r->id ? S_ID : 0;
     h[2] |= r->a ? S_A : 0;
@@ -319,11 +321,13 @@ static void w_obrec(const struct ob_rec *r, void *ctx)
     h[2] |= r->c ? S_C : 0;
     h[2] |= r->text ? S_TEXT : 0;
     h[2] |= r->remote ? S_REMOTE : 0;
+    h[3] |= r->raw.p ? S_RAW : 0;
+    h[3] |= r->raw.p && r->raw.cut ? S_RAW_CUT : 0;
     if (r->host && w->prev_host && strcmp(r->host, w->prev_host) == 0)
         h[2] |= S_SAME_HOST;
     else if (r->host)
         h[2] |= S_HOST;
-    w_bytes(w, h, 3);
+    w_bytes(w, h, 4);
     w_u(w, r->file), w_u(w, r->line), w_s(w, r->ts), w_u(w, r->nrcpt);
     w_ip(w, &r->ip);
     if (h[2] & S_HOST)
@@ -331,6 +335,8 @@ static void w_obrec(const struct ob_rec *r, void *ctx)
     if (r->host)
         w->prev_host = r->host;
     w_ostr(w, r->id), w_ostr(w, r->a), w_ostr(w, r->b), w_ostr(w, r->c), w_ostr(w, r->text);
+    if (r->raw.p)
+        w_str(w, r->raw.p, r->raw.n);
 }
 
 static void count_ob(const struct ob_rec *r, void *ctx)
@@ -845,11 +851,11 @@ static bool load_ob(struct partial_reader *r, const uint32_t *map, struct outbou
     bool have_host = false;
 
     for (uint64_t i = 0; i < n && !r->bad; i++) {
-        unsigned char h[3];
+        unsigned char h[4];
         struct ob_rec rec;
 
         memset(&rec, 0, sizeof(rec));
-        r_bytes(r, h, 3);
+        r_bytes(r, h, 4);
         rec.kind = h[0], rec.status = h[1];
         rec.remote = (h[2] & S_REMOTE) != 0;
         rec.file = r_file_index(r, map);
@@ -871,6 +877,12 @@ static bool load_ob(struct partial_reader *r, const uint32_t *map, struct outbou
         rec.b = r_ostr(r, h[2] & S_B, &s[2]);
         rec.c = r_ostr(r, h[2] & S_C, &s[3]);
         rec.text = r_ostr(r, h[2] & S_TEXT, &s[4]);
+        if (h[3] & ~(S_RAW | S_RAW_CUT))
+            r_fail(r, "bad queue record");
+        if (h[3] & S_RAW) {
+            size_t k = r_str(r, OB_RAW_MAX);
+            rec.raw = (struct ob_raw){ r->str, (uint32_t)k, (h[3] & S_RAW_CUT) != 0 };
+        }
         if (!r->bad && ob && !outbound_put(ob, &rec))
             r_fail(r, "bad queue record");
     }

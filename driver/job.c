@@ -245,8 +245,9 @@ int job_read(struct job *j, char *const *files, size_t n)
 
     j->files = files;
     j->nfiles = n;
-    /* Only a run reads incrementally: explain reads every line it is given. */
-    bool incremental = j->state && (o->use & JOB_RUN);
+    /* Only a run and a scan (which records the positions for its merge)
+     * read incrementally: explain reads every line it is given. */
+    bool incremental = j->state && (o->use & (JOB_RUN | JOB_OPEN_PAIRS));
     if (incremental)
         j->inputs = xcalloc(n, sizeof(*j->inputs));
     j->po = (struct pipeline_opts){ .year = o->year, .since = j->since, .until = o->until,

@@ -101,6 +101,7 @@ struct ob_rec {
     bool remote;
     struct ipaddr ip;
     const char *host, *id, *a, *b, *c, *text;
+    struct ob_raw raw;          /* the line as kept (p NULL: not kept), any bytes */
 };
 /* Every record collected so far (before outbound_join), in collection
  * order, then the first stamped line of every file that has one. */

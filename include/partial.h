@@ -17,7 +17,9 @@
  * collector's records, then a 64-bit checksum of everything before it
  * (multiply-xorshift over little-endian words). Version 2 added the
  * parser's per-family counts and tables, the own zones, the open queue-ID
- * pairings and this checksum (version 1 had FNV-1a).
+ * pairings and this checksum (version 1 had FNV-1a). Version 3 added the
+ * raw log line the collector keeps for a message's first record and an
+ * unsent attempt (the customers' letters quote it).
  * Integers are LEB128 varints (signed ones zigzag-coded). Positions name
  * files by their index in the partial's own file table; the reader
  * renumbers them (partial_load's map) into the merge's global order.
@@ -32,7 +34,7 @@
 #include "parse.h"
 #include "state.h"
 
-#define PARTIAL_VERSION 2
+#define PARTIAL_VERSION 3
 #define PARTIAL_MAX_FILES (1u << 20)    /* struct agg_pos numbers files in 20 bits */
 
 enum partial_flag {
