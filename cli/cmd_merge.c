@@ -11,9 +11,10 @@
 
 static const char help[] =
     "usage: rblforge merge -o OUTDIR [-c CONFIG] [--allowlist FILE]\n"
-    "                      [--denylist FILE] [--asn-db FILE] [--state FILE]\n"
-    "                      [--test-range CIDR] [--abuse-contacts FILE]\n"
-    "                      [--now T] [--window 7d] [--force] [--strict]\n"
+    "                      [--denylist FILE] [--asn-db FILE] [--geo-db FILE]\n"
+    "                      [--state FILE] [--test-range CIDR]\n"
+    "                      [--abuse-contacts FILE] [--now T|logs] [--window 7d]\n"
+    "                      [--force] [--strict]\n"
     "                      [--post-publish CMD] [-j N] [--customers FILE\n"
     "                      [--templates DIR] [--lang ja,en]] [-v] PART...\n"
     "       rblforge merge --partial OUT [--now T --window 7d] [-v] PART...\n"
@@ -25,6 +26,10 @@ static const char help[] =
     "stamp, then name; a file read into two partials is refused, and so are\n"
     "partials read with different --year, --tz, --since/--until or\n"
     "--customers/--state.\n"
+    "The abuse messages (OUT/abuse/) are not written by merge: they quote\n"
+    "the raw log lines of each new source, which partials do not carry; with\n"
+    "[abuse] from and abuse contacts set, merge refuses (exit 2). The\n"
+    "contacts alone (summary.json's abuse counts) merge as run has them.\n"
     "With --partial OUT the partials are merged into one partial instead\n"
     "(reductions as trees).\n"
     "\n"
@@ -50,6 +55,7 @@ int cmd_merge(int argc, char **argv)
         CLI_OPT_ALLOWLIST,
         CLI_OPT_DENYLIST,
         CLI_OPT_ASN_DB,
+        CLI_OPT_GEO_DB,
         CLI_OPT_STATE,
         CLI_OPT_TEST_RANGE,
         { "abuse-contacts", required_argument, NULL, OPT_ABUSE_CONTACTS },
@@ -101,7 +107,14 @@ int cmd_merge(int argc, char **argv)
         msg_warn("merge: --window: want a length such as 7d, 36h or 3600s, got \"%s\"", window);
         return cli_usage_error("merge");
     }
-    if (!cli_job_times("merge", now_arg, NULL, NULL, &o))
+    /* --now logs as run takes it: dated from the partials' newest evidence. */
+    o.now_logs = now_arg != NULL && strcmp(now_arg, "logs") == 0;
+    o.now_given = now_arg != NULL && !o.now_logs;
+    if (o.now_logs && window) {
+        msg_warn("merge: --window counts back from --now: give --now T with it, not --now logs");
+        return cli_usage_error("merge");
+    }
+    if (!cli_job_times("merge", o.now_logs ? NULL : now_arg, NULL, NULL, &o))
         return cli_usage_error("merge");
     so.now = o.now;
     so.verbose = o.verbose;
@@ -112,10 +125,8 @@ int cmd_merge(int argc, char **argv)
         status = scale_read(&j, &s, argv + optind, (size_t)(argc - optind), &so);
     else
         memset(&s, 0, sizeof(s));
-    if (status == EXIT_OK) {
-        job_decide(&j);
+    if (status == EXIT_OK && (status = job_decide(&j)) == EXIT_OK)
         status = job_publish(&j);
-    }
     job_close(&j);
     scale_free(&s);
     return cli_job_failed("merge", status);

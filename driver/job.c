@@ -223,6 +223,7 @@ int job_open(struct job *j, const struct job_opts *o)
     return open_outputs(j);
 }
 
+
 static void newest_event(const struct ipaddr *ip, const struct ip_stats *st, void *arg)
 {
     int64_t *newest = arg;
@@ -234,6 +235,8 @@ static void newest_event(const struct ipaddr *ip, const struct ip_stats *st, voi
 
 void job_read_done(struct job *j)
 {
+    if (j->o->use & JOB_RUN)
+        agg_walk(j->agg, newest_event, &j->newest);
     j->t_decide = seconds();
     j->cpu_read = cpu_seconds();
     j->mb_read = peak_mb();
@@ -281,8 +284,6 @@ int job_read(struct job *j, char *const *files, size_t n)
     }
     if ((o->use & JOB_ASN) && j->asn)
         asn_annotate(j->asn, j->agg);   /* once per distinct address */
-    if (o->use & JOB_RUN)
-        agg_walk(j->agg, newest_event, &j->newest);
     return EXIT_OK;
 }
 

@@ -362,6 +362,17 @@ int scale_read(struct job *j, struct scale *s, char *const *parts, size_t n,
 {
     const struct job_opts *o = j->o;
     struct src *v = NULL;
+
+    /* The abuse messages quote every raw line of each new source, found by
+     * reading the logs a second time; partials carry no such lines, and a
+     * merge that published without them would differ from the run. */
+    if (j->contacts && j->policy.abuse.from[0]) {
+        msg_error("merge: the abuse messages ([abuse] from with abuse contacts) quote "
+                  "the logs' raw lines, which partials do not carry: write them with "
+                  "'rblforge run', or merge with a configuration without [abuse] from");
+        memset(s, 0, sizeof(*s));
+        return EXIT_USAGE;
+    }
     int status = prepare(s, &v, parts, n, so);
 
     if (status != EXIT_OK) {

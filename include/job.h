@@ -100,8 +100,9 @@ int job_open(struct job *j, const struct job_opts *o);
  * publishing job (JOB_RUN, JOB_REPORTS_ONLY) must not publish: an input
  * could not be read, or --strict saw damage. */
 int job_read(struct job *j, char *const *files, size_t n);
-/* The reading is over (job_read, or a merge of partials): the time, CPU
- * and peak memory the -v figures show. */
+/* The reading is over (job_read, or a merge of partials; j->agg holds
+ * what was read): a run notes its newest event (--now logs dates from
+ * it), and the time, CPU and peak memory the -v figures show. */
 void job_read_done(struct job *j);
 /* Decide the listings (j->l); a run merges them with the state. A run
  * is first dated (--now logs: from the newest evidence); EXIT_USAGE

@@ -6,7 +6,11 @@
 . "$(dirname "$0")/tap.sh"
 
 S="$TOP/datasets/sample"
+# Countries per login (--geo-db) and the abuse contacts' counts travel too.
+printf '# test countries\n0.0.0.0/2,US\n64.0.0.0/2,DE\n128.0.0.0/2,JP\n192.0.0.0/2,BR\n' >"$TMP/geo.csv"
+"$TOP/scripts/mkgeo-db" "$TMP/geo.csv" "$TMP/geo.mmdb" 2>/dev/null
 C="--year 2026 --tz JST-9 --allowlist $S/allowlist.txt --asn-db $TOP/datasets/asn/asn-test.mmdb"
+R="--geo-db $TMP/geo.mmdb --abuse-contacts $S/abuse-contacts.csv"
 NOW=2026-11-25T03:00:00Z
 RB() { "$RBLFORGE" "$@" 2>>"$TMP/err"; }
 # Equal publications, every file through OUT/NAME (diff -r names the
@@ -54,7 +58,7 @@ for seed in 11 27 305; do
     pieces=$(ls "$D"/* | tr '\n' ' ')
     W="$TMP/w$seed"
     mkdir -p "$W"
-    RB run $C --now $NOW --customers "$S/customers.tsv" --state "$W/run.state" -o "$W/run" $pieces
+    RB run $C $R --now $NOW --customers "$S/customers.tsv" --state "$W/run.state" -o "$W/run" $pieces
     is $? 0 "seed $seed: run over $(echo $pieces | wc -w) pieces"
     n=$(( (seed % 3) + 2 ))
     i=0
@@ -75,11 +79,13 @@ for seed in 11 27 305; do
     [ $in2 -ge 2 ]; ok $? "seed $seed: and in $in2 partials"
     parts=$(ls "$W"/p* | shuffle $((seed + 7)) | tr '\n' ' ')
     # shellcheck disable=SC2086
-    RB merge $C --now $NOW --customers "$S/customers.tsv" --state "$W/merge.state" \
+    RB merge $C $R --now $NOW --customers "$S/customers.tsv" --state "$W/merge.state" \
         -o "$W/merge" $parts
     is $? 0 "seed $seed: merge of $i partials in random order"
     same "$W/run" "$W/merge" "seed $seed: every published file is byte-identical to the run's"
     cmp -s "$W/run.state" "$W/merge.state"; ok $? "seed $seed: so is the state file"
+    cmp -s "$W/run.state.customers" "$W/merge.state.customers"
+    ok $? "seed $seed: and the customers' history (STATE.customers)"
     # A tree: the first two partials merged into one, then with the rest.
     set -- $parts
     RB merge --partial "$W/t01" "$1" "$2"; is $? 0 "seed $seed: two partials merged into one"
@@ -90,6 +96,40 @@ for seed in 11 27 305; do
     RB run $C --now $NOW --customers "$S/customers.tsv" -o "$W/run2" $pieces
     same "$W/run2" "$W/tree" "seed $seed: a tree reduction publishes the same"
 done
+
+ls "$W/run/customers/" | grep -q '\.eml$' && grep -q '"countries"' "$W/run/customers/"*.json
+ok $? "the comparison covers letters (.eml) and countries per login"
+
+# Two nights with one state each (--force: the second night replaces most
+# of the first's listings, past the valve): the second night's merge loads and saves
+# the customers' history as run does, and --now logs dates it from the
+# partials' newest evidence.
+H="$TMP/h"
+mkdir -p "$H"
+for night in 1 2; do
+    [ $night = 1 ] && f="$S/mail.log.1.gz" || f="$S/mail.log"
+    RB run $C --now logs --force --customers "$S/customers.tsv" --state "$H/run.state" -o "$H/run" "$f"
+    is $? 0 "night $night: run --now logs"
+    RB scan $C --customers "$S/customers.tsv" --state "$H/merge.state" --partial "$H/p$night" "$f"
+    RB merge $C --now logs --force --customers "$S/customers.tsv" --state "$H/merge.state" \
+        -o "$H/merge" "$H/p$night"
+    is $? 0 "night $night: merge --now logs"
+    same "$H/run" "$H/merge" "night $night: the same publication"
+    cmp -s "$H/run.state" "$H/merge.state"; ok $? "night $night: the same state"
+    cmp -s "$H/run.state.customers" "$H/merge.state.customers"; ok $? "night $night: the same history"
+done
+# Without --now, evidence older than the expiry window is refused, as run refuses it.
+RB run $C --customers "$S/customers.tsv" -o "$H/old-run" "$S/mail.log"; r=$?
+RB merge $C --customers "$S/customers.tsv" -o "$H/old-merge" "$H/p2"
+is "$?" "$r" "old evidence without --now: merge exits as run does ($r)"
+RB merge $C --now logs --window 1d -o "$H/x" "$H/p2"; is $? 2 "--now logs with --window: refused"
+
+# The abuse messages quote raw lines that partials do not carry: refused.
+printf '[abuse]\nfrom = desk@example.net\n' >"$H/abuse.conf"
+RB merge $C -c "$H/abuse.conf" --abuse-contacts "$S/abuse-contacts.csv" --now $NOW -o "$H/ab" "$H/p2"
+is $? 2 "abuse messages asked of a merge: refused (exit 2)"
+grep -q "partials do not carry" "$TMP/err"; ok $? "said why"
+[ ! -e "$H/ab/bl.rbldnsd" ]; ok $? "nothing published"
 
 # The parser's statistics travel too: an unmatched template seen in two
 # partials (its example from the earlier file, whatever the order given)
