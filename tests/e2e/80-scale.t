@@ -152,6 +152,31 @@ RB merge $C --now $NOW -o "$U/mz" "$U/pz"; is $? 2 "partials classified with oth
 RB merge $C --now $NOW -o "$U/mz" "$U/pz" "$U/pb"; is $? 2 "partials of different own zones: refused"
 grep -q "cannot be merged: own zones" "$TMP/err"; ok $? "said why"
 
+# The daemons beside Postfix (issue 21): auth failures of Dovecot and Cyrus,
+# SPF fails (class spf_fail), greylisting and known lines without evidence,
+# split over two files, merge as one run counts them.
+B="$TMP/b"
+mkdir -p "$B"
+s=0
+h() { s=$((s + 1)); printf 'Nov 24 07:%02d:%02d mx1 ' $((s / 60 % 60)) $((s % 60)); }
+for i in $(seq 1 24); do
+    h; printf 'dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<u%d>, method=PLAIN, rip=203.0.113.70, lip=192.0.2.254, TLS, session=<s%d>\n' $i $i
+    h; printf 'cyrus/pop3[300]: badlogin: [203.0.113.70] plaintext u%d SASL(-13): authentication failure: checkpass failed\n' $i
+    h; printf 'dovecot: auth: passwd-file(u%d,203.0.113.71): unknown user\n' $i
+    h; printf 'policyd-spf[400]: prepend Received-SPF: Fail (mailfrom) identity=mailfrom; client-ip=203.0.113.73; helo=x.example; envelope-from=a%d@b.example; receiver=<UNKNOWN>\n' $i
+    h; printf 'postgrey[500]: action=greylist, reason=new, client_name=mail.example, client_address=203.0.113.74/32, sender=a%d@b.example, recipient=u@our.example\n' $i
+    h; printf 'postfwd[800]: [STATS] Counters: 213000 seconds uptime, 39 rules\n'
+done >"$B/all"
+head -n 70 "$B/all" >"$B/b1.log"
+tail -n +71 "$B/all" >"$B/b2.log"
+RB run $C --now $NOW -o "$B/run" "$B/b1.log" "$B/b2.log"
+RB scan $C --partial "$B/p2" "$B/b2.log"
+RB scan $C --partial "$B/p1" "$B/b1.log"
+RB merge $C --now $NOW -o "$B/merge" "$B/p2" "$B/p1"; is $? 0 "the daemons beside Postfix: merge"
+grep -q '^203.0.113.73,' "$B/run/listings.csv" && grep -q spf_fail "$B/run/listings.csv"
+ok $? "the run lists the SPF fails (spf_fail counted)"
+same "$B/run" "$B/merge" "the daemons beside Postfix merge as one run counts them"
+
 # Partials that do not go together are refused, with the reason.
 P="$TMP/pp"
 mkdir -p "$P"
