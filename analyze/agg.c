@@ -28,17 +28,8 @@ struct free_rec {
     struct free_rec *next;
 };
 
-/* One end of a queue-ID pairing: an smtpd client= (ip set) or a qmgr
- * sender line (ip.family 0), by a hash of host and queue ID. */
-struct qrec {
-    uint64_t key;
-    int64_t ts;
-    struct agg_pos pos;
-    struct ipaddr ip;
-};
-
 struct qvec {
-    struct qrec *v;
+    struct agg_qline *v;
     size_t n, cap;
 };
 
@@ -54,7 +45,7 @@ struct agg {
     const struct agg_conf *conf;        /* own zones; NULL = none */
     /* Queue-ID pairing (see agg_settle): this chunk's client= lines not
      * yet taken by qmgr, by key; and what earlier chunks left unpaired. */
-    Pvoid_t qclient;            /* JudyL: key -> struct qrec * (in mem) */
+    Pvoid_t qclient;            /* JudyL: key -> struct agg_qline * (in mem) */
     struct qvec pend;           /* unpaired, from earlier chunks and merges */
 };
 
@@ -560,18 +551,18 @@ static uint64_t qkey(const struct event *ev)
     return h;
 }
 
-static void qvec_push(struct qvec *q, const struct qrec *r)
+static void qvec_push(struct qvec *q, const struct agg_qline *r)
 {
     q->v = xgrow(q->v, &q->cap, q->n + 1, sizeof(*q->v));
     q->v[q->n++] = *r;
 }
 
-static void credit(struct agg *a, const struct qrec *client, const struct qrec *queued)
+static void credit(struct agg *a, const struct agg_qline *client, const struct agg_qline *queued)
 {
     count(a, &client->ip, AC_ACCEPTED, 1, true, queued->ts, queued->pos, NULL);
 }
 
-static bool pairs(const struct qrec *client, const struct qrec *queued)
+static bool pairs(const struct agg_qline *client, const struct agg_qline *queued)
 {
     return queued->ts >= client->ts && queued->ts - client->ts <= PAIR_MAX;
 }
@@ -584,7 +575,7 @@ static void qclient_flush(const struct agg *a, struct qvec *dst)
 
     JLF(pv, a->qclient, k);
     while (pv) {
-        qvec_push(dst, *(struct qrec **)pv);
+        qvec_push(dst, *(struct agg_qline **)pv);
         JLN(pv, a->qclient, k);
     }
 }
@@ -600,7 +591,7 @@ void agg_chunk_begin(struct agg *a)
 static void queue_line(struct agg *a, const struct event *ev, const struct ipaddr *ip,
                        struct agg_pos pos)
 {
-    struct qrec r = { .key = qkey(ev), .ts = ev->has_ts ? ev->ts : 0, .pos = pos };
+    struct agg_qline r = { .key = qkey(ev), .ts = ev->has_ts ? ev->ts : 0, .pos = pos };
     PWord_t pv;
 
     if (ip) {
@@ -608,16 +599,16 @@ static void queue_line(struct agg *a, const struct event *ev, const struct ipadd
         JLI(pv, a->qclient, (Word_t)r.key);
         if (pv == PJERR)
             msg_fatal("out of memory in Judy array");
-        struct qrec *q = *(struct qrec **)pv;
+        struct agg_qline *q = *(struct agg_qline **)pv;
         if (q == NULL)
-            q = arena_alloc_aligned(&a->mem, sizeof(*q), alignof(struct qrec));
+            q = arena_alloc_aligned(&a->mem, sizeof(*q), alignof(struct agg_qline));
         *q = r;
-        *(struct qrec **)pv = q;
+        *(struct agg_qline **)pv = q;
         return;
     }
     JLG(pv, a->qclient, (Word_t)r.key);
-    if (pv && pairs(*(struct qrec **)pv, &r)) {
-        credit(a, *(struct qrec **)pv, &r);
+    if (pv && pairs(*(struct agg_qline **)pv, &r)) {
+        credit(a, *(struct agg_qline **)pv, &r);
         int rc;
         JLD(rc, a->qclient, (Word_t)r.key);
         (void)rc;
@@ -628,7 +619,7 @@ static void queue_line(struct agg *a, const struct event *ev, const struct ipadd
 
 static int cmp_qrec(const void *x, const void *y)
 {
-    const struct qrec *a = x, *b = y;
+    const struct agg_qline *a = x, *b = y;
 
     if (a->ts != b->ts)
         return a->ts < b->ts ? -1 : 1;
@@ -652,17 +643,17 @@ void agg_settle(struct agg *a)
     if (all.n > 1)
         qsort(all.v, all.n, sizeof(*all.v), cmp_qrec);
     for (size_t i = 0; i < all.n; i++) {
-        const struct qrec *r = &all.v[i];
+        const struct agg_qline *r = &all.v[i];
         if (r->ip.family) {
             JLI(pv, open, (Word_t)r->key);
             if (pv == PJERR)
                 msg_fatal("out of memory in Judy array");
-            *(const struct qrec **)pv = r;
+            *(const struct agg_qline **)pv = r;
             continue;
         }
         JLG(pv, open, (Word_t)r->key);
-        if (pv && pairs(*(const struct qrec **)pv, r)) {
-            credit(a, *(const struct qrec **)pv, r);
+        if (pv && pairs(*(const struct agg_qline **)pv, r)) {
+            credit(a, *(const struct agg_qline **)pv, r);
             int rc;
             JLD(rc, open, (Word_t)r->key);
             (void)rc;
@@ -671,6 +662,21 @@ void agg_settle(struct agg *a)
     JudyLFreeArray(&open, PJE0);
     free(all.v);
     memset(&a->pend, 0, sizeof(a->pend));
+}
+
+size_t agg_open_lines(struct agg *a, agg_qline_fn *fn, void *ctx)
+{
+    agg_chunk_begin(a);
+    if (a->pend.n > 1)
+        qsort(a->pend.v, a->pend.n, sizeof(*a->pend.v), cmp_qrec);
+    for (size_t i = 0; fn && i < a->pend.n; i++)
+        fn(&a->pend.v[i], ctx);
+    return a->pend.n;
+}
+
+void agg_put_line(struct agg *a, const struct agg_qline *q)
+{
+    qvec_push(&a->pend, q);
 }
 
 void agg_add(struct agg *a, const struct event *ev)
@@ -763,6 +769,72 @@ void agg_merge(struct agg *dst, const struct agg *src)
     qclient_flush(src, &dst->pend);
     for (size_t i = 0; i < src->pend.n; i++)
         qvec_push(&dst->pend, &src->pend.v[i]);
+}
+
+bool agg_keeps_lines(const struct agg *a)
+{
+    return a->pre != 0;
+}
+
+void agg_rec_get(const struct agg *a, const struct ip_stats *st, struct agg_rec *r)
+{
+    memset(r, 0, sizeof(*r));
+    ip_stats_counts(st, r->n);
+    r->mask = st->mask;
+    r->first = st->first;
+    r->last = st->last;
+    r->ev_first_ts = st->ev_first_ts;
+    r->ev_last_ts = st->ev_last_ts;
+    if (a->pre) {
+        r->ev_first = ev_lines(st)[0];
+        r->ev_last = ev_lines(st)[1];
+    }
+    if (st->rdns) {
+        r->rdns = st->rdns;
+        r->rdns_n = strlen(st->rdns);
+        r->rdns_pos = rdns_pos(st->rdns);
+    }
+    r->rdns_unknown = st->rdns_unknown;
+}
+
+/* r laid out as a table's own record (lines before it, the name behind
+ * its position) on the stack, then merged as agg_merge merges one. */
+void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r)
+{
+    union {
+        struct ip_stats st;
+        char b[2 * sizeof(struct agg_pos) + sizeof(struct ip_stats)
+               + (AC__COUNT + 1) * sizeof(uint32_t)];
+    } u;
+    char name[sizeof(struct agg_pos) + 256];
+    char *base = u.b;
+    struct ip_stats *st = (struct ip_stats *)(void *)(base + 2 * sizeof(struct agg_pos));
+    unsigned k = 0;
+
+    /* merge_one reads a->pre bytes before the record: put st there. */
+    st = (struct ip_stats *)(void *)((char *)st - (2 * sizeof(struct agg_pos) - a->pre));
+    memset(u.b, 0, sizeof(u.b));
+    for (uint32_t m = r->mask & ((UINT32_C(1) << AC__COUNT) - 1); m; m &= m - 1)
+        st->cnt[k++] = r->n[__builtin_ctz(m)];
+    st->mask = r->mask & ((UINT32_C(1) << AC__COUNT) - 1);
+    st->cap = (uint8_t)k;
+    st->first = r->first;
+    st->last = r->last;
+    st->ev_first_ts = r->ev_first_ts;
+    st->ev_last_ts = r->ev_last_ts;
+    st->rdns_unknown = r->rdns_unknown;
+    if (a->pre) {
+        ev_lines(st)[0] = r->ev_first;
+        ev_lines(st)[1] = r->ev_last;
+    }
+    if (r->rdns) {
+        size_t n = r->rdns_n > 255 ? 255 : r->rdns_n;
+        memcpy(name, &r->rdns_pos, sizeof(r->rdns_pos));
+        memcpy(name + sizeof(r->rdns_pos), r->rdns, n);
+        name[sizeof(r->rdns_pos) + n] = 0;
+        st->rdns = name + sizeof(r->rdns_pos);
+    }
+    merge_one(a, ip, st);
 }
 
 size_t agg_count(const struct agg *a)

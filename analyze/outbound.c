@@ -680,6 +680,76 @@ const char *outbound_status_name(enum ob_status s)
     return (unsigned)s <= OB_OTHER ? names[s] : "other";
 }
 
+/* ---- records in and out (partial files) ---- */
+
+void outbound_each(const struct outbound *ob, outbound_rec_fn *fn, void *ctx)
+{
+    struct ob_rec o;
+
+    for (size_t b = 0; b < ob->nblk; b++)
+        for (size_t i = 0; i < ob->blk[b].n; i++) {
+            const struct rec *r = &ob->blk[b].v[i];
+            o = (struct ob_rec){ r->line, r->ts, r->file, r->nrcpt, r->kind, r->status,
+                                 r->remote, r->ip, r->host, r->id, r->a, r->b, r->c,
+                                 r->text, r->raw };
+            fn(&o, ctx);
+        }
+}
+
+void outbound_each_first(const struct outbound *ob, outbound_first_fn *fn, void *ctx)
+{
+    for (size_t i = 0; i < ob->nff; i++)
+        if (ob->ff[i].line)
+            fn((uint32_t)i, ob->ff[i].line, ob->ff[i].ts, ctx);
+}
+
+static const char *copy_str(struct outbound *ob, const char *s)
+{
+    return s ? pool_copy(ob, s, strlen(s)) : NULL;
+}
+
+bool outbound_put(struct outbound *ob, const struct ob_rec *o)
+{
+    struct event ev;
+
+    if (o->kind > RK_QEND || o->status > OB_OTHER)
+        return false;
+    memset(&ev, 0, sizeof(ev));
+    ev.line = o->line;
+    ev.has_ts = true;
+    ev.ts = o->ts;
+    ev.file_index = o->file;
+    ev.host = o->host ? span_make(o->host, strlen(o->host)) : SPAN_LIT("");
+    struct rec *r = push(ob, &ev, (enum rec_kind)o->kind,
+                         o->id ? span_make(o->id, strlen(o->id)) : SPAN_NULL);
+    r->nrcpt = o->nrcpt;
+    r->status = o->status;
+    r->remote = o->remote;
+    r->ip = o->ip;
+    r->a = copy_str(ob, o->a);
+    r->b = copy_str(ob, o->b);
+    r->c = copy_str(ob, o->c);
+    r->text = copy_str(ob, o->text);
+    if (o->raw.p && o->raw.n <= OB_RAW_MAX) {
+        r->raw.p = pool_copy(ob, o->raw.p, o->raw.n);
+        r->raw.n = o->raw.n;
+        r->raw.cut = o->raw.cut;
+    }
+    return true;
+}
+
+void outbound_put_first(struct outbound *ob, uint32_t file, uint64_t line, int64_t ts)
+{
+    struct event e;
+
+    memset(&e, 0, sizeof(e));
+    e.has_ts = true;
+    e.file_index = file;
+    e.line = line;
+    e.ts = ts;
+    note_first(ob, &e);
+}
+
 void outbound_free(struct outbound *ob)
 {
     if (ob == NULL)

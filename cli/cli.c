@@ -167,6 +167,26 @@ bool cli_parse_time(const char *arg, int64_t *ts)
     return tstamp_parse_arg(arg, time(NULL), ts);
 }
 
+static bool job_time(const char *cmd, const char *opt, const char *arg, time_t now,
+                     int64_t *out)
+{
+    if (strcmp(opt, "--now") == 0 ? cli_parse_time(arg, out) : tstamp_parse_arg(arg, now, out))
+        return true;
+    msg_warn("%s: %s: want YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS[Z|+hh:mm] or -7d/-12h, got \"%s\"",
+             cmd, opt, arg);
+    return false;
+}
+
+bool cli_job_times(const char *cmd, const char *now_arg, const char *since_arg,
+                   const char *until_arg, struct job_opts *o)
+{
+    o->now = time(NULL);
+    o->since_given = since_arg != NULL;
+    return (now_arg == NULL || job_time(cmd, "--now", now_arg, (time_t)o->now, &o->now))
+        && (since_arg == NULL || job_time(cmd, "--since", since_arg, (time_t)o->now, &o->since))
+        && (until_arg == NULL || job_time(cmd, "--until", until_arg, (time_t)o->now, &o->until));
+}
+
 int cli_usage_error(const char *cmd)
 {
     fprintf(stderr, "Try 'rblforge %s --help'.\n", cmd);

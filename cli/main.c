@@ -21,6 +21,8 @@ static const struct {
     { "check-config", cmd_check_config, "validate a config file, print the effective settings" },
     { "top", cmd_top, "the heaviest addresses, networks, ASNs or rDNS classes for an event" },
     { "explain", cmd_explain, "why an address or network is (not) listed, with the arithmetic" },
+    { "scan", cmd_scan, "read logs into a partial aggregate (for merge: scale-out, windows)" },
+    { "merge", cmd_merge, "decide and publish from partials as run would from their logs" },
     { "delist", cmd_delist, "remove entries by hand from a state file, with a note" },
     { "status", cmd_status, "what is listed now: cause, code, since, expiry, removals and notes" },
     { "unparsed", cmd_unparsed, "lines the parsers did not understand, grouped into templates" },

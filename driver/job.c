@@ -223,6 +223,7 @@ int job_open(struct job *j, const struct job_opts *o)
     return open_outputs(j);
 }
 
+
 static void newest_event(const struct ipaddr *ip, const struct ip_stats *st, void *arg)
 {
     int64_t *newest = arg;
@@ -232,14 +233,24 @@ static void newest_event(const struct ipaddr *ip, const struct ip_stats *st, voi
         *newest = st->last;
 }
 
+void job_read_done(struct job *j)
+{
+    if (j->o->use & JOB_RUN)
+        agg_walk(j->agg, newest_event, &j->newest);
+    j->t_decide = seconds();
+    j->cpu_read = cpu_seconds();
+    j->mb_read = peak_mb();
+}
+
 int job_read(struct job *j, char *const *files, size_t n)
 {
     const struct job_opts *o = j->o;
 
     j->files = files;
     j->nfiles = n;
-    /* Only a run reads incrementally: explain reads every line it is given. */
-    bool incremental = j->state && (o->use & JOB_RUN);
+    /* Only a run and a scan (which records the positions for its merge)
+     * read incrementally: explain reads every line it is given. */
+    bool incremental = j->state && (o->use & (JOB_RUN | JOB_OPEN_PAIRS));
     if (incremental)
         j->inputs = xcalloc(n, sizeof(*j->inputs));
     j->po = (struct pipeline_opts){ .year = o->year, .since = j->since, .until = o->until,
@@ -247,12 +258,11 @@ int job_read(struct job *j, char *const *files, size_t n)
                                 .sink = j->reports ? &j->rj.sink : NULL,
                                 .inflate = o->inflate, .progress = o->progress,
                                 .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0,
+                                .open_pairs = (o->use & JOB_OPEN_PAIRS) != 0,
                                 .agg_conf = &j->policy.agg };
     j->t_read = seconds();
     j->agg = pipeline_aggregate(files, n, &j->po, &j->st);
-    j->t_decide = seconds();
-    j->cpu_read = cpu_seconds();
-    j->mb_read = peak_mb();
+    job_read_done(j);
     /* Lines of our programs that no shape matched are evidence we cannot
      * see: a human should look ('rblforge unparsed'). */
     if (o->use & JOB_RUN)
@@ -274,8 +284,6 @@ int job_read(struct job *j, char *const *files, size_t n)
     }
     if ((o->use & JOB_ASN) && j->asn)
         asn_annotate(j->asn, j->agg);   /* once per distinct address */
-    if (o->use & JOB_RUN)
-        agg_walk(j->agg, newest_event, &j->newest);
     return EXIT_OK;
 }
 

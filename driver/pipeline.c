@@ -496,27 +496,6 @@ static void worker(struct run *r)
     pthread_mutex_unlock(&r->mu);
 }
 
-static int cmp_unrec(const void *a, const void *b)
-{
-    return strcmp(a, b);        /* name is the first member */
-}
-
-/* Chunks are merged in whatever order threads finish them, so the program
- * slots of the statistics are put in name order: the same for any thread
- * count. (Past PARSE_PROG_SLOTS - 1 names, which ones fall into "(other)"
- * can depend on that order; the totals do not.) */
-static void stats_sort(struct parse_stats *ps)
-{
-    unsigned n = ps->nprog < PARSE_PROG_SLOTS - 1 ? ps->nprog : PARSE_PROG_SLOTS - 1;
-
-    if (n > 1)
-        qsort(ps->unrec, n, sizeof(ps->unrec[0]), cmp_unrec);
-    n = ps->nforeign < PARSE_PROG_SLOTS - 1 ? ps->nforeign : PARSE_PROG_SLOTS - 1;
-    if (n > 1)
-        qsort(ps->foreign, n, sizeof(ps->foreign[0]), cmp_unrec);
-    unknown_sort(&ps->unmatched);
-}
-
 static void run_files(struct run *r, char *const *paths, size_t n,
                       const struct pipeline_opts *o, struct pipeline_stats *st)
 {
@@ -557,7 +536,8 @@ static void run_files(struct run *r, char *const *paths, size_t n,
         stats_add(st, &r->files[i].st);
     for (int t = 0; t < nt; t++)
         stats_add(st, &r->tst[t]);
-    stats_sort(&st->parse);
+    /* Chunks are merged in whatever order threads finish them. */
+    parse_stats_sort(&st->parse);
     for (size_t i = 0; i < r->nslots; i++) {
         chunk_free(&r->slots[i].c);
         if (r->mode == MODE_PRINT)
@@ -687,6 +667,7 @@ struct agg *pipeline_aggregate(char *const *files, size_t n,
     for (size_t i = 0; i < n; i++)
         free(dmg[i].starts);
     free(dmg);
-    agg_settle(all);
+    if (!o->open_pairs)
+        agg_settle(all);
     return all;
 }

@@ -181,6 +181,47 @@ size_t agg_memory(const struct agg *a);
 void agg_clear(struct agg *a);
 void agg_free(struct agg *a);
 
+/* One record in a portable form, for partial files (partial.c): what a
+ * table keeps of an address, positions included. rdns points into the
+ * table (agg_rec_get) or the caller's buffer (agg_put); rdns_n <= 255. */
+struct agg_rec {
+    uint32_t n[AC__COUNT];
+    uint32_t mask;
+    uint32_t first, last;
+    int64_t ev_first_ts, ev_last_ts;    /* INT64_MAX / INT64_MIN: no evidence */
+    struct agg_pos ev_first, ev_last;   /* valid if the table keeps lines */
+    const char *rdns;                   /* NULL if none */
+    size_t rdns_n;
+    struct agg_pos rdns_pos;
+    bool rdns_unknown;
+};
+/* Does a keep evidence lines (agg_new)? */
+bool agg_keeps_lines(const struct agg *a);
+/* st (a record of a) into r. */
+void agg_rec_get(const struct agg *a, const struct ip_stats *st, struct agg_rec *r);
+/* Add r as the record of ip with agg_merge's rules; r's positions must
+ * already be in a's file numbering. The lines are ignored if a keeps
+ * none. */
+void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r);
+
+/* One end of a queue-ID pairing left open: an smtpd client= line (ip
+ * set) or a qmgr sender line (ip.family 0), keyed by a hash of the host
+ * and the queue ID. Partial files carry them so that a merge pairs what
+ * its partials' reads left open, as one run's agg_settle would have. */
+struct agg_qline {
+    uint64_t key;
+    int64_t ts;                 /* 0 if the line had no stamp */
+    struct agg_pos pos;
+    struct ipaddr ip;
+};
+typedef void agg_qline_fn(const struct agg_qline *q, void *ctx);
+/* Visit the queue lines a holds unpaired (agg_settle not called), in the
+ * order agg_settle takes them; their count. a's lists are sorted and
+ * joined in place, which changes nothing that a reads later. */
+size_t agg_open_lines(struct agg *a, agg_qline_fn *fn, void *ctx);
+/* Add q (its position in a's file numbering) to a's unpaired lines. */
+void agg_put_line(struct agg *a, const struct agg_qline *q);
+
 /* True for the classes that are evidence against an address. */
 bool agg_is_evidence(enum agg_class c);
 

@@ -14,6 +14,8 @@ int cmd_explain(int argc, char **argv);
 int cmd_delist(int argc, char **argv);
 int cmd_unparsed(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* --year Y, --tz ZONE, -j N, --inflate, --progress: shared by commands that read logs. */
 struct cli_common {
@@ -31,6 +33,8 @@ enum {
     OPT_NO_REDACT,
     OPT_WAIT = 1300, OPT_CREATE,
 };
+/* scan and merge (cli/cmd_scan.c, cli/cmd_merge.c). */
+enum { OPT_PARTIAL = 1400, OPT_WINDOW };
 /* The long options every log-reading command takes (--inflate, --progress,
  * --no-progress), for splicing into a getopt_long table. */
 #define CLI_INPUT_OPTIONS \
@@ -81,6 +85,10 @@ bool cli_job_option(int opt, const char *arg, struct job_opts *o);
 int cli_job_failed(const char *cmd, int status);
 /* A time for --now: RFC 3339 / YYYY-MM-DD, or a Unix time in seconds. */
 bool cli_parse_time(const char *arg, int64_t *ts);
+/* --now (default: the clock), then --since and --until relative to it,
+ * into o, as run reads them; false (warned, naming cmd) on a bad value. */
+bool cli_job_times(const char *cmd, const char *now_arg, const char *since_arg,
+                   const char *until_arg, struct job_opts *o);
 /* "Try 'rblforge CMD --help'" and EXIT_USAGE. */
 int cli_usage_error(const char *cmd);
 

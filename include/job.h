@@ -34,6 +34,7 @@ enum job_use {
     JOB_REPORTS_ONLY = 1 << 7,  /* `rblforge report`: the reports are required and alone */
     JOB_ALL_NETWORKS = 1 << 8,  /* keep networks with nothing listed (explain) */
     JOB_EVIDENCE_LINES = 1 << 9,        /* keep each address's first/last evidence line */
+    JOB_OPEN_PAIRS = 1 << 10,   /* leave queue-ID pairs open for a later merge (scan) */
 };
 
 /* job_open's answer for a usage error the command reports with its
@@ -99,6 +100,10 @@ int job_open(struct job *j, const struct job_opts *o);
  * publishing job (JOB_RUN, JOB_REPORTS_ONLY) must not publish: an input
  * could not be read, or --strict saw damage. */
 int job_read(struct job *j, char *const *files, size_t n);
+/* The reading is over (job_read, or a merge of partials; j->agg holds
+ * what was read): a run notes its newest event (--now logs dates from
+ * it), and the time, CPU and peak memory the -v figures show. */
+void job_read_done(struct job *j);
 /* Decide the listings (j->l); a run merges them with the state. A run
  * is first dated (--now logs: from the newest evidence); EXIT_USAGE
  * (reported) when, without --now, the newest evidence is older than the

@@ -89,6 +89,31 @@ uint32_t outbound_file_rank(const struct outbound *ob, uint32_t file);
  * submitted by a logged-in user or a local program: what the reports count. */
 bool outbound_is_outbound(const struct ob_msg *m);
 const char *outbound_status_name(enum ob_status s);
+/* One collected record before the join, in a portable form (partial
+ * files, partial.c): kind and strings as outbound.c keeps them; strings
+ * are NUL-terminated, NULL when absent. */
+struct ob_rec {
+    uint64_t line;
+    int64_t ts;
+    uint32_t file;
+    uint32_t nrcpt;
+    uint8_t kind, status;
+    bool remote;
+    struct ipaddr ip;
+    const char *host, *id, *a, *b, *c, *text;
+    struct ob_raw raw;          /* the line as kept (p NULL: not kept), any bytes */
+};
+/* Every record collected so far (before outbound_join), in collection
+ * order, then the first stamped line of every file that has one. */
+typedef void outbound_rec_fn(const struct ob_rec *r, void *ctx);
+void outbound_each(const struct outbound *ob, outbound_rec_fn *fn, void *ctx);
+typedef void outbound_first_fn(uint32_t file, uint64_t line, int64_t ts, void *ctx);
+void outbound_each_first(const struct outbound *ob, outbound_first_fn *fn, void *ctx);
+/* Add a record (strings copied) or a file's first stamped line, as
+ * outbound_add would have; false if r->kind is not a kind of ours. */
+bool outbound_put(struct outbound *ob, const struct ob_rec *r);
+void outbound_put_first(struct outbound *ob, uint32_t file, uint64_t line, int64_t ts);
+
 /* NULL is a no-op. */
 void outbound_free(struct outbound *ob);
 

@@ -77,5 +77,8 @@ void parse_stats_warn(const struct parse_stats *st);
 
 /* Add src's counts to dst (program slots merged by name). */
 void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src);
+/* Put st's tables in a canonical order (program slots by name, templates
+ * by count): merged in any order, the same statistics read the same. */
+void parse_stats_sort(struct parse_stats *st);
 
 #endif

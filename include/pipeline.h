@@ -57,6 +57,9 @@ struct pipeline_opts {
     size_t chunk_size;          /* bytes per chunk, 0 = default (tests shrink it) */
     bool evidence_lines;        /* keep each address's first/last evidence line */
     const struct agg_conf *agg_conf;    /* own zones for the tables; NULL = none */
+    /* Leave the queue lines paired by no chunk open (agg_open_lines)
+     * instead of settling them: a scan's partial carries them. */
+    bool open_pairs;
 };
 
 struct pipeline_stats {

@@ -42,6 +42,9 @@ size_t unknown_mask(struct span msg, char *out, size_t cap);
 void unknown_add(struct unknown_set *u, struct span prog, struct span msg,
                  uint32_t file, uint64_t line);
 
+/* The hash a template of program prog is kept under (unknown_tpl.hash). */
+uint32_t unknown_hash(const char *prog, size_t np, const char *tpl, size_t nt);
+
 /* Add src's templates to dst (examples: the smaller file/line wins). */
 void unknown_merge(struct unknown_set *dst, const struct unknown_set *src);
 

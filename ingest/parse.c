@@ -1,5 +1,6 @@
 /* Syslog and multilog headers, dispatch to the program parsers, statistics.
  * The scanners the parsers share live below them, in scan.c. */
+#include <stdlib.h>
 #include <string.h>
 #include "msg.h"
 #include "parse.h"
@@ -81,6 +82,26 @@ void parse_stats_merge(struct parse_stats *dst, const struct parse_stats *src)
                        span_make(src->foreign[i].name, strlen(src->foreign[i].name)),
                        src->foreign[i].count);
     unknown_merge(&dst->unmatched, &src->unmatched);
+}
+
+static int cmp_prog(const void *a, const void *b)
+{
+    return strcmp(((const struct parse_prog_count *)a)->name,
+                  ((const struct parse_prog_count *)b)->name);
+}
+
+/* Past PARSE_PROG_SLOTS - 1 names, which ones fall into "(other)" can
+ * depend on the merge order; the totals do not. */
+void parse_stats_sort(struct parse_stats *st)
+{
+    unsigned n = st->nprog < PARSE_PROG_SLOTS - 1 ? st->nprog : PARSE_PROG_SLOTS - 1;
+
+    if (n > 1)
+        qsort(st->unrec, n, sizeof(st->unrec[0]), cmp_prog);
+    n = st->nforeign < PARSE_PROG_SLOTS - 1 ? st->nforeign : PARSE_PROG_SLOTS - 1;
+    if (n > 1)
+        qsort(st->foreign, n, sizeof(st->foreign[0]), cmp_prog);
+    unknown_sort(&st->unmatched);
 }
 
 void parse_stats_warn(const struct parse_stats *st)

@@ -144,6 +144,11 @@ static uint32_t fnv(const char *p, size_t n, uint32_t h)
     return h;
 }
 
+uint32_t unknown_hash(const char *prog, size_t np, const char *tpl, size_t nt)
+{
+    return fnv(tpl, nt, fnv(prog, np, 2166136261u));
+}
+
 static struct unknown_tpl *find(struct unknown_set *u, uint32_t h, const char *prog,
                                 size_t np, const char *tpl, size_t nt)
 {
@@ -181,7 +186,7 @@ void unknown_add(struct unknown_set *u, struct span prog, struct span msg,
         unsigned char c = (unsigned char)prog.p[i];
         pn[np++] = c > 0x20 && c < 0x7f ? (char)c : '?';
     }
-    uint32_t h = fnv(tpl, nt, fnv(pn, np, 2166136261u));
+    uint32_t h = unknown_hash(pn, np, tpl, nt);
     struct unknown_tpl *e = find(u, h, pn, np, tpl, nt);
     if (!e) {
         if (u->n == UNKNOWN_SLOTS) {

@@ -146,6 +146,45 @@ static void test_accepted_across_chunks(void **state)
     }
 }
 
+static void put_line(const struct agg_qline *q, void *ctx)
+{
+    agg_put_line(ctx, q);
+}
+
+/* (a) The same pair when each half was read by another scan: the open
+ * queue lines, taken out of each table (as a partial carries them) and
+ * put into the merge's, pair there as in one pass; a qmgr retry in a
+ * third table earns nothing more. */
+static void test_accepted_across_partials(void **state)
+{
+    struct world w, x, y;
+    (void)state;
+    world_init(&w, NULL);
+    world_init(&x, NULL);
+    world_init(&y, NULL);
+    feed(&w, H "postfix/smtpd[100]: 5DEF001: client=mail.good.example[198.51.100.7]", 1);
+    x.line = w.line;
+    feed(&x, H "postfix/qmgr[102]: 5DEF001: from=<x@good.example>, size=9, nrcpt=2 (queue active)", 2);
+    y.line = x.line;
+    feed(&y, H "postfix/qmgr[102]: 5DEF001: from=<x@good.example>, size=9, nrcpt=2 (queue active)", 9);
+    assert_int_equal(agg_open_lines(w.a, NULL, NULL), 1);
+    assert_int_equal(agg_open_lines(x.a, NULL, NULL), 1);
+    struct agg *m = agg_new_conf(false, &w.p.agg);
+    agg_open_lines(y.a, put_line, m);
+    agg_open_lines(x.a, put_line, m);
+    agg_open_lines(w.a, put_line, m);
+    assert_int_equal(agg_open_lines(m, NULL, NULL), 3);
+    agg_settle(m);
+    assert_int_equal(agg_open_lines(m, NULL, NULL), 0);
+    struct ipaddr ip;
+    assert_true(ipaddr_parse(span_make("198.51.100.7", 12), &ip));
+    assert_int_equal(ip_stats_n(agg_lookup(m, &ip), AC_ACCEPTED), 1);
+    agg_free(m);
+    world_free(&w);
+    world_free(&x);
+    world_free(&y);
+}
+
 /* (b) postscreen's 450 4.3.2 after the deep tests is its routine
  * deferral of a first contact; PASS OLD earns nothing. */
 static void test_postscreen_deferral_and_pass_old(void **state)
@@ -375,6 +414,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accepted_at_qmgr),
         cmocka_unit_test(test_accepted_across_chunks),
+        cmocka_unit_test(test_accepted_across_partials),
         cmocka_unit_test(test_postscreen_deferral_and_pass_old),
         cmocka_unit_test(test_sasl_connection_lost),
         cmocka_unit_test(test_own_zone),
