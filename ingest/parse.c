@@ -169,8 +169,15 @@ static enum parse_family beside_family(struct span prog, struct span service)
 }
 
 /* The family of a syslog tag's program, PF__COUNT when we read none. */
-static enum parse_family family_of(struct span prog, struct span service)
+static inline __attribute__((always_inline))
+enum parse_family family_of(struct span prog, struct span service)
 {
+    /* The Postfix daemons that write nearly every line of a mail log
+     * (none of their names is a daemon beside Postfix): at once. */
+    if (service.p && (span_eq_lit(service, "smtpd") || span_eq_lit(service, "postscreen")
+                      || span_eq_lit(service, "smtp") || span_eq_lit(service, "qmgr")
+                      || span_eq_lit(service, "cleanup")))
+        return PF_POSTFIX;
     enum parse_family f = beside_family(prog, service);
 
     if (f != PF__COUNT)
@@ -373,8 +380,9 @@ static bool dispatch_beside(enum parse_family fam, const struct tag *t, struct s
 /* By the syslog tag: the daemons beside Postfix first (fam), then any
  * syslog_name ("postfix", "postfix-out", "mx/smtpd") ends in a Postfix
  * daemon name after a '/'; everything else is qmail's family, or unknown. */
-static bool dispatch(const struct parser *ps, enum parse_family fam, const struct tag *t,
-                     struct span msg, struct event *ev)
+static inline __attribute__((always_inline))
+bool dispatch(const struct parser *ps, enum parse_family fam, const struct tag *t,
+              struct span msg, struct event *ev)
 {
     if (fam != PF_POSTFIX && fam != PF_QMAIL && fam != PF__COUNT)
         return dispatch_beside(fam, t, msg, ev);
@@ -410,7 +418,8 @@ static bool repeated_line(struct span s, struct event *ev)
 }
 
 /* rsyslog: "message repeated N times: [ MSG]" wraps the repeated message. */
-static struct span unwrap_repeated(struct span s, struct event *ev)
+static inline __attribute__((always_inline))
+struct span unwrap_repeated(struct span s, struct event *ev)
 {
     uint64_t v;
     size_t k;
