@@ -304,9 +304,20 @@ void custhtml_write(struct outbuf *o, const struct custview *x)
     const struct cust_report *r = x->r;
     size_t by[TIER__COUNT] = { 0 };
 
+    page_head(o);
+    if (r == NULL) {
+        /* A run without customer reports: the dashboard alone. */
+        outbuf_puts(o, "<h1>rblforge: the day's listings</h1>\n<p class=\"muted\">Generated ");
+        custtext_time(o, x->now, 0);
+        outbuf_puts(o, "; no customer reports in this run (--customers).</p>\n");
+        dashboard_headline(o, &x->listing);
+        dashboard_write(o, &x->listing);
+        outbuf_puts(o, "<p class=\"muted\">Reasons and thresholds: rblforge(1).</p>\n"
+                    "</body></html>\n");
+        return;
+    }
     for (size_t i = 0; i < r->n; i++)
         by[r->c[i].tier]++;
-    page_head(o);
     page_header(o, x);
     dashboard_write(o, &x->listing);
     customer_summary(o, r);
@@ -318,7 +329,7 @@ void custhtml_write(struct outbuf *o, const struct custview *x)
             if (r->c[i].tier == (enum cust_tier)t)
                 customer(o, x, &r->c[i], i);
     }
-    outbuf_puts(o, "<p class=\"muted\">Evidence lines are rebuilt from the parsed fields and "
-                "point at file:line in the input. Tiers and thresholds: rblforge(1).</p>\n"
+    outbuf_puts(o, "<p class=\"muted\">Evidence lines are the lines as logged, with the "
+                "file:line they were read from. Tiers and thresholds: rblforge(1).</p>\n"
                 "</body></html>\n");
 }

@@ -27,6 +27,7 @@
 #include "msg.h"
 #include "pubdiff.h"
 #include "pubdir.h"
+#include "custhtml.h"
 #include "xalloc.h"
 
 /* Entry i of the added (or else removed) list as text, made in buf. */
@@ -382,6 +383,32 @@ static int prepare(const char *outdir, const struct export_ctx *x, struct cidrse
     return EXIT_OK;
 }
 
+/* report.html when no customer reports write it: the dashboard of the
+ * day's listings, finished; NULL with a warning on failure. */
+static struct afile *dashboard_page(const char *dir, const struct export_ctx *x,
+                                    const struct publish_result *r, const struct pubdiff *d)
+{
+    struct custview v = { .now = x->now };
+    struct afile *af = afile_open(dir, "report.html", 0644);
+
+    if (af == NULL)
+        return NULL;
+    custview_listing_from(&v.listing, x->l);
+    v.listing.have_diff = true;
+    v.listing.added = r->added;
+    v.listing.removed = r->removed;
+    v.listing.kept = r->kept;
+    v.listing.previous = r->previous;
+    v.listing.diff = d;
+    v.listing.asn = x->asn;
+    custhtml_write(afile_out(af), &v);
+    if (!afile_finish(af)) {
+        afile_abort(af);
+        return NULL;
+    }
+    return af;
+}
+
 /* Every output and the extras (customer reports, abuse messages) into the
  * staging directory, finished and carried over: true when the
  * publication is complete, false (all temporaries gone) otherwise or
@@ -416,6 +443,10 @@ static bool stage(struct pubdir *pd, const struct export_ctx *x, const struct su
                 naf++;
         }
     r->diff = NULL;
+    /* Without the customer reports (which write it with their section),
+     * report.html is the operator's dashboard alone. */
+    if (ok && o->extra[0] == NULL)
+        ok = (af[naf] = dashboard_page(pubdir_path(pd), x, r, d)) != NULL && ++naf;
     /* A signal that came while the files were written abandons the
      * publication: nothing of it is live yet. */
     if (!ok || afile_signal_held()) {

@@ -27,6 +27,9 @@ for f in $OUTS; do
     is "$(stat -L -c %a "$TMP/o1/$f")" 644 "$f is mode 0644"
 done
 is "$(temporaries "$TMP/o1")" 0 "no temporary files left behind"
+# Without customer reports, report.html is the dashboard of the listings alone.
+grep -q 'id="headline"' "$TMP/o1/report.html" && grep -q 'no customer reports in this run' "$TMP/o1/report.html"
+ok $? "report.html: the operator's dashboard also without --customers"
 run -o "$TMP/o2" -j 2 >/dev/null 2>&1
 run -o "$TMP/o3" -j 2 >/dev/null 2>&1
 for f in $OUTS; do
