@@ -8,6 +8,7 @@
 #include "atomic.h"
 #include "msg.h"
 #include "outbuf.h"
+#include "state_input.h"
 #include "xalloc.h"
 
 #define MAGIC "rblforge-customers 1\n"
@@ -219,14 +220,6 @@ void custhist_record(struct custhist *h, int kind, const char *name, uint64_t me
 
 /* ---- the file ---- */
 
-static uint64_t fnv64(const char *p, size_t n)
-{
-    uint64_t x = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++)
-        x = (x ^ (unsigned char)p[i]) * 0x100000001b3ULL;
-    return x;
-}
-
 /* Names and keys %-encoded: nothing that could break a record. */
 static void put_name(struct outbuf *o, const char *s)
 {
@@ -380,7 +373,7 @@ bool custhist_load(struct custhist *h, const char *path)
     char *endl = buf + n - 1;
     while (endl > buf && endl[-1] != '\n')
         endl--;
-    uint64_t got = fnv64(buf, (size_t)(endl - buf)), want = 0, lines;
+    uint64_t got = state_input_hash(buf, (size_t)(endl - buf)), want = 0, lines;
     char *f[3];
     buf[n - 1] = 0;
     if (fields(endl, f, 3) != 3 || strcmp(f[0], "end") || !get_num(f[1], &lines)
@@ -470,26 +463,9 @@ bool custhist_save(const struct custhist *h, const char *path, double days)
     outbuf_puts(&o, MAGIC);
     for (size_t i = 0; i < h->n; i++)
         put_entity(&o, h->e[i], cut, &lines);
-    outbuf_printf(&o, "end\t%u\t%016" PRIx64 "\n", lines, fnv64(o.buf, o.len));
+    outbuf_printf(&o, "end\t%u\t%016" PRIx64 "\n", lines, state_input_hash(o.buf, o.len));
 
-    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-    const char *name = slash ? slash + 1 : path;
-    if (slash == dir)
-        dir[1] = 0;
-    else if (slash)
-        *slash = 0;
-    struct afile *af = afile_open(slash ? dir : ".", name, 0600);
-    bool ok = af != NULL;
-    if (ok) {
-        outbuf_write(afile_out(af), o.buf, o.len);
-        if (afile_finish(af)) {
-            ok = afile_publish_all(&af, 1);
-        } else {
-            afile_abort(af);
-            ok = false;
-        }
-    }
-    free(dir);
+    bool ok = afile_write_file(path, o.buf, o.len, 0600);
     free(o.buf);
     return ok;
 }

@@ -252,25 +252,7 @@ bool state_file_save(const struct state *s, const char *path)
     }
     sb_printf(&b, "end\t%u\t%016" PRIx64 "\n", b.lines, state_input_hash(b.p, b.n));
 
-    /* The temporary next to the file, renamed over it (util/atomic.c). */
-    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-    const char *name = slash ? slash + 1 : path;
-    if (slash == dir)
-        dir[1] = 0;             /* "/state": the root directory */
-    else if (slash)
-        *slash = 0;
-    struct afile *af = afile_open(slash ? dir : ".", name, 0600);
-    bool ok = af != NULL;
-    if (ok) {
-        outbuf_write(afile_out(af), b.p, b.n);
-        if (afile_finish(af)) {
-            ok = afile_publish_all(&af, 1);
-        } else {
-            afile_abort(af);
-            ok = false;
-        }
-    }
-    free(dir);
+    bool ok = afile_write_file(path, b.p, b.n, 0600);
     free(b.p);
     return ok;
 }

@@ -263,6 +263,13 @@ int job_read(struct job *j, char *const *files, size_t n)
     j->t_read = seconds();
     j->agg = pipeline_aggregate(files, n, &j->po, &j->st);
     job_read_done(j);
+    return job_read_checks(j);
+}
+
+int job_read_checks(struct job *j)
+{
+    const struct job_opts *o = j->o;
+
     /* Lines of our programs that no shape matched are evidence we cannot
      * see: a human should look ('rblforge unparsed'). */
     if (o->use & JOB_RUN)

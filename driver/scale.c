@@ -419,23 +419,9 @@ int scale_read(struct job *j, struct scale *s, char *const *parts, size_t n,
                 j->inputs[i] = h->files[i].in;
     }
     job_read_done(j);
-    if (o->use & JOB_RUN)
-        parse_stats_warn(&j->st.parse);
-    if (o->use & (JOB_RUN | JOB_REPORTS_ONLY)) {
-        if (j->st.unreadable) {
-            msg_warn("%u of %u inputs could not be read; nothing published",
-                     j->st.unreadable, j->st.files);
-            return EXIT_RUNTIME;
-        }
-        if (o->strict && (j->st.damaged || j->st.parse.no_header)) {
-            msg_warn("--strict: %u damaged input(s), %llu lines without a syslog header; "
-                     "nothing published", j->st.damaged,
-                     (unsigned long long)j->st.parse.no_header);
-            return EXIT_RUNTIME;
-        }
-    }
-    if ((o->use & JOB_ASN) && j->asn)
-        asn_annotate(j->asn, j->agg);
+    status = job_read_checks(j);
+    if (status != EXIT_OK)
+        return status;
     if (o->verbose)
         msg_info("merge: %zu of %zu partials, %zu inputs, %zu addresses", s->used, n,
                  h->nfiles, agg_count(j->agg));

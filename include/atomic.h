@@ -43,6 +43,10 @@ void afile_hold_signals(void);
 /* The signal being held, 0 if none. */
 int afile_signal_held(void);
 void afile_release_signals(void);
+/* The n bytes at p as the file path, written to a temporary beside it
+ * and renamed over it (the state and the customers' history). False with
+ * a warning on failure; the previous file is then unchanged. */
+bool afile_write_file(const char *path, const void *p, size_t n, mode_t mode);
 /* Remove the temporary and free; NULL is a no-op. */
 void afile_abort(struct afile *af);
 

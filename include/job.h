@@ -104,6 +104,11 @@ int job_read(struct job *j, char *const *files, size_t n);
  * what was read): a run notes its newest event (--now logs dates from
  * it), and the time, CPU and peak memory the -v figures show. */
 void job_read_done(struct job *j);
+/* After the reading (job_read, or a merge of partials): the unmatched
+ * lines warning, the input checks of a publishing job (EXIT_RUNTIME,
+ * warned, when an input was unreadable or --strict saw damage), the ASN
+ * annotation. EXIT_OK otherwise. */
+int job_read_checks(struct job *j);
 /* Decide the listings (j->l); a run merges them with the state. A run
  * is first dated (--now logs: from the newest evidence); EXIT_USAGE
  * (reported) when, without --now, the newest evidence is older than the

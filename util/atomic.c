@@ -257,3 +257,27 @@ bool afile_publish_all(struct afile **v, size_t n)
     }
     return ok;
 }
+
+bool afile_write_file(const char *path, const void *p, size_t n, mode_t mode)
+{
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    const char *name = slash ? path + (slash - dir) + 1 : path;
+
+    if (slash == dir)
+        dir[1] = 0;             /* "/file": the root directory */
+    else if (slash)
+        *slash = 0;
+    struct afile *af = afile_open(slash ? dir : ".", name, mode);
+    bool ok = af != NULL;
+    if (ok) {
+        outbuf_write(afile_out(af), p, n);
+        if (afile_finish(af)) {
+            ok = afile_publish_all(&af, 1);
+        } else {
+            afile_abort(af);
+            ok = false;
+        }
+    }
+    free(dir);
+    return ok;
+}
