@@ -47,6 +47,10 @@ struct agg {
      * yet taken by qmgr, by key; and what earlier chunks left unpaired. */
     Pvoid_t qclient;            /* JudyL: key -> struct agg_qline * (in mem) */
     struct qvec pend;           /* unpaired, from earlier chunks and merges */
+    /* qclient's lines paired or moved to pend, for the next client= lines:
+     * the arena holds as many as one chunk has open at once, not one per
+     * message of the run. */
+    struct free_rec *qfree;
 };
 
 static const char *const class_names[AC__COUNT] = {
@@ -580,11 +584,27 @@ static void qclient_flush(const struct agg *a, struct qvec *dst)
     }
 }
 
+static void qline_free(struct agg *a, struct agg_qline *q)
+{
+    struct free_rec *f = (struct free_rec *)(void *)q;
+
+    f->next = a->qfree;
+    a->qfree = f;
+}
+
 void agg_chunk_begin(struct agg *a)
 {
+    Word_t k = 0;
+    PWord_t pv;
+
     if (a->qclient == NULL)
         return;
     qclient_flush(a, &a->pend);
+    JLF(pv, a->qclient, k);
+    while (pv) {
+        qline_free(a, *(struct agg_qline **)pv);
+        JLN(pv, a->qclient, k);
+    }
     JudyLFreeArray(&a->qclient, PJE0);
 }
 
@@ -600,8 +620,12 @@ static void queue_line(struct agg *a, const struct event *ev, const struct ipadd
         if (pv == PJERR)
             msg_fatal("out of memory in Judy array");
         struct agg_qline *q = *(struct agg_qline **)pv;
-        if (q == NULL)
+        if (q == NULL && a->qfree) {
+            q = (struct agg_qline *)(void *)a->qfree;
+            a->qfree = a->qfree->next;
+        } else if (q == NULL) {
             q = arena_alloc_aligned(&a->mem, sizeof(*q), alignof(struct agg_qline));
+        }
         *q = r;
         *(struct agg_qline **)pv = q;
         return;
@@ -609,6 +633,7 @@ static void queue_line(struct agg *a, const struct event *ev, const struct ipadd
     JLG(pv, a->qclient, (Word_t)r.key);
     if (pv && pairs(*(struct agg_qline **)pv, &r)) {
         credit(a, *(struct agg_qline **)pv, &r);
+        qline_free(a, *(struct agg_qline **)pv);
         int rc;
         JLD(rc, a->qclient, (Word_t)r.key);
         (void)rc;
@@ -989,6 +1014,7 @@ void agg_clear(struct agg *a)
     if (a->recent)
         memset(a->recent, 0, ((size_t)1 << RECENT_BITS) * sizeof(*a->recent));
     memset(a->free, 0, sizeof(a->free));
+    a->qfree = NULL;
     memset(&a->rdns_hi, 0, sizeof(a->rdns_hi));
     a->count = 0;
 }
