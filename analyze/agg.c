@@ -14,7 +14,7 @@
 enum { RECENT_BITS = 12 };
 /* Room for counts in a record agg_add creates. Nearly every address has
  * two classes or more (connect, then a reject or a lost connection), and
- * 56 bytes hold three: starting with room for one moved almost every
+ * 48 bytes hold three: starting with room for one moved almost every
  * record once and saved no memory. */
 enum { NEW_CAP = 3 };
 struct recent {
@@ -40,7 +40,7 @@ struct agg {
     struct arena mem;
     struct recent *recent;      /* agg_add's cache, allocated on first use */
     size_t pre;                 /* bytes before each record: its evidence lines, or 0 */
-    struct free_rec *free[AC__COUNT + 2];       /* by cap (see cap_for) */
+    struct free_rec *free[2 * AC__COUNT + 4];   /* by cap (see cap_for) */
     struct agg_pos rdns_hi;     /* no stored hostname is from a later line */
     const struct agg_conf *conf;        /* own zones; NULL = none */
     /* Queue-ID pairing (see agg_settle): this chunk's client= lines not
@@ -313,18 +313,24 @@ static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
 
 static size_t rec_size(unsigned cap)
 {
-    return offsetof(struct ip_stats, cnt) + cap * sizeof(uint32_t);
+    return offsetof(struct ip_stats, cnt) + cap * sizeof(uint16_t);
 }
 
-/* Room for at least k counts: a record's size is a multiple of its
- * alignment anyway, so the rounding is free room (one count past
- * AC__COUNT at most). */
+/* Room for at least k 16-bit units: a record's size is a multiple of its
+ * alignment anyway, so the rounding is free room (three units past
+ * 2 * AC__COUNT at most). */
 static unsigned cap_for(unsigned k)
 {
     size_t al = alignof(struct ip_stats);
     size_t sz = (rec_size(k) + al - 1) & ~(al - 1);
 
-    return (unsigned)((sz - offsetof(struct ip_stats, cnt)) / sizeof(uint32_t));
+    return (unsigned)((sz - offsetof(struct ip_stats, cnt)) / sizeof(uint16_t));
+}
+
+/* The 16-bit units st's counts take. */
+static unsigned units(const struct ip_stats *st)
+{
+    return agg_popcount(st->mask) << st->wide;
 }
 
 /* A record's evidence lines (first, last), in the a->pre bytes before it:
@@ -334,7 +340,7 @@ static struct agg_pos *ev_lines(const struct ip_stats *st)
     return (struct agg_pos *)(void *)((char *)st - 2 * sizeof(struct agg_pos));
 }
 
-/* Zeroed room for cap counts, from the free list of that size if it can. */
+/* Zeroed room for cap units, from the free list of that size if it can. */
 static struct ip_stats *rec_alloc(struct agg *a, unsigned cap)
 {
     struct free_rec *f = a->free[cap];
@@ -370,7 +376,7 @@ static struct recent *recent_of(struct agg *a, uint32_t k)
     return &a->recent[(k * UINT32_C(2654435761)) >> (32 - RECENT_BITS)];
 }
 
-/* st, ip's record, moved to one with room for k counts; the table's slot
+/* st, ip's record, moved to one with room for k units; the table's slot
  * and the recent cache follow it, and the old one goes to its free list. */
 static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct ip_stats *st,
                                  unsigned k)
@@ -379,7 +385,7 @@ static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct 
     uint8_t cap = n->cap;
     struct free_rec *f = (struct free_rec *)st;
 
-    memcpy((char *)n - a->pre, (char *)st - a->pre, a->pre + rec_size(agg_popcount(st->mask)));
+    memcpy((char *)n - a->pre, (char *)st - a->pre, a->pre + rec_size(units(st)));
     n->cap = cap;
     *slot(a, ip) = n;
     if (ip->family == 4 && a->recent) {
@@ -390,6 +396,28 @@ static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct 
     f->next = a->free[st->cap];
     a->free[st->cap] = f;
     return n;
+}
+
+/* Set st's count at to v, widening st (it moves) if it is not wide yet. */
+static void cnt_set_wide(struct agg *a, const struct ipaddr *ip, struct ip_stats **stp,
+                         unsigned at, uint32_t v)
+{
+    struct ip_stats *st = *stp;
+
+    if (!st->wide) {
+        unsigned n = agg_popcount(st->mask);
+        if (2 * n > st->cap)
+            st = rec_move(a, ip, st, 2 * n);
+        /* From the last count down: a wide count's place is at or past
+         * the narrow one's. */
+        for (unsigned i = n; i-- > 0;) {
+            uint32_t x = st->cnt[i];
+            memcpy(&st->cnt[2 * i], &x, sizeof(x));
+        }
+        st->wide = true;
+        *stp = st;
+    }
+    memcpy(&st->cnt[2 * at], &v, sizeof(v));
 }
 
 static bool pos_before(struct agg_pos a, struct agg_pos b)
@@ -493,14 +521,18 @@ static void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, boo
     unsigned at = agg_popcount(st->mask & (bit - 1));
     if (!(st->mask & bit)) {
         /* A class new to this address: a slot in class order. */
-        unsigned n = agg_popcount(st->mask);
-        if (n == st->cap)
-            st = rec_move(a, ip, st, n + 1);
-        memmove(&st->cnt[at + 1], &st->cnt[at], (n - at) * sizeof(uint32_t));
-        st->cnt[at] = 0;
+        unsigned n = agg_popcount(st->mask), w = 1u << st->wide;
+        if ((n + 1) * w > st->cap)
+            st = rec_move(a, ip, st, (n + 1) * w);
+        memmove(&st->cnt[(at + 1) * w], &st->cnt[at * w], (n - at) * w * sizeof(uint16_t));
+        memset(&st->cnt[at * w], 0, w * sizeof(uint16_t));
         st->mask |= bit;
     }
-    st->cnt[at] += k;
+    uint32_t v = ip_stats_at(st, at) + k;
+    if (__builtin_expect(!st->wide && v <= UINT16_MAX, 1))
+        st->cnt[at] = (uint16_t)v;
+    else
+        cnt_set_wide(a, ip, &st, at, v);
     if (has_ts && ts > 0 && ts <= UINT32_MAX) {
         uint32_t t = (uint32_t)ts;
         if (st->first == 0 || t < st->first)
@@ -731,14 +763,36 @@ void agg_add(struct agg *a, const struct event *ev)
 
 /* src's record as dst's record for ip, which dst has not seen: copied
  * whole (counts, times, evidence lines) instead of summed class by class. */
+/* The k counts of sum into st, which has room for them, 32 bits each if
+ * one needs it. */
+static void put_counts(struct ip_stats *st, const uint32_t *sum, unsigned k, bool wide)
+{
+    st->wide = wide;
+    for (unsigned i = 0; i < k; i++) {
+        if (wide)
+            memcpy(&st->cnt[2 * i], &sum[i], sizeof(sum[i]));
+        else
+            st->cnt[i] = (uint16_t)sum[i];
+    }
+}
+
 static void merge_new(struct agg *dst, struct ip_stats **s, const struct ip_stats *src)
 {
     unsigned k = agg_popcount(src->mask);
-    struct ip_stats *st = rec_alloc(dst, cap_for(k));
+    uint32_t sum[AC__COUNT], big = 0;
+
+    /* A wide record from agg_put is narrowed if its counts allow. */
+    for (unsigned i = 0; src->wide && i < k; i++)
+        big |= sum[i] = ip_stats_at(src, i);
+    bool wide = big > UINT16_MAX;
+    struct ip_stats *st = rec_alloc(dst, cap_for(k << wide));
     uint8_t cap = st->cap;
 
-    memcpy((char *)st - dst->pre, (const char *)src - dst->pre, dst->pre + rec_size(k));
+    memcpy((char *)st - dst->pre, (const char *)src - dst->pre,
+           dst->pre + rec_size(src->wide ? 0 : k));
     st->cap = cap;
+    if (src->wide)
+        put_counts(st, sum, k, wide);
     if (src->rdns)
         st->rdns = rdns_set(dst, NULL, src->rdns, strlen(src->rdns), rdns_pos(src->rdns));
     *s = st;
@@ -754,16 +808,17 @@ static void merge_one(struct agg *dst, const struct ipaddr *ip, const struct ip_
         return;
     }
     struct ip_stats *st = *s;
-    uint32_t mask = st->mask | src->mask, sum[AC__COUNT];
+    uint32_t mask = st->mask | src->mask, sum[AC__COUNT], big = 0;
     unsigned k = 0;
 
     for (uint32_t m = mask; m; m &= m - 1) {
         enum agg_class c = (enum agg_class)__builtin_ctz(m);
-        sum[k++] = ip_stats_n(st, c) + ip_stats_n(src, c);
+        big |= sum[k++] = ip_stats_n(st, c) + ip_stats_n(src, c);
     }
-    if (k > st->cap)
-        st = rec_move(dst, ip, st, k);
-    memcpy(st->cnt, sum, k * sizeof(uint32_t));
+    bool wide = st->wide || big > UINT16_MAX;
+    if (k << wide > st->cap)
+        st = rec_move(dst, ip, st, k << wide);
+    put_counts(st, sum, k, wide);
     st->mask = mask;
     if (src->first && (st->first == 0 || src->first < st->first))
         st->first = src->first;
@@ -829,7 +884,7 @@ void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r)
     union {
         struct ip_stats st;
         char b[2 * sizeof(struct agg_pos) + sizeof(struct ip_stats)
-               + (AC__COUNT + 1) * sizeof(uint32_t)];
+               + (AC__COUNT + 2) * sizeof(uint32_t)];
     } u;
     char name[sizeof(struct agg_pos) + 256];
     char *base = u.b;
@@ -839,10 +894,12 @@ void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r)
     /* merge_one reads a->pre bytes before the record: put st there. */
     st = (struct ip_stats *)(void *)((char *)st - (2 * sizeof(struct agg_pos) - a->pre));
     memset(u.b, 0, sizeof(u.b));
-    for (uint32_t m = r->mask & ((UINT32_C(1) << AC__COUNT) - 1); m; m &= m - 1)
-        st->cnt[k++] = r->n[__builtin_ctz(m)];
+    /* Wide: any count fits; merge_one narrows it in the table if it can. */
+    for (uint32_t m = r->mask & ((UINT32_C(1) << AC__COUNT) - 1); m; m &= m - 1, k++)
+        memcpy(&st->cnt[2 * k], &r->n[__builtin_ctz(m)], sizeof(uint32_t));
     st->mask = r->mask & ((UINT32_C(1) << AC__COUNT) - 1);
-    st->cap = (uint8_t)k;
+    st->wide = true;
+    st->cap = (uint8_t)(2 * k);
     st->first = r->first;
     st->last = r->last;
     st->ev_first_ts = r->ev_first_ts;

@@ -11,6 +11,7 @@
  */
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 #include "event.h"
 
 enum agg_class {
@@ -53,10 +54,11 @@ struct agg_pos {
 
 /* A run keeps one for every address seen, so counts are kept only for the
  * classes an address has (2 to 5 of them, typically), packed in class
- * order behind a 44-byte header: 56 bytes with up to three counts, 64 with
- * four or five, 128 with all 21. The address is the table's key, not part
- * of the record (agg_walk passes it). Read counts with ip_stats_n() or
- * ip_stats_counts(). Fields are ordered by size: no padding before cnt. */
+ * order behind a 42-byte header, 16 bits each: 48 bytes with up to three
+ * counts, 56 with four to seven. A record whose count passes 65535 is
+ * widened to 32 bits a count (wide). The address is the table's key, not
+ * part of the record (agg_walk passes it). Read counts with ip_stats_n()
+ * or ip_stats_counts(). Fields are ordered by size: no padding before cnt. */
 struct ip_stats {
     /* First logged hostname, NULL if none. In a table's own records its
      * line's position sits in the 8 bytes before it, for agg.c alone. */
@@ -70,9 +72,10 @@ struct ip_stats {
      * 2106; a stamp before 1970 or after that counts but is not shown. */
     uint32_t first, last;
     uint32_t mask;              /* bit c set: cnt holds class c's count */
-    bool rdns_unknown;          /* Postfix logged "unknown" for it */
-    uint8_t cap;                /* room in cnt, for agg.c alone */
-    uint32_t cnt[];             /* one count per bit of mask, in class order */
+    bool rdns_unknown : 1;      /* Postfix logged "unknown" for it */
+    bool wide : 1;              /* cnt holds 32-bit counts, unaligned */
+    uint8_t cap;                /* room in cnt, in 16-bit units, for agg.c alone */
+    uint16_t cnt[];             /* one count per bit of mask, in class order */
 };
 _Static_assert(AC__COUNT <= 32, "a class mask is 32 bits");
 
@@ -85,12 +88,23 @@ static inline unsigned agg_popcount(uint32_t x)
     return (((x + (x >> 4)) & 0x0F0F0F0F) * 0x01010101) >> 24;
 }
 
+/* The i-th count of st's packed counts. */
+static inline uint32_t ip_stats_at(const struct ip_stats *st, unsigned i)
+{
+    uint32_t v;
+
+    if (__builtin_expect(!st->wide, 1))
+        return st->cnt[i];
+    memcpy(&v, &st->cnt[2 * i], sizeof(v));
+    return v;
+}
+
 /* The count of class c in st (0 if it has none). */
 static inline uint32_t ip_stats_n(const struct ip_stats *st, enum agg_class c)
 {
     uint32_t bit = UINT32_C(1) << c;
 
-    return st->mask & bit ? st->cnt[agg_popcount(st->mask & (bit - 1))] : 0;
+    return st->mask & bit ? ip_stats_at(st, agg_popcount(st->mask & (bit - 1))) : 0;
 }
 
 /* Every count of st into n, 0 for the classes it does not have: for
@@ -102,7 +116,7 @@ static inline void ip_stats_counts(const struct ip_stats *st, uint32_t n[AC__COU
     for (int c = 0; c < AC__COUNT; c++)
         n[c] = 0;
     for (uint32_t m = st->mask; m; m &= m - 1)
-        n[__builtin_ctz(m)] = st->cnt[i++];
+        n[__builtin_ctz(m)] = ip_stats_at(st, i++);
 }
 
 struct agg;

@@ -5,6 +5,7 @@
 #ifndef RBLFORGE_HAND_STATS_H
 #define RBLFORGE_HAND_STATS_H
 #include <stdlib.h>
+#include <string.h>
 #include "agg.h"
 
 static inline struct ip_stats *hand_stats_new(void)
@@ -13,7 +14,8 @@ static inline struct ip_stats *hand_stats_new(void)
 
     if (st == NULL)
         abort();
-    st->cap = AC__COUNT;
+    st->cap = 2 * AC__COUNT;
+    st->wide = true;            /* any count fits */
     return st;
 }
 
@@ -29,7 +31,7 @@ static inline void hand_stats_set(struct ip_stats *st, enum agg_class c, uint32_
     st->mask = 0;
     for (int i = 0; i < AC__COUNT; i++)
         if (n[i])
-            st->mask |= UINT32_C(1) << i, st->cnt[k++] = n[i];
+            st->mask |= UINT32_C(1) << i, memcpy(&st->cnt[2 * k++], &n[i], sizeof(n[i]));
 }
 
 #endif

@@ -1,5 +1,5 @@
 /* agg: records that keep only the classes they have, growing and moving as
- * classes arrive, checked against plain arrays of 21 counts. */
+ * classes arrive, checked against plain arrays of counts. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +27,7 @@ static uint32_t rnd(uint32_t n)
 /* An event of every class, found through agg_classify itself. The tables
  * know one own zone, so that its class is reachable too. */
 static struct event class_ev[AC__COUNT];
-static const struct agg_conf test_conf = { 1, { "bl.example" } };
+static const struct agg_conf test_conf = { .nzones = 1, .zone = { "bl.example" } };
 #define agg_new(e) agg_new_conf((e), &test_conf)
 
 static int find_events(void **state)
@@ -232,7 +232,7 @@ static void test_free_list_reuse(void **state)
     enum { N = 20000, WINDOW = 8 };
     /* A full record, rounded up to its alignment as the table stores it. */
     size_t al = _Alignof(struct ip_stats);
-    size_t full = (offsetof(struct ip_stats, cnt) + AC__COUNT * sizeof(uint32_t) + al - 1) & ~(al - 1);
+    size_t full = (offsetof(struct ip_stats, cnt) + AC__COUNT * sizeof(uint16_t) + al - 1) & ~(al - 1);
     (void)state;
     for (int window = 1; window <= WINDOW; window *= WINDOW) {
         struct agg *a = agg_new(false);
@@ -553,6 +553,68 @@ static void walked_one(const struct ipaddr *ip, const struct ip_stats *st, void 
     w->st[w->n++] = st;
 }
 
+/* Counts are 16 bits until one passes 65535: the record widens (and
+ * moves) to 32-bit counts, in agg_add, through the recent cache, in a
+ * merge whose sums pass it, and from agg_put, which a merge narrows
+ * again when the counts allow. */
+static void test_wide_counts(void **state)
+{
+    struct ipaddr ip[3] = { IP("192.0.2.7"), IP("2001:db8::7"), IP("198.51.100.7") };
+    uint32_t want[3][AC__COUNT] = { { 0 } };
+    struct agg *a = agg_new(false), *x = agg_new(false), *y = agg_new(false);
+    (void)state;
+
+    for (int i = 0; i < 2; i++) {
+        add(a, &ip[i], AC_CONNECT, 1, 1), want[i][AC_CONNECT] += 1;
+        add(a, &ip[i], AC_LOST, 65534, 2), want[i][AC_LOST] += 65534;
+        add(a, &ip[i], AC_REJ_DNSBL, 7, 3), want[i][AC_REJ_DNSBL] += 7;
+        assert_false(agg_lookup(a, &ip[i])->wide);
+        check(agg_lookup(a, &ip[i]), want[i]);
+        add(a, &ip[i], AC_LOST, 1, 4), want[i][AC_LOST] += 1;      /* 65535: still fits */
+        assert_false(agg_lookup(a, &ip[i])->wide);
+        add(a, &ip[i], AC_LOST, 1, 5), want[i][AC_LOST] += 1;
+        assert_true(agg_lookup(a, &ip[i])->wide);
+        check(agg_lookup(a, &ip[i]), want[i]);
+        /* More classes after widening, in front of and behind the wide ones. */
+        add(a, &ip[i], AC_AUTH_FAIL, 3, 6), want[i][AC_AUTH_FAIL] += 3;
+        add(a, &ip[i], AC_ACCEPTED, 999999, 7), want[i][AC_ACCEPTED] += 999999;
+        add(a, &ip[i], AC_PS_PREGREET, 2, 8), want[i][AC_PS_PREGREET] += 2;
+        add(a, &ip[i], AC_LOST, 10, 9), want[i][AC_LOST] += 10;
+        check(agg_lookup(a, &ip[i]), want[i]);
+    }
+    /* Narrow sums past 65535 in a merge, either way round. */
+    add(x, &ip[2], AC_CONNECT, 40000, 1);
+    add(y, &ip[2], AC_CONNECT, 40000, 2);
+    add(y, &ip[2], AC_LOST, 1, 3);
+    want[2][AC_CONNECT] = 80000, want[2][AC_LOST] = 1;
+    assert_false(agg_lookup(x, &ip[2])->wide);
+    agg_merge(x, y);
+    assert_true(agg_lookup(x, &ip[2])->wide);
+    check(agg_lookup(x, &ip[2]), want[2]);
+    agg_merge(a, x);
+    check(agg_lookup(a, &ip[2]), want[2]);
+    /* agg_put: wide records into a table, narrowed where they fit. */
+    struct agg *p = agg_new(false);
+    struct agg_rec r;
+    for (int i = 0; i < 3; i++) {
+        agg_rec_get(a, agg_lookup(a, &ip[i]), &r);
+        agg_put(p, &ip[i], &r);
+        check(agg_lookup(p, &ip[i]), want[i]);
+        assert_true(agg_lookup(p, &ip[i])->wide);
+    }
+    struct ipaddr small = IP("192.0.2.99");
+    uint32_t ws[AC__COUNT] = { 0 };
+    add(y, &small, AC_REJ_HELO, 5, 9), ws[AC_REJ_HELO] = 5;
+    agg_rec_get(y, agg_lookup(y, &small), &r);
+    agg_put(p, &small, &r);
+    assert_false(agg_lookup(p, &small)->wide);
+    check(agg_lookup(p, &small), ws);
+    agg_put(p, &small, &r), ws[AC_REJ_HELO] = 10;
+    assert_false(agg_lookup(p, &small)->wide);
+    check(agg_lookup(p, &small), ws);
+    agg_free(a), agg_free(x), agg_free(y), agg_free(p);
+}
+
 static void test_collect_batches(void **state)
 {
     static const char *const names[] = {
@@ -606,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_merge_new_records),
         cmocka_unit_test(test_collect_batches),
         cmocka_unit_test(test_clear_refill),
+        cmocka_unit_test(test_wide_counts),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }
