@@ -14,9 +14,11 @@
 enum { RECENT_BITS = 12 };
 /* Room for counts in a record agg_add creates. Nearly every address has
  * two classes or more (connect, then a reject or a lost connection), and
- * 48 bytes hold three: starting with room for one moved almost every
+ * 40 bytes hold three: starting with room for one moved almost every
  * record once and saved no memory. */
 enum { NEW_CAP = 3 };
+/* A wide record's counts start behind its two 64-bit evidence times. */
+enum { WIDE_UNITS = 2 * sizeof(int64_t) / sizeof(uint16_t) };
 struct recent {
     uint32_t key;
     struct ip_stats *st;
@@ -40,7 +42,7 @@ struct agg {
     struct arena mem;
     struct recent *recent;      /* agg_add's cache, allocated on first use */
     size_t pre;                 /* bytes before each record: its evidence lines, or 0 */
-    struct free_rec *free[2 * AC__COUNT + 4];   /* by cap (see cap_for) */
+    struct free_rec *free[WIDE_UNITS + 2 * AC__COUNT + 4];      /* by cap (see cap_for) */
     struct agg_pos rdns_hi;     /* no stored hostname is from a later line */
     const struct agg_conf *conf;        /* own zones; NULL = none */
     /* Queue-ID pairing (see agg_settle): this chunk's client= lines not
@@ -317,8 +319,7 @@ static size_t rec_size(unsigned cap)
 }
 
 /* Room for at least k 16-bit units: a record's size is a multiple of its
- * alignment anyway, so the rounding is free room (three units past
- * 2 * AC__COUNT at most). */
+ * alignment anyway, so the rounding is free room (three units at most). */
 static unsigned cap_for(unsigned k)
 {
     size_t al = alignof(struct ip_stats);
@@ -327,10 +328,16 @@ static unsigned cap_for(unsigned k)
     return (unsigned)((sz - offsetof(struct ip_stats, cnt)) / sizeof(uint16_t));
 }
 
-/* The 16-bit units st's counts take. */
+/* The 16-bit units n counts take in a record, wide or not. */
+static unsigned units_for(unsigned n, bool wide)
+{
+    return wide ? WIDE_UNITS + 2 * n : n;
+}
+
+/* The 16-bit units st's counts (and times, if wide) take. */
 static unsigned units(const struct ip_stats *st)
 {
-    return agg_popcount(st->mask) << st->wide;
+    return units_for(agg_popcount(st->mask), st->wide);
 }
 
 /* A record's evidence lines (first, last), in the a->pre bytes before it:
@@ -364,8 +371,6 @@ static struct ip_stats *record(struct agg *a, const struct ipaddr *ip, unsigned 
 
     if (*s == NULL) {
         *s = rec_alloc(a, cap_for(k));
-        (*s)->ev_first_ts = INT64_MAX;
-        (*s)->ev_last_ts = INT64_MIN;
         a->count++;
     }
     return *s;
@@ -398,26 +403,52 @@ static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct 
     return n;
 }
 
-/* Set st's count at to v, widening st (it moves) if it is not wide yet. */
-static void cnt_set_wide(struct agg *a, const struct ipaddr *ip, struct ip_stats **stp,
-                         unsigned at, uint32_t v)
+/* st's evidence times as they are (wide or not), which they must fit. */
+static void ev_put(struct ip_stats *st, int64_t first, int64_t last)
+{
+    if (st->wide) {
+        memcpy(&st->cnt[0], &first, sizeof(first));
+        memcpy(&st->cnt[WIDE_UNITS / 2], &last, sizeof(last));
+    } else {
+        st->ev32_first = (uint32_t)first;
+        st->ev32_last = (uint32_t)last;
+    }
+}
+
+static bool fits32(int64_t t)
+{
+    return t >= 0 && t <= UINT32_MAX;
+}
+
+/* *stp, ip's record, made wide: it moves if it needs room. */
+static void widen(struct agg *a, const struct ipaddr *ip, struct ip_stats **stp)
 {
     struct ip_stats *st = *stp;
+    unsigned n = agg_popcount(st->mask);
+    int64_t first = ip_stats_ev_first(st), last = ip_stats_ev_last(st);
 
-    if (!st->wide) {
-        unsigned n = agg_popcount(st->mask);
-        if (2 * n > st->cap)
-            st = rec_move(a, ip, st, 2 * n);
-        /* From the last count down: a wide count's place is at or past
-         * the narrow one's. */
-        for (unsigned i = n; i-- > 0;) {
-            uint32_t x = st->cnt[i];
-            memcpy(&st->cnt[2 * i], &x, sizeof(x));
-        }
-        st->wide = true;
-        *stp = st;
+    if (units_for(n, true) > st->cap)
+        st = rec_move(a, ip, st, units_for(n, true));
+    /* From the last count down: a wide count's place is past the narrow
+     * one's. */
+    for (unsigned i = n; i-- > 0;) {
+        uint32_t x = st->cnt[i];
+        memcpy(&st->cnt[WIDE_UNITS + 2 * i], &x, sizeof(x));
     }
-    memcpy(&st->cnt[2 * at], &v, sizeof(v));
+    st->wide = true;
+    ev_put(st, first, last);
+    *stp = st;
+}
+
+/* The k counts of sum into st, which has room for them in its format. */
+static void put_counts(struct ip_stats *st, const uint32_t *sum, unsigned k)
+{
+    for (unsigned i = 0; i < k; i++) {
+        if (st->wide)
+            memcpy(&st->cnt[WIDE_UNITS + 2 * i], &sum[i], sizeof(sum[i]));
+        else
+            st->cnt[i] = (uint16_t)sum[i];
+    }
 }
 
 static bool pos_before(struct agg_pos a, struct agg_pos b)
@@ -456,26 +487,34 @@ static struct agg_pos rdns_pos(const char *rdns)
     return pos;
 }
 
-/* Evidence at time t, from line *pos if the table keeps lines (else NULL).
+/* Evidence from time tf (line *pf, if the table keeps lines, else NULL)
+ * to tl (line *pl) for *stp, ip's record, which moves if it must widen.
  * Time first, position second: a total order, so merges commute. */
-static void ev_first_note(struct ip_stats *st, int64_t t, const struct agg_pos *pos)
+static void ev_note(struct agg *a, const struct ipaddr *ip, struct ip_stats **stp, int64_t tf,
+                    const struct agg_pos *pf, int64_t tl, const struct agg_pos *pl)
 {
-    if (st->ev_first_ts == INT64_MAX || t < st->ev_first_ts
-        || (pos && t == st->ev_first_ts && pos_before(*pos, ev_lines(st)[0]))) {
-        st->ev_first_ts = t;
-        if (pos)
-            ev_lines(st)[0] = *pos;
+    if (!(*stp)->wide && !(fits32(tf) && fits32(tl)))
+        widen(a, ip, stp);
+    struct ip_stats *st = *stp;
+    if (!st->has_ev) {
+        st->has_ev = true;
+        ev_put(st, tf, tl);
+        if (pf)
+            ev_lines(st)[0] = *pf, ev_lines(st)[1] = *pl;
+        return;
     }
-}
-
-static void ev_last_note(struct ip_stats *st, int64_t t, const struct agg_pos *pos)
-{
-    if (st->ev_last_ts == INT64_MIN || t > st->ev_last_ts
-        || (pos && t == st->ev_last_ts && pos_before(ev_lines(st)[1], *pos))) {
-        st->ev_last_ts = t;
-        if (pos)
-            ev_lines(st)[1] = *pos;
+    int64_t first = ip_stats_ev_first(st), last = ip_stats_ev_last(st);
+    if (tf < first || (pf && tf == first && pos_before(*pf, ev_lines(st)[0]))) {
+        first = tf;
+        if (pf)
+            ev_lines(st)[0] = *pf;
     }
+    if (tl > last || (pl && tl == last && pos_before(ev_lines(st)[1], *pl))) {
+        last = tl;
+        if (pl)
+            ev_lines(st)[1] = *pl;
+    }
+    ev_put(st, first, last);
 }
 
 bool agg_is_evidence(enum agg_class c)
@@ -522,17 +561,21 @@ static void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, boo
     if (!(st->mask & bit)) {
         /* A class new to this address: a slot in class order. */
         unsigned n = agg_popcount(st->mask), w = 1u << st->wide;
-        if ((n + 1) * w > st->cap)
-            st = rec_move(a, ip, st, (n + 1) * w);
-        memmove(&st->cnt[(at + 1) * w], &st->cnt[at * w], (n - at) * w * sizeof(uint16_t));
-        memset(&st->cnt[at * w], 0, w * sizeof(uint16_t));
+        unsigned b = st->wide ? WIDE_UNITS : 0;
+        if (units_for(n + 1, st->wide) > st->cap)
+            st = rec_move(a, ip, st, units_for(n + 1, st->wide));
+        memmove(&st->cnt[b + (at + 1) * w], &st->cnt[b + at * w], (n - at) * w * sizeof(uint16_t));
+        memset(&st->cnt[b + at * w], 0, w * sizeof(uint16_t));
         st->mask |= bit;
     }
     uint32_t v = ip_stats_at(st, at) + k;
-    if (__builtin_expect(!st->wide && v <= UINT16_MAX, 1))
+    if (__builtin_expect(!st->wide && v <= UINT16_MAX, 1)) {
         st->cnt[at] = (uint16_t)v;
-    else
-        cnt_set_wide(a, ip, &st, at, v);
+    } else {
+        if (!st->wide)
+            widen(a, ip, &st);
+        memcpy(&st->cnt[WIDE_UNITS + 2 * at], &v, sizeof(v));
+    }
     if (has_ts && ts > 0 && ts <= UINT32_MAX) {
         uint32_t t = (uint32_t)ts;
         if (st->first == 0 || t < st->first)
@@ -542,8 +585,7 @@ static void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, boo
     }
     if (agg_is_evidence(c)) {
         int64_t t = has_ts ? ts : 0;
-        ev_first_note(st, t, a->pre ? &pos : NULL);
-        ev_last_note(st, t, a->pre ? &pos : NULL);
+        ev_note(a, ip, &st, t, a->pre ? &pos : NULL, t, a->pre ? &pos : NULL);
     }
     if (ev == NULL)
         return;
@@ -763,36 +805,29 @@ void agg_add(struct agg *a, const struct event *ev)
 
 /* src's record as dst's record for ip, which dst has not seen: copied
  * whole (counts, times, evidence lines) instead of summed class by class. */
-/* The k counts of sum into st, which has room for them, 32 bits each if
- * one needs it. */
-static void put_counts(struct ip_stats *st, const uint32_t *sum, unsigned k, bool wide)
-{
-    st->wide = wide;
-    for (unsigned i = 0; i < k; i++) {
-        if (wide)
-            memcpy(&st->cnt[2 * i], &sum[i], sizeof(sum[i]));
-        else
-            st->cnt[i] = (uint16_t)sum[i];
-    }
-}
-
 static void merge_new(struct agg *dst, struct ip_stats **s, const struct ip_stats *src)
 {
     unsigned k = agg_popcount(src->mask);
     uint32_t sum[AC__COUNT], big = 0;
+    int64_t first = ip_stats_ev_first(src), last = ip_stats_ev_last(src);
 
-    /* A wide record from agg_put is narrowed if its counts allow. */
+    /* A wide record (from agg_put) is narrowed if its counts and times
+     * allow. */
     for (unsigned i = 0; src->wide && i < k; i++)
         big |= sum[i] = ip_stats_at(src, i);
-    bool wide = big > UINT16_MAX;
-    struct ip_stats *st = rec_alloc(dst, cap_for(k << wide));
+    bool wide = src->wide && (big > UINT16_MAX || (src->has_ev && !(fits32(first) && fits32(last))));
+    struct ip_stats *st = rec_alloc(dst, cap_for(units_for(k, wide)));
     uint8_t cap = st->cap;
 
     memcpy((char *)st - dst->pre, (const char *)src - dst->pre,
            dst->pre + rec_size(src->wide ? 0 : k));
     st->cap = cap;
-    if (src->wide)
-        put_counts(st, sum, k, wide);
+    if (src->wide) {
+        st->wide = wide;
+        put_counts(st, sum, k);
+        if (src->has_ev)
+            ev_put(st, first, last);
+    }
     if (src->rdns)
         st->rdns = rdns_set(dst, NULL, src->rdns, strlen(src->rdns), rdns_pos(src->rdns));
     *s = st;
@@ -815,10 +850,11 @@ static void merge_one(struct agg *dst, const struct ipaddr *ip, const struct ip_
         enum agg_class c = (enum agg_class)__builtin_ctz(m);
         big |= sum[k++] = ip_stats_n(st, c) + ip_stats_n(src, c);
     }
-    bool wide = st->wide || big > UINT16_MAX;
-    if (k << wide > st->cap)
-        st = rec_move(dst, ip, st, k << wide);
-    put_counts(st, sum, k, wide);
+    if (!st->wide && big > UINT16_MAX)
+        widen(dst, ip, &st);
+    if (units_for(k, st->wide) > st->cap)
+        st = rec_move(dst, ip, st, units_for(k, st->wide));
+    put_counts(st, sum, k);
     st->mask = mask;
     if (src->first && (st->first == 0 || src->first < st->first))
         st->first = src->first;
@@ -827,10 +863,9 @@ static void merge_one(struct agg *dst, const struct ipaddr *ip, const struct ip_
     if (src->rdns && (st->rdns == NULL || pos_before(rdns_pos(src->rdns), rdns_pos(st->rdns))))
         st->rdns = rdns_set(dst, st->rdns, src->rdns, strlen(src->rdns), rdns_pos(src->rdns));
     st->rdns_unknown |= src->rdns_unknown;
-    if (src->ev_first_ts != INT64_MAX)
-        ev_first_note(st, src->ev_first_ts, dst->pre ? &ev_lines(src)[0] : NULL);
-    if (src->ev_last_ts != INT64_MIN)
-        ev_last_note(st, src->ev_last_ts, dst->pre ? &ev_lines(src)[1] : NULL);
+    if (src->has_ev)
+        ev_note(dst, ip, &st, ip_stats_ev_first(src), dst->pre ? &ev_lines(src)[0] : NULL,
+                ip_stats_ev_last(src), dst->pre ? &ev_lines(src)[1] : NULL);
     if (src->asn && (st->asn == 0 || src->asn < st->asn))
         st->asn = src->asn;
 }
@@ -863,8 +898,8 @@ void agg_rec_get(const struct agg *a, const struct ip_stats *st, struct agg_rec 
     r->mask = st->mask;
     r->first = st->first;
     r->last = st->last;
-    r->ev_first_ts = st->ev_first_ts;
-    r->ev_last_ts = st->ev_last_ts;
+    r->ev_first_ts = ip_stats_ev_first(st);
+    r->ev_last_ts = ip_stats_ev_last(st);
     if (a->pre) {
         r->ev_first = ev_lines(st)[0];
         r->ev_last = ev_lines(st)[1];
@@ -884,7 +919,7 @@ void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r)
     union {
         struct ip_stats st;
         char b[2 * sizeof(struct agg_pos) + sizeof(struct ip_stats)
-               + (AC__COUNT + 2) * sizeof(uint32_t)];
+               + 2 * sizeof(int64_t) + (AC__COUNT + 2) * sizeof(uint32_t)];
     } u;
     char name[sizeof(struct agg_pos) + 256];
     char *base = u.b;
@@ -896,14 +931,15 @@ void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r)
     memset(u.b, 0, sizeof(u.b));
     /* Wide: any count fits; merge_one narrows it in the table if it can. */
     for (uint32_t m = r->mask & ((UINT32_C(1) << AC__COUNT) - 1); m; m &= m - 1, k++)
-        memcpy(&st->cnt[2 * k], &r->n[__builtin_ctz(m)], sizeof(uint32_t));
+        memcpy(&st->cnt[WIDE_UNITS + 2 * k], &r->n[__builtin_ctz(m)], sizeof(uint32_t));
     st->mask = r->mask & ((UINT32_C(1) << AC__COUNT) - 1);
     st->wide = true;
-    st->cap = (uint8_t)(2 * k);
+    st->cap = (uint8_t)units_for(k, true);
     st->first = r->first;
     st->last = r->last;
-    st->ev_first_ts = r->ev_first_ts;
-    st->ev_last_ts = r->ev_last_ts;
+    /* Both times or neither (partial.c writes them so). */
+    st->has_ev = r->ev_first_ts != INT64_MAX || r->ev_last_ts != INT64_MIN;
+    ev_put(st, r->ev_first_ts, r->ev_last_ts);
     st->rdns_unknown = r->rdns_unknown;
     if (a->pre) {
         ev_lines(st)[0] = r->ev_first;
@@ -927,7 +963,7 @@ size_t agg_count(const struct agg *a)
 bool agg_evidence_lines(const struct agg *a, const struct ip_stats *st,
                         struct agg_pos *first, struct agg_pos *last)
 {
-    if (a->pre == 0 || st->ev_first_ts == INT64_MAX)
+    if (a->pre == 0 || !st->has_ev)
         return false;
     *first = ev_lines(st)[0];
     *last = ev_lines(st)[1];

@@ -69,8 +69,8 @@ static void apply_listings(const struct batch *b, struct listings *out)
             __builtin_prefetch(b->st[i + PREFETCH]);
         if (b->state[i] == NOT_LISTED)
             continue;
-        struct listing l = { .st = st, .d = b->d[i], .first = st->ev_first_ts,
-                             .last = st->ev_last_ts, .asn = st->asn };
+        struct listing l = { .st = st, .d = b->d[i], .first = ip_stats_ev_first(st),
+                             .last = ip_stats_ev_last(st), .asn = st->asn };
         l.pfx.addr = b->ip[i];
         l.pfx.len = b->ip[i].family == 4 ? 32 : 128;
         if (b->state[i] == ALLOWED) {

@@ -116,10 +116,11 @@ void netagg_add(struct netagg *na, const struct ipaddr *ip, const struct ip_stat
     if (listed) {
         ns->ips_listed++;
         ns->score += d->score;
-        if (st->ev_first_ts < ns->first)
-            ns->first = st->ev_first_ts;
-        if (st->ev_last_ts != INT64_MIN && st->ev_last_ts > ns->last)
-            ns->last = st->ev_last_ts;
+        int64_t first = ip_stats_ev_first(st), last = ip_stats_ev_last(st);
+        if (first < ns->first)
+            ns->first = first;
+        if (last != INT64_MIN && last > ns->last)
+            ns->last = last;
     }
     if (st->asn) {
         struct asn_stats *a = na->last_as;

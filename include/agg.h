@@ -54,26 +54,28 @@ struct agg_pos {
 
 /* A run keeps one for every address seen, so counts are kept only for the
  * classes an address has (2 to 5 of them, typically), packed in class
- * order behind a 42-byte header, 16 bits each: 48 bytes with up to three
- * counts, 56 with four to seven. A record whose count passes 65535 is
- * widened to 32 bits a count (wide). The address is the table's key, not
- * part of the record (agg_walk passes it). Read counts with ip_stats_n()
- * or ip_stats_counts(). Fields are ordered by size: no padding before cnt. */
+ * order behind a 34-byte header, 16 bits each: 40 bytes with up to three
+ * counts, 48 with four to seven. A record whose count passes 65535 or
+ * whose evidence time is not in [0, 2^32) is widened: cnt then holds the
+ * two evidence times (int64) and then 32-bit counts. The address is the
+ * table's key, not part of the record (agg_walk passes it). Read counts
+ * with ip_stats_n() or ip_stats_counts(), evidence times with
+ * ip_stats_ev_first() and ip_stats_ev_last(). Fields are ordered by size:
+ * no padding before cnt. */
 struct ip_stats {
     /* First logged hostname, NULL if none. In a table's own records its
      * line's position sits in the 8 bytes before it, for agg.c alone. */
     const char *rdns;
-    /* Time of the earliest and latest evidence (any class but connect,
-     * accepted and postscreen pass); INT64_MAX/MIN if none. Their lines
-     * are kept only if the table was asked to (agg_evidence_lines). */
-    int64_t ev_first_ts, ev_last_ts;
     uint32_t asn;               /* 0 = unknown; set after the merge (asn.h) */
     /* UTC seconds of the first/last event, 0 = none. Unsigned 32 bits reach
      * 2106; a stamp before 1970 or after that counts but is not shown. */
     uint32_t first, last;
     uint32_t mask;              /* bit c set: cnt holds class c's count */
+    /* The evidence times of a record that is not wide, for agg.c alone. */
+    uint32_t ev32_first, ev32_last;
     bool rdns_unknown : 1;      /* Postfix logged "unknown" for it */
-    bool wide : 1;              /* cnt holds 32-bit counts, unaligned */
+    bool wide : 1;              /* cnt: 2 x int64 times, 32-bit counts, unaligned */
+    bool has_ev : 1;            /* evidence times are set, for agg.c alone */
     uint8_t cap;                /* room in cnt, in 16-bit units, for agg.c alone */
     uint16_t cnt[];             /* one count per bit of mask, in class order */
 };
@@ -95,7 +97,36 @@ static inline uint32_t ip_stats_at(const struct ip_stats *st, unsigned i)
 
     if (__builtin_expect(!st->wide, 1))
         return st->cnt[i];
-    memcpy(&v, &st->cnt[2 * i], sizeof(v));
+    memcpy(&v, &st->cnt[8 + 2 * i], sizeof(v));
+    return v;
+}
+
+/* Time of the earliest evidence (any class but connect, accepted,
+ * postscreen pass, authenticated and own zone; 0 for a line without a
+ * stamp); INT64_MAX if none. Its line is kept only if the table was asked
+ * to (agg_evidence_lines). */
+static inline int64_t ip_stats_ev_first(const struct ip_stats *st)
+{
+    int64_t v;
+
+    if (!st->has_ev)
+        return INT64_MAX;
+    if (__builtin_expect(!st->wide, 1))
+        return st->ev32_first;
+    memcpy(&v, &st->cnt[0], sizeof(v));
+    return v;
+}
+
+/* Time of the latest evidence; INT64_MIN if none. */
+static inline int64_t ip_stats_ev_last(const struct ip_stats *st)
+{
+    int64_t v;
+
+    if (!st->has_ev)
+        return INT64_MIN;
+    if (__builtin_expect(!st->wide, 1))
+        return st->ev32_last;
+    memcpy(&v, &st->cnt[4], sizeof(v));
     return v;
 }
 

@@ -10,12 +10,12 @@
 
 static inline struct ip_stats *hand_stats_new(void)
 {
-    struct ip_stats *st = calloc(1, sizeof(*st) + AC__COUNT * sizeof(uint32_t));
+    struct ip_stats *st = calloc(1, sizeof(*st) + 2 * sizeof(int64_t) + AC__COUNT * sizeof(uint32_t));
 
     if (st == NULL)
         abort();
-    st->cap = 2 * AC__COUNT;
-    st->wide = true;            /* any count fits */
+    st->cap = 8 + 2 * AC__COUNT;
+    st->wide = true;            /* any count fits (behind the evidence times) */
     return st;
 }
 
@@ -31,7 +31,7 @@ static inline void hand_stats_set(struct ip_stats *st, enum agg_class c, uint32_
     st->mask = 0;
     for (int i = 0; i < AC__COUNT; i++)
         if (n[i])
-            st->mask |= UINT32_C(1) << i, memcpy(&st->cnt[2 * k++], &n[i], sizeof(n[i]));
+            st->mask |= UINT32_C(1) << i, memcpy(&st->cnt[8 + 2 * k++], &n[i], sizeof(n[i]));
 }
 
 #endif

@@ -344,8 +344,8 @@ static void test_evidence_lines(void **state)
             agg_merge(m, t[keep][order]);
             agg_merge(m, t[keep][!order]);
             const struct ip_stats *sx = agg_lookup(m, &x), *sy = agg_lookup(m, &y);
-            assert_true(sx->ev_first_ts == 50 && sx->ev_last_ts == 90);
-            assert_true(sy->ev_first_ts == 20 && sy->ev_last_ts == 20);
+            assert_true(ip_stats_ev_first(sx) == 50 && ip_stats_ev_last(sx) == 90);
+            assert_true(ip_stats_ev_first(sy) == 20 && ip_stats_ev_last(sy) == 20);
             assert_int_equal(agg_evidence_lines(m, sx, &first, &last), keep);
             if (keep) {
                 assert_true(first.file == 0 && first.line == 400);
@@ -615,6 +615,82 @@ static void test_wide_counts(void **state)
     agg_free(a), agg_free(x), agg_free(y), agg_free(p);
 }
 
+/* Evidence times outside [0, 2^32) widen a record too: the times stay
+ * exact, the counts and the evidence lines with them, through agg_add,
+ * agg_merge and agg_put, which narrows again what fits. */
+static void test_wide_times(void **state)
+{
+    struct ipaddr x = IP("192.0.2.8"), y = IP("2001:db8::8");
+    const int64_t big = (int64_t)1 << 33;
+    struct agg_pos f, l;
+    (void)state;
+    for (int keep = 0; keep < 2; keep++) {
+        struct agg *a = agg_new(keep), *b = agg_new(keep), *m = agg_new(keep), *p = agg_new(keep);
+        uint32_t want[AC__COUNT] = { 0 };
+        for (int i = 0; i < 2; i++) {
+            const struct ipaddr *ip = i ? &y : &x;
+            evidence(a, ip, AC_REJ_DNSBL, 100, 1, 10);
+            evidence(a, ip, AC_REJ_DNSBL, 50, 1, 11);
+            add(a, ip, AC_CONNECT, 3, 12);
+            assert_false(agg_lookup(a, ip)->wide);
+            evidence(a, ip, AC_LOST, -5, 1, 13);
+            assert_true(agg_lookup(a, ip)->wide);
+            evidence(a, ip, AC_REJ_HELO, big, 1, 14);
+            evidence(a, ip, AC_REJ_HELO, -5, 1, 9);     /* the same time, an earlier line */
+            evidence(a, ip, AC_REJ_HELO, big, 2, 1);    /* the same time, a later line */
+            const struct ip_stats *st = agg_lookup(a, ip);
+            assert_true(ip_stats_ev_first(st) == -5 && ip_stats_ev_last(st) == big);
+            memset(want, 0, sizeof(want));
+            want[AC_REJ_DNSBL] = 2, want[AC_CONNECT] = 3, want[AC_LOST] = 1, want[AC_REJ_HELO] = 3;
+            check(st, want);
+            assert_int_equal(agg_evidence_lines(a, st, &f, &l), keep);
+            if (keep)
+                assert_true(f.file == 1 && f.line == 9 && l.file == 2 && l.line == 1);
+            /* b: narrow, inside; merged both ways. */
+            evidence(b, ip, AC_REJ_DNSBL, 20, 3, 1);
+            evidence(b, ip, AC_REJ_DNSBL, 30, 3, 2);
+        }
+        agg_merge(m, b);
+        agg_merge(m, a);
+        agg_merge(b, a);
+        want[AC_REJ_DNSBL] = 4;
+        for (int i = 0; i < 2; i++) {
+            const struct ipaddr *ip = i ? &y : &x;
+            for (int t = 0; t < 2; t++) {
+                struct agg *g = t ? b : m;
+                const struct ip_stats *st = agg_lookup(g, ip);
+                assert_true(st->wide);
+                assert_true(ip_stats_ev_first(st) == -5 && ip_stats_ev_last(st) == big);
+                check(st, want);
+                assert_int_equal(agg_evidence_lines(g, st, &f, &l), keep);
+                if (keep)
+                    assert_true(f.file == 1 && f.line == 9 && l.file == 2 && l.line == 1);
+            }
+        }
+        /* Through agg_put: wide where it must be, narrow where it can. */
+        struct agg_rec r;
+        agg_rec_get(m, agg_lookup(m, &x), &r);
+        agg_put(p, &x, &r);
+        assert_true(agg_lookup(p, &x)->wide);
+        assert_true(ip_stats_ev_first(agg_lookup(p, &x)) == -5);
+        check(agg_lookup(p, &x), want);
+        struct agg *n = agg_new(keep);
+        struct ipaddr z = IP("192.0.2.80");
+        evidence(n, &z, AC_AUTH_FAIL, 0, 4, 4);
+        evidence(n, &z, AC_AUTH_FAIL, UINT32_MAX, 4, 5);
+        agg_rec_get(n, agg_lookup(n, &z), &r);
+        agg_put(p, &z, &r);
+        const struct ip_stats *st = agg_lookup(p, &z);
+        assert_false(st->wide);
+        assert_true(ip_stats_ev_first(st) == 0 && ip_stats_ev_last(st) == UINT32_MAX);
+        assert_int_equal(ip_stats_n(st, AC_AUTH_FAIL), 2);
+        assert_int_equal(agg_evidence_lines(p, st, &f, &l), keep);
+        if (keep)
+            assert_true(f.line == 4 && l.line == 5);
+        agg_free(a), agg_free(b), agg_free(m), agg_free(p), agg_free(n);
+    }
+}
+
 static void test_collect_batches(void **state)
 {
     static const char *const names[] = {
@@ -669,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_collect_batches),
         cmocka_unit_test(test_clear_refill),
         cmocka_unit_test(test_wide_counts),
+        cmocka_unit_test(test_wide_times),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }
