@@ -1016,6 +1016,22 @@ static void v6_next_outer(struct agg_cursor *c, Word_t hi)
     c->v6_done = hi == (Word_t)UINT64_MAX;
 }
 
+/* The first key of m at or past *k, into *k; its slot or NULL. A walk
+ * asks for the key after the last one it took, which is rarely in m:
+ * JudyLNext from the one before skips JudyLFirst's failed JudyLGet. */
+static PWord_t first_from(Pcvoid_t m, Word_t *k)
+{
+    PWord_t pv;
+
+    if (*k == 0) {
+        JLF(pv, m, *k);
+    } else {
+        --*k;
+        JLN(pv, m, *k);
+    }
+    return pv;
+}
+
 size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
                    const struct ip_stats **st, size_t max)
 {
@@ -1024,7 +1040,7 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 
     while (n < max && c->v4 <= UINT32_MAX) {
         Word_t k = (Word_t)c->v4;
-        JLF(pv, a->v4, k);
+        pv = first_from(a->v4, &k);
         if (pv == NULL) {
             c->v4 = (uint64_t)UINT32_MAX + 1;
             break;
@@ -1042,7 +1058,7 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
             c->v6_done = true;
             break;
         }
-        JLF(pv, *(Pvoid_t *)inner, lo);
+        pv = first_from(*(Pvoid_t *)inner, &lo);
         if (pv == NULL) {
             v6_next_outer(c, hi);
             continue;
