@@ -35,6 +35,14 @@ struct qvec {
     size_t n, cap;
 };
 
+/* A chunk's client= lines not yet taken by qmgr, by key: open addressing
+ * with linear probing, the lines in the slots (ip.family 0: empty). A few
+ * thousand at most, emptied at each chunk. */
+struct qtab {
+    struct agg_qline *v;
+    size_t n, mask;             /* mask: slots - 1, a power of two less one */
+};
+
 struct agg {
     Pvoid_t v4;                 /* JudyL: uint32 address -> struct ip_stats * */
     Pvoid_t v6;                 /* JudyL: high 64 bits -> JudyL: low 64 -> stats */
@@ -47,12 +55,8 @@ struct agg {
     const struct agg_conf *conf;        /* own zones; NULL = none */
     /* Queue-ID pairing (see agg_settle): this chunk's client= lines not
      * yet taken by qmgr, by key; and what earlier chunks left unpaired. */
-    Pvoid_t qclient;            /* JudyL: key -> struct agg_qline * (in mem) */
+    struct qtab qclient;
     struct qvec pend;           /* unpaired, from earlier chunks and merges */
-    /* qclient's lines paired or moved to pend, for the next client= lines:
-     * the arena holds as many as one chunk has open at once, not one per
-     * message of the run. */
-    struct free_rec *qfree;
 };
 
 static const char *const class_names[AC__COUNT] = {
@@ -645,73 +649,97 @@ static bool pairs(const struct agg_qline *client, const struct agg_qline *queued
     return queued->ts >= client->ts && queued->ts - client->ts <= PAIR_MAX;
 }
 
-/* Move this chunk's unpaired client= lines into dst's pending list. */
-static void qclient_flush(const struct agg *a, struct qvec *dst)
-{
-    Word_t k = 0;
-    PWord_t pv;
+enum { QTAB_MIN = 1024 };
 
-    JLF(pv, a->qclient, k);
-    while (pv) {
-        qvec_push(dst, *(struct agg_qline **)pv);
-        JLN(pv, a->qclient, k);
-    }
+static size_t qtab_home(const struct qtab *t, uint64_t key)
+{
+    return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & t->mask;
 }
 
-static void qline_free(struct agg *a, struct agg_qline *q)
+/* The slot of key, or of the empty slot where it would go. */
+static struct agg_qline *qtab_slot(const struct qtab *t, uint64_t key)
 {
-    struct free_rec *f = (struct free_rec *)(void *)q;
+    size_t i = qtab_home(t, key);
 
-    f->next = a->qfree;
-    a->qfree = f;
+    while (t->v[i].ip.family && t->v[i].key != key)
+        i = (i + 1) & t->mask;
+    return &t->v[i];
+}
+
+static void qtab_put(struct qtab *t, const struct agg_qline *r)
+{
+    if (t->v == NULL || 4 * (t->n + 1) > 3 * (t->mask + 1)) {
+        struct qtab old = *t;
+        size_t slots = t->v ? 2 * (t->mask + 1) : QTAB_MIN;
+        t->v = xcalloc(slots, sizeof(*t->v));
+        t->mask = slots - 1;
+        t->n = 0;
+        for (size_t i = 0; old.v && i <= old.mask; i++)
+            if (old.v[i].ip.family)
+                *qtab_slot(t, old.v[i].key) = old.v[i], t->n++;
+        free(old.v);
+    }
+    struct agg_qline *q = qtab_slot(t, r->key);
+    t->n += q->ip.family == 0;
+    *q = *r;
+}
+
+/* Empty slot q; the lines behind it that probed past it move up. */
+static void qtab_del(struct qtab *t, struct agg_qline *q)
+{
+    size_t i = (size_t)(q - t->v), j = i;
+
+    for (;;) {
+        j = (j + 1) & t->mask;
+        if (t->v[j].ip.family == 0)
+            break;
+        size_t h = qtab_home(t, t->v[j].key);
+        /* j may move to i if i lies on its probe path, from h to j. */
+        if (((j - h) & t->mask) >= ((j - i) & t->mask)) {
+            t->v[i] = t->v[j];
+            i = j;
+        }
+    }
+    t->v[i].ip.family = 0;
+    t->n--;
+}
+
+/* This chunk's unpaired client= lines into dst's pending list. */
+static void qclient_flush(const struct qtab *t, struct qvec *dst)
+{
+    for (size_t i = 0; t->n && i <= t->mask; i++)
+        if (t->v[i].ip.family)
+            qvec_push(dst, &t->v[i]);
+}
+
+static void qtab_clear(struct qtab *t)
+{
+    if (t->n)
+        memset(t->v, 0, (t->mask + 1) * sizeof(*t->v));
+    t->n = 0;
 }
 
 void agg_chunk_begin(struct agg *a)
 {
-    Word_t k = 0;
-    PWord_t pv;
-
-    if (a->qclient == NULL)
-        return;
-    qclient_flush(a, &a->pend);
-    JLF(pv, a->qclient, k);
-    while (pv) {
-        qline_free(a, *(struct agg_qline **)pv);
-        JLN(pv, a->qclient, k);
-    }
-    JudyLFreeArray(&a->qclient, PJE0);
+    qclient_flush(&a->qclient, &a->pend);
+    qtab_clear(&a->qclient);
 }
 
 static void queue_line(struct agg *a, const struct event *ev, const struct ipaddr *ip,
                        struct agg_pos pos)
 {
     struct agg_qline r = { .key = qkey(ev), .ts = ev->has_ts ? ev->ts : 0, .pos = pos };
-    PWord_t pv;
 
     if (ip) {
         r.ip = *ip;
-        JLI(pv, a->qclient, (Word_t)r.key);
-        if (pv == PJERR)
-            msg_fatal("out of memory in Judy array");
-        struct agg_qline *q = *(struct agg_qline **)pv;
-        if (q == NULL && a->qfree) {
-            q = (struct agg_qline *)(void *)a->qfree;
-            a->qfree = a->qfree->next;
-        } else if (q == NULL) {
-            q = arena_alloc_aligned(&a->mem, sizeof(*q), alignof(struct agg_qline));
-        }
-        *q = r;
-        *(struct agg_qline **)pv = q;
+        qtab_put(&a->qclient, &r);
         return;
     }
-    JLG(pv, a->qclient, (Word_t)r.key);
-    if (pv && pairs(*(struct agg_qline **)pv, &r)) {
-        credit(a, *(struct agg_qline **)pv, &r);
-        qline_free(a, *(struct agg_qline **)pv);
-        int rc;
-        JLD(rc, a->qclient, (Word_t)r.key);
-        (void)rc;
-    } else if (pv == NULL) {
+    struct agg_qline *q = a->qclient.n ? qtab_slot(&a->qclient, r.key) : NULL;
+    if (q && q->ip.family && pairs(q, &r)) {
+        credit(a, q, &r);
+        qtab_del(&a->qclient, q);
+    } else if (q == NULL || q->ip.family == 0) {
         qvec_push(&a->pend, &r);
     }
 }
@@ -737,8 +765,8 @@ void agg_settle(struct agg *a)
     Pvoid_t open = NULL;
     PWord_t pv;
 
-    qclient_flush(a, &all);
-    JudyLFreeArray(&a->qclient, PJE0);
+    qclient_flush(&a->qclient, &all);
+    qtab_clear(&a->qclient);
     if (all.n > 1)
         qsort(all.v, all.n, sizeof(*all.v), cmp_qrec);
     for (size_t i = 0; i < all.n; i++) {
@@ -881,7 +909,7 @@ void agg_merge(struct agg *dst, const struct agg *src)
         msg_panic("agg_merge: tables with and without evidence lines");
     agg_walk(src, merge_visit, dst);
     /* src's unpaired queue lines wait in dst for agg_settle. */
-    qclient_flush(src, &dst->pend);
+    qclient_flush(&src->qclient, &dst->pend);
     for (size_t i = 0; i < src->pend.n; i++)
         qvec_push(&dst->pend, &src->pend.v[i]);
 }
@@ -1117,13 +1145,12 @@ static void free_keys(struct agg *a)
 void agg_clear(struct agg *a)
 {
     free_keys(a);
-    JudyLFreeArray(&a->qclient, PJE0);
+    qtab_clear(&a->qclient);
     a->pend.n = 0;
     arena_reset(&a->mem);
     if (a->recent)
         memset(a->recent, 0, ((size_t)1 << RECENT_BITS) * sizeof(*a->recent));
     memset(a->free, 0, sizeof(a->free));
-    a->qfree = NULL;
     memset(&a->rdns_hi, 0, sizeof(a->rdns_hi));
     a->count = 0;
 }
@@ -1133,7 +1160,7 @@ void agg_free(struct agg *a)
     if (a == NULL)
         return;
     free_keys(a);
-    JudyLFreeArray(&a->qclient, PJE0);
+    free(a->qclient.v);
     free(a->pend.v);
     arena_free(&a->mem);
     free(a->recent);

@@ -691,6 +691,62 @@ static void test_wide_times(void **state)
     }
 }
 
+/* Thousands of messages open at once in one chunk (the table of open
+ * client= lines grows and its probe runs cross), taken by qmgr in random
+ * order: every message with both lines is credited once, to its client,
+ * as when a chunk boundary sends everything through agg_settle. */
+static void test_queue_pairing_many(void **state)
+{
+    enum { N = 5000 };
+    static char qid[N][12];
+    static int order[N];
+    static uint32_t want[64];
+    struct agg *t[2] = { agg_new(false), agg_new(false) };
+    (void)state;
+    memset(want, 0, sizeof(want));
+    for (int i = 0; i < N; i++) {
+        snprintf(qid[i], sizeof(qid[i]), "%X", 0x10000 + i * 7919);
+        if (i % 7 && i % 11)
+            want[i % 64]++;
+    }
+    shuffle(order, N);
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < N; i++) {
+            if (i % 11 == 0)
+                continue;       /* qmgr alone: a message submitted locally */
+            struct event ev = { .type = EV_CLIENT, .has_ts = true, .ts = 1000, .line = (uint64_t)i };
+            ev.ip.family = 4, ev.ip.b[0] = 10, ev.ip.b[3] = (uint8_t)(i % 64);
+            ev.host = span_make("mx1", 3);
+            ev.qid = span_make(qid[i], strlen(qid[i]));
+            agg_add(t[k], &ev);
+        }
+        if (k)
+            agg_chunk_begin(t[k]);      /* the pairs cut: all of them through agg_settle */
+        for (int j = 0; j < N; j++) {
+            int i = order[j];
+            if (i % 7 == 0)
+                continue;       /* refused by cleanup: no qmgr line */
+            struct event ev = { .type = EV_QUEUED, .has_ts = true, .ts = 2000 + j / 1000,
+                                .line = (uint64_t)(N + j) };
+            ev.host = span_make("mx1", 3);
+            ev.qid = span_make(qid[i], strlen(qid[i]));
+            agg_add(t[k], &ev);
+        }
+        /* In one chunk, only the lines without their other half stay open. */
+        size_t open = 0;
+        for (int i = 0; i < N; i++)
+            open += (i % 7 == 0) != (i % 11 == 0);
+        if (k == 0)
+            assert_int_equal(agg_open_lines(t[k], NULL, NULL), open);
+        agg_settle(t[k]);
+        for (int c = 0; c < 64; c++) {
+            struct ipaddr ip = { .family = 4, .b = { 10, 0, 0, (uint8_t)c } };
+            assert_int_equal(ip_stats_n(agg_lookup(t[k], &ip), AC_ACCEPTED), want[c]);
+        }
+        agg_free(t[k]);
+    }
+}
+
 static void test_collect_batches(void **state)
 {
     static const char *const names[] = {
@@ -746,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_clear_refill),
         cmocka_unit_test(test_wide_counts),
         cmocka_unit_test(test_wide_times),
+        cmocka_unit_test(test_queue_pairing_many),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }
