@@ -286,20 +286,16 @@ struct agg *agg_new(bool evidence_lines)
     return agg_new_conf(evidence_lines, NULL);
 }
 
-/* likely_new: the caller expects ip to be absent (a merge: most of a
- * batch's addresses are new to the shared table), so one JudyLIns does
- * what would otherwise be a failed JudyLGet and then the JudyLIns. */
-static struct ip_stats **slot_for(struct agg *a, const struct ipaddr *ip, bool likely_new)
+/* ip's slot, created holding NULL if absent. Always JudyLIns: a lookup
+ * that gets here has missed the recent cache or is a merge's, and about
+ * half of those are addresses new to the table, which a JudyLGet first
+ * would look up twice (fewer instructions in all on the slice). */
+static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
 {
-    PWord_t pv = NULL;
+    PWord_t pv;
 
     if (ip->family == 4) {
-        /* Most events are about an address seen before: JudyLGet is
-         * cheaper than JudyLIns, which prepares to insert. */
-        if (!likely_new)
-            JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
-        if (pv == NULL)
-            JLI(pv, a->v4, (Word_t)ipaddr_v4(ip));
+        JLI(pv, a->v4, (Word_t)ipaddr_v4(ip));
     } else {
         PWord_t inner;
         JLI(inner, a->v6, (Word_t)ipaddr_v6_hi(ip));
@@ -310,11 +306,6 @@ static struct ip_stats **slot_for(struct agg *a, const struct ipaddr *ip, bool l
     if (pv == PJERR)
         msg_fatal("out of memory in Judy array");
     return (struct ip_stats **)pv;
-}
-
-static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
-{
-    return slot_for(a, ip, false);
 }
 
 static size_t rec_size(unsigned cap)
@@ -864,7 +855,7 @@ static void merge_new(struct agg *dst, struct ip_stats **s, const struct ip_stat
 
 static void merge_one(struct agg *dst, const struct ipaddr *ip, const struct ip_stats *src)
 {
-    struct ip_stats **s = slot_for(dst, ip, true);
+    struct ip_stats **s = slot(dst, ip);
 
     if (*s == NULL) {
         merge_new(dst, s, src);
