@@ -36,8 +36,10 @@ struct qvec {
 };
 
 /* A chunk's client= lines not yet taken by qmgr, by key: open addressing
- * with linear probing, the lines in the slots (ip.family 0: empty). A few
- * thousand at most, emptied at each chunk. */
+ * with linear probing, the lines in the slots (ip.family 0: empty). qmgr
+ * takes a message a few lines after its client= line: a handful are open
+ * at a time (at most 4 at a chunk's end on the bench file), so it starts
+ * small enough to stay in L1; it grows for bursts. Emptied each chunk. */
 struct qtab {
     struct agg_qline *v;
     size_t n, mask;             /* mask: slots - 1, a power of two less one */
@@ -640,7 +642,7 @@ static bool pairs(const struct agg_qline *client, const struct agg_qline *queued
     return queued->ts >= client->ts && queued->ts - client->ts <= PAIR_MAX;
 }
 
-enum { QTAB_MIN = 1024 };
+enum { QTAB_MIN = 64 };
 
 static size_t qtab_home(const struct qtab *t, uint64_t key)
 {
