@@ -761,13 +761,19 @@ static void test_collect_batches(void **state)
     for (int only = 0; only < 3; only++) {      /* both families, IPv4 only, IPv6 only */
         struct agg *a = agg_new(false);
         struct walked w = { .n = 0 };
+        size_t added = 0;
         for (size_t i = 0; i < N; i++) {
             struct ipaddr ip = IP(names[i]);
             if ((only == 1 && ip.family != 4) || (only == 2 && ip.family != 6))
                 continue;
             add(a, &ip, AC_CONNECT, 1, i + 1);
+            added++;
         }
         agg_walk(a, walked_one, &w);
+        /* Every address, in address order (the edges of both ranges too). */
+        assert_int_equal(w.n, added);
+        for (size_t i = 1; i < w.n; i++)
+            assert_true(ipaddr_cmp(&w.ip[i - 1], &w.ip[i]) < 0);
         for (size_t max = 1; max <= N + 1; max++) {
             struct agg_cursor cur;
             struct ipaddr ip[N + 1];
