@@ -380,6 +380,11 @@ bool parse_pfqueue(struct span service, struct span msg, struct event *ev)
             return parse_pfqueue_remote(msg, ev);
         return false;
     }
+    return parse_pfqueue_rest(msg, q, ev);
+}
+
+bool parse_pfqueue_rest(struct span msg, size_t q, struct event *ev)
+{
     struct span rest = span_skip(msg, q);
     struct span qid = ev->qid;
     if (parse_queue_line(rest, ev))
