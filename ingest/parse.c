@@ -689,6 +689,7 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     size_t used;
 
     event_reset(ev);
+    ev->client_only = ps->client_only;
     ps->st.lines++;
     ps->last = PC_NO_HEADER;
     while (s.n && (s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n'))
