@@ -680,6 +680,7 @@ static bool parse_bare(struct parser *ps, struct span s, struct event *ev)
     return true;
 }
 
+/* p[0, n) is the line without its CR/LF. */
 static inline __attribute__((always_inline))
 bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *ev)
 {
@@ -692,8 +693,6 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     ev->client_only = ps->client_only;
     ps->st.lines++;
     ps->last = PC_NO_HEADER;
-    while (s.n && (s.p[s.n - 1] == '\r' || s.p[s.n - 1] == '\n'))
-        s.n--;
     switch (strip_pri(ps, &s, ev, &tag, &l.msg)) {
     case PRI_5424:              /* framed: never a bare message */
         l.prog = tag.prog;
@@ -744,12 +743,12 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
 
 bool parse_line(struct parser *ps, const char *p, size_t n, struct event *ev)
 {
+    while (n && (p[n - 1] == '\r' || p[n - 1] == '\n'))
+        n--;
     if (!parse_line_body(ps, p, n, ev))
         return false;
     /* The line as logged, for evidence shown to people (letters, reports):
      * set once the event is made, after any reset of a failed attempt. */
-    while (n && (p[n - 1] == '\r' || p[n - 1] == '\n'))
-        n--;
     ev->logline = span_make(p, n);
     return true;
 }
