@@ -104,7 +104,8 @@ struct event {
     uint64_t line;              /* 1-based, in the decompressed stream */
     /* Copied from parser.client_only: the consumer reads the client and
      * the verdict alone, so the parsers leave out what only a printer
-     * shows (a reject's envelope, reply code and enhanced status). */
+     * shows (a reject's envelope, reply code and enhanced status, the SASL
+     * method of a queue's client= line). */
     bool client_only;
     int64_t ts;                 /* UTC seconds */
     uint32_t usec;

@@ -310,6 +310,10 @@ static bool parse_queue_line(struct span s, struct event *ev)
         if (scan_client(span_skip(s, 7), ev) == 0)
             return false;
         ev->type = EV_CLIENT;
+        if (ev->client_only) {          /* the table reads the login alone */
+            ev->sasl_user = scan_kv(s, "sasl_username=", 14);
+            return true;
+        }
         struct scan_kv_want w[] = {
             SCAN_KV_WANT("sasl_method="), SCAN_KV_WANT("sasl_username="),
         };
