@@ -342,12 +342,6 @@ static bool parse_smtpd(struct span s, struct event *ev)
     return false;
 }
 
-bool parse_postfix_queue_daemon(struct span service)
-{
-    return !span_eq_lit(service, "smtpd") && !span_eq_lit(service, "postscreen")
-        && !span_eq_lit(service, "dnsblog");
-}
-
 bool parse_postfix(struct span service, struct span msg, struct event *ev)
 {
     size_t q;
