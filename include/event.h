@@ -102,6 +102,11 @@ struct event {
     const char *file;           /* input name, owned by the pipeline */
     uint32_t file_index;        /* position of the file on the command line */
     uint64_t line;              /* 1-based, in the decompressed stream */
+    /* Copied from parser.client_only: the consumer reads the client and
+     * the verdict alone, so the parsers leave out what only a printer
+     * shows (a reject's envelope, reply code and enhanced status, the SASL
+     * method of a queue's client= line). */
+    bool client_only;
     int64_t ts;                 /* UTC seconds */
     uint32_t usec;
     bool has_ts;
@@ -135,8 +140,8 @@ static inline struct span event_span(const struct event *ev, size_t offset)
     return *(const struct span *)((const char *)ev + offset);
 }
 
-/* Clear everything but file, file_index and line (and the scratch
- * buffer, which only holds what a span of this event points at). */
+/* Clear everything but file, file_index, line and client_only (and the
+ * scratch buffer, which only holds what a span of this event points at). */
 void event_reset(struct event *ev);
 
 #endif

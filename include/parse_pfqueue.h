@@ -9,6 +9,9 @@
 
 /* True when ev became an event. */
 bool parse_pfqueue(struct span service, struct span msg, struct event *ev);
+/* The same for a msg whose queue id prefix of q bytes scan_queue_prefix
+ * has read into ev->qid. Always true. */
+bool parse_pfqueue_rest(struct span msg, size_t q, struct event *ev);
 /* The smtp/lmtp client's lines about a remote server ("host X[a] said:
  * ...", "connect to X[a]:25: ...", "warning: bad size limit ... in EHLO
  * reply from X[a]", ...): EV_REMOTE with relay = X[a]. */

@@ -13,7 +13,12 @@
  * may hold partial fields (the caller discards it). */
 bool parse_postfix(struct span service, struct span msg, struct event *ev);
 /* Does parse_postfix hand this daemon's queue lines ("QID: ...") straight
- * to parse_pfqueue (true for all but smtpd, postscreen and dnsblog)? */
-bool parse_postfix_queue_daemon(struct span service);
+ * to parse_pfqueue (true for all but smtpd, postscreen and dnsblog)?
+ * Inline: the dispatcher asks for every line. */
+static inline bool parse_postfix_queue_daemon(struct span service)
+{
+    return !span_eq_lit(service, "smtpd") && !span_eq_lit(service, "postscreen")
+        && !span_eq_lit(service, "dnsblog");
+}
 
 #endif

@@ -105,6 +105,7 @@ void event_reset(struct event *ev)
     const char *file = ev->file;
     uint32_t fi = ev->file_index;
     uint64_t line = ev->line;
+    bool client_only = ev->client_only;
 
     /* Once or twice per line. gcc turns a memset of this constant size
      * (or a loop of stores) into "rep stos", whose start-up cost was 5%
@@ -114,4 +115,5 @@ void event_reset(struct event *ev)
     ev->file = file;
     ev->file_index = fi;
     ev->line = line;
+    ev->client_only = client_only;
 }

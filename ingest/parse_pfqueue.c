@@ -310,6 +310,10 @@ static bool parse_queue_line(struct span s, struct event *ev)
         if (scan_client(span_skip(s, 7), ev) == 0)
             return false;
         ev->type = EV_CLIENT;
+        if (ev->client_only) {          /* the table reads the login alone */
+            ev->sasl_user = scan_kv(s, "sasl_username=", 14);
+            return true;
+        }
         struct scan_kv_want w[] = {
             SCAN_KV_WANT("sasl_method="), SCAN_KV_WANT("sasl_username="),
         };
@@ -380,6 +384,11 @@ bool parse_pfqueue(struct span service, struct span msg, struct event *ev)
             return parse_pfqueue_remote(msg, ev);
         return false;
     }
+    return parse_pfqueue_rest(msg, q, ev);
+}
+
+bool parse_pfqueue_rest(struct span msg, size_t q, struct event *ev)
+{
     struct span rest = span_skip(msg, q);
     struct span qid = ev->qid;
     if (parse_queue_line(rest, ev))

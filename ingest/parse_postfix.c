@@ -342,12 +342,6 @@ static bool parse_smtpd(struct span s, struct event *ev)
     return false;
 }
 
-bool parse_postfix_queue_daemon(struct span service)
-{
-    return !span_eq_lit(service, "smtpd") && !span_eq_lit(service, "postscreen")
-        && !span_eq_lit(service, "dnsblog");
-}
-
 bool parse_postfix(struct span service, struct span msg, struct event *ev)
 {
     size_t q;
@@ -362,13 +356,18 @@ bool parse_postfix(struct span service, struct span msg, struct event *ev)
             if (parse_smtpd(msg, ev))
                 return true;
             scan_event_clear(ev);
-        } else if (after_shape(span_skip(msg, q)) < N_AFTER) {
-            /* "NOQUEUE: lost connection after ..." (some patched builds).
-             * Other queue lines left ev as scan_queue_prefix made it, as
-             * parse_pfqueue makes it again: no clear. */
-            if (parse_after(span_skip(msg, q), ev))
-                return true;
-            scan_event_clear(ev);
+        } else {
+            if (after_shape(span_skip(msg, q)) < N_AFTER) {
+                /* "NOQUEUE: lost connection after ..." (some patched
+                 * builds). */
+                if (parse_after(span_skip(msg, q), ev))
+                    return true;
+                scan_event_clear(ev);
+                scan_queue_prefix(msg, ev);
+            }
+            /* None of the tries below takes a line that starts with a
+             * queue id: its queue line at once, the id read once. */
+            return parse_pfqueue_rest(msg, q, ev);
         }
     }
     if ((span_eq_lit(service, "smtp") || span_eq_lit(service, "lmtp")) && parse_tls(msg, ev))

@@ -6,10 +6,13 @@
 #include "parse_reject.h"
 #include "scan.h"
 
-/* "[addr]:port" after a keyword; the rest (after ": " or " ") is text. */
-static bool client_after(struct span s, const char *kw, size_t kwn, struct event *ev)
+/* "[addr]:port" after a keyword; the rest (after ": " or " ") is text.
+ * A keyword that ends the shape's lead (of lead_n bytes) is where the
+ * lead put it: no lead holds its keyword earlier. */
+static bool client_after(struct span s, size_t lead_n, const char *kw, size_t kwn,
+                         struct event *ev)
 {
-    long at = span_find(s, kw, kwn);
+    long at = span_same(s.p + lead_n - kwn, kw, kwn) ? (long)(lead_n - kwn) : span_find(s, kw, kwn);
     if (at < 0)
         return false;
     struct span r = span_skip(s, (size_t)at + kwn);
@@ -91,7 +94,7 @@ bool parse_postscreen(struct span s, struct event *ev)
             continue;
         ev->type = shapes[i].t;
         ev->reason = shapes[i].r;
-        if (!client_after(s, shapes[i].kw, shapes[i].kwn, ev))
+        if (!client_after(s, shapes[i].n, shapes[i].kw, shapes[i].kwn, ev))
             return false;
         if (shapes[i].t == EV_CONNECT)
             ev->text = SPAN_NULL;           /* "to [server]:25" is ours */

@@ -85,8 +85,8 @@ struct span parse_reject_envelope(struct span s, struct event *ev)
             off += at + 2;
             env = span_skip(s, (size_t)off);
         }
-    if (!env.p)
-        return s;
+    if (!env.p || ev->client_only)
+        return env.p ? span_make(s.p, (size_t)(env.p - s.p) - 2) : s;
     struct scan_kv_want w[] = {
         SCAN_KV_WANT("from="), SCAN_KV_WANT("to="), SCAN_KV_WANT("helo="),
     };
@@ -121,7 +121,8 @@ bool parse_reject_line(struct span s, struct event *ev)
         s = span_skip(s, 2);
     struct span reply = parse_reject_envelope(s, ev);
     ev->text = scan_bounded(reply);
-    scan_code_dsn(reply, ev);
+    if (!ev->client_only)
+        scan_code_dsn(reply, ev);
     ev->reason = parse_reject_reason(reply, &ev->dnsbl);
     return true;
 }

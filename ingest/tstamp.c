@@ -381,8 +381,8 @@ bool tstamp_parse_unix(struct span s, int64_t *ts, uint32_t *usec, size_t *used)
     return true;
 }
 
-bool tstamp_parse(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
-                  size_t *used)
+bool tstamp_parse_new(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
+                      size_t *used)
 {
     *usec = 0;
     if (s.n == 0)
@@ -391,14 +391,8 @@ bool tstamp_parse(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
         return parse_tai64n(s, ts, usec, used);
     if (s.p[0] >= '0' && s.p[0] <= '9')
         return parse_rfc3339(t, s, ts, usec, used);
-    /* Same 15 bytes, no fraction after them: the same instant (the year
-     * inference only depends on those bytes and on t). */
+    /* The cache (tstamp_parse) is filled with stamps of no fraction. */
     bool plain = s.n >= BSD_STAMP_LEN && (s.n == BSD_STAMP_LEN || s.p[BSD_STAMP_LEN] != '.');
-    if (plain && t->bsd_cached && memcmp(s.p, t->bsd_last, BSD_STAMP_LEN) == 0) {
-        *ts = t->bsd_ts;
-        *used = BSD_STAMP_LEN;
-        return true;
-    }
     if (s.n > 4 && s.p[3] == ' ' && s.p[4] >= '0' && s.p[4] <= '9' && weekday(s.p))
         return parse_short_full(t, s, ts, usec, used);
     if (!parse_bsd(t, s, ts, usec, used))

@@ -1,8 +1,9 @@
 /* parser.client_only: the table of addresses must not see a difference.
  * Every line of the bundled sample logs is parsed both ways: the same
- * answer and the same stats, and wherever the events differ the full
- * one carries nothing the table counts (no client address, or a class
- * agg_classify ignores). */
+ * answer and the same stats, and wherever the events differ (beyond a
+ * reject's reply code and envelope and client='s SASL method, which the
+ * table never reads) the full one carries nothing the table counts (no
+ * client address, or a class agg_classify ignores). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +48,19 @@ struct both {
     uint64_t lines, skipped;
 };
 
+/* What a client_only parse leaves out (the table never reads it): taken
+ * from the full event, so that a compare sees the rest. */
+static void fill_left_out(struct event *f, const struct event *a)
+{
+    f->client_only = a->client_only;
+    f->code = a->code;
+    f->dsn = a->dsn;
+    f->from = a->from;
+    f->to = a->to;
+    f->helo = a->helo;
+    f->sasl_method = a->sasl_method;
+}
+
 static void check_line(struct both *b, const char *p, size_t n)
 {
     struct event a, f;
@@ -58,6 +72,7 @@ static void check_line(struct both *b, const char *p, size_t n)
     if (ra != rf)
         fail_msg("answers differ on: %.*s", (int)n, p);
     b->lines++;
+    fill_left_out(&f, &a);
     if (!ra || memcmp(&a, &f, offsetof(struct event, scratch)) == 0)
         return;
     b->skipped++;
