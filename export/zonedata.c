@@ -30,9 +30,15 @@ struct merge {
     struct cidrset *allow;
 };
 
-static bool of_cause(const void *rec, void *ctx)
+/* cidr_minimal_each hands over the prefix of a listing: its entry. */
+static const struct listing *entry_of(const void *pfx)
 {
-    return ((const struct listing *)rec)->d.cause == ((const struct merge *)ctx)->cause;
+    return (const struct listing *)((const char *)pfx - offsetof(struct listing, pfx));
+}
+
+static bool of_cause(const void *pfx, void *ctx)
+{
+    return entry_of(pfx)->d.cause == ((const struct merge *)ctx)->cause;
 }
 
 static void put(const struct ipprefix *p, void *ctx)
@@ -64,10 +70,12 @@ static size_t merge_cause(struct zonedata *z, const struct listings *l, struct c
 {
     struct merge m = { old, nold, 0, out, 0, 0, cause, allow };
 
-    _Static_assert(offsetof(struct listing, pfx) == 0, "cidr_minimal_each reads pfx");
+    /* The records are read through their prefixes, sizeof(*l->v) apart. */
+    const void *pfx0 = l->n ? (const void *)&l->v[0].pfx : NULL;
+
     /* IPv4 sorts first: one family after the other is prefix order. */
     for (int fam = 4; fam <= 6; fam += 2)
-        cidr_minimal_each(l->v, sizeof(*l->v), l->n, of_cause, NULL, 0, fam, put, &m);
+        cidr_minimal_each(pfx0, sizeof(*l->v), l->n, of_cause, NULL, 0, fam, put, &m);
     while (m.i < m.nold)
         m.out[m.n++] = m.old[m.i++];
     z->dropped += m.dropped;

@@ -5,6 +5,7 @@
  *   genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] [--stamp bsd|rfc3339]
  *          [--tz-offset +HH:MM] [--bots N] [--legit N] [--v6 PERCENT]
  *          [--v6-bots N] [--bot-pick zipf|cycle] [--crowded PERCENT] [--only-bots]
+ *          [--listed PERCENT]
  *
  * Writes one day of mail log to stdout, in time order, with the sessions
  * of many clients interleaved as a busy server writes them: inbound mail
@@ -143,6 +144,11 @@ static unsigned v6pct = 5;
 static int bot_cycle, only_bots;
 static unsigned crowded = 50;   /* percent of bots in 24 crowded /24s */
 static unsigned long bot_next;
+/* With --only-bots: this percent of the sessions are bots' (listed), the
+ * others come from the legitimate MTAs in turn (seen, never listed), so
+ * a run lists that share of the addresses it sees. 100: bots alone. */
+static unsigned listed_pct = 100;
+static unsigned long legit_next;
 static const char *relay_ip = "192.0.2.25", *relay_name = "relay.partner.example";
 static unsigned long qcounter;
 static int truth;
@@ -240,7 +246,7 @@ static unsigned port(void) { return 1024 + rn(64000); }
 /* ---- session generators; t in ms ---- */
 static void legit_session(int64_t t)
 {
-    const struct client *c = &legit[zipf(nlegit)];
+    const struct client *c = listed_pct < 100 ? &legit[legit_next++ % nlegit] : &legit[zipf(nlegit)];
     unsigned p = port();
     char q[16];
     int v6 = strchr(c->ip, ':') != NULL;
@@ -496,6 +502,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--v6-bots")) nv6bots = (unsigned)strtoul(v, NULL, 10);
         else if (!strcmp(a, "--bot-pick")) bot_cycle = !strcmp(v, "cycle");
         else if (!strcmp(a, "--crowded")) crowded = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--listed")) listed_pct = (unsigned)strtoul(v, NULL, 10);
         else if (!strcmp(a, "--host")) hostname = v;
         else if (!strcmp(a, "--date")) {
             if (sscanf(v, "%d-%d-%d", &year, &month, &day) != 3 || month < 1 || month > 12) {
@@ -509,11 +516,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "usage: genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] "
                     "[--stamp bsd|rfc3339] [--tz-offset +HH:MM] [--bots N] [--legit N] "
                     "[--v6 PCT] [--v6-bots N] [--bot-pick zipf|cycle] [--crowded PCT] [--only-bots]\n"
-                    "       [--host NAME] [--truth]\n");
+                    "       [--listed PCT] [--host NAME] [--truth]\n");
             return 2;
         }
     }
-    if (nbots < 2 || nlegit < 10 || nbrute < 1 || nv6bots < 1 || crowded > 100) {
+    if (nbots < 2 || nlegit < 10 || nbrute < 1 || nv6bots < 1 || crowded > 100
+        || listed_pct > 100) {
         fprintf(stderr, "genlog: need at least 2 bots and 10 legitimate MTAs\n");
         return 2;
     }
@@ -522,7 +530,9 @@ int main(int argc, char **argv)
     /* Spread session starts over the day; emit what is due as time moves. */
     for (unsigned long s = 0; s < sessions; s++) {
         int64_t t = (int64_t)((double)s * 86000000.0 / (double)sessions) + rn(1000);
-        unsigned kind = only_bots ? 50 : rn(100);
+        /* Bot and legitimate sessions mixed evenly: s * PCT / 100 steps. */
+        unsigned kind = !only_bots ? rn(100)
+            : listed_pct == 100 || (s + 1) * listed_pct / 100 > s * listed_pct / 100 ? 50 : 0;
         if (kind < 38) legit_session(t);
         else if (kind < 73) bot_session(t);
         else if (kind < 80) brute_session(t);

@@ -53,7 +53,7 @@ static void test_allowlist_against_brute_force(void **state)
             memset(&e, 0, sizeof(e));
             e.pfx = rand_prefix(rand() % 4 ? 4 : 6);
             e.d.cause = causes[rand() % 4];
-            listings_push(&l, &e);
+            listings_push(&l, &e, &(struct listing_more){ 0 });
         }
         listings_sort(&l);
         struct cidrset *allow = cidrset_new();
@@ -193,7 +193,7 @@ static void test_entries_against_reference(void **state)
             memset(&e, 0, sizeof(e));
             e.pfx = rand_prefix(rand() % 3 ? 4 : 6);
             e.d.cause = causes[c];
-            listings_push(&l, &e);
+            listings_push(&l, &e, &(struct listing_more){ 0 });
         }
         listings_sort(&l);
         for (size_t i = 0; i < l.n; i++)
@@ -247,11 +247,11 @@ static void test_exclusion_under_nested(void **state)
     ipaddr_set_v4(&e.pfx.addr, 0xc0000200u);
     e.pfx.len = 24;
     e.d.cause = CAUSE_NET;
-    listings_push(&l, &e);
+    listings_push(&l, &e, &(struct listing_more){ 0 });
     ipaddr_set_v4(&e.pfx.addr, 0xc0000208u);
     e.pfx.len = 32;
     e.d.cause = CAUSE_SPAM;
-    listings_push(&l, &e);
+    listings_push(&l, &e, &(struct listing_more){ 0 });
     listings_sort(&l);
     memset(&a, 0, sizeof(a));
     ipaddr_set_v4(&a.addr, 0xc0000208u);
