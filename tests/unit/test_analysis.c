@@ -198,7 +198,7 @@ static void test_escalation(void **state)
     assert_int_equal(kept_nets(&l.nets), 7);
     assert_true(netagg_find(&l.nets, &quiet, &ns) && ns.ips_seen == 1 && ns.status == NET_NONE);
     /* Bots alone in their network (IPv4 and IPv6, one with good mail
-     * besides) are kept as 24-byte singles, and written out they are
+     * besides) are kept as 16-byte singles, and written out they are
      * what the full count says (explain keeps every network in full). */
     add(a, "192.0.3.77", EV_POSTSCREEN, R_PS_PREGREET, 2, NULL);
     add(a, "2001:db8:7:7::7", EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
