@@ -283,18 +283,25 @@ static bool in_prefix_order(const struct pubdiff_key *k, size_t n)
     return true;
 }
 
-static bool listings_in_prefix_order(const struct listings *l)
+/* 0 if l is out of prefix order, 2 if every prefix in it comes once, 1
+ * otherwise. */
+static int listings_in_prefix_order(const struct listings *l)
 {
+    int order = 2;
+
     if (l->n == 0)
-        return true;
+        return order;
     struct pubdiff_key a = key_of_listing(&l->v[0]);
     for (size_t j = 1; j < l->n; j++) {
         struct pubdiff_key b = key_of_listing(&l->v[j]);
-        if (cmp_prefix(&a, &b) > 0)
-            return false;
+        int c = cmp_prefix(&a, &b);
+        if (c > 0)
+            return 0;
+        if (c == 0)
+            order = 1;
         a = b;
     }
-    return true;
+    return order;
 }
 
 /* A current entry of an out-of-order listing, sorted: its key and where
@@ -432,9 +439,15 @@ void pubdiff_compute(struct pubdiff *d, const struct listings *l)
     if (l->n > UINT32_MAX)
         msg_fatal("publish: %zu entries are more than the diff can count", l->n);
     d->cur = l->n;
+    int in_order = listings_in_prefix_order(l);
+    /* Nothing before: every entry is added, in the listing's order (a
+     * prefix's entries would go cause by cause). No index per entry. */
+    if (d->reader == NULL && in_order == 2) {
+        d->added.n = l->n;
+        goto done;
+    }
     /* Reserved, not grown: only the pages of the entries added are touched. */
     d->added.v = hugemem_alloc(l->n * sizeof(*d->added.v));
-    bool in_order = listings_in_prefix_order(l);
     struct prev_src s = { .d = d, .stream = d->reader != NULL };
     /* The usual case: both sides in prefix order, the file streamed. */
     if (s.stream && in_order) {
@@ -475,7 +488,7 @@ done:
 struct span pubdiff_added_text(const struct pubdiff *d, const struct listings *l, size_t i,
                                char buf[PUBDIFF_TEXT_MAX])
 {
-    struct pubdiff_key k = key_of_listing(&l->v[d->added.v[i]]);
+    struct pubdiff_key k = key_of_listing(&l->v[d->added.v ? d->added.v[i] : i]);
 
     return span_make(buf, text_key(&k, buf));
 }

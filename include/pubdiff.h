@@ -29,7 +29,8 @@ struct pubdiff_reader;          /* the previous listings.csv, open */
 struct pubdiff {
     size_t prev, cur, kept;     /* entries before, now, and in both */
     struct {
-        uint32_t *v;            /* indices into the listings' v, prefix order */
+        uint32_t *v;            /* indices into the listings' v, prefix order;
+                                 * NULL: 0 .. n - 1 (no previous entries) */
         size_t n;
     } added;
     struct {
