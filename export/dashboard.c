@@ -240,35 +240,38 @@ static void top_addresses(struct outbuf *o, const struct custview_listing *s)
     outbuf_puts(o, "</table></div>\n");
 }
 
-static int cmp_net(const void *a, const void *b)
+/* Most listed addresses first, then prefix order. */
+static bool net_before(const struct net_stats *x, const struct net_stats *y)
 {
-    const struct net_stats *x = a, *y = b;
-
     if (x->ips_listed != y->ips_listed)
-        return x->ips_listed < y->ips_listed ? 1 : -1;
-    return ipprefix_cmp(&x->pfx, &y->pfx);
+        return x->ips_listed > y->ips_listed;
+    return ipprefix_cmp(&x->pfx, &y->pfx) < 0;
 }
 
-/* Networks with two or more listed addresses, or escalated, or held. */
+/* Networks with two or more listed addresses, or escalated, or held: the
+ * first TOP_ROWS in net_before's order, kept sorted as they come. */
 static void top_networks(struct outbuf *o, const struct custview_listing *s)
 {
-    struct net_stats *v = NULL, ns;
-    size_t n = 0, cap = 0;
+    struct net_stats v[TOP_ROWS], ns;
+    size_t n = 0;
     struct netagg_iter it = { 0, 0 };
     char pfx[IPPREFIX_STRLEN];
 
-    while (netagg_next(&s->l->nets, &it, &ns))
-        if (ns.ips_listed >= 2 || ns.status != NET_NONE) {
-            v = xgrow(v, &cap, n + 1, sizeof(*v));
-            v[n++] = ns;
-        }
-    if (n)
-        qsort(v, n, sizeof(*v), cmp_net);
+    while (netagg_next(&s->l->nets, &it, &ns)) {
+        if (ns.ips_listed < 2 && ns.status == NET_NONE)
+            continue;
+        if (n == TOP_ROWS && !net_before(&ns, &v[n - 1]))
+            continue;
+        size_t k = n < TOP_ROWS ? n++ : n - 1;
+        for (; k > 0 && net_before(&ns, &v[k - 1]); k--)
+            v[k] = v[k - 1];
+        v[k] = ns;
+    }
     outbuf_puts(o, "<h3>Top networks</h3>\n<div class=\"scroll\"><table id=\"top-networks\">"
                 "<tr><th class=\"l\">network</th><th>listed</th><th>seen</th>"
                 "<th>sending good mail</th><th class=\"l\">escalated</th><th class=\"l\">AS"
                 "</th></tr>\n");
-    for (size_t i = 0; i < n && i < TOP_ROWS; i++) {
+    for (size_t i = 0; i < n; i++) {
         outbuf_printf(o, "<tr><td class=\"l\">%s</td><td>%u</td><td>%u</td><td>%u</td>"
                       "<td class=\"l\">%s</td>", ipprefix_format(&v[i].pfx, pfx),
                       v[i].ips_listed, v[i].ips_seen, v[i].ips_good,

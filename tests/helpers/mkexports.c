@@ -85,6 +85,7 @@ int main(int argc, char **argv)
     int st = publish_run(argv[1], &x, allow, &o, &r);
     close(fd);
     free(l.v);
+    free(l.ext);
     cidrset_free(allow);
     return st;
 }
