@@ -318,6 +318,7 @@ static void top_asns(struct outbuf *o, const struct custview_listing *s)
                       (unsigned long long)v[i]->events);
     }
     outbuf_puts(o, "</table></div>\n");
+    free(v);
 }
 
 static void change_list(struct outbuf *o, const struct custview_listing *s, bool added)
