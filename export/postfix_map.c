@@ -99,26 +99,26 @@ static void put_line(struct map_walk *w, const struct line *l)
 static void put_group(struct map_walk *w, size_t lo, size_t hi, int family, unsigned len,
                       size_t *n)
 {
-    const struct zone_entry *e = w->x->z->e;
-    const struct ipprefix *stack[129];
+    const struct zonedata *z = w->x->z;
+    struct ipprefix stack[129];
     size_t sp = 0;
 
     for (size_t i = lo; i < hi; i++) {
-        const struct ipprefix *p = &e[i].pfx;
+        struct zone_entry e = zonedata_at(z, i);
         bool inside = false;
         if (w->postscreen) {
-            while (sp && !ipprefix_contains(stack[sp - 1], &p->addr))
+            while (sp && !ipprefix_contains(&stack[sp - 1], &e.pfx.addr))
                 sp--;
             inside = sp > 0;
             if (sp < sizeof(stack) / sizeof(stack[0]))
-                stack[sp++] = p;
+                stack[sp++] = e.pfx;
         }
-        if (p->len != len)
+        if (e.pfx.len != len)
             continue;
-        int kind = kind_of(&e[i], w->postscreen, inside);
+        int kind = kind_of(&e, w->postscreen, inside);
         if (kind < 0)
             continue;
-        struct line l = { *p, (uint8_t)kind };
+        struct line l = { e.pfx, (uint8_t)kind };
         if (n) {
             ++*n;
             continue;
@@ -138,7 +138,7 @@ static void put_entries(struct map_walk *w, const struct lengths *has, size_t *n
     const struct zonedata *z = w->x->z;
     size_t v6 = 0;
 
-    while (v6 < z->n && z->e[v6].pfx.addr.family == 4)
+    while (v6 < z->n && zonedata_at(z, v6).pfx.addr.family == 4)
         v6++;
     for (int f = 0; f < 2; f++) {
         for (int len = f ? 128 : 32; len >= 0; len--)
@@ -164,8 +164,10 @@ void postfix_map_client_write(struct outbuf *o, const struct export_ctx *x)
     struct lengths has[2] = { { { 0 } }, { { 0 } } };
     struct map_walk w = { o, x, false, holes(z->excl.v, z->excl.n), z->excl.n, 0 };
 
-    for (size_t i = 0; i < z->n; i++)
-        has_length(has, &z->e[i].pfx);
+    for (size_t i = 0; i < z->n; i++) {
+        struct zone_entry e = zonedata_at(z, i);
+        has_length(has, &e.pfx);
+    }
     for (size_t i = 0; i < z->excl.n; i++)
         has_length(has, &z->excl.v[i]);
     header(o, "use with check_client_access cidr:/PATH/client_access.cidr", z->n + z->excl.n);
@@ -181,8 +183,10 @@ void postfix_map_postscreen_write(struct outbuf *o, const struct export_ctx *x)
     struct map_walk w = { o, x, true, NULL, 0, 0 };
     size_t n = z->allowed.n;
 
-    for (size_t i = 0; i < z->n; i++)
-        has_length(has, &z->e[i].pfx);
+    for (size_t i = 0; i < z->n; i++) {
+        struct zone_entry e = zonedata_at(z, i);
+        has_length(has, &e.pfx);
+    }
     put_entries(&w, has, &n);
     header(o, "use with postscreen_access_list = permit_mynetworks, "
            "cidr:/PATH/postscreen_access.cidr", n);

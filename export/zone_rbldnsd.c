@@ -40,7 +40,8 @@ static void dataset(struct outbuf *o, const struct export_ctx *x, int family)
      * 127.0.0.1 (::FFFF:7F00:1) not. */
     outbuf_puts(o, family == 4 ? "127.0.0.2\n" : "::ffff:7f00:2\n");
     for (size_t i = 0; i < x->z->n; i++) {
-        const struct zone_entry *e = &x->z->e[i];
+        struct zone_entry ze = zonedata_at(x->z, i);
+        const struct zone_entry *e = &ze;
         if (e->pfx.addr.family != family)
             continue;
         outbuf_ipprefix(o, &e->pfx);
