@@ -136,10 +136,8 @@ static void put_group(struct map_walk *w, size_t lo, size_t hi, int family, unsi
 static void put_entries(struct map_walk *w, const struct lengths *has, size_t *n)
 {
     const struct zonedata *z = w->x->z;
-    size_t v6 = 0;
+    size_t v6 = z->n4;
 
-    while (v6 < z->n && zonedata_at(z, v6).pfx.addr.family == 4)
-        v6++;
     for (int f = 0; f < 2; f++) {
         for (int len = f ? 128 : 32; len >= 0; len--)
             if (has[f].bit[len / 64] >> (len % 64) & 1)

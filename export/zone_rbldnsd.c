@@ -39,11 +39,11 @@ static void dataset(struct outbuf *o, const struct export_ctx *x, int family)
     /* RFC 5782 section 5 test points: 127.0.0.2 (::FFFF:7F00:2) listed,
      * 127.0.0.1 (::FFFF:7F00:1) not. */
     outbuf_puts(o, family == 4 ? "127.0.0.2\n" : "::ffff:7f00:2\n");
-    for (size_t i = 0; i < x->z->n; i++) {
+    size_t lo = family == 4 ? 0 : x->z->n4, hi = family == 4 ? x->z->n4 : x->z->n;
+
+    for (size_t i = lo; i < hi; i++) {
         struct zone_entry ze = zonedata_at(x->z, i);
         const struct zone_entry *e = &ze;
-        if (e->pfx.addr.family != family)
-            continue;
         outbuf_ipprefix(o, &e->pfx);
         if (e->cause != CAUSE_SPAM) {
             outbuf_puts(o, " :");

@@ -207,6 +207,8 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     z->ref = hugemem_grow(NULL, &z->cap, l->n + 1, sizeof(*z->ref));
     z->n = merge_cause(z, l, allow, priority[big], small, ns, NULL);
     free(small);
+    while (z->n4 < z->n && zonedata_at(z, z->n4).pfx.addr.family == 4)
+        z->n4++;
     exclusions(z, &allowed);
     z->allowed = allowed;
     z->fw_causes = fw_causes;
@@ -220,6 +222,7 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
  * and to the emitter, so the caller's emitter is wrapped. */
 struct fw_walk {
     const struct zonedata *z;
+    size_t lo;                  /* the family's first entry */
     unsigned causes;
     cidr_emit_fn *emit;
     void *ctx;
@@ -228,7 +231,7 @@ struct fw_walk {
 static bool fw_get(size_t i, struct ipprefix *out, void *ctx)
 {
     const struct fw_walk *w = ctx;
-    struct zone_entry e = zonedata_at(w->z, i);
+    struct zone_entry e = zonedata_at(w->z, w->lo + i);
 
     *out = e.pfx;
     return (w->causes >> e.cause) & 1;
@@ -243,18 +246,15 @@ static void fw_emit(const struct ipprefix *p, void *ctx)
 
 void zonedata_fw_each(const struct zonedata *z, int family, cidr_emit_fn *emit, void *ctx)
 {
-    struct fw_walk w = { z, z->fw_causes, emit, ctx };
+    struct fw_walk w = { z, family == 4 ? 0 : z->n4, z->fw_causes, emit, ctx };
 
-    cidr_minimal_get(fw_get, z->n, z->allowed.v, z->allowed.n, family, fw_emit, &w);
+    cidr_minimal_get(fw_get, zonedata_count(z, family), z->allowed.v, z->allowed.n, family,
+                     fw_emit, &w);
 }
 
 size_t zonedata_count(const struct zonedata *z, int family)
 {
-    size_t k = 0;
-
-    for (size_t i = 0; i < z->n; i++)
-        k += zonedata_at(z, i).pfx.addr.family == family;
-    return k;
+    return family == 4 ? z->n4 : z->n - z->n4;
 }
 
 void zonedata_free(struct zonedata *z)

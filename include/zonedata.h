@@ -35,6 +35,7 @@ struct zonedata {
      * 4 bytes an entry, not a copy of each. */
     uint32_t *ref;
     size_t n, cap;
+    size_t n4;                  /* entries [0, n4) are IPv4, the others IPv6 */
     struct zone_entry *own;
     size_t nown, own_cap;
     const struct listings *l;
