@@ -1,4 +1,5 @@
 /* Per-network and per-ASN tables and network escalation; see netagg.h. */
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hugemem.h"
@@ -82,6 +83,7 @@ static void net_done(struct netagg *na)
     }
     na->nseen++;
     if (!na->keep_all && ns->status == NET_NONE && ns->ips_seen == 1 && ns->ips_listed == 1) {
+        _Static_assert(alignof(struct ip_stats) >= 4, "two low bits of a record pointer");
         uintptr_t st = (uintptr_t)na->cur_st;
         if (st & 3)
             msg_panic("netagg: a record not aligned to 4 bytes");
