@@ -207,7 +207,7 @@ static void prepare_one(size_t k, void *ctx)
         p->had_previous = pubdiff_read_previous(p->d, p->outdir);
         pubdiff_compute(p->d, p->l);
     } else {
-        zonedata_build(p->z, p->l, p->allow, p->fw_causes);
+        zonedata_merge(p->z, p->l, p->allow, p->fw_causes);
     }
 }
 
@@ -376,11 +376,15 @@ static int prepare(const char *outdir, const struct export_ctx *x, struct cidrse
 {
     struct prepare pr = { d, z, outdir, x->l, allow, x->p->fw_causes, false };
 
-    if (o->run_all)
+    if (o->run_all) {
         o->run_all(2, prepare_one, &pr);
-    else
+        o->run_all(ZONEDATA_TASKS, zonedata_task, z);
+    } else {
         for (size_t i = 0; i < 2; i++)
             prepare_one(i, &pr);
+        for (size_t k = 0; k < ZONEDATA_TASKS; k++)
+            zonedata_task(k, z);
+    }
     r->had_previous = pr.had_previous;
     r->previous = d->prev, r->added = d->added.n, r->removed = d->removed.n, r->kept = d->kept;
     print_diff(d, x->l, o->verbose);

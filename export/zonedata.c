@@ -172,7 +172,25 @@ static void count_one(const struct ipprefix *p, void *ctx)
     ++*(size_t *)ctx;
 }
 
+void zonedata_task(size_t k, void *zd)
+{
+    struct zonedata *z = zd;
+
+    if (k == 0)
+        exclusions(z, &z->allowed);
+    else
+        zonedata_fw_each(z, k == 1 ? 4 : 6, count_one, k == 1 ? &z->nfw4 : &z->nfw6);
+}
+
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow,
+                    unsigned fw_causes)
+{
+    zonedata_merge(z, l, allow, fw_causes);
+    for (size_t k = 0; k < ZONEDATA_TASKS; k++)
+        zonedata_task(k, z);
+}
+
+void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset *allow,
                     unsigned fw_causes)
 {
     struct cidr_list allowed = { 0 };
@@ -209,13 +227,8 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     free(small);
     while (z->n4 < z->n && zonedata_at(z, z->n4).pfx.addr.family == 4)
         z->n4++;
-    exclusions(z, &allowed);
     z->allowed = allowed;
     z->fw_causes = fw_causes;
-    /* The firewall sets are as long as the listing: counted here, made
-     * again by each writer that wants them instead of kept. */
-    zonedata_fw_each(z, 4, count_one, &z->nfw4);
-    zonedata_fw_each(z, 6, count_one, &z->nfw6);
 }
 
 /* The firewall's causes: cidr_minimal_get hands one ctx to the reader
