@@ -153,12 +153,24 @@ static void emit_range(u128 lo, u128 hi, int family, cidr_emit_fn *emit, void *c
 }
 
 /* Emits [lo, hi] minus the excluded ranges b[*j..nb); *j moves past the
- * ranges that end before lo, so increasing calls scan b once. */
-static void emit_minus(u128 lo, u128 hi, const struct range *b, size_t nb, size_t *j,
-                       int family, cidr_emit_fn *emit, void *ctx)
+ * ranges that end before lo, so increasing calls scan b once. len: when
+ * [lo, hi] is one prefix of that length, else 0. */
+static void emit_minus(u128 lo, u128 hi, unsigned len, const struct range *b, size_t nb,
+                       size_t *j, int family, cidr_emit_fn *emit, void *ctx)
 {
     while (*j < nb && b[*j].hi < lo)
         (*j)++;
+    unsigned host = bits_of(family) - len;
+    u128 mask = host >= 128 ? ~(u128)0 : ((u128)1 << host) - 1;
+    if (len && (lo & mask) == 0 && lo + mask == hi && (*j == nb || b[*j].lo > hi)) {
+        /* The usual entry, an address alone: the block it is, as
+         * emit_range would find it. */
+        struct ipprefix p;
+        from_int(lo, family, &p.addr);
+        p.len = (uint8_t)len;
+        emit(&p, ctx);
+        return;
+    }
     for (size_t k = *j; k < nb && b[k].lo <= hi; k++) {
         if (b[k].lo > lo)
             emit_range(lo, b[k].lo - 1, family, emit, ctx);
@@ -200,24 +212,31 @@ static void minimal(const struct input *in, const struct ipprefix *ex, size_t ne
          * no copy of the input as ranges. */
         struct range cur = { 0, 0 };
         bool have = false;
+        unsigned len = 0;       /* cur is one input prefix of this length */
         for (size_t i = 0; i < in->n; i++) {
             if (!input_at(in, i, &p))
                 continue;
             struct range r = to_range(&p);
-            if (have && absorb(&cur, r))
-                continue;
-            if (have)
-                emit_minus(cur.lo, cur.hi, b, nb, &j, family, emit, ctx);
+            if (have) {
+                u128 hi = cur.hi;
+                if (absorb(&cur, r)) {
+                    if (cur.hi != hi)
+                        len = 0;        /* grown past the prefix */
+                    continue;
+                }
+                emit_minus(cur.lo, cur.hi, len, b, nb, &j, family, emit, ctx);
+            }
             cur = r;
+            len = p.len;
             have = true;
         }
         if (have)
-            emit_minus(cur.lo, cur.hi, b, nb, &j, family, emit, ctx);
+            emit_minus(cur.lo, cur.hi, len, b, nb, &j, family, emit, ctx);
     } else {
         size_t na;
         struct range *a = ranges(in, &na);
         for (size_t i = 0; i < na; i++)
-            emit_minus(a[i].lo, a[i].hi, b, nb, &j, family, emit, ctx);
+            emit_minus(a[i].lo, a[i].hi, 0, b, nb, &j, family, emit, ctx);
         free(a);
     }
     free(b);
