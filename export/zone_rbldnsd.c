@@ -13,14 +13,22 @@ size_t zone_rbldnsd_txt(const struct policy *p, enum cause c, const char *what, 
     const char *t = policy_txt(p, c);
     size_t n = 0, wl = strlen(what);
 
-    for (; *t && n < 255; t++) {
+    while (*t && n < 255) {
         if (*t == '$') {
             size_t k = wl < 255 - n ? wl : 255 - n;
             memcpy(buf + n, what, k);
             n += k;
-        } else {
-            buf[n++] = *t;
+            t++;
+            continue;
         }
+        /* The text up to the next '$', in one copy. */
+        const char *d = strchr(t, '$');
+        size_t k = d ? (size_t)(d - t) : strlen(t);
+        if (k > 255 - n)
+            k = 255 - n;
+        memcpy(buf + n, t, k);
+        n += k;
+        t += k;
     }
     buf[n] = 0;
     return n;
