@@ -34,8 +34,12 @@ void abuse_plan_build(struct abuse_plan *p, const struct listings *l,
         if (!abuse_source(e, with_state))
             continue;
         struct abuse_item *it = &p->v[k++];
+        struct listing_more m;
+        listings_more(l, e, &m);
         it->e = e;
-        it->c = c ? abuse_contacts_lookup(c, &e->pfx.addr, e->asn, &it->via) : NULL;
+        it->first = m.first;
+        it->last = m.last;
+        it->c = c ? abuse_contacts_lookup(c, &e->pfx.addr, m.asn, &it->via) : NULL;
         if (it->c)
             p->by_contact[p->with_contact++] = it;
     }

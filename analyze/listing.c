@@ -3,12 +3,64 @@
 #include <string.h>
 #include "hugemem.h"
 #include "listing.h"
+#include "msg.h"
 #include "xalloc.h"
 
-void listings_push(struct listings *l, const struct listing *e)
+_Static_assert(sizeof(struct listing) <= 32, "a listing is 32 bytes");
+
+void listings_more(const struct listings *l, const struct listing *e, struct listing_more *m)
+{
+    if (e->ext) {
+        const struct listing_ext *x = &l->ext[e->ext - 1];
+        *m = (struct listing_more){ x->score, 0, x->first, x->last, x->expires, x->asn };
+    } else {
+        *m = (struct listing_more){ 0, 0, ip_stats_ev_first(e->st), ip_stats_ev_last(e->st), 0,
+                                    e->st->asn };
+    }
+    if (e->st)
+        policy_scores(l->p, e->st, &m->score, &m->auth_score);
+}
+
+double listings_score(const struct listings *l, const struct listing *e)
+{
+    double score, auth;
+
+    if (e->st == NULL)
+        return l->ext[e->ext - 1].score;
+    policy_scores(l->p, e->st, &score, &auth);
+    return score;
+}
+
+int64_t listings_last(const struct listings *l, const struct listing *e)
+{
+    return e->ext ? l->ext[e->ext - 1].last : ip_stats_ev_last(e->st);
+}
+
+void listings_set_more(struct listings *l, struct listing *e, const struct listing_more *m)
+{
+    /* An address whose figures are its record's needs nothing stored. */
+    if (e->st && m->first == ip_stats_ev_first(e->st) && m->last == ip_stats_ev_last(e->st)
+        && m->expires == 0 && m->asn == e->st->asn) {
+        e->ext = 0;
+        return;
+    }
+    if (e->ext == 0) {
+        if (l->next >= UINT32_MAX)
+            msg_fatal("listings: more than %u entries with figures of their own", UINT32_MAX);
+        l->ext = hugemem_grow(l->ext, &l->ext_cap, l->next + 1, sizeof(*l->ext));
+        e->ext = (uint32_t)++l->next;
+    }
+    l->ext[e->ext - 1] = (struct listing_ext){ m->score, m->first, m->last, m->expires, m->asn };
+}
+
+void listings_push(struct listings *l, const struct listing *e, const struct listing_more *m)
 {
     l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
-    l->v[l->n++] = *e;
+    l->v[l->n] = *e;
+    l->v[l->n].ext = 0;
+    if (m)
+        listings_set_more(l, &l->v[l->n], m);
+    l->n++;
 }
 
 /* Every record of the agg, in address order, in batches: the policy
@@ -69,8 +121,9 @@ static void apply_listings(const struct batch *b, struct listings *out)
             __builtin_prefetch(b->st[i + PREFETCH]);
         if (b->state[i] == NOT_LISTED)
             continue;
-        struct listing l = { .st = st, .d = b->d[i], .first = ip_stats_ev_first(st),
-                             .last = ip_stats_ev_last(st), .asn = st->asn };
+        struct listing l = { .st = st };
+        l.d.cause = b->d[i].cause & 15;
+        l.d.rdns = b->d[i].rdns & 15;
         l.pfx.addr = b->ip[i];
         l.pfx.len = b->ip[i].family == 4 ? 32 : 128;
         if (b->state[i] == ALLOWED) {
@@ -78,7 +131,7 @@ static void apply_listings(const struct batch *b, struct listings *out)
                                  sizeof(l));
             out->allowed[out->nallowed++] = l;
         } else {
-            listings_push(out, &l);
+            listings_push(out, &l, NULL);
         }
     }
 }
@@ -232,12 +285,12 @@ static void escalate(struct listings *out)
             out->nets_held++;
         if (ns->status != NET_ESCALATED)
             continue;
-        struct listing l = { .pfx = ns->pfx, .first = ns->first, .last = ns->last,
-                             .asn = ns->asn };
+        struct listing l = { .pfx = ns->pfx };
+        struct listing_more m = { .score = ns->score, .first = ns->first, .last = ns->last,
+                                  .asn = ns->asn };
         l.d.cause = CAUSE_NET;
-        l.d.score = ns->score;
         l.d.rdns = RDNS_NONE;
-        listings_push(out, &l);
+        listings_push(out, &l, &m);
         out->nets_escalated++;
     }
 }
@@ -249,11 +302,11 @@ static void add_denylist(struct listings *out, struct cidrset *deny, struct cidr
         /* An explicit allow wins: the conflict is reported, not published. */
         if (allow && cidrset_overlaps(allow, pfx))
             continue;
-        struct listing l = { .pfx = *pfx, .first = INT64_MAX, .last = INT64_MIN,
-                             .flags = LF_DENY };
+        struct listing l = { .pfx = *pfx, .flags = LF_DENY };
+        struct listing_more m = { .first = INT64_MAX, .last = INT64_MIN };
         l.d.cause = CAUSE_SPAM;
         l.d.rdns = RDNS_NONE;
-        listings_push(out, &l);
+        listings_push(out, &l, &m);
     }
 }
 
@@ -263,6 +316,7 @@ void listings_decide(struct listings *out, const struct agg *a, const struct pol
     size_t n = agg_count(a);
 
     memset(out, 0, sizeof(*out));
+    out->p = p;
     netagg_init(&out->nets, p, o->allow, o->all_networks, n);
     /* Room for an entry per address and the denylist, reserved up front
      * (see hugemem.h) and touched only as filled; the escalated networks
@@ -290,6 +344,7 @@ void listings_free(struct listings *l)
 {
     free(l->v);
     free(l->allowed);
+    free(l->ext);
     netagg_free(&l->nets);
     memset(l, 0, sizeof(*l));
 }

@@ -1,7 +1,9 @@
 /* Per-network and per-ASN tables and network escalation; see netagg.h. */
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hugemem.h"
+#include "msg.h"
 #include "netagg.h"
 #include "xalloc.h"
 
@@ -81,9 +83,12 @@ static void net_done(struct netagg *na)
     }
     na->nseen++;
     if (!na->keep_all && ns->status == NET_NONE && ns->ips_seen == 1 && ns->ips_listed == 1) {
-        na->singles[na->nsingles++] = (struct net_single){ na->cur_st, netagg_key(&ns->pfx),
-                                                           ns->pfx.addr.family, ns->pfx.len,
-                                                           ns->ips_good != 0 };
+        _Static_assert(alignof(struct ip_stats) >= 4, "two low bits of a record pointer");
+        uintptr_t st = (uintptr_t)na->cur_st;
+        if (st & 3)
+            msg_panic("netagg: a record not aligned to 4 bytes");
+        st |= (ns->pfx.addr.family == 6) | (uintptr_t)(ns->ips_good != 0) << 1;
+        na->singles[na->nsingles++] = (struct net_single){ st, netagg_key(&ns->pfx) };
     } else if (ns->ips_listed || ns->status != NET_NONE || na->keep_all) {
         na->nets = hugemem_grow(na->nets, &na->cap, na->nnets + 1, sizeof(*na->nets));
         na->nets[na->nnets++] = *ns;
@@ -152,23 +157,32 @@ void netagg_finish(struct netagg *na)
         na->asv[na->nasv++] = v;
 }
 
-static struct ipprefix single_prefix(const struct net_single *s)
+static const struct ip_stats *single_st(const struct net_single *s)
 {
-    struct ipprefix n = { .len = s->len };
+    return (const struct ip_stats *)(s->st_bits & ~(uintptr_t)3);
+}
 
-    if (s->family == 4)
-        ipaddr_set_v4(&n.addr, (uint32_t)(s->key << (32 - s->len)));
-    else
-        ipaddr_set_v6(&n.addr, s->key << (64 - s->len), 0);
+static struct ipprefix single_prefix(const struct netagg *na, const struct net_single *s)
+{
+    struct ipprefix n;
+
+    if (s->st_bits & 1) {
+        n.len = (uint8_t)na->p->net_v6;
+        ipaddr_set_v6(&n.addr, s->key << (64 - n.len), 0);
+    } else {
+        n.len = (uint8_t)na->p->net_v4;
+        ipaddr_set_v4(&n.addr, (uint32_t)(s->key << (32 - n.len)));
+    }
     return n;
 }
 
 /* A single-address network written out: what net_done had counted. */
-static struct net_stats single_stats(const struct net_single *s)
+static struct net_stats single_stats(const struct netagg *na, const struct net_single *s)
 {
-    struct net_stats ns = { .pfx = single_prefix(s), .status = NET_NONE, .ips_seen = 1,
-                            .ips_listed = 1, .ips_good = s->good, .asn = s->st->asn,
-                            .events = events_of(s->st) };
+    const struct ip_stats *st = single_st(s);
+    struct net_stats ns = { .pfx = single_prefix(na, s), .status = NET_NONE, .ips_seen = 1,
+                            .ips_listed = 1, .ips_good = (uint32_t)(s->st_bits >> 1 & 1),
+                            .asn = st->asn, .events = events_of(st) };
     return ns;
 }
 
@@ -177,13 +191,13 @@ bool netagg_next(const struct netagg *na, struct netagg_iter *it, struct net_sta
     bool full = it->i < na->nnets;
 
     if (full && it->j < na->nsingles) {
-        struct ipprefix s = single_prefix(&na->singles[it->j]);
+        struct ipprefix s = single_prefix(na, &na->singles[it->j]);
         full = ipprefix_cmp(&na->nets[it->i].pfx, &s) < 0;
     }
     if (full)
         *out = na->nets[it->i++];
     else if (it->j < na->nsingles)
-        *out = single_stats(&na->singles[it->j++]);
+        *out = single_stats(na, &na->singles[it->j++]);
     else
         return false;
     return true;
@@ -196,7 +210,7 @@ static bool search(const struct netagg *na, bool singles, const struct ipprefix 
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        struct ipprefix p = singles ? single_prefix(&na->singles[mid]) : na->nets[mid].pfx;
+        struct ipprefix p = singles ? single_prefix(na, &na->singles[mid]) : na->nets[mid].pfx;
         int c = ipprefix_cmp(&p, n);
         if (c == 0) {
             *at = mid;
@@ -218,7 +232,7 @@ bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_st
     if (search(na, false, &n, &at))
         *out = na->nets[at];
     else if (search(na, true, &n, &at))
-        *out = single_stats(&na->singles[at]);
+        *out = single_stats(na, &na->singles[at]);
     else
         return false;
     return true;

@@ -67,21 +67,36 @@ const char *policy_exempt_name(enum policy_exempt x)
     return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "?";
 }
 
+/* The scores of st from its counts n (which it may change). */
+static void scores(const struct policy *p, uint32_t n[AC__COUNT], double *score, double *auth)
+{
+    /* postscreen logs "DNSBL rank N" without the zones behind it; dnsblog
+     * names them. A rank our own zone may have caused is not evidence:
+     * each hit of our zone takes one rank line away. */
+    n[AC_PS_DNSBL] -= n[AC_PS_DNSBL] < n[AC_OWN_ZONE] ? n[AC_PS_DNSBL] : n[AC_OWN_ZONE];
+    *score = 0;
+    for (int k = 0; k < AC__COUNT; k++)
+        if (k != AC_AUTH_FAIL && k != AC_AUTHENTICATED && k != AC_OWN_ZONE)
+            *score += p->weight[k] * n[k];
+    *auth = p->weight[AC_AUTH_FAIL] * n[AC_AUTH_FAIL];
+}
+
+void policy_scores(const struct policy *p, const struct ip_stats *st, double *score,
+                   double *auth_score)
+{
+    uint32_t n[AC__COUNT];
+
+    ip_stats_counts(st, n);
+    scores(p, n, score, auth_score);
+}
+
 void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct ip_stats *st,
                    struct decision *d)
 {
     uint32_t n[AC__COUNT];
 
     ip_stats_counts(st, n);
-    /* postscreen logs "DNSBL rank N" without the zones behind it; dnsblog
-     * names them. A rank our own zone may have caused is not evidence:
-     * each hit of our zone takes one rank line away. */
-    n[AC_PS_DNSBL] -= n[AC_PS_DNSBL] < n[AC_OWN_ZONE] ? n[AC_PS_DNSBL] : n[AC_OWN_ZONE];
-    d->score = 0;
-    for (int k = 0; k < AC__COUNT; k++)
-        if (k != AC_AUTH_FAIL && k != AC_AUTHENTICATED && k != AC_OWN_ZONE)
-            d->score += p->weight[k] * n[k];
-    d->auth_score = p->weight[AC_AUTH_FAIL] * n[AC_AUTH_FAIL];
+    scores(p, n, &d->score, &d->auth_score);
     d->rdns = rdns_of(ip, st);
     d->exempt = policy_exempt(p, ip);
     if (d->exempt != PX_NONE) {

@@ -241,9 +241,9 @@ const struct state_note *state_notes(const struct state *s, const struct ipprefi
 /* How strong new evidence is against the plain thresholds (not the
  * rDNS-lowered bar): a removal by hand is undone only by evidence that
  * would list a named server relist_factor times over. */
-static double strength(const struct listing *l, const struct policy *p)
+static double strength(const struct listing_more *m, const struct policy *p)
 {
-    double sp = l->d.score / p->threshold, a = l->d.auth_score / p->auth_threshold;
+    double sp = m->score / p->threshold, a = m->auth_score / p->auth_threshold;
 
     return sp > a ? sp : a;
 }
@@ -262,13 +262,15 @@ void state_apply(struct state *s, struct listings *l, const struct policy *p,
         s->v[i].touched = false;
     for (size_t i = 0; i < n; i++) {
         struct listing e = l->v[i];
+        struct listing_more m;
         if (e.flags & LF_DENY) {
             l->v[w++] = e;
             continue;
         }
+        listings_more(l, &e, &m);
         struct entry *se = find_in(s, &e.pfx, n0);
         if (se && se->e.removed_at) {
-            if (strength(&e, p) < p->relist_factor) {
+            if (strength(&m, p) < p->relist_factor) {
                 se->touched = true;
                 l->held++;
                 continue;       /* stays off */
@@ -284,17 +286,18 @@ void state_apply(struct state *s, struct listings *l, const struct policy *p,
         }
         if (e.flags & LF_NEW)
             l->added++;
-        if (e.first < se->e.first)
-            se->e.first = e.first;
-        if (e.last != INT64_MIN && e.last > se->e.last)
-            se->e.last = e.last;
-        se->e.score = e.d.score;
+        if (m.first < se->e.first)
+            se->e.first = m.first;
+        if (m.last != INT64_MIN && m.last > se->e.last)
+            se->e.last = m.last;
+        se->e.score = m.score;
         se->e.cause = e.d.cause;
         int64_t base = se->e.last != INT64_MIN ? se->e.last : now;
         se->e.listed_until = base + p->expiry;
         se->touched = true;
-        e.first = se->e.first;
-        e.expires = se->e.listed_until;
+        m.first = se->e.first;
+        m.expires = se->e.listed_until;
+        listings_set_more(l, &e, &m);
         l->v[w++] = e;
     }
     l->n = w;
@@ -312,12 +315,12 @@ void state_apply(struct state *s, struct listings *l, const struct policy *p,
             continue;
         }
         if (se->e.listed_until > now) {
-            struct listing c = { .pfx = se->e.pfx, .first = se->e.first, .last = se->e.last,
-                                 .expires = se->e.listed_until, .flags = LF_STATE };
-            c.d.cause = se->e.cause;
-            c.d.score = se->e.score;
+            struct listing c = { .pfx = se->e.pfx, .flags = LF_STATE };
+            struct listing_more m = { .score = se->e.score, .first = se->e.first,
+                                      .last = se->e.last, .expires = se->e.listed_until };
+            c.d.cause = se->e.cause & 15;
             c.d.rdns = RDNS_NONE;
-            listings_push(l, &c);
+            listings_push(l, &c, &m);
             l->carried++;
             s->v[keep++] = *se;
         } else {

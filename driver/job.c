@@ -383,6 +383,7 @@ int job_decide(struct job *j)
     if (j->state && (o->use & JOB_RUN))
         state_apply(j->state, &j->l, &j->policy, j->allow, j->now);
     j->t_publish = seconds();
+    j->cpu_decide = cpu_seconds();
     j->mb_decide = peak_mb();
     if ((o->use & JOB_RUN) && o->verbose)
         run_summary(j);
@@ -499,9 +500,10 @@ static int publish_listings(struct job *j)
     afile_catch_signals();
     int status = publish_run(o->outdir, &rep, j->allow, &pub, &pr);
     if (o->verbose) {
-        msg_info("time: read %.2f s (CPU %.2f s), decide %.2f s, publish %.2f s",
-                 j->t_decide - j->t_read, j->cpu_read, j->t_publish - j->t_decide,
-                 seconds() - j->t_publish);
+        msg_info("time: read %.2f s (CPU %.2f s), decide %.2f s (CPU %.2f s), "
+                 "publish %.2f s (CPU %.2f s)", j->t_decide - j->t_read, j->cpu_read,
+                 j->t_publish - j->t_decide, j->cpu_decide - j->cpu_read,
+                 seconds() - j->t_publish, cpu_seconds() - j->cpu_decide);
         msg_info("peak memory: %ld MB after read, %ld MB after decide, %ld MB after publish",
                  j->mb_read, j->mb_decide, peak_mb());
     }

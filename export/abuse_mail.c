@@ -234,8 +234,8 @@ static void human_text(struct outbuf *t, const struct abuse_mail_in *in,
     bool redact = in->p->abuse.redact;
 
     ipaddr_format(&e->pfx.addr, ip);
-    human_time(first, e->first);
-    human_time(last, e->last);
+    human_time(first, it->first);
+    human_time(last, it->last);
     outbuf_puts(t, "Hello,\n\nthis is an automated report from ");
     text_field(t, org(in));
     outbuf_printf(t, " (%s). Our mail servers recorded the activity\n"
@@ -420,8 +420,8 @@ static void feedback_report(struct outbuf *b, const struct abuse_item *it, const
     ipaddr_format(&it->e->pfx.addr, ip);
     outbuf_printf(b, "Feedback-Type: abuse\r\nUser-Agent: rblforge/%s\r\nVersion: 1\r\n"
                   "Source-IP: %s\r\n", RBLFORGE_VERSION, ip);
-    if (it->e->first != INT64_MAX) {
-        date822(date, it->e->first);
+    if (it->first != INT64_MAX) {
+        date822(date, it->first);
         outbuf_printf(b, "Arrival-Date: %s\r\n", date);
     }
     if (host)
@@ -450,7 +450,7 @@ static void xarf_report(struct outbuf *b, const struct abuse_mail_in *in,
     bool auth = it->e->d.cause == CAUSE_AUTH;
 
     ipaddr_format(&it->e->pfx.addr, ip);
-    date822(date, it->e->first != INT64_MAX ? it->e->first : in->now);
+    date822(date, it->first != INT64_MAX ? it->first : in->now);
     outbuf_puts(b, "---\n");
     yaml_str(b, "Reported-From", in->p->abuse.from);
     yaml_str(b, "Category", "abuse");
@@ -547,8 +547,8 @@ void abuse_mail_digest(struct outbuf *o, const struct abuse_mail_in *in, size_t 
     outbuf_init_mem(&list, 4096);
     for (size_t i = from; i < from + show; i++) {
         const struct listing *e = g[i]->e;
-        human_time(first, e->first);
-        human_time(last, e->last);
+        human_time(first, g[i]->first);
+        human_time(last, g[i]->last);
         outbuf_printf(&list, "  %-39s %-8s %s .. %s", ipaddr_format(&e->pfx.addr, ip),
                       policy_cause_name(e->d.cause), first, last);
         if (e->st && !e->st->rdns_unknown && ldh_name(e->st->rdns))

@@ -62,8 +62,30 @@ static int cmp_range(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+/* The input, read a record at a time: the i-th prefix into *out if it
+ * is part of the input (of the family, and accepted), false otherwise. */
+struct input {
+    const void *in;             /* an array of records of stride bytes ... */
+    size_t stride, n;
+    cidr_keep_fn *keep;
+    cidr_get_fn *get;           /* ... or this */
+    void *ctx;
+    int family;
+};
+
 /* The i-th prefix of an array of records that start with one. */
 #define PFX_AT(base, stride, i) ((const struct ipprefix *)((const char *)(base) + (i) * (stride)))
+
+static bool input_at(const struct input *in, size_t i, struct ipprefix *out)
+{
+    if (in->get)
+        return in->get(i, out, in->ctx) && out->addr.family == in->family;
+    const struct ipprefix *p = PFX_AT(in->in, in->stride, i);
+    if (p->addr.family != in->family || (in->keep && !in->keep(p, in->ctx)))
+        return false;
+    *out = *p;
+    return true;
+}
 
 /* Merges r into cur when they overlap or touch (cur.hi + 1 == r.lo,
  * without overflow); r starts no lower than cur. */
@@ -76,29 +98,21 @@ static bool absorb(struct range *cur, struct range r)
     return true;
 }
 
-/* Is the record p begins part of the input: of the family, and accepted
- * by keep if there is one? */
-static bool wanted(const struct ipprefix *p, int family, cidr_keep_fn *keep, void *ctx)
-{
-    return p->addr.family == family && (keep == NULL || keep(p, ctx));
-}
-
-/* Sorted, merged ranges of the prefixes of one family that keep accepts. */
-static struct range *ranges(const void *v, size_t stride, size_t n, int family,
-                            cidr_keep_fn *keep, void *ctx, size_t *out_n)
+/* Sorted, merged ranges of the input. */
+static struct range *ranges(const struct input *in, size_t *out_n)
 {
     size_t k = 0, w = 0;
     bool sorted = true;
+    struct ipprefix p;
 
-    for (size_t i = 0; i < n; i++)
-        k += wanted(PFX_AT(v, stride, i), family, keep, ctx);
+    for (size_t i = 0; i < in->n; i++)
+        k += input_at(in, i, &p);
     struct range *r = hugemem_alloc(k * sizeof(*r));
     k = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct ipprefix *p = PFX_AT(v, stride, i);
-        if (!wanted(p, family, keep, ctx))
+    for (size_t i = 0; i < in->n; i++) {
+        if (!input_at(in, i, &p))
             continue;
-        r[k] = to_range(p);
+        r[k] = to_range(&p);
         sorted = sorted && (k == 0 || r[k - 1].lo <= r[k].lo);
         k++;
     }
@@ -139,12 +153,24 @@ static void emit_range(u128 lo, u128 hi, int family, cidr_emit_fn *emit, void *c
 }
 
 /* Emits [lo, hi] minus the excluded ranges b[*j..nb); *j moves past the
- * ranges that end before lo, so increasing calls scan b once. */
-static void emit_minus(u128 lo, u128 hi, const struct range *b, size_t nb, size_t *j,
-                       int family, cidr_emit_fn *emit, void *ctx)
+ * ranges that end before lo, so increasing calls scan b once. len: when
+ * [lo, hi] is one prefix of that length, else 0. */
+static void emit_minus(u128 lo, u128 hi, unsigned len, const struct range *b, size_t nb,
+                       size_t *j, int family, cidr_emit_fn *emit, void *ctx)
 {
     while (*j < nb && b[*j].hi < lo)
         (*j)++;
+    unsigned host = bits_of(family) - len;
+    u128 mask = host >= 128 ? ~(u128)0 : ((u128)1 << host) - 1;
+    if (len && (lo & mask) == 0 && lo + mask == hi && (*j == nb || b[*j].lo > hi)) {
+        /* The usual entry, an address alone: the block it is, as
+         * emit_range would find it. */
+        struct ipprefix p;
+        from_int(lo, family, &p.addr);
+        p.len = (uint8_t)len;
+        emit(&p, ctx);
+        return;
+    }
     for (size_t k = *j; k < nb && b[k].lo <= hi; k++) {
         if (b[k].lo > lo)
             emit_range(lo, b[k].lo - 1, family, emit, ctx);
@@ -155,57 +181,82 @@ static void emit_minus(u128 lo, u128 hi, const struct range *b, size_t nb, size_
     emit_range(lo, hi, family, emit, ctx);
 }
 
-/* Are the prefixes of one family that keep accepts in address order? */
-static bool in_order(const void *in, size_t stride, size_t nin, int family,
-                     cidr_keep_fn *keep, void *ctx)
+/* Is the input in address order? */
+static bool in_order(const struct input *in)
 {
-    const struct ipprefix *prev = NULL;
+    struct ipprefix prev, p;
+    bool have = false;
 
-    for (size_t i = 0; i < nin; i++) {
-        const struct ipprefix *p = PFX_AT(in, stride, i);
-        if (!wanted(p, family, keep, ctx))
+    for (size_t i = 0; i < in->n; i++) {
+        if (!input_at(in, i, &p))
             continue;
-        if (prev && memcmp(prev->addr.b, p->addr.b, family == 4 ? 4 : 16) > 0)
+        if (have && memcmp(prev.addr.b, p.addr.b, in->family == 4 ? 4 : 16) > 0)
             return false;
         prev = p;
+        have = true;
     }
     return true;
+}
+
+static void minimal(const struct input *in, const struct ipprefix *ex, size_t nex,
+                    cidr_emit_fn *emit, void *ctx)
+{
+    size_t nb, j = 0;
+    int family = in->family;
+    struct input exin = { ex, sizeof(*ex), nex, NULL, NULL, NULL, family };
+    struct range *b = ranges(&exin, &nb);
+    struct ipprefix p;
+
+    if (in_order(in)) {
+        /* The usual case (the listings are sorted): merge as we go, with
+         * no copy of the input as ranges. */
+        struct range cur = { 0, 0 };
+        bool have = false;
+        unsigned len = 0;       /* cur is one input prefix of this length */
+        for (size_t i = 0; i < in->n; i++) {
+            if (!input_at(in, i, &p))
+                continue;
+            struct range r = to_range(&p);
+            if (have) {
+                u128 hi = cur.hi;
+                if (absorb(&cur, r)) {
+                    if (cur.hi != hi)
+                        len = 0;        /* grown past the prefix */
+                    continue;
+                }
+                emit_minus(cur.lo, cur.hi, len, b, nb, &j, family, emit, ctx);
+            }
+            cur = r;
+            len = p.len;
+            have = true;
+        }
+        if (have)
+            emit_minus(cur.lo, cur.hi, len, b, nb, &j, family, emit, ctx);
+    } else {
+        size_t na;
+        struct range *a = ranges(in, &na);
+        for (size_t i = 0; i < na; i++)
+            emit_minus(a[i].lo, a[i].hi, 0, b, nb, &j, family, emit, ctx);
+        free(a);
+    }
+    free(b);
 }
 
 void cidr_minimal_each(const void *in, size_t stride, size_t nin, cidr_keep_fn *keep,
                        const struct ipprefix *ex, size_t nex, int family,
                        cidr_emit_fn *emit, void *ctx)
 {
-    size_t nb, j = 0;
-    struct range *b = ranges(ex, sizeof(*ex), nex, family, NULL, NULL, &nb);
+    struct input i = { in, stride, nin, keep, NULL, ctx, family };
 
-    if (in_order(in, stride, nin, family, keep, ctx)) {
-        /* The usual case (the listings are sorted): merge as we go, with
-         * no copy of the input as ranges. */
-        struct range cur = { 0, 0 };
-        bool have = false;
-        for (size_t i = 0; i < nin; i++) {
-            const struct ipprefix *p = PFX_AT(in, stride, i);
-            if (!wanted(p, family, keep, ctx))
-                continue;
-            struct range r = to_range(p);
-            if (have && absorb(&cur, r))
-                continue;
-            if (have)
-                emit_minus(cur.lo, cur.hi, b, nb, &j, family, emit, ctx);
-            cur = r;
-            have = true;
-        }
-        if (have)
-            emit_minus(cur.lo, cur.hi, b, nb, &j, family, emit, ctx);
-    } else {
-        size_t na;
-        struct range *a = ranges(in, stride, nin, family, keep, ctx, &na);
-        for (size_t i = 0; i < na; i++)
-            emit_minus(a[i].lo, a[i].hi, b, nb, &j, family, emit, ctx);
-        free(a);
-    }
-    free(b);
+    minimal(&i, ex, nex, emit, ctx);
+}
+
+void cidr_minimal_get(cidr_get_fn *get, size_t nin, const struct ipprefix *ex, size_t nex,
+                      int family, cidr_emit_fn *emit, void *ctx)
+{
+    struct input i = { NULL, 0, nin, NULL, get, ctx, family };
+
+    minimal(&i, ex, nex, emit, ctx);
 }
 
 static void add_to_list(const struct ipprefix *p, void *ctx)

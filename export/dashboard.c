@@ -104,11 +104,13 @@ static void by_time(struct outbuf *o, const struct listings *l)
     int64_t t0 = INT64_MAX, t1 = INT64_MIN;
     size_t cnt[MAXB] = { 0 };
 
-    for (size_t i = 0; i < l->n; i++)
-        if (l->v[i].last != INT64_MIN && l->v[i].last != INT64_MAX) {
-            t0 = l->v[i].last < t0 ? l->v[i].last : t0;
-            t1 = l->v[i].last > t1 ? l->v[i].last : t1;
+    for (size_t i = 0; i < l->n; i++) {
+        int64_t last = listings_last(l, &l->v[i]);
+        if (last != INT64_MIN && last != INT64_MAX) {
+            t0 = last < t0 ? last : t0;
+            t1 = last > t1 ? last : t1;
         }
+    }
     outbuf_puts(o, "<h3>Listings by the hour of their last evidence</h3>\n");
     if (t0 > t1) {
         outbuf_puts(o, "<p class=\"muted\">No listed address has evidence in this run.</p>\n");
@@ -121,9 +123,11 @@ static void by_time(struct outbuf *o, const struct listings *l)
         t0 += (int64_t)(nb - MAXB) * step;
         nb = MAXB;
     }
-    for (size_t i = 0; i < l->n; i++)
-        if (l->v[i].last != INT64_MIN && l->v[i].last != INT64_MAX && l->v[i].last >= t0)
-            cnt[(l->v[i].last - t0) / step]++;
+    for (size_t i = 0; i < l->n; i++) {
+        int64_t last = listings_last(l, &l->v[i]);
+        if (last != INT64_MIN && last != INT64_MAX && last >= t0)
+            cnt[(last - t0) / step]++;
+    }
     for (size_t b = 0; b < nb; b++)
         top = cnt[b] > top ? cnt[b] : top;
     double max = nice_max((double)top), bw = (double)(W - LEFT - 10) / (double)nb;
@@ -172,14 +176,17 @@ static void reasons(struct outbuf *o, const struct ip_stats *st)
     }
 }
 
-static int cmp_score(const void *a, const void *b)
-{
-    const struct listing *x = *(const struct listing *const *)a;
-    const struct listing *y = *(const struct listing *const *)b;
+/* One of the top addresses: the highest score first, then prefix order. */
+struct top {
+    double score;
+    const struct listing *e;
+};
 
-    if (x->d.score != y->d.score)
-        return x->d.score < y->d.score ? 1 : -1;
-    return ipprefix_cmp(&x->pfx, &y->pfx);
+static bool before(const struct top *x, const struct top *y)
+{
+    if (x->score != y->score)
+        return x->score > y->score;
+    return ipprefix_cmp(&x->e->pfx, &y->e->pfx) < 0;
 }
 
 static void asn_cell(struct outbuf *o, const struct asn_db *db, uint32_t asn)
@@ -195,63 +202,79 @@ static void asn_cell(struct outbuf *o, const struct asn_db *db, uint32_t asn)
 static void top_addresses(struct outbuf *o, const struct custview_listing *s)
 {
     const struct listings *l = s->l;
-    const struct listing **v = xmalloc((l->n + 1) * sizeof(*v));
+    struct top v[TOP_ROWS + 1];
     size_t n = 0;
     char ip[IPPREFIX_STRLEN];
 
-    for (size_t i = 0; i < l->n; i++)
-        if (l->v[i].st)
-            v[n++] = &l->v[i];
-    qsort(v, n, sizeof(*v), cmp_score);
+    /* The first TOP_ROWS in that order, kept sorted as they come: no
+     * array of every listed address to sort. */
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->v[i].st == NULL)
+            continue;
+        struct top t = { listings_score(l, &l->v[i]), &l->v[i] };
+        if (n == TOP_ROWS && !before(&t, &v[n - 1]))
+            continue;
+        size_t k = n < TOP_ROWS ? n++ : n - 1;
+        for (; k > 0 && before(&t, &v[k - 1]); k--)
+            v[k] = v[k - 1];
+        v[k] = t;
+    }
     outbuf_puts(o, "<h3>Top addresses</h3>\n<div class=\"scroll\"><table id=\"top-addresses\">"
                 "<tr><th class=\"l\">address</th><th class=\"l\">cause</th><th>score</th>"
                 "<th class=\"l\">rDNS</th><th class=\"l\">AS</th><th class=\"l\">reasons "
                 "(events)</th></tr>\n");
-    for (size_t i = 0; i < n && i < TOP_ROWS; i++) {
-        const struct listing *e = v[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct listing *e = v[i].e;
+        struct listing_more m;
+        listings_more(l, e, &m);
         outbuf_printf(o, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%g</td>"
                       "<td class=\"l\">", ipprefix_format(&e->pfx, ip),
-                      policy_cause_name(e->d.cause), e->d.score);
+                      policy_cause_name(e->d.cause), m.score);
         h(o, e->st->rdns);
         outbuf_puts(o, "</td>");
-        asn_cell(o, s->asn, e->asn ? e->asn : e->st->asn);
+        asn_cell(o, s->asn, m.asn ? m.asn : e->st->asn);
         outbuf_puts(o, "<td class=\"l\">");
         reasons(o, e->st);
         outbuf_puts(o, "</td></tr>\n");
     }
     outbuf_puts(o, "</table></div>\n");
-    free(v);
 }
 
-static int cmp_net(const void *a, const void *b)
+/* Most listed addresses first, then prefix order. */
+static bool net_before(const struct net_stats *x, const struct net_stats *y)
 {
-    const struct net_stats *x = a, *y = b;
-
     if (x->ips_listed != y->ips_listed)
-        return x->ips_listed < y->ips_listed ? 1 : -1;
-    return ipprefix_cmp(&x->pfx, &y->pfx);
+        return x->ips_listed > y->ips_listed;
+    return ipprefix_cmp(&x->pfx, &y->pfx) < 0;
 }
 
-/* Networks with two or more listed addresses, or escalated, or held. */
+/* Networks with two or more listed addresses, or escalated, or held: the
+ * first TOP_ROWS in net_before's order, kept sorted as they come. */
 static void top_networks(struct outbuf *o, const struct custview_listing *s)
 {
-    struct net_stats *v = NULL, ns;
-    size_t n = 0, cap = 0;
-    struct netagg_iter it = { 0, 0 };
+    const struct netagg *na = &s->l->nets;
+    struct net_stats v[TOP_ROWS];
+    size_t n = 0;
     char pfx[IPPREFIX_STRLEN];
 
-    while (netagg_next(&s->l->nets, &it, &ns))
-        if (ns.ips_listed >= 2 || ns.status != NET_NONE) {
-            v = xgrow(v, &cap, n + 1, sizeof(*v));
-            v[n++] = ns;
-        }
-    if (n)
-        qsort(v, n, sizeof(*v), cmp_net);
+    /* A single-address network (netagg_next) has one listed address and
+     * is never escalated: only the full ones can be here. */
+    for (size_t i = 0; i < na->nnets; i++) {
+        const struct net_stats ns = na->nets[i];
+        if (ns.ips_listed < 2 && ns.status == NET_NONE)
+            continue;
+        if (n == TOP_ROWS && !net_before(&ns, &v[n - 1]))
+            continue;
+        size_t k = n < TOP_ROWS ? n++ : n - 1;
+        for (; k > 0 && net_before(&ns, &v[k - 1]); k--)
+            v[k] = v[k - 1];
+        v[k] = ns;
+    }
     outbuf_puts(o, "<h3>Top networks</h3>\n<div class=\"scroll\"><table id=\"top-networks\">"
                 "<tr><th class=\"l\">network</th><th>listed</th><th>seen</th>"
                 "<th>sending good mail</th><th class=\"l\">escalated</th><th class=\"l\">AS"
                 "</th></tr>\n");
-    for (size_t i = 0; i < n && i < TOP_ROWS; i++) {
+    for (size_t i = 0; i < n; i++) {
         outbuf_printf(o, "<tr><td class=\"l\">%s</td><td>%u</td><td>%u</td><td>%u</td>"
                       "<td class=\"l\">%s</td>", ipprefix_format(&v[i].pfx, pfx),
                       v[i].ips_listed, v[i].ips_seen, v[i].ips_good,
@@ -260,7 +283,6 @@ static void top_networks(struct outbuf *o, const struct custview_listing *s)
         outbuf_puts(o, "</tr>\n");
     }
     outbuf_puts(o, "</table></div>\n");
-    free(v);
 }
 
 static int cmp_as(const void *a, const void *b)
@@ -360,7 +382,8 @@ static void held(struct outbuf *o, const struct custview_listing *s)
     for (size_t i = 0; i < l->nallowed && i < HELD_SHOWN; i++)
         outbuf_printf(o, "<tr><td class=\"l\">%s</td><td class=\"l\">allowlisted (would be "
                       "%s)</td><td>%g</td></tr>\n", ipprefix_format(&l->allowed[i].pfx, ip),
-                      policy_cause_name(l->allowed[i].d.cause), l->allowed[i].d.score);
+                      policy_cause_name(l->allowed[i].d.cause),
+                      listings_score(l, &l->allowed[i]));
     outbuf_puts(o, "</table></div>\n");
 }
 

@@ -60,23 +60,25 @@ void listings_csv_write(struct outbuf *o, const struct export_ctx *r)
     for (size_t i = 0; i < l->n; i++) {
         const struct listing *e = &l->v[i];
         const struct ip_stats *st = e->st;
+        struct listing_more m;
         /* The evidence records are scattered in memory: fetch ahead. */
         if (i + 8 < l->n && l->v[i + 8].st)
             __builtin_prefetch(l->v[i + 8].st);
         if (i + 4 < l->n && l->v[i + 4].st && l->v[i + 4].st->rdns)
             __builtin_prefetch(l->v[i + 4].st->rdns);
+        listings_more(l, e, &m);
         outbuf_ipprefix(o, &e->pfx);
         outbuf_putc(o, ',');
         outbuf_puts(o, policy_cause_name(e->d.cause));
         outbuf_putc(o, ',');
         outbuf_puts(o, policy_code(r->p, e->d.cause));
         outbuf_putc(o, ',');
-        outbuf_g(o, e->d.score);
+        outbuf_g(o, m.score);
         outbuf_putc(o, ',');
         if (st)
             outbuf_g(o, policy_bar(r->p, e->d.rdns));
         outbuf_putc(o, ',');
-        outbuf_g(o, e->d.auth_score);
+        outbuf_g(o, m.auth_score);
         uint32_t n[AC__COUNT];
         if (st) {
             ip_stats_counts(st, n);
@@ -94,15 +96,15 @@ void listings_csv_write(struct outbuf *o, const struct export_ctx *r)
         if (st)
             outbuf_puts(o, rdns_class_name(e->d.rdns));
         outbuf_putc(o, ',');
-        const char *org = asn_org(r->asn, e->asn);
-        if (e->asn)
-            outbuf_u64(o, e->asn);
+        const char *org = asn_org(r->asn, m.asn);
+        if (m.asn)
+            outbuf_u64(o, m.asn);
         outbuf_putc(o, ',');
         if (org)
             esc_csv(o, org, strlen(org));
-        put_time(o, e->first, &dt);
-        put_time(o, e->last, &dt);
-        put_time(o, e->expires, &dt);
+        put_time(o, m.first, &dt);
+        put_time(o, m.last, &dt);
+        put_time(o, m.expires, &dt);
         /* Where the entry comes from: today's evidence, the network rule,
          * the denylist, or the state file (no new evidence). */
         outbuf_putc(o, ',');

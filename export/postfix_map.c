@@ -27,26 +27,6 @@ static int cmp_line(const void *a, const void *b)
     return c ? c : (x->kind > y->kind) - (x->kind < y->kind);
 }
 
-/* Whether each zone entry sits inside another one: z->e is in prefix
- * order and prefixes nest or are disjoint, so the entries open at a point
- * form a chain on a stack. */
-static bool *nested(const struct zonedata *z)
-{
-    bool *in = xcalloc(z->n ? z->n : 1, sizeof(*in));
-    const struct ipprefix *stack[129];
-    size_t sp = 0;
-
-    for (size_t i = 0; i < z->n; i++) {
-        const struct ipprefix *p = &z->e[i].pfx;
-        while (sp && !ipprefix_contains(stack[sp - 1], &p->addr))
-            sp--;
-        in[i] = sp > 0;
-        if (sp < sizeof(stack) / sizeof(stack[0]))
-            stack[sp++] = p;
-    }
-    return in;
-}
-
 static void header(struct outbuf *o, const char *what, size_t n)
 {
     outbuf_printf(o, "# Postfix cidr_table written by rblforge: %zu entries; %s.\n"
@@ -54,62 +34,163 @@ static void header(struct outbuf *o, const char *what, size_t n)
                   n, what);
 }
 
+/* A map's line of a zone entry: its cause; in the postscreen map a
+ * dynamic entry alone needs no line (-1: no match is no verdict), one
+ * inside a rejected network needs dunno to stop the search there. */
+static int kind_of(const struct zone_entry *e, bool postscreen, bool inside)
+{
+    if (!postscreen || e->cause != CAUSE_DYNAMIC)
+        return e->cause;
+    return inside ? DUNNO : -1;
+}
+
+/* Which prefix lengths the lines of one family have: a bit per length. */
+struct lengths {
+    uint64_t bit[3];
+};
+
+static void has_length(struct lengths *h, const struct ipprefix *p)
+{
+    h[p->addr.family == 4 ? 0 : 1].bit[p->len / 64] |= UINT64_C(1) << (p->len % 64);
+}
+
+/* The lines of a map in cmp_line's order without a sorted copy of the
+ * zone: z->e is in prefix order, so its entries of one family and length
+ * come in address order; they are taken a length at a time, longest
+ * first, merged with the holes (h, sorted by cmp_line, usually few). In
+ * the postscreen map, whether an entry sits inside another one is kept
+ * on a stack as the walk goes: prefixes nest or are disjoint, so the
+ * entries open at a point form a chain. */
+struct map_walk {
+    struct outbuf *o;
+    const struct export_ctx *x;
+    bool postscreen;
+    const struct line *h;
+    size_t nh, ih;
+};
+
+static void put_line(struct map_walk *w, const struct line *l)
+{
+    struct outbuf *o = w->o;
+    char pfx[IPPREFIX_STRLEN], txt[256];
+
+    if (w->postscreen) {
+        outbuf_ipprefix(o, &l->pfx);
+        outbuf_puts(o, l->kind == HOLE ? " permit\n" : l->kind == DUNNO ? " dunno\n"
+                    : " reject\n");
+        return;
+    }
+    size_t k = ipprefix_text(&l->pfx, pfx);
+    outbuf_write(o, pfx, k);
+    if (l->kind == HOLE) {
+        outbuf_puts(o, " DUNNO\n");
+        return;
+    }
+    /* The zone's TXT of the cause (validated printable ASCII, no
+     * quotes), its '$' naming the prefix. */
+    zone_rbldnsd_txt(w->x->p, (enum cause)l->kind, pfx, txt);
+    outbuf_puts(o, l->kind == CAUSE_DYNAMIC ? " 450 4.7.1 " : " REJECT 5.7.1 ");
+    outbuf_puts(o, txt);
+    outbuf_putc(o, '\n');
+}
+
+/* The entries' lines of family (from e[lo..hi)) and length len, merged
+ * with the holes of that group; counts them into *n when o is NULL. */
+static void put_group(struct map_walk *w, size_t lo, size_t hi, int family, unsigned len,
+                      size_t *n)
+{
+    const struct zonedata *z = w->x->z;
+    struct ipprefix stack[129];
+    size_t sp = 0;
+
+    for (size_t i = lo; i < hi; i++) {
+        struct zone_entry e = zonedata_at(z, i);
+        bool inside = false;
+        if (w->postscreen) {
+            while (sp && !ipprefix_contains(&stack[sp - 1], &e.pfx.addr))
+                sp--;
+            inside = sp > 0;
+            if (sp < sizeof(stack) / sizeof(stack[0]))
+                stack[sp++] = e.pfx;
+        }
+        if (e.pfx.len != len)
+            continue;
+        int kind = kind_of(&e, w->postscreen, inside);
+        if (kind < 0)
+            continue;
+        struct line l = { e.pfx, (uint8_t)kind };
+        if (n) {
+            ++*n;
+            continue;
+        }
+        while (w->ih < w->nh && cmp_line(&w->h[w->ih], &l) < 0)
+            put_line(w, &w->h[w->ih++]);
+        put_line(w, &l);
+    }
+    while (!n && w->ih < w->nh && w->h[w->ih].pfx.addr.family == family
+           && w->h[w->ih].pfx.len == len)
+        put_line(w, &w->h[w->ih++]);
+}
+
+/* Every entry's line (and the holes among them), or their count into *n. */
+static void put_entries(struct map_walk *w, const struct lengths *has, size_t *n)
+{
+    const struct zonedata *z = w->x->z;
+    size_t v6 = z->n4;
+
+    for (int f = 0; f < 2; f++) {
+        for (int len = f ? 128 : 32; len >= 0; len--)
+            if (has[f].bit[len / 64] >> (len % 64) & 1)
+                put_group(w, f ? v6 : 0, f ? z->n : v6, f ? 6 : 4, (unsigned)len, n);
+    }
+}
+
+/* The holes, sorted by cmp_line (a copy: they are few). */
+static struct line *holes(const struct ipprefix *v, size_t n)
+{
+    struct line *h = xmalloc((n + 1) * sizeof(*h));
+
+    for (size_t i = 0; i < n; i++)
+        h[i] = (struct line){ v[i], HOLE };
+    qsort(h, n, sizeof(*h), cmp_line);
+    return h;
+}
+
 void postfix_map_client_write(struct outbuf *o, const struct export_ctx *x)
 {
     const struct zonedata *z = x->z;
-    size_t n = 0;
-    struct line *v = xmalloc((z->n + z->excl.n + 1) * sizeof(*v));
-    char pfx[IPPREFIX_STRLEN], txt[256];
+    struct lengths has[2] = { { { 0 } }, { { 0 } } };
+    struct map_walk w = { o, x, false, holes(z->excl.v, z->excl.n), z->excl.n, 0 };
 
-    for (size_t i = 0; i < z->excl.n; i++)
-        v[n++] = (struct line){ z->excl.v[i], HOLE };
-    for (size_t i = 0; i < z->n; i++)
-        v[n++] = (struct line){ z->e[i].pfx, z->e[i].cause };
-    qsort(v, n, sizeof(*v), cmp_line);
-    header(o, "use with check_client_access cidr:/PATH/client_access.cidr", n);
-    for (size_t i = 0; i < n; i++) {
-        size_t k = ipprefix_text(&v[i].pfx, pfx);
-        outbuf_write(o, pfx, k);
-        if (v[i].kind == HOLE) {
-            outbuf_puts(o, " DUNNO\n");
-            continue;
-        }
-        /* The zone's TXT of the cause (validated printable ASCII, no
-         * quotes), its '$' naming the prefix. */
-        zone_rbldnsd_txt(x->p, (enum cause)v[i].kind, pfx, txt);
-        outbuf_puts(o, v[i].kind == CAUSE_DYNAMIC ? " 450 4.7.1 " : " REJECT 5.7.1 ");
-        outbuf_puts(o, txt);
-        outbuf_putc(o, '\n');
+    for (size_t i = 0; i < z->n; i++) {
+        struct zone_entry e = zonedata_at(z, i);
+        has_length(has, &e.pfx);
     }
-    free(v);
+    for (size_t i = 0; i < z->excl.n; i++)
+        has_length(has, &z->excl.v[i]);
+    header(o, "use with check_client_access cidr:/PATH/client_access.cidr", z->n + z->excl.n);
+    put_entries(&w, has, NULL);
+    free((void *)w.h);
 }
 
 void postfix_map_postscreen_write(struct outbuf *o, const struct export_ctx *x)
 {
     const struct zonedata *z = x->z;
-    bool *in = nested(z);
-    size_t n = 0, nallow = z->allowed.n;
-    struct line *v = xmalloc((z->n + nallow + 1) * sizeof(*v));
+    struct lengths has[2] = { { { 0 } }, { { 0 } } };
+    struct line *h = holes(z->allowed.v, z->allowed.n);
+    struct map_walk w = { o, x, true, NULL, 0, 0 };
+    size_t n = z->allowed.n;
 
-    for (size_t i = 0; i < nallow; i++)
-        v[i] = (struct line){ z->allowed.v[i], HOLE };
-    qsort(v, nallow, sizeof(*v), cmp_line);
-    n = nallow;
-    /* A dynamic entry alone needs no line (no match is no verdict); one
-     * inside a rejected network needs dunno to stop the search there. */
-    for (size_t i = 0; i < z->n; i++)
-        if (z->e[i].cause != CAUSE_DYNAMIC)
-            v[n++] = (struct line){ z->e[i].pfx, z->e[i].cause };
-        else if (in[i])
-            v[n++] = (struct line){ z->e[i].pfx, DUNNO };
-    qsort(v + nallow, n - nallow, sizeof(*v), cmp_line);
+    for (size_t i = 0; i < z->n; i++) {
+        struct zone_entry e = zonedata_at(z, i);
+        has_length(has, &e.pfx);
+    }
+    put_entries(&w, has, &n);
     header(o, "use with postscreen_access_list = permit_mynetworks, "
            "cidr:/PATH/postscreen_access.cidr", n);
-    for (size_t i = 0; i < n; i++) {
-        outbuf_ipprefix(o, &v[i].pfx);
-        outbuf_puts(o, v[i].kind == HOLE ? " permit\n" : v[i].kind == DUNNO ? " dunno\n"
-                    : " reject\n");
-    }
-    free(in);
-    free(v);
+    /* The allowlist first, all of it, then the entries. */
+    for (size_t i = 0; i < z->allowed.n; i++)
+        put_line(&w, &h[i]);
+    put_entries(&w, has, NULL);
+    free(h);
 }

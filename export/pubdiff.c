@@ -1,4 +1,5 @@
 /* The diff against the previous publication; see pubdiff.h. */
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdint.h>
@@ -148,17 +149,14 @@ static void junk_add(struct pubdiff *d, const char *p, size_t n)
     d->junk_len += n + 1;
 }
 
-static void add_key(struct pubdiff *d, const char *p, size_t n)
+/* A line's key into *k (true), or the line to the junk (false). */
+static bool add_key(struct pubdiff *d, const char *p, size_t n, struct pubdiff_key *k)
 {
-    struct pubdiff_key k;
-
     d->prev++;
-    if (key_parse(p, n, &k)) {
-        d->keys = hugemem_grow(d->keys, &d->keys_cap, d->nkeys + 1, sizeof(k));
-        d->keys[d->nkeys++] = k;
-    } else {
-        junk_add(d, p, n);
-    }
+    if (key_parse(p, n, k))
+        return true;
+    junk_add(d, p, n);
+    return false;
 }
 
 /* A line's key is the text before its second comma, if both come before
@@ -176,6 +174,24 @@ static long line_key(const char *p, const char *end, bool complete)
     return nul || complete ? 0 : -1;
 }
 
+/* The previous listings.csv read through a fixed buffer, a key at a
+ * time: the comparison streams it instead of holding every key. */
+struct pubdiff_reader {
+    int fd;
+    char *buf;
+    size_t cap;
+    const char *p, *end;        /* what is read and not yet taken */
+    bool skip;                  /* to the next newline: the header first */
+    bool eof;
+};
+
+static void reader_start(struct pubdiff_reader *r)
+{
+    r->p = r->end = r->buf;
+    r->skip = true;
+    r->eof = false;
+}
+
 bool pubdiff_read_previous(struct pubdiff *d, const char *outdir)
 {
     char path[4096];
@@ -184,45 +200,79 @@ bool pubdiff_read_previous(struct pubdiff *d, const char *outdir)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    /* Room for the keys of lines of typical length, reserved up front
-     * (see hugemem.h): grown a key at a time, the array was copied and
-     * faulted in page by page, half the time of this read. Shorter lines
-     * than that only make it grow. */
+    struct pubdiff_reader *r = xcalloc(1, sizeof(*r));
+    r->fd = fd;
+    r->cap = READ_BUF;
+    r->buf = xmalloc(r->cap);
+    reader_start(r);
+    d->reader = r;
+    return true;
+}
+
+/* The next line's key into *k; lines without one go to the junk. False
+ * at the end: a read error ends the file early, as at its end, and a
+ * line still open at the end has no key (else it would have been taken
+ * already). */
+static bool next_key(struct pubdiff *d, struct pubdiff_key *k)
+{
+    struct pubdiff_reader *r = d->reader;
+
+    for (;;) {
+        while (r->p < r->end) {
+            const char *line = r->p;
+            const char *nl = memchr(line, '\n', (size_t)(r->end - line));
+            long n = r->skip ? 0 : line_key(line, nl ? nl : r->end, nl != NULL);
+            if (nl)
+                r->p = nl + 1, r->skip = false;
+            else if (n >= 0)
+                r->p = r->end, r->skip = true;  /* the rest of the line does not matter */
+            else
+                break;
+            if (n > 0 && add_key(d, line, (size_t)n, k))
+                return true;
+        }
+        if (r->eof)
+            return false;
+        size_t len = (size_t)(r->end - r->p);
+        memmove(r->buf, r->p, len);
+        if (len == r->cap)      /* a key longer than the buffer */
+            r->buf = xgrow(r->buf, &r->cap, r->cap + 1, 1);
+        ssize_t got = read(r->fd, r->buf + len, r->cap - len);
+        r->p = r->buf;
+        r->end = r->buf + len + (got > 0 ? (size_t)got : 0);
+        r->eof = got <= 0;
+    }
+}
+
+/* Every previous key into d->keys (the fallback for a file out of
+ * prefix order), with room reserved for lines of typical length (see
+ * hugemem.h): grown a key at a time, the array was copied and faulted in
+ * page by page. */
+static void read_all_keys(struct pubdiff *d)
+{
     struct stat sb;
-    if (d->keys == NULL && fstat(fd, &sb) == 0 && sb.st_size > 0) {
+    struct pubdiff_key k;
+
+    if (d->keys == NULL && fstat(d->reader->fd, &sb) == 0 && sb.st_size > 0) {
         d->keys_cap = (size_t)sb.st_size / TYPICAL_LINE + 1;
         if (d->keys_cap > RESERVE_MAX)
             d->keys_cap = RESERVE_MAX;
         d->keys = hugemem_alloc(d->keys_cap * sizeof(*d->keys));
     }
-    size_t cap = READ_BUF, len = 0;
-    char *buf = xmalloc(cap);
-    bool skip = true;           /* to the next newline: the header first */
-    ssize_t r;
-    /* A read error ends the file early, as at its end. A line still open
-     * at the end has no key (else it would have been taken already). */
-    while ((r = read(fd, buf + len, cap - len)) > 0) {
-        const char *p = buf, *end = buf + len + (size_t)r;
-        while (p < end) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            long k = skip ? 0 : line_key(p, nl ? nl : end, nl != NULL);
-            if (k > 0)
-                add_key(d, p, (size_t)k);
-            if (nl)
-                p = nl + 1, skip = false;
-            else if (k >= 0)
-                p = end, skip = true;   /* the rest of the line does not matter */
-            else
-                break;
-        }
-        len = (size_t)(end - p);
-        memmove(buf, p, len);
-        if (len == cap)         /* a key longer than the buffer */
-            buf = xgrow(buf, &cap, cap + 1, 1);
+    while (next_key(d, &k)) {
+        d->keys = hugemem_grow(d->keys, &d->keys_cap, d->nkeys + 1, sizeof(k));
+        d->keys[d->nkeys++] = k;
     }
-    free(buf);
-    close(fd);
-    return true;
+}
+
+static void reader_free(struct pubdiff *d)
+{
+    if (d->reader) {
+        close(d->reader->fd);
+        free(d->reader->buf);
+        free(d->reader);
+        d->reader = NULL;
+    }
 }
 
 static bool in_prefix_order(const struct pubdiff_key *k, size_t n)
@@ -233,18 +283,25 @@ static bool in_prefix_order(const struct pubdiff_key *k, size_t n)
     return true;
 }
 
-static bool listings_in_prefix_order(const struct listings *l)
+/* 0 if l is out of prefix order, 2 if every prefix in it comes once, 1
+ * otherwise. */
+static int listings_in_prefix_order(const struct listings *l)
 {
+    int order = 2;
+
     if (l->n == 0)
-        return true;
+        return order;
     struct pubdiff_key a = key_of_listing(&l->v[0]);
     for (size_t j = 1; j < l->n; j++) {
         struct pubdiff_key b = key_of_listing(&l->v[j]);
-        if (cmp_prefix(&a, &b) > 0)
-            return false;
+        int c = cmp_prefix(&a, &b);
+        if (c > 0)
+            return 0;
+        if (c == 0)
+            order = 1;
         a = b;
     }
-    return true;
+    return order;
 }
 
 /* A current entry of an out-of-order listing, sorted: its key and where
@@ -273,25 +330,79 @@ static uint32_t cur_at(const struct curkey *ck, size_t j)
     return ck ? ck[j].at : (uint32_t)j;
 }
 
+/* The previous keys in prefix order, from d->keys[0..nkeys) or streamed
+ * from the file; the removed ones are written to d->keys from its
+ * start (in place over an array: a prefix never removes more keys than
+ * it has read). */
+struct prev_src {
+    struct pubdiff *d;
+    bool stream;
+    size_t i;                   /* array: the next key */
+    bool have;                  /* stream: k is the next key */
+    struct pubdiff_key k;
+    bool disorder;              /* stream: a key came before the one read last */
+    size_t nr;                  /* removed keys written */
+};
+
+static bool src_peek(struct prev_src *s, struct pubdiff_key *k)
+{
+    if (!s->stream) {
+        if (s->i == s->d->nkeys)
+            return false;
+        *k = s->d->keys[s->i];
+        return true;
+    }
+    if (s->have)
+        *k = s->k;
+    return s->have;
+}
+
+static void src_next(struct prev_src *s)
+{
+    if (!s->stream) {
+        s->i++;
+        return;
+    }
+    struct pubdiff_key last = s->k;
+    s->have = next_key(s->d, &s->k);
+    if (s->have && cmp_prefix(&last, &s->k) > 0) {
+        s->disorder = true;
+        s->have = false;
+    }
+}
+
+static void src_removed(struct prev_src *s, const struct pubdiff_key *k)
+{
+    struct pubdiff *d = s->d;
+
+    if (s->stream)
+        d->keys = xgrow(d->keys, &d->keys_cap, s->nr + 1, sizeof(*k));
+    d->keys[s->nr++] = *k;
+}
+
 /* Merges the sorted previous keys with l (in prefix order, or through
  * ck) by prefix. Within one prefix the entries of a cause on both sides
  * pair off; the rest of either side is removed or added, cause by cause.
  * A prefix normally has one entry a side, but neither side forbids more.
- * The removed keys overwrite d->keys from its start: a prefix never
- * removes more keys than it has read. */
-static void merge(struct pubdiff *d, const struct listings *l, const struct curkey *ck)
+ * False if the stream turned out to be out of prefix order. */
+static bool merge(struct prev_src *s, const struct listings *l, const struct curkey *ck)
 {
-    struct pubdiff_key *pk = d->keys;
-    size_t np = d->nkeys, nc = l->n, i = 0, j = 0, nr = 0;
-    struct pubdiff_key c, g;
+    struct pubdiff *d = s->d;
+    size_t nc = l->n, j = 0;
+    struct pubdiff_key c, g, pk;
+    bool more = src_peek(s, &pk);
 
     if (nc > 0)
         c = cur_key(l, ck, 0);
-    while (i < np || j < nc) {
-        g = j < nc && (i == np || cmp_prefix(&c, &pk[i]) <= 0) ? c : pk[i];
+    while (more || j < nc) {
+        g = j < nc && (!more || cmp_prefix(&c, &pk) <= 0) ? c : pk;
         size_t pc[CAUSE__COUNT] = { 0 }, cc[CAUSE__COUNT] = { 0 }, j0 = j;
-        for (; i < np && cmp_prefix(&pk[i], &g) == 0; i++)
-            pc[pk[i].cause]++;
+        for (; more && cmp_prefix(&pk, &g) == 0; more = src_peek(s, &pk)) {
+            pc[pk.cause]++;
+            src_next(s);
+        }
+        if (s->disorder)
+            return false;
         for (; j < nc && cmp_prefix(&c, &g) == 0;)
             if (cc[c.cause]++, ++j < nc)
                 c = cur_key(l, ck, j);
@@ -300,7 +411,7 @@ static void merge(struct pubdiff *d, const struct listings *l, const struct curk
             g.cause = (uint8_t)k;
             d->kept += both;
             for (size_t m = both; m < pc[k]; m++)
-                pk[nr++] = g;
+                src_removed(s, &g);
             if (cc[k] == both)
                 continue;
             /* The entries of this cause past the paired ones. */
@@ -309,7 +420,18 @@ static void merge(struct pubdiff *d, const struct listings *l, const struct curk
                     d->added.v[d->added.n++] = cur_at(ck, m);
         }
     }
-    d->nkeys = nr;
+    d->nkeys = s->nr;
+    return true;
+}
+
+/* Back to the start of the file and of the comparison. */
+static void restart(struct pubdiff *d)
+{
+    d->prev = d->kept = d->added.n = 0;
+    d->nkeys = d->njunk = d->junk_len = 0;
+    if (lseek(d->reader->fd, 0, SEEK_SET) < 0)
+        msg_fatal("listings.csv: cannot read it again: %s", strerror(errno));
+    reader_start(d->reader);
 }
 
 void pubdiff_compute(struct pubdiff *d, const struct listings *l)
@@ -317,21 +439,43 @@ void pubdiff_compute(struct pubdiff *d, const struct listings *l)
     if (l->n > UINT32_MAX)
         msg_fatal("publish: %zu entries are more than the diff can count", l->n);
     d->cur = l->n;
-    if (!in_prefix_order(d->keys, d->nkeys))
-        qsort(d->keys, d->nkeys, sizeof(*d->keys), cmp_key);
+    int in_order = listings_in_prefix_order(l);
+    /* Nothing before: every entry is added, in the listing's order (a
+     * prefix's entries would go cause by cause). No index per entry. */
+    if (d->reader == NULL && in_order == 2) {
+        d->added.n = l->n;
+        goto done;
+    }
     /* Reserved, not grown: only the pages of the entries added are touched. */
     d->added.v = hugemem_alloc(l->n * sizeof(*d->added.v));
-    if (listings_in_prefix_order(l)) {
-        merge(d, l, NULL);
+    struct prev_src s = { .d = d, .stream = d->reader != NULL };
+    /* The usual case: both sides in prefix order, the file streamed. */
+    if (s.stream && in_order) {
+        s.have = next_key(d, &s.k);
+        if (merge(&s, l, NULL)) {
+            reader_free(d);
+            goto done;
+        }
+        restart(d);
+    }
+    if (d->reader)
+        read_all_keys(d);
+    reader_free(d);
+    if (!in_prefix_order(d->keys, d->nkeys))
+        qsort(d->keys, d->nkeys, sizeof(*d->keys), cmp_key);
+    s = (struct prev_src){ .d = d };
+    if (in_order) {
+        merge(&s, l, NULL);
     } else {
         /* A hand-made listing may be out of order: merge its keys, sorted. */
         struct curkey *ck = hugemem_alloc(l->n * sizeof(*ck));
         for (size_t m = 0; m < l->n; m++)
             ck[m] = (struct curkey){ key_of_listing(&l->v[m]), (uint32_t)m };
         qsort(ck, l->n, sizeof(*ck), cmp_curkey);
-        merge(d, l, ck);
+        merge(&s, l, ck);
         free(ck);
     }
+done:
     /* The keys now are the removed ones: keep no more than those. */
     d->removed.n = d->nkeys + d->njunk;
     d->removed.v = d->nkeys ? xrealloc(d->keys, d->nkeys * sizeof(*d->keys)) : NULL;
@@ -344,7 +488,7 @@ void pubdiff_compute(struct pubdiff *d, const struct listings *l)
 struct span pubdiff_added_text(const struct pubdiff *d, const struct listings *l, size_t i,
                                char buf[PUBDIFF_TEXT_MAX])
 {
-    struct pubdiff_key k = key_of_listing(&l->v[d->added.v[i]]);
+    struct pubdiff_key k = key_of_listing(&l->v[d->added.v ? d->added.v[i] : i]);
 
     return span_make(buf, text_key(&k, buf));
 }
@@ -362,6 +506,7 @@ struct span pubdiff_removed_text(const struct pubdiff *d, size_t i, char buf[PUB
 
 void pubdiff_free(struct pubdiff *d)
 {
+    reader_free(d);
     free(d->added.v);
     free(d->removed.v);
     free(d->keys);

@@ -156,22 +156,34 @@ struct writers {
     struct afile **af;
     const struct export_ctx *x;
     const struct summary_ctx *sc;
-    bool ok[N_OUT + 1];
+    const struct publish_result *r;
+    bool ok[N_OUT + 2];
 };
 
+static void write_dashboard(struct outbuf *o, const struct export_ctx *x,
+                            const struct publish_result *r, const struct pubdiff *d);
+
 /* Writes and finishes output number k of the run order: the biggest
- * writers first, so a parallel runner balances its threads. */
+ * writers first, so a parallel runner balances its threads. N_OUT is
+ * summary.json, N_OUT + 1 report.html (when it is written here: its
+ * afile is not NULL). */
 static void write_one(size_t k, void *ctx)
 {
-    static const unsigned char order[] = { 2, 5, 6, 8, 0, 4, 3, 9, 1, 7, N_OUT };
-    _Static_assert(sizeof(order) == N_OUT + 1, "one entry per output and summary.json");
+    static const unsigned char order[] = { 5, 2, 8, 9, N_OUT + 1, 6, N_OUT, 4, 3, 0, 1, 7 };
+    _Static_assert(sizeof(order) == N_OUT + 2, "one entry per output, summary and report");
     struct writers *w = ctx;
     size_t i = order[k];
 
+    if (w->af[i] == NULL) {
+        w->ok[i] = true;
+        return;
+    }
     if (i < N_OUT)
         outputs[i].write(afile_out(w->af[i]), w->x);
-    else
+    else if (i == N_OUT)
         write_summary(afile_out(w->af[i]), w->sc);
+    else
+        write_dashboard(afile_out(w->af[i]), w->x, w->r, w->sc->d);
     w->ok[i] = afile_finish(w->af[i]);
 }
 
@@ -195,7 +207,7 @@ static void prepare_one(size_t k, void *ctx)
         p->had_previous = pubdiff_read_previous(p->d, p->outdir);
         pubdiff_compute(p->d, p->l);
     } else {
-        zonedata_build(p->z, p->l, p->allow, p->fw_causes);
+        zonedata_merge(p->z, p->l, p->allow, p->fw_causes);
     }
 }
 
@@ -364,11 +376,15 @@ static int prepare(const char *outdir, const struct export_ctx *x, struct cidrse
 {
     struct prepare pr = { d, z, outdir, x->l, allow, x->p->fw_causes, false };
 
-    if (o->run_all)
+    if (o->run_all) {
         o->run_all(2, prepare_one, &pr);
-    else
+        o->run_all(ZONEDATA_TASKS, zonedata_task, z);
+    } else {
         for (size_t i = 0; i < 2; i++)
             prepare_one(i, &pr);
+        for (size_t k = 0; k < ZONEDATA_TASKS; k++)
+            zonedata_task(k, z);
+    }
     r->had_previous = pr.had_previous;
     r->previous = d->prev, r->added = d->added.n, r->removed = d->removed.n, r->kept = d->kept;
     print_diff(d, x->l, o->verbose);
@@ -384,15 +400,12 @@ static int prepare(const char *outdir, const struct export_ctx *x, struct cidrse
 }
 
 /* report.html when no customer reports write it: the dashboard of the
- * day's listings, finished; NULL with a warning on failure. */
-static struct afile *dashboard_page(const char *dir, const struct export_ctx *x,
-                                    const struct publish_result *r, const struct pubdiff *d)
+ * day's listings. */
+static void write_dashboard(struct outbuf *o, const struct export_ctx *x,
+                            const struct publish_result *r, const struct pubdiff *d)
 {
     struct custview v = { .now = x->now };
-    struct afile *af = afile_open(dir, "report.html", 0644);
 
-    if (af == NULL)
-        return NULL;
     custview_listing_from(&v.listing, x->l);
     v.listing.have_diff = true;
     v.listing.added = r->added;
@@ -401,12 +414,7 @@ static struct afile *dashboard_page(const char *dir, const struct export_ctx *x,
     v.listing.previous = r->previous;
     v.listing.diff = d;
     v.listing.asn = x->asn;
-    custhtml_write(afile_out(af), &v);
-    if (!afile_finish(af)) {
-        afile_abort(af);
-        return NULL;
-    }
-    return af;
+    custhtml_write(o, &v);
 }
 
 /* Every output and the extras (customer reports, abuse messages) into the
@@ -416,8 +424,12 @@ static struct afile *dashboard_page(const char *dir, const struct export_ctx *x,
 static bool stage(struct pubdir *pd, const struct export_ctx *x, const struct summary_ctx *sc,
                   const struct publish_opts *o, struct publish_result *r, struct pubdiff *d)
 {
-    struct afile *af[N_OUT + 1 + PUBLISH_EXTRAS] = { 0 };
-    size_t naf = N_OUT + 1;
+    struct afile *af[N_OUT + 2 + PUBLISH_EXTRAS] = { 0 };
+    /* Without the customer reports (which write it with their section),
+     * report.html is the operator's dashboard alone, written with the
+     * other outputs. */
+    bool dashboard = o->extra[0] == NULL;
+    size_t naf = N_OUT + 1 + dashboard;
     bool ok = pd != NULL;
 
     /* Temporaries are created one after another (the signal handler's
@@ -425,14 +437,16 @@ static bool stage(struct pubdir *pd, const struct export_ctx *x, const struct su
      * possibly in parallel: they only read x and each has its own file. */
     for (size_t i = 0; i < N_OUT + 1 && ok; i++)
         ok = (af[i] = open_output(pubdir_path(pd), i)) != NULL;
+    if (ok && dashboard)
+        ok = (af[N_OUT + 1] = afile_open(pubdir_path(pd), "report.html", 0644)) != NULL;
     if (ok) {
-        struct writers w = { af, x, sc, { false } };
+        struct writers w = { af, x, sc, r, { false } };
         if (o->run_all)
-            o->run_all(N_OUT + 1, write_one, &w);
+            o->run_all(N_OUT + 2, write_one, &w);
         else
-            for (size_t i = 0; i < N_OUT + 1; i++)
+            for (size_t i = 0; i < N_OUT + 2; i++)
                 write_one(i, &w);
-        for (size_t i = 0; i < N_OUT + 1; i++)
+        for (size_t i = 0; i < N_OUT + 2; i++)
             ok = ok && w.ok[i];
     }
     r->diff = d;
@@ -443,14 +457,10 @@ static bool stage(struct pubdir *pd, const struct export_ctx *x, const struct su
                 naf++;
         }
     r->diff = NULL;
-    /* Without the customer reports (which write it with their section),
-     * report.html is the operator's dashboard alone. */
-    if (ok && o->extra[0] == NULL)
-        ok = (af[naf] = dashboard_page(pubdir_path(pd), x, r, d)) != NULL && ++naf;
     /* A signal that came while the files were written abandons the
      * publication: nothing of it is live yet. */
     if (!ok || afile_signal_held()) {
-        for (size_t i = 0; i < N_OUT + 1 + PUBLISH_EXTRAS; i++)
+        for (size_t i = 0; i < N_OUT + 2 + PUBLISH_EXTRAS; i++)
             afile_abort(af[i]);
         return false;
     }

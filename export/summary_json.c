@@ -150,7 +150,7 @@ static void held_fields(struct outbuf *o, bool *first, const struct listings *l)
         const struct listing *e = &l->allowed[i];
         outbuf_printf(o, "%s\n    {\"address\": \"%s\", \"cause\": \"%s\", \"score\": %g",
                       i ? "," : "", ipprefix_format(&e->pfx, ip),
-                      policy_cause_name(e->d.cause), e->d.score);
+                      policy_cause_name(e->d.cause), listings_score(l, e));
         if (e->st && e->st->rdns) {
             outbuf_puts(o, ", \"rdns\": ");
             esc_json(o, e->st->rdns, strlen(e->st->rdns));

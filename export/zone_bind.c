@@ -41,7 +41,7 @@ static bool on_boundary(const struct ipprefix *p)
  * its entries that are owners as they are (e, when given), merged with a
  * sorted list of the others' expansions (x), usually short. */
 struct owner_walk {
-    const struct zone_entry *e;
+    const struct zonedata *z;   /* NULL: none of them */
     size_t ne, ie;
     const struct owners *x;
     size_t ix;
@@ -54,15 +54,19 @@ struct owner_walk {
 static bool walk_next(struct owner_walk *w, struct zone_entry *out)
 {
     bool have = false;
+    struct zone_entry e;
 
     for (;;) {
-        while (w->ie < w->ne && !on_boundary(&w->e[w->ie].pfx))
-            w->ie++;
-        bool from_e = w->ie < w->ne
-            && (w->ix == w->x->n || cmp_owner(&w->e[w->ie], &w->x->v[w->ix]) <= 0);
+        bool more = false;
+        for (; w->ie < w->ne; w->ie++) {
+            e = zonedata_at(w->z, w->ie);
+            if ((more = on_boundary(&e.pfx)))
+                break;
+        }
+        bool from_e = more && (w->ix == w->x->n || cmp_owner(&e, &w->x->v[w->ix]) <= 0);
         if (!from_e && w->ix == w->x->n)
             return have;
-        const struct zone_entry *n = from_e ? &w->e[w->ie] : &w->x->v[w->ix];
+        const struct zone_entry *n = from_e ? &e : &w->x->v[w->ix];
         if (have && cmp_owner(out, n) != 0)
             return have;
         if (have)
@@ -291,10 +295,11 @@ void zone_bind_write(struct outbuf *o, const struct export_ctx *x)
     /* Without allowlisted holes an entry on a label boundary is an owner
      * as it is: only the others are expanded into own. */
     bool in_place = x->z->excl.n == 0;
-    struct owner_walk w = { in_place ? x->z->e : NULL, in_place ? x->z->n : 0, 0, &own, 0 };
+    struct owner_walk w = { in_place ? x->z : NULL, in_place ? x->z->n : 0, 0, &own, 0 };
 
     for (size_t i = 0; i < x->z->n; i++) {
-        const struct zone_entry *e = &x->z->e[i];
+        struct zone_entry ze = zonedata_at(x->z, i);
+        const struct zone_entry *e = &ze;
         if (in_place && on_boundary(&e->pfx))
             continue;
         unsigned step = step_of(e->pfx.addr.family);

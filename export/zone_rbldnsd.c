@@ -13,14 +13,22 @@ size_t zone_rbldnsd_txt(const struct policy *p, enum cause c, const char *what, 
     const char *t = policy_txt(p, c);
     size_t n = 0, wl = strlen(what);
 
-    for (; *t && n < 255; t++) {
+    while (*t && n < 255) {
         if (*t == '$') {
             size_t k = wl < 255 - n ? wl : 255 - n;
             memcpy(buf + n, what, k);
             n += k;
-        } else {
-            buf[n++] = *t;
+            t++;
+            continue;
         }
+        /* The text up to the next '$', in one copy. */
+        const char *d = strchr(t, '$');
+        size_t k = d ? (size_t)(d - t) : strlen(t);
+        if (k > 255 - n)
+            k = 255 - n;
+        memcpy(buf + n, t, k);
+        n += k;
+        t += k;
     }
     buf[n] = 0;
     return n;
@@ -39,10 +47,11 @@ static void dataset(struct outbuf *o, const struct export_ctx *x, int family)
     /* RFC 5782 section 5 test points: 127.0.0.2 (::FFFF:7F00:2) listed,
      * 127.0.0.1 (::FFFF:7F00:1) not. */
     outbuf_puts(o, family == 4 ? "127.0.0.2\n" : "::ffff:7f00:2\n");
-    for (size_t i = 0; i < x->z->n; i++) {
-        const struct zone_entry *e = &x->z->e[i];
-        if (e->pfx.addr.family != family)
-            continue;
+    size_t lo = family == 4 ? 0 : x->z->n4, hi = family == 4 ? x->z->n4 : x->z->n;
+
+    for (size_t i = lo; i < hi; i++) {
+        struct zone_entry ze = zonedata_at(x->z, i);
+        const struct zone_entry *e = &ze;
         outbuf_ipprefix(o, &e->pfx);
         if (e->cause != CAUSE_SPAM) {
             outbuf_puts(o, " :");

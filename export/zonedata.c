@@ -4,6 +4,7 @@
 #include <string.h>
 #include "zonedata.h"
 #include "hugemem.h"
+#include "msg.h"
 #include "xalloc.h"
 
 /* When one prefix is listed for two causes, the first here wins. */
@@ -20,7 +21,7 @@ uint8_t zonedata_winner(uint8_t a, uint8_t b)
 
 /* One cause's minimal prefixes merged, as they come, with the entries of
  * the causes before it: those are read from old[i..nold), the merged
- * entries written to out[0..n). */
+ * entries written to out[0..n) or, for the last cause, to z (refs). */
 struct merge {
     const struct zone_entry *old;
     size_t nold, i;
@@ -28,11 +29,51 @@ struct merge {
     size_t n, dropped;
     enum cause cause;
     struct cidrset *allow;
+    struct zonedata *z;         /* the last cause: entries go here */
+    const struct listings *l;
+    size_t j;                   /* the listing a prefix of the cause may be */
 };
 
-static bool of_cause(const void *rec, void *ctx)
+/* Appends e to z: as the listing it is when there is one, else in own. */
+static void z_add(struct merge *m, const struct zone_entry *e, bool may_be_listing)
 {
-    return ((const struct listing *)rec)->d.cause == ((const struct merge *)ctx)->cause;
+    struct zonedata *z = m->z;
+    const struct listings *l = m->l;
+
+    /* The prefixes of a cause come in prefix order, as its listings do
+     * (when the listings are sorted): one cursor finds them. */
+    while (may_be_listing && m->j < l->n
+           && (l->v[m->j].d.cause != m->cause || ipprefix_cmp(&l->v[m->j].pfx, &e->pfx) < 0))
+        m->j++;
+    if (may_be_listing && m->j < l->n && e->cause == m->cause
+        && ipprefix_cmp(&l->v[m->j].pfx, &e->pfx) == 0) {
+        z->ref[z->n++] = (uint32_t)m->j;
+        return;
+    }
+    if (z->nown >= ZONE_OWN)
+        msg_fatal("zone: more than %u entries of its own", (unsigned)ZONE_OWN);
+    z->own = hugemem_grow(z->own, &z->own_cap, z->nown + 1, sizeof(*z->own));
+    z->own[z->nown] = *e;
+    z->ref[z->n++] = ZONE_OWN + (uint32_t)z->nown++;
+}
+
+static void z_emit(struct merge *m, const struct zone_entry *e, bool may_be_listing)
+{
+    if (m->z)
+        z_add(m, e, may_be_listing);
+    else
+        m->out[m->n++] = *e;
+}
+
+static const struct listing *entry_of(const void *pfx)
+{
+    return (const struct listing *)((const char *)pfx - offsetof(struct listing, pfx));
+}
+
+/* cidr_minimal_each hands over the prefix of a listing. */
+static bool of_cause(const void *pfx, void *ctx)
+{
+    return entry_of(pfx)->d.cause == ((const struct merge *)ctx)->cause;
 }
 
 static void put(const struct ipprefix *p, void *ctx)
@@ -46,32 +87,35 @@ static void put(const struct ipprefix *p, void *ctx)
         return;
     }
     while (m->i < m->nold && ipprefix_cmp(&m->old[m->i].pfx, p) < 0)
-        m->out[m->n++] = m->old[m->i++];
+        z_emit(m, &m->old[m->i++], false);
     /* Equal prefixes listed for two causes: keep one, the higher priority,
      * so no address gets two answers. */
     if (m->i < m->nold && ipprefix_cmp(&m->old[m->i].pfx, p) == 0)
         cause = zonedata_winner(cause, m->old[m->i++].cause);
-    m->out[m->n++] = (struct zone_entry){ *p, cause };
+    struct zone_entry e = { *p, cause };
+    z_emit(m, &e, true);
 }
 
-/* Merges the prefixes of cause with old[0..nold) (sorted) into out and
- * returns their count. out may be the same array as old, ending where old
- * ends, if it has room for all of cause's listings before old: a cause
- * adds at most one entry per listing, so writes never overtake reads. */
+/* Merges the prefixes of cause with old[0..nold) (sorted) into out, or
+ * into z when out is NULL, and returns their count. out may be the same
+ * array as old, ending where old ends, if it has room for all of cause's
+ * listings before old: a cause adds at most one entry per listing, so
+ * writes never overtake reads. */
 static size_t merge_cause(struct zonedata *z, const struct listings *l, struct cidrset *allow,
                           enum cause cause, const struct zone_entry *old, size_t nold,
                           struct zone_entry *out)
 {
-    struct merge m = { old, nold, 0, out, 0, 0, cause, allow };
+    struct merge m = { old, nold, 0, out, 0, 0, cause, allow, out ? NULL : z, l, 0 };
+    /* The records are read through their prefixes, sizeof(*l->v) apart. */
+    const void *pfx0 = l->n ? (const void *)&l->v[0].pfx : NULL;
 
-    _Static_assert(offsetof(struct listing, pfx) == 0, "cidr_minimal_each reads pfx");
     /* IPv4 sorts first: one family after the other is prefix order. */
     for (int fam = 4; fam <= 6; fam += 2)
-        cidr_minimal_each(l->v, sizeof(*l->v), l->n, of_cause, NULL, 0, fam, put, &m);
+        cidr_minimal_each(pfx0, sizeof(*l->v), l->n, of_cause, NULL, 0, fam, put, &m);
     while (m.i < m.nold)
-        m.out[m.n++] = m.old[m.i++];
+        z_emit(&m, &m.old[m.i++], false);
     z->dropped += m.dropped;
-    return m.n;
+    return m.z ? z->n : m.n;
 }
 
 struct by_addr {
@@ -94,7 +138,7 @@ static void exclusions(struct zonedata *z, const struct cidr_list *allowed)
         return;
     struct by_addr *a = xmalloc(allowed->n * sizeof(*a));
     bool *inside_one = xcalloc(allowed->n, sizeof(*inside_one));
-    const struct ipprefix *stack[129];
+    struct ipprefix stack[129];
     size_t sp = 0, zi = 0;
 
     for (size_t i = 0; i < allowed->n; i++)
@@ -102,15 +146,18 @@ static void exclusions(struct zonedata *z, const struct cidr_list *allowed)
     qsort(a, allowed->n, sizeof(*a), cmp_by_addr);
     for (size_t i = 0; i < allowed->n; i++) {
         const struct ipaddr *at = &a[i].pfx.addr;
-        for (; zi < z->n && ipaddr_cmp(&z->e[zi].pfx.addr, at) <= 0; zi++) {
-            while (sp && !ipprefix_contains(stack[sp - 1], &z->e[zi].pfx.addr))
+        for (; zi < z->n; zi++) {
+            struct zone_entry e = zonedata_at(z, zi);
+            if (ipaddr_cmp(&e.pfx.addr, at) > 0)
+                break;
+            while (sp && !ipprefix_contains(&stack[sp - 1], &e.pfx.addr))
                 sp--;
             if (sp < sizeof(stack) / sizeof(stack[0]))
-                stack[sp++] = &z->e[zi].pfx;
+                stack[sp++] = e.pfx;
         }
-        while (sp && !ipprefix_contains(stack[sp - 1], at))
+        while (sp && !ipprefix_contains(&stack[sp - 1], at))
             sp--;
-        inside_one[a[i].index] = sp && stack[0]->len < a[i].pfx.len;
+        inside_one[a[i].index] = sp && stack[0].len < a[i].pfx.len;
     }
     for (size_t i = 0; i < allowed->n; i++)
         if (inside_one[i])
@@ -125,13 +172,34 @@ static void count_one(const struct ipprefix *p, void *ctx)
     ++*(size_t *)ctx;
 }
 
+void zonedata_task(size_t k, void *zd)
+{
+    struct zonedata *z = zd;
+
+    if (k == 0)
+        exclusions(z, &z->allowed);
+    else
+        zonedata_fw_each(z, k == 1 ? 4 : 6, count_one, k == 1 ? &z->nfw4 : &z->nfw6);
+}
+
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow,
+                    unsigned fw_causes)
+{
+    zonedata_merge(z, l, allow, fw_causes);
+    for (size_t k = 0; k < ZONEDATA_TASKS; k++)
+        zonedata_task(k, z);
+}
+
+void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset *allow,
                     unsigned fw_causes)
 {
     struct cidr_list allowed = { 0 };
     size_t count[CAUSE__COUNT] = { 0 }, big = 0, nsmall = 0, ns = 0;
 
     memset(z, 0, sizeof(*z));
+    z->l = l;
+    if (l->n >= ZONE_OWN)
+        msg_fatal("zone: %zu listings are more than it can hold", l->n);
     for (size_t i = 0; allow && i < cidrset_count(allow); i++)
         cidr_list_add(&allowed, cidrset_get(allow, i));
     for (size_t i = 0; i < l->n; i++)
@@ -145,8 +213,8 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
     /* The causes with fewer listings first, merged one into the other in
      * one array of their size (usually small): the entries so far are
      * moved to its end and each merge writes from its start. Then the
-     * biggest cause merges with them straight into z->e: no copy of the
-     * biggest, no second z->e. */
+     * biggest cause merges with them straight into z: its entries as
+     * references to the listings. */
     struct zone_entry *small = hugemem_alloc(nsmall * sizeof(*small));
     for (size_t c = 0; c < NCAUSE; c++)
         if (c != big) {
@@ -154,29 +222,32 @@ void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset
             ns = merge_cause(z, l, allow, priority[c], old, ns, small);
         }
     /* A cause has no more entries than listings: reserved, not grown. */
-    z->e = hugemem_grow(NULL, &z->cap, l->n + 1, sizeof(*z->e));
-    z->n = merge_cause(z, l, allow, priority[big], small, ns, z->e);
+    z->ref = hugemem_grow(NULL, &z->cap, l->n + 1, sizeof(*z->ref));
+    z->n = merge_cause(z, l, allow, priority[big], small, ns, NULL);
     free(small);
-    exclusions(z, &allowed);
+    while (z->n4 < z->n && zonedata_at(z, z->n4).pfx.addr.family == 4)
+        z->n4++;
     z->allowed = allowed;
     z->fw_causes = fw_causes;
-    /* The firewall sets are as long as the listing: counted here, made
-     * again by each writer that wants them instead of kept. */
-    zonedata_fw_each(z, 4, count_one, &z->nfw4);
-    zonedata_fw_each(z, 6, count_one, &z->nfw6);
 }
 
-/* The firewall's causes: cidr_minimal_each hands one ctx to the filter
+/* The firewall's causes: cidr_minimal_get hands one ctx to the reader
  * and to the emitter, so the caller's emitter is wrapped. */
 struct fw_walk {
+    const struct zonedata *z;
+    size_t lo;                  /* the family's first entry */
     unsigned causes;
     cidr_emit_fn *emit;
     void *ctx;
 };
 
-static bool fw_keep(const void *rec, void *ctx)
+static bool fw_get(size_t i, struct ipprefix *out, void *ctx)
 {
-    return (((const struct fw_walk *)ctx)->causes >> ((const struct zone_entry *)rec)->cause) & 1;
+    const struct fw_walk *w = ctx;
+    struct zone_entry e = zonedata_at(w->z, w->lo + i);
+
+    *out = e.pfx;
+    return (w->causes >> e.cause) & 1;
 }
 
 static void fw_emit(const struct ipprefix *p, void *ctx)
@@ -188,25 +259,21 @@ static void fw_emit(const struct ipprefix *p, void *ctx)
 
 void zonedata_fw_each(const struct zonedata *z, int family, cidr_emit_fn *emit, void *ctx)
 {
-    struct fw_walk w = { z->fw_causes, emit, ctx };
+    struct fw_walk w = { z, family == 4 ? 0 : z->n4, z->fw_causes, emit, ctx };
 
-    _Static_assert(offsetof(struct zone_entry, pfx) == 0, "cidr_minimal_each reads pfx");
-    cidr_minimal_each(z->e, sizeof(*z->e), z->n, fw_keep, z->allowed.v, z->allowed.n, family,
-                      fw_emit, &w);
+    cidr_minimal_get(fw_get, zonedata_count(z, family), z->allowed.v, z->allowed.n, family,
+                     fw_emit, &w);
 }
 
 size_t zonedata_count(const struct zonedata *z, int family)
 {
-    size_t k = 0;
-
-    for (size_t i = 0; i < z->n; i++)
-        k += z->e[i].pfx.addr.family == family;
-    return k;
+    return family == 4 ? z->n4 : z->n - z->n4;
 }
 
 void zonedata_free(struct zonedata *z)
 {
-    free(z->e);
+    free(z->ref);
+    free(z->own);
     cidr_list_free(&z->excl);
     cidr_list_free(&z->allowed);
     memset(z, 0, sizeof(*z));

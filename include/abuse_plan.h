@@ -19,6 +19,7 @@ bool abuse_source(const struct listing *e, bool with_state);
 /* The run's sources (abuse_source) with their contacts. */
 struct abuse_item {
     const struct listing *e;
+    int64_t first, last;                /* its evidence (struct listing_more) */
     const struct abuse_contact *c;      /* NULL: no contact */
     const char *via;                    /* "prefix" or "asn"; NULL without a contact */
 };

@@ -37,4 +37,12 @@ void cidr_minimal_each(const void *in, size_t stride, size_t nin, cidr_keep_fn *
                        const struct ipprefix *ex, size_t nex, int family,
                        cidr_emit_fn *emit, void *ctx);
 
+/* Fills *out with the i-th record's prefix; false if it is not part of
+ * the input. */
+typedef bool cidr_get_fn(size_t i, struct ipprefix *out, void *ctx);
+/* cidr_minimal_each over nin records read through get (for records that
+ * are not an array of prefixes); ctx goes to both. */
+void cidr_minimal_get(cidr_get_fn *get, size_t nin, const struct ipprefix *ex, size_t nex,
+                      int family, cidr_emit_fn *emit, void *ctx);
+
 #endif

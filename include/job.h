@@ -89,7 +89,7 @@ struct job {
     int64_t since;
     int64_t now;                /* the run's time: o->now, or --now logs' */
     int64_t newest;             /* the newest event read (JOB_RUN); INT64_MIN if none */
-    double t_read, t_decide, t_publish, cpu_read;       /* JOB_RUN -v figures */
+    double t_read, t_decide, t_publish, cpu_read, cpu_decide;  /* JOB_RUN -v figures */
     long mb_read, mb_decide;
 };
 

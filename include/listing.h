@@ -18,16 +18,37 @@ enum {
     LF_NEW = 4,                 /* not listed before this run (with a state file) */
 };
 
-/* One published entry: a single address (/32, /128) or a network. */
+/* One published entry: a single address (/32, /128) or a network, in
+ * 32 bytes. An address listed on its own evidence keeps its record and
+ * no more: its scores, times and AS follow from the record
+ * (listings_more). The other entries (networks, the denylist's, those
+ * carried from the state file) and those whose times the state file
+ * changed keep them beside the listings (ext). */
 struct listing {
-    struct ipprefix pfx;
-    uint8_t flags;              /* LF_* */
-    uint32_t asn;
     const struct ip_stats *st;  /* the address's evidence (owned by the agg);
                                  * NULL for a network, denylist or carried entry */
-    struct decision d;
+    struct ipprefix pfx;
+    uint8_t flags;              /* LF_* */
+    struct {
+        unsigned char cause : 4;        /* enum cause */
+        unsigned char rdns : 4;         /* enum rdns_class; RDNS_NONE without st */
+    } d;
+    uint32_t ext;               /* 1 + its index in listings.ext; 0 = none */
+};
+
+/* An entry's figures that struct listing does not hold. */
+struct listing_more {
+    double score, auth_score;   /* auth_score is 0 without a record */
     int64_t first, last;        /* first/last evidence, UTC; INT64_MAX/MIN if none */
     int64_t expires;            /* listed until (state files); 0 = not tracked */
+    uint32_t asn;
+};
+
+/* The stored part of a listing_more (auth_score is never needed there). */
+struct listing_ext {
+    double score;
+    int64_t first, last, expires;
+    uint32_t asn;
 };
 
 struct listings {
@@ -35,6 +56,9 @@ struct listings {
     size_t n, cap;
     struct listing *allowed;    /* would be listed, but allowlisted */
     size_t nallowed, allowed_cap;
+    struct listing_ext *ext;    /* the figures of entries with ext set */
+    size_t next, ext_cap;
+    const struct policy *p;     /* the scores of the entries with a record */
     size_t seen;                /* distinct addresses with evidence */
     struct netagg nets;         /* per network and per ASN */
     size_t nets_escalated, nets_held;
@@ -56,8 +80,18 @@ void listings_decide(struct listings *out, const struct agg *a, const struct pol
 /* listings_decide with an allowlist only (may be NULL). */
 void listings_build(struct listings *out, const struct agg *a,
                     const struct policy *p, struct cidrset *allow);
-/* Append e (keeps nothing sorted: call listings_sort). */
-void listings_push(struct listings *l, const struct listing *e);
+/* Append e with its figures m (keeps nothing sorted: call
+ * listings_sort). m NULL: those that follow from e->st, which then must
+ * not be NULL. */
+void listings_push(struct listings *l, const struct listing *e, const struct listing_more *m);
+/* The figures of e, an entry of l (or of its allowed ones). */
+void listings_more(const struct listings *l, const struct listing *e, struct listing_more *m);
+/* Its spam score alone (listings_more's score). */
+double listings_score(const struct listings *l, const struct listing *e);
+/* Its last evidence alone (listings_more's last). */
+int64_t listings_last(const struct listings *l, const struct listing *e);
+/* Sets the figures of e (an entry of l or one to be stored there) to m. */
+void listings_set_more(struct listings *l, struct listing *e, const struct listing_more *m);
 /* Sort by prefix and drop exact duplicates (the first kept). */
 void listings_sort(struct listings *l);
 void listings_free(struct listings *l);

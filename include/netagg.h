@@ -36,13 +36,14 @@ struct net_stats {
 };
 
 /* A kept network whose one address seen is listed, and nothing more: the
- * usual network of a bot. Its figures follow from the address's record,
- * so it keeps 24 bytes instead of a struct net_stats. */
+ * usual network of a bot. Its figures follow from the address's record
+ * and its length from the policy, so it keeps 16 bytes instead of a
+ * struct net_stats. */
 struct net_single {
-    const struct ip_stats *st;  /* the address's record (owned by the agg) */
+    /* The address's record (owned by the agg), aligned to 8 bytes: bit 0
+     * says IPv6, bit 1 that its score is below 0. */
+    uintptr_t st_bits;
     uint64_t key;               /* netagg_key of the network */
-    uint8_t family, len;
-    bool good;                  /* its score is below 0 */
 };
 
 struct asn_stats {

@@ -109,6 +109,10 @@ struct decision {
 /* Weigh st: scores, its rDNS class and the cause. */
 void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct ip_stats *st,
                    struct decision *d);
+/* The scores alone (d->score and d->auth_score of policy_decide): for
+ * listings, which keep the record rather than the figures. */
+void policy_scores(const struct policy *p, const struct ip_stats *st, double *score,
+                   double *auth_score);
 /* The spam threshold for an address of rDNS class c (the bar its score
  * is held to): a derived figure, so decisions do not carry it. */
 static inline double policy_bar(const struct policy *p, enum rdns_class c)

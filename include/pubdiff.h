@@ -6,9 +6,11 @@
  * two cells) and listed in prefix order (address, then length, then
  * cause: the order of listings.csv).
  *
- * Memory: the previous entries are kept as small binary keys, read
- * through a fixed buffer. The added entries are indices into the
- * listings and the removed ones keys; the text of one is made on demand
+ * Memory: the previous entries are read through a fixed buffer and
+ * compared as they come (both sides are in prefix order; a file that is
+ * not is read again and its keys sorted), keeping only the removed ones.
+ * The added entries are indices into the listings and the removed ones
+ * keys; the text of one is made on demand
  * (pubdiff_added_text, pubdiff_removed_text). Only previous lines that
  * are no entry's text ("junk") are kept as text.
  */
@@ -22,19 +24,22 @@
 #define PUBDIFF_TEXT_MAX (IPPREFIX_STRLEN + 32)
 
 struct pubdiff_key;             /* a previous entry in binary; see pubdiff.c */
+struct pubdiff_reader;          /* the previous listings.csv, open */
 
 struct pubdiff {
     size_t prev, cur, kept;     /* entries before, now, and in both */
     struct {
-        uint32_t *v;            /* indices into the listings' v, prefix order */
+        uint32_t *v;            /* indices into the listings' v, prefix order;
+                                 * NULL: 0 .. n - 1 (no previous entries) */
         size_t n;
     } added;
     struct {
         struct pubdiff_key *v;  /* the keyed ones, prefix order */
         size_t n;               /* all: the keyed ones, then the njunk junk lines */
     } removed;
-    /* Between read and compute: the previous entries that parse as a
-     * prefix and a cause. After compute, removed.v is this array. */
+    struct pubdiff_reader *reader;      /* between read and compute */
+    /* During compute: the removed keys (or, for a file out of prefix
+     * order, every previous key). After compute, removed.v is this array. */
     struct pubdiff_key *keys;
     size_t nkeys, keys_cap;
     /* The previous lines that do not, in file order: junk_at[k] is where
@@ -44,8 +49,8 @@ struct pubdiff {
     size_t njunk, junk_len, junk_cap, junk_at_cap;
 };
 
-/* Reads the keys of OUTDIR/listings.csv (d zeroed before); false if there
- * is none. */
+/* Opens OUTDIR/listings.csv (d zeroed before) for pubdiff_compute, which
+ * reads it; false if there is none. */
 bool pubdiff_read_previous(struct pubdiff *d, const char *outdir);
 /* Compares l with the previous keys: fills added, removed, cur and kept.
  * d then refers to l's entries by index: l must outlive the lists and

@@ -24,9 +24,21 @@ struct zone_entry {
     uint8_t cause;              /* enum cause: 19 bytes an entry, not 24 */
 };
 
+/* ref[i] of a struct zonedata with this bit: own[ref[i] - ZONE_OWN]. */
+#define ZONE_OWN UINT32_C(0x80000000)
+
 struct zonedata {
-    struct zone_entry *e;       /* sorted by family, address, then length */
+    /* The entries (zonedata_at), sorted by family, address, then length:
+     * ref[i] is the index of a listing that is an entry as it is (the
+     * usual one: an address) or, with ZONE_OWN, of an entry of own (a
+     * range made of several listings, or one whose cause another's won).
+     * 4 bytes an entry, not a copy of each. */
+    uint32_t *ref;
     size_t n, cap;
+    size_t n4;                  /* entries [0, n4) are IPv4, the others IPv6 */
+    struct zone_entry *own;
+    size_t nown, own_cap;
+    const struct listings *l;
     struct cidr_list excl;      /* allowlisted prefixes inside a listed one */
     struct cidr_list allowed;   /* the whole allowlist */
     size_t nfw4, nfw6;          /* prefixes in the firewall sets */
@@ -56,12 +68,32 @@ struct export_ctx {
     int64_t now;
 };
 
-/* Fills z from l; allow may be NULL. The firewall sets take the entries
+/* Entry i (< z->n). */
+static inline struct zone_entry zonedata_at(const struct zonedata *z, size_t i)
+{
+    uint32_t r = z->ref[i];
+
+    if (r & ZONE_OWN)
+        return z->own[r - ZONE_OWN];
+    struct zone_entry e = { z->l->v[r].pfx, (uint8_t)z->l->v[r].d.cause };
+    return e;
+}
+
+/* Fills z from l (kept, not copied: l must not change while z is used);
+ * allow may be NULL. The firewall sets take the entries
  * of the causes in fw_causes (bit 1 << cause; [firewall] causes). Besides z
  * it holds, for a moment, only the entries of the causes other than the
  * one with most listings. */
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow,
                     unsigned fw_causes);
+/* zonedata_build in steps: the entries, then zonedata_task(k, z) for
+ * every k < ZONEDATA_TASKS, in any order or at once: the exclusions, and
+ * the firewall sets counted per family (they are as long as the listing:
+ * counted here, made again by each writer that wants them, not kept). */
+enum { ZONEDATA_TASKS = 3 };
+void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset *allow,
+                    unsigned fw_causes);
+void zonedata_task(size_t k, void *z);
 /* Of two causes (enum cause) listed for one prefix, the one it is
  * published for: spam, auth, dynamic, then net. */
 uint8_t zonedata_winner(uint8_t a, uint8_t b);

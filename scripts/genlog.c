@@ -5,6 +5,7 @@
  *   genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] [--stamp bsd|rfc3339]
  *          [--tz-offset +HH:MM] [--bots N] [--legit N] [--v6 PERCENT]
  *          [--v6-bots N] [--bot-pick zipf|cycle] [--crowded PERCENT] [--only-bots]
+ *          [--listed PERCENT] [--v6-cycle]
  *
  * Writes one day of mail log to stdout, in time order, with the sessions
  * of many clients interleaved as a busy server writes them: inbound mail
@@ -143,6 +144,15 @@ static unsigned v6pct = 5;
 static int bot_cycle, only_bots;
 static unsigned crowded = 50;   /* percent of bots in 24 crowded /24s */
 static unsigned long bot_next;
+/* With --only-bots: this percent of the sessions are bots' (listed), the
+ * others come from the legitimate MTAs in turn (seen, never listed), so
+ * a run lists about that share of the addresses it sees; --v6 percent of
+ * those MTAs are IPv6. 100: bots alone. */
+static unsigned listed_pct = 100;
+static unsigned long legit_next;
+/* --v6-cycle: the IPv6 bots in turn too, each in a /64 of its own. */
+static int v6_cycle;
+static unsigned long v6_next;
 static const char *relay_ip = "192.0.2.25", *relay_name = "relay.partner.example";
 static unsigned long qcounter;
 static int truth;
@@ -172,8 +182,18 @@ static void make_populations(void)
         { "out-", ".mta.university.example" }, { "mail", ".isp-relay.example" },
     };
     legit = calloc(nlegit, sizeof(*legit));
-    for (unsigned i = 0; i < nlegit; i++) {
-        if (i % 10 == 9) {
+    for (unsigned i = 0, k4 = 0, k6 = 0; i < nlegit; i++) {
+        if (listed_pct < 100) {
+            /* Each sends once (in turn): v6pct of them IPv6, 250 to a network. */
+            if ((i + 1) * (unsigned long)v6pct / 100 > i * (unsigned long)v6pct / 100) {
+                snprintf(legit[i].ip, 48, "2001:db8:%x:%x::%x", 0x100 + (k6 / 250 >> 16),
+                         k6 / 250 & 0xffff, 1 + k6 % 250);
+                k6++;
+            } else {
+                ip4(legit[i].ip, 198, 18 + k4 / 62500, k4 / 250 % 250, 1 + k4 % 250);
+                k4++;
+            }
+        } else if (i % 10 == 9) {
             snprintf(legit[i].ip, 48, "2001:db8:%x::%x", 0x100 + i, 25 + i);
         } else if (i < 240) {
             ip4(legit[i].ip, 198, 51, 100, 10 + i);
@@ -199,7 +219,11 @@ static void make_populations(void)
     }
     v6bots = calloc(nv6bots, sizeof(*v6bots));
     for (unsigned i = 0; i < nv6bots; i++) {
-        snprintf(v6bots[i].ip, 48, "2001:db8:bad:%x::%x", i % 3, 0x1000 + rn(0xefff));
+        if (v6_cycle)           /* one network each, as the IPv4 bots nearly have */
+            snprintf(v6bots[i].ip, 48, "2001:db8:%x:%x::%x", 0xb00 + (i >> 16), i & 0xffff,
+                     0x1000 + rn(0xefff));
+        else
+            snprintf(v6bots[i].ip, 48, "2001:db8:bad:%x::%x", i % 3, 0x1000 + rn(0xefff));
         strcpy(v6bots[i].name, "unknown");
     }
     brute = calloc(nbrute, sizeof(*brute));
@@ -240,7 +264,7 @@ static unsigned port(void) { return 1024 + rn(64000); }
 /* ---- session generators; t in ms ---- */
 static void legit_session(int64_t t)
 {
-    const struct client *c = &legit[zipf(nlegit)];
+    const struct client *c = listed_pct < 100 ? &legit[legit_next++ % nlegit] : &legit[zipf(nlegit)];
     unsigned p = port();
     char q[16];
     int v6 = strchr(c->ip, ':') != NULL;
@@ -289,7 +313,8 @@ static void legit_session(int64_t t)
 
 static void bot_session(int64_t t)
 {
-    const struct client *c = chance(v6pct) ? &v6bots[rn(nv6bots)]
+    const struct client *c = chance(v6pct)
+        ? &v6bots[v6_cycle ? v6_next++ % nv6bots : rn(nv6bots)]
         : bot_cycle ? &bots[bot_next++ % nbots] : &bots[zipf(nbots)];
     unsigned p = port();
     static const char *lists[] = { "zen.spamhaus.org", "bl.spamcop.net", "b.barracudacentral.org" };
@@ -483,6 +508,7 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--truth")) { truth = 1; continue; }
         if (!strcmp(a, "--only-bots")) { only_bots = 1; continue; }
+        if (!strcmp(a, "--v6-cycle")) { v6_cycle = 1; continue; }
         if (v == NULL) {
             fprintf(stderr, "genlog: %s needs a value\n", a);
             return 2;
@@ -496,6 +522,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--v6-bots")) nv6bots = (unsigned)strtoul(v, NULL, 10);
         else if (!strcmp(a, "--bot-pick")) bot_cycle = !strcmp(v, "cycle");
         else if (!strcmp(a, "--crowded")) crowded = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--listed")) listed_pct = (unsigned)strtoul(v, NULL, 10);
         else if (!strcmp(a, "--host")) hostname = v;
         else if (!strcmp(a, "--date")) {
             if (sscanf(v, "%d-%d-%d", &year, &month, &day) != 3 || month < 1 || month > 12) {
@@ -509,11 +536,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "usage: genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] "
                     "[--stamp bsd|rfc3339] [--tz-offset +HH:MM] [--bots N] [--legit N] "
                     "[--v6 PCT] [--v6-bots N] [--bot-pick zipf|cycle] [--crowded PCT] [--only-bots]\n"
-                    "       [--host NAME] [--truth]\n");
+                    "       [--listed PCT] [--v6-cycle] [--host NAME] [--truth]\n");
             return 2;
         }
     }
-    if (nbots < 2 || nlegit < 10 || nbrute < 1 || nv6bots < 1 || crowded > 100) {
+    if (nbots < 2 || nlegit < 10 || nbrute < 1 || nv6bots < 1 || crowded > 100
+        || listed_pct > 100) {
         fprintf(stderr, "genlog: need at least 2 bots and 10 legitimate MTAs\n");
         return 2;
     }
@@ -522,7 +550,9 @@ int main(int argc, char **argv)
     /* Spread session starts over the day; emit what is due as time moves. */
     for (unsigned long s = 0; s < sessions; s++) {
         int64_t t = (int64_t)((double)s * 86000000.0 / (double)sessions) + rn(1000);
-        unsigned kind = only_bots ? 50 : rn(100);
+        /* Bot and legitimate sessions mixed evenly: s * PCT / 100 steps. */
+        unsigned kind = !only_bots ? rn(100)
+            : listed_pct == 100 || (s + 1) * listed_pct / 100 > s * listed_pct / 100 ? 50 : 0;
         if (kind < 38) legit_session(t);
         else if (kind < 73) bot_session(t);
         else if (kind < 80) brute_session(t);

@@ -23,7 +23,8 @@ static void add(struct listings *l, const char *pfx, enum cause c)
 
     if (!ipprefix_parse(span_make(pfx, strlen(pfx)), &p, false))
         msg_panic("bad prefix %s", pfx);
-    struct listing e = { .pfx = p, .d = { .score = 42, .cause = c } };
+    struct listing e = { .pfx = p, .d = { .cause = c } };
+    struct listing_more m = { .score = 42 };
     if (p.len == (p.addr.family == 4 ? 32 : 128)) {
         struct ip_stats **sp = &stats[l->n % 32];
         if (*sp == NULL)
@@ -35,11 +36,7 @@ static void add(struct listings *l, const char *pfx, enum cause c)
         st->rdns = "=cmd|' /C calc'!A0";     /* hostile: must be neutralised in CSV */
         e.st = st;
     }
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 32;
-        l->v = realloc(l->v, l->cap * sizeof(*l->v));
-    }
-    l->v[l->n++] = e;
+    listings_push(l, &e, &m);
 }
 
 int main(int argc, char **argv)
@@ -55,6 +52,7 @@ int main(int argc, char **argv)
         return 2;
     }
     config_init(&p);
+    l.p = &p;
     for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
         struct ipprefix a;
         ipprefix_parse(span_make(allowed[i], strlen(allowed[i])), &a, false);
@@ -87,6 +85,7 @@ int main(int argc, char **argv)
     int st = publish_run(argv[1], &x, allow, &o, &r);
     close(fd);
     free(l.v);
+    free(l.ext);
     cidrset_free(allow);
     return st;
 }

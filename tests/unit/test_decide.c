@@ -213,7 +213,7 @@ static void test_policy_defaults_and_decisions(void **state)
     char buf[IPADDR_STRLEN];
     assert_string_equal(ipaddr_format(&l.v[0].pfx.addr, buf), "192.0.2.10");
     assert_int_equal(l.v[0].d.cause, CAUSE_SPAM);
-    assert_true(l.v[0].d.score == 2 * 4 + 10);
+    assert_true(listings_score(&l, &l.v[0]) == 2 * 4 + 10);
     assert_string_equal(ipaddr_format(&l.v[1].pfx.addr, buf), "203.0.113.7");
     assert_int_equal(l.v[1].d.cause, CAUSE_AUTH);
     assert_int_equal(l.nallowed, 1);

@@ -53,7 +53,7 @@ static void test_allowlist_against_brute_force(void **state)
             memset(&e, 0, sizeof(e));
             e.pfx = rand_prefix(rand() % 4 ? 4 : 6);
             e.d.cause = causes[rand() % 4];
-            listings_push(&l, &e);
+            listings_push(&l, &e, &(struct listing_more){ 0 });
         }
         listings_sort(&l);
         struct cidrset *allow = cidrset_new();
@@ -66,9 +66,11 @@ static void test_allowlist_against_brute_force(void **state)
         zonedata_build(&z, &l, allow, ~0u);
 
         /* No published entry lies inside a single allowlisted prefix. */
-        for (size_t i = 0; i < z.n; i++)
+        for (size_t i = 0; i < z.n; i++) {
+            struct zone_entry e = zonedata_at(&z, i);
             for (size_t k = 0; k < cidrset_count(allow); k++)
-                assert_false(within(cidrset_get(allow, k), &z.e[i].pfx));
+                assert_false(within(cidrset_get(allow, k), &e.pfx));
+        }
         /* Dropped: the per-cause minimal ranges that one prefix covers. */
         size_t dropped = 0;
         for (size_t c = 0; c < 4; c++)
@@ -96,8 +98,10 @@ static void test_allowlist_against_brute_force(void **state)
         for (size_t a = 0; a < cidrset_count(allow); a++) {
             const struct ipprefix *p = cidrset_get(allow, a);
             bool want = false;
-            for (size_t i = 0; i < z.n && !want; i++)
-                want = z.e[i].pfx.len < p->len && within(&z.e[i].pfx, p);
+            for (size_t i = 0; i < z.n && !want; i++) {
+                struct zone_entry e = zonedata_at(&z, i);
+                want = e.pfx.len < p->len && within(&e.pfx, p);
+            }
             if (!want)
                 continue;
             if (x >= z.excl.n)
@@ -193,7 +197,7 @@ static void test_entries_against_reference(void **state)
             memset(&e, 0, sizeof(e));
             e.pfx = rand_prefix(rand() % 3 ? 4 : 6);
             e.d.cause = causes[c];
-            listings_push(&l, &e);
+            listings_push(&l, &e, &(struct listing_more){ 0 });
         }
         listings_sort(&l);
         for (size_t i = 0; i < l.n; i++)
@@ -216,9 +220,11 @@ static void test_entries_against_reference(void **state)
         size_t dropped, folds, nwant = reference(&l, allow, &want, &dropped, &folds);
         zonedata_build(&z, &l, allow, ~0u);
         assert_int_equal(z.n, nwant);
-        for (size_t i = 0; i < z.n; i++)
-            if (cmp_entry(&z.e[i], &want[i]) != 0 || z.e[i].cause != want[i].cause)
+        for (size_t i = 0; i < z.n; i++) {
+            struct zone_entry e = zonedata_at(&z, i);
+            if (cmp_entry(&e, &want[i]) != 0 || e.cause != want[i].cause)
                 fail_msg("round %d: entry %zu differs", round, i);
+        }
         assert_int_equal(z.dropped, dropped);
         total_folds += folds, total_dropped += dropped;
         free(want);
@@ -247,11 +253,11 @@ static void test_exclusion_under_nested(void **state)
     ipaddr_set_v4(&e.pfx.addr, 0xc0000200u);
     e.pfx.len = 24;
     e.d.cause = CAUSE_NET;
-    listings_push(&l, &e);
+    listings_push(&l, &e, &(struct listing_more){ 0 });
     ipaddr_set_v4(&e.pfx.addr, 0xc0000208u);
     e.pfx.len = 32;
     e.d.cause = CAUSE_SPAM;
-    listings_push(&l, &e);
+    listings_push(&l, &e, &(struct listing_more){ 0 });
     listings_sort(&l);
     memset(&a, 0, sizeof(a));
     ipaddr_set_v4(&a.addr, 0xc0000208u);
