@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <omp.h>
 #include "pipeline.h"
 #include "chunk.h"
@@ -103,6 +104,7 @@ struct run {
     void *ctx;
     struct outbuf *out;
     struct pipeline_stats *tst; /* per thread */
+    struct pipeline_thread_time *times; /* per thread, for -v */
     struct pipeline_damage *dmg;        /* MODE_AGG: one per file, or NULL */
 };
 
@@ -454,6 +456,14 @@ static void produce_slot(struct run *r, struct slot *s, struct pfile *f)
     }
 }
 
+static double clock_s(clockid_t id)
+{
+    struct timespec ts;
+
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static size_t ready_count(const struct run *r)
 {
     size_t n = 0;
@@ -473,27 +483,37 @@ static size_t ready_count(const struct run *r)
 static void worker(struct run *r)
 {
     int t = omp_get_thread_num();
+    struct pipeline_thread_time *tt = &r->times[t];
+    double t0 = clock_s(CLOCK_MONOTONIC), t1;
     struct slot *s;
     struct pfile *f;
 
+    tt->cpu = -clock_s(CLOCK_THREAD_CPUTIME_ID);
     pthread_mutex_lock(&r->mu);
     for (;;) {
         if (ready_count(r) < r->ahead && (s = free_slot(r)) != NULL
-            && (f = pick_producer(r)) != NULL)
+            && (f = pick_producer(r)) != NULL) {
             produce_slot(r, s, f);
-        else if ((s = pick_ready(r)) != NULL)
+            tt->inflate += (t1 = clock_s(CLOCK_MONOTONIC)) - t0;
+        } else if ((s = pick_ready(r)) != NULL) {
             parse_slot(r, s, t);
-        else if ((s = free_slot(r)) != NULL && (f = pick_producer(r)) != NULL)
+            tt->parse += (t1 = clock_s(CLOCK_MONOTONIC)) - t0;
+        } else if ((s = free_slot(r)) != NULL && (f = pick_producer(r)) != NULL) {
             produce_slot(r, s, f);
-        else if (all_done(r))
+            tt->inflate += (t1 = clock_s(CLOCK_MONOTONIC)) - t0;
+        } else if (all_done(r)) {
             break;
-        else {
+        } else {
             pthread_cond_wait(&r->cv, &r->mu);
+            tt->wait += (t1 = clock_s(CLOCK_MONOTONIC)) - t0;
+            t0 = t1;
             continue;
         }
+        t0 = t1;
         pthread_cond_broadcast(&r->cv);
     }
     pthread_mutex_unlock(&r->mu);
+    tt->cpu += clock_s(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static void run_files(struct run *r, char *const *paths, size_t n,
@@ -523,6 +543,7 @@ static void run_files(struct run *r, char *const *paths, size_t n,
         for (size_t i = 0; i < r->nslots; i++)
             outbuf_init_mem(&r->slots[i].ob, 64 * 1024);
     r->tst = xcalloc((size_t)nt, sizeof(*r->tst));
+    r->times = xcalloc((size_t)nt, sizeof(*r->times));
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     progress_init(&r->prog, progress_wanted(o->progress), paths, n);
@@ -536,6 +557,8 @@ static void run_files(struct run *r, char *const *paths, size_t n,
         stats_add(st, &r->files[i].st);
     for (int t = 0; t < nt; t++)
         stats_add(st, &r->tst[t]);
+    st->nthreads = nt < PIPELINE_TIMED_THREADS ? (unsigned)nt : PIPELINE_TIMED_THREADS;
+    memcpy(st->thread, r->times, st->nthreads * sizeof(*r->times));
     /* Chunks are merged in whatever order threads finish them. */
     parse_stats_sort(&st->parse);
     for (size_t i = 0; i < r->nslots; i++) {
@@ -548,6 +571,23 @@ static void run_files(struct run *r, char *const *paths, size_t n,
     free(r->slots);
     free(r->files);
     free(r->tst);
+    free(r->times);
+}
+
+void pipeline_times_format(const struct pipeline_stats *st, char *buf, size_t n)
+{
+    size_t len = 0;
+
+    buf[0] = 0;
+    for (unsigned t = 0; t < st->nthreads && len < n; t++) {
+        const struct pipeline_thread_time *tt = &st->thread[t];
+        int k = snprintf(buf + len, n - len, "%st%u inflate %.2f s, parse %.2f s, idle %.2f s, "
+                         "CPU %.2f s", t ? "; " : "", t, tt->inflate, tt->parse, tt->wait,
+                         tt->cpu);
+        if (k < 0)
+            break;
+        len += (size_t)k;
+    }
 }
 
 void pipeline_events(char *const *files, size_t n, const struct pipeline_opts *o,
