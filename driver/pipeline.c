@@ -302,8 +302,15 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     struct parser ps;
     struct event ev;
     struct chunk_cursor cur = { 0, 0 };
+    /* The lines to parse: an incremental run leaves an unterminated last
+     * line for the next run. */
+    struct chunk c = s->c;
     size_t len;
     const char *p;
+    bool window = r->o->since != 0 || r->o->until != 0;
+
+    if (s->drop_tail)
+        c.len = s->tail;
 
     parser_init(&ps, f->mtime, r->o->year);
     /* The table wants client addresses alone; a second consumer (the
@@ -322,9 +329,10 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     memset(&ev, 0, sizeof(ev));
     ev.file = f->name;
     ev.file_index = f->index;
-    ev.line = s->c.first_line + f->line_base;
-    for (; (!s->drop_tail || cur.pos < s->tail) && chunk_line(&s->c, &cur, &p, &len);
-         ev.line++) {
+    ev.line = c.first_line + f->line_base;
+    struct agg *a = r->mode == MODE_AGG ? r->per[t] : NULL;
+    void *sink = r->mode == MODE_AGG ? r->sinks[t] : NULL;
+    for (; chunk_line(&c, &cur, &p, &len); ev.line++) {
         if (len == 0 && f->skipping)
             continue;           /* a line of a damaged member: never evidence */
         if (len > CHUNK_MAX_LINE) {
@@ -334,21 +342,18 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
             ps.st.long_lines++;
             len = CHUNK_MAX_LINE;
         }
-        if (!parse_line(&ps, p, len, &ev) || !in_window(r->o, &ev))
+        if (!parse_line(&ps, p, len, &ev) || (window && !in_window(r->o, &ev)))
             continue;
-        switch (r->mode) {
-        case MODE_AGG:
-            agg_add(r->per[t], &ev);
-            if (r->sinks[t])
-                r->o->sink->add(r->sinks[t], &ev);
-            break;
-        case MODE_PRINT: r->pfn(&ev, &s->ob, r->ctx); break;
-        case MODE_CALLBACK:
-            if (r->lfn)
-                r->lfn(&ev, span_make(p, len), r->ctx);
-            else
-                r->fn(&ev, r->ctx);
-            break;
+        if (a) {
+            agg_add(a, &ev);
+            if (sink)
+                r->o->sink->add(sink, &ev);
+        } else if (r->mode == MODE_PRINT) {
+            r->pfn(&ev, &s->ob, r->ctx);
+        } else if (r->lfn) {
+            r->lfn(&ev, span_make(p, len), r->ctx);
+        } else {
+            r->fn(&ev, r->ctx);
         }
     }
     if (r->ordered)
