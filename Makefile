@@ -136,9 +136,10 @@ asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fopenmp -fsanitize=address,undefined" check
 
-# Not a test: figures only (corpora cached in $(B)/bench).
+# Not a test: figures only (corpora cached in $(BENCH_DIR)).
+BENCH_DIR ?= $(B)/bench
 bench:
-	BENCH_DIR=$(B)/bench scripts/bench
+	BENCH_DIR=$(BENCH_DIR) scripts/bench
 
 install: rblforge
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -504,6 +504,9 @@ static int publish_listings(struct job *j)
                  "publish %.2f s (CPU %.2f s)", j->t_decide - j->t_read, j->cpu_read,
                  j->t_publish - j->t_decide, j->cpu_decide - j->cpu_read,
                  seconds() - j->t_publish, cpu_seconds() - j->cpu_decide);
+        char times[512];
+        pipeline_times_format(&j->st, times, sizeof(times));
+        msg_info("time: read threads: %s", times);
         msg_info("peak memory: %ld MB after read, %ld MB after decide, %ld MB after publish",
                  j->mb_read, j->mb_decide, peak_mb());
     }

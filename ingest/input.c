@@ -87,6 +87,14 @@ static bool raw_fill(struct input *in)
     return in->raw_len > keep;
 }
 
+/* A zstd frame, or a skippable frame (pzstd puts one before every frame
+ * to say how long it is; libzstd steps over it), at m (4 bytes)? */
+static bool zstd_at(const unsigned char *m)
+{
+    return (m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+        || ((m[0] & 0xf0) == 0x50 && m[1] == 0x2a && m[2] == 0x4d && m[3] == 0x18);
+}
+
 struct input *input_open(const char *path)
 {
     return input_open_with(path, INFLATE_AUTO);
@@ -129,7 +137,7 @@ struct input *input_open_with(const char *path, enum inflate_kind kind)
         in->codec = GZIP;
         in->z = inflate_new(kind);
         in->in_member = true;
-    } else if (in->raw_len >= 4 && memcmp(in->raw, "\x28\xb5\x2f\xfd", 4) == 0) {
+    } else if (in->raw_len >= 4 && zstd_at(in->raw)) {
         if (!unzstd_available()) {
             msg_warn("%s: zstd-compressed, but this rblforge was built without libzstd",
                      in->name);
@@ -167,8 +175,8 @@ static void member_damaged(struct input *in)
 static bool member_at(const struct input *in, const unsigned char *m)
 {
     if (in->codec == GZIP)
-        return m[1] == 0x8b && m[2] == 8;
-    return m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd;
+        return m[0] == 0x1f && m[1] == 0x8b && m[2] == 8;
+    return zstd_at(m);
 }
 
 /* After a member ended or broke: position on the next gzip header (zstd
@@ -176,7 +184,6 @@ static bool member_at(const struct input *in, const unsigned char *m)
  * warning. */
 static bool next_member(struct input *in, bool after_error)
 {
-    const unsigned char first = in->codec == GZIP ? 0x1f : 0x28;
     const size_t mlen = in->codec == GZIP ? 3 : 4;
 
     uint64_t skipped = 0, start = input_offset(in);
@@ -191,7 +198,9 @@ static bool next_member(struct input *in, bool after_error)
         const unsigned char *p = in->next, *hit = NULL;
         size_t n = in->avail, at = 0;
         while (at + mlen - 1 < n) {
-            const unsigned char *m = memchr(p + at, first, n - (mlen - 1) - at);
+            /* zstd has two magic numbers: byte by byte; damage is rare. */
+            const unsigned char *m = in->codec == GZIP
+                ? memchr(p + at, 0x1f, n - (mlen - 1) - at) : p + at;
             if (m == NULL)
                 break;
             if (member_at(in, m)) {

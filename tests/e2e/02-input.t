@@ -118,6 +118,13 @@ if "$RBLFORGE" --version | grep -q '^zstd: yes' && command -v zstd >/dev/null; t
     { printf '\050\265\057\375'; head -c 100000 /dev/urandom; } >"$TMP/random.zst"
     zs "$TMP/random.zst" >/dev/null 2>&1; st=$?
     [ "$st" -eq 0 ] || [ "$st" -eq 3 ]; ok $? "random zstd body: no crash (exit $st)"
+    # pzstd (and the seekable format) put a skippable frame before the data.
+    { printf '\120\052\115\030\004\000\000\000abcd'; cat "$TMP/a.zst";
+      printf '\137\052\115\030\000\000\000\000'; cat "$TMP/b.zst"; } >"$TMP/skip.zst"
+    zs "$TMP/skip.zst" 2>"$TMP/err" | sed 's/"file":"[^"]*"//' >"$TMP/skip.ev"
+    zs "$TMP/multi.zst" | sed 's/"file":"[^"]*"//' >"$TMP/multi.ev"
+    cmp -s "$TMP/multi.ev" "$TMP/skip.ev" && [ ! -s "$TMP/err" ]
+    ok $? "zstd: skippable frames (pzstd) stepped over, no warning"
 else
     skip "built without libzstd or no zstd command"
 fi
