@@ -387,12 +387,21 @@ void listings_decide(struct listings *out, const struct agg *a, const struct pol
     memset(out, 0, sizeof(*out));
     out->p = p;
     netagg_init(&out->nets, p, o->allow, o->all_networks, n);
-    /* Room for an entry per address and the denylist, reserved up front
-     * (see hugemem.h) and touched only as filled; the escalated networks
-     * rarely need more (then listings_push grows it). Not one per network
-     * as well: a reservation larger than the table itself could be refused
-     * on a small machine that holds the table fine. */
-    out->cap = n + (o->deny ? cidrset_count(o->deny) : 0) + 1;
+    /* Room for an entry per address, the denylist and the escalated
+     * networks, reserved up front (see hugemem.h) and touched only as
+     * filled: grown, the array was copied, its size again at the peak. A
+     * network escalates with [network] min_listed or ratio_min_listed
+     * addresses listed, so there are at most n / the lesser; not one per
+     * address as well (a
+     * reservation larger than the table itself could be refused on a small
+     * machine that holds the table fine): past n / 2, listings_push grows it. */
+    size_t nets = 0;
+    if (p->net_escalate) {
+        unsigned least = p->net_min_listed < p->net_ratio_min_listed ? p->net_min_listed
+            : p->net_ratio_min_listed;
+        nets = n / (least > 2 ? least : 2);
+    }
+    out->cap = n + nets + (o->deny ? cidrset_count(o->deny) : 0) + 1;
     out->v = hugemem_alloc(out->cap * sizeof(*out->v));
     decide_all(out, a, p, o);
     netagg_finish(&out->nets);
