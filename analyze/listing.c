@@ -274,11 +274,80 @@ void listings_sort(struct listings *l)
         if (w == 0 || cmp_listing(&l->v[w - 1], &l->v[r]) != 0)
             l->v[w++] = l->v[r];
     l->n = w;
+    netagg_sort(&l->nets);
+}
+
+/* The addresses alone in their network, marked on their listings (the
+ * i-th address listed is v[i] until escalate adds to them). */
+static void mark_singles(struct listings *out)
+{
+    const struct netagg *na = &out->nets;
+
+    for (size_t k = 0; k < na->nsingles; k++) {
+        uint32_t s = na->singles[k];
+        out->v[s & ~NETAGG_SINGLE_GOOD].flags |= LF_NET_SINGLE
+            | (s & NETAGG_SINGLE_GOOD ? LF_NET_GOOD : 0);
+    }
+    netagg_singles_done(&out->nets);
+}
+
+static struct net_stats single_net(const struct listings *l, const struct listing *e)
+{
+    return netagg_single(&l->nets, &e->pfx.addr, e->st, (e->flags & LF_NET_GOOD) != 0);
+}
+
+bool listings_net_next(const struct listings *l, struct netagg_iter *it, struct net_stats *out)
+{
+    const struct netagg *na = &l->nets;
+
+    while (it->j < l->n && !(l->v[it->j].flags & LF_NET_SINGLE))
+        it->j++;
+    bool single = it->j < l->n;
+    if (single && it->i < na->nnets) {
+        struct ipprefix n = netagg_net_of(na->p, &l->v[it->j].pfx.addr);
+        single = ipprefix_cmp(&n, &na->nets[it->i].pfx) < 0;
+    }
+    if (single)
+        *out = single_net(l, &l->v[it->j++]);
+    else if (it->i < na->nnets)
+        *out = na->nets[it->i++];
+    else
+        return false;
+    return true;
+}
+
+bool listings_net_find(const struct listings *l, const struct ipaddr *ip, struct net_stats *out)
+{
+    if (netagg_find(&l->nets, ip, out))
+        return true;
+    /* The first entry at or after the network, then those inside it. */
+    struct ipprefix n = netagg_net_of(l->nets.p, ip);
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ipprefix_cmp(&l->v[mid].pfx, &n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < l->n && ipprefix_contains(&n, &l->v[lo].pfx.addr); lo++)
+        if (l->v[lo].flags & LF_NET_SINGLE) {
+            *out = single_net(l, &l->v[lo]);
+            return true;
+        }
+    return false;
+}
+
+void listings_drop(struct listings *l, const struct listing *e)
+{
+    if (e->flags & LF_NET_SINGLE) {
+        struct net_stats ns = single_net(l, e);
+        netagg_keep(&l->nets, &ns);
+    }
 }
 
 static void escalate(struct listings *out)
 {
-    netagg_finish(&out->nets);
     for (size_t i = 0; i < out->nets.nnets; i++) {
         const struct net_stats *ns = &out->nets.nets[i];
         if (ns->status == NET_HELD_ALLOWLIST || ns->status == NET_HELD_GOOD)
@@ -318,14 +387,25 @@ void listings_decide(struct listings *out, const struct agg *a, const struct pol
     memset(out, 0, sizeof(*out));
     out->p = p;
     netagg_init(&out->nets, p, o->allow, o->all_networks, n);
-    /* Room for an entry per address and the denylist, reserved up front
-     * (see hugemem.h) and touched only as filled; the escalated networks
-     * rarely need more (then listings_push grows it). Not one per network
-     * as well: a reservation larger than the table itself could be refused
-     * on a small machine that holds the table fine. */
-    out->cap = n + (o->deny ? cidrset_count(o->deny) : 0) + 1;
+    /* Room for an entry per address, the denylist and the escalated
+     * networks, reserved up front (see hugemem.h) and touched only as
+     * filled: grown, the array was copied, its size again at the peak. A
+     * network escalates with [network] min_listed or ratio_min_listed
+     * addresses listed, so there are at most n / the lesser; not one per
+     * address as well (a
+     * reservation larger than the table itself could be refused on a small
+     * machine that holds the table fine): past n / 2, listings_push grows it. */
+    size_t nets = 0;
+    if (p->net_escalate) {
+        unsigned least = p->net_min_listed < p->net_ratio_min_listed ? p->net_min_listed
+            : p->net_ratio_min_listed;
+        nets = n / (least > 2 ? least : 2);
+    }
+    out->cap = n + nets + (o->deny ? cidrset_count(o->deny) : 0) + 1;
     out->v = hugemem_alloc(out->cap * sizeof(*out->v));
     decide_all(out, a, p, o);
+    netagg_finish(&out->nets);
+    mark_singles(out);
     escalate(out);
     if (o->deny)
         add_denylist(out, o->deny, o->allow);

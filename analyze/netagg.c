@@ -1,5 +1,4 @@
 /* Per-network and per-ASN tables and network escalation; see netagg.h. */
-#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hugemem.h"
@@ -83,12 +82,10 @@ static void net_done(struct netagg *na)
     }
     na->nseen++;
     if (!na->keep_all && ns->status == NET_NONE && ns->ips_seen == 1 && ns->ips_listed == 1) {
-        _Static_assert(alignof(struct ip_stats) >= 4, "two low bits of a record pointer");
-        uintptr_t st = (uintptr_t)na->cur_st;
-        if (st & 3)
-            msg_panic("netagg: a record not aligned to 4 bytes");
-        st |= (ns->pfx.addr.family == 6) | (uintptr_t)(ns->ips_good != 0) << 1;
-        na->singles[na->nsingles++] = (struct net_single){ st, netagg_key(&ns->pfx) };
+        if (na->cur_listed >= NETAGG_SINGLE_GOOD)
+            msg_fatal("netagg: more than %u addresses listed", NETAGG_SINGLE_GOOD);
+        na->singles[na->nsingles++] = (uint32_t)na->cur_listed
+            | (ns->ips_good ? NETAGG_SINGLE_GOOD : 0);
     } else if (ns->ips_listed || ns->status != NET_NONE || na->keep_all) {
         na->nets = hugemem_grow(na->nets, &na->cap, na->nnets + 1, sizeof(*na->nets));
         na->nets[na->nnets++] = *ns;
@@ -111,7 +108,7 @@ void netagg_add(struct netagg *na, const struct ipaddr *ip, const struct ip_stat
         ns->asn = st->asn;      /* addresses come in order: the lowest */
         ns->first = INT64_MAX;
         ns->last = INT64_MIN;
-        na->cur_st = st;
+        na->cur_listed = na->nlisted;
         na->have_cur = true;
     }
     ns->ips_seen++;
@@ -119,6 +116,7 @@ void netagg_add(struct netagg *na, const struct ipaddr *ip, const struct ip_stat
     if (d->score < 0)
         ns->ips_good++;
     if (listed) {
+        na->nlisted++;
         ns->ips_listed++;
         ns->score += d->score;
         int64_t first = ip_stats_ev_first(st), last = ip_stats_ev_last(st);
@@ -157,63 +155,25 @@ void netagg_finish(struct netagg *na)
         na->asv[na->nasv++] = v;
 }
 
-static const struct ip_stats *single_st(const struct net_single *s)
+struct net_stats netagg_single(const struct netagg *na, const struct ipaddr *ip,
+                               const struct ip_stats *st, bool good)
 {
-    return (const struct ip_stats *)(s->st_bits & ~(uintptr_t)3);
-}
-
-static struct ipprefix single_prefix(const struct netagg *na, const struct net_single *s)
-{
-    struct ipprefix n;
-
-    if (s->st_bits & 1) {
-        n.len = (uint8_t)na->p->net_v6;
-        ipaddr_set_v6(&n.addr, s->key << (64 - n.len), 0);
-    } else {
-        n.len = (uint8_t)na->p->net_v4;
-        ipaddr_set_v4(&n.addr, (uint32_t)(s->key << (32 - n.len)));
-    }
-    return n;
-}
-
-/* A single-address network written out: what net_done had counted. */
-static struct net_stats single_stats(const struct netagg *na, const struct net_single *s)
-{
-    const struct ip_stats *st = single_st(s);
-    struct net_stats ns = { .pfx = single_prefix(na, s), .status = NET_NONE, .ips_seen = 1,
-                            .ips_listed = 1, .ips_good = (uint32_t)(s->st_bits >> 1 & 1),
+    struct net_stats ns = { .pfx = netagg_net_of(na->p, ip), .status = NET_NONE,
+                            .ips_seen = 1, .ips_listed = 1, .ips_good = good,
                             .asn = st->asn, .events = events_of(st) };
     return ns;
 }
 
-bool netagg_next(const struct netagg *na, struct netagg_iter *it, struct net_stats *out)
+bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out)
 {
-    bool full = it->i < na->nnets;
-
-    if (full && it->j < na->nsingles) {
-        struct ipprefix s = single_prefix(na, &na->singles[it->j]);
-        full = ipprefix_cmp(&na->nets[it->i].pfx, &s) < 0;
-    }
-    if (full)
-        *out = na->nets[it->i++];
-    else if (it->j < na->nsingles)
-        *out = single_stats(na, &na->singles[it->j++]);
-    else
-        return false;
-    return true;
-}
-
-/* Where network n is in one of the two sorted lists, if there. */
-static bool search(const struct netagg *na, bool singles, const struct ipprefix *n, size_t *at)
-{
-    size_t lo = 0, hi = singles ? na->nsingles : na->nnets;
+    struct ipprefix n = netagg_net_of(na->p, ip);
+    size_t lo = 0, hi = na->nnets;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        struct ipprefix p = singles ? single_prefix(na, &na->singles[mid]) : na->nets[mid].pfx;
-        int c = ipprefix_cmp(&p, n);
+        int c = ipprefix_cmp(&na->nets[mid].pfx, &n);
         if (c == 0) {
-            *at = mid;
+            *out = na->nets[mid];
             return true;
         }
         if (c < 0)
@@ -224,18 +184,31 @@ static bool search(const struct netagg *na, bool singles, const struct ipprefix 
     return false;
 }
 
-bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out)
+void netagg_keep(struct netagg *na, const struct net_stats *ns)
 {
-    struct ipprefix n = netagg_net_of(na->p, ip);
-    size_t at;
+    if (na->nnets && ipprefix_cmp(&na->nets[na->nnets - 1].pfx, &ns->pfx) > 0)
+        na->unsorted = true;
+    na->nets = hugemem_grow(na->nets, &na->cap, na->nnets + 1, sizeof(*na->nets));
+    na->nets[na->nnets++] = *ns;
+}
 
-    if (search(na, false, &n, &at))
-        *out = na->nets[at];
-    else if (search(na, true, &n, &at))
-        *out = single_stats(na, &na->singles[at]);
-    else
-        return false;
-    return true;
+static int cmp_net(const void *a, const void *b)
+{
+    return ipprefix_cmp(&((const struct net_stats *)a)->pfx, &((const struct net_stats *)b)->pfx);
+}
+
+void netagg_sort(struct netagg *na)
+{
+    /* The prefixes are distinct: any sort gives the one order. */
+    if (na->unsorted)
+        qsort(na->nets, na->nnets, sizeof(*na->nets), cmp_net);
+    na->unsorted = false;
+}
+
+void netagg_singles_done(struct netagg *na)
+{
+    free(na->singles);
+    na->singles = NULL;
 }
 
 const char *netagg_status_name(enum net_status s)

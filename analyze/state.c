@@ -273,6 +273,7 @@ void state_apply(struct state *s, struct listings *l, const struct policy *p,
             if (strength(&m, p) < p->relist_factor) {
                 se->touched = true;
                 l->held++;
+                listings_drop(l, &e);
                 continue;       /* stays off */
             }
             se->e.removed_at = 0;

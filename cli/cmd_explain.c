@@ -255,7 +255,7 @@ static void explain_addr(struct ex *x, const struct agg *a, const struct ipaddr 
                       ipprefix_format(cidrset_match(x->deny, ip), buf),
                       policy_code(p, CAUSE_SPAM));
     struct net_stats ns;
-    if (netagg_find(&x->l->nets, ip, &ns))
+    if (listings_net_find(x->l, ip, &ns))
         explain_net(x, &ns);
     explain_state(x, &host, e);
 }
@@ -292,7 +292,7 @@ static void explain_cidr(struct ex *x, const struct agg *a, const struct ipprefi
     /* The networks of the policy that overlap it, with their rule. */
     struct netagg_iter it = { 0 };
     struct net_stats n;
-    while (netagg_next(&x->l->nets, &it, &n)) {
+    while (listings_net_next(x->l, &it, &n)) {
         const struct net_stats *ns = &n;
         if (ns->pfx.addr.family != pfx->addr.family
             || !(ns->pfx.len >= pfx->len ? ipprefix_contains(pfx, &ns->pfx.addr)

@@ -116,7 +116,7 @@ static const char *net_status(const struct top_ctx *c, const struct row *r, char
 {
     struct net_stats ns;
 
-    if (netagg_find(&c->j->l.nets, &r->pfx.addr, &ns) && ns.status != NET_NONE
+    if (listings_net_find(&c->j->l, &r->pfx.addr, &ns) && ns.status != NET_NONE
         && ns.status != NET_ESCALATED)
         return netagg_status_name(ns.status);
     if (is_listed(&c->j->l, &r->pfx))

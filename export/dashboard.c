@@ -257,7 +257,7 @@ static void top_networks(struct outbuf *o, const struct custview_listing *s)
     size_t n = 0;
     char pfx[IPPREFIX_STRLEN];
 
-    /* A single-address network (netagg_next) has one listed address and
+    /* A single-address network (listings_net_next) has one listed address and
      * is never escalated: only the full ones can be here. */
     for (size_t i = 0; i < na->nnets; i++) {
         const struct net_stats ns = na->nets[i];
@@ -372,7 +372,7 @@ static void held(struct outbuf *o, const struct custview_listing *s)
                   "<div class=\"scroll\"><table id=\"held-table\"><tr><th class=\"l\">entry"
                   "</th><th class=\"l\">why not listed</th><th>listed inside / score</th></tr>\n",
                   l->nets_held, l->nallowed);
-    while (k < HELD_SHOWN && netagg_next(&l->nets, &it, &ns))
+    while (k < HELD_SHOWN && listings_net_next(l, &it, &ns))
         if (ns.status == NET_HELD_ALLOWLIST || ns.status == NET_HELD_GOOD) {
             outbuf_printf(o, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%u</td>"
                           "</tr>\n", ipprefix_format(&ns.pfx, ip),

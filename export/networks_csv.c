@@ -6,13 +6,11 @@
 
 void networks_csv_write(struct outbuf *o, const struct export_ctx *r)
 {
-    const struct netagg *na = &r->l->nets;
-
     struct netagg_iter it = { 0 };
     struct net_stats n;
 
     outbuf_puts(o, "net,ips_seen,ips_listed,ips_good,events,asn,as_org,escalated\n");
-    while (netagg_next(na, &it, &n)) {
+    while (listings_net_next(r->l, &it, &n)) {
         const struct net_stats *ns = &n;
         /* Networks with nothing listed are most of them and say nothing. */
         if (ns->ips_listed == 0)

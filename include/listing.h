@@ -16,6 +16,8 @@ enum {
     LF_DENY = 1,                /* from the denylist */
     LF_STATE = 2,               /* carried from the state file: no new evidence */
     LF_NEW = 4,                 /* not listed before this run (with a state file) */
+    LF_NET_SINGLE = 8,          /* alone in its network: the network's figures (netagg.h) */
+    LF_NET_GOOD = 16,           /* with LF_NET_SINGLE: its score is below 0 */
 };
 
 /* One published entry: a single address (/32, /128) or a network, in
@@ -92,6 +94,15 @@ double listings_score(const struct listings *l, const struct listing *e);
 int64_t listings_last(const struct listings *l, const struct listing *e);
 /* Sets the figures of e (an entry of l or one to be stored there) to m. */
 void listings_set_more(struct listings *l, struct listing *e, const struct listing_more *m);
+/* Every kept network in prefix order, those of a single listed address
+ * (LF_NET_SINGLE) written out in full: start with *it zeroed; false after
+ * the last. */
+bool listings_net_next(const struct listings *l, struct netagg_iter *it, struct net_stats *out);
+/* The kept network containing ip into *out; false if there is none. */
+bool listings_net_find(const struct listings *l, const struct ipaddr *ip, struct net_stats *out);
+/* e leaves the listings (held off by the state): its network, if e was
+ * alone in it, stays among the kept ones. */
+void listings_drop(struct listings *l, const struct listing *e);
 /* Sort by prefix and drop exact duplicates (the first kept). */
 void listings_sort(struct listings *l);
 void listings_free(struct listings *l);

@@ -35,16 +35,12 @@ struct net_stats {
     int64_t first, last;        /* evidence span of the listed addresses */
 };
 
-/* A kept network whose one address seen is listed, and nothing more: the
- * usual network of a bot. Its figures follow from the address's record
- * and its length from the policy, so it keeps 16 bytes instead of a
- * struct net_stats. */
-struct net_single {
-    /* The address's record (owned by the agg), aligned to 8 bytes: bit 0
-     * says IPv6, bit 1 that its score is below 0. */
-    uintptr_t st_bits;
-    uint64_t key;               /* netagg_key of the network */
-};
+/* A kept network whose one address seen is listed, and nothing more (the
+ * usual network of a bot) is no record here: its figures follow from the
+ * address's record and its length from the policy. The listings mark the
+ * address (listing.h, LF_NET_SINGLE); until then singles holds its place
+ * among the addresses listed (bit 31: its score is below 0). */
+enum { NETAGG_SINGLE_GOOD = 1u << 31 };
 
 struct asn_stats {
     uint32_t asn;
@@ -58,11 +54,13 @@ struct netagg {
     bool keep_all;              /* keep networks with nothing listed too */
     struct net_stats *nets;     /* kept networks, in prefix order, but ... */
     size_t nnets, cap;
-    struct net_single *singles; /* ... these, also in prefix order (see netagg_next) */
+    uint32_t *singles;          /* ... these, in order (see above); NULL once marked */
     size_t nsingles;
+    size_t nlisted;             /* addresses counted as listed so far */
+    bool unsorted;              /* nets appended out of order (netagg_keep) */
     size_t nseen;               /* networks with an address seen */
     struct net_stats cur;       /* the network being counted */
-    const struct ip_stats *cur_st;      /* its first address's record */
+    size_t cur_listed;          /* nlisted at its first address */
     bool have_cur;
     agg_map asns;               /* ASN -> struct asn_stats * */
     struct asn_stats **asv;     /* after netagg_finish: sorted by ASN */
@@ -85,14 +83,22 @@ void netagg_add(struct netagg *na, const struct ipaddr *ip, const struct ip_stat
                 const struct decision *d, bool listed);
 /* Decide the last network and fill the sorted AS array. */
 void netagg_finish(struct netagg *na);
-/* Every kept network in prefix order, the single-address ones written out
- * in full: start with *it zeroed; false after the last. */
+/* Where listings_net_next stands: full networks and listed addresses. */
 struct netagg_iter {
     size_t i, j;
 };
-bool netagg_next(const struct netagg *na, struct netagg_iter *it, struct net_stats *out);
-/* The kept network containing ip into *out; false if there is none. */
+/* The kept full network containing ip into *out; false if there is none
+ * (a single-address one is the listings' to find: listings_net_find). */
 bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out);
+/* The network of a single listed address ip with record st, written out. */
+struct net_stats netagg_single(const struct netagg *na, const struct ipaddr *ip,
+                               const struct ip_stats *st, bool good);
+/* Keep ns among the full networks (in order again after netagg_sort). */
+void netagg_keep(struct netagg *na, const struct net_stats *ns);
+/* The full networks in prefix order after netagg_keep. */
+void netagg_sort(struct netagg *na);
+/* Frees the singles' places once the listings are marked. */
+void netagg_singles_done(struct netagg *na);
 const char *netagg_status_name(enum net_status s);
 void netagg_free(struct netagg *na);
 

@@ -106,14 +106,14 @@ static void test_rdns_bars(void **state)
     agg_free(a);
 }
 
-/* The kept networks through netagg_next, checked to come in prefix order. */
-static size_t kept_nets(const struct netagg *na)
+/* The kept networks through listings_net_next, checked to come in prefix order. */
+static size_t kept_nets(const struct listings *l)
 {
     struct netagg_iter it = { 0 };
     struct net_stats n, prev;
     size_t k = 0;
 
-    while (netagg_next(na, &it, &n)) {
+    while (listings_net_next(l, &it, &n)) {
         if (k++)
             assert_true(ipprefix_cmp(&prev.pfx, &n.pfx) < 0);
         prev = n;
@@ -175,8 +175,8 @@ static void test_escalation(void **state)
     assert_true(find(&l, "233.252.0.0/24")->flags & LF_DENY);
     struct ipaddr g = IP("203.0.113.9"), h = IP("100.64.1.200");
     struct net_stats ns;
-    assert_true(netagg_find(&l.nets, &g, &ns) && ns.status == NET_HELD_GOOD);
-    assert_true(netagg_find(&l.nets, &h, &ns) && ns.status == NET_HELD_ALLOWLIST);
+    assert_true(listings_net_find(&l, &g, &ns) && ns.status == NET_HELD_GOOD);
+    assert_true(listings_net_find(&l, &h, &ns) && ns.status == NET_HELD_ALLOWLIST);
     assert_int_equal(l.nets_escalated, 3);
     assert_int_equal(l.nets_held, 2);
     assert_int_equal(l.nallowed, 1);
@@ -187,18 +187,18 @@ static void test_escalation(void **state)
     listings_free(&l);
     listings_decide(&l, a, &p, &o);
     assert_int_equal(l.nets.nseen, 7);
-    assert_int_equal(kept_nets(&l.nets), 6);
-    assert_false(netagg_find(&l.nets, &quiet, &ns));
+    assert_int_equal(kept_nets(&l), 6);
+    assert_false(listings_net_find(&l, &quiet, &ns));
     struct ipaddr n102 = IP("198.51.102.200");
-    assert_true(netagg_find(&l.nets, &n102, &ns) && ns.ips_seen == 5);
+    assert_true(listings_net_find(&l, &n102, &ns) && ns.ips_seen == 5);
     /* explain asks for every network. */
     listings_free(&l);
     o.all_networks = true;
     listings_decide(&l, a, &p, &o);
-    assert_int_equal(kept_nets(&l.nets), 7);
-    assert_true(netagg_find(&l.nets, &quiet, &ns) && ns.ips_seen == 1 && ns.status == NET_NONE);
+    assert_int_equal(kept_nets(&l), 7);
+    assert_true(listings_net_find(&l, &quiet, &ns) && ns.ips_seen == 1 && ns.status == NET_NONE);
     /* Bots alone in their network (IPv4 and IPv6, one with good mail
-     * besides) are kept as 16-byte singles, and written out they are
+     * besides) are marked on their listings, and written out they are
      * what the full count says (explain keeps every network in full). */
     add(a, "192.0.3.77", EV_POSTSCREEN, R_PS_PREGREET, 2, NULL);
     add(a, "2001:db8:7:7::7", EV_POSTSCREEN, R_PS_PREGREET, 1, NULL);
@@ -210,13 +210,16 @@ static void test_escalation(void **state)
     listings_free(&l);
     o.all_networks = false;
     listings_decide(&l, a, &p, &o);
-    assert_int_equal(l.nets.nsingles, 3);
-    assert_int_equal(kept_nets(&l.nets), 9);
+    size_t singles = 0;
+    for (size_t i = 0; i < l.n; i++)
+        singles += (l.v[i].flags & LF_NET_SINGLE) != 0;
+    assert_int_equal(singles, 3);
+    assert_int_equal(kept_nets(&l), 9);
     struct netagg_iter it = { 0 };
     struct net_stats n, f;
     bool good_seen = false;
-    while (netagg_next(&l.nets, &it, &n)) {
-        assert_true(netagg_find(&all.nets, &n.pfx.addr, &f));
+    while (listings_net_next(&l, &it, &n)) {
+        assert_true(listings_net_find(&all, &n.pfx.addr, &f));
         assert_memory_equal(&n.pfx, &f.pfx, sizeof(n.pfx));
         assert_true(n.status == f.status && n.ips_seen == f.ips_seen
                     && n.ips_listed == f.ips_listed && n.ips_good == f.ips_good
@@ -225,7 +228,7 @@ static void test_escalation(void **state)
     }
     assert_true(good_seen);
     struct ipaddr bot = IP("2001:db8:7:7::8");
-    assert_true(netagg_find(&l.nets, &bot, &ns) && ns.events == 4 && ns.pfx.len == 64);
+    assert_true(listings_net_find(&l, &bot, &ns) && ns.events == 4 && ns.pfx.len == 64);
     listings_free(&all);
     /* Sorted by prefix: a network before the addresses inside it. */
     for (size_t i = 1; i < l.n; i++) {
