@@ -1,5 +1,4 @@
 /* rDNS classes from logged host names; see rdns.h and rblforge(1). */
-#include <stdio.h>
 #include <string.h>
 #include "rdns.h"
 
@@ -164,6 +163,26 @@ static bool runs_match(const struct digit_run *r, const unsigned *oct, int k)
     return true;
 }
 
+static const char hex_digits[] = "0123456789abcdef";
+
+/* v as eight lower-case hex digits ("%08x"): once or twice per address
+ * decided, where snprintf cost more than the rest of the test. */
+static void hex8(char out[8], uint32_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 4)
+        out[i] = hex_digits[v & 15];
+}
+
+/* v < 65536 as "%x": its length. */
+static size_t hex_group(char *out, unsigned v)
+{
+    size_t n = v >= 0x1000 ? 4 : v >= 0x100 ? 3 : v >= 0x10 ? 2 : 1;
+
+    for (size_t i = n; i-- > 0; v >>= 4)
+        out[i] = hex_digits[v & 15];
+    return n;
+}
+
 /* Does the name carry the IPv4 address a: a.b.c.d, d.c.b.a (any
  * separators, zero padding allowed), the last three octets in either
  * order, twelve zero-padded digits, the 32-bit decimal, or eight hex
@@ -192,9 +211,9 @@ static bool embeds_v4(const struct name *nm, uint32_t a)
         if (run[i].len >= 7 && run[i].len <= 10 && run[i].v == a)
             return true;
     }
-    char hex[9], rhex[9];
-    snprintf(hex, sizeof(hex), "%08x", (unsigned)a);
-    snprintf(rhex, sizeof(rhex), "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+    char hex[8], rhex[8];
+    hex8(hex, a);
+    hex8(rhex, r[0] << 24 | r[1] << 16 | r[2] << 8 | r[3]);
     return memmem(nm->s, nm->notld, hex, 8) || memmem(nm->s, nm->notld, rhex, 8);
 }
 
@@ -205,9 +224,11 @@ static bool embeds_v6(const struct name *nm, const struct ipaddr *ip)
     char want[40];
     size_t w = 0;
 
-    for (int g = 4; g < 8; g++)
-        w += (size_t)snprintf(want + w, sizeof(want) - w, "%s%x", g > 4 ? "-" : "",
-                              (unsigned)(ip->b[2 * g] << 8 | ip->b[2 * g + 1]));
+    for (int g = 4; g < 8; g++) {
+        if (g > 4)
+            want[w++] = '-';
+        w += hex_group(want + w, (unsigned)(ip->b[2 * g] << 8 | ip->b[2 * g + 1]));
+    }
     if (w < 9)
         return false;           /* ::1-style tails say too little */
     char norm[MAXNAME + 1];

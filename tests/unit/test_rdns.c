@@ -35,6 +35,9 @@ static void test_rules(void **state)
         { "x-001-002-003-004.example.net", "1.2.3.4", RDNS_DYNAMIC },   /* zero-padded */
         { "h001002003004.example.net", "1.2.3.4", RDNS_DYNAMIC },       /* concatenated */
         { "p5B0C1D2E.example.net", "91.12.29.46", RDNS_DYNAMIC },       /* hex */
+        { "p2e1d0c5b.example.net", "91.12.29.46", RDNS_DYNAMIC },       /* hex, reversed */
+        { "p0a000001.example.net", "10.0.0.1", RDNS_DYNAMIC },          /* hex, leading zero */
+        { "p0a000002.example.net", "10.0.0.1", RDNS_NAMED },            /* hex, not the address */
         { "ip16909060.example.net", "1.2.3.4", RDNS_DYNAMIC },          /* decimal */
         { "host-2-3-4.example.net", "1.2.3.4", RDNS_DYNAMIC },          /* last three octets */
         /* access words with digits, no address */
@@ -57,6 +60,8 @@ static void test_rules(void **state)
         { "example.com", "1.2.3.4", RDNS_NAMED },
         { "localhost", "1.2.3.4", RDNS_NAMED },
         { "2001-db8-0-0-a1b2-c3d4-e5f6-789a.example.net", "2001:db8::a1b2:c3d4:e5f6:789a", RDNS_DYNAMIC },
+        { "host.0-1b2-c3-e5f6.example.net", "2001:db8::1b2:c3:e5f6", RDNS_DYNAMIC },  /* short groups */
+        { "host.0-1b2-c3-e5f7.example.net", "2001:db8::1b2:c3:e5f6", RDNS_NAMED },
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         enum rdns_class got = C(t[i].host, t[i].ip);
