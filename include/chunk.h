@@ -25,6 +25,7 @@ struct chunk {
      * outrun ends_cap; those past it are searched for as they are read. */
     uint32_t *ends;
     size_t nends, ends_cap;
+    bool index_avx2;            /* the index steps with AVX2 (see chunk_init) */
 };
 
 /* Where an iteration over a chunk's lines stands: byte and line. */

@@ -41,6 +41,10 @@ void chunk_init(struct chunk *c, size_t cap)
     c->ends_cap = cap / 32 + 64;
     c->ends = xmalloc(c->ends_cap * sizeof(*c->ends));
     c->nends = 0;
+#ifdef __x86_64__
+    /* RBLFORGE_NO_AVX2 (hidden): the tests check the SSE2 steps too. */
+    c->index_avx2 = __builtin_cpu_supports("avx2") && getenv("RBLFORGE_NO_AVX2") == NULL;
+#endif
     c->len = 0;
     c->first_line = 0;
     c->nlines = 0;
@@ -136,7 +140,7 @@ static size_t index_steps(const char *p, size_t n, struct chunk *c, size_t *at)
 {
     size_t k = 0, i = 0;
 #ifdef __x86_64__
-    if (__builtin_cpu_supports("avx2"))
+    if (c->index_avx2)
         return index_steps_avx2(p, n, c, at);
 #endif
 #ifdef __SSE2__

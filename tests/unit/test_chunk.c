@@ -174,13 +174,29 @@ static void test_phases(void **state)
     }
 }
 
+/* The index's steps as this CPU takes them (AVX2 where it has it), and
+ * with SSE2 alone (chunk_init reads RBLFORGE_NO_AVX2). */
+static int cpu_index(void **state)
+{
+    (void)state;
+    return unsetenv("RBLFORGE_NO_AVX2");
+}
+
+static int sse2_index(void **state)
+{
+    (void)state;
+    return setenv("RBLFORGE_NO_AVX2", "1", 1);
+}
+
+#define BOTH(t) cmocka_unit_test_setup(t, cpu_index), cmocka_unit_test_setup(t, sse2_index)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_log_lines),
-        cmocka_unit_test(test_short_lines),
-        cmocka_unit_test(test_overlong_lines),
-        cmocka_unit_test(test_phases),
+        BOTH(test_log_lines),
+        BOTH(test_short_lines),
+        BOTH(test_overlong_lines),
+        BOTH(test_phases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
