@@ -28,24 +28,47 @@ static unsigned bits_of(int family)
     return family == 4 ? 32 : 128;
 }
 
+/* An address's bytes as a number, the first the most significant: two
+ * 64-bit loads (one 32-bit for IPv4) instead of a shift per byte, for
+ * every entry of every zone and set. */
+static uint64_t be64(const uint8_t *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
 static u128 to_int(const struct ipaddr *a)
 {
-    u128 v = 0;
-    unsigned n = a->family == 4 ? 4 : 16;
+    if (a->family == 4)
+        return be64(a->b) >> 32;
+    return (u128)be64(a->b) << 64 | be64(a->b + 8);
+}
 
-    for (unsigned i = 0; i < n; i++)
-        v = v << 8 | a->b[i];
-    return v;
+static void put_be64(uint8_t *p, uint64_t v)
+{
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, 8);
 }
 
 static void from_int(u128 v, int family, struct ipaddr *a)
 {
-    unsigned n = family == 4 ? 4 : 16;
-
     memset(a, 0, sizeof(*a));
     a->family = (uint8_t)family;
-    for (unsigned i = n; i > 0; i--, v >>= 8)
-        a->b[i - 1] = (uint8_t)v;
+    if (family == 4) {
+        uint8_t w[8];
+        put_be64(w, (uint64_t)v << 32);
+        memcpy(a->b, w, 4);
+        return;
+    }
+    put_be64(a->b, (uint64_t)(v >> 64));
+    put_be64(a->b + 8, (uint64_t)v);
 }
 
 static struct range to_range(const struct ipprefix *p)
