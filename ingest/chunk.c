@@ -44,6 +44,8 @@ void chunk_init(struct chunk *c, size_t cap)
 #ifdef __x86_64__
     /* RBLFORGE_NO_AVX2 (hidden): the tests check the SSE2 steps too. */
     c->index_avx2 = __builtin_cpu_supports("avx2") && getenv("RBLFORGE_NO_AVX2") == NULL;
+#else
+    c->index_avx2 = false;
 #endif
     c->len = 0;
     c->first_line = 0;
