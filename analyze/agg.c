@@ -4,6 +4,7 @@
 #include <stdalign.h>
 #include <Judy.h>
 #include "agg.h"
+#include "judy_mem.h"
 #include "arena.h"
 #include "xalloc.h"
 #include "msg.h"
@@ -46,10 +47,12 @@ struct qtab {
 };
 
 struct agg {
+    bool no_index;              /* agg_drop_index was called */
     Pvoid_t v4;                 /* JudyL: uint32 address -> struct ip_stats * */
     Pvoid_t v6;                 /* JudyL: high 64 bits -> JudyL: low 64 -> stats */
     size_t count;
-    struct arena mem;
+    struct arena mem;           /* records, aligned */
+    struct arena names;         /* hostnames, unaligned: apart, no padding before records */
     struct recent *recent;      /* agg_add's cache, allocated on first use */
     size_t pre;                 /* bytes before each record: its evidence lines, or 0 */
     struct free_rec *free[WIDE_UNITS + 2 * AC__COUNT + 4];      /* by cap (see cap_for) */
@@ -278,6 +281,7 @@ struct agg *agg_new_conf(bool evidence_lines, const struct agg_conf *conf)
     struct agg *a = xcalloc(1, sizeof(*a));
 
     arena_init(&a->mem);
+    arena_init(&a->names);
     a->pre = evidence_lines ? 2 * sizeof(struct agg_pos) : 0;
     a->conf = conf;
     return a;
@@ -467,7 +471,7 @@ static const char *rdns_set(struct agg *a, const char *old, const char *s, size_
         p = (char *)old - sizeof(pos);
         p[sizeof(pos) + n] = 0;
     } else {
-        p = arena_alloc_aligned(&a->mem, sizeof(pos) + n + 1, 1);
+        p = arena_alloc_aligned(&a->names, sizeof(pos) + n + 1, 1);
     }
     memcpy(p, &pos, sizeof(pos));
     memmove(p + sizeof(pos), s, n);
@@ -998,6 +1002,8 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
     const struct ipaddr *ip = &un;
 
     ipaddr_unmap(&un);
+    if (a->no_index)
+        msg_panic("agg_lookup: the index was dropped");
     if (ip->family == 4) {
         JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
     } else {
@@ -1059,6 +1065,9 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
     size_t n = 0;
     PWord_t pv, inner;
 
+    if (a->no_index)
+        msg_panic("agg_collect: the index was dropped");
+
     while (n < max && c->v4 <= UINT32_MAX) {
         Word_t k = (Word_t)c->v4;
         pv = first_from(a->v4, &k);
@@ -1118,7 +1127,7 @@ void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
 
 size_t agg_memory(const struct agg *a)
 {
-    return a->mem.total;
+    return a->mem.total + a->names.total;
 }
 
 static void free_keys(struct agg *a)
@@ -1135,12 +1144,20 @@ static void free_keys(struct agg *a)
     JudyLFreeArray(&a->v4, PJE0);
 }
 
+void agg_drop_index(struct agg *a)
+{
+    free_keys(a);
+    a->no_index = true;
+    judy_mem_release();
+}
+
 void agg_clear(struct agg *a)
 {
     free_keys(a);
     qtab_clear(&a->qclient);
     a->pend.n = 0;
     arena_reset(&a->mem);
+    arena_reset(&a->names);
     if (a->recent)
         memset(a->recent, 0, ((size_t)1 << RECENT_BITS) * sizeof(*a->recent));
     memset(a->free, 0, sizeof(a->free));
@@ -1156,6 +1173,7 @@ void agg_free(struct agg *a)
     free(a->qclient.v);
     free(a->pend.v);
     arena_free(&a->mem);
+    arena_free(&a->names);
     free(a->recent);
     free(a);
 }

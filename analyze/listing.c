@@ -301,18 +301,17 @@ static bool net_member(const struct listing *e)
     return e->st && e->pfx.len == (e->pfx.addr.family == 4 ? 32 : 128);
 }
 
-/* The network marked on v[j], written out from its addresses' listings:
- * v[j] and those after it in the network (the others in that range have
+/* The network net marked on v[j], written out from its addresses'
+ * listings: v[j] and those after it in net (the others in that range have
  * no record). */
-static struct net_stats single_net(const struct listings *l, size_t j)
+static struct net_stats single_net(const struct listings *l, size_t j, const struct ipprefix *net)
 {
     struct net_stats ns = { 0 };
-    struct ipprefix net = netagg_net_of(l->nets.p, &l->v[j].pfx.addr);
 
-    for (size_t k = j; k < l->n && ipprefix_contains(&net, &l->v[k].pfx.addr); k++)
+    netagg_single_add(&ns, net, l->v[j].st, (l->v[j].flags & LF_NET_GOOD) != 0);
+    for (size_t k = j + 1; k < l->n && ipprefix_contains(net, &l->v[k].pfx.addr); k++)
         if (net_member(&l->v[k]))
-            netagg_single_add(&ns, &l->nets, &l->v[k].pfx.addr, l->v[k].st,
-                              (l->v[k].flags & LF_NET_GOOD) != 0);
+            netagg_single_add(&ns, net, l->v[k].st, (l->v[k].flags & LF_NET_GOOD) != 0);
     return ns;
 }
 
@@ -323,12 +322,13 @@ bool listings_net_next(const struct listings *l, struct netagg_iter *it, struct 
     while (it->j < l->n && !(l->v[it->j].flags & LF_NET_SINGLE))
         it->j++;
     bool single = it->j < l->n;
-    if (single && it->i < na->nnets) {
-        struct ipprefix n = netagg_net_of(na->p, &l->v[it->j].pfx.addr);
-        single = ipprefix_cmp(&n, &na->nets[it->i].pfx) < 0;
+    struct ipprefix n;
+    if (single) {
+        n = netagg_net_of(na->p, &l->v[it->j].pfx.addr);
+        single = it->i >= na->nnets || ipprefix_cmp(&n, &na->nets[it->i].pfx) < 0;
     }
     if (single)
-        *out = single_net(l, it->j++);
+        *out = single_net(l, it->j++, &n);
     else if (it->i < na->nnets)
         *out = na->nets[it->i++];
     else
@@ -352,7 +352,7 @@ bool listings_net_find(const struct listings *l, const struct ipaddr *ip, struct
     }
     for (; lo < l->n && ipprefix_contains(&n, &l->v[lo].pfx.addr); lo++)
         if (l->v[lo].flags & LF_NET_SINGLE) {
-            *out = single_net(l, lo);
+            *out = single_net(l, lo, &n);
             return true;
         }
     return false;
@@ -363,7 +363,8 @@ void listings_drop(struct listings *l, const struct listing *e)
     /* Alone in its network (listings_nets_unfold left no other marked). */
     if (e->flags & LF_NET_SINGLE) {
         struct net_stats ns = { 0 };
-        netagg_single_add(&ns, &l->nets, &e->pfx.addr, e->st, (e->flags & LF_NET_GOOD) != 0);
+        struct ipprefix net = netagg_net_of(l->nets.p, &e->pfx.addr);
+        netagg_single_add(&ns, &net, e->st, (e->flags & LF_NET_GOOD) != 0);
         netagg_keep(&l->nets, &ns);
     }
 }
@@ -373,7 +374,8 @@ void listings_nets_unfold(struct listings *l)
     for (size_t j = 0; j < l->n; j++) {
         if (!(l->v[j].flags & LF_NET_SINGLE))
             continue;
-        struct net_stats ns = single_net(l, j);
+        struct ipprefix net = netagg_net_of(l->nets.p, &l->v[j].pfx.addr);
+        struct net_stats ns = single_net(l, j, &net);
         if (ns.ips_seen > 1) {
             netagg_keep(&l->nets, &ns);
             l->v[j].flags &= (uint8_t)~LF_NET_SINGLE;
@@ -440,6 +442,8 @@ void listings_decide(struct listings *out, const struct agg *a, const struct pol
     out->cap = n + nets + (o->deny ? cidrset_count(o->deny) : 0) + 1;
     out->v = hugemem_alloc(out->cap * sizeof(*out->v));
     decide_all(out, a, p, o);
+    if (o->drop_index == a)
+        agg_drop_index(o->drop_index);
     netagg_finish(&out->nets);
     mark_singles(out);
     netagg_singles_done(&out->nets);

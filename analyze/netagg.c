@@ -21,8 +21,16 @@ void netagg_init(struct netagg *na, const struct policy *p, struct cidrset *allo
 struct ipprefix netagg_net_of(const struct policy *p, const struct ipaddr *ip)
 {
     unsigned len = ip->family == 4 ? p->net_v4 : p->net_v6;
-    struct ipprefix n = { ipaddr_mask(ip, len), (uint8_t)len };
+    struct ipprefix n = { *ip, (uint8_t)len };
 
+    /* Once per address and per network written out: IPv4 in one word. */
+    if (ip->family == 4 && len <= 32) {
+        uint32_t v = len ? ipaddr_v4(ip) & ~UINT32_C(0) << (32 - len) : 0;
+        for (int i = 0; i < 4; i++)
+            n.addr.b[i] = (uint8_t)(v >> (24 - 8 * i));
+    } else {
+        n.addr = ipaddr_mask(ip, len);
+    }
     return n;
 }
 
@@ -156,13 +164,11 @@ void netagg_finish(struct netagg *na)
         na->asv[na->nasv++] = v;
 }
 
-void netagg_single_add(struct net_stats *ns, const struct netagg *na, const struct ipaddr *ip,
+void netagg_single_add(struct net_stats *ns, const struct ipprefix *net,
                        const struct ip_stats *st, bool good)
 {
-    if (ns->ips_seen == 0) {
-        *ns = (struct net_stats){ .pfx = netagg_net_of(na->p, ip), .status = NET_NONE,
-                                  .asn = st->asn };
-    }
+    if (ns->ips_seen == 0)
+        *ns = (struct net_stats){ .pfx = *net, .status = NET_NONE, .asn = st->asn };
     ns->ips_seen++;
     ns->ips_listed++;
     ns->ips_good += good;

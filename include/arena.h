@@ -33,5 +33,8 @@ static inline char *arena_span(struct arena *a, struct span s)
  * to the kernel and fault it in again, zeroed, each time. */
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);
+/* arena_free, the memory given back to the kernel at once: for an arena
+ * that was large. */
+void arena_release(struct arena *a);
 
 #endif

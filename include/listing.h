@@ -75,6 +75,10 @@ struct listing_opts {
     /* Runs fn(0) .. fn(n - 1), possibly in parallel; NULL: one after
      * another. The decisions do not depend on how they are run. */
     void (*run_all)(size_t n, void (*fn)(size_t i, void *ctx), void *ctx);
+    /* The table decided, when nothing looks addresses up in it afterwards
+     * (a run): its index is dropped once walked (agg_drop_index), before
+     * the networks and the sort, which then fit in its memory. */
+    struct agg *drop_index;
 };
 
 /* Decide every address of a, escalate networks, add the denylist. */

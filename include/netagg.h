@@ -90,10 +90,10 @@ struct netagg_iter {
 /* The kept full network containing ip into *out; false if there is none
  * (a single-address one is the listings' to find: listings_net_find). */
 bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out);
-/* Adds listed address ip with record st (good: its score is below 0) to
- * *ns, a network of listed addresses being written out (start it zeroed),
- * in address order. */
-void netagg_single_add(struct net_stats *ns, const struct netagg *na, const struct ipaddr *ip,
+/* Adds a listed address of network net with record st (good: its score
+ * is below 0) to *ns, the network being written out (start it zeroed), in
+ * address order. */
+void netagg_single_add(struct net_stats *ns, const struct ipprefix *net,
                        const struct ip_stats *st, bool good);
 /* Keep ns among the full networks (in order again after netagg_sort). */
 void netagg_keep(struct netagg *na, const struct net_stats *ns);

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdalign.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include "arena.h"
 #include "hugemem.h"
 #include "xalloc.h"
@@ -108,6 +110,31 @@ void arena_reset(struct arena *a)
     a->head = NULL;
     a->used = 0;
     a->total = 0;
+}
+
+/* The whole pages of each block go back to the kernel before free(),
+ * which may keep a block in the heap (glibc does past its dynamic mmap
+ * threshold). The first page, with the block's header, stays. */
+static void release_blocks(struct arena_block *b)
+{
+    enum { PAGE = 4096 };
+    struct arena_block *next;
+
+    for (; b; b = next) {
+        next = b->next;
+        uintptr_t lo = ((uintptr_t)b->data + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+        uintptr_t hi = ((uintptr_t)b->data + b->size) & ~(uintptr_t)(PAGE - 1);
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        free(b);
+    }
+}
+
+void arena_release(struct arena *a)
+{
+    release_blocks(a->head);
+    release_blocks(a->spare);
+    arena_init(a);
 }
 
 void arena_free(struct arena *a)
