@@ -4,6 +4,7 @@
 #include <stdalign.h>
 #include <Judy.h>
 #include "agg.h"
+#include "hugemem.h"
 #include "judy_mem.h"
 #include "arena.h"
 #include "xalloc.h"
@@ -48,6 +49,9 @@ struct qtab {
 
 struct agg {
     bool no_index;              /* agg_drop_index was called */
+    /* After agg_seal: the index as arrays in address order (IPv4 keys,
+     * then IPv6 ones), Judy's arrays freed. */
+    struct sealed *sealed;
     Pvoid_t v4;                 /* JudyL: uint32 address -> struct ip_stats * */
     Pvoid_t v6;                 /* JudyL: high 64 bits -> JudyL: low 64 -> stats */
     size_t count;
@@ -62,6 +66,13 @@ struct agg {
      * yet taken by qmgr, by key; and what earlier chunks left unpaired. */
     struct qtab qclient;
     struct qvec pend;           /* unpaired, from earlier chunks and merges */
+};
+
+struct sealed {
+    size_t n, n4;
+    uint32_t *k4;
+    uint64_t (*k6)[2];          /* high, low */
+    const struct ip_stats **st;
 };
 
 static const char *const class_names[AC__COUNT] = {
@@ -995,6 +1006,28 @@ bool agg_evidence_lines(const struct agg *a, const struct ip_stats *st,
     return true;
 }
 
+static const struct ip_stats *sealed_get(const struct sealed *s, const struct ipaddr *ip)
+{
+    size_t lo = ip->family == 4 ? 0 : s->n4, hi = ip->family == 4 ? s->n4 : s->n;
+    uint32_t k4 = ip->family == 4 ? ipaddr_v4(ip) : 0;
+    uint64_t h = ip->family == 4 ? 0 : ipaddr_v6_hi(ip), l = ip->family == 4 ? 0 : ipaddr_v6_lo(ip);
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        bool less = ip->family == 4 ? s->k4[mid] < k4
+            : s->k6[mid - s->n4][0] < h || (s->k6[mid - s->n4][0] == h && s->k6[mid - s->n4][1] < l);
+        if (less)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < (ip->family == 4 ? s->n4 : s->n)
+        && (ip->family == 4 ? s->k4[lo] == k4
+            : s->k6[lo - s->n4][0] == h && s->k6[lo - s->n4][1] == l))
+        return s->st[lo];
+    return NULL;
+}
+
 const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
 {
     PWord_t pv;
@@ -1004,6 +1037,8 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
     ipaddr_unmap(&un);
     if (a->no_index)
         msg_panic("agg_lookup: the index was dropped");
+    if (a->sealed)
+        return sealed_get(a->sealed, ip);
     if (ip->family == 4) {
         JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
     } else {
@@ -1067,6 +1102,19 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 
     if (a->no_index)
         msg_panic("agg_collect: the index was dropped");
+    if (a->sealed) {
+        const struct sealed *s = a->sealed;
+        size_t i = (size_t)c->v4;
+        for (; n < max && i < s->n; n++, i++) {
+            if (i < s->n4)
+                ipaddr_set_v4(&ip[n], s->k4[i]);
+            else
+                ipaddr_set_v6(&ip[n], s->k6[i - s->n4][0], s->k6[i - s->n4][1]);
+            st[n] = s->st[i];
+        }
+        c->v4 = i;
+        return n;
+    }
 
     while (n < max && c->v4 <= UINT32_MAX) {
         Word_t k = (Word_t)c->v4;
@@ -1144,9 +1192,71 @@ static void free_keys(struct agg *a)
     JudyLFreeArray(&a->v4, PJE0);
 }
 
+static void sealed_free(struct agg *a)
+{
+    if (a->sealed) {
+        free(a->sealed->k4);
+        free(a->sealed->k6);
+        free(a->sealed->st);
+        free(a->sealed);
+        a->sealed = NULL;
+    }
+}
+
+/* The Judy words of a's index: JudyLMemUsed counts what its array took
+ * from JudyMalloc. */
+static size_t index_words(const struct agg *a)
+{
+    Word_t hi = 0, w = JudyLMemUsed(a->v4) + JudyLMemUsed(a->v6);
+    PWord_t inner;
+
+    JLF(inner, a->v6, hi);
+    while (inner) {
+        w += JudyLMemUsed(*(Pvoid_t *)inner);
+        JLN(inner, a->v6, hi);
+    }
+    return (size_t)w / sizeof(Word_t);
+}
+
+bool agg_seal(struct agg *a)
+{
+    /* IPv4 alone: an IPv6 key takes 24 bytes here, which with Judy's
+     * nodes still held raised the peak of a run listing a tenth. */
+    if (a->sealed || a->no_index || a->v6 || judy_mem_words_all() != index_words(a))
+        return false;
+    struct sealed *s = xcalloc(1, sizeof(*s));
+    Word_t n4;
+    JLC(n4, a->v4, 0, -1);
+    s->n = a->count;
+    s->n4 = (size_t)n4;
+    s->k4 = hugemem_alloc((s->n4 ? s->n4 : 1) * sizeof(*s->k4));
+    s->k6 = hugemem_alloc((s->n - s->n4 ? s->n - s->n4 : 1) * sizeof(*s->k6));
+    s->st = hugemem_alloc((s->n ? s->n : 1) * sizeof(*s->st));
+    enum { BATCH = 256 };
+    struct agg_cursor cur = { 0 };
+    struct ipaddr ip[BATCH];
+    size_t k, i = 0;
+    while ((k = agg_collect(a, &cur, ip, s->st + i, s->n - i < BATCH ? s->n - i : BATCH)) > 0) {
+        for (size_t j = 0; j < k; j++, i++) {
+            if (i < s->n4) {
+                s->k4[i] = ipaddr_v4(&ip[j]);
+            } else {
+                s->k6[i - s->n4][0] = ipaddr_v6_hi(&ip[j]);
+                s->k6[i - s->n4][1] = ipaddr_v6_lo(&ip[j]);
+            }
+        }
+    }
+    if (i != s->n)
+        msg_panic("agg_seal: %zu addresses walked, %zu counted", i, s->n);
+    free_keys(a);
+    a->sealed = s;
+    return judy_mem_release();
+}
+
 void agg_drop_index(struct agg *a)
 {
     free_keys(a);
+    sealed_free(a);
     a->no_index = true;
     judy_mem_release();
 }
@@ -1154,6 +1264,8 @@ void agg_drop_index(struct agg *a)
 void agg_clear(struct agg *a)
 {
     free_keys(a);
+    sealed_free(a);
+    a->no_index = false;
     qtab_clear(&a->qclient);
     a->pend.n = 0;
     arena_reset(&a->mem);
@@ -1170,6 +1282,7 @@ void agg_free(struct agg *a)
     if (a == NULL)
         return;
     free_keys(a);
+    sealed_free(a);
     free(a->qclient.v);
     free(a->pend.v);
     arena_free(&a->mem);

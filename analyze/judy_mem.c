@@ -158,6 +158,17 @@ size_t judy_mem_words_out(void)
     return mine()->words_out;
 }
 
+size_t judy_mem_words_all(void)
+{
+    size_t out = 0;
+
+    pthread_mutex_lock(&heaps_mu);
+    for (struct judy_heap *h = heaps; h; h = h->next)
+        out += h->words_out;
+    pthread_mutex_unlock(&heaps_mu);
+    return out;
+}
+
 bool judy_mem_release(void)
 {
     size_t out = 0;

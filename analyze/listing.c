@@ -441,6 +441,9 @@ void listings_decide(struct listings *out, const struct agg *a, const struct pol
     }
     out->cap = n + nets + (o->deny ? cidrset_count(o->deny) : 0) + 1;
     out->v = hugemem_alloc(out->cap * sizeof(*out->v));
+    /* Arrays walk as well as the Judy index and take half its memory. */
+    if (o->drop_index == a)
+        agg_seal(o->drop_index);
     decide_all(out, a, p, o);
     if (o->drop_index == a)
         agg_drop_index(o->drop_index);

@@ -12,6 +12,8 @@
  * node freed by another thread counts there). Unchanged by Judy's work
  * where libJudy binds its own allocator. */
 size_t judy_mem_words_out(void);
+/* Words handed out and not given back, all threads together. */
+size_t judy_mem_words_all(void);
 /* If no Judy array holds a node any more (in any thread), the memory of
  * every thread's nodes goes back to the kernel and true is returned; false
  * otherwise, nothing changed. Only while no other thread uses Judy. */
