@@ -68,11 +68,19 @@ struct agg {
     struct qvec pend;           /* unpaired, from earlier chunks and merges */
 };
 
+/* A sealed index: the addresses in order and their records, 6 bytes an
+ * address. An address is its low 16 bits, under its high ones: those of
+ * entries [at[h], at[h + 1]) are h. A record is named by its arena block
+ * (in address order) and its offset there in units of 8 bytes: blocks are
+ * at most 2 MiB. */
+enum { REC_OFF_BITS = 18, REC_BLOCKS_MAX = 1 << (32 - REC_OFF_BITS) };
 struct sealed {
-    size_t n, n4;
-    uint32_t *k4;
-    uint64_t (*k6)[2];          /* high, low */
-    const struct ip_stats **st;
+    size_t n;
+    uint32_t at[(1 << 16) + 1];
+    uint16_t *lo;
+    uint32_t *rec;
+    char **base;
+    size_t nbase;
 };
 
 static const char *const class_names[AC__COUNT] = {
@@ -1006,26 +1014,44 @@ bool agg_evidence_lines(const struct agg *a, const struct ip_stats *st,
     return true;
 }
 
+static const struct ip_stats *sealed_rec(const struct sealed *s, size_t i)
+{
+    uint32_t h = s->rec[i];
+
+    return (const struct ip_stats *)(void *)(s->base[h >> REC_OFF_BITS]
+                                             + (size_t)(h & ((1u << REC_OFF_BITS) - 1)) * 8);
+}
+
 static const struct ip_stats *sealed_get(const struct sealed *s, const struct ipaddr *ip)
 {
-    size_t lo = ip->family == 4 ? 0 : s->n4, hi = ip->family == 4 ? s->n4 : s->n;
-    uint32_t k4 = ip->family == 4 ? ipaddr_v4(ip) : 0;
-    uint64_t h = ip->family == 4 ? 0 : ipaddr_v6_hi(ip), l = ip->family == 4 ? 0 : ipaddr_v6_lo(ip);
+    if (ip->family != 4)
+        return NULL;
+    uint32_t k = ipaddr_v4(ip);
+    size_t lo = s->at[k >> 16], hi = s->at[(k >> 16) + 1], end = hi;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        bool less = ip->family == 4 ? s->k4[mid] < k4
-            : s->k6[mid - s->n4][0] < h || (s->k6[mid - s->n4][0] == h && s->k6[mid - s->n4][1] < l);
-        if (less)
+        if (s->lo[mid] < (k & 0xffff))
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo < (ip->family == 4 ? s->n4 : s->n)
-        && (ip->family == 4 ? s->k4[lo] == k4
-            : s->k6[lo - s->n4][0] == h && s->k6[lo - s->n4][1] == l))
-        return s->st[lo];
-    return NULL;
+    return lo < end && s->lo[lo] == (k & 0xffff) ? sealed_rec(s, lo) : NULL;
+}
+
+/* The high 16 bits of entry i < s->n. */
+static uint32_t sealed_high(const struct sealed *s, size_t i)
+{
+    uint32_t lo = 0, hi = 1 << 16;
+
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->at[mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
@@ -1105,12 +1131,12 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
     if (a->sealed) {
         const struct sealed *s = a->sealed;
         size_t i = (size_t)c->v4;
+        uint32_t h = i < s->n ? sealed_high(s, i) : 0;
         for (; n < max && i < s->n; n++, i++) {
-            if (i < s->n4)
-                ipaddr_set_v4(&ip[n], s->k4[i]);
-            else
-                ipaddr_set_v6(&ip[n], s->k6[i - s->n4][0], s->k6[i - s->n4][1]);
-            st[n] = s->st[i];
+            while (s->at[h + 1] <= i)
+                h++;
+            ipaddr_set_v4(&ip[n], h << 16 | s->lo[i]);
+            st[n] = sealed_rec(s, i);
         }
         c->v4 = i;
         return n;
@@ -1195,9 +1221,9 @@ static void free_keys(struct agg *a)
 static void sealed_free(struct agg *a)
 {
     if (a->sealed) {
-        free(a->sealed->k4);
-        free(a->sealed->k6);
-        free(a->sealed->st);
+        free(a->sealed->lo);
+        free(a->sealed->rec);
+        free(a->sealed->base);
         free(a->sealed);
         a->sealed = NULL;
     }
@@ -1218,38 +1244,88 @@ static size_t index_words(const struct agg *a)
     return (size_t)w / sizeof(Word_t);
 }
 
+static int cmp_base(const void *x, const void *y)
+{
+    uintptr_t a = (uintptr_t)*(char *const *)x, b = (uintptr_t)*(char *const *)y;
+
+    return (a > b) - (a < b);
+}
+
+/* The name of record st among the blocks, or false if it has none. */
+static bool rec_name(const struct sealed *s, const size_t *size, const struct ip_stats *st,
+                     uint32_t *h)
+{
+    uintptr_t p = (uintptr_t)st;
+    size_t lo = 0, hi = s->nbase;
+
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)s->base[mid] <= p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    uintptr_t off = p - (uintptr_t)s->base[lo];
+    if (p < (uintptr_t)s->base[lo] || off >= size[lo] || off % 8
+        || off / 8 >= (1u << REC_OFF_BITS))
+        return false;
+    *h = (uint32_t)(lo << REC_OFF_BITS | off / 8);
+    return true;
+}
+
 bool agg_seal(struct agg *a)
 {
-    /* IPv4 alone: an IPv6 key takes 24 bytes here, which with Judy's
-     * nodes still held raised the peak of a run listing a tenth. */
+    /* IPv4 alone: an IPv6 key would take 24 bytes here. */
     if (a->sealed || a->no_index || a->v6 || judy_mem_words_all() != index_words(a))
         return false;
+    size_t nb = arena_blocks(&a->mem, NULL, NULL, 0);
+    if (nb == 0 || nb > REC_BLOCKS_MAX || a->count > UINT32_MAX)
+        return false;
     struct sealed *s = xcalloc(1, sizeof(*s));
-    Word_t n4;
-    JLC(n4, a->v4, 0, -1);
+    char **unsorted = xmalloc(nb * sizeof(*unsorted));
+    size_t *bsize = xmalloc(nb * sizeof(*bsize)), *size = xmalloc(nb * sizeof(*size));
+    arena_blocks(&a->mem, unsorted, bsize, nb);
+    s->base = xmalloc(nb * sizeof(*s->base));
+    memcpy(s->base, unsorted, nb * sizeof(*s->base));
+    qsort(s->base, nb, sizeof(*s->base), cmp_base);
+    for (size_t i = 0; i < nb; i++) {
+        size_t j = 0;
+        while (unsorted[j] != s->base[i])
+            j++;
+        size[i] = bsize[j];
+    }
+    s->nbase = nb;
     s->n = a->count;
-    s->n4 = (size_t)n4;
-    s->k4 = hugemem_alloc((s->n4 ? s->n4 : 1) * sizeof(*s->k4));
-    s->k6 = hugemem_alloc((s->n - s->n4 ? s->n - s->n4 : 1) * sizeof(*s->k6));
-    s->st = hugemem_alloc((s->n ? s->n : 1) * sizeof(*s->st));
+    s->lo = hugemem_alloc((s->n ? s->n : 1) * sizeof(*s->lo));
+    s->rec = hugemem_alloc((s->n ? s->n : 1) * sizeof(*s->rec));
     enum { BATCH = 256 };
     struct agg_cursor cur = { 0 };
     struct ipaddr ip[BATCH];
+    const struct ip_stats *st[BATCH];
     size_t k, i = 0;
-    while ((k = agg_collect(a, &cur, ip, s->st + i, s->n - i < BATCH ? s->n - i : BATCH)) > 0) {
-        for (size_t j = 0; j < k; j++, i++) {
-            if (i < s->n4) {
-                s->k4[i] = ipaddr_v4(&ip[j]);
-            } else {
-                s->k6[i - s->n4][0] = ipaddr_v6_hi(&ip[j]);
-                s->k6[i - s->n4][1] = ipaddr_v6_lo(&ip[j]);
-            }
+    uint32_t h = 0;
+    bool ok = true;
+    while (ok && (k = agg_collect(a, &cur, ip, st, BATCH)) > 0) {
+        for (size_t j = 0; ok && j < k; j++, i++) {
+            ok = i < s->n && rec_name(s, size, st[j], &s->rec[i]);
+            uint32_t key = ipaddr_v4(&ip[j]);
+            while (ok && h < key >> 16)
+                s->at[++h] = (uint32_t)i;
+            if (ok)
+                s->lo[i] = (uint16_t)key;
         }
     }
-    if (i != s->n)
-        msg_panic("agg_seal: %zu addresses walked, %zu counted", i, s->n);
-    free_keys(a);
+    while (h < 1 << 16)
+        s->at[++h] = (uint32_t)i;
+    free(unsorted);
+    free(bsize);
+    free(size);
     a->sealed = s;
+    if (!ok || i != s->n) {
+        sealed_free(a);
+        return false;
+    }
+    free_keys(a);
     return judy_mem_release();
 }
 

@@ -221,7 +221,7 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 /* Bytes held for records and strings, with records waiting for reuse
  * (not Judy's own nodes). */
 size_t agg_memory(const struct agg *a);
-/* The index of addresses as sorted arrays (12 bytes an address), Judy's
+/* The index of addresses as sorted arrays (6 bytes an address), Judy's
  * arrays freed and their memory given back: true if done. Only for a
  * table of IPv4 addresses alone whose index holds every Judy node in use
  * (else the memory would stay and the arrays come on top). Lookups and

@@ -98,6 +98,18 @@ static void free_blocks(struct arena_block *b)
     }
 }
 
+size_t arena_blocks(const struct arena *a, char **base, size_t *size, size_t max)
+{
+    size_t n = 0;
+
+    for (const struct arena_block *b = a->head; b; b = b->next, n++)
+        if (n < max) {
+            base[n] = (char *)b->data;
+            size[n] = b->size;
+        }
+    return n;
+}
+
 void arena_reset(struct arena *a)
 {
     struct arena_block *b = a->head, *next;
