@@ -1244,9 +1244,15 @@ static size_t index_words(const struct agg *a)
     return (size_t)w / sizeof(Word_t);
 }
 
-static int cmp_base(const void *x, const void *y)
+struct block {
+    char *base;
+    size_t size;
+};
+
+static int cmp_block(const void *x, const void *y)
 {
-    uintptr_t a = (uintptr_t)*(char *const *)x, b = (uintptr_t)*(char *const *)y;
+    uintptr_t a = (uintptr_t)((const struct block *)x)->base;
+    uintptr_t b = (uintptr_t)((const struct block *)y)->base;
 
     return (a > b) - (a < b);
 }
@@ -1282,18 +1288,16 @@ bool agg_seal(struct agg *a)
     if (nb == 0 || nb > REC_BLOCKS_MAX || a->count > UINT32_MAX)
         return false;
     struct sealed *s = xcalloc(1, sizeof(*s));
-    char **unsorted = xmalloc(nb * sizeof(*unsorted));
-    size_t *bsize = xmalloc(nb * sizeof(*bsize)), *size = xmalloc(nb * sizeof(*size));
-    arena_blocks(&a->mem, unsorted, bsize, nb);
     s->base = xmalloc(nb * sizeof(*s->base));
-    memcpy(s->base, unsorted, nb * sizeof(*s->base));
-    qsort(s->base, nb, sizeof(*s->base), cmp_base);
-    for (size_t i = 0; i < nb; i++) {
-        size_t j = 0;
-        while (unsorted[j] != s->base[i])
-            j++;
-        size[i] = bsize[j];
-    }
+    size_t *size = xmalloc(nb * sizeof(*size));
+    struct block *b = xmalloc(nb * sizeof(*b));
+    arena_blocks(&a->mem, s->base, size, nb);
+    for (size_t i = 0; i < nb; i++)
+        b[i] = (struct block){ s->base[i], size[i] };
+    qsort(b, nb, sizeof(*b), cmp_block);
+    for (size_t i = 0; i < nb; i++)
+        s->base[i] = b[i].base, size[i] = b[i].size;
+    free(b);
     s->nbase = nb;
     s->n = a->count;
     s->lo = hugemem_alloc((s->n ? s->n : 1) * sizeof(*s->lo));
@@ -1317,8 +1321,6 @@ bool agg_seal(struct agg *a)
     }
     while (h < 1 << 16)
         s->at[++h] = (uint32_t)i;
-    free(unsorted);
-    free(bsize);
     free(size);
     a->sealed = s;
     if (!ok || i != s->n) {
