@@ -4,6 +4,8 @@
 #include <stdalign.h>
 #include <Judy.h>
 #include "agg.h"
+#include "hugemem.h"
+#include "judy_mem.h"
 #include "arena.h"
 #include "xalloc.h"
 #include "msg.h"
@@ -46,10 +48,15 @@ struct qtab {
 };
 
 struct agg {
+    bool no_index;              /* agg_drop_index was called */
+    /* After agg_seal: the index as arrays in address order (IPv4 keys,
+     * then IPv6 ones), Judy's arrays freed. */
+    struct sealed *sealed;
     Pvoid_t v4;                 /* JudyL: uint32 address -> struct ip_stats * */
     Pvoid_t v6;                 /* JudyL: high 64 bits -> JudyL: low 64 -> stats */
     size_t count;
-    struct arena mem;
+    struct arena mem;           /* records, aligned */
+    struct arena names;         /* hostnames, unaligned: apart, no padding before records */
     struct recent *recent;      /* agg_add's cache, allocated on first use */
     size_t pre;                 /* bytes before each record: its evidence lines, or 0 */
     struct free_rec *free[WIDE_UNITS + 2 * AC__COUNT + 4];      /* by cap (see cap_for) */
@@ -59,6 +66,21 @@ struct agg {
      * yet taken by qmgr, by key; and what earlier chunks left unpaired. */
     struct qtab qclient;
     struct qvec pend;           /* unpaired, from earlier chunks and merges */
+};
+
+/* A sealed index: the addresses in order and their records, 6 bytes an
+ * address. An address is its low 16 bits, under its high ones: those of
+ * entries [at[h], at[h + 1]) are h. A record is named by its arena block
+ * (in address order) and its offset there in units of 8 bytes: blocks are
+ * at most 2 MiB. */
+enum { REC_OFF_BITS = 18, REC_BLOCKS_MAX = 1 << (32 - REC_OFF_BITS) };
+struct sealed {
+    size_t n;
+    uint32_t at[(1 << 16) + 1];
+    uint16_t *lo;
+    uint32_t *rec;
+    char **base;
+    size_t nbase;
 };
 
 static const char *const class_names[AC__COUNT] = {
@@ -278,6 +300,7 @@ struct agg *agg_new_conf(bool evidence_lines, const struct agg_conf *conf)
     struct agg *a = xcalloc(1, sizeof(*a));
 
     arena_init(&a->mem);
+    arena_init(&a->names);
     a->pre = evidence_lines ? 2 * sizeof(struct agg_pos) : 0;
     a->conf = conf;
     return a;
@@ -467,7 +490,7 @@ static const char *rdns_set(struct agg *a, const char *old, const char *s, size_
         p = (char *)old - sizeof(pos);
         p[sizeof(pos) + n] = 0;
     } else {
-        p = arena_alloc_aligned(&a->mem, sizeof(pos) + n + 1, 1);
+        p = arena_alloc_aligned(&a->names, sizeof(pos) + n + 1, 1);
     }
     memcpy(p, &pos, sizeof(pos));
     memmove(p + sizeof(pos), s, n);
@@ -991,6 +1014,46 @@ bool agg_evidence_lines(const struct agg *a, const struct ip_stats *st,
     return true;
 }
 
+static const struct ip_stats *sealed_rec(const struct sealed *s, size_t i)
+{
+    uint32_t h = s->rec[i];
+
+    return (const struct ip_stats *)(void *)(s->base[h >> REC_OFF_BITS]
+                                             + (size_t)(h & ((1u << REC_OFF_BITS) - 1)) * 8);
+}
+
+static const struct ip_stats *sealed_get(const struct sealed *s, const struct ipaddr *ip)
+{
+    if (ip->family != 4)
+        return NULL;
+    uint32_t k = ipaddr_v4(ip);
+    size_t lo = s->at[k >> 16], hi = s->at[(k >> 16) + 1], end = hi;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->lo[mid] < (k & 0xffff))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < end && s->lo[lo] == (k & 0xffff) ? sealed_rec(s, lo) : NULL;
+}
+
+/* The high 16 bits of entry i < s->n. */
+static uint32_t sealed_high(const struct sealed *s, size_t i)
+{
+    uint32_t lo = 0, hi = 1 << 16;
+
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->at[mid] <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
 {
     PWord_t pv;
@@ -998,6 +1061,10 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
     const struct ipaddr *ip = &un;
 
     ipaddr_unmap(&un);
+    if (a->no_index)
+        msg_panic("agg_lookup: the index was dropped");
+    if (a->sealed)
+        return sealed_get(a->sealed, ip);
     if (ip->family == 4) {
         JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
     } else {
@@ -1059,6 +1126,22 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
     size_t n = 0;
     PWord_t pv, inner;
 
+    if (a->no_index)
+        msg_panic("agg_collect: the index was dropped");
+    if (a->sealed) {
+        const struct sealed *s = a->sealed;
+        size_t i = (size_t)c->v4;
+        uint32_t h = i < s->n ? sealed_high(s, i) : 0;
+        for (; n < max && i < s->n; n++, i++) {
+            while (s->at[h + 1] <= i)
+                h++;
+            ipaddr_set_v4(&ip[n], h << 16 | s->lo[i]);
+            st[n] = sealed_rec(s, i);
+        }
+        c->v4 = i;
+        return n;
+    }
+
     while (n < max && c->v4 <= UINT32_MAX) {
         Word_t k = (Word_t)c->v4;
         pv = first_from(a->v4, &k);
@@ -1118,7 +1201,7 @@ void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
 
 size_t agg_memory(const struct agg *a)
 {
-    return a->mem.total;
+    return a->mem.total + a->names.total;
 }
 
 static void free_keys(struct agg *a)
@@ -1135,12 +1218,136 @@ static void free_keys(struct agg *a)
     JudyLFreeArray(&a->v4, PJE0);
 }
 
+static void sealed_free(struct agg *a)
+{
+    if (a->sealed) {
+        free(a->sealed->lo);
+        free(a->sealed->rec);
+        free(a->sealed->base);
+        free(a->sealed);
+        a->sealed = NULL;
+    }
+}
+
+/* The Judy words of a's index: JudyLMemUsed counts what its array took
+ * from JudyMalloc. */
+static size_t index_words(const struct agg *a)
+{
+    Word_t hi = 0, w = JudyLMemUsed(a->v4) + JudyLMemUsed(a->v6);
+    PWord_t inner;
+
+    JLF(inner, a->v6, hi);
+    while (inner) {
+        w += JudyLMemUsed(*(Pvoid_t *)inner);
+        JLN(inner, a->v6, hi);
+    }
+    return (size_t)w / sizeof(Word_t);
+}
+
+struct block {
+    char *base;
+    size_t size;
+};
+
+static int cmp_block(const void *x, const void *y)
+{
+    uintptr_t a = (uintptr_t)((const struct block *)x)->base;
+    uintptr_t b = (uintptr_t)((const struct block *)y)->base;
+
+    return (a > b) - (a < b);
+}
+
+/* The name of record st among the blocks, or false if it has none. */
+static bool rec_name(const struct sealed *s, const size_t *size, const struct ip_stats *st,
+                     uint32_t *h)
+{
+    uintptr_t p = (uintptr_t)st;
+    size_t lo = 0, hi = s->nbase;
+
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)s->base[mid] <= p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    uintptr_t off = p - (uintptr_t)s->base[lo];
+    if (p < (uintptr_t)s->base[lo] || off >= size[lo] || off % 8
+        || off / 8 >= (1u << REC_OFF_BITS))
+        return false;
+    *h = (uint32_t)(lo << REC_OFF_BITS | off / 8);
+    return true;
+}
+
+bool agg_seal(struct agg *a)
+{
+    /* IPv4 alone: an IPv6 key would take 24 bytes here. */
+    if (a->sealed || a->no_index || a->v6 || judy_mem_words_all() != index_words(a))
+        return false;
+    size_t nb = arena_blocks(&a->mem, NULL, NULL, 0);
+    if (nb == 0 || nb > REC_BLOCKS_MAX || a->count > UINT32_MAX)
+        return false;
+    struct sealed *s = xcalloc(1, sizeof(*s));
+    s->base = xmalloc(nb * sizeof(*s->base));
+    size_t *size = xmalloc(nb * sizeof(*size));
+    struct block *b = xmalloc(nb * sizeof(*b));
+    arena_blocks(&a->mem, s->base, size, nb);
+    for (size_t i = 0; i < nb; i++)
+        b[i] = (struct block){ s->base[i], size[i] };
+    qsort(b, nb, sizeof(*b), cmp_block);
+    for (size_t i = 0; i < nb; i++)
+        s->base[i] = b[i].base, size[i] = b[i].size;
+    free(b);
+    s->nbase = nb;
+    s->n = a->count;
+    s->lo = hugemem_alloc((s->n ? s->n : 1) * sizeof(*s->lo));
+    s->rec = hugemem_alloc((s->n ? s->n : 1) * sizeof(*s->rec));
+    enum { BATCH = 256 };
+    struct agg_cursor cur = { 0 };
+    struct ipaddr ip[BATCH];
+    const struct ip_stats *st[BATCH];
+    size_t k, i = 0;
+    uint32_t h = 0;
+    bool ok = true;
+    while (ok && (k = agg_collect(a, &cur, ip, st, BATCH)) > 0) {
+        for (size_t j = 0; ok && j < k; j++, i++) {
+            ok = i < s->n && rec_name(s, size, st[j], &s->rec[i]);
+            uint32_t key = ipaddr_v4(&ip[j]);
+            while (ok && h < key >> 16)
+                s->at[++h] = (uint32_t)i;
+            if (ok)
+                s->lo[i] = (uint16_t)key;
+        }
+    }
+    while (h < 1 << 16)
+        s->at[++h] = (uint32_t)i;
+    free(size);
+    a->sealed = s;
+    if (!ok || i != s->n) {
+        sealed_free(a);
+        return false;
+    }
+    free_keys(a);
+    return judy_mem_release();
+}
+
+void agg_drop_index(struct agg *a)
+{
+    free_keys(a);
+    sealed_free(a);
+    a->no_index = true;
+    judy_mem_release();
+}
+
 void agg_clear(struct agg *a)
 {
     free_keys(a);
+    sealed_free(a);
+    a->no_index = false;
     qtab_clear(&a->qclient);
     a->pend.n = 0;
     arena_reset(&a->mem);
+    arena_reset(&a->names);
     if (a->recent)
         memset(a->recent, 0, ((size_t)1 << RECENT_BITS) * sizeof(*a->recent));
     memset(a->free, 0, sizeof(a->free));
@@ -1153,9 +1360,11 @@ void agg_free(struct agg *a)
     if (a == NULL)
         return;
     free_keys(a);
+    sealed_free(a);
     free(a->qclient.v);
     free(a->pend.v);
     arena_free(&a->mem);
+    arena_free(&a->names);
     free(a->recent);
     free(a);
 }

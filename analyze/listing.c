@@ -121,7 +121,7 @@ static void apply_listings(const struct batch *b, struct listings *out)
             __builtin_prefetch(b->st[i + PREFETCH]);
         if (b->state[i] == NOT_LISTED)
             continue;
-        struct listing l = { .st = st };
+        struct listing l = { .st = st, .flags = b->d[i].score < 0 ? LF_NET_GOOD : 0 };
         l.d.cause = b->d[i].cause & 15;
         l.d.rdns = b->d[i].rdns & 15;
         l.pfx.addr = b->ip[i];
@@ -174,6 +174,18 @@ static void mark_listed(struct batch *b, const struct listing_opts *o)
     }
 }
 
+/* The networks of listed addresses alone, marked on their first
+ * address's listing (the i-th address listed is v[i] until escalate adds
+ * to them), as they come: after each batch, not an array of them all. */
+static void mark_singles(struct listings *out)
+{
+    struct netagg *na = &out->nets;
+
+    for (size_t k = 0; k < na->nsingles; k++)
+        out->v[na->singles[k]].flags |= LF_NET_SINGLE;
+    na->nsingles = 0;
+}
+
 static void decide_all(struct listings *out, const struct agg *a, const struct policy *p,
                        const struct listing_opts *o)
 {
@@ -197,6 +209,7 @@ static void decide_all(struct listings *out, const struct agg *a, const struct p
             mark_listed(c.decide, o);
             out->seen += c.decide->n;
         }
+        mark_singles(out);
         /* Each batch moves one step on. Turn t collects into b[(t - 1) % 3],
          * the one applied in turn t - 1 from turn 4 on. */
         c.apply = c.decide;
@@ -221,7 +234,12 @@ static int cmp_listing(const void *a, const void *b)
  * the left entry first on ties. */
 static void sort_stable(struct listing *v, size_t n)
 {
-    if (n < 2)
+    size_t sorted = 1;
+
+    /* The escalated networks come in prefix order: no buffer for them. */
+    while (sorted < n && cmp_listing(&v[sorted - 1], &v[sorted]) <= 0)
+        sorted++;
+    if (sorted >= n)
         return;
     struct listing *a = v, *b = xmalloc(n * sizeof(*b));
     for (size_t w = 1; w < n; w *= 2) {
@@ -277,23 +295,24 @@ void listings_sort(struct listings *l)
     netagg_sort(&l->nets);
 }
 
-/* The addresses alone in their network, marked on their listings (the
- * i-th address listed is v[i] until escalate adds to them). */
-static void mark_singles(struct listings *out)
+/* An address's listing that counts in its network: a listed address. */
+static bool net_member(const struct listing *e)
 {
-    const struct netagg *na = &out->nets;
-
-    for (size_t k = 0; k < na->nsingles; k++) {
-        uint32_t s = na->singles[k];
-        out->v[s & ~NETAGG_SINGLE_GOOD].flags |= LF_NET_SINGLE
-            | (s & NETAGG_SINGLE_GOOD ? LF_NET_GOOD : 0);
-    }
-    netagg_singles_done(&out->nets);
+    return e->st && e->pfx.len == (e->pfx.addr.family == 4 ? 32 : 128);
 }
 
-static struct net_stats single_net(const struct listings *l, const struct listing *e)
+/* The network net marked on v[j], written out from its addresses'
+ * listings: v[j] and those after it in net (the others in that range have
+ * no record). */
+static struct net_stats single_net(const struct listings *l, size_t j, const struct ipprefix *net)
 {
-    return netagg_single(&l->nets, &e->pfx.addr, e->st, (e->flags & LF_NET_GOOD) != 0);
+    struct net_stats ns = { 0 };
+
+    netagg_single_add(&ns, net, l->v[j].st, (l->v[j].flags & LF_NET_GOOD) != 0);
+    for (size_t k = j + 1; k < l->n && ipprefix_contains(net, &l->v[k].pfx.addr); k++)
+        if (net_member(&l->v[k]))
+            netagg_single_add(&ns, net, l->v[k].st, (l->v[k].flags & LF_NET_GOOD) != 0);
+    return ns;
 }
 
 bool listings_net_next(const struct listings *l, struct netagg_iter *it, struct net_stats *out)
@@ -303,12 +322,13 @@ bool listings_net_next(const struct listings *l, struct netagg_iter *it, struct 
     while (it->j < l->n && !(l->v[it->j].flags & LF_NET_SINGLE))
         it->j++;
     bool single = it->j < l->n;
-    if (single && it->i < na->nnets) {
-        struct ipprefix n = netagg_net_of(na->p, &l->v[it->j].pfx.addr);
-        single = ipprefix_cmp(&n, &na->nets[it->i].pfx) < 0;
+    struct ipprefix n;
+    if (single) {
+        n = netagg_net_of(na->p, &l->v[it->j].pfx.addr);
+        single = it->i >= na->nnets || ipprefix_cmp(&n, &na->nets[it->i].pfx) < 0;
     }
     if (single)
-        *out = single_net(l, &l->v[it->j++]);
+        *out = single_net(l, it->j++, &n);
     else if (it->i < na->nnets)
         *out = na->nets[it->i++];
     else
@@ -332,7 +352,7 @@ bool listings_net_find(const struct listings *l, const struct ipaddr *ip, struct
     }
     for (; lo < l->n && ipprefix_contains(&n, &l->v[lo].pfx.addr); lo++)
         if (l->v[lo].flags & LF_NET_SINGLE) {
-            *out = single_net(l, &l->v[lo]);
+            *out = single_net(l, lo, &n);
             return true;
         }
     return false;
@@ -340,10 +360,28 @@ bool listings_net_find(const struct listings *l, const struct ipaddr *ip, struct
 
 void listings_drop(struct listings *l, const struct listing *e)
 {
+    /* Alone in its network (listings_nets_unfold left no other marked). */
     if (e->flags & LF_NET_SINGLE) {
-        struct net_stats ns = single_net(l, e);
+        struct net_stats ns = { 0 };
+        struct ipprefix net = netagg_net_of(l->nets.p, &e->pfx.addr);
+        netagg_single_add(&ns, &net, e->st, (e->flags & LF_NET_GOOD) != 0);
         netagg_keep(&l->nets, &ns);
     }
+}
+
+void listings_nets_unfold(struct listings *l)
+{
+    for (size_t j = 0; j < l->n; j++) {
+        if (!(l->v[j].flags & LF_NET_SINGLE))
+            continue;
+        struct ipprefix net = netagg_net_of(l->nets.p, &l->v[j].pfx.addr);
+        struct net_stats ns = single_net(l, j, &net);
+        if (ns.ips_seen > 1) {
+            netagg_keep(&l->nets, &ns);
+            l->v[j].flags &= (uint8_t)~LF_NET_SINGLE;
+        }
+    }
+    netagg_sort(&l->nets);
 }
 
 static void escalate(struct listings *out)
@@ -403,9 +441,15 @@ void listings_decide(struct listings *out, const struct agg *a, const struct pol
     }
     out->cap = n + nets + (o->deny ? cidrset_count(o->deny) : 0) + 1;
     out->v = hugemem_alloc(out->cap * sizeof(*out->v));
+    /* Arrays walk as well as the Judy index and take half its memory. */
+    if (o->drop_index == a)
+        agg_seal(o->drop_index);
     decide_all(out, a, p, o);
+    if (o->drop_index == a)
+        agg_drop_index(o->drop_index);
     netagg_finish(&out->nets);
     mark_singles(out);
+    netagg_singles_done(&out->nets);
     escalate(out);
     if (o->deny)
         add_denylist(out, o->deny, o->allow);

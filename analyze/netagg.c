@@ -12,7 +12,6 @@ void netagg_init(struct netagg *na, const struct policy *p, struct cidrset *allo
     memset(na, 0, sizeof(*na));
     na->cap = max_nets + 1;
     na->nets = hugemem_alloc(na->cap * sizeof(*na->nets));
-    na->singles = hugemem_alloc(na->cap * sizeof(*na->singles));
     na->p = p;
     na->allow = allow;
     na->keep_all = keep_all;
@@ -22,8 +21,16 @@ void netagg_init(struct netagg *na, const struct policy *p, struct cidrset *allo
 struct ipprefix netagg_net_of(const struct policy *p, const struct ipaddr *ip)
 {
     unsigned len = ip->family == 4 ? p->net_v4 : p->net_v6;
-    struct ipprefix n = { ipaddr_mask(ip, len), (uint8_t)len };
+    struct ipprefix n = { *ip, (uint8_t)len };
 
+    /* Once per address and per network written out: IPv4 in one word. */
+    if (ip->family == 4 && len <= 32) {
+        uint32_t v = len ? ipaddr_v4(ip) & ~UINT32_C(0) << (32 - len) : 0;
+        for (int i = 0; i < 4; i++)
+            n.addr.b[i] = (uint8_t)(v >> (24 - 8 * i));
+    } else {
+        n.addr = ipaddr_mask(ip, len);
+    }
     return n;
 }
 
@@ -81,11 +88,13 @@ static void net_done(struct netagg *na)
             a->nets_listed++;
     }
     na->nseen++;
-    if (!na->keep_all && ns->status == NET_NONE && ns->ips_seen == 1 && ns->ips_listed == 1) {
-        if (na->cur_listed >= NETAGG_SINGLE_GOOD)
-            msg_fatal("netagg: more than %u addresses listed", NETAGG_SINGLE_GOOD);
-        na->singles[na->nsingles++] = (uint32_t)na->cur_listed
-            | (ns->ips_good ? NETAGG_SINGLE_GOOD : 0);
+    if (!na->keep_all && ns->status == NET_NONE && ns->ips_listed
+        && ns->ips_listed == ns->ips_seen) {
+        if (na->cur_listed > UINT32_MAX)
+            msg_fatal("netagg: more than %u addresses listed", UINT32_MAX);
+        na->singles = xgrow(na->singles, &na->singles_cap, na->nsingles + 1,
+                            sizeof(*na->singles));
+        na->singles[na->nsingles++] = (uint32_t)na->cur_listed;
     } else if (ns->ips_listed || ns->status != NET_NONE || na->keep_all) {
         na->nets = hugemem_grow(na->nets, &na->cap, na->nnets + 1, sizeof(*na->nets));
         na->nets[na->nnets++] = *ns;
@@ -155,13 +164,15 @@ void netagg_finish(struct netagg *na)
         na->asv[na->nasv++] = v;
 }
 
-struct net_stats netagg_single(const struct netagg *na, const struct ipaddr *ip,
-                               const struct ip_stats *st, bool good)
+void netagg_single_add(struct net_stats *ns, const struct ipprefix *net,
+                       const struct ip_stats *st, bool good)
 {
-    struct net_stats ns = { .pfx = netagg_net_of(na->p, ip), .status = NET_NONE,
-                            .ips_seen = 1, .ips_listed = 1, .ips_good = good,
-                            .asn = st->asn, .events = events_of(st) };
-    return ns;
+    if (ns->ips_seen == 0)
+        *ns = (struct net_stats){ .pfx = *net, .status = NET_NONE, .asn = st->asn };
+    ns->ips_seen++;
+    ns->ips_listed++;
+    ns->ips_good += good;
+    ns->events += events_of(st);
 }
 
 bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out)
@@ -209,6 +220,7 @@ void netagg_singles_done(struct netagg *na)
 {
     free(na->singles);
     na->singles = NULL;
+    na->nsingles = na->singles_cap = 0;
 }
 
 const char *netagg_status_name(enum net_status s)

@@ -258,8 +258,14 @@ void state_apply(struct state *s, struct listings *l, const struct policy *p,
      * end: one sort, not one per new entry. The listings are unique, so
      * a new entry is never looked up again in this loop. */
     size_t n0 = s->n;
-    for (size_t i = 0; i < s->n; i++)
+    bool removals = false;
+    for (size_t i = 0; i < s->n; i++) {
         s->v[i].touched = false;
+        removals |= s->v[i].e.removed_at != 0;
+    }
+    /* An address held off may share its network with others. */
+    if (removals)
+        listings_nets_unfold(l);
     for (size_t i = 0; i < n; i++) {
         struct listing e = l->v[i];
         struct listing_more m;

@@ -375,7 +375,8 @@ int job_decide(struct job *j)
         return status;
     struct listing_opts lo = { .allow = j->allow, .deny = j->deny,
                                .all_networks = (o->use & JOB_ALL_NETWORKS) != 0,
-                               .run_all = (o->use & JOB_RUN) ? run_all_omp : NULL };
+                               .run_all = (o->use & JOB_RUN) ? run_all_omp : NULL,
+                               .drop_index = (o->use & JOB_RUN) ? j->agg : NULL };
 
     listings_decide(&j->l, j->agg, &j->policy, &lo);
     j->decided = true;

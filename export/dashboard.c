@@ -252,15 +252,12 @@ static bool net_before(const struct net_stats *x, const struct net_stats *y)
  * first TOP_ROWS in net_before's order, kept sorted as they come. */
 static void top_networks(struct outbuf *o, const struct custview_listing *s)
 {
-    const struct netagg *na = &s->l->nets;
-    struct net_stats v[TOP_ROWS];
+    struct netagg_iter it = { 0, 0 };
+    struct net_stats v[TOP_ROWS], ns;
     size_t n = 0;
     char pfx[IPPREFIX_STRLEN];
 
-    /* A single-address network (listings_net_next) has one listed address and
-     * is never escalated: only the full ones can be here. */
-    for (size_t i = 0; i < na->nnets; i++) {
-        const struct net_stats ns = na->nets[i];
+    while (listings_net_next(s->l, &it, &ns)) {
         if (ns.ips_listed < 2 && ns.status == NET_NONE)
             continue;
         if (n == TOP_ROWS && !net_before(&ns, &v[n - 1]))

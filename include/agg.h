@@ -221,6 +221,17 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 /* Bytes held for records and strings, with records waiting for reuse
  * (not Judy's own nodes). */
 size_t agg_memory(const struct agg *a);
+/* The index of addresses as sorted arrays (6 bytes an address), Judy's
+ * arrays freed and their memory given back: true if done. Only for a
+ * table of IPv4 addresses alone whose index holds every Judy node in use
+ * (else the memory would stay and the arrays come on top). Lookups and
+ * walks go on as before; nothing may be added to a any more. */
+bool agg_seal(struct agg *a);
+/* Frees a's index of addresses, not its records (pointers to them stay
+ * valid): agg_count and agg_free alone may follow, not lookups or walks.
+ * Its memory goes back to the kernel if no other Judy array is in use
+ * (judy_mem_release). */
+void agg_drop_index(struct agg *a);
 /* Empty a, as agg_new left it, keeping its memory for the records to
  * come: a thread's table is merged and refilled many times a run. */
 void agg_clear(struct agg *a);

@@ -32,6 +32,12 @@ static inline char *arena_span(struct arena *a, struct span s)
  * emptied and filled again over and over does not give its memory back
  * to the kernel and fault it in again, zeroed, each time. */
 void arena_reset(struct arena *a);
+/* The blocks objects were taken from (their first bytes and sizes), up to
+ * max of them, into base[] and size[]; the count of them all. */
+size_t arena_blocks(const struct arena *a, char **base, size_t *size, size_t max);
 void arena_free(struct arena *a);
+/* arena_free, the memory given back to the kernel at once: for an arena
+ * that was large. */
+void arena_release(struct arena *a);
 
 #endif

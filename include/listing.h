@@ -16,8 +16,9 @@ enum {
     LF_DENY = 1,                /* from the denylist */
     LF_STATE = 2,               /* carried from the state file: no new evidence */
     LF_NEW = 4,                 /* not listed before this run (with a state file) */
-    LF_NET_SINGLE = 8,          /* alone in its network: the network's figures (netagg.h) */
-    LF_NET_GOOD = 16,           /* with LF_NET_SINGLE: its score is below 0 */
+    LF_NET_SINGLE = 8,          /* the first of a network of listed addresses alone:
+                                 * the network's figures are theirs (netagg.h) */
+    LF_NET_GOOD = 16,           /* a listed address whose score is below 0 */
 };
 
 /* One published entry: a single address (/32, /128) or a network, in
@@ -74,6 +75,10 @@ struct listing_opts {
     /* Runs fn(0) .. fn(n - 1), possibly in parallel; NULL: one after
      * another. The decisions do not depend on how they are run. */
     void (*run_all)(size_t n, void (*fn)(size_t i, void *ctx), void *ctx);
+    /* The table decided, when nothing looks addresses up in it afterwards
+     * (a run): its index is dropped once walked (agg_drop_index), before
+     * the networks and the sort, which then fit in its memory. */
+    struct agg *drop_index;
 };
 
 /* Decide every address of a, escalate networks, add the denylist. */
@@ -100,8 +105,12 @@ void listings_set_more(struct listings *l, struct listing *e, const struct listi
 bool listings_net_next(const struct listings *l, struct netagg_iter *it, struct net_stats *out);
 /* The kept network containing ip into *out; false if there is none. */
 bool listings_net_find(const struct listings *l, const struct ipaddr *ip, struct net_stats *out);
+/* Every network of several listed addresses alone (LF_NET_SINGLE) made a
+ * record of netagg's again, so that any of them may leave (listings_drop). */
+void listings_nets_unfold(struct listings *l);
 /* e leaves the listings (held off by the state): its network, if e was
- * alone in it, stays among the kept ones. */
+ * alone in it, stays among the kept ones. Networks of several addresses
+ * must be unfolded before. */
 void listings_drop(struct listings *l, const struct listing *e);
 /* Sort by prefix and drop exact duplicates (the first kept). */
 void listings_sort(struct listings *l);

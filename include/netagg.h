@@ -35,12 +35,12 @@ struct net_stats {
     int64_t first, last;        /* evidence span of the listed addresses */
 };
 
-/* A kept network whose one address seen is listed, and nothing more (the
- * usual network of a bot) is no record here: its figures follow from the
- * address's record and its length from the policy. The listings mark the
- * address (listing.h, LF_NET_SINGLE); until then singles holds its place
- * among the addresses listed (bit 31: its score is below 0). */
-enum { NETAGG_SINGLE_GOOD = 1u << 31 };
+/* A kept network whose addresses seen are all listed, not escalated nor
+ * held (the usual network of bots: one address, often a few) is no record
+ * here: its figures follow from its addresses' records and its length from
+ * the policy. The listings mark its first address (listing.h,
+ * LF_NET_SINGLE); until then singles holds that address's place among the
+ * addresses listed, a few at a time (the listings take them as they come). */
 
 struct asn_stats {
     uint32_t asn;
@@ -54,8 +54,8 @@ struct netagg {
     bool keep_all;              /* keep networks with nothing listed too */
     struct net_stats *nets;     /* kept networks, in prefix order, but ... */
     size_t nnets, cap;
-    uint32_t *singles;          /* ... these, in order (see above); NULL once marked */
-    size_t nsingles;
+    uint32_t *singles;          /* ... these, in order (see above), until marked */
+    size_t nsingles, singles_cap;
     size_t nlisted;             /* addresses counted as listed so far */
     bool unsorted;              /* nets appended out of order (netagg_keep) */
     size_t nseen;               /* networks with an address seen */
@@ -90,14 +90,16 @@ struct netagg_iter {
 /* The kept full network containing ip into *out; false if there is none
  * (a single-address one is the listings' to find: listings_net_find). */
 bool netagg_find(const struct netagg *na, const struct ipaddr *ip, struct net_stats *out);
-/* The network of a single listed address ip with record st, written out. */
-struct net_stats netagg_single(const struct netagg *na, const struct ipaddr *ip,
-                               const struct ip_stats *st, bool good);
+/* Adds a listed address of network net with record st (good: its score
+ * is below 0) to *ns, the network being written out (start it zeroed), in
+ * address order. */
+void netagg_single_add(struct net_stats *ns, const struct ipprefix *net,
+                       const struct ip_stats *st, bool good);
 /* Keep ns among the full networks (in order again after netagg_sort). */
 void netagg_keep(struct netagg *na, const struct net_stats *ns);
 /* The full networks in prefix order after netagg_keep. */
 void netagg_sort(struct netagg *na);
-/* Frees the singles' places once the listings are marked. */
+/* Frees the singles' places once the last are marked. */
 void netagg_singles_done(struct netagg *na);
 const char *netagg_status_name(enum net_status s);
 void netagg_free(struct netagg *na);

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdalign.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include "arena.h"
 #include "hugemem.h"
 #include "xalloc.h"
@@ -96,6 +98,18 @@ static void free_blocks(struct arena_block *b)
     }
 }
 
+size_t arena_blocks(const struct arena *a, char **base, size_t *size, size_t max)
+{
+    size_t n = 0;
+
+    for (const struct arena_block *b = a->head; b; b = b->next, n++)
+        if (n < max) {
+            base[n] = (char *)b->data;
+            size[n] = b->size;
+        }
+    return n;
+}
+
 void arena_reset(struct arena *a)
 {
     struct arena_block *b = a->head, *next;
@@ -108,6 +122,31 @@ void arena_reset(struct arena *a)
     a->head = NULL;
     a->used = 0;
     a->total = 0;
+}
+
+/* The whole pages of each block go back to the kernel before free(),
+ * which may keep a block in the heap (glibc does past its dynamic mmap
+ * threshold). The first page, with the block's header, stays. */
+static void release_blocks(struct arena_block *b)
+{
+    enum { PAGE = 4096 };
+    struct arena_block *next;
+
+    for (; b; b = next) {
+        next = b->next;
+        uintptr_t lo = ((uintptr_t)b->data + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+        uintptr_t hi = ((uintptr_t)b->data + b->size) & ~(uintptr_t)(PAGE - 1);
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        free(b);
+    }
+}
+
+void arena_release(struct arena *a)
+{
+    release_blocks(a->head);
+    release_blocks(a->spare);
+    arena_init(a);
 }
 
 void arena_free(struct arena *a)

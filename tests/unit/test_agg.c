@@ -794,6 +794,66 @@ static void test_collect_batches(void **state)
     }
 }
 
+struct seal_walk {
+    struct ipaddr ip[512];
+    const struct ip_stats *st[512];
+    size_t n;
+};
+
+static void seal_visit(const struct ipaddr *ip, const struct ip_stats *st, void *ctx)
+{
+    struct seal_walk *w = ctx;
+
+    assert_true(w->n < 512);
+    w->ip[w->n] = *ip;
+    w->st[w->n++] = st;
+}
+
+/* A sealed index walks and looks up as the Judy one did; one with an
+ * IPv6 address is not sealed. Sealing needs judy_mem in use and no other
+ * Judy array alive: where it is refused, nothing changes. */
+static void test_seal(void **state)
+{
+    (void)state;
+    struct agg *a = agg_new(false);
+    struct seal_walk *before = calloc(1, sizeof(*before)), *after = calloc(1, sizeof(*after));
+    struct ipaddr ip;
+
+    for (int i = 0; i < 500; i++) {
+        ipaddr_set_v4(&ip, rnd(UINT32_MAX) | 1);
+        add(a, &ip, AC_REJ_HELO, 1 + rnd(3), (uint64_t)i);
+    }
+    agg_walk(a, seal_visit, before);
+    bool sealed = agg_seal(a);
+    agg_walk(a, seal_visit, after);
+    assert_int_equal(after->n, before->n);
+    assert_int_equal(agg_count(a), before->n);
+    for (size_t i = 0; i < before->n; i++) {
+        assert_int_equal(ipaddr_cmp(&after->ip[i], &before->ip[i]), 0);
+        assert_ptr_equal(after->st[i], before->st[i]);
+        assert_ptr_equal(agg_lookup(a, &before->ip[i]), before->st[i]);
+    }
+    ipaddr_set_v4(&ip, 2);      /* the addresses above are odd */
+    assert_null(agg_lookup(a, &ip));
+    ip = IP("2001:db8::1");
+    assert_null(agg_lookup(a, &ip));
+    if (sealed)
+        assert_false(agg_seal(a));
+    agg_drop_index(a);
+    assert_int_equal(agg_count(a), before->n);
+    agg_free(a);
+
+    a = agg_new(false);
+    add(a, &before->ip[0], AC_REJ_HELO, 1, 1);
+    ip = IP("2001:db8::1");
+    add(a, &ip, AC_REJ_HELO, 1, 2);
+    assert_false(agg_seal(a));
+    assert_non_null(agg_lookup(a, &ip));
+    agg_free(a);
+    free(before);
+    free(after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -809,6 +869,7 @@ int main(void)
         cmocka_unit_test(test_wide_counts),
         cmocka_unit_test(test_wide_times),
         cmocka_unit_test(test_queue_pairing_many),
+        cmocka_unit_test(test_seal),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }
