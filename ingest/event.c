@@ -97,23 +97,3 @@ const struct event_field event_span_fields[] = {
 #undef F
 const size_t event_span_field_count =
     sizeof(event_span_fields) / sizeof(event_span_fields[0]);
-
-static void *(*volatile const memset_fn)(void *, int, size_t) = memset;
-
-void event_reset(struct event *ev)
-{
-    const char *file = ev->file;
-    uint32_t fi = ev->file_index;
-    uint64_t line = ev->line;
-    bool client_only = ev->client_only;
-
-    /* Once or twice per line. gcc turns a memset of this constant size
-     * (or a loop of stores) into "rep stos", whose start-up cost was 5%
-     * of the whole read phase; the C library's memset, reached through a
-     * pointer the compiler cannot see through, uses vector stores. */
-    memset_fn(ev, 0, offsetof(struct event, scratch));
-    ev->file = file;
-    ev->file_index = fi;
-    ev->line = line;
-    ev->client_only = client_only;
-}
