@@ -237,10 +237,33 @@ static inline long colon24(struct span s, unsigned *hex)
 #endif
 }
 
+/* The same for 16 <= s.n < 32 (qmgr's "QID: removed"): the first 16
+ * bytes at once, the rest up to 24 one by one. */
+static inline long colon16(struct span s, unsigned *hex)
+{
+#ifdef __SSE2__
+    __m128i x = _mm_loadu_si128((const __m128i *)s.p);
+    unsigned colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    __m128i af = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+                               _mm_cmplt_epi8(x, _mm_set1_epi8('F' + 1)));
+
+    *hex = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
+    if (colon)
+        return (long)__builtin_ctz(colon);
+    long c = span_chr(span_make(s.p + 16, (s.n < 24 ? s.n : 24) - 16), ':');
+    return c < 0 ? -1 : c + 16;
+#else
+    *hex = 0;
+    return span_chr(span_make(s.p, s.n < 24 ? s.n : 24), ':');
+#endif
+}
+
 size_t scan_queue_prefix(struct span s, struct event *ev)
 {
     unsigned hex = 0;
-    long colon = s.n >= 32 ? colon24(s, &hex) : span_chr(span_make(s.p, s.n < 24 ? s.n : 24), ':');
+    long colon = s.n >= 32 ? colon24(s, &hex) : s.n >= 16 ? colon16(s, &hex) : span_chr(s, ':');
 
     if (colon <= 0 || (size_t)colon + 1 > s.n)
         return 0;
