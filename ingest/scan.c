@@ -111,14 +111,13 @@ static inline bool kv_key_at(struct span s, size_t e, const char *key, size_t ke
     return k == 0 || kv_separator(s.p[k - 1]);
 }
 
-struct span scan_kv(struct span s, const char *key, size_t keylen)
+struct span scan_kv_tailed(struct span s, const char *key, size_t keylen, uint64_t tail)
 {
     if (keylen == 0)
         return SPAN_NULL;
     /* Keys end in '=' (qmail's in ':'), rare in a line: look for that
      * byte and check the rest of the key before it. */
     char last = key[keylen - 1];
-    uint64_t tail = scan_kv_tail(key, keylen);
     for (size_t e = 0; (e = span_find_byte(s.p, e, s.n, last)) < s.n; e++)
         if (kv_key_at(s, e, key, keylen, tail))
             return kv_value(s, e + 1);
