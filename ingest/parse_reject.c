@@ -26,6 +26,22 @@ static struct span dnsbl_name(struct span l)
     return span_trim_right(span_make(l.p, j));
 }
 
+/* "Recipient address rejected: " followed by one of the words that
+ * mean no such recipient, at any of its places. */
+static bool recipient_unknown(struct span t)
+{
+    for (long at, off = 0;
+         (at = span_find_lit(span_skip(t, (size_t)off), "Recipient address rejected: ")) >= 0;
+         off += at + 1) {
+        struct span r = span_skip(t, (size_t)(off + at) + 28);
+        if (span_starts_lit(r, "User unknown") || span_starts_lit(r, "undeliverable address")
+            || span_starts_lit(r, "unverified address") || span_starts_lit(r, "Unknown user")
+            || span_starts_lit(r, "Domain not found"))
+            return true;
+    }
+    return false;
+}
+
 enum ev_reason parse_reject_reason(struct span t, struct span *dnsbl)
 {
     long at;
@@ -37,7 +53,7 @@ enum ev_reason parse_reject_reason(struct span t, struct span *dnsbl)
     }
     /* Each group's phrases share a word, which most texts lack: one
      * search for it before the phrases. */
-    if (HAS(t, "elay") && (HAS(t, "Relay access denied") || HAS(t, "relay access denied")
+    if (HAS(t, "denied") && (HAS(t, "Relay access denied") || HAS(t, "relay access denied")
                            || HAS(t, "Relaying denied") || HAS(t, "relaying denied")))
         return R_RELAY_DENIED;
     if (HAS(t, "cannot find your")
@@ -46,13 +62,7 @@ enum ev_reason parse_reject_reason(struct span t, struct span *dnsbl)
         return R_NO_RDNS;
     if (HAS(t, "Helo command rejected"))
         return R_HELO;
-    if ((HAS(t, "Recipient address rejected: ")
-         && (HAS(t, "Recipient address rejected: User unknown")
-             || HAS(t, "Recipient address rejected: undeliverable address")
-             || HAS(t, "Recipient address rejected: unverified address")
-             || HAS(t, "Recipient address rejected: Unknown user")
-             || HAS(t, "Recipient address rejected: Domain not found")))
-        || HAS(t, "User unknown in ")
+    if (recipient_unknown(t) || HAS(t, "User unknown in ")
         || (HAS(t, "mailbox ")
             && (HAS(t, "no mailbox here by that name") || HAS(t, "mailbox unavailable")))
         || HAS(t, "not existing recipient") || HAS(t, "No such user"))
