@@ -75,6 +75,9 @@ struct parser {
     /* The few tags of a log ("postfix/qmgr[999]: ") come again and
      * again: read once each, then found by their bytes. */
     struct parse_tag_memo tag_memo[PARSE_TAG_MEMO];
+    /* The last host name and the space after it (host_n bytes of name). */
+    char host_key[16];
+    uint8_t host_n;
 };
 
 /* ref: the file's mtime (year-less stamps); year: explicit year or 0. */

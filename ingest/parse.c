@@ -409,7 +409,7 @@ static void tag_memo_put(struct parse_tag_memo *e, struct span s, size_t colon,
 {
     size_t u = t->used;
 
-    if (u > 32 || u != colon + 2 || s.p[u - 1] != ' ')
+    if (u > 32 || u != colon + 2 || s.p[u - 1] != ' ' || s.p[0] == '-' || s.p[0] == 'l')
         return;
     memcpy(e->key, s.p, 32);
     e->used = (uint8_t)u;
@@ -683,10 +683,23 @@ static inline enum pri strip_pri(struct parser *ps, struct span *s, struct event
 }
 
 /* The host field after a classic stamp, if there is one: -1 when the line
- * has no tag after the stamp, 1 when it is syslogd's "last message
- * repeated" (an event), 0 otherwise. */
-static inline int read_host(struct span *s, struct event *ev)
+ * has no tag after the stamp, 0 otherwise (syslogd's "last message
+ * repeated" is the caller's to look for, after it). The host of the line
+ * before, and the space after it, are one 16-byte compare. */
+static inline int read_host(struct parser *ps, struct span *s, struct event *ev)
 {
+#ifdef __SSE2__
+    if (s->n >= 16 && ps->host_n) {
+        uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+            _mm_loadu_si128((const __m128i *)s->p), _mm_loadu_si128((const __m128i *)ps->host_key)));
+        uint32_t need = (2u << ps->host_n) - 1;
+        if ((eq & need) == need) {
+            ev->host = span_make(s->p, ps->host_n);
+            *s = span_skip(*s, (size_t)ps->host_n + 1);
+            return 0;
+        }
+    }
+#endif
     long sp = span_chr(*s, ' ');
     if (sp <= 0)
         return -1;
@@ -694,9 +707,14 @@ static inline int read_host(struct span *s, struct event *ev)
      * name never ends in ':', a tag always does. */
     if (s->p[sp - 1] != ':') {
         ev->host = span_make(s->p, (size_t)sp);
+        /* Kept for the next line: the first space ends it there too. */
+        if (s->n >= 16 && sp < 15) {
+            memcpy(ps->host_key, s->p, 16);
+            ps->host_n = (uint8_t)sp;
+        }
         *s = span_skip(*s, (size_t)sp + 1);
     }
-    return repeated_line(*s, ev) ? 1 : 0;
+    return 0;
 }
 
 /* The message of a tag: Solaris' message id, rsyslog's repeat wrapper and
@@ -778,11 +796,8 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
         ev->has_ts = true;
         s = span_trim_left(span_skip(s, used));
         /* multilog lines carry no host and often no program name. */
-        int h = multilog ? 0 : read_host(&s, ev);
-        if (h < 0)
+        if (!multilog && read_host(ps, &s, ev) < 0)
             return no_header(ps);
-        if (h > 0)
-            return line_done(ps, false, &l, ev);
     } else if (multilog) {
         return no_header(ps);
     }
@@ -804,13 +819,19 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     size_t colon = 0;
     struct parse_tag_memo *memo = s.n >= 32 ? tag_memo_slot(ps, s, &x, &y, &colon) : NULL;
     if (memo && tag_memo_get(memo, s, x, y, &tag, ev, &fam)) {
+        /* A memo's tag starts with neither '-' nor 'l': not syslogd's
+         * "last message repeated" (repeated_line). */
         tagged = true;
+    } else if (stamped && !multilog && repeated_line(s, ev)) {
+        return line_done(ps, false, &l, ev);
     } else if ((tagged = parse_tag(s, &tag, ev))) {
         fam = family_of(tag.prog, tag.service);
         if (memo)
             tag_memo_put(memo, s, colon, &tag, ev, fam);
     }
 #else
+    if (stamped && !multilog && repeated_line(s, ev))
+        return line_done(ps, false, &l, ev);
     if ((tagged = parse_tag(s, &tag, ev)))
         fam = family_of(tag.prog, tag.service);
 #endif
