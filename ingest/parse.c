@@ -682,24 +682,28 @@ static inline enum pri strip_pri(struct parser *ps, struct span *s, struct event
     return parse_rfc5424(ps, *s, ev, tag, msg) ? PRI_5424 : PRI_BAD;
 }
 
-/* The host field after a classic stamp, if there is one: -1 when the line
- * has no tag after the stamp, 0 otherwise (syslogd's "last message
- * repeated" is the caller's to look for, after it). The host of the line
- * before, and the space after it, are one 16-byte compare. */
+/* The host field after a classic stamp (s starts right after the
+ * stamp), if there is one: -1 when the line has no tag after the stamp, 0
+ * otherwise (syslogd's "last message repeated" is the caller's to look
+ * for, after it). The one space before the host of the line before, that
+ * host and the space after it are one 16-byte compare. */
 static inline int read_host(struct parser *ps, struct span *s, struct event *ev)
 {
 #ifdef __SSE2__
     if (s->n >= 16 && ps->host_n) {
         uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
             _mm_loadu_si128((const __m128i *)s->p), _mm_loadu_si128((const __m128i *)ps->host_key)));
-        uint32_t need = (2u << ps->host_n) - 1;
+        uint32_t need = (4u << ps->host_n) - 1;
         if ((eq & need) == need) {
-            ev->host = span_make(s->p, ps->host_n);
-            *s = span_skip(*s, (size_t)ps->host_n + 1);
+            ev->host = span_make(s->p + 1, ps->host_n);
+            *s = span_skip(*s, (size_t)ps->host_n + 2);
             return 0;
         }
     }
 #endif
+    const char *p0 = s->p;
+    size_t n0 = s->n;
+    *s = span_trim_left(*s);
     long sp = span_chr(*s, ' ');
     if (sp <= 0)
         return -1;
@@ -707,9 +711,11 @@ static inline int read_host(struct parser *ps, struct span *s, struct event *ev)
      * name never ends in ':', a tag always does. */
     if (s->p[sp - 1] != ':') {
         ev->host = span_make(s->p, (size_t)sp);
-        /* Kept for the next line: the first space ends it there too. */
-        if (s->n >= 16 && sp < 15) {
-            memcpy(ps->host_key, s->p, 16);
+        /* Kept for the next line when one space led it: then the first
+         * blank after the stamp and the first space after it end the
+         * same bytes there too. */
+        if (n0 >= 16 && s->p == p0 + 1 && p0[0] == ' ' && sp <= 13) {
+            memcpy(ps->host_key, p0, 16);
             ps->host_n = (uint8_t)sp;
         }
         *s = span_skip(*s, (size_t)sp + 1);
@@ -794,9 +800,11 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     bool stamped = tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used);
     if (stamped) {
         ev->has_ts = true;
-        s = span_trim_left(span_skip(s, used));
+        s = span_skip(s, used);
         /* multilog lines carry no host and often no program name. */
-        if (!multilog && read_host(ps, &s, ev) < 0)
+        if (multilog)
+            s = span_trim_left(s);
+        else if (read_host(ps, &s, ev) < 0)
             return no_header(ps);
     } else if (multilog) {
         return no_header(ps);
