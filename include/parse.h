@@ -59,7 +59,7 @@ struct parse_stats {
 struct parse_tag_memo {
     char key[32];
     uint8_t used;               /* bytes of key that are the tag; 0: empty */
-    uint8_t prog_n, svc_at, svc_n, pid_at, pid_n, fam;
+    uint8_t prog_n, svc_at, svc_n, pid_at, pid_n, fam, pfd;
     bool has_svc, has_pid;
 };
 

@@ -317,6 +317,7 @@ static bool known_no_evidence(enum parse_family f, struct span msg)
 struct tag {
     struct span prog, service;
     size_t used;                /* bytes of s up to the message */
+    enum pf_daemon pfd;         /* parse_postfix_daemon(service), with a service */
 };
 
 /* "prog[pid]: " or "prog: " at the start of s. Every line passes here:
@@ -395,6 +396,7 @@ bool tag_memo_get(const struct parse_tag_memo *e, struct span s, __m128i x, __m1
     t->prog = span_make(s.p, e->prog_n);
     t->service = e->has_svc ? span_make(s.p + e->svc_at, e->svc_n) : SPAN_NULL;
     t->used = e->used;
+    t->pfd = (enum pf_daemon)e->pfd;
     ev->prog = span_make(s.p, e->prog_n);
     ev->pid = e->has_pid ? span_make(s.p + e->pid_at, e->pid_n) : SPAN_NULL;
     *fam = (enum parse_family)e->fam;
@@ -421,6 +423,7 @@ static void tag_memo_put(struct parse_tag_memo *e, struct span s, size_t colon,
     e->pid_at = e->has_pid ? (uint8_t)(ev->pid.p - s.p) : 0;
     e->pid_n = (uint8_t)ev->pid.n;
     e->fam = (uint8_t)fam;
+    e->pfd = (uint8_t)t->pfd;
 }
 #endif
 
@@ -464,10 +467,9 @@ bool dispatch(const struct parser *ps, enum parse_family fam, const struct tag *
     if (fam != PF_POSTFIX && fam != PF_QMAIL && fam != PF__COUNT)
         return dispatch_beside(fam, t, msg, ev);
     if (t->service.p) {
-        if (ps->client_only && parse_postfix_queue_daemon(t->service)
-            && parse_pfqueue_no_client(msg, ev))
+        if (ps->client_only && t->pfd == PFD_QUEUE && parse_pfqueue_no_client(msg, ev))
             return true;
-        return parse_postfix(t->service, msg, ev);
+        return parse_postfix_as(t->pfd, t->service, msg, ev);
     }
     /* "postfix[pid]:" (or "postfix-out[pid]:"): a syslog_name with no
      * daemon after it, as some container setups and relays write it. */
@@ -788,6 +790,7 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     switch (strip_pri(ps, &s, ev, &tag, &l.msg)) {
     case PRI_5424:              /* framed: never a bare message */
         l.prog = tag.prog;
+        tag.pfd = parse_postfix_daemon(tag.service);
         return line_done(ps, parse_tagged(ps, &tag, family_of(tag.prog, tag.service), &l, ev),
                          &l, ev);
     case PRI_BAD:
@@ -834,14 +837,17 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
         return line_done(ps, false, &l, ev);
     } else if ((tagged = parse_tag(s, &tag, ev))) {
         fam = family_of(tag.prog, tag.service);
+        tag.pfd = parse_postfix_daemon(tag.service);
         if (memo)
             tag_memo_put(memo, s, colon, &tag, ev, fam);
     }
 #else
     if (stamped && !multilog && repeated_line(s, ev))
         return line_done(ps, false, &l, ev);
-    if ((tagged = parse_tag(s, &tag, ev)))
+    if ((tagged = parse_tag(s, &tag, ev))) {
         fam = family_of(tag.prog, tag.service);
+        tag.pfd = parse_postfix_daemon(tag.service);
+    }
 #endif
     if (tagged) {
         l.msg = span_skip(s, tag.used);
