@@ -54,10 +54,10 @@ size_t scan_client(struct span s, struct event *ev)
     else if (host.n)
         ev->rdns = host;
     if (i < s.n && s.p[i] == ':') {         /* smtpd_client_port_logging */
-        uint32_t port = 0;
-        size_t j = i + 1;
-        while (j < s.n && s.p[j] >= '0' && s.p[j] <= '9' && j - i <= 5)
-            port = port * 10 + (uint32_t)(s.p[j++] - '0');
+        uint32_t port = 0, d;
+        size_t j = i + 1, lim = s.n - i > 6 ? i + 6 : s.n;     /* 5 digits at most */
+        while (j < lim && (d = (uint32_t)(unsigned char)s.p[j] - '0') <= 9)
+            port = port * 10 + d, j++;
         if (j > i + 1 && port <= 65535) {
             ev->port = port;
             i = j;
@@ -232,11 +232,10 @@ bool scan_is_queue_id(struct span s)
     return (!(acc & QC_NONHEX) && s.n <= 16) || (s.n >= 10 && (acc & QC_Z) && !(acc & QC_VOWEL));
 }
 
-/* The first ':' in the first 24 bytes of s (s.n >= 32), or -1; *hex
- * gets a bit for each of the first 16 bytes that is 0-9 or A-F. One
+/* The first ':' in the first 24 bytes of s (s.n >= 32), or -1. One
  * compare of 32 bytes: most lines that reach here either start with a
  * short queue id or have no colon near their start. */
-static inline long colon24(struct span s, unsigned *hex)
+static inline long colon24(struct span s)
 {
 #ifdef __SSE2__
     __m128i x = _mm_loadu_si128((const __m128i *)s.p);
@@ -244,54 +243,57 @@ static inline long colon24(struct span s, unsigned *hex)
     __m128i c = _mm_set1_epi8(':');
     uint32_t colon = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, c))
                       | (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(y, c)) << 16) & 0xffffff;
-    /* Signed compares: bytes of 0x80 and up are below '0'. */
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-    __m128i af = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
-                               _mm_cmplt_epi8(x, _mm_set1_epi8('F' + 1)));
-
-    *hex = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
     return colon ? (long)__builtin_ctz(colon) : -1;
 #else
-    *hex = 0;
     return span_chr(span_make(s.p, 24), ':');
 #endif
 }
 
 /* The same for 16 <= s.n < 32 (qmgr's "QID: removed"): the first 16
  * bytes at once, the rest up to 24 one by one. */
-static inline long colon16(struct span s, unsigned *hex)
+static inline long colon16(struct span s)
 {
 #ifdef __SSE2__
-    __m128i x = _mm_loadu_si128((const __m128i *)s.p);
-    unsigned colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-    __m128i af = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
-                               _mm_cmplt_epi8(x, _mm_set1_epi8('F' + 1)));
-
-    *hex = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
+    unsigned colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+        _mm_loadu_si128((const __m128i *)s.p), _mm_set1_epi8(':')));
     if (colon)
         return (long)__builtin_ctz(colon);
     long c = span_chr(span_make(s.p + 16, (s.n < 24 ? s.n : 24) - 16), ':');
     return c < 0 ? -1 : c + 16;
 #else
-    *hex = 0;
     return span_chr(span_make(s.p, s.n < 24 ? s.n : 24), ':');
+#endif
+}
+
+/* A bit for each of the 16 bytes at p that is 0-9 or A-F: asked only of
+ * a line with a colon where a short queue id ends. */
+static inline unsigned hex16(const char *p)
+{
+#ifdef __SSE2__
+    __m128i x = _mm_loadu_si128((const __m128i *)p);
+    /* Signed compares: bytes of 0x80 and up are below '0'. */
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    __m128i af = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+                               _mm_cmplt_epi8(x, _mm_set1_epi8('F' + 1)));
+
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
+#else
+    (void)p;
+    return 0;
 #endif
 }
 
 size_t scan_queue_prefix(struct span s, struct event *ev)
 {
-    unsigned hex = 0;
-    long colon = s.n >= 32 ? colon24(s, &hex) : s.n >= 16 ? colon16(s, &hex) : span_chr(s, ':');
+    long colon = s.n >= 32 ? colon24(s) : s.n >= 16 ? colon16(s) : span_chr(s, ':');
 
     if (colon <= 0 || (size_t)colon + 1 > s.n)
         return 0;
     struct span id = span_make(s.p, (size_t)colon);
     /* A short id of upper-case hex (nearly every line) needs no table. */
     unsigned before = (1u << colon) - 1;
-    if (!(colon >= 5 && colon < 16 && (hex & before) == before)
+    if (!(colon >= 5 && colon < 16 && s.n >= 16 && (hex16(s.p) & before) == before)
         && !span_eq_lit(id, "NOQUEUE") && !scan_is_queue_id(id))
         return 0;
     ev->qid = id;
