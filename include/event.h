@@ -9,6 +9,8 @@
  */
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
 #include "span.h"
 #include "ipaddr.h"
 
@@ -99,14 +101,16 @@ enum ev_reason {
 };
 
 struct event {
+    /* Kept by event_reset: the caller's (file, line) and the parser's wish. */
     const char *file;           /* input name, owned by the pipeline */
-    uint32_t file_index;        /* position of the file on the command line */
     uint64_t line;              /* 1-based, in the decompressed stream */
+    uint32_t file_index;        /* position of the file on the command line */
     /* Copied from parser.client_only: the consumer reads the client and
      * the verdict alone, so the parsers leave out what only a printer
      * shows (a reject's envelope, reply code and enhanced status, the SASL
      * method of a queue's client= line). */
     bool client_only;
+    /* Cleared by event_reset: from ts up to scratch. */
     int64_t ts;                 /* UTC seconds */
     uint32_t usec;
     bool has_ts;
@@ -141,7 +145,43 @@ static inline struct span event_span(const struct event *ev, size_t offset)
 }
 
 /* Clear everything but file, file_index, line and client_only (and the
- * scratch buffer, which only holds what a span of this event points at). */
-void event_reset(struct event *ev);
+ * scratch buffer, which only holds what a span of this event points at).
+ * Once or twice per line: inline, as 16-byte stores of the one block
+ * from ts to scratch (kept fields first, so nothing is saved and put
+ * back). gcc turns a memset of this size into "rep stos", whose start-up
+ * cost was 5% of the read phase; a call to the C library's cost the call
+ * and its size dispatch on every line. */
+#define EVENT_CLEAR_FROM offsetof(struct event, ts)
+#define EVENT_CLEAR_LEN (offsetof(struct event, scratch) - EVENT_CLEAR_FROM)
+#if defined(__x86_64__) && defined(__GNUC__)
+#define EVENT_RESET_AVX2 1
+/* The same with 32-byte stores, half as many: for CPUs with AVX2. */
+void event_reset_avx2(struct event *ev);
+#endif
+static inline void event_reset(struct event *ev)
+{
+    char *p = (char *)ev + EVENT_CLEAR_FROM;
+#ifdef EVENT_RESET_AVX2
+    if (__builtin_cpu_supports("avx2")) {
+        event_reset_avx2(ev);
+        return;
+    }
+#endif
+#ifdef __SSE2__
+    __m128i z = _mm_setzero_si128();
+    size_t i;
+
+    /* Zero as far as gcc knows no more: else it makes this "rep stos". */
+    __asm__("" : "+x"(z));
+    _Static_assert(EVENT_CLEAR_LEN >= 16, "event_reset clears in 16-byte steps");
+#pragma GCC unroll 64
+    for (i = 0; i + 16 <= EVENT_CLEAR_LEN; i += 16)
+        _mm_storeu_si128((__m128i *)(p + i), z);
+    if (i < EVENT_CLEAR_LEN)            /* the tail: the last 16 bytes again */
+        _mm_storeu_si128((__m128i *)(p + EVENT_CLEAR_LEN - 16), z);
+#else
+    memset(p, 0, EVENT_CLEAR_LEN);
+#endif
+}
 
 #endif

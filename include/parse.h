@@ -53,6 +53,16 @@ struct parse_stats {
     struct unknown_set unmatched;   /* templates of PC_UNMATCHED lines */
 };
 
+/* A syslog tag read before (parse.c): its bytes up to and with ": ", and
+ * what was read from them. */
+#define PARSE_TAG_MEMO 64
+struct parse_tag_memo {
+    char key[32];
+    uint8_t used;               /* bytes of key that are the tag; 0: empty */
+    uint8_t prog_n, svc_at, svc_n, pid_at, pid_n, fam, pfd;
+    bool has_svc, has_pid;
+};
+
 struct parser {
     struct tsctx ts;
     struct parse_stats st;
@@ -62,6 +72,12 @@ struct parser {
      * are otherwise the same. */
     bool client_only;
     enum parse_class last;      /* what parse_line made of the last line */
+    /* The few tags of a log ("postfix/qmgr[999]: ") come again and
+     * again: read once each, then found by their bytes. */
+    struct parse_tag_memo tag_memo[PARSE_TAG_MEMO];
+    /* The last host name and the space after it (host_n bytes of name). */
+    char host_key[16];
+    uint8_t host_n;
 };
 
 /* ref: the file's mtime (year-less stamps); year: explicit year or 0. */

@@ -12,13 +12,19 @@
  * "postfix/submission/smtpd"). True when ev became an event; on false ev
  * may hold partial fields (the caller discards it). */
 bool parse_postfix(struct span service, struct span msg, struct event *ev);
-/* Does parse_postfix hand this daemon's queue lines ("QID: ...") straight
- * to parse_pfqueue (true for all but smtpd, postscreen and dnsblog)?
- * Inline: the dispatcher asks for every line. */
-static inline bool parse_postfix_queue_daemon(struct span service)
+/* The daemons parse_postfix tells apart by name (PFD_QUEUE: all whose
+ * queue lines, "QID: ...", go straight to parse_pfqueue): the dispatcher
+ * keeps a tag's answer (parse.c's memo) and passes it to parse_postfix_as. */
+enum pf_daemon { PFD_QUEUE, PFD_SMTPD, PFD_POSTSCREEN };
+static inline enum pf_daemon parse_postfix_daemon(struct span service)
 {
-    return !span_eq_lit(service, "smtpd") && !span_eq_lit(service, "postscreen")
-        && !span_eq_lit(service, "dnsblog");
+    if (span_eq_lit(service, "smtpd"))
+        return PFD_SMTPD;
+    if (span_eq_lit(service, "postscreen") || span_eq_lit(service, "dnsblog"))
+        return PFD_POSTSCREEN;
+    return PFD_QUEUE;
 }
+/* parse_postfix with d = parse_postfix_daemon(service). */
+bool parse_postfix_as(enum pf_daemon d, struct span service, struct span msg, struct event *ev);
 
 #endif

@@ -13,9 +13,6 @@
 /* "host[addr]" (optionally ":port") at the start of s: fills rdns/ip/port,
  * returns bytes consumed or 0. "unknown" host names leave rdns absent. */
 size_t scan_client(struct span s, struct event *ev);
-/* Value of key=<...> or key=value (up to ',' or ' ') searched in s; the
- * key starts a word. */
-struct span scan_kv(struct span s, const char *key, size_t keylen);
 /* Several keys in one pass: each val is what scan_kv would return.
  * Make each with SCAN_KV_WANT("key="). */
 struct scan_kv_want {
@@ -39,6 +36,15 @@ static inline uint64_t scan_kv_tail(const char *p, size_t n)
 }
 #define SCAN_KV_WANT(lit) \
     { (lit), sizeof(lit) - 1, scan_kv_tail((lit), sizeof(lit) - 1), SPAN_NULL }
+/* scan_kv with the key's scan_kv_tail given. */
+struct span scan_kv_tailed(struct span s, const char *key, size_t keylen, uint64_t tail);
+/* Value of key=<...> or key=value (up to ',' or ' ') searched in s; the
+ * key starts a word. Inline: of a literal key the tail folds to a
+ * constant. */
+static inline struct span scan_kv(struct span s, const char *key, size_t keylen)
+{
+    return scan_kv_tailed(s, key, keylen, scan_kv_tail(key, keylen));
+}
 void scan_kv_many(struct span s, struct scan_kv_want *w, size_t n);
 /* "NNN" (and " X.Y.Z"), or a bare "X.Y.Z", at the start of s: fills code
  * and dsn, returns bytes consumed. */

@@ -321,9 +321,13 @@ static inline struct span span_trim_right(struct span s)
 
 static inline struct span span_trim_left(struct span s)
 {
-    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t'))
-        s.p++, s.n--;
-    return s;
+    size_t i = 0;
+
+    /* Counted, then skipped once: the loop moves one index, not both
+     * halves of the span. */
+    while (i < s.n && (s.p[i] == ' ' || s.p[i] == '\t'))
+        i++;
+    return (struct span){ s.p + i, s.n - i };
 }
 
 #endif

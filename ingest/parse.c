@@ -317,6 +317,7 @@ static bool known_no_evidence(enum parse_family f, struct span msg)
 struct tag {
     struct span prog, service;
     size_t used;                /* bytes of s up to the message */
+    enum pf_daemon pfd;         /* parse_postfix_daemon(service), with a service */
 };
 
 /* "prog[pid]: " or "prog: " at the start of s. Every line passes here:
@@ -356,6 +357,75 @@ bool parse_tag(struct span s, struct tag *t, struct event *ev)
     }
     return true;
 }
+
+#ifdef __SSE2__
+/* The memo slot of a tag at the start of s (s.n >= 32), by the 8 bytes
+ * before the first ':' of its first 32 (the end of a program name and
+ * its pid), or NULL; x and y get those 32 bytes. */
+static inline struct parse_tag_memo *tag_memo_slot(struct parser *ps, struct span s,
+                                                   __m128i *x, __m128i *y, size_t *colon)
+{
+    const __m128i vc = _mm_set1_epi8(':');
+
+    *x = _mm_loadu_si128((const __m128i *)s.p);
+    *y = _mm_loadu_si128((const __m128i *)(s.p + 16));
+    uint32_t c = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(*x, vc))
+        | (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(*y, vc)) << 16;
+    size_t k = c ? (size_t)__builtin_ctz(c) : 0;
+    if (k < 8)
+        return NULL;
+    uint64_t h = span_load8(s.p + k - 8) * UINT64_C(0x9E3779B97F4A7C15);
+    *colon = k;
+    return &ps->tag_memo[h >> (64 - 6)];
+}
+
+/* parse_tag's answer for the tag of e, when s starts with its bytes:
+ * they alone decide it (the first '[', ':' or ' ', the last '/' before
+ * it, the pid's digits up to ']', the ": "). */
+static inline __attribute__((always_inline))
+bool tag_memo_get(const struct parse_tag_memo *e, struct span s, __m128i x, __m128i y,
+                  struct tag *t, struct event *ev, enum parse_family *fam)
+{
+    if (!e->used)
+        return false;
+    uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_loadu_si128((const __m128i *)e->key)))
+        | (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(y, _mm_loadu_si128((const __m128i *)(e->key + 16)))) << 16;
+    uint32_t need = (uint32_t)((UINT64_C(1) << e->used) - 1);
+    if ((eq & need) != need)
+        return false;
+    t->prog = span_make(s.p, e->prog_n);
+    t->service = e->has_svc ? span_make(s.p + e->svc_at, e->svc_n) : SPAN_NULL;
+    t->used = e->used;
+    t->pfd = (enum pf_daemon)e->pfd;
+    ev->prog = span_make(s.p, e->prog_n);
+    ev->pid = e->has_pid ? span_make(s.p + e->pid_at, e->pid_n) : SPAN_NULL;
+    *fam = (enum parse_family)e->fam;
+    return true;
+}
+
+/* Keep what parse_tag read from s in e, if the tag ends in ": " within
+ * 32 bytes (else a later line with a space after the colon would read
+ * one byte more) at the ':' that chose e (the first, colon). */
+static void tag_memo_put(struct parse_tag_memo *e, struct span s, size_t colon,
+                         const struct tag *t, const struct event *ev, enum parse_family fam)
+{
+    size_t u = t->used;
+
+    if (u > 32 || u != colon + 2 || s.p[u - 1] != ' ' || s.p[0] == '-' || s.p[0] == 'l')
+        return;
+    memcpy(e->key, s.p, 32);
+    e->used = (uint8_t)u;
+    e->prog_n = (uint8_t)t->prog.n;
+    e->has_svc = t->service.p != NULL;
+    e->svc_at = e->has_svc ? (uint8_t)(t->service.p - s.p) : 0;
+    e->svc_n = (uint8_t)t->service.n;
+    e->has_pid = ev->pid.p != NULL;
+    e->pid_at = e->has_pid ? (uint8_t)(ev->pid.p - s.p) : 0;
+    e->pid_n = (uint8_t)ev->pid.n;
+    e->fam = (uint8_t)fam;
+    e->pfd = (uint8_t)t->pfd;
+}
+#endif
 
 /* A Postfix message whose daemon the header does not name: smtpd's shapes
  * and queue lines first (parse_postfix hands "QID: ..." on), then
@@ -397,10 +467,9 @@ bool dispatch(const struct parser *ps, enum parse_family fam, const struct tag *
     if (fam != PF_POSTFIX && fam != PF_QMAIL && fam != PF__COUNT)
         return dispatch_beside(fam, t, msg, ev);
     if (t->service.p) {
-        if (ps->client_only && parse_postfix_queue_daemon(t->service)
-            && parse_pfqueue_no_client(msg, ev))
+        if (ps->client_only && t->pfd == PFD_QUEUE && parse_pfqueue_no_client(msg, ev))
             return true;
-        return parse_postfix(t->service, msg, ev);
+        return parse_postfix_as(t->pfd, t->service, msg, ev);
     }
     /* "postfix[pid]:" (or "postfix-out[pid]:"): a syslog_name with no
      * daemon after it, as some container setups and relays write it. */
@@ -615,11 +684,28 @@ static inline enum pri strip_pri(struct parser *ps, struct span *s, struct event
     return parse_rfc5424(ps, *s, ev, tag, msg) ? PRI_5424 : PRI_BAD;
 }
 
-/* The host field after a classic stamp, if there is one: -1 when the line
- * has no tag after the stamp, 1 when it is syslogd's "last message
- * repeated" (an event), 0 otherwise. */
-static inline int read_host(struct span *s, struct event *ev)
+/* The host field after a classic stamp (s starts right after the
+ * stamp), if there is one: -1 when the line has no tag after the stamp, 0
+ * otherwise (syslogd's "last message repeated" is the caller's to look
+ * for, after it). The one space before the host of the line before, that
+ * host and the space after it are one 16-byte compare. */
+static inline int read_host(struct parser *ps, struct span *s, struct event *ev)
 {
+#ifdef __SSE2__
+    if (s->n >= 16 && ps->host_n) {
+        uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
+            _mm_loadu_si128((const __m128i *)s->p), _mm_loadu_si128((const __m128i *)ps->host_key)));
+        uint32_t need = (4u << ps->host_n) - 1;
+        if ((eq & need) == need) {
+            ev->host = span_make(s->p + 1, ps->host_n);
+            *s = span_skip(*s, (size_t)ps->host_n + 2);
+            return 0;
+        }
+    }
+#endif
+    const char *p0 = s->p;
+    size_t n0 = s->n;
+    *s = span_trim_left(*s);
     long sp = span_chr(*s, ' ');
     if (sp <= 0)
         return -1;
@@ -627,9 +713,16 @@ static inline int read_host(struct span *s, struct event *ev)
      * name never ends in ':', a tag always does. */
     if (s->p[sp - 1] != ':') {
         ev->host = span_make(s->p, (size_t)sp);
+        /* Kept for the next line when one space led it: then the first
+         * blank after the stamp and the first space after it end the
+         * same bytes there too. */
+        if (n0 >= 16 && s->p == p0 + 1 && p0[0] == ' ' && sp <= 13) {
+            memcpy(ps->host_key, p0, 16);
+            ps->host_n = (uint8_t)sp;
+        }
         *s = span_skip(*s, (size_t)sp + 1);
     }
-    return repeated_line(*s, ev) ? 1 : 0;
+    return 0;
 }
 
 /* The message of a tag: Solaris' message id, rsyslog's repeat wrapper and
@@ -637,6 +730,7 @@ static inline int read_host(struct span *s, struct event *ev)
  * Every tagged line passes here: inlined. */
 static inline __attribute__((always_inline)) bool parse_tagged(struct parser *ps,
                                                                const struct tag *tag,
+                                                               enum parse_family fam,
                                                                struct line *l, struct event *ev)
 {
     struct span msg = l->msg, prog = l->prog;
@@ -656,7 +750,7 @@ static inline __attribute__((always_inline)) bool parse_tagged(struct parser *ps
             msg = span_skip(msg, again.used);
     }
     l->msg = msg;
-    l->fam = family_of(tag->prog, tag->service);
+    l->fam = fam;
     if (l->fam < PF__COUNT)
         ps->st.fam_lines[l->fam]++;
     l->tag = tag;
@@ -696,7 +790,9 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     switch (strip_pri(ps, &s, ev, &tag, &l.msg)) {
     case PRI_5424:              /* framed: never a bare message */
         l.prog = tag.prog;
-        return line_done(ps, parse_tagged(ps, &tag, &l, ev), &l, ev);
+        tag.pfd = parse_postfix_daemon(tag.service);
+        return line_done(ps, parse_tagged(ps, &tag, family_of(tag.prog, tag.service), &l, ev),
+                         &l, ev);
     case PRI_BAD:
         return no_header(ps);
     case PRI_NONE:
@@ -707,13 +803,12 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     bool stamped = tstamp_parse(&ps->ts, s, &ev->ts, &ev->usec, &used);
     if (stamped) {
         ev->has_ts = true;
-        s = span_trim_left(span_skip(s, used));
+        s = span_skip(s, used);
         /* multilog lines carry no host and often no program name. */
-        int h = multilog ? 0 : read_host(&s, ev);
-        if (h < 0)
+        if (multilog)
+            s = span_trim_left(s);
+        else if (read_host(ps, &s, ev) < 0)
             return no_header(ps);
-        if (h > 0)
-            return line_done(ps, false, &l, ev);
     } else if (multilog) {
         return no_header(ps);
     }
@@ -728,10 +823,36 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
         l.daemon = l.prog.p ? l.prog : SPAN_LIT("multilog");
         return line_done(ps, false, &l, ev);
     }
-    if (parse_tag(s, &tag, ev)) {
+    enum parse_family fam;
+    bool tagged;
+#ifdef __SSE2__
+    __m128i x, y;
+    size_t colon = 0;
+    struct parse_tag_memo *memo = s.n >= 32 ? tag_memo_slot(ps, s, &x, &y, &colon) : NULL;
+    if (memo && tag_memo_get(memo, s, x, y, &tag, ev, &fam)) {
+        /* A memo's tag starts with neither '-' nor 'l': not syslogd's
+         * "last message repeated" (repeated_line). */
+        tagged = true;
+    } else if (stamped && !multilog && repeated_line(s, ev)) {
+        return line_done(ps, false, &l, ev);
+    } else if ((tagged = parse_tag(s, &tag, ev))) {
+        fam = family_of(tag.prog, tag.service);
+        tag.pfd = parse_postfix_daemon(tag.service);
+        if (memo)
+            tag_memo_put(memo, s, colon, &tag, ev, fam);
+    }
+#else
+    if (stamped && !multilog && repeated_line(s, ev))
+        return line_done(ps, false, &l, ev);
+    if ((tagged = parse_tag(s, &tag, ev))) {
+        fam = family_of(tag.prog, tag.service);
+        tag.pfd = parse_postfix_daemon(tag.service);
+    }
+#endif
+    if (tagged) {
         l.msg = span_skip(s, tag.used);
         l.prog = tag.prog;
-        if (parse_tagged(ps, &tag, &l, ev))
+        if (parse_tagged(ps, &tag, fam, &l, ev))
             return line_done(ps, true, &l, ev);
     }
     if (!stamped)

@@ -344,11 +344,16 @@ static bool parse_smtpd(struct span s, struct event *ev)
 
 bool parse_postfix(struct span service, struct span msg, struct event *ev)
 {
+    return parse_postfix_as(parse_postfix_daemon(service), service, msg, ev);
+}
+
+bool parse_postfix_as(enum pf_daemon d, struct span service, struct span msg, struct event *ev)
+{
     size_t q;
 
-    if (span_eq_lit(service, "postscreen") || span_eq_lit(service, "dnsblog"))
+    if (d == PFD_POSTSCREEN)
         return parse_postscreen(msg, ev);
-    if (span_eq_lit(service, "smtpd")) {
+    if (d == PFD_SMTPD) {
         /* Every shape parse_smtpd knows starts with a word of its own, not
          * a queue id: "QID: client=..." and "NOQUEUE: reject: ..." (most
          * smtpd lines) skip its tries and a clear. */

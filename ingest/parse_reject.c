@@ -4,6 +4,7 @@
  * reply text may name other addresses ("cannot find your reverse hostname,
  * [other ip]") and never sets the client.
  */
+#include <string.h>
 #include "parse_reject.h"
 #include "scan.h"
 
@@ -25,6 +26,22 @@ static struct span dnsbl_name(struct span l)
     return span_trim_right(span_make(l.p, j));
 }
 
+/* "Recipient address rejected: " followed by one of the words that
+ * mean no such recipient, at any of its places. */
+static bool recipient_unknown(struct span t)
+{
+    for (long at, off = 0;
+         (at = span_find_lit(span_skip(t, (size_t)off), "Recipient address rejected: ")) >= 0;
+         off += at + 1) {
+        struct span r = span_skip(t, (size_t)(off + at) + 28);
+        if (span_starts_lit(r, "User unknown") || span_starts_lit(r, "undeliverable address")
+            || span_starts_lit(r, "unverified address") || span_starts_lit(r, "Unknown user")
+            || span_starts_lit(r, "Domain not found"))
+            return true;
+    }
+    return false;
+}
+
 enum ev_reason parse_reject_reason(struct span t, struct span *dnsbl)
 {
     long at;
@@ -34,22 +51,21 @@ enum ev_reason parse_reject_reason(struct span t, struct span *dnsbl)
         *dnsbl = dnsbl_name(span_skip(t, (size_t)at + 14));
         return R_DNSBL;
     }
-    if (HAS(t, "Relay access denied") || HAS(t, "relay access denied")
-        || HAS(t, "Relaying denied") || HAS(t, "relaying denied"))
+    /* Each group's phrases share a word, which most texts lack: one
+     * search for it before the phrases. */
+    if (HAS(t, "denied") && (HAS(t, "Relay access denied") || HAS(t, "relay access denied")
+                           || HAS(t, "Relaying denied") || HAS(t, "relaying denied")))
         return R_RELAY_DENIED;
-    if (HAS(t, "cannot find your reverse hostname") || HAS(t, "cannot find your hostname")
-        || HAS(t, "Client host rejected: cannot find your"))
+    if (HAS(t, "cannot find your")
+        && (HAS(t, "cannot find your reverse hostname") || HAS(t, "cannot find your hostname")
+            || HAS(t, "Client host rejected: cannot find your")))
         return R_NO_RDNS;
     if (HAS(t, "Helo command rejected"))
         return R_HELO;
-    if (HAS(t, "Recipient address rejected: User unknown") || HAS(t, "User unknown in ")
-        || HAS(t, "Recipient address rejected: undeliverable address")
-        || HAS(t, "Recipient address rejected: unverified address")
-        || HAS(t, "Recipient address rejected: Unknown user")
-        || HAS(t, "Recipient address rejected: Domain not found")
-        || HAS(t, "Recipient address rejected: User unknown")
-        || HAS(t, "no mailbox here by that name") || HAS(t, "not existing recipient")
-        || HAS(t, "mailbox unavailable") || HAS(t, "No such user"))
+    if (recipient_unknown(t) || HAS(t, "User unknown in ")
+        || (HAS(t, "mailbox ")
+            && (HAS(t, "no mailbox here by that name") || HAS(t, "mailbox unavailable")))
+        || HAS(t, "not existing recipient") || HAS(t, "No such user"))
         return R_UNKNOWN_RECIPIENT;
     if (HAS(t, "reylist") || HAS(t, "Policy Rejection") || HAS(t, "Policy rejection")
         || HAS(t, "try again later") || HAS(t, "openspf.org") || HAS(t, "spf.pobox.com")
@@ -79,12 +95,15 @@ struct span parse_reject_envelope(struct span s, struct event *ev)
     };
     struct span env = SPAN_NULL;
 
+    /* The last of a key: searched from the end, where the envelope is,
+     * one ';' at a time (every key starts with the one ';' it holds). */
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !env.p; i++)
-        for (long at, off = 0;
-             (at = span_find(span_skip(s, (size_t)off), keys[i].k, keys[i].n)) >= 0;) {
-            off += at + 2;
-            env = span_skip(s, (size_t)off);
-        }
+        for (long at, e = (long)s.n; (at = span_rchr(span_make(s.p, (size_t)e), ';')) >= 0;
+             e = at)
+            if (s.n - (size_t)at >= keys[i].n && memcmp(s.p + at, keys[i].k, keys[i].n) == 0) {
+                env = span_skip(s, (size_t)at + 2);
+                break;
+            }
     if (!env.p || ev->client_only)
         return env.p ? span_make(s.p, (size_t)(env.p - s.p) - 2) : s;
     struct scan_kv_want w[] = {

@@ -3,12 +3,34 @@
 #include <string.h>
 #include "scan.h"
 
+/* span_mask3_64(p, n, '[', ' ', ']'), or its first 16, 32 or 48 bytes
+ * when they hold two of those bytes already: the '[' and the end of the
+ * address after it (a host name is rarely longer than 40 bytes). */
+static inline uint64_t client_mask(const char *p, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16) {
+        const __m128i va = _mm_set1_epi8('['), vb = _mm_set1_epi8(' '), vc = _mm_set1_epi8(']');
+        uint64_t m = 0;
+        for (size_t k = 0; k < 64; k += 16) {
+            size_t o = k + 16 <= n ? k : n - 16;
+            __m128i x = _mm_loadu_si128((const __m128i *)(p + o));
+            m |= (uint64_t)span_match3(x, va, vb, vc) << o;
+            if (m & (m - 1))
+                break;
+        }
+        return m;
+    }
+#endif
+    return span_mask3_64(p, n, '[', ' ', ']');
+}
+
 size_t scan_client(struct span s, struct event *ev)
 {
     /* "host[addr]": no space or bracket in the host name, no space or ']'
      * in the address. Both ends from one mask of the first 64 bytes when
      * they are in it (nearly always); else searched for. */
-    uint64_t m = span_mask3_64(s.p, s.n, '[', ' ', ']');
+    uint64_t m = client_mask(s.p, s.n);
     size_t lb = m ? (size_t)__builtin_ctzll(m) : span_find_any3(s.p, 64, s.n, '[', ' ', ']');
     struct span host, addr;
     size_t i;
@@ -32,10 +54,10 @@ size_t scan_client(struct span s, struct event *ev)
     else if (host.n)
         ev->rdns = host;
     if (i < s.n && s.p[i] == ':') {         /* smtpd_client_port_logging */
-        uint32_t port = 0;
-        size_t j = i + 1;
-        while (j < s.n && s.p[j] >= '0' && s.p[j] <= '9' && j - i <= 5)
-            port = port * 10 + (uint32_t)(s.p[j++] - '0');
+        uint32_t port = 0, d;
+        size_t j = i + 1, lim = s.n - i > 6 ? i + 6 : s.n;     /* 5 digits at most */
+        while (j < lim && (d = (uint32_t)(unsigned char)s.p[j] - '0') <= 9)
+            port = port * 10 + d, j++;
         if (j > i + 1 && port <= 65535) {
             ev->port = port;
             i = j;
@@ -89,14 +111,13 @@ static inline bool kv_key_at(struct span s, size_t e, const char *key, size_t ke
     return k == 0 || kv_separator(s.p[k - 1]);
 }
 
-struct span scan_kv(struct span s, const char *key, size_t keylen)
+struct span scan_kv_tailed(struct span s, const char *key, size_t keylen, uint64_t tail)
 {
     if (keylen == 0)
         return SPAN_NULL;
     /* Keys end in '=' (qmail's in ':'), rare in a line: look for that
      * byte and check the rest of the key before it. */
     char last = key[keylen - 1];
-    uint64_t tail = scan_kv_tail(key, keylen);
     for (size_t e = 0; (e = span_find_byte(s.p, e, s.n, last)) < s.n; e++)
         if (kv_key_at(s, e, key, keylen, tail))
             return kv_value(s, e + 1);
@@ -211,11 +232,10 @@ bool scan_is_queue_id(struct span s)
     return (!(acc & QC_NONHEX) && s.n <= 16) || (s.n >= 10 && (acc & QC_Z) && !(acc & QC_VOWEL));
 }
 
-/* The first ':' in the first 24 bytes of s (s.n >= 32), or -1; *hex
- * gets a bit for each of the first 16 bytes that is 0-9 or A-F. One
+/* The first ':' in the first 24 bytes of s (s.n >= 32), or -1. One
  * compare of 32 bytes: most lines that reach here either start with a
  * short queue id or have no colon near their start. */
-static inline long colon24(struct span s, unsigned *hex)
+static inline long colon24(struct span s)
 {
 #ifdef __SSE2__
     __m128i x = _mm_loadu_si128((const __m128i *)s.p);
@@ -223,31 +243,57 @@ static inline long colon24(struct span s, unsigned *hex)
     __m128i c = _mm_set1_epi8(':');
     uint32_t colon = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, c))
                       | (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(y, c)) << 16) & 0xffffff;
+    return colon ? (long)__builtin_ctz(colon) : -1;
+#else
+    return span_chr(span_make(s.p, 24), ':');
+#endif
+}
+
+/* The same for 16 <= s.n < 32 (qmgr's "QID: removed"): the first 16
+ * bytes at once, the rest up to 24 one by one. */
+static inline long colon16(struct span s)
+{
+#ifdef __SSE2__
+    unsigned colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+        _mm_loadu_si128((const __m128i *)s.p), _mm_set1_epi8(':')));
+    if (colon)
+        return (long)__builtin_ctz(colon);
+    long c = span_chr(span_make(s.p + 16, (s.n < 24 ? s.n : 24) - 16), ':');
+    return c < 0 ? -1 : c + 16;
+#else
+    return span_chr(span_make(s.p, s.n < 24 ? s.n : 24), ':');
+#endif
+}
+
+/* A bit for each of the 16 bytes at p that is 0-9 or A-F: asked only of
+ * a line with a colon where a short queue id ends. */
+static inline unsigned hex16(const char *p)
+{
+#ifdef __SSE2__
+    __m128i x = _mm_loadu_si128((const __m128i *)p);
     /* Signed compares: bytes of 0x80 and up are below '0'. */
     __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
                                   _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
     __m128i af = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
                                _mm_cmplt_epi8(x, _mm_set1_epi8('F' + 1)));
 
-    *hex = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
-    return colon ? (long)__builtin_ctz(colon) : -1;
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, af));
 #else
-    *hex = 0;
-    return span_chr(span_make(s.p, 24), ':');
+    (void)p;
+    return 0;
 #endif
 }
 
 size_t scan_queue_prefix(struct span s, struct event *ev)
 {
-    unsigned hex = 0;
-    long colon = s.n >= 32 ? colon24(s, &hex) : span_chr(span_make(s.p, s.n < 24 ? s.n : 24), ':');
+    long colon = s.n >= 32 ? colon24(s) : s.n >= 16 ? colon16(s) : span_chr(s, ':');
 
     if (colon <= 0 || (size_t)colon + 1 > s.n)
         return 0;
     struct span id = span_make(s.p, (size_t)colon);
     /* A short id of upper-case hex (nearly every line) needs no table. */
     unsigned before = (1u << colon) - 1;
-    if (!(colon >= 5 && colon < 16 && (hex & before) == before)
+    if (!(colon >= 5 && colon < 16 && s.n >= 16 && (hex16(s.p) & before) == before)
         && !span_eq_lit(id, "NOQUEUE") && !scan_is_queue_id(id))
         return 0;
     ev->qid = id;

@@ -79,7 +79,8 @@ static uint32_t octets_ssse3(__m128i d, unsigned idx, unsigned *bad)
  * of every line: the first and the last 8 bytes (they overlap) say where
  * the dots and digits are, and the octets are read from there, without a
  * branch that depends on the address. Never reads outside s. */
-bool ipaddr_parse_v4(struct span s, uint32_t *out)
+static inline __attribute__((always_inline))
+bool parse_v4(struct span s, uint32_t *out, bool ssse3)
 {
     const char *p = s.p;
     size_t n = s.n;
@@ -112,6 +113,8 @@ bool ipaddr_parse_v4(struct span s, uint32_t *out)
         return false;
 #ifdef V4_SSSE3
     unsigned starts = 1u | dots << 1;
+#else
+    (void)ssse3;
 #endif
     /* Three dots (a bit past the end stands in for a missing one). */
     unsigned d1 = (unsigned)__builtin_ctz(dots | 1u << 16);
@@ -126,7 +129,7 @@ bool ipaddr_parse_v4(struct span s, uint32_t *out)
     unsigned bad = 0;
     uint32_t v;
 #ifdef V4_SSSE3
-    if (__builtin_cpu_supports("ssse3")) {
+    if (ssse3) {
         /* A leading zero: an octet's first digit '0' with a digit after it. */
         unsigned zeros = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('0')));
         bad = starts & digits >> 1 & zeros;
@@ -139,6 +142,30 @@ bool ipaddr_parse_v4(struct span s, uint32_t *out)
         return false;
     *out = v;
     return true;
+}
+
+static bool parse_v4_generic(struct span s, uint32_t *out)
+{
+    return parse_v4(s, out, false);
+}
+
+#ifdef V4_SSSE3
+/* The same compiled for SSSE3: the octets' shuffle inline, no test of the
+ * CPU per address. */
+__attribute__((target("ssse3")))
+static bool parse_v4_ssse3(struct span s, uint32_t *out)
+{
+    return parse_v4(s, out, true);
+}
+#endif
+
+bool ipaddr_parse_v4(struct span s, uint32_t *out)
+{
+#ifdef V4_SSSE3
+    if (__builtin_cpu_supports("ssse3"))
+        return parse_v4_ssse3(s, out);
+#endif
+    return parse_v4_generic(s, out);
 }
 
 void ipaddr_set_v4(struct ipaddr *a, uint32_t v)
