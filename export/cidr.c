@@ -28,47 +28,23 @@ static unsigned bits_of(int family)
     return family == 4 ? 32 : 128;
 }
 
-/* An address's bytes as a number, the first the most significant: two
- * 64-bit loads (one 32-bit for IPv4) instead of a shift per byte, for
- * every entry of every zone and set. */
-static uint64_t be64(const uint8_t *p)
-{
-    uint64_t w;
-
-    memcpy(&w, p, 8);
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
-}
-
+/* An address as a number and back, through ipaddr.h's word accessors:
+ * every entry of every zone and set passes here. */
 static u128 to_int(const struct ipaddr *a)
 {
     if (a->family == 4)
-        return be64(a->b) >> 32;
-    return (u128)be64(a->b) << 64 | be64(a->b + 8);
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    memcpy(p, &v, 8);
+        return ipaddr_v4(a);
+    return (u128)ipaddr_v6_hi(a) << 64 | ipaddr_v6_lo(a);
 }
 
 static void from_int(u128 v, int family, struct ipaddr *a)
 {
-    memset(a, 0, sizeof(*a));
-    a->family = (uint8_t)family;
     if (family == 4) {
-        uint8_t w[8];
-        put_be64(w, (uint64_t)v << 32);
-        memcpy(a->b, w, 4);
+        ipaddr_set_v4(a, (uint32_t)v);
         return;
     }
-    put_be64(a->b, (uint64_t)(v >> 64));
-    put_be64(a->b + 8, (uint64_t)v);
+    memset(a, 0, sizeof(*a));
+    ipaddr_set_v6(a, (uint64_t)(v >> 64), (uint64_t)v);
 }
 
 static struct range to_range(const struct ipprefix *p)

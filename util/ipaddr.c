@@ -178,31 +178,37 @@ void ipaddr_set_v4(struct ipaddr *a, uint32_t v)
     a->b[3] = (uint8_t)v;
 }
 
+/* 8 bytes of an address as a number, the first the most significant. */
+static inline uint64_t addr_word(const uint8_t *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
 uint64_t ipaddr_v6_hi(const struct ipaddr *a)
 {
-    uint64_t v = 0;
-
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | a->b[i];
-    return v;
+    return addr_word(a->b);
 }
 
 uint64_t ipaddr_v6_lo(const struct ipaddr *a)
 {
-    uint64_t v = 0;
-
-    for (int i = 8; i < 16; i++)
-        v = v << 8 | a->b[i];
-    return v;
+    return addr_word(a->b + 8);
 }
 
 void ipaddr_set_v6(struct ipaddr *a, uint64_t hi, uint64_t lo)
 {
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+    hi = __builtin_bswap64(hi);
+    lo = __builtin_bswap64(lo);
+#endif
     a->family = 6;
-    for (int i = 7; i >= 0; i--, hi >>= 8)
-        a->b[i] = (uint8_t)hi;
-    for (int i = 15; i >= 8; i--, lo >>= 8)
-        a->b[i] = (uint8_t)lo;
+    memcpy(a->b, &hi, 8);
+    memcpy(a->b + 8, &lo, 8);
 }
 
 /* A hex digit's value, or -1. */
@@ -437,18 +443,6 @@ char *ipaddr_format(const struct ipaddr *a, char *buf)
 {
     ipaddr_text(a, buf);
     return buf;
-}
-
-/* 8 bytes of an address as a number, the first the most significant. */
-static inline uint64_t addr_word(const uint8_t *p)
-{
-    uint64_t w;
-
-    memcpy(&w, p, 8);
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
 }
 
 /* Every sort of the outputs compares addresses: two words, not a call
