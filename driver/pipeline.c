@@ -404,13 +404,21 @@ static void write_in_order(struct run *r)
     }
 }
 
-static bool all_done(const struct run *r)
+/* Under the lock: has every file been opened and read to its end? */
+static bool all_produced(const struct run *r)
 {
     if (r->next_open < r->nfiles)
         return false;
     for (size_t i = 0; i < r->nfiles; i++)
         if (!r->files[i].eof || r->files[i].busy)
             return false;
+    return true;
+}
+
+static bool all_done(const struct run *r)
+{
+    if (!all_produced(r))
+        return false;
     for (size_t i = 0; i < r->nslots; i++)
         if (r->slots[i].state != S_FREE)
             return false;
@@ -488,12 +496,7 @@ static size_t ready_count(const struct run *r)
  * produced to its end and no chunk waits to be parsed. */
 static bool no_more_work(const struct run *r)
 {
-    if (r->next_open < r->nfiles)
-        return false;
-    for (size_t i = 0; i < r->nfiles; i++)
-        if (!r->files[i].eof || r->files[i].busy)
-            return false;
-    return ready_count(r) == 0;
+    return all_produced(r) && ready_count(r) == 0;
 }
 
 /* Under the lock, which it drops meanwhile: thread t's table into the
