@@ -46,8 +46,8 @@ struct judy_heap {
     struct judy_heap *next;     /* every thread's, for judy_mem_release */
 };
 
-/* A thread's heap outlives it: its nodes may be in use by then, and
- * judy_mem_release gives back the memory of every h-> */
+/* A thread's heap outlives the thread (its nodes may still be in use),
+ * and all of them are listed here for judy_mem_release. */
 static _Thread_local struct judy_heap *my;
 static struct judy_heap *heaps;
 static pthread_mutex_t heaps_mu = PTHREAD_MUTEX_INITIALIZER;
