@@ -109,7 +109,7 @@ deps:
 demo:
 	scripts/install-deps build
 	$(MAKE) all
-	./rblforge run -v --year 2026 --tz JST-9 --allowlist datasets/sample/allowlist.txt \
+	./rblforge run -v --year 2026 --tz JST-9 --now logs --allowlist datasets/sample/allowlist.txt \
 		--asn-db datasets/asn/asn-test.mmdb --customers datasets/sample/customers.tsv \
 		-o out datasets/sample/mail.log.1.gz datasets/sample/mail.log
 	@echo; echo "published (out/NAME -> out/current/NAME, switched in at once):"; ls -lL out/

@@ -33,4 +33,13 @@ for w in -- '--now logs' 'status' 'delist' 'nft_rule' 'now_iso' '--create' '--wa
     a=$(grep -c -e "$w" README.md); b=$(grep -c -e "$w" README.ja.md)
     [ "$a" -gt 0 ] && [ "$b" -gt 0 ]; ok $? "both READMEs mention $w"
 done
+# The quick start's `make demo` runs the nightly job on the sample days
+# whatever today's date: its run (as make prints it) must publish, not be
+# refused as too old (it was, once the sample was more than the expiry
+# window in the past).
+make -s -n demo 2>/dev/null | awk '/^\.\/rblforge run/ { on = 1 } on { c = $0; sub(/\\$/, "", c); printf "%s ", c; if ($0 !~ /\\$/) exit }' >"$TMP/demo.cmd"
+grep -q -- '--now' "$TMP/demo.cmd"; ok $? "make demo: the run is dated (--now), not by the clock"
+sed "s|^\./rblforge|\"\$RBLFORGE\"|; s|[[:space:]]-o out | -o \"\$TMP/demo\" |" "$TMP/demo.cmd" >"$TMP/demo.sh"
+RBLFORGE="$RBLFORGE" TMP="$TMP" sh "$TMP/demo.sh" >/dev/null 2>"$TMP/demo.err"; ok $? "make demo: its run publishes"
+test -s "$TMP/demo/bl.rbldnsd" && test -s "$TMP/demo/customers/index.csv"; ok $? "make demo: the zone and the customer index are written"
 done_testing
