@@ -184,7 +184,7 @@ static void write_one(size_t k, void *ctx)
         write_summary(afile_out(w->af[i]), w->sc);
     else
         write_dashboard(afile_out(w->af[i]), w->x, w->r, w->sc->d);
-    w->ok[i] = afile_finish(w->af[i]);
+    w->ok[i] = afile_finish_flushing(w->af[i]);
 }
 
 /* Before anything is written: the diff (task 0) and the zone entries
