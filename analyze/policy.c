@@ -67,17 +67,25 @@ const char *policy_exempt_name(enum policy_exempt x)
     return (unsigned)x < sizeof(names) / sizeof(names[0]) ? names[x] : "?";
 }
 
-/* The scores of st from its counts n (which it may change). */
-static void scores(const struct policy *p, uint32_t n[AC__COUNT], double *score, double *auth)
+/* The scores of st from its counts n (which it may change); `mask` has
+ * the classes st counts, the others are 0. */
+static void scores(const struct policy *p, uint32_t n[AC__COUNT], uint32_t mask,
+                   double *score, double *auth)
 {
     /* postscreen logs "DNSBL rank N" without the zones behind it; dnsblog
      * names them. A rank our own zone may have caused is not evidence:
      * each hit of our zone takes one rank line away. */
     n[AC_PS_DNSBL] -= n[AC_PS_DNSBL] < n[AC_OWN_ZONE] ? n[AC_PS_DNSBL] : n[AC_OWN_ZONE];
+    /* Only the classes counted, in class order: a class not counted adds
+     * weight * 0, a zero (weights are finite), which leaves the sum as it
+     * is, so the sum is the same to the last bit. */
+    mask &= ~((UINT32_C(1) << AC_AUTH_FAIL) | (UINT32_C(1) << AC_AUTHENTICATED)
+              | (UINT32_C(1) << AC_OWN_ZONE));
     *score = 0;
-    for (int k = 0; k < AC__COUNT; k++)
-        if (k != AC_AUTH_FAIL && k != AC_AUTHENTICATED && k != AC_OWN_ZONE)
-            *score += p->weight[k] * n[k];
+    for (; mask; mask &= mask - 1) {
+        int k = __builtin_ctz(mask);
+        *score += p->weight[k] * n[k];
+    }
     *auth = p->weight[AC_AUTH_FAIL] * n[AC_AUTH_FAIL];
 }
 
@@ -87,7 +95,7 @@ void policy_scores(const struct policy *p, const struct ip_stats *st, double *sc
     uint32_t n[AC__COUNT];
 
     ip_stats_counts(st, n);
-    scores(p, n, score, auth_score);
+    scores(p, n, st->mask, score, auth_score);
 }
 
 void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct ip_stats *st,
@@ -96,7 +104,7 @@ void policy_decide(const struct policy *p, const struct ipaddr *ip, const struct
     uint32_t n[AC__COUNT];
 
     ip_stats_counts(st, n);
-    scores(p, n, &d->score, &d->auth_score);
+    scores(p, n, st->mask, &d->score, &d->auth_score);
     d->rdns = rdns_of(ip, st);
     d->exempt = policy_exempt(p, ip);
     if (d->exempt != PX_NONE) {

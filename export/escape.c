@@ -1,5 +1,6 @@
 /* Output escaping for JSON, CSV and TSV; see escape.h. */
 #include <stdbool.h>
+#include <stdint.h>
 #include "escape.h"
 
 size_t esc_utf8_len(const unsigned char *p, size_t n)
@@ -58,6 +59,25 @@ static void hexbyte(struct outbuf *o, const char *prefix, unsigned char c)
     outbuf_putc(o, hex[c >> 4]);
     outbuf_putc(o, hex[c & 15]);
 }
+
+/* The length of p's leading run of printable ASCII (from `first` to
+ * '~') other than '\\' and the bytes below 64 set in `stop`: most fields
+ * (host names, organisations) are one such run, copied as they are
+ * instead of walked byte by byte. */
+static inline size_t plain_run(const char *p, size_t n, unsigned first, uint64_t stop,
+                               bool backslash)
+{
+    size_t i = 0;
+
+    for (; i < n; i++) {
+        unsigned c = (unsigned char)p[i];
+        if (c - first > 0x7eu - first || (c < 64 && (stop >> c & 1)) || (backslash && c == '\\'))
+            break;
+    }
+    return i;
+}
+
+#define BIT(c) ((uint64_t)1 << (c))
 
 /*
  * Walk p, passing safe runs through and calling esc for every byte that is
@@ -128,8 +148,11 @@ static void json_esc(struct outbuf *o, unsigned char c, bool invalid)
 
 void esc_json(struct outbuf *o, const char *p, size_t n)
 {
+    size_t k = plain_run(p, n, 0x20, BIT('"'), true);
+
     outbuf_putc(o, '"');
-    walk(o, p, n, json_special, json_esc, "\\\\u");
+    outbuf_write(o, p, k);
+    walk(o, p + k, n - k, json_special, json_esc, "\\\\u");
     outbuf_putc(o, '"');
 }
 
@@ -146,6 +169,14 @@ static void csv_esc(struct outbuf *o, unsigned char c, bool invalid)
 void esc_csv(struct outbuf *o, const char *p, size_t n)
 {
     bool quote = false;
+
+    /* Neither quoted (no ',', '"', '\'', space or line end) nor a formula
+     * nor anything to escape: as it is. */
+    if (n > 0 && p[0] != '=' && p[0] != '+' && p[0] != '-' && p[0] != '@'
+        && plain_run(p, n, 0x21, BIT(',') | BIT('"') | BIT('\''), false) == n) {
+        outbuf_write(o, p, n);
+        return;
+    }
 
     for (size_t i = 0; i < n && !quote; i++)
         quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r'

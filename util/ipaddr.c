@@ -200,15 +200,20 @@ uint64_t ipaddr_v6_lo(const struct ipaddr *a)
     return addr_word(a->b + 8);
 }
 
-void ipaddr_set_v6(struct ipaddr *a, uint64_t hi, uint64_t lo)
+/* addr_word's inverse. */
+static inline void store_word(uint8_t *p, uint64_t w)
 {
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
-    hi = __builtin_bswap64(hi);
-    lo = __builtin_bswap64(lo);
+    w = __builtin_bswap64(w);
 #endif
+    memcpy(p, &w, 8);
+}
+
+void ipaddr_set_v6(struct ipaddr *a, uint64_t hi, uint64_t lo)
+{
     a->family = 6;
-    memcpy(a->b, &hi, 8);
-    memcpy(a->b + 8, &lo, 8);
+    store_word(a->b, hi);
+    store_word(a->b + 8, lo);
 }
 
 /* A hex digit's value, or -1. */
@@ -317,18 +322,27 @@ bool ipaddr_parse(struct span s, struct ipaddr *out)
     return parse_v6_text(s, out);
 }
 
+/* The first len bits of a 64-bit word set (len 0 to 64). */
+static inline uint64_t first_bits(unsigned len)
+{
+    return len == 0 ? 0 : ~UINT64_C(0) << (64 - len);
+}
+
+/* Two words and a mask each instead of a loop over bytes: the maps and
+ * the zones test 1.7 M addresses against their networks in a night. */
 struct ipaddr ipaddr_mask(const struct ipaddr *a, unsigned len)
 {
     struct ipaddr m = *a;
-    unsigned bytes = a->family == 4 ? 4 : 16;
+    uint64_t hi = addr_word(a->b), lo = addr_word(a->b + 8);
 
-    for (unsigned i = 0; i < bytes; i++) {
-        unsigned bit = i * 8;
-        if (bit >= len)
-            m.b[i] = 0;
-        else if (bit + 8 > len)
-            m.b[i] &= (uint8_t)(0xff << (8 - (len - bit)));
+    if (a->family == 4) {
+        hi &= first_bits(len < 32 ? len : 32) | UINT64_C(0xffffffff);
+    } else {
+        hi &= first_bits(len < 64 ? len : 64);
+        lo &= first_bits(len <= 64 ? 0 : len < 128 ? len - 64 : 64);
     }
+    store_word(m.b, hi);
+    store_word(m.b + 8, lo);
     return m;
 }
 
@@ -415,22 +429,43 @@ static size_t v6_text(const uint8_t *b, char *buf)
     return (size_t)(d - buf);
 }
 
+/* Every octet's text and a dot, 4 bytes each, copied in one store: the
+ * outputs write an address 1.6 M times on a night of 200 k listings.
+ * Bytes past the dot are filler the next octet overwrites. */
+static const char octet_dot[256 * 4 + 1] =
+    "0...1...2...3...4...5...6...7...8...9...10..11..12..13..14..15.."
+    "16..17..18..19..20..21..22..23..24..25..26..27..28..29..30..31.."
+    "32..33..34..35..36..37..38..39..40..41..42..43..44..45..46..47.."
+    "48..49..50..51..52..53..54..55..56..57..58..59..60..61..62..63.."
+    "64..65..66..67..68..69..70..71..72..73..74..75..76..77..78..79.."
+    "80..81..82..83..84..85..86..87..88..89..90..91..92..93..94..95.."
+    "96..97..98..99..100.101.102.103.104.105.106.107.108.109.110.111."
+    "112.113.114.115.116.117.118.119.120.121.122.123.124.125.126.127."
+    "128.129.130.131.132.133.134.135.136.137.138.139.140.141.142.143."
+    "144.145.146.147.148.149.150.151.152.153.154.155.156.157.158.159."
+    "160.161.162.163.164.165.166.167.168.169.170.171.172.173.174.175."
+    "176.177.178.179.180.181.182.183.184.185.186.187.188.189.190.191."
+    "192.193.194.195.196.197.198.199.200.201.202.203.204.205.206.207."
+    "208.209.210.211.212.213.214.215.216.217.218.219.220.221.222.223."
+    "224.225.226.227.228.229.230.231.232.233.234.235.236.237.238.239."
+    "240.241.242.243.244.245.246.247.248.249.250.251.252.253.254.255.";
+
+/* Writes 4 bytes at d; returns the end of the octet's text and dot. */
+static inline char *octet_text(char *d, unsigned v)
+{
+    memcpy(d, octet_dot + 4 * v, 4);
+    return d + 2 + (v >= 10) + (v >= 100);
+}
+
 size_t ipaddr_text(const struct ipaddr *a, char *buf)
 {
     char *d = buf;
 
     if (a->family == 4) {
-        for (int i = 0; i < 4; i++) {
-            unsigned v = a->b[i];
-            if (i)
-                *d++ = '.';
-            if (v >= 100)
-                *d++ = (char)('0' + v / 100);
-            if (v >= 10)
-                *d++ = (char)('0' + v / 10 % 10);
-            *d++ = (char)('0' + v % 10);
-        }
-        *d = 0;
+        /* 16 bytes at most: "255.255.255.255" and the NUL over the last dot. */
+        for (int i = 0; i < 4; i++)
+            d = octet_text(d, a->b[i]);
+        *--d = 0;
         return (size_t)(d - buf);
     }
     if (a->family == 6)

@@ -246,6 +246,30 @@ static void test_format_prefix_all_lengths(void **state)
         }
 }
 
+/* ipaddr_mask (words) against a bit-by-bit reference, every length of
+ * both families and past them, the bytes an IPv4 address does not use
+ * left as they were. */
+static void test_mask_all_lengths(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int it = 0; it < 200; it++)
+        for (unsigned fam = 4; fam <= 6; fam += 2)
+            for (unsigned len = 0; len <= 130; len++) {
+                struct ipaddr a = { .family = (uint8_t)fam }, want;
+                for (int i = 0; i < 16; i++) {
+                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    a.b[i] = (uint8_t)x;
+                }
+                want = a;
+                for (unsigned bit = len; bit < (fam == 4 ? 32u : 128u); bit++)
+                    want.b[bit / 8] &= (uint8_t)~(0x80u >> bit % 8);
+                struct ipaddr got = ipaddr_mask(&a, len);
+                assert_int_equal(got.family, want.family);
+                assert_memory_equal(got.b, want.b, 16);
+            }
+}
+
 /* IPv6 text against the C library's inet_ntop, on addresses made mostly
  * of zero runs of every length and place, 0xffff and short groups, and
  * IPv4-compatible and -mapped forms: the zero run chosen, ties, and the
@@ -281,6 +305,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_v4_all_octets),
         cmocka_unit_test(test_format_prefix_all_lengths),
+        cmocka_unit_test(test_mask_all_lengths),
         cmocka_unit_test(test_format_v6_vs_inet_ntop),
         cmocka_unit_test(test_v4_strict),
         cmocka_unit_test(test_v4_vs_inet_pton),
