@@ -548,7 +548,8 @@ bool ipaddr_unmap(struct ipaddr *a)
     return true;
 }
 
-/* The ranges, longest match not needed: they do not overlap. */
+/* The ranges, longest match not needed: they do not overlap, and are in
+ * address order (ipaddr_scope searches them by halves). */
 static const struct {
     uint32_t net;
     uint8_t len;
@@ -595,10 +596,21 @@ static const struct {
 enum ipaddr_scope ipaddr_scope(const struct ipaddr *a)
 {
     if (a->family == 4) {
+        /* The last range starting at or below v is the only one that may
+         * hold it: every address decided passes here, most of them in
+         * none, which a scan found only after all 15. */
         uint32_t v = ipaddr_v4(a);
-        for (size_t i = 0; i < sizeof(v4_ranges) / sizeof(v4_ranges[0]); i++)
-            if ((v >> (32 - v4_ranges[i].len)) == (v4_ranges[i].net >> (32 - v4_ranges[i].len)))
-                return (enum ipaddr_scope)v4_ranges[i].scope;
+        size_t lo = 0, hi = sizeof(v4_ranges) / sizeof(v4_ranges[0]);
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (v4_ranges[mid].net <= v)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        unsigned len = v4_ranges[lo].len;
+        if ((v >> (32 - len)) == (v4_ranges[lo].net >> (32 - len)))
+            return (enum ipaddr_scope)v4_ranges[lo].scope;
         return IPS_GLOBAL;
     }
     if (a->family != 6)

@@ -270,6 +270,49 @@ static void test_mask_all_lengths(void **state)
             }
 }
 
+/* Every special IPv4 range at its first and last address and just
+ * outside (where that is not another range): the scope search. */
+static void test_scope_v4(void **state)
+{
+    (void)state;
+    static const struct { const char *a; enum ipaddr_scope s; } v[] = {
+        { "0.0.0.0", IPS_SPECIAL }, { "0.255.255.255", IPS_SPECIAL }, { "1.0.0.0", IPS_GLOBAL },
+        { "9.255.255.255", IPS_GLOBAL }, { "10.0.0.0", IPS_PRIVATE },
+        { "10.255.255.255", IPS_PRIVATE }, { "11.0.0.0", IPS_GLOBAL },
+        { "100.63.255.255", IPS_GLOBAL }, { "100.64.0.0", IPS_PRIVATE },
+        { "100.127.255.255", IPS_PRIVATE }, { "100.128.0.0", IPS_GLOBAL },
+        { "126.255.255.255", IPS_GLOBAL }, { "127.0.0.1", IPS_SPECIAL },
+        { "127.255.255.255", IPS_SPECIAL }, { "128.0.0.0", IPS_GLOBAL },
+        { "169.253.255.255", IPS_GLOBAL }, { "169.254.0.0", IPS_SPECIAL },
+        { "169.254.255.255", IPS_SPECIAL }, { "169.255.0.0", IPS_GLOBAL },
+        { "172.15.255.255", IPS_GLOBAL }, { "172.16.0.0", IPS_PRIVATE },
+        { "172.31.255.255", IPS_PRIVATE }, { "172.32.0.0", IPS_GLOBAL },
+        { "191.255.255.255", IPS_GLOBAL }, { "192.0.0.0", IPS_SPECIAL },
+        { "192.0.0.255", IPS_SPECIAL }, { "192.0.1.0", IPS_GLOBAL }, { "192.0.2.0", IPS_DOC },
+        { "192.0.2.255", IPS_DOC }, { "192.0.3.0", IPS_GLOBAL },
+        { "192.88.98.255", IPS_GLOBAL }, { "192.88.99.0", IPS_SPECIAL },
+        { "192.88.99.255", IPS_SPECIAL }, { "192.88.100.0", IPS_GLOBAL },
+        { "192.167.255.255", IPS_GLOBAL }, { "192.168.0.0", IPS_PRIVATE },
+        { "192.168.255.255", IPS_PRIVATE }, { "192.169.0.0", IPS_GLOBAL },
+        { "198.17.255.255", IPS_GLOBAL }, { "198.18.0.0", IPS_SPECIAL },
+        { "198.19.255.255", IPS_SPECIAL }, { "198.20.0.0", IPS_GLOBAL },
+        { "198.51.99.255", IPS_GLOBAL }, { "198.51.100.0", IPS_DOC },
+        { "198.51.100.255", IPS_DOC }, { "198.51.101.0", IPS_GLOBAL },
+        { "203.0.112.255", IPS_GLOBAL }, { "203.0.113.0", IPS_DOC },
+        { "203.0.113.255", IPS_DOC }, { "203.0.114.0", IPS_GLOBAL },
+        { "223.255.255.255", IPS_GLOBAL }, { "224.0.0.0", IPS_SPECIAL },
+        { "239.255.255.255", IPS_SPECIAL }, { "240.0.0.0", IPS_SPECIAL },
+        { "255.255.255.255", IPS_SPECIAL }, { "8.8.8.8", IPS_GLOBAL },
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        struct ipaddr a;
+        assert_true(ipaddr_parse(span_make(v[i].a, strlen(v[i].a)), &a));
+        if (ipaddr_scope(&a) != v[i].s)
+            fail_msg("%s: scope %s, want %s", v[i].a, ipaddr_scope_name(ipaddr_scope(&a)),
+                     ipaddr_scope_name(v[i].s));
+    }
+}
+
 /* IPv6 text against the C library's inet_ntop, on addresses made mostly
  * of zero runs of every length and place, 0xffff and short groups, and
  * IPv4-compatible and -mapped forms: the zero run chosen, ties, and the
@@ -306,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_format_v4_all_octets),
         cmocka_unit_test(test_format_prefix_all_lengths),
         cmocka_unit_test(test_mask_all_lengths),
+        cmocka_unit_test(test_scope_v4),
         cmocka_unit_test(test_format_v6_vs_inet_ntop),
         cmocka_unit_test(test_v4_strict),
         cmocka_unit_test(test_v4_vs_inet_pton),
