@@ -18,8 +18,9 @@
  * Entries of the live publication that a run does not write itself (the
  * zone files when `rblforge report` publishes the customer reports alone,
  * customers/ when a run has no --customers) are carried over as hard
- * links. The previous publication is kept until the next one, for readers
- * that resolved current/ just before the switch; older ones are removed.
+ * links. The previous publication is kept after the switch, for readers
+ * that resolved current/ just before it; the next run removes it while it
+ * writes its own publication (in a thread, pubdir_begin to pubdir_commit).
  * Staging directories of killed runs are removed by the next run, which
  * holds OUT's lock.
  */
@@ -34,8 +35,9 @@ enum pubdir_rc {
 };
 
 /* Removes stale staging directories and temporaries of killed runs (the
- * caller holds OUT's lock), then creates a staging directory. NULL with a
- * warning on failure. */
+ * caller holds OUT's lock), then creates a staging directory and starts
+ * removing the publications older than the live one. NULL with a warning
+ * on failure. */
 struct pubdir *pubdir_begin(const char *outdir);
 /* The staging directory to write into. */
 const char *pubdir_path(const struct pubdir *p);

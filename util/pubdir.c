@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,12 @@ struct pubdir {
     char *outdir;
     char stage[PATH_CAP];       /* OUT/.pub/stage.XXXXXX */
     char suffix[8];             /* its XXXXXX, which names the publication */
+    /* The publications older than the live one, removed by a thread of
+     * their own while this one is written (start_removal). */
+    char **old;
+    size_t nold;
+    pthread_t remover;
+    bool removing;
 };
 
 /* a/b into buf; false (errno ENAMETOOLONG) when it does not fit. */
@@ -112,6 +119,59 @@ static void remove_stale(const char *outdir)
     }
 }
 
+static void *remove_old(void *arg)
+{
+    struct pubdir *p = arg;
+
+    for (size_t i = 0; i < p->nold; i++)
+        rm_tree(p->old[i]);
+    return NULL;
+}
+
+/* Every OUT/.pub/pub.* but the live one goes now, in a thread of its own:
+ * the publication before the live one served readers that resolved
+ * current/ just before the last switch, a run ago. Removing tens of MB
+ * waits mostly for the disk (ext4 frees and discards the blocks), which
+ * then overlaps the writing of the new publication instead of following
+ * its switch. Without a thread, pubdir_commit removes them as before. */
+static void start_removal(struct pubdir *p)
+{
+    char path[PATH_CAP], live[PATH_CAP];
+    struct dirent *de;
+    DIR *d;
+
+    live_target(p->outdir, live, sizeof(live));
+    snprintf(path, sizeof(path), "%s/.pub", p->outdir);
+    if ((d = opendir(path)) == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "pub.", 4) != 0)
+            continue;
+        snprintf(path, sizeof(path), ".pub/%s", de->d_name);
+        if (strcmp(path, live) == 0)
+            continue;
+        p->old = xrealloc(p->old, (p->nold + 1) * sizeof(*p->old));
+        snprintf(path, sizeof(path), "%s/.pub/%s", p->outdir, de->d_name);
+        p->old[p->nold++] = xstrdup(path);
+    }
+    closedir(d);
+    if (p->nold)
+        p->removing = pthread_create(&p->remover, NULL, remove_old, p) == 0;
+}
+
+/* Waits for the remover, if any, and forgets its list. */
+static void end_removal(struct pubdir *p)
+{
+    if (p->removing)
+        pthread_join(p->remover, NULL);
+    p->removing = false;
+    for (size_t i = 0; i < p->nold; i++)
+        free(p->old[i]);
+    free(p->old);
+    p->old = NULL;
+    p->nold = 0;
+}
+
 struct pubdir *pubdir_begin(const char *outdir)
 {
     struct pubdir *p = xcalloc(1, sizeof(*p));
@@ -133,6 +193,7 @@ struct pubdir *pubdir_begin(const char *outdir)
     chmod(p->stage, 0755);
     memcpy(p->suffix, p->stage + strlen(p->stage) - 6, 7);
     p->outdir = xstrdup(outdir);
+    start_removal(p);
     return p;
 }
 
@@ -256,6 +317,7 @@ enum pubdir_rc pubdir_commit(struct pubdir *p)
     char pubs[PATH_CAP];
     enum pubdir_rc rc = PUBDIR_NEW;
 
+    end_removal(p);
     sync_failed = false;
     nftw(p->stage, sync_entry, 16, FTW_DEPTH | FTW_PHYS);
     snprintf(rel, sizeof(rel), ".pub/pub.%s", p->suffix);
@@ -322,6 +384,7 @@ void pubdir_abort(struct pubdir *p)
 {
     if (p == NULL)
         return;
+    end_removal(p);
     rm_tree(p->stage);
     free(p->outdir);
     free(p);

@@ -96,6 +96,24 @@ run -o "$O" "$S/60.log"
 [ ! -e "$O/.bl.zone.Ab12Cd" ]; ok $? "stale temporary removed"
 [ -e "$O/.keep-me" ]; ok $? "other dotfiles left alone"
 
+# Publications kept: the live one and the one before it (for readers that
+# resolved current/ just before the switch); the next run removes that one
+# while it writes its own, and never the live one.
+P="$TMP/pubs"
+for t in 1795575600 1795575700 1795575800; do
+    "$RBLFORGE" run --year 2026 --now $t --force -o "$P" "$S/60.log" 2>/dev/null
+done
+is "$(ls "$P/.pub" | wc -l | tr -d ' ')" 2 "three runs: two publications kept"
+live=$(readlink "$P/current"); [ -d "$P/$live" ] && [ -s "$P/listings.csv" ]
+ok $? "the live one among them, whole"
+prev=$(ls "$P/.pub" | grep -v "^${live#.pub/}\$")
+run -o "$P" "$S/empty.log"; is $? 4 "a run the valve stops (empty over 60): exit 4"
+[ -e "$P/.pub/$prev" ] && [ "$(readlink "$P/current")" = "$live" ]; ok $? "it removed nothing"
+run -o "$P" "$S/60.log"; is $? 0 "the next run publishes"
+[ ! -e "$P/.pub/$prev" ] && [ -d "$P/$live" ] && [ "$(readlink "$P/current")" != "$live" ] \
+    && [ "$(ls "$P/.pub" | wc -l | tr -d ' ')" = 2 ] && [ -s "$P/listings.csv" ]
+ok $? "it removed the one before the live one and kept the live one as the previous"
+
 # --strict refuses damaged input.
 gzip -c "$S/60.log" | head -c 200 >"$S/cut.gz"
 cp -a "$O" "$TMP/before2"
