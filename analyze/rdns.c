@@ -1,6 +1,9 @@
 /* rDNS classes from logged host names; see rdns.h and rblforge(1). */
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include "rdns.h"
+#include "msg.h"
 
 enum { MAXNAME = 255, MAXRUNS = 32 };
 
@@ -57,14 +60,43 @@ static const char *const sld_words[] = {
     "ltd", "plc", "nom", "biz", "info", NULL,
 };
 
-static bool in_list(const char *const *list, const char *w, size_t n)
+/* A word list with, per first letter, the entries that start with it (a
+ * bit each): a host name's tokens are looked up in three lists for every
+ * address decided, and scanning whole lists was most of the test. */
+enum { WL_SLD, WL_ACCESS, WL_STATIC, WL_MAIL, WL__COUNT };
+static const char *const *const word_lists[WL__COUNT] = {
+    [WL_SLD] = sld_words, [WL_ACCESS] = access_words,
+    [WL_STATIC] = static_words, [WL_MAIL] = mail_words,
+};
+static uint64_t by_first[WL__COUNT][26];
+static uint8_t word_len[WL__COUNT][64];
+static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
+
+static void index_lists(void)
 {
-    if (n == 0)
-        return false;
-    /* The first letter rules out most entries without a strlen. */
-    for (; *list; list++)
-        if ((*list)[0] == w[0] && strncmp(*list, w, n) == 0 && (*list)[n] == 0)
+    for (int l = 0; l < WL__COUNT; l++)
+        for (unsigned i = 0; word_lists[l][i]; i++) {
+            unsigned c = (unsigned char)word_lists[l][i][0] - 'a';
+            if (i >= 64 || c >= 26)
+                msg_fatal("rdns: word list %d: entry %u (\"%s\") not indexable", l, i,
+                          word_lists[l][i]);
+            by_first[l][c] |= UINT64_C(1) << i;
+            word_len[l][i] = (uint8_t)strlen(word_lists[l][i]);
+        }
+}
+
+static bool in_list(int l, const char *w, size_t n)
+{
+    unsigned c = (unsigned char)w[0] - 'a';
+
+    if (n == 0 || c >= 26)
+        return false;           /* every entry starts with a letter */
+    pthread_once(&by_first_once, index_lists);
+    for (uint64_t m = by_first[l][c]; m; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(m);
+        if (word_len[l][i] == n && memcmp(word_lists[l][i], w, n) == 0)
             return true;
+    }
     return false;
 }
 
@@ -104,7 +136,7 @@ static bool load_name(struct name *nm, struct span h)
      * two-letter TLD. */
     size_t keep = 2;
     if (n - dots[0] - 1 == 2 && nd >= 2
-        && in_list(sld_words, nm->s + dots[1] + 1, dots[0] - dots[1] - 1))
+        && in_list(WL_SLD, nm->s + dots[1] + 1, dots[0] - dots[1] - 1))
         keep = 3;
     nm->host = nd >= keep ? dots[keep - 1] : 0;
     return true;
@@ -266,14 +298,14 @@ static void scan_words(const struct name *nm, struct words *w)
             j++;
         const char *t = s + i;
         size_t tn = j - i;
-        if (in_list(access_words, t, tn) || (tn >= 3 && memcmp(t, "dyn", 3) == 0)
+        if (in_list(WL_ACCESS, t, tn) || (tn >= 3 && memcmp(t, "dyn", 3) == 0)
             || (tn >= 4 && memcmp(t, "dial", 4) == 0)
             || (tn >= 3 && tn <= 5 && memcmp(t + tn - 3, "dsl", 3) == 0))
             w->access = true;
-        if (in_list(static_words, t, tn) || memmem(t, tn, "static", 6)
+        if (in_list(WL_STATIC, t, tn) || memmem(t, tn, "static", 6)
             || memmem(t, tn, "business", 8))
             w->stat = true;
-        if (in_list(mail_words, t, tn))
+        if (in_list(WL_MAIL, t, tn))
             w->mail = true;
         i = j;
     }
