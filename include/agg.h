@@ -174,6 +174,11 @@ struct agg_conf {
 struct agg *agg_new(bool evidence_lines);
 /* The same, classifying with conf (NULL: no own zones). */
 struct agg *agg_new_conf(bool evidence_lines, const struct agg_conf *conf);
+/* A table that agg_add fills a batch at a time for agg_merge into another
+ * (agg_clear then empties it for the next batch): the same records, its
+ * IPv4 addresses in a hash instead of Judy. agg_walk, agg_update and
+ * agg_collect refuse it (panic) while it holds IPv4 records. */
+struct agg *agg_new_batch(bool evidence_lines, const struct agg_conf *conf);
 /* The table is about to be fed the lines of a new chunk of input: a
  * queue ID's lines are paired within a chunk at once, across chunks by
  * agg_settle (see agg.c). Optional: without it, all input is one chunk. */
