@@ -25,6 +25,13 @@ struct recent {
     uint32_t key;
     struct ip_stats *st;
 };
+/* The same for IPv6 (RECENT6_BITS, 24 KiB): its Judy lookup is two,
+ * nested, some 550 instructions. */
+enum { RECENT6_BITS = 10 };
+struct recent6 {
+    uint64_t hi, lo;
+    struct ip_stats *st;
+};
 
 /* A record that outgrew its place waits here for a new one of its size,
  * linked through its first bytes. */
@@ -73,6 +80,7 @@ struct agg {
     struct arena mem;           /* records, aligned */
     struct arena names;         /* hostnames, unaligned: apart, no padding before records */
     struct recent *recent;      /* agg_add's cache, allocated on first use */
+    struct recent6 *recent6;    /* ... and its IPv6 one */
     size_t pre;                 /* bytes before each record: its evidence lines, or 0 */
     struct free_rec *free[WIDE_UNITS + 2 * AC__COUNT + 4];      /* by cap (see cap_for) */
     struct agg_pos rdns_hi;     /* no stored hostname is from a later line */
@@ -477,6 +485,11 @@ static struct recent *recent_of(struct agg *a, uint32_t k)
     return &a->recent[(k * UINT32_C(2654435761)) >> (32 - RECENT_BITS)];
 }
 
+static struct recent6 *recent6_of(struct agg *a, uint64_t hi, uint64_t lo)
+{
+    return &a->recent6[((hi ^ lo) * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - RECENT6_BITS)];
+}
+
 /* st, ip's record, moved to one with room for k units; the table's slot
  * and the recent cache follow it, and the old one goes to its free list. */
 static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct ip_stats *st,
@@ -491,6 +504,10 @@ static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct 
     *slot(a, ip) = n;
     if (ip->family == 4 && a->recent) {
         struct recent *r = recent_of(a, ipaddr_v4(ip));
+        if (r->st == st)
+            r->st = n;
+    } else if (ip->family == 6 && a->recent6) {
+        struct recent6 *r = recent6_of(a, ipaddr_v6_hi(ip), ipaddr_v6_lo(ip));
         if (r->st == st)
             r->st = n;
     }
@@ -650,7 +667,13 @@ static void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, boo
             r->key = key, r->st = record(a, ip, NEW_CAP);
         st = r->st;
     } else {
-        st = record(a, ip, NEW_CAP);
+        uint64_t hi = ipaddr_v6_hi(ip), lo = ipaddr_v6_lo(ip);
+        if (a->recent6 == NULL)
+            a->recent6 = xcalloc((size_t)1 << RECENT6_BITS, sizeof(*a->recent6));
+        struct recent6 *r = recent6_of(a, hi, lo);
+        if (r->st == NULL || r->hi != hi || r->lo != lo)
+            r->hi = hi, r->lo = lo, r->st = record(a, ip, NEW_CAP);
+        st = r->st;
     }
     uint32_t bit = UINT32_C(1) << c;
     unsigned at = agg_popcount(st->mask & (bit - 1));
@@ -1500,6 +1523,8 @@ void agg_clear(struct agg *a)
     arena_reset(&a->names);
     if (a->recent)
         memset(a->recent, 0, ((size_t)1 << RECENT_BITS) * sizeof(*a->recent));
+    if (a->recent6)
+        memset(a->recent6, 0, ((size_t)1 << RECENT6_BITS) * sizeof(*a->recent6));
     if (a->h.n)
         memset(a->h.v, 0, (a->h.mask + 1) * sizeof(*a->h.v));
     a->h.n = 0;
@@ -1519,6 +1544,7 @@ void agg_free(struct agg *a)
     arena_free(&a->mem);
     arena_free(&a->names);
     free(a->recent);
+    free(a->recent6);
     free(a->h.v);
     free(a->sort);
     free(a);
