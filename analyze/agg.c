@@ -571,9 +571,15 @@ static void put_counts(struct ip_stats *st, const uint32_t *sum, unsigned k)
     }
 }
 
+/* File, then line, as one 64-bit number. */
+static uint64_t pos_order(struct agg_pos p)
+{
+    return (uint64_t)p.file << 44 | p.line;
+}
+
 static bool pos_before(struct agg_pos a, struct agg_pos b)
 {
-    return a.file < b.file || (a.file == b.file && a.line < b.line);
+    return pos_order(a) < pos_order(b);
 }
 
 /* A hostname is stored behind the position of its line, unaligned: most
