@@ -6,8 +6,10 @@
  * address; IPv6 in a JudyL of JudyLs keyed by the two 64-bit halves (exact,
  * no hashing). One table per thread; agg_merge() combines them with
  * commutative rules (sums, min/max, earliest position), so the result does
- * not depend on which thread read which file. The only file that uses
- * Judy's arrays (judy_mem.c gives them their memory).
+ * not depend on which thread read which file. A thread's batch table
+ * (agg_new_batch), merged and emptied over and over, finds its IPv4
+ * records through a hash instead. The only file that uses Judy's arrays
+ * (judy_mem.c gives them their memory).
  */
 #include <stdint.h>
 #include <stdbool.h>
