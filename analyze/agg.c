@@ -666,9 +666,11 @@ static uint32_t repeat_count(const struct event *ev)
 }
 
 /* k more of class c for ip, at time ts (has_ts), from line pos; the
- * hostname the line logged, if any. */
-static void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, bool has_ts,
-                  int64_t ts, struct agg_pos pos, const struct event *ev)
+ * hostname the line logged, if any. Inline in its two callers: the call
+ * with its eight arguments was 20 instructions of a count's 160. */
+static inline __attribute__((always_inline))
+void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, bool has_ts, int64_t ts,
+           struct agg_pos pos, const struct event *ev)
 {
     struct ip_stats *st;
     if (ip->family == 4) {
