@@ -217,11 +217,19 @@ bool agg_own_txt(const struct agg_conf *conf, struct span text)
  * words itself; nothing of the client's is in them. */
 static bool disconnect_logged_in(struct span t)
 {
-    long at = span_find_lit(t, "auth=");
+    /* The first "auth=", found by its 'u': the other counters' names have
+     * 'a's ("mail", "data", "commands") but no 'u' before "quit". */
+    size_t at = 1;
 
-    if (at < 0 || (at > 0 && t.p[at - 1] != ' '))
+    while ((at = span_find_byte(t.p, at, t.n, 'u')) < t.n
+           && !(t.p[at - 1] == 'a' && t.n - at >= 4 && memcmp(t.p + at + 1, "th=", 3) == 0))
+        at++;
+    if (at >= t.n)
         return false;
-    size_t i = (size_t)at + 5;
+    at--;
+    if (at > 0 && t.p[at - 1] != ' ')
+        return false;
+    size_t i = at + 5;
     bool nonzero = false, any = false;
     for (; i < t.n && t.p[i] >= '0' && t.p[i] <= '9'; i++)
         any = true, nonzero |= t.p[i] != '0';

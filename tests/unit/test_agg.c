@@ -943,6 +943,36 @@ static void test_batch_merge(void **state)
     agg_free(plain);
 }
 
+/* Postfix's disconnect counters: a login succeeded if the first "auth="
+ * (at the start or after a space) counts one or more. */
+static void test_disconnect_auth(void **state)
+{
+    static const struct {
+        const char *text;
+        int want;
+    } t[] = {
+        { "ehlo=1 auth=1 mail=1 rcpt=0/1 quit=1 commands=4/5", AC_AUTHENTICATED },
+        { "auth=1", AC_AUTHENTICATED },
+        { "ehlo=1 auth=12/12 quit=1", AC_AUTHENTICATED },
+        { "ehlo=1 auth=0/1 commands=1/2", -1 },
+        { "ehlo=1 mail=1 rcpt=1/1 data=1 quit=1 commands=5", -1 },
+        { "ehlo=1 xauth=1 auth=1", -1 },
+        { "ehlo=1 uauth=1", -1 },
+        { "ehlo=1 auth=", -1 },
+        { "ehlo=1 auth", -1 },
+        { "ehlo=1 aut", -1 },
+        { "u", -1 },
+        { "", -1 },
+        { "quit=1 auth=01", AC_AUTHENTICATED },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct event ev = { .type = EV_DISCONNECT };
+        ev.text = span_make(t[i].text, strlen(t[i].text));
+        assert_int_equal(agg_classify(&ev), t[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -960,6 +990,7 @@ int main(void)
         cmocka_unit_test(test_queue_pairing_many),
         cmocka_unit_test(test_seal),
         cmocka_unit_test(test_batch_merge),
+        cmocka_unit_test(test_disconnect_auth),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }
