@@ -25,6 +25,13 @@ struct recent {
     uint32_t key;
     struct ip_stats *st;
 };
+/* The same for IPv6 (RECENT6_BITS, 24 KiB): its Judy lookup is two,
+ * nested, some 550 instructions. */
+enum { RECENT6_BITS = 10 };
+struct recent6 {
+    uint64_t hi, lo;
+    struct ip_stats *st;
+};
 
 /* A record that outgrew its place waits here for a new one of its size,
  * linked through its first bytes. */
@@ -47,6 +54,21 @@ struct qtab {
     size_t n, mask;             /* mask: slots - 1, a power of two less one */
 };
 
+/* A batch table's IPv4 index (agg_new_batch): open addressing with linear
+ * probing, an address and its record a slot (st NULL: empty). A lookup is
+ * a multiply and a compare or two in one cache line, where JudyLIns took
+ * some 600 instructions; the batch is merged in address order. */
+struct hslot {
+    uint32_t key;
+    struct ip_stats *st;
+};
+
+struct hindex {
+    struct hslot *v;
+    size_t n, mask;
+    unsigned shift;             /* 64 - log2(slots) */
+};
+
 struct agg {
     bool no_index;              /* agg_drop_index was called */
     /* After agg_seal: the index as arrays in address order (IPv4 keys,
@@ -58,6 +80,7 @@ struct agg {
     struct arena mem;           /* records, aligned */
     struct arena names;         /* hostnames, unaligned: apart, no padding before records */
     struct recent *recent;      /* agg_add's cache, allocated on first use */
+    struct recent6 *recent6;    /* ... and its IPv6 one */
     size_t pre;                 /* bytes before each record: its evidence lines, or 0 */
     struct free_rec *free[WIDE_UNITS + 2 * AC__COUNT + 4];      /* by cap (see cap_for) */
     struct agg_pos rdns_hi;     /* no stored hostname is from a later line */
@@ -66,6 +89,9 @@ struct agg {
      * yet taken by qmgr, by key; and what earlier chunks left unpaired. */
     struct qtab qclient;
     struct qvec pend;           /* unpaired, from earlier chunks and merges */
+    struct hindex h;            /* a batch table's IPv4 index; h.v NULL: Judy's */
+    struct hslot *sort;         /* agg_merge's of a batch table: 2 x its count */
+    size_t sort_cap;
 };
 
 /* A sealed index: the addresses in order and their records, 6 bytes an
@@ -191,11 +217,19 @@ bool agg_own_txt(const struct agg_conf *conf, struct span text)
  * words itself; nothing of the client's is in them. */
 static bool disconnect_logged_in(struct span t)
 {
-    long at = span_find_lit(t, "auth=");
+    /* The first "auth=", found by its 'u': the other counters' names have
+     * 'a's ("mail", "data", "commands") but no 'u' before "quit". */
+    size_t at = 1;
 
-    if (at < 0 || (at > 0 && t.p[at - 1] != ' '))
+    while ((at = span_find_byte(t.p, at, t.n, 'u')) < t.n
+           && !(t.p[at - 1] == 'a' && t.n - at >= 4 && memcmp(t.p + at + 1, "th=", 3) == 0))
+        at++;
+    if (at >= t.n)
         return false;
-    size_t i = (size_t)at + 5;
+    at--;
+    if (at > 0 && t.p[at - 1] != ' ')
+        return false;
+    size_t i = at + 5;
     bool nonzero = false, any = false;
     for (; i < t.n && t.p[i] >= '0' && t.p[i] <= '9'; i++)
         any = true, nonzero |= t.p[i] != '0';
@@ -207,7 +241,9 @@ static bool is_postscreen(struct span prog)
     return span_ends(prog, "postscreen", 10);
 }
 
-int agg_classify_conf(const struct agg_conf *conf, const struct event *ev)
+/* agg_classify_conf, inline in agg_add: one call less on every line. */
+static inline __attribute__((always_inline))
+int classify(const struct agg_conf *conf, const struct event *ev)
 {
     switch (ev->type) {
     case EV_CONNECT:
@@ -290,6 +326,11 @@ int agg_classify_conf(const struct agg_conf *conf, const struct event *ev)
     }
 }
 
+int agg_classify_conf(const struct agg_conf *conf, const struct event *ev)
+{
+    return classify(conf, ev);
+}
+
 int agg_classify(const struct event *ev)
 {
     return agg_classify_conf(NULL, ev);
@@ -311,6 +352,62 @@ struct agg *agg_new(bool evidence_lines)
     return agg_new_conf(evidence_lines, NULL);
 }
 
+enum { HINDEX_MIN_BITS = 10 };
+
+static void hindex_init(struct hindex *h, unsigned bits)
+{
+    h->v = xcalloc((size_t)1 << bits, sizeof(*h->v));
+    h->mask = ((size_t)1 << bits) - 1;
+    h->shift = 64 - bits;
+    h->n = 0;
+}
+
+struct agg *agg_new_batch(bool evidence_lines, const struct agg_conf *conf)
+{
+    struct agg *a = agg_new_conf(evidence_lines, conf);
+
+    hindex_init(&a->h, HINDEX_MIN_BITS);
+    return a;
+}
+
+static size_t hindex_home(const struct hindex *h, uint32_t key)
+{
+    return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> h->shift);
+}
+
+/* The slot of key, or the empty one where it would go. */
+static struct hslot *hindex_find(const struct hindex *h, uint32_t key)
+{
+    size_t i = hindex_home(h, key);
+
+    while (h->v[i].st && h->v[i].key != key)
+        i = (i + 1) & h->mask;
+    return &h->v[i];
+}
+
+/* key's record slot, taken for it (holding NULL) if absent; three
+ * quarters full, the index doubles first. */
+static struct ip_stats **hindex_slot(struct hindex *h, uint32_t key)
+{
+    struct hslot *s = hindex_find(h, key);
+
+    if (s->st)
+        return &s->st;
+    if (4 * (h->n + 1) > 3 * (h->mask + 1)) {
+        struct hindex old = *h;
+        hindex_init(h, 64 - old.shift + 1);
+        for (size_t i = 0; i <= old.mask; i++)
+            if (old.v[i].st)
+                *hindex_find(h, old.v[i].key) = old.v[i];
+        h->n = old.n;
+        free(old.v);
+        s = hindex_find(h, key);
+    }
+    s->key = key;
+    h->n++;
+    return &s->st;
+}
+
 /* ip's slot, created holding NULL if absent. Always JudyLIns: a lookup
  * that gets here has missed the recent cache or is a merge's, and about
  * half of those are addresses new to the table, which a JudyLGet first
@@ -319,7 +416,9 @@ static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
 {
     PWord_t pv;
 
-    if (ip->family == 4) {
+    if (ip->family == 4 && a->h.v) {
+        return hindex_slot(&a->h, ipaddr_v4(ip));
+    } else if (ip->family == 4) {
         JLI(pv, a->v4, (Word_t)ipaddr_v4(ip));
     } else {
         PWord_t inner;
@@ -401,6 +500,11 @@ static struct recent *recent_of(struct agg *a, uint32_t k)
     return &a->recent[(k * UINT32_C(2654435761)) >> (32 - RECENT_BITS)];
 }
 
+static struct recent6 *recent6_of(struct agg *a, uint64_t hi, uint64_t lo)
+{
+    return &a->recent6[((hi ^ lo) * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - RECENT6_BITS)];
+}
+
 /* st, ip's record, moved to one with room for k units; the table's slot
  * and the recent cache follow it, and the old one goes to its free list. */
 static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct ip_stats *st,
@@ -415,6 +519,10 @@ static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct 
     *slot(a, ip) = n;
     if (ip->family == 4 && a->recent) {
         struct recent *r = recent_of(a, ipaddr_v4(ip));
+        if (r->st == st)
+            r->st = n;
+    } else if (ip->family == 6 && a->recent6) {
+        struct recent6 *r = recent6_of(a, ipaddr_v6_hi(ip), ipaddr_v6_lo(ip));
         if (r->st == st)
             r->st = n;
     }
@@ -471,9 +579,15 @@ static void put_counts(struct ip_stats *st, const uint32_t *sum, unsigned k)
     }
 }
 
+/* File, then line, as one 64-bit number. */
+static uint64_t pos_order(struct agg_pos p)
+{
+    return (uint64_t)p.file << 44 | p.line;
+}
+
 static bool pos_before(struct agg_pos a, struct agg_pos b)
 {
-    return a.file < b.file || (a.file == b.file && a.line < b.line);
+    return pos_order(a) < pos_order(b);
 }
 
 /* A hostname is stored behind the position of its line, unaligned: most
@@ -560,9 +674,11 @@ static uint32_t repeat_count(const struct event *ev)
 }
 
 /* k more of class c for ip, at time ts (has_ts), from line pos; the
- * hostname the line logged, if any. */
-static void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, bool has_ts,
-                  int64_t ts, struct agg_pos pos, const struct event *ev)
+ * hostname the line logged, if any. Inline in its two callers: the call
+ * with its eight arguments was 20 instructions of a count's 160. */
+static inline __attribute__((always_inline))
+void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, bool has_ts, int64_t ts,
+           struct agg_pos pos, const struct event *ev)
 {
     struct ip_stats *st;
     if (ip->family == 4) {
@@ -574,7 +690,13 @@ static void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, boo
             r->key = key, r->st = record(a, ip, NEW_CAP);
         st = r->st;
     } else {
-        st = record(a, ip, NEW_CAP);
+        uint64_t hi = ipaddr_v6_hi(ip), lo = ipaddr_v6_lo(ip);
+        if (a->recent6 == NULL)
+            a->recent6 = xcalloc((size_t)1 << RECENT6_BITS, sizeof(*a->recent6));
+        struct recent6 *r = recent6_of(a, hi, lo);
+        if (r->st == NULL || r->hi != hi || r->lo != lo)
+            r->hi = hi, r->lo = lo, r->st = record(a, ip, NEW_CAP);
+        st = r->st;
     }
     uint32_t bit = UINT32_C(1) << c;
     unsigned at = agg_popcount(st->mask & (bit - 1));
@@ -805,6 +927,9 @@ void agg_settle(struct agg *a)
     JudyLFreeArray(&open, PJE0);
     free(all.v);
     memset(&a->pend, 0, sizeof(a->pend));
+    free(a->sort);
+    a->sort = NULL;
+    a->sort_cap = 0;
 }
 
 size_t agg_open_lines(struct agg *a, agg_qline_fn *fn, void *ctx)
@@ -822,9 +947,11 @@ void agg_put_line(struct agg *a, const struct agg_qline *q)
     qvec_push(&a->pend, q);
 }
 
-void agg_add(struct agg *a, const struct event *ev)
+/* agg_add's work for a line that counts or pairs: apart, so that the
+ * other lines (two in three) return without its prologue. */
+static __attribute__((noinline))
+void add_line(struct agg *a, const struct event *ev, int c)
 {
-    int c = agg_classify_conf(a->conf, ev);
     struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
 
     if (ev->type == EV_CLIENT && ev->qid.p && ev->qid.n && ev->ip.family) {
@@ -845,6 +972,14 @@ void agg_add(struct agg *a, const struct event *ev)
     struct ipaddr ip = ev->ip;
     ipaddr_unmap(&ip);
     count(a, &ip, c, repeat_count(ev), ev->has_ts, ev->ts, pos, ev);
+}
+
+void agg_add(struct agg *a, const struct event *ev)
+{
+    int c = classify(a->conf, ev);
+
+    if (c >= 0 || ev->type == EV_CLIENT)
+        add_line(a, ev, c);
 }
 
 /* src's record as dst's record for ip, which dst has not seen: copied
@@ -914,16 +1049,71 @@ static void merge_one(struct agg *dst, const struct ipaddr *ip, const struct ip_
         st->asn = src->asn;
 }
 
+static void walk_from(const struct agg *a, uint64_t v4, agg_visit_fn *fn, void *ctx);
+
 static void merge_visit(const struct ipaddr *ip, const struct ip_stats *st, void *ctx)
 {
     merge_one(ctx, ip, st);
+}
+
+/* The n slots of v sorted by address, with tmp (n slots) as room: v or
+ * tmp. Three passes of 11 bits, least significant first. */
+static struct hslot *sort_slots(struct hslot *v, struct hslot *tmp, size_t n)
+{
+    enum { BITS = 11, RADIX = 1 << BITS };
+    uint32_t at[RADIX];
+
+    for (unsigned shift = 0; shift < 32; shift += BITS) {
+        memset(at, 0, sizeof(at));
+        for (size_t i = 0; i < n; i++)
+            at[(v[i].key >> shift) & (RADIX - 1)]++;
+        uint32_t sum = 0;
+        for (size_t d = 0; d < RADIX; d++) {
+            uint32_t c = at[d];
+            at[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[at[(v[i].key >> shift) & (RADIX - 1)]++] = v[i];
+        struct hslot *t = v;
+        v = tmp;
+        tmp = t;
+    }
+    return v;
+}
+
+/* A batch table's IPv4 records into dst in address order: dst's index
+ * is walked along, not jumped about. */
+static void merge_hindex(struct agg *dst, const struct agg *src)
+{
+    enum { AHEAD = 8 };
+    const struct hindex *h = &src->h;
+    size_t n = 0;
+
+    if (h->n == 0)
+        return;
+    dst->sort = xgrow(dst->sort, &dst->sort_cap, 2 * h->n, sizeof(*dst->sort));
+    for (size_t i = 0; i <= h->mask; i++)
+        if (h->v[i].st)
+            dst->sort[n++] = h->v[i];
+    const struct hslot *v = sort_slots(dst->sort, dst->sort + n, n);
+    for (size_t i = 0; i < n && i < AHEAD; i++)
+        __builtin_prefetch(v[i].st);
+    for (size_t i = 0; i < n; i++) {
+        struct ipaddr ip;
+        if (i + AHEAD < n)
+            __builtin_prefetch(v[i + AHEAD].st);
+        ipaddr_set_v4(&ip, v[i].key);
+        merge_one(dst, &ip, v[i].st);
+    }
 }
 
 void agg_merge(struct agg *dst, const struct agg *src)
 {
     if (dst->pre != src->pre)
         msg_panic("agg_merge: tables with and without evidence lines");
-    agg_walk(src, merge_visit, dst);
+    merge_hindex(dst, src);
+    walk_from(src, src->h.v ? (uint64_t)UINT32_MAX + 1 : 0, merge_visit, dst);
     /* src's unpaired queue lines wait in dst for agg_settle. */
     qclient_flush(&src->qclient, &dst->pend);
     for (size_t i = 0; i < src->pend.n; i++)
@@ -1065,6 +1255,8 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
         msg_panic("agg_lookup: the index was dropped");
     if (a->sealed)
         return sealed_get(a->sealed, ip);
+    if (ip->family == 4 && a->h.v)
+        return hindex_find(&a->h, ipaddr_v4(ip))->st;
     if (ip->family == 4) {
         JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
     } else {
@@ -1077,25 +1269,6 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
     return pv ? *(struct ip_stats **)pv : NULL;
 }
 
-struct ro_walk {
-    agg_visit_fn *fn;
-    void *ctx;
-};
-
-static void ro_visit(const struct ipaddr *ip, struct ip_stats *st, void *ctx)
-{
-    struct ro_walk *w = ctx;
-
-    w->fn(ip, st, w->ctx);
-}
-
-void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx)
-{
-    struct ro_walk w = { fn, ctx };
-
-    /* The walk itself writes nothing; only agg_update's callbacks may. */
-    agg_update((struct agg *)a, ro_visit, &w);
-}
 
 /* IPv6 outer key hi is done: the next one, from its first inner key. */
 static void v6_next_outer(struct agg_cursor *c, Word_t hi)
@@ -1128,6 +1301,8 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 
     if (a->no_index)
         msg_panic("agg_collect: the index was dropped");
+    if (a->h.n && c->v4 <= UINT32_MAX)
+        msg_panic("agg_collect: a batch table is merged, not walked");
     if (a->sealed) {
         const struct sealed *s = a->sealed;
         size_t i = (size_t)c->v4;
@@ -1177,13 +1352,14 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
     return n;
 }
 
-void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
+/* agg_update from IPv4 key v4 on (UINT32_MAX + 1: IPv6 alone). */
+static void update_from(struct agg *a, uint64_t v4, agg_update_fn *fn, void *ctx)
 {
     /* The records lie scattered in the arena: the walk collects keys a
      * batch at a time and fetches records AHEAD visits in front. The
      * callbacks change records, never keys, so the cursor holds. */
     enum { BATCH = 64, AHEAD = 8 };
-    struct agg_cursor cur = { 0 };
+    struct agg_cursor cur = { .v4 = v4 };
     struct ipaddr ip[BATCH];
     const struct ip_stats *st[BATCH];
     size_t n;
@@ -1197,6 +1373,36 @@ void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
             fn(&ip[i], (struct ip_stats *)st[i], ctx);     /* a's own records */
         }
     }
+}
+
+void agg_update(struct agg *a, agg_update_fn *fn, void *ctx)
+{
+    update_from(a, 0, fn, ctx);
+}
+
+struct ro_walk {
+    agg_visit_fn *fn;
+    void *ctx;
+};
+
+static void ro_visit(const struct ipaddr *ip, struct ip_stats *st, void *ctx)
+{
+    struct ro_walk *w = ctx;
+
+    w->fn(ip, st, w->ctx);
+}
+
+static void walk_from(const struct agg *a, uint64_t v4, agg_visit_fn *fn, void *ctx)
+{
+    struct ro_walk w = { fn, ctx };
+
+    /* The walk itself writes nothing; only agg_update's callbacks may. */
+    update_from((struct agg *)a, v4, ro_visit, &w);
+}
+
+void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx)
+{
+    walk_from(a, 0, fn, ctx);
 }
 
 size_t agg_memory(const struct agg *a)
@@ -1282,7 +1488,7 @@ static bool rec_name(const struct sealed *s, const size_t *size, const struct ip
 bool agg_seal(struct agg *a)
 {
     /* IPv4 alone: an IPv6 key would take 24 bytes here. */
-    if (a->sealed || a->no_index || a->v6 || judy_mem_words_all() != index_words(a))
+    if (a->sealed || a->no_index || a->v6 || a->h.v || judy_mem_words_all() != index_words(a))
         return false;
     size_t nb = arena_blocks(&a->mem, NULL, NULL, 0);
     if (nb == 0 || nb > REC_BLOCKS_MAX || a->count > UINT32_MAX)
@@ -1350,6 +1556,11 @@ void agg_clear(struct agg *a)
     arena_reset(&a->names);
     if (a->recent)
         memset(a->recent, 0, ((size_t)1 << RECENT_BITS) * sizeof(*a->recent));
+    if (a->recent6)
+        memset(a->recent6, 0, ((size_t)1 << RECENT6_BITS) * sizeof(*a->recent6));
+    if (a->h.n)
+        memset(a->h.v, 0, (a->h.mask + 1) * sizeof(*a->h.v));
+    a->h.n = 0;
     memset(a->free, 0, sizeof(a->free));
     memset(&a->rdns_hi, 0, sizeof(a->rdns_hi));
     a->count = 0;
@@ -1366,6 +1577,9 @@ void agg_free(struct agg *a)
     arena_free(&a->mem);
     arena_free(&a->names);
     free(a->recent);
+    free(a->recent6);
+    free(a->h.v);
+    free(a->sort);
     free(a);
 }
 

@@ -6,8 +6,10 @@
  * address; IPv6 in a JudyL of JudyLs keyed by the two 64-bit halves (exact,
  * no hashing). One table per thread; agg_merge() combines them with
  * commutative rules (sums, min/max, earliest position), so the result does
- * not depend on which thread read which file. The only file that uses
- * Judy's arrays (judy_mem.c gives them their memory).
+ * not depend on which thread read which file. A thread's batch table
+ * (agg_new_batch), merged and emptied over and over, finds its IPv4
+ * records through a hash instead. The only file that uses Judy's arrays
+ * (judy_mem.c gives them their memory).
  */
 #include <stdint.h>
 #include <stdbool.h>
@@ -174,6 +176,11 @@ struct agg_conf {
 struct agg *agg_new(bool evidence_lines);
 /* The same, classifying with conf (NULL: no own zones). */
 struct agg *agg_new_conf(bool evidence_lines, const struct agg_conf *conf);
+/* A table that agg_add fills a batch at a time for agg_merge into another
+ * (agg_clear then empties it for the next batch): the same records, its
+ * IPv4 addresses in a hash instead of Judy. agg_walk, agg_update and
+ * agg_collect refuse it (panic) while it holds IPv4 records. */
+struct agg *agg_new_batch(bool evidence_lines, const struct agg_conf *conf);
 /* The table is about to be fed the lines of a new chunk of input: a
  * queue ID's lines are paired within a chunk at once, across chunks by
  * agg_settle (see agg.c). Optional: without it, all input is one chunk. */

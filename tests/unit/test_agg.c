@@ -854,6 +854,125 @@ static void test_seal(void **state)
     free(after);
 }
 
+/* The same lines into a plain table and, in batches merged into another
+ * table and cleared, into a batch table (IPv4 in a hash that grows from
+ * 1024 slots): every record the same, field by field. */
+struct batch_cmp {
+    const struct agg *plain, *all;
+    size_t n;
+};
+
+static void batch_visit(const struct ipaddr *ip, const struct ip_stats *st, void *ctx)
+{
+    struct batch_cmp *b = ctx;
+    struct agg_rec want, got;
+    const struct ip_stats *o = agg_lookup(b->all, ip);
+
+    assert_non_null(o);
+    agg_rec_get(b->plain, st, &want);
+    agg_rec_get(b->all, o, &got);
+    assert_memory_equal(want.n, got.n, sizeof(want.n));
+    assert_int_equal(want.mask, got.mask);
+    assert_int_equal(want.first, got.first);
+    assert_int_equal(want.last, got.last);
+    assert_int_equal(want.ev_first_ts, got.ev_first_ts);
+    assert_int_equal(want.ev_last_ts, got.ev_last_ts);
+    assert_int_equal(want.ev_first.line, got.ev_first.line);
+    assert_int_equal(want.ev_last.line, got.ev_last.line);
+    assert_int_equal(want.rdns == NULL, got.rdns == NULL);
+    if (want.rdns)
+        assert_string_equal(want.rdns, got.rdns);
+    assert_int_equal(want.rdns_pos.line, got.rdns_pos.line);
+    assert_int_equal(want.rdns_unknown, got.rdns_unknown);
+    b->n++;
+}
+
+static void test_batch_merge(void **state)
+{
+    enum { N = 6000, LINES = 80000, BATCH = 9000 };
+    struct agg *plain = agg_new(true), *all = agg_new(true);
+    struct agg *b = agg_new_batch(true, &test_conf);
+    (void)state;
+
+    for (uint32_t k = 0; k < LINES; k++) {
+        uint32_t i = rnd(N);
+        int c = (int)rnd(AC__COUNT);
+        struct event ev = class_ev[c];
+        char host[32], rep[16];
+        if (i % 16 == 0) {
+            ev.ip = IP("2001:db8::");
+            ev.ip.b[15] = (uint8_t)i, ev.ip.b[14] = (uint8_t)(i >> 8);
+        } else {
+            ev.ip.family = 4;
+            ipaddr_set_v4(&ev.ip, i * UINT32_C(2654435761));
+        }
+        ev.has_ts = true;
+        ev.ts = 1000 + k;
+        ev.line = k + 1;
+        snprintf(rep, sizeof(rep), "%u", rnd(40) ? 1 + rnd(3) : 30000);
+        ev.repeat = span_make(rep, strlen(rep));
+        if (rnd(4) == 0) {
+            snprintf(host, sizeof(host), "h%u-%u.example", i, rnd(3));
+            ev.rdns = span_make(host, strlen(host));
+        } else {
+            ev.rdns_unknown = rnd(8) == 0;
+        }
+        agg_add(plain, &ev);
+        agg_add(b, &ev);
+        if ((k + 1) % BATCH == 0) {
+            agg_merge(all, b);
+            agg_clear(b);
+            assert_int_equal(agg_count(b), 0);
+        }
+    }
+    agg_merge(all, b);
+    assert_int_equal(agg_count(all), agg_count(plain));
+    struct batch_cmp cmp = { plain, all, 0 };
+    agg_walk(plain, batch_visit, &cmp);
+    assert_int_equal(cmp.n, agg_count(plain));
+    /* The batch table still answers lookups. */
+    struct ipaddr ip = { .family = 4 };
+    ipaddr_set_v4(&ip, 1 * UINT32_C(2654435761));
+    const struct ip_stats *st = agg_lookup(b, &ip);
+    if (st)
+        assert_true(st->mask != 0);
+    ipaddr_set_v4(&ip, 0xfffffffe);
+    assert_null(agg_lookup(b, &ip));
+    agg_free(b);
+    agg_free(all);
+    agg_free(plain);
+}
+
+/* Postfix's disconnect counters: a login succeeded if the first "auth="
+ * (at the start or after a space) counts one or more. */
+static void test_disconnect_auth(void **state)
+{
+    static const struct {
+        const char *text;
+        int want;
+    } t[] = {
+        { "ehlo=1 auth=1 mail=1 rcpt=0/1 quit=1 commands=4/5", AC_AUTHENTICATED },
+        { "auth=1", AC_AUTHENTICATED },
+        { "ehlo=1 auth=12/12 quit=1", AC_AUTHENTICATED },
+        { "ehlo=1 auth=0/1 commands=1/2", -1 },
+        { "ehlo=1 mail=1 rcpt=1/1 data=1 quit=1 commands=5", -1 },
+        { "ehlo=1 xauth=1 auth=1", -1 },
+        { "ehlo=1 uauth=1", -1 },
+        { "ehlo=1 auth=", -1 },
+        { "ehlo=1 auth", -1 },
+        { "ehlo=1 aut", -1 },
+        { "u", -1 },
+        { "", -1 },
+        { "quit=1 auth=01", AC_AUTHENTICATED },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct event ev = { .type = EV_DISCONNECT };
+        ev.text = span_make(t[i].text, strlen(t[i].text));
+        assert_int_equal(agg_classify(&ev), t[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -870,6 +989,8 @@ int main(void)
         cmocka_unit_test(test_wide_times),
         cmocka_unit_test(test_queue_pairing_many),
         cmocka_unit_test(test_seal),
+        cmocka_unit_test(test_batch_merge),
+        cmocka_unit_test(test_disconnect_auth),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
 }
