@@ -18,7 +18,7 @@ struct afile {
     char *tmp;
     int fd;
     bool finished;
-    /* The flush to disk started by afile_finish in a thread of its own,
+    /* The flush to disk started by afile_finish_flushing in a thread,
      * and its result (an errno, 0 if none), read after the join. */
     bool flushing;
     int flush_err;
