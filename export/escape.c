@@ -169,20 +169,19 @@ static void csv_esc(struct outbuf *o, unsigned char c, bool invalid)
 void esc_csv(struct outbuf *o, const char *p, size_t n)
 {
     bool quote = false;
+    bool formula = n > 0 && (p[0] == '=' || p[0] == '+' || p[0] == '-'
+                             || p[0] == '@' || p[0] == '\t' || p[0] == '\r');
 
-    /* Neither quoted (no ',', '"', '\'', space or line end) nor a formula
+    /* Neither a formula nor quoted (no ',', '"', '\'', space or line end)
      * nor anything to escape: as it is. */
-    if (n > 0 && p[0] != '=' && p[0] != '+' && p[0] != '-' && p[0] != '@'
+    if (!formula && n > 0
         && plain_run(p, n, 0x21, BIT(',') | BIT('"') | BIT('\''), false) == n) {
         outbuf_write(o, p, n);
         return;
     }
-
     for (size_t i = 0; i < n && !quote; i++)
         quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r'
             || p[i] == ' ' || p[i] == '\'';
-    bool formula = n > 0 && (p[0] == '=' || p[0] == '+' || p[0] == '-'
-                             || p[0] == '@' || p[0] == '\t' || p[0] == '\r');
     if (quote || formula)
         outbuf_putc(o, '"');
     if (formula)

@@ -128,6 +128,30 @@ static void *remove_old(void *arg)
     return NULL;
 }
 
+/* Every OUT/.pub/pub.* but keep (".pub/pub.XXXXXX") and keep2 (NULL:
+ * none) into p->old, to be removed. */
+static void list_old(struct pubdir *p, const char *keep, const char *keep2)
+{
+    char path[PATH_CAP];
+    struct dirent *de;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "%s/.pub", p->outdir);
+    if ((d = opendir(path)) == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "pub.", 4) != 0)
+            continue;
+        snprintf(path, sizeof(path), ".pub/%s", de->d_name);
+        if (strcmp(path, keep) == 0 || (keep2 && strcmp(path, keep2) == 0))
+            continue;
+        p->old = xrealloc(p->old, (p->nold + 1) * sizeof(*p->old));
+        snprintf(path, sizeof(path), "%s/.pub/%s", p->outdir, de->d_name);
+        p->old[p->nold++] = xstrdup(path);
+    }
+    closedir(d);
+}
+
 /* Every OUT/.pub/pub.* but the live one goes now, in a thread of its own:
  * the publication before the live one served readers that resolved
  * current/ just before the last switch, a run ago. Removing tens of MB
@@ -136,25 +160,10 @@ static void *remove_old(void *arg)
  * its switch. Without a thread, pubdir_commit removes them as before. */
 static void start_removal(struct pubdir *p)
 {
-    char path[PATH_CAP], live[PATH_CAP];
-    struct dirent *de;
-    DIR *d;
+    char live[PATH_CAP];
 
     live_target(p->outdir, live, sizeof(live));
-    snprintf(path, sizeof(path), "%s/.pub", p->outdir);
-    if ((d = opendir(path)) == NULL)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        if (strncmp(de->d_name, "pub.", 4) != 0)
-            continue;
-        snprintf(path, sizeof(path), ".pub/%s", de->d_name);
-        if (strcmp(path, live) == 0)
-            continue;
-        p->old = xrealloc(p->old, (p->nold + 1) * sizeof(*p->old));
-        snprintf(path, sizeof(path), "%s/.pub/%s", p->outdir, de->d_name);
-        p->old[p->nold++] = xstrdup(path);
-    }
-    closedir(d);
+    list_old(p, live, NULL);
     if (p->nold)
         p->removing = pthread_create(&p->remover, NULL, remove_old, p) == 0;
 }
@@ -361,20 +370,11 @@ enum pubdir_rc pubdir_commit(struct pubdir *p)
         closedir(d);
     fsync_path(p->outdir, true);
     /* Keep the previous publication (a reader may have resolved current/
-     * just before the switch); remove the older ones. */
-    if ((d = opendir(pubs)) != NULL) {
-        while ((de = readdir(d)) != NULL) {
-            char path[PATH_CAP];
-            if (strncmp(de->d_name, "pub.", 4) != 0)
-                continue;
-            snprintf(path, sizeof(path), ".pub/%s", de->d_name);
-            if (strcmp(path, rel) == 0 || strcmp(path, prev) == 0)
-                continue;
-            snprintf(path, sizeof(path), "%s/.pub/%s", p->outdir, de->d_name);
-            rm_tree(path);
-        }
-        closedir(d);
-    }
+     * just before the switch); remove the older ones (none, unless the
+     * remover could not start). */
+    list_old(p, rel, prev);
+    remove_old(p);
+    end_removal(p);
     free(p->outdir);
     free(p);
     return rc;
