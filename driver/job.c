@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <omp.h>
 #include "job.h"
 #include "pubdir.h"
 #include "abuse.h"
@@ -477,7 +478,7 @@ static int publish_listings(struct job *j)
                               .contacts = j->contacts };
     struct publish_opts pub = { .force = o->force, .verbose = o->verbose,
                                 .post_publish = o->post_publish, .now = j->now,
-                                .run_all = run_all_omp };
+                                .run_all = run_all_omp, .parallel = omp_get_max_threads() > 1 };
     struct publish_result pr;
     struct abuse_job aj;
     bool abuse = j->contacts && j->policy.abuse.from[0];

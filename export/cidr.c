@@ -3,6 +3,7 @@
 #include <string.h>
 #include "cidr.h"
 #include "hugemem.h"
+#include "msg.h"
 #include "xalloc.h"
 
 typedef unsigned __int128 u128;
@@ -70,6 +71,7 @@ struct input {
     cidr_get_fn *get;           /* ... or this */
     void *ctx;
     int family;
+    bool sorted;                /* in address order: read once, as it comes */
 };
 
 /* The i-th prefix of an array of records that start with one. */
@@ -180,35 +182,19 @@ static void emit_minus(u128 lo, u128 hi, unsigned len, const struct range *b, si
     emit_range(lo, hi, family, emit, ctx);
 }
 
-/* Is the input in address order? */
-static bool in_order(const struct input *in)
-{
-    struct ipprefix prev, p;
-    bool have = false;
-
-    for (size_t i = 0; i < in->n; i++) {
-        if (!input_at(in, i, &p))
-            continue;
-        if (have && memcmp(prev.addr.b, p.addr.b, in->family == 4 ? 4 : 16) > 0)
-            return false;
-        prev = p;
-        have = true;
-    }
-    return true;
-}
-
 static void minimal(const struct input *in, const struct ipprefix *ex, size_t nex,
                     cidr_emit_fn *emit, void *ctx)
 {
     size_t nb, j = 0;
     int family = in->family;
-    struct input exin = { ex, sizeof(*ex), nex, NULL, NULL, NULL, family };
+    struct input exin = { ex, sizeof(*ex), nex, NULL, NULL, NULL, family, false };
     struct range *b = ranges(&exin, &nb);
     struct ipprefix p;
 
-    if (in_order(in)) {
-        /* The usual case (the listings are sorted): merge as we go, with
-         * no copy of the input as ranges. */
+    if (in->sorted) {
+        /* Merged as they come, with no copy of the input as ranges. A
+         * record that starts before the range being merged would need
+         * one emitted already: the caller's order was wrong. */
         struct range cur = { 0, 0 };
         bool have = false;
         unsigned len = 0;       /* cur is one input prefix of this length */
@@ -218,6 +204,8 @@ static void minimal(const struct input *in, const struct ipprefix *ex, size_t ne
             struct range r = to_range(&p);
             if (have) {
                 u128 hi = cur.hi;
+                if (r.lo < cur.lo)
+                    msg_panic("cidr: records out of address order");
                 if (absorb(&cur, r)) {
                     if (cur.hi != hi)
                         len = 0;        /* grown past the prefix */
@@ -241,11 +229,11 @@ static void minimal(const struct input *in, const struct ipprefix *ex, size_t ne
     free(b);
 }
 
-void cidr_minimal_each(const void *in, size_t stride, size_t nin, cidr_keep_fn *keep,
-                       const struct ipprefix *ex, size_t nex, int family,
+void cidr_minimal_each(const void *in, size_t stride, size_t nin, bool sorted,
+                       cidr_keep_fn *keep, const struct ipprefix *ex, size_t nex, int family,
                        cidr_emit_fn *emit, void *ctx)
 {
-    struct input i = { in, stride, nin, keep, NULL, ctx, family };
+    struct input i = { in, stride, nin, keep, NULL, ctx, family, sorted };
 
     minimal(&i, ex, nex, emit, ctx);
 }
@@ -253,7 +241,7 @@ void cidr_minimal_each(const void *in, size_t stride, size_t nin, cidr_keep_fn *
 void cidr_minimal_get(cidr_get_fn *get, size_t nin, const struct ipprefix *ex, size_t nex,
                       int family, cidr_emit_fn *emit, void *ctx)
 {
-    struct input i = { NULL, 0, nin, NULL, get, ctx, family };
+    struct input i = { NULL, 0, nin, NULL, get, ctx, family, true };
 
     minimal(&i, ex, nex, emit, ctx);
 }
@@ -266,5 +254,5 @@ static void add_to_list(const struct ipprefix *p, void *ctx)
 void cidr_minimal(const struct ipprefix *in, size_t nin, const struct ipprefix *ex,
                   size_t nex, int family, struct cidr_list *out)
 {
-    cidr_minimal_each(in, sizeof(*in), nin, NULL, ex, nex, family, add_to_list, out);
+    cidr_minimal_each(in, sizeof(*in), nin, false, NULL, ex, nex, family, add_to_list, out);
 }

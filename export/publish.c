@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,40 +137,99 @@ static void write_summary(struct outbuf *o, const struct summary_ctx *s)
 struct output {
     const char *name;
     void (*write)(struct outbuf *o, const struct export_ctx *x);
+    bool zone;                  /* reads x->z: waits for the zone entries */
 };
 
 static const struct output outputs[] = {
-    { "bl.rbldnsd", zone_rbldnsd_write4 },
-    { "bl6.rbldnsd", zone_rbldnsd_write6 },
-    { "bl.zone", zone_bind_write },
-    { "fw.nft", fw_nft_write },
-    { "fw.ipset", fw_ipset_write },
-    { "listings.csv", listings_csv_write },
-    { "networks.csv", networks_csv_write },
-    { "asn.csv", asn_csv_write },
-    { "postfix/client_access.cidr", postfix_map_client_write },
-    { "postfix/postscreen_access.cidr", postfix_map_postscreen_write },
+    { "bl.rbldnsd", zone_rbldnsd_write4, true },
+    { "bl6.rbldnsd", zone_rbldnsd_write6, true },
+    { "bl.zone", zone_bind_write, true },
+    { "fw.nft", fw_nft_write, true },
+    { "fw.ipset", fw_ipset_write, true },
+    { "listings.csv", listings_csv_write, false },
+    { "networks.csv", networks_csv_write, false },
+    { "asn.csv", asn_csv_write, false },
+    { "postfix/client_access.cidr", postfix_map_client_write, true },
+    { "postfix/postscreen_access.cidr", postfix_map_postscreen_write, true },
 };
 enum { N_OUT = sizeof(outputs) / sizeof(outputs[0]) };
+
+/* The zone entries (zonedata_build): with several threads, built on one
+ * of their own beside the diff and the writers that do not read them,
+ * which otherwise left a core idle for as long as they took; the writers
+ * that read them wait for them. */
+struct zonejob {
+    struct zonedata *z;
+    const struct listings *l;
+    struct cidrset *allow;
+    unsigned fw_causes;
+    bool threaded;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+};
+
+static void *zonejob_main(void *arg)
+{
+    struct zonejob *j = arg;
+
+    zonedata_build(j->z, j->l, j->allow, j->fw_causes);
+    pthread_mutex_lock(&j->mu);
+    j->done = true;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+static void zonejob_start(struct zonejob *j, bool parallel)
+{
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    j->done = false;
+    j->threaded = parallel && pthread_create(&j->th, NULL, zonejob_main, j) == 0;
+    if (!j->threaded)
+        zonejob_main(j);
+}
+
+/* Returns when the entries are complete. */
+static void zonejob_wait(struct zonejob *j)
+{
+    pthread_mutex_lock(&j->mu);
+    while (!j->done)
+        pthread_cond_wait(&j->cv, &j->mu);
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void zonejob_end(struct zonejob *j)
+{
+    if (j->threaded)
+        pthread_join(j->th, NULL);
+    j->threaded = false;
+    pthread_cond_destroy(&j->cv);
+    pthread_mutex_destroy(&j->mu);
+}
 
 struct writers {
     struct afile **af;
     const struct export_ctx *x;
     const struct summary_ctx *sc;
     const struct publish_result *r;
+    struct zonejob *zj;
     bool ok[N_OUT + 2];
 };
 
 static void write_dashboard(struct outbuf *o, const struct export_ctx *x,
                             const struct publish_result *r, const struct pubdiff *d);
 
-/* Writes and finishes output number k of the run order: the biggest
- * writers first, so a parallel runner balances its threads. N_OUT is
- * summary.json, N_OUT + 1 report.html (when it is written here: its
- * afile is not NULL). */
+/* Writes and finishes output number k of the run order: those that do
+ * not read the zone entries first, then the biggest first, so a parallel
+ * runner balances its threads. N_OUT is summary.json (it counts the
+ * entries), N_OUT + 1 report.html (when it is written here: its afile is
+ * not NULL). */
 static void write_one(size_t k, void *ctx)
 {
-    static const unsigned char order[] = { 5, 2, 8, 9, N_OUT + 1, 6, N_OUT, 4, 3, 0, 1, 7 };
+    static const unsigned char order[] = { 5, N_OUT + 1, 6, 7, 2, N_OUT, 9, 8, 4, 3, 0, 1 };
     _Static_assert(sizeof(order) == N_OUT + 2, "one entry per output, summary and report");
     struct writers *w = ctx;
     size_t i = order[k];
@@ -178,6 +238,8 @@ static void write_one(size_t k, void *ctx)
         w->ok[i] = true;
         return;
     }
+    if (i == N_OUT || (i < N_OUT && outputs[i].zone))
+        zonejob_wait(w->zj);
     if (i < N_OUT)
         outputs[i].write(afile_out(w->af[i]), w->x);
     else if (i == N_OUT)
@@ -185,30 +247,6 @@ static void write_one(size_t k, void *ctx)
     else
         write_dashboard(afile_out(w->af[i]), w->x, w->r, w->sc->d);
     w->ok[i] = afile_finish_flushing(w->af[i]);
-}
-
-/* Before anything is written: the diff (task 0) and the zone entries
- * (task 1), independent of each other. */
-struct prepare {
-    struct pubdiff *d;
-    struct zonedata *z;
-    const char *outdir;
-    const struct listings *l;
-    struct cidrset *allow;
-    unsigned fw_causes;
-    bool had_previous;
-};
-
-static void prepare_one(size_t k, void *ctx)
-{
-    struct prepare *p = ctx;
-
-    if (k == 0) {
-        p->had_previous = pubdiff_read_previous(p->d, p->outdir);
-        pubdiff_compute(p->d, p->l);
-    } else {
-        zonedata_merge(p->z, p->l, p->allow, p->fw_causes);
-    }
 }
 
 /* The serial of the previous bl.zone, 0 if none. */
@@ -367,32 +405,23 @@ static bool valve_trips(const struct pubdiff *d, const struct policy *p)
     return false;
 }
 
-/* The diff against the live publication and the zone entries (built at
- * once: both need only the listings), and the safety valve: EXIT_OK to
- * go on, or EXIT_VALVE with z freed. */
-static int prepare(const char *outdir, const struct export_ctx *x, struct cidrset *allow,
-                   const struct publish_opts *o, struct publish_result *r,
-                   struct pubdiff *d, struct zonedata *z)
+/* The zone entries started (zj), the diff against the live publication,
+ * and the safety valve: EXIT_OK to go on, or EXIT_VALVE with the entries
+ * finished and freed. */
+static int prepare(const char *outdir, const struct export_ctx *x, const struct publish_opts *o,
+                   struct publish_result *r, struct pubdiff *d, struct zonejob *zj)
 {
-    struct prepare pr = { d, z, outdir, x->l, allow, x->p->fw_causes, false };
-
-    if (o->run_all) {
-        o->run_all(2, prepare_one, &pr);
-        o->run_all(ZONEDATA_TASKS, zonedata_task, z);
-    } else {
-        for (size_t i = 0; i < 2; i++)
-            prepare_one(i, &pr);
-        for (size_t k = 0; k < ZONEDATA_TASKS; k++)
-            zonedata_task(k, z);
-    }
-    r->had_previous = pr.had_previous;
+    zonejob_start(zj, o->parallel);
+    r->had_previous = pubdiff_read_previous(d, outdir);
+    pubdiff_compute(d, x->l);
     r->previous = d->prev, r->added = d->added.n, r->removed = d->removed.n, r->kept = d->kept;
     print_diff(d, x->l, o->verbose);
     if (!valve_trips(d, x->p))
         return EXIT_OK;
     if (!o->force) {
         msg_warn("%s: nothing replaced; rerun with --force to publish anyway", outdir);
-        zonedata_free(z);
+        zonejob_end(zj);
+        zonedata_free(zj->z);
         return EXIT_VALVE;
     }
     msg_warn("--force: publishing anyway");
@@ -422,7 +451,8 @@ static void write_dashboard(struct outbuf *o, const struct export_ctx *x,
  * publication is complete, false (all temporaries gone) otherwise or
  * when a signal came meanwhile. */
 static bool stage(struct pubdir *pd, const struct export_ctx *x, const struct summary_ctx *sc,
-                  const struct publish_opts *o, struct publish_result *r, struct pubdiff *d)
+                  const struct publish_opts *o, struct publish_result *r, struct pubdiff *d,
+                  struct zonejob *zj)
 {
     struct afile *af[N_OUT + 2 + PUBLISH_EXTRAS] = { 0 };
     /* Without the customer reports (which write it with their section),
@@ -440,7 +470,7 @@ static bool stage(struct pubdir *pd, const struct export_ctx *x, const struct su
     if (ok && dashboard)
         ok = (af[N_OUT + 1] = afile_open(pubdir_path(pd), "report.html", 0644)) != NULL;
     if (ok) {
-        struct writers w = { af, x, sc, r, { false } };
+        struct writers w = { af, x, sc, r, zj, { false } };
         if (o->run_all)
             o->run_all(N_OUT + 2, write_one, &w);
         else
@@ -495,12 +525,13 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
 {
     struct pubdiff d = { 0 };
     struct zonedata z;
+    struct zonejob zj = { .z = &z, .l = x->l, .allow = allow, .fw_causes = x->p->fw_causes };
     int status;
 
     memset(r, 0, sizeof(*r));
     r->hook_status = -1;
     remove_stale_temporaries(outdir);
-    if ((status = prepare(outdir, x, allow, o, r, &d, &z)) != EXIT_OK)
+    if ((status = prepare(outdir, x, o, r, &d, &zj)) != EXIT_OK)
         goto out;
     uint32_t serial = (uint32_t)o->now, prev = previous_serial(outdir);
     if (prev && (int32_t)(serial - prev) <= 0)
@@ -513,7 +544,8 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
      * in at once (pubdir.h): whatever happens, old or new, never a mix. */
     afile_hold_signals();
     struct pubdir *pd = pubdir_begin(outdir);
-    bool ok = stage(pd, x, &sc, o, r, &d);
+    bool ok = stage(pd, x, &sc, o, r, &d, &zj);
+    zonejob_end(&zj);
     zonedata_free(&z);
     x->z = NULL;
     enum pubdir_rc rc = switch_in(outdir, pd, ok, o);

@@ -1,5 +1,6 @@
 /* From listings to the entries every zone and set file shares; see zonedata.h. */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "zonedata.h"
@@ -96,22 +97,45 @@ static void put(const struct ipprefix *p, void *ctx)
     z_emit(m, &e, true);
 }
 
+/* Where the listings' IPv6 entries start, when they are in prefix order
+ * (as listings_sort leaves them; checked once here for the covers of all
+ * causes), else SIZE_MAX. */
+static size_t sorted_v6_start(const struct listings *l)
+{
+    size_t v6 = l->n;
+
+    for (size_t i = 1; i < l->n; i++)
+        if (ipprefix_cmp(&l->v[i - 1].pfx, &l->v[i].pfx) > 0)
+            return SIZE_MAX;
+    while (v6 > 0 && l->v[v6 - 1].pfx.addr.family == 6)
+        v6--;
+    return v6;
+}
+
 /* Merges the prefixes of cause with old[0..nold) (sorted) into out, or
  * into z when out is NULL, and returns their count. out may be the same
  * array as old, ending where old ends, if it has room for all of cause's
  * listings before old: a cause adds at most one entry per listing, so
- * writes never overtake reads. */
-static size_t merge_cause(struct zonedata *z, const struct listings *l, struct cidrset *allow,
-                          enum cause cause, const struct zone_entry *old, size_t nold,
-                          struct zone_entry *out)
+ * writes never overtake reads. v6: sorted_v6_start(l). */
+static size_t merge_cause(struct zonedata *z, const struct listings *l, size_t v6,
+                          struct cidrset *allow, enum cause cause,
+                          const struct zone_entry *old, size_t nold, struct zone_entry *out)
 {
     struct merge m = { old, nold, 0, out, 0, 0, cause, allow, out ? NULL : z, l, 0 };
-    /* The records are read through their prefixes, sizeof(*l->v) apart. */
-    const void *pfx0 = l->n ? (const void *)&l->v[0].pfx : NULL;
 
-    /* IPv4 sorts first: one family after the other is prefix order. */
-    for (int fam = 4; fam <= 6; fam += 2)
-        cidr_minimal_each(pfx0, sizeof(*l->v), l->n, of_cause, NULL, 0, fam, put, &m);
+    /* IPv4 sorts first: one family after the other is prefix order. The
+     * records are read through their prefixes, sizeof(*l->v) apart; in
+     * order, each family's are a run of their own. */
+    for (int fam = 4; fam <= 6; fam += 2) {
+        size_t lo = 0, n = l->n;
+        if (v6 != SIZE_MAX) {
+            lo = fam == 4 ? 0 : v6;
+            n = fam == 4 ? v6 : l->n - v6;
+        }
+        if (n)
+            cidr_minimal_each(&l->v[lo].pfx, sizeof(*l->v), n, v6 != SIZE_MAX, of_cause,
+                              NULL, 0, fam, put, &m);
+    }
     while (m.i < m.nold)
         z_emit(&m, &m.old[m.i++], false);
     z->dropped += m.dropped;
@@ -172,29 +196,23 @@ static void count_one(const struct ipprefix *p, void *ctx)
     ++*(size_t *)ctx;
 }
 
-void zonedata_task(size_t k, void *zd)
-{
-    struct zonedata *z = zd;
-
-    if (k == 0)
-        exclusions(z, &z->allowed);
-    else
-        zonedata_fw_each(z, k == 1 ? 4 : 6, count_one, k == 1 ? &z->nfw4 : &z->nfw6);
-}
+static void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset *allow,
+                           unsigned fw_causes);
 
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow,
                     unsigned fw_causes)
 {
     zonedata_merge(z, l, allow, fw_causes);
-    for (size_t k = 0; k < ZONEDATA_TASKS; k++)
-        zonedata_task(k, z);
+    exclusions(z, &z->allowed);
+    zonedata_fw_each(z, 4, count_one, &z->nfw4);
+    zonedata_fw_each(z, 6, count_one, &z->nfw6);
 }
 
-void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset *allow,
-                    unsigned fw_causes)
+static void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset *allow,
+                           unsigned fw_causes)
 {
     struct cidr_list allowed = { 0 };
-    size_t count[CAUSE__COUNT] = { 0 }, big = 0, nsmall = 0, ns = 0;
+    size_t count[CAUSE__COUNT] = { 0 }, big = 0, nsmall = 0, ns = 0, v6 = sorted_v6_start(l);
 
     memset(z, 0, sizeof(*z));
     z->l = l;
@@ -219,11 +237,11 @@ void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset
     for (size_t c = 0; c < NCAUSE; c++)
         if (c != big) {
             struct zone_entry *old = memmove(small + nsmall - ns, small, ns * sizeof(*small));
-            ns = merge_cause(z, l, allow, priority[c], old, ns, small);
+            ns = merge_cause(z, l, v6, allow, priority[c], old, ns, small);
         }
     /* A cause has no more entries than listings: reserved, not grown. */
     z->ref = hugemem_grow(NULL, &z->cap, l->n + 1, sizeof(*z->ref));
-    z->n = merge_cause(z, l, allow, priority[big], small, ns, NULL);
+    z->n = merge_cause(z, l, v6, allow, priority[big], small, ns, NULL);
     free(small);
     while (z->n4 < z->n && zonedata_at(z, z->n4).pfx.addr.family == 4)
         z->n4++;

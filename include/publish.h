@@ -53,6 +53,9 @@ struct publish_opts {
      * threads: the top layer passes an OpenMP loop, NULL runs them in
      * turn. The file writers go through it. */
     void (*run_all)(size_t n, void (*fn)(size_t i, void *ctx), void *ctx);
+    /* run_all uses several threads: the zone entries are then built on a
+     * thread of their own beside the diff and the first writers. */
+    bool parallel;
 };
 
 struct publish_result {

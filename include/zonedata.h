@@ -86,14 +86,9 @@ static inline struct zone_entry zonedata_at(const struct zonedata *z, size_t i)
  * one with most listings. */
 void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow,
                     unsigned fw_causes);
-/* zonedata_build in steps: the entries, then zonedata_task(k, z) for
- * every k < ZONEDATA_TASKS, in any order or at once: the exclusions, and
- * the firewall sets counted per family (they are as long as the listing:
- * counted here, made again by each writer that wants them, not kept). */
-enum { ZONEDATA_TASKS = 3 };
-void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset *allow,
-                    unsigned fw_causes);
-void zonedata_task(size_t k, void *z);
+/* Besides the entries, zonedata_build makes the exclusions and counts the
+ * firewall sets per family (they are as long as the listing: counted
+ * there, made again by each writer that wants them, not kept). */
 /* Of two causes (enum cause) listed for one prefix, the one it is
  * published for: spam, auth, dynamic, then net. */
 uint8_t zonedata_winner(uint8_t a, uint8_t b);
