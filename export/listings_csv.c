@@ -7,7 +7,8 @@
 
 /* Rows come in address order, so their dates repeat: the date part is
  * formatted once per day (by tstamp_format, for the same text) and the
- * time of day by hand. */
+ * time of day by hand. One per column: a row's expiry is days after its
+ * evidence, and one cache for all three was refilled twice a row. */
 struct day_text {
     int64_t day;
     size_t n;                   /* 0: nothing cached */
@@ -49,7 +50,7 @@ static void put_time(struct outbuf *o, int64_t t, struct day_text *dt)
 void listings_csv_write(struct outbuf *o, const struct export_ctx *r)
 {
     const struct listings *l = r->l;
-    struct day_text dt = { 0, 0, { 0 } };
+    struct day_text dt[3] = { { 0, 0, { 0 } } };
 
     outbuf_puts(o, "address,cause,code,score,bar,auth_score");
     for (int k = 0; k < AC__COUNT; k++) {
@@ -102,9 +103,9 @@ void listings_csv_write(struct outbuf *o, const struct export_ctx *r)
         outbuf_putc(o, ',');
         if (org)
             esc_csv(o, org, strlen(org));
-        put_time(o, m.first, &dt);
-        put_time(o, m.last, &dt);
-        put_time(o, m.expires, &dt);
+        put_time(o, m.first, &dt[0]);
+        put_time(o, m.last, &dt[1]);
+        put_time(o, m.expires, &dt[2]);
         /* Where the entry comes from: today's evidence, the network rule,
          * the denylist, or the state file (no new evidence). */
         outbuf_putc(o, ',');

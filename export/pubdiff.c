@@ -35,12 +35,15 @@ static struct pubdiff_key key_of(const struct ipprefix *p, unsigned cause)
     return k;
 }
 
+/* policy_cause_name writes "none" for a cause out of range. */
+static unsigned cause_of(const struct listing *e)
+{
+    return (unsigned)e->d.cause < CAUSE__COUNT ? (unsigned)e->d.cause : CAUSE_NONE;
+}
+
 static struct pubdiff_key key_of_listing(const struct listing *e)
 {
-    /* policy_cause_name writes "none" for a cause out of range. */
-    unsigned c = (unsigned)e->d.cause < CAUSE__COUNT ? (unsigned)e->d.cause : CAUSE_NONE;
-
-    return key_of(&e->pfx, c);
+    return key_of(&e->pfx, cause_of(e));
 }
 
 /* Prefix order as listings_sort has it: address, then length. */
@@ -120,7 +123,18 @@ static bool key_parse(const char *p, size_t n, struct pubdiff_key *k)
     return true;
 }
 
-/* The text of k, "prefix,cause", in b; returns its length. */
+/* The text of p and cause, "prefix,cause", in b; returns its length. */
+static size_t text_of(const struct ipprefix *p, unsigned cause, char b[PUBDIFF_TEXT_MAX])
+{
+    size_t n = ipprefix_text(p, b);
+    const char *name = policy_cause_name((enum cause)cause);
+    size_t nn = strlen(name);
+    b[n++] = ',';
+    memcpy(b + n, name, nn);    /* names are a few letters */
+    return n + nn;
+}
+
+/* The text of k. */
 static size_t text_key(const struct pubdiff_key *k, char b[PUBDIFF_TEXT_MAX])
 {
     struct ipprefix p;
@@ -130,12 +144,7 @@ static size_t text_key(const struct pubdiff_key *k, char b[PUBDIFF_TEXT_MAX])
     p.len = k->len;
     for (int i = 0; i < 16; i++)
         p.addr.b[i] = (uint8_t)(k->w[i / 4] >> (24 - 8 * (i % 4)));
-    size_t n = ipprefix_text(&p, b);
-    const char *name = policy_cause_name((enum cause)k->cause);
-    size_t nn = strlen(name);
-    b[n++] = ',';
-    memcpy(b + n, name, nn);    /* names are a few letters */
-    return n + nn;
+    return text_of(&p, k->cause, b);
 }
 
 /* Appends p[0..n) and a NUL to the junk text, and where it starts. */
@@ -488,9 +497,11 @@ done:
 struct span pubdiff_added_text(const struct pubdiff *d, const struct listings *l, size_t i,
                                char buf[PUBDIFF_TEXT_MAX])
 {
-    struct pubdiff_key k = key_of_listing(&l->v[d->added.v ? d->added.v[i] : i]);
+    const struct listing *e = &l->v[d->added.v ? d->added.v[i] : i];
 
-    return span_make(buf, text_key(&k, buf));
+    /* The key's text, made from the listing itself (its prefix is the
+     * key's): no round trip through the key's words. */
+    return span_make(buf, text_of(&e->pfx, cause_of(e), buf));
 }
 
 struct span pubdiff_removed_text(const struct pubdiff *d, size_t i, char buf[PUBDIFF_TEXT_MAX])

@@ -174,18 +174,22 @@ static void fill_nonterminals(struct owner_walk walk, struct owners *fill)
             family = w->pfx.addr.family;
         }
 #define NET_AT(l) ((l) == 0 ? (u128)0 : key >> (bits - (l) * step))
-        for (unsigned l = 1; l < top; l++) {
+        /* One look per level, top down: below is the deepest level above
+         * w whose owner covers it (one there already, or a fill made on
+         * the way down), whose answer a level that has none repeats. */
+        int below = -1;
+        for (unsigned l = 0; l < top; l++) {
             u128 net = NET_AT(l);
-            if (lv[l].have && lv[l].net == net)
+            if (lv[l].have && lv[l].net == net) {
+                below = (int)l;
                 continue;
-            int c = (int)l - 1;
-            while (c >= 0 && !(lv[c].have && lv[c].net == NET_AT((unsigned)c)))
-                c--;
-            if (c < 0)
+            }
+            if (l == 0 || below < 0)
                 continue;
             struct ipprefix b = { ipaddr_mask(&w->pfx.addr, l * step), (uint8_t)(l * step) };
-            add(fill, &b, lv[c].cause);
-            lv[l] = (struct level){ true, lv[c].cause, net };
+            add(fill, &b, lv[below].cause);
+            lv[l] = (struct level){ true, lv[below].cause, net };
+            below = (int)l;
         }
         lv[top] = (struct level){ true, w->cause, NET_AT(top) };
 #undef NET_AT
