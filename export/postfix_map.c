@@ -57,14 +57,12 @@ static void has_length(struct lengths *h, const struct ipprefix *p)
 /* The lines of a map in cmp_line's order without a sorted copy of the
  * zone: z->e is in prefix order, so its entries of one family and length
  * come in address order; they are taken a length at a time, longest
- * first, merged with the holes (h, sorted by cmp_line, usually few). In
- * the postscreen map, whether an entry sits inside another one is kept
- * on a stack as the walk goes: prefixes nest or are disjoint, so the
- * entries open at a point form a chain. */
+ * first, merged with the holes (h, sorted by cmp_line, usually few). */
 struct map_walk {
     struct outbuf *o;
     const struct export_ctx *x;
     bool postscreen;
+    const uint64_t *inside;     /* postscreen: a bit per entry (insides) */
     const struct line *h;
     size_t nh, ih;
 };
@@ -95,45 +93,31 @@ static void put_line(struct map_walk *w, const struct line *l)
 }
 
 /* The entries' lines of family (from e[lo..hi)) and length len, merged
- * with the holes of that group; counts them into *n when o is NULL. */
-static void put_group(struct map_walk *w, size_t lo, size_t hi, int family, unsigned len,
-                      size_t *n)
+ * with the holes of that group. */
+static void put_group(struct map_walk *w, size_t lo, size_t hi, int family, unsigned len)
 {
     const struct zonedata *z = w->x->z;
-    struct ipprefix stack[129];
-    size_t sp = 0;
 
     for (size_t i = lo; i < hi; i++) {
         struct zone_entry e = zonedata_at(z, i);
-        bool inside = false;
-        if (w->postscreen) {
-            while (sp && !ipprefix_contains(&stack[sp - 1], &e.pfx.addr))
-                sp--;
-            inside = sp > 0;
-            if (sp < sizeof(stack) / sizeof(stack[0]))
-                stack[sp++] = e.pfx;
-        }
         if (e.pfx.len != len)
             continue;
+        bool inside = w->inside && (w->inside[i / 64] >> (i % 64) & 1);
         int kind = kind_of(&e, w->postscreen, inside);
         if (kind < 0)
             continue;
         struct line l = { e.pfx, (uint8_t)kind };
-        if (n) {
-            ++*n;
-            continue;
-        }
         while (w->ih < w->nh && cmp_line(&w->h[w->ih], &l) < 0)
             put_line(w, &w->h[w->ih++]);
         put_line(w, &l);
     }
-    while (!n && w->ih < w->nh && w->h[w->ih].pfx.addr.family == family
+    while (w->ih < w->nh && w->h[w->ih].pfx.addr.family == family
            && w->h[w->ih].pfx.len == len)
         put_line(w, &w->h[w->ih++]);
 }
 
-/* Every entry's line (and the holes among them), or their count into *n. */
-static void put_entries(struct map_walk *w, const struct lengths *has, size_t *n)
+/* Every entry's line (and the holes among them). */
+static void put_entries(struct map_walk *w, const struct lengths *has)
 {
     const struct zonedata *z = w->x->z;
     size_t v6 = z->n4;
@@ -141,8 +125,32 @@ static void put_entries(struct map_walk *w, const struct lengths *has, size_t *n
     for (int f = 0; f < 2; f++) {
         for (int len = f ? 128 : 32; len >= 0; len--)
             if (has[f].bit[len / 64] >> (len % 64) & 1)
-                put_group(w, f ? v6 : 0, f ? z->n : v6, f ? 6 : 4, (unsigned)len, n);
+                put_group(w, f ? v6 : 0, f ? z->n : v6, f ? 6 : 4, (unsigned)len);
     }
+}
+
+/* Postscreen: which entries sit inside another, a bit each, in one walk
+ * for all the passes by length (prefixes nest or are disjoint, so the
+ * entries open at a point form a chain, kept on a stack), and how many
+ * lines the entries make, into *lines. */
+static uint64_t *insides(const struct zonedata *z, size_t *lines)
+{
+    uint64_t *bits = xcalloc(z->n / 64 + 1, sizeof(*bits));
+    struct ipprefix stack[129];
+    size_t sp = 0;
+
+    for (size_t i = 0; i < z->n; i++) {
+        struct zone_entry e = zonedata_at(z, i);
+        while (sp && !ipprefix_contains(&stack[sp - 1], &e.pfx.addr))
+            sp--;
+        bool inside = sp > 0;
+        if (sp < sizeof(stack) / sizeof(stack[0]))
+            stack[sp++] = e.pfx;
+        if (inside)
+            bits[i / 64] |= UINT64_C(1) << (i % 64);
+        *lines += kind_of(&e, true, inside) >= 0;
+    }
+    return bits;
 }
 
 /* The holes, sorted by cmp_line (a copy: they are few). */
@@ -160,7 +168,7 @@ void postfix_map_client_write(struct outbuf *o, const struct export_ctx *x)
 {
     const struct zonedata *z = x->z;
     struct lengths has[2] = { { { 0 } }, { { 0 } } };
-    struct map_walk w = { o, x, false, holes(z->excl.v, z->excl.n), z->excl.n, 0 };
+    struct map_walk w = { o, x, false, NULL, holes(z->excl.v, z->excl.n), z->excl.n, 0 };
 
     for (size_t i = 0; i < z->n; i++) {
         struct zone_entry e = zonedata_at(z, i);
@@ -169,7 +177,7 @@ void postfix_map_client_write(struct outbuf *o, const struct export_ctx *x)
     for (size_t i = 0; i < z->excl.n; i++)
         has_length(has, &z->excl.v[i]);
     header(o, "use with check_client_access cidr:/PATH/client_access.cidr", z->n + z->excl.n);
-    put_entries(&w, has, NULL);
+    put_entries(&w, has);
     free((void *)w.h);
 }
 
@@ -178,19 +186,20 @@ void postfix_map_postscreen_write(struct outbuf *o, const struct export_ctx *x)
     const struct zonedata *z = x->z;
     struct lengths has[2] = { { { 0 } }, { { 0 } } };
     struct line *h = holes(z->allowed.v, z->allowed.n);
-    struct map_walk w = { o, x, true, NULL, 0, 0 };
     size_t n = z->allowed.n;
+    uint64_t *inside = insides(z, &n);
+    struct map_walk w = { o, x, true, inside, NULL, 0, 0 };
 
     for (size_t i = 0; i < z->n; i++) {
         struct zone_entry e = zonedata_at(z, i);
         has_length(has, &e.pfx);
     }
-    put_entries(&w, has, &n);
     header(o, "use with postscreen_access_list = permit_mynetworks, "
            "cidr:/PATH/postscreen_access.cidr", n);
     /* The allowlist first, all of it, then the entries. */
     for (size_t i = 0; i < z->allowed.n; i++)
         put_line(&w, &h[i]);
-    put_entries(&w, has, NULL);
+    put_entries(&w, has);
+    free(inside);
     free(h);
 }

@@ -40,7 +40,12 @@ static inline void outbuf_putc(struct outbuf *o, char c)
     else
         o->buf[o->len++] = c;
 }
-void outbuf_puts(struct outbuf *o, const char *s);
+/* Inline: most strings are literals, whose length and copy the compiler
+ * then knows. */
+static inline void outbuf_puts(struct outbuf *o, const char *s)
+{
+    outbuf_write(o, s, strlen(s));
+}
 void outbuf_printf(struct outbuf *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void outbuf_u64(struct outbuf *o, uint64_t v);

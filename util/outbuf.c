@@ -72,11 +72,6 @@ void outbuf_write_slow(struct outbuf *o, const void *p, size_t n)
     }
 }
 
-void outbuf_puts(struct outbuf *o, const char *s)
-{
-    outbuf_write(o, s, strlen(s));
-}
-
 void outbuf_printf(struct outbuf *o, const char *fmt, ...)
 {
     char tmp[1024];
