@@ -359,8 +359,6 @@ static void changes(struct outbuf *o, const struct custview_listing *s)
 static void held(struct outbuf *o, const struct custview_listing *s)
 {
     const struct listings *l = s->l;
-    struct netagg_iter it = { 0, 0 };
-    struct net_stats ns;
     char ip[IPPREFIX_STRLEN];
     size_t k = 0;
 
@@ -369,13 +367,17 @@ static void held(struct outbuf *o, const struct custview_listing *s)
                   "<div class=\"scroll\"><table id=\"held-table\"><tr><th class=\"l\">entry"
                   "</th><th class=\"l\">why not listed</th><th>listed inside / score</th></tr>\n",
                   l->nets_held, l->nallowed);
-    while (k < HELD_SHOWN && listings_net_next(l, &it, &ns))
-        if (ns.status == NET_HELD_ALLOWLIST || ns.status == NET_HELD_GOOD) {
+    /* Only kept networks can be held: those of listed addresses alone
+     * (listings_net_next's others) have no status. */
+    for (size_t i = 0; k < HELD_SHOWN && i < l->nets.nnets; i++) {
+        const struct net_stats *ns = &l->nets.nets[i];
+        if (ns->status == NET_HELD_ALLOWLIST || ns->status == NET_HELD_GOOD) {
             outbuf_printf(o, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%u</td>"
-                          "</tr>\n", ipprefix_format(&ns.pfx, ip),
-                          netagg_status_name(ns.status), ns.ips_listed);
+                          "</tr>\n", ipprefix_format(&ns->pfx, ip),
+                          netagg_status_name(ns->status), ns->ips_listed);
             k++;
         }
+    }
     for (size_t i = 0; i < l->nallowed && i < HELD_SHOWN; i++)
         outbuf_printf(o, "<tr><td class=\"l\">%s</td><td class=\"l\">allowlisted (would be "
                       "%s)</td><td>%g</td></tr>\n", ipprefix_format(&l->allowed[i].pfx, ip),
