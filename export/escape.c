@@ -1,6 +1,9 @@
 /* Output escaping for JSON, CSV and TSV; see escape.h. */
 #include <stdbool.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "escape.h"
 
 size_t esc_utf8_len(const unsigned char *p, size_t n)
@@ -61,23 +64,54 @@ static void hexbyte(struct outbuf *o, const char *prefix, unsigned char c)
 }
 
 /* The length of p's leading run of printable ASCII (from `first` to
- * '~') other than '\\' and the bytes below 64 set in `stop`: most fields
- * (host names, organisations) are one such run, copied as they are
- * instead of walked byte by byte. */
-static inline size_t plain_run(const char *p, size_t n, unsigned first, uint64_t stop,
-                               bool backslash)
+ * '~') other than a, b and c: most fields (host names, organisations) are
+ * one such run, copied as they are instead of walked byte by byte. */
+static inline bool plain(unsigned char x, unsigned first, char a, char b, char c)
+{
+    return x - first <= 0x7eu - first && x != (unsigned char)a && x != (unsigned char)b
+        && x != (unsigned char)c;
+}
+
+#ifdef __SSE2__
+/* Bit i set where p[i] is not plain, for i in [0, 16). */
+static inline unsigned not_plain16(const char *p, unsigned first, char a, char b, char c)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)p);
+    /* Below first, or 0x7f and up: unsigned minimum and maximum. */
+    __m128i bad = _mm_or_si128(
+        _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8((char)(first - 1))), x),
+        _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x7f)), x));
+
+    bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8(a)));
+    bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8(b)));
+    bad = _mm_or_si128(bad, _mm_cmpeq_epi8(x, _mm_set1_epi8(c)));
+    return (unsigned)_mm_movemask_epi8(bad);
+}
+#endif
+
+/* 16 bytes a step where there are 16 (the last step overlapping the one
+ * before), never reading outside p[0, n). */
+static inline size_t plain_run(const char *p, size_t n, unsigned first, char a, char b, char c)
 {
     size_t i = 0;
 
-    for (; i < n; i++) {
-        unsigned c = (unsigned char)p[i];
-        if (c - first > 0x7eu - first || (c < 64 && (stop >> c & 1)) || (backslash && c == '\\'))
-            break;
+#ifdef __SSE2__
+    if (n >= 16) {
+        for (; i + 16 <= n; i += 16) {
+            unsigned m = not_plain16(p + i, first, a, b, c);
+            if (m)
+                return i + (size_t)__builtin_ctz(m);
+        }
+        if (i == n)
+            return n;
+        unsigned m = not_plain16(p + n - 16, first, a, b, c) >> (16 - (n - i));
+        return m ? i + (size_t)__builtin_ctz(m) : n;
     }
+#endif
+    while (i < n && plain((unsigned char)p[i], first, a, b, c))
+        i++;
     return i;
 }
-
-#define BIT(c) ((uint64_t)1 << (c))
 
 /*
  * Walk p, passing safe runs through and calling esc for every byte that is
@@ -148,7 +182,7 @@ static void json_esc(struct outbuf *o, unsigned char c, bool invalid)
 
 void esc_json(struct outbuf *o, const char *p, size_t n)
 {
-    size_t k = plain_run(p, n, 0x20, BIT('"'), true);
+    size_t k = plain_run(p, n, 0x20, '"', '\\', '"');
 
     outbuf_putc(o, '"');
     outbuf_write(o, p, k);
@@ -175,7 +209,7 @@ void esc_csv(struct outbuf *o, const char *p, size_t n)
     /* Neither a formula nor quoted (no ',', '"', '\'', space or line end)
      * nor anything to escape: as it is. */
     if (!formula && n > 0
-        && plain_run(p, n, 0x21, BIT(',') | BIT('"') | BIT('\''), false) == n) {
+        && plain_run(p, n, 0x21, ',', '"', '\'') == n) {
         outbuf_write(o, p, n);
         return;
     }

@@ -107,6 +107,50 @@ static void test_tsv(void **state)
     C(esc_tsv, "\x01\xff", "\\x01\\xff");
 }
 
+/* A special byte at every place of plain text of every length up to 48:
+ * what a scan 16 bytes at a time finds must be what a byte loop finds,
+ * inside a step, across steps and in the overlapping last one. */
+static void test_every_place(void **state)
+{
+    static const struct {
+        esc_fn *fn;
+        char c;
+        const char *lead, *mid, *trail;     /* around the special */
+    } cases[] = {
+        { esc_json, '"', "\"", "\\\"", "\"" },
+        { esc_json, '\\', "\"", "\\\\", "\"" },
+        { esc_json, '\n', "\"", "\\n", "\"" },
+        { esc_json, '\x01', "\"", "\\u0001", "\"" },
+        { esc_json, '\x7f', "\"", "\\u007f", "\"" },
+        { esc_json, '\xff', "\"", "\\\\xff", "\"" },
+        { esc_csv, '"', "\"", "\"\"", "\"" },
+        { esc_csv, ',', "\"", ",", "\"" },
+        { esc_csv, '\'', "\"", "'", "\"" },
+        { esc_csv, ' ', "\"", " ", "\"" },
+        { esc_csv, '\x7f', "", "\\x7f", "" },
+    };
+    char in[64], want[256];
+
+    (void)state;
+    for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++)
+        for (size_t n = 1; n <= 48; n++)
+            for (size_t k = 1; k < n; k++) {
+                memset(in, 'a', n);
+                in[k] = cases[t].c;
+                snprintf(want, sizeof(want), "%s%.*s%s%.*s%s", cases[t].lead, (int)k, in,
+                         cases[t].mid, (int)(n - k - 1), in + k + 1, cases[t].trail);
+                check(cases[t].fn, in, n, want);
+            }
+    /* Plain text of every length is copied as it is. */
+    for (size_t n = 0; n <= 48; n++) {
+        memset(in, 'b', n);
+        snprintf(want, sizeof(want), "\"%.*s\"", (int)n, in);
+        check(esc_json, in, n, want);
+        snprintf(want, sizeof(want), "%.*s", (int)n, in);
+        check(esc_csv, in, n, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_invisible),
+        cmocka_unit_test(test_every_place),
     };
     return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
 }
