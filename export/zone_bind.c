@@ -149,51 +149,61 @@ static u128 addr_int(const struct ipaddr *a)
 /* Repeat covering wildcards below the empty non-terminals that more
  * specific owners create: every label-boundary ancestor of an owner that
  * is no owner itself but lies below one gets the nearest covering
- * owner's answer. One pass in address order: the owners that are
+ * owner's answer. Owners come in address order: the owners that are
  * ancestors of the current one are remembered per label level, and an
- * entry is still an ancestor exactly when its network matches. The new
- * owners go to fill, in order and never equal to one of the walk's: the
- * writer merges the two. */
-static void fill_nonterminals(struct owner_walk walk, struct owners *fill)
-{
-    struct zone_entry cur;
-
+ * entry is still an ancestor exactly when its network matches. Such a
+ * fill sorts after every owner before w and before w itself (an ancestor
+ * of w, shorter), so it is written just before w: no list of them. */
+struct nonterminals {
     struct level {
         bool have;
         enum cause cause;
         u128 net;               /* the address >> host bits at this level */
     } lv[129 / 4 + 1];
-    int family = 0;
+    int family;
+};
 
-    for (const struct zone_entry *w = &cur; walk_next(&walk, &cur);) {
-        unsigned step = step_of(w->pfx.addr.family), bits = max_of(w->pfx.addr.family);
-        unsigned top = w->pfx.len / step;
-        u128 key = addr_int(&w->pfx.addr);
-        if (w->pfx.addr.family != family) {
-            memset(lv, 0, sizeof(lv));
-            family = w->pfx.addr.family;
-        }
-#define NET_AT(l) ((l) == 0 ? (u128)0 : key >> (bits - (l) * step))
-        /* One look per level, top down: below is the deepest level above
-         * w whose owner covers it (one there already, or a fill made on
-         * the way down), whose answer a level that has none repeats. */
-        int below = -1;
-        for (unsigned l = 0; l < top; l++) {
-            u128 net = NET_AT(l);
-            if (lv[l].have && lv[l].net == net) {
-                below = (int)l;
-                continue;
-            }
-            if (l == 0 || below < 0)
-                continue;
-            struct ipprefix b = { ipaddr_mask(&w->pfx.addr, l * step), (uint8_t)(l * step) };
-            add(fill, &b, lv[below].cause);
-            lv[l] = (struct level){ true, lv[below].cause, net };
-            below = (int)l;
-        }
-        lv[top] = (struct level){ true, w->cause, NET_AT(top) };
-#undef NET_AT
+struct fill {
+    struct ipprefix pfx;
+    enum cause cause;
+};
+
+/* The fills owner w needs, into f (shortest first; at most one per
+ * level); returns their count. */
+static size_t fills_before(struct nonterminals *nt, const struct zone_entry *w,
+                           struct fill f[129 / 4 + 1])
+{
+    unsigned step = step_of(w->pfx.addr.family), bits = max_of(w->pfx.addr.family);
+    unsigned top = w->pfx.len / step;
+    u128 key = addr_int(&w->pfx.addr);
+    struct level *lv = nt->lv;
+    size_t n = 0;
+
+    if (w->pfx.addr.family != nt->family) {
+        memset(lv, 0, sizeof(nt->lv));
+        nt->family = w->pfx.addr.family;
     }
+#define NET_AT(l) ((l) == 0 ? (u128)0 : key >> (bits - (l) * step))
+    /* One look per level, top down: below is the deepest level above w
+     * whose owner covers it (one there already, or a fill made on the way
+     * down), whose answer a level that has none repeats. */
+    int below = -1;
+    for (unsigned l = 0; l < top; l++) {
+        u128 net = NET_AT(l);
+        if (lv[l].have && lv[l].net == net) {
+            below = (int)l;
+            continue;
+        }
+        if (l == 0 || below < 0)
+            continue;
+        f[n++] = (struct fill){ { ipaddr_mask(&w->pfx.addr, l * step), (uint8_t)(l * step) },
+                                lv[below].cause };
+        lv[l] = (struct level){ true, lv[below].cause, net };
+        below = (int)l;
+    }
+    lv[top] = (struct level){ true, w->cause, NET_AT(top) };
+#undef NET_AT
+    return n;
 }
 
 /* Owner name relative to the origin: reversed labels, '*' for a wildcard.
@@ -293,7 +303,7 @@ static void record(struct outbuf *o, const struct policy *p, const struct rr_for
 void zone_bind_write(struct outbuf *o, const struct export_ctx *x)
 {
     const struct policy *p = x->p;
-    struct owners own = { 0 }, fill = { 0 };
+    struct owners own = { 0 };
     struct rr_form form[CAUSE__COUNT];
     char name[160], what[IPPREFIX_STRLEN];
     /* Without allowlisted holes an entry on a label boundary is an owner
@@ -316,7 +326,6 @@ void zone_bind_write(struct outbuf *o, const struct export_ctx *x)
     /* Equal owners fold in the walk whatever their order here. */
     if (own.n > 1)
         qsort(own.v, own.n, sizeof(*own.v), cmp_owner);
-    fill_nonterminals(w, &fill);
     for (int c = 0; c < CAUSE__COUNT; c++)
         rr_form_init(&form[c], p, (enum cause)c);
 
@@ -347,20 +356,20 @@ void zone_bind_write(struct outbuf *o, const struct export_ctx *x)
     const struct rr_form *spam = &form[CAUSE_SPAM];
     record(o, p, spam, t4, sizeof(t4) - 1, CAUSE_SPAM, a4, sizeof(a4) - 1);
     record(o, p, spam, t6, sizeof(t6) - 1, CAUSE_SPAM, a6, sizeof(a6) - 1);
-    /* Both lists are in order and never share a prefix: merged here. */
-    struct zone_entry next;
-    bool more = walk_next(&w, &next);
-    for (size_t b = 0; more || b < fill.n;) {
-        struct zone_entry e;
-        if (b == fill.n || (more && cmp_owner(&next, &fill.v[b]) < 0))
-            e = next, more = walk_next(&w, &next);
-        else
-            e = fill.v[b++];
-        enum cause c = (enum cause)e.cause;
-        size_t nn = owner_name(&e.pfx, name);
-        size_t nw = ipprefix_text(&e.pfx, what);
-        record(o, p, &form[(unsigned)c < CAUSE__COUNT ? c : CAUSE_SPAM], name, nn, c, what, nw);
+    /* The owners in address order, each after the fills it needs. */
+    struct nonterminals nt = { .family = 0 };
+    struct fill f[129 / 4 + 1];
+    struct zone_entry e;
+    while (walk_next(&w, &e)) {
+        size_t nf = fills_before(&nt, &e, f);
+        for (size_t i = 0; i <= nf; i++) {
+            const struct ipprefix *pfx = i < nf ? &f[i].pfx : &e.pfx;
+            enum cause c = i < nf ? f[i].cause : (enum cause)e.cause;
+            size_t nn = owner_name(pfx, name);
+            size_t nw = ipprefix_text(pfx, what);
+            record(o, p, &form[(unsigned)c < CAUSE__COUNT ? c : CAUSE_SPAM], name, nn, c, what,
+                   nw);
+        }
     }
     free(own.v);
-    free(fill.v);
 }
