@@ -515,6 +515,11 @@ struct span pubdiff_removed_text(const struct pubdiff *d, size_t i, char buf[PUB
     return span_make(d->junk + at, end - at - 1);
 }
 
+bool pubdiff_removed_junk(const struct pubdiff *d, size_t i)
+{
+    return i >= d->removed.n - d->njunk;
+}
+
 void pubdiff_free(struct pubdiff *d)
 {
     reader_free(d);

@@ -101,10 +101,19 @@ static void json_list(struct outbuf *o, const struct pubdiff *d, const struct li
         struct span t = diff_entry(d, l, added, i, buf);
         size_t a = (size_t)((const char *)memchr(t.p, ',', t.n) - t.p);
         outbuf_puts(o, i ? ",\n    {\"entry\": " : "\n    {\"entry\": ");
-        esc_json(o, t.p, a);
-        outbuf_puts(o, ", \"cause\": ");
-        esc_json(o, t.p + a + 1, t.n - a - 1);
-        outbuf_putc(o, '}');
+        if (!added && pubdiff_removed_junk(d, i)) {
+            esc_json(o, t.p, a);
+            outbuf_puts(o, ", \"cause\": ");
+            esc_json(o, t.p + a + 1, t.n - a - 1);
+            outbuf_putc(o, '}');
+            continue;
+        }
+        /* Our own text: quoted as it is. */
+        outbuf_putc(o, '"');
+        outbuf_write(o, t.p, a);
+        outbuf_puts(o, "\", \"cause\": \"");
+        outbuf_write(o, t.p + a + 1, t.n - a - 1);
+        outbuf_puts(o, "\"}");
     }
     outbuf_puts(o, n ? "\n  ]" : "]");
 }

@@ -63,6 +63,9 @@ struct span pubdiff_added_text(const struct pubdiff *d, const struct listings *l
 /* Removed entry i (< d->removed.n) as "prefix,cause": a keyed one is
  * written to buf, a junk line points into d (valid until pubdiff_free). */
 struct span pubdiff_removed_text(const struct pubdiff *d, size_t i, char buf[PUBDIFF_TEXT_MAX]);
+/* Is removed entry i junk, a previous line as it was? Every other text is
+ * made here from a key: an address and a cause name, nothing to escape. */
+bool pubdiff_removed_junk(const struct pubdiff *d, size_t i);
 /* Frees what d holds and zeroes it. */
 void pubdiff_free(struct pubdiff *d);
 

@@ -46,6 +46,15 @@ sed -n 's/^[^:]*:   - //p' "$TMP/err" >"$TMP/minus"
 printf '10.0.1.7,auth\n10.0.2.7,spam\n%s,spam\n10.0.100.7,spam\n2001:db8::1,spam\n10.0.0.7/32,spam\n' "$last" |
     cmp -s - "$TMP/minus"
 ok $? "and so does stderr"
+# A hostile line in the previous file reaches summary.json escaped: its
+# text is the only one there that is not made from a key.
+H="$TMP/hostile"
+run -o "$H" "$S/60.log" >/dev/null
+printf 'x"y\\z\001</script>,spam,x\n' >>"$H/listings.csv"
+run -o "$H" "$S/60.log"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+assert [(e["entry"], e["cause"]) for e in d["removed"]]==[("x\"y\\z\x01</script>", "spam")], d["removed"]' "$H/summary.json"
+ok $? "a hostile previous line is escaped in summary.json"
 run -o "$O" "$S/empty.log"; is $? 4 "an empty listing never replaces a non-empty one"
 run --force -o "$O" "$S/empty.log"; is $? 0 "unless --force"
 is "$(count "$O")" 0 "now empty"
