@@ -44,9 +44,10 @@ const char *pubdir_path(const struct pubdir *p);
 /* Hard-link into the staging directory every top-level entry of the live
  * publication it does not have. False with a warning on error. */
 bool pubdir_carry(struct pubdir *p);
-/* Sync the staging tree, give it its final name and switch OUT/current to
- * it; then make the OUT/NAME links and remove older publications. Frees p
- * in every case; on PUBDIR_OLD the staging directory is removed. */
+/* Sync the staging tree's directories (its files were each synced before
+ * they were named: afile), give it its final name and switch OUT/current
+ * to it; then make the OUT/NAME links and remove older publications. Frees
+ * p in every case; on PUBDIR_OLD the staging directory is removed. */
 enum pubdir_rc pubdir_commit(struct pubdir *p);
 /* Remove the staging directory and free p; NULL is a no-op. */
 void pubdir_abort(struct pubdir *p);

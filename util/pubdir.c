@@ -68,10 +68,16 @@ static bool fsync_path(const char *path, bool dir)
 
 static bool sync_failed;
 
+/* The staging tree's directories, each after its entries (FTW_DEPTH). Its
+ * files need no second fsync: each was synced before it got its name
+ * (afile) or is a link to one of the live publication's. After their
+ * renames an fsync of each found their inodes changed again and cost a
+ * journal commit apiece, one after another: most of a publication's wait
+ * on this machine. */
 static int sync_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st, (void)ftw;
-    if ((flag == FTW_F || flag == FTW_DP) && !fsync_path(path, flag == FTW_DP)) {
+    if (flag == FTW_DP && !fsync_path(path, true)) {
         msg_warn("%s: fsync failed: %s", path, strerror(errno));
         sync_failed = true;
         return 1;
