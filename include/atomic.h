@@ -25,17 +25,18 @@ const char *afile_path(const struct afile *af);
 /* Flush the temporary and start its writeback; false with a warning on
  * error. */
 bool afile_finish(struct afile *af);
-/* The same, and a thread of its own waits for the data to reach the disk
- * (fdatasync) while the caller writes the other files of a publication:
+/* The same, and a thread of its own waits for the file to reach the disk
+ * (fsync) while the caller writes the other files of a publication:
  * on a virtual disk the cache flush of tens of MB takes tens of ms, that
  * afile_publish_all then no longer waits for. One thread per file: for a
  * handful of large files, not for thousands of letters. */
 bool afile_finish_flushing(struct afile *af);
-/* fsync every finished temporary and rename it into place, then fsync
- * the directory; frees the afiles. All are aborted if any is NULL,
- * unfinished or fails its fsync, and if a rename fails the files already
- * replaced get their previous content back (kept under a second name
- * until the end): all or nothing. */
+/* fsync every finished temporary (unless its flusher did) and rename it
+ * into place, then fsync the directories; frees the afiles. All are
+ * aborted if any is NULL, unfinished or fails its fsync, and if a rename
+ * fails the files already replaced get their previous content back (kept
+ * under a second name until the end): all or nothing. False too if a
+ * directory's fsync fails after the renames. */
 bool afile_publish_all(struct afile **v, size_t n);
 /* On SIGINT/SIGTERM/SIGHUP/SIGPIPE remove pending temporaries, then die
  * of the signal as usual; one that comes while afile_publish_all renames

@@ -18,9 +18,10 @@ struct afile {
     char *tmp;
     int fd;
     bool finished;
-    /* The flush to disk started by afile_finish_flushing in a thread,
-     * and its result (an errno, 0 if none), read after the join. */
+    /* The fsync started by afile_finish_flushing in a thread, and its
+     * result (an errno, 0 if none), read after the join. */
     bool flushing;
+    bool flushed;               /* joined, and the fsync is done */
     int flush_err;
     pthread_t flusher;
     struct outbuf out;
@@ -117,14 +118,16 @@ const char *afile_path(const struct afile *af)
     return af->final;
 }
 
-/* The flusher thread: the temporary's data to disk while the caller goes
- * on formatting the other outputs (a disk cache flush takes tens of ms
- * for tens of MB; the fsync before the rename then finds little left). */
+/* The flusher thread: the temporary to disk while the caller goes on
+ * formatting the other outputs (a disk cache flush takes tens of ms for
+ * tens of MB). An fsync, not fdatasync: the inode's times then go in the
+ * same journal commit, and the files' commits overlap instead of one
+ * after another in sync_close (3 to 8 ms each on this machine). */
 static void *flush_data(void *arg)
 {
     struct afile *af = arg;
 
-    if (fdatasync(af->fd) < 0)
+    if (fsync(af->fd) < 0)
         af->flush_err = errno;
     return NULL;
 }
@@ -135,6 +138,7 @@ static int flush_join(struct afile *af)
     if (af->flushing) {
         pthread_join(af->flusher, NULL);
         af->flushing = false;
+        af->flushed = af->flush_err == 0;
     }
     return af->flush_err;
 }
@@ -173,7 +177,7 @@ static bool sync_close(struct afile *af)
     bool ok = true;
     int err = flush_join(af);
 
-    if (err == 0 && fsync(af->fd) < 0)
+    if (err == 0 && !af->flushed && fsync(af->fd) < 0)
         err = errno;
     if (err) {
         msg_warn("%s: fsync failed: %s", af->final, strerror(err));
@@ -269,14 +273,19 @@ bool afile_publish_all(struct afile **v, size_t n)
                      strerror(errno));
     }
     /* Every directory a rename touched (outputs may go to subdirectories),
-     * each once. */
-    for (size_t i = 0; i < done; i++) {
+     * each once: the renames are durable only then, so a failure here
+     * fails the whole (the files are in place, but the caller must not
+     * count on them; a publication is then abandoned). */
+    for (size_t i = 0; ok && i < done; i++) {
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++)
             seen = strcmp(v[j]->dir, v[i]->dir) == 0;
         int dfd = seen ? -1 : open(v[i]->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd >= 0) {
-            fsync(dfd);
+            if (fsync(dfd) < 0 && errno != EINVAL) {
+                msg_warn("%s: fsync failed: %s", v[i]->dir, strerror(errno));
+                ok = false;
+            }
             close(dfd);
         }
     }
