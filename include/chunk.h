@@ -25,7 +25,8 @@ struct chunk {
      * outrun ends_cap; those past it are searched for as they are read. */
     uint32_t *ends;
     size_t nends, ends_cap;
-    bool index_avx2;            /* the index steps with AVX2 (see chunk_init) */
+    enum chunk_index_level { CHUNK_INDEX_SSE2, CHUNK_INDEX_AVX2, CHUNK_INDEX_AVX512 }
+        index_level;            /* the index steps' instructions (see chunk_init) */
 };
 
 /* Where an iteration over a chunk's lines stands: byte and line. */

@@ -778,8 +778,10 @@ static bool parse_bare(struct parser *ps, struct span s, struct event *ev)
 static inline __attribute__((always_inline))
 bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *ev)
 {
-    struct span s = span_make(p, n);
-    struct line l = { SPAN_NULL, SPAN_NULL, SPAN_NULL, NULL, PF__COUNT };
+    struct span s = span_make(p, n), msg;
+    /* Filled where a path comes to need it: a tagged line (nearly every
+     * line) writes the fields it has and reads no other. */
+    struct line l;
     struct tag tag;
     size_t used;
 
@@ -787,9 +789,9 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     ev->client_only = ps->client_only;
     ps->st.lines++;
     ps->last = PC_NO_HEADER;
-    switch (strip_pri(ps, &s, ev, &tag, &l.msg)) {
+    switch (strip_pri(ps, &s, ev, &tag, &msg)) {
     case PRI_5424:              /* framed: never a bare message */
-        l.prog = tag.prog;
+        l = (struct line){ tag.prog, msg, SPAN_NULL, NULL, PF__COUNT };
         tag.pfd = parse_postfix_daemon(tag.service);
         return line_done(ps, parse_tagged(ps, &tag, family_of(tag.prog, tag.service), &l, ev),
                          &l, ev);
@@ -814,9 +816,8 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     }
     if (multilog) {
         /* "tcpserver: ok ...", or qmail-send's own lines without a name. */
-        l.fam = PF_QMAIL;
+        l = (struct line){ SPAN_NULL, s, SPAN_NULL, NULL, PF_QMAIL };
         ps->st.fam_lines[PF_QMAIL]++;
-        l.msg = s;
         if (parse_qmail(SPAN_NULL, s, ev))
             return line_done(ps, true, &l, ev);
         l.prog = ev->prog;
@@ -834,7 +835,7 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
          * "last message repeated" (repeated_line). */
         tagged = true;
     } else if (stamped && !multilog && repeated_line(s, ev)) {
-        return line_done(ps, false, &l, ev);
+        return line_done(ps, true, &l, ev);
     } else if ((tagged = parse_tag(s, &tag, ev))) {
         fam = family_of(tag.prog, tag.service);
         tag.pfd = parse_postfix_daemon(tag.service);
@@ -843,7 +844,7 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     }
 #else
     if (stamped && !multilog && repeated_line(s, ev))
-        return line_done(ps, false, &l, ev);
+        return line_done(ps, true, &l, ev);
     if ((tagged = parse_tag(s, &tag, ev))) {
         fam = family_of(tag.prog, tag.service);
         tag.pfd = parse_postfix_daemon(tag.service);
@@ -857,7 +858,7 @@ bool parse_line_body(struct parser *ps, const char *p, size_t n, struct event *e
     }
     if (!stamped)
         return parse_bare(ps, s, ev);
-    if (!l.prog.p)
+    if (!tagged)
         return no_header(ps);
     return line_done(ps, false, &l, ev);
 }

@@ -174,21 +174,48 @@ static void test_phases(void **state)
     }
 }
 
-/* The index's steps as this CPU takes them (AVX2 where it has it), and
- * with SSE2 alone (chunk_init reads RBLFORGE_NO_AVX2). */
+/* The index's steps as this CPU takes them (AVX-512BW or AVX2 where it
+ * has them), with AVX2 at most and with SSE2 alone (chunk_init reads
+ * RBLFORGE_NO_AVX512 and RBLFORGE_NO_AVX2). */
 static int cpu_index(void **state)
 {
     (void)state;
-    return unsetenv("RBLFORGE_NO_AVX2");
+    return unsetenv("RBLFORGE_NO_AVX2") | unsetenv("RBLFORGE_NO_AVX512");
+}
+
+static int avx2_index(void **state)
+{
+    (void)state;
+    return unsetenv("RBLFORGE_NO_AVX2") | setenv("RBLFORGE_NO_AVX512", "1", 1);
 }
 
 static int sse2_index(void **state)
 {
     (void)state;
-    return setenv("RBLFORGE_NO_AVX2", "1", 1);
+    return setenv("RBLFORGE_NO_AVX2", "1", 1) | unsetenv("RBLFORGE_NO_AVX512");
 }
 
-#define BOTH(t) cmocka_unit_test_setup(t, cpu_index), cmocka_unit_test_setup(t, sse2_index)
+/* Each setup gets the steps it names, where the CPU has them: the
+ * tests above ran each level this host can run, not the best one thrice. */
+static void test_level(void **state)
+{
+    (void)state;
+    struct chunk c;
+    enum chunk_index_level want = CHUNK_INDEX_SSE2;
+
+#ifdef __x86_64__
+    if (getenv("RBLFORGE_NO_AVX2") == NULL && __builtin_cpu_supports("avx2")
+        && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("popcnt"))
+        want = getenv("RBLFORGE_NO_AVX512") == NULL && __builtin_cpu_supports("avx512bw")
+            ? CHUNK_INDEX_AVX512 : CHUNK_INDEX_AVX2;
+#endif
+    chunk_init(&c, 1024);
+    assert_int_equal(c.index_level, want);
+    chunk_free(&c);
+}
+
+#define BOTH(t) cmocka_unit_test_setup(t, cpu_index), cmocka_unit_test_setup(t, avx2_index), \
+    cmocka_unit_test_setup(t, sse2_index)
 
 int main(void)
 {
@@ -197,6 +224,7 @@ int main(void)
         BOTH(test_short_lines),
         BOTH(test_overlong_lines),
         BOTH(test_phases),
+        BOTH(test_level),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

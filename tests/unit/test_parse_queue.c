@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "parse_table.h"
+#include "parse_pfqueue.h"
 
 static const struct parse_case cases[] = {
     /* cleanup, qmgr, delivery agents, bounce, pickup, postsuper, smtp client */
@@ -182,10 +183,52 @@ static void test_table(void **state)
     check_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* The verb of "QUEUEID: VERB: ..." with texts after it of every length
+ * around the 16 bytes its word is read in at once: each verb is taken
+ * for what it is, a near miss for none (a note). */
+static void test_verbs(void **state)
+{
+    static const struct {
+        const char *verb;
+        enum ev_type t;
+    } verbs[] = {
+        { "reject", EV_REJECT }, { "reject_warning", EV_REJECT_WARNING },
+        { "milter-reject", EV_REJECT }, { "proxy-reject", EV_REJECT }, { "warn", EV_ACTION },
+        { "discard", EV_ACTION }, { "hold", EV_ACTION }, { "filter", EV_ACTION },
+        { "redirect", EV_ACTION }, { "bcc", EV_ACTION }, { "prepend", EV_ACTION },
+        { "replace", EV_ACTION }, { "strip", EV_ACTION }, { "warning", EV_ACTION },
+        { "milter-hold", EV_ACTION }, { "milter-discard", EV_ACTION },
+        { "proxy-accept", EV_ACTION },
+        { "Reject", EV_NOTE }, { "rejectx", EV_NOTE }, { "rejec", EV_NOTE },
+        { "milter-discardx", EV_NOTE }, { "milter_discard", EV_NOTE }, { "hold!", EV_NOTE },
+        { "reject_warnin", EV_NOTE }, { "proxy-acceptt", EV_NOTE }, { "x-hold", EV_NOTE },
+    };
+    static struct event ev;
+    char buf[128];
+    (void)state;
+
+    for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+        for (size_t tail = 1; tail < 24; tail++) {
+            int n = snprintf(buf, sizeof(buf), "4F1A2B3C4D: %s: %.*s", verbs[v].verb, (int)tail,
+                             "abc def ghi jkl mno pqrstu");
+            memset(&ev, 0, sizeof(ev));
+            assert_true(parse_pfqueue(SPAN_LIT("cleanup"), span_make(buf, (size_t)n), &ev));
+            if (ev.type != verbs[v].t)
+                fail_msg("%s: type %d, want %d", buf, (int)ev.type, (int)verbs[v].t);
+            if (ev.type == EV_ACTION)
+                assert_true(span_eq(ev.status, verbs[v].verb, strlen(verbs[v].verb)));
+        }
+    /* A verb and ": " with nothing after it: the line is cut there, not a verb. */
+    memset(&ev, 0, sizeof(ev));
+    assert_true(parse_pfqueue(SPAN_LIT("cleanup"), SPAN_LIT("4F1A2B3C4D: hold: "), &ev));
+    assert_int_equal(ev.type, EV_NOTE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_verbs),
     };
     setenv("TZ", "UTC", 1);
     return cmocka_run_group_tests_name("parse_queue", tests, NULL, NULL);

@@ -293,6 +293,70 @@ static void check_client(struct span s)
     assert_true(used == s.n || used - rb - 2 == 5 || s.p[used] < '0' || s.p[used] > '9');
 }
 
+/* scan_client keeps the addresses it parsed by their text: the same text
+ * again, texts that differ in one byte or only in length (a NUL after
+ * the same bytes), bad ones among them, many more than the memo holds,
+ * in a random order; each answer as check_client's reference gives it. */
+static void test_client_memo(void **state)
+{
+    char pool[700][32];
+    size_t len[700], np = 0;
+    unsigned seed = 11;
+    (void)state;
+
+    for (unsigned i = 0; i < 600; i++, np++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        /* IPv6 of 17-24 bytes that differ in one of the words the memo
+         * keeps of them alone (bytes 0-7, 8-15 or from 16 on). */
+        if (i % 8 == 0)        /* 16 bytes */
+            len[np] = (size_t)snprintf(pool[np], sizeof(pool[np]), "2001:db8:%03x::%02x",
+                                       0x100 + r % 0xf00, (r >> 12) % 0x100);
+        else if (i % 4 == 1)
+            len[np] = (size_t)snprintf(pool[np], sizeof(pool[np]), "%04x:db8:1:2:3:4:5:6",
+                                       r % 0x10000);
+        else if (i % 4 == 2)
+            len[np] = (size_t)snprintf(pool[np], sizeof(pool[np]), "2001:db8:%04x:1:2:3:4:5",
+                                       r % 0x10000);
+        else if (i % 4 == 3)
+            len[np] = (size_t)snprintf(pool[np], sizeof(pool[np]), "2001:db8:1:2:3::%x",
+                                       r % 0x10000);
+        else
+            len[np] = (size_t)snprintf(pool[np], sizeof(pool[np]), "%u.%u.%u.%u",
+                                       r % 3 ? 10 + r % 240 : 1 + r % 9, (r >> 3) % 300,
+                                       (r >> 7) % 256, (r >> 11) % 256);
+    }
+    static const char *const odd[] = { "01.2.3.4", "1.2.3.256", "10.0.0.1", "10.0.0.10",
+                                       "2001:db8::1", "::ffff:1.2.3.4", "fe80::1:2:3",
+                                       "1.2.3.4.", "1.2.3.4:5", "255.255.255.255",
+                                       "10.0.0.1x", "2001:db8::g", "2001:db8:1:2::abcd",
+                                       "2001:db8:1:2::abce", "2001:db8::ffff:1.2.3.4",
+                                       "2001:db8::ffff:1.2.3.400", "2001:db8:85a3::8a2e:370:7334",
+                                       "2001:db8:1:2:3:4:5:6", "2001:db8:1:2:3:4:5:6:7" };
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++, np++)
+        len[np] = (size_t)snprintf(pool[np], sizeof(pool[np]), "%s", odd[i]);
+    /* The bytes of an address that parses, and a NUL after them. */
+    memcpy(pool[np], "10.0.0.1", 9), len[np++] = 9;
+    memcpy(pool[np], "192.0.2.10", 11), len[np++] = 11;
+    memcpy(pool[np], "2001:db8:1:2::abcd", 19), len[np++] = 19;
+    for (int round = 0; round < 40000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t k = round % 7 ? (seed >> 8) % np : np - 1 - (seed >> 8) % 24;
+        char buf[48];
+        size_t n = 0;
+        buf[n++] = 'h';
+        buf[n++] = '[';
+        memcpy(buf + n, pool[k], len[k]);
+        n += len[k];
+        memcpy(buf + n, "]:25", 4);
+        n += round % 3 ? 4 : 1;
+        char *p = malloc(n);
+        memcpy(p, buf, n);
+        check_client(span_make(p, n));
+        free(p);
+    }
+}
+
 static void test_client_vs_reference(void **state)
 {
     static const char *const addrs[] = { "192.0.2.7", "unknown", "2001:db8::1", "1.2.3",
@@ -366,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_kv_many_random),
         cmocka_unit_test(test_digit_run),
         cmocka_unit_test(test_client_vs_reference),
+        cmocka_unit_test(test_client_memo),
         cmocka_unit_test(test_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
