@@ -9,7 +9,6 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <omp.h>
 #include "job.h"
 #include "pubdir.h"
 #include "abuse.h"
@@ -24,8 +23,9 @@
 #include "state_file.h"
 #include "xalloc.h"
 
-/* The output writers of publish_run and the blocks of listings_decide,
- * one per thread as they come. */
+/* The tasks of publish_run and the blocks of listings_decide, one per
+ * thread as they come, handed out in order (publish_run's tasks wait only
+ * for tasks before them). */
 static void run_all_omp(size_t n, void (*fn)(size_t i, void *ctx), void *ctx)
 {
 #pragma omp parallel for schedule(dynamic, 1)
@@ -478,7 +478,7 @@ static int publish_listings(struct job *j)
                               .contacts = j->contacts };
     struct publish_opts pub = { .force = o->force, .verbose = o->verbose,
                                 .post_publish = o->post_publish, .now = j->now,
-                                .run_all = run_all_omp, .parallel = omp_get_max_threads() > 1 };
+                                .run_all = run_all_omp };
     struct publish_result pr;
     struct abuse_job aj;
     bool abuse = j->contacts && j->policy.abuse.from[0];

@@ -163,70 +163,69 @@ static const struct output outputs[] = {
 };
 enum { N_OUT = sizeof(outputs) / sizeof(outputs[0]) };
 
-/* The zone entries (zonedata_build): with several threads, built on one
- * of their own beside the diff and the writers that do not read them,
- * which otherwise left a core idle for as long as they took; the writers
- * that read them wait for them. */
-struct zonejob {
-    struct zonedata *z;
-    const struct listings *l;
-    struct cidrset *allow;
-    unsigned fw_causes;
-    bool threaded;
-    pthread_t th;
+/* Something tasks of one run_all wait for: done once. */
+struct latch {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool done;
 };
 
-static void *zonejob_main(void *arg)
+static void latch_init(struct latch *l)
 {
-    struct zonejob *j = arg;
-
-    zonedata_build(j->z, j->l, j->allow, j->fw_causes);
-    pthread_mutex_lock(&j->mu);
-    j->done = true;
-    pthread_cond_broadcast(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    return NULL;
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cv, NULL);
+    l->done = false;
 }
 
-static void zonejob_start(struct zonejob *j, bool parallel)
+static void latch_open(struct latch *l)
 {
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
-    j->done = false;
-    j->threaded = parallel && pthread_create(&j->th, NULL, zonejob_main, j) == 0;
-    if (!j->threaded)
-        zonejob_main(j);
+    pthread_mutex_lock(&l->mu);
+    l->done = true;
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
 }
 
-/* Returns when the entries are complete. */
-static void zonejob_wait(struct zonejob *j)
+static void latch_wait(struct latch *l)
 {
-    pthread_mutex_lock(&j->mu);
-    while (!j->done)
-        pthread_cond_wait(&j->cv, &j->mu);
-    pthread_mutex_unlock(&j->mu);
+    pthread_mutex_lock(&l->mu);
+    while (!l->done)
+        pthread_cond_wait(&l->cv, &l->mu);
+    pthread_mutex_unlock(&l->mu);
 }
 
-static void zonejob_end(struct zonejob *j)
+static void latch_destroy(struct latch *l)
 {
-    if (j->threaded)
-        pthread_join(j->th, NULL);
-    j->threaded = false;
-    pthread_cond_destroy(&j->cv);
-    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&l->cv);
+    pthread_mutex_destroy(&l->mu);
 }
 
-struct writers {
-    struct afile **af;
-    const struct export_ctx *x;
-    const struct summary_ctx *sc;
-    const struct publish_result *r;
-    struct zonejob *zj;
+/*
+ * A publication as one set of tasks for run_all, in this order: the zone
+ * entries (task 0); the diff, the safety valve and, if it lets the run
+ * go on, the staging directory and its temporaries (task 1); then the
+ * writers, those that do not read the zone entries first. A task waits
+ * only for tasks handed out before it, so a runner that takes them in
+ * order never waits for one nobody runs; with two threads the zone
+ * entries are built beside the diff and the first writers, and no
+ * thread idles until the last writers.
+ */
+struct pubrun {
+    const char *outdir;
+    struct export_ctx *x;
+    struct cidrset *allow;
+    const struct publish_opts *o;
+    struct publish_result *r;
+    struct pubdiff *d;
+    struct zonedata *z;
+    struct summary_ctx sc;
+    struct latch zone, staged;  /* tasks 0 and 1 done */
+    int status;                 /* task 1's: EXIT_OK, or EXIT_VALVE (nothing written) */
+    struct pubdir *pd;          /* the staging directory, NULL if none */
+    bool opened;                /* every output's temporary is open */
+    struct afile *af[N_OUT + 2 + PUBLISH_EXTRAS];
     bool ok[N_OUT + 2];
 };
+enum { PUBRUN_WRITERS = 2 };    /* the first writer's task */
 
 static void write_dashboard(struct outbuf *o, const struct export_ctx *x,
                             const struct publish_result *r, const struct pubdiff *d);
@@ -236,26 +235,26 @@ static void write_dashboard(struct outbuf *o, const struct export_ctx *x,
  * runner balances its threads. N_OUT is summary.json (it counts the
  * entries), N_OUT + 1 report.html (when it is written here: its afile is
  * not NULL). */
-static void write_one(size_t k, void *ctx)
+static void write_one(struct pubrun *p, size_t k)
 {
     static const unsigned char order[] = { 5, N_OUT + 1, 6, 7, 2, N_OUT, 9, 8, 4, 3, 0, 1 };
     _Static_assert(sizeof(order) == N_OUT + 2, "one entry per output, summary and report");
-    struct writers *w = ctx;
     size_t i = order[k];
 
-    if (w->af[i] == NULL) {
-        w->ok[i] = true;
+    latch_wait(&p->staged);
+    if (!p->opened || p->af[i] == NULL) {
+        p->ok[i] = true;        /* nothing to write: stage() decides */
         return;
     }
     if (i == N_OUT || (i < N_OUT && outputs[i].zone))
-        zonejob_wait(w->zj);
+        latch_wait(&p->zone);
     if (i < N_OUT)
-        outputs[i].write(afile_out(w->af[i]), w->x);
+        outputs[i].write(afile_out(p->af[i]), p->x);
     else if (i == N_OUT)
-        write_summary(afile_out(w->af[i]), w->sc);
+        write_summary(afile_out(p->af[i]), &p->sc);
     else
-        write_dashboard(afile_out(w->af[i]), w->x, w->r, w->sc->d);
-    w->ok[i] = afile_finish_flushing(w->af[i]);
+        write_dashboard(afile_out(p->af[i]), p->x, p->r, p->d);
+    p->ok[i] = afile_finish_flushing(p->af[i]);
 }
 
 /* The serial of the previous bl.zone, 0 if none. */
@@ -414,27 +413,71 @@ static bool valve_trips(const struct pubdiff *d, const struct policy *p)
     return false;
 }
 
-/* The zone entries started (zj), the diff against the live publication,
- * and the safety valve: EXIT_OK to go on, or EXIT_VALVE with the entries
- * finished and freed. */
-static int prepare(const char *outdir, const struct export_ctx *x, const struct publish_opts *o,
-                   struct publish_result *r, struct pubdiff *d, struct zonejob *zj)
+/* The diff against the live publication and the safety valve: EXIT_OK
+ * to go on, or EXIT_VALVE. */
+static int diff_and_valve(struct pubrun *p)
 {
-    zonejob_start(zj, o->parallel);
-    r->had_previous = pubdiff_read_previous(d, outdir);
-    pubdiff_compute(d, x->l);
+    const struct publish_opts *o = p->o;
+    struct publish_result *r = p->r;
+    struct pubdiff *d = p->d;
+
+    r->had_previous = pubdiff_read_previous(d, p->outdir);
+    pubdiff_compute(d, p->x->l);
     r->previous = d->prev, r->added = d->added.n, r->removed = d->removed.n, r->kept = d->kept;
-    print_diff(d, x->l, o->verbose);
-    if (!valve_trips(d, x->p))
+    print_diff(d, p->x->l, o->verbose);
+    if (!valve_trips(d, p->x->p))
         return EXIT_OK;
     if (!o->force) {
-        msg_warn("%s: nothing replaced; rerun with --force to publish anyway", outdir);
-        zonejob_end(zj);
-        zonedata_free(zj->z);
+        msg_warn("%s: nothing replaced; rerun with --force to publish anyway", p->outdir);
         return EXIT_VALVE;
     }
     msg_warn("--force: publishing anyway");
     return EXIT_OK;
+}
+
+/* Task 1: the diff and the valve, then the staging directory and every
+ * output's temporary, one after another (the signal handler's list of
+ * temporaries is not thread-safe). The whole publication is built in the
+ * staging directory and switched in at once (pubdir.h): whatever
+ * happens, old or new, never a mix. */
+static void begin_stage(struct pubrun *p)
+{
+    struct export_ctx *x = p->x;
+
+    if ((p->status = diff_and_valve(p)) != EXIT_OK)
+        return;
+    uint32_t serial = (uint32_t)p->o->now, prev = previous_serial(p->outdir);
+    if (prev && (int32_t)(serial - prev) <= 0)
+        serial = prev + 1;      /* RFC 1982 order: always move forward */
+    x->z = p->z;
+    x->serial = serial;
+    x->now = p->o->now;
+    afile_hold_signals();
+    p->pd = pubdir_begin(p->outdir);
+    /* Without the customer reports (which write it with their section),
+     * report.html is the operator's dashboard alone, written with the
+     * other outputs. */
+    bool dashboard = p->o->extra[0] == NULL, ok = p->pd != NULL;
+    for (size_t i = 0; i < N_OUT + 1 && ok; i++)
+        ok = (p->af[i] = open_output(pubdir_path(p->pd), i)) != NULL;
+    if (ok && dashboard)
+        ok = (p->af[N_OUT + 1] = afile_open(pubdir_path(p->pd), "report.html", 0644)) != NULL;
+    p->opened = ok;
+}
+
+static void publish_task(size_t k, void *ctx)
+{
+    struct pubrun *p = ctx;
+
+    if (k == 0) {
+        zonedata_build(p->z, p->x->l, p->allow, p->x->p->fw_causes);
+        latch_open(&p->zone);
+    } else if (k == 1) {
+        begin_stage(p);
+        latch_open(&p->staged);
+    } else {
+        write_one(p, k - PUBRUN_WRITERS);
+    }
 }
 
 /* report.html when no customer reports write it: the dashboard of the
@@ -455,47 +498,28 @@ static void write_dashboard(struct outbuf *o, const struct export_ctx *x,
     custhtml_write(o, &v);
 }
 
-/* Every output and the extras (customer reports, abuse messages) into the
- * staging directory, finished and carried over: true when the
- * publication is complete, false (all temporaries gone) otherwise or
+/* After the tasks: the extras (customer reports, abuse messages) into
+ * the staging directory, everything finished and carried over: true when
+ * the publication is complete, false (all temporaries gone) otherwise or
  * when a signal came meanwhile. */
-static bool stage(struct pubdir *pd, const struct export_ctx *x, const struct summary_ctx *sc,
-                  const struct publish_opts *o, struct publish_result *r, struct pubdiff *d,
-                  struct zonejob *zj)
+static bool stage(struct pubrun *p)
 {
-    struct afile *af[N_OUT + 2 + PUBLISH_EXTRAS] = { 0 };
-    /* Without the customer reports (which write it with their section),
-     * report.html is the operator's dashboard alone, written with the
-     * other outputs. */
-    bool dashboard = o->extra[0] == NULL;
-    size_t naf = N_OUT + 1 + dashboard;
-    bool ok = pd != NULL;
+    const struct publish_opts *o = p->o;
+    struct afile **af = p->af;
+    size_t naf = N_OUT + 1 + (af[N_OUT + 1] != NULL);
+    bool ok = p->opened;
 
-    /* Temporaries are created one after another (the signal handler's
-     * list is not thread-safe); the writers then run through o->run_all,
-     * possibly in parallel: they only read x and each has its own file. */
-    for (size_t i = 0; i < N_OUT + 1 && ok; i++)
-        ok = (af[i] = open_output(pubdir_path(pd), i)) != NULL;
-    if (ok && dashboard)
-        ok = (af[N_OUT + 1] = afile_open(pubdir_path(pd), "report.html", 0644)) != NULL;
-    if (ok) {
-        struct writers w = { af, x, sc, r, zj, { false } };
-        if (o->run_all)
-            o->run_all(N_OUT + 2, write_one, &w);
-        else
-            for (size_t i = 0; i < N_OUT + 2; i++)
-                write_one(i, &w);
-        for (size_t i = 0; i < N_OUT + 2; i++)
-            ok = ok && w.ok[i];
-    }
-    r->diff = d;
+    for (size_t i = 0; i < N_OUT + 2; i++)
+        ok = ok && p->ok[i];
+    p->r->diff = p->d;
     for (size_t k = 0; ok && k < PUBLISH_EXTRAS; k++)
         if (o->extra[k]) {
-            ok = o->extra[k]->stage(o->extra[k]->ctx, pubdir_path(pd), x->l, r, &af[naf]);
+            ok = o->extra[k]->stage(o->extra[k]->ctx, pubdir_path(p->pd), p->x->l, p->r,
+                                    &af[naf]);
             if (af[naf])
                 naf++;
         }
-    r->diff = NULL;
+    p->r->diff = NULL;
     /* A signal that came while the files were written abandons the
      * publication: nothing of it is live yet. */
     if (!ok || afile_signal_held()) {
@@ -503,7 +527,7 @@ static bool stage(struct pubdir *pd, const struct export_ctx *x, const struct su
             afile_abort(af[i]);
         return false;
     }
-    return afile_publish_all(af, naf) && pubdir_carry(pd) && !afile_signal_held();
+    return afile_publish_all(af, naf) && pubdir_carry(p->pd) && !afile_signal_held();
 }
 
 /* The state is saved (before_switch), then the switch; a held signal is
@@ -534,27 +558,30 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
 {
     struct pubdiff d = { 0 };
     struct zonedata z;
-    struct zonejob zj = { .z = &z, .l = x->l, .allow = allow, .fw_causes = x->p->fw_causes };
-    int status;
+    struct pubrun p = { .outdir = outdir, .x = x, .allow = allow, .o = o, .r = r, .d = &d,
+                        .z = &z, .sc = { x, &d } };
+    int status = EXIT_OK;
 
     memset(r, 0, sizeof(*r));
     r->hook_status = -1;
     remove_stale_temporaries(outdir);
-    if ((status = prepare(outdir, x, o, r, &d, &zj)) != EXIT_OK)
+    latch_init(&p.zone);
+    latch_init(&p.staged);
+    size_t ntasks = PUBRUN_WRITERS + N_OUT + 2;
+    if (o->run_all)
+        o->run_all(ntasks, publish_task, &p);
+    else
+        for (size_t k = 0; k < ntasks; k++)
+            publish_task(k, &p);
+    latch_destroy(&p.zone);
+    latch_destroy(&p.staged);
+    if (p.status != EXIT_OK) {
+        zonedata_free(&z);
+        status = p.status;
         goto out;
-    uint32_t serial = (uint32_t)o->now, prev = previous_serial(outdir);
-    if (prev && (int32_t)(serial - prev) <= 0)
-        serial = prev + 1;      /* RFC 1982 order: always move forward */
-    x->z = &z;
-    x->serial = serial;
-    x->now = o->now;
-    struct summary_ctx sc = { x, &d };
-    /* The whole publication is built in a staging directory and switched
-     * in at once (pubdir.h): whatever happens, old or new, never a mix. */
-    afile_hold_signals();
-    struct pubdir *pd = pubdir_begin(outdir);
-    bool ok = stage(pd, x, &sc, o, r, &d, &zj);
-    zonejob_end(&zj);
+    }
+    struct pubdir *pd = p.pd;
+    bool ok = stage(&p);
     zonedata_free(&z);
     x->z = NULL;
     enum pubdir_rc rc = switch_in(outdir, pd, ok, o);

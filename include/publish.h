@@ -49,13 +49,11 @@ struct publish_opts {
      * of it) with whether the new publication went live. */
     void (*on_signal)(void *ctx, bool published);
     void *before_ctx;
-    /* Runs fn(i, ctx) for i in [0, n), in any order, possibly on several
-     * threads: the top layer passes an OpenMP loop, NULL runs them in
-     * turn. The file writers go through it. */
+    /* Runs fn(i, ctx) for i in [0, n), possibly on several threads, i
+     * handed out in increasing order: a task of the publication may wait
+     * for one before it (publish.c). The top layer passes an OpenMP loop,
+     * NULL runs them in turn. */
     void (*run_all)(size_t n, void (*fn)(size_t i, void *ctx), void *ctx);
-    /* run_all uses several threads: the zone entries are then built on a
-     * thread of their own beside the diff and the first writers. */
-    bool parallel;
 };
 
 struct publish_result {
