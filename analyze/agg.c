@@ -70,10 +70,10 @@ struct hindex {
 };
 
 /* Lines agg_add holds at most, deferred (agg_defer_begin): a line's
- * cache slot and hash slot are fetched as it comes, its record two lines
- * later (HELD_FETCH: its place from the oldest), and it is counted when
- * the ring is full, a line after that. A ring of three (record fetched
- * one line before use) hid less. */
+ * recent-cache slot is fetched as it comes, its record (or hash slot) two
+ * lines later (HELD_FETCH: its place from the oldest), and it is counted
+ * when the ring is full, a line after that. A ring of three hid less;
+ * five to eight, no more than four (perf, -j 2 on the bench file). */
 enum { HELD_RING = 4, HELD_FETCH = 1 };
 /* What agg_add keeps of a line that counts or pairs: all of it taken
  * from the event at once, but for the host name, a span into the line. */
@@ -1032,45 +1032,39 @@ void add_line(struct agg *a, const struct event *ev, int c)
     held_run(a, &h);
 }
 
-/* First step of a held line: the cache lines its record is found through. */
+/* First step of a held line: its slot in the recent cache. */
 static void held_fetch_index(const struct agg *a, const struct held *h)
 {
     if (h->c < 0)
         return;
     if (h->ip.family == 4) {
-        uint32_t key = ipaddr_v4(&h->ip);
         if (a->recent)
-            __builtin_prefetch(recent_of((struct agg *)a, key));
-        if (a->h.v)
-            __builtin_prefetch(&a->h.v[hindex_home(&a->h, key)]);
+            __builtin_prefetch(recent_of((struct agg *)a, ipaddr_v4(&h->ip)));
     } else if (a->recent6) {
         __builtin_prefetch(recent6_of((struct agg *)a, ipaddr_v6_hi(&h->ip), ipaddr_v6_lo(&h->ip)));
     }
 }
 
-/* Second step, a line later: the record itself, if the cache or the batch
- * hash (fetched by the first step) finds it. */
+/* Second step, a line later: the record, if the recent cache has it (most
+ * lines), else a batch table's hash slot. Fetching the hash slot for every
+ * line, hit or not, cost more than it hid. */
 static void held_fetch_record(const struct agg *a, const struct held *h)
 {
-    const struct ip_stats *st = NULL;
-
     if (h->c < 0)
         return;
     if (h->ip.family == 4) {
         uint32_t key = ipaddr_v4(&h->ip);
         const struct recent *r = a->recent ? recent_of((struct agg *)a, key) : NULL;
-        if (r && r->key == key)
-            st = r->st;
+        if (r && r->key == key && r->st)
+            __builtin_prefetch(r->st, 1);
         else if (a->h.v)
-            st = hindex_find(&a->h, key)->st;
+            __builtin_prefetch(&a->h.v[hindex_home(&a->h, key)]);
     } else if (a->recent6) {
         const struct recent6 *r = recent6_of((struct agg *)a, ipaddr_v6_hi(&h->ip),
                                              ipaddr_v6_lo(&h->ip));
-        if (r->hi == ipaddr_v6_hi(&h->ip) && r->lo == ipaddr_v6_lo(&h->ip))
-            st = r->st;
+        if (r->st && r->hi == ipaddr_v6_hi(&h->ip) && r->lo == ipaddr_v6_lo(&h->ip))
+            __builtin_prefetch(r->st, 1);
     }
-    if (st)
-        __builtin_prefetch(st, 1);
 }
 
 void agg_defer_begin(struct agg *a)
