@@ -1079,9 +1079,10 @@ void agg_defer_end(struct agg *a)
     a->defer = false;
 }
 
-/* The line enters at the back; the one before it has its record fetched
- * and the one before that, counted: the two lines parsed in between hide
- * most of the two cache misses a line's record costs. */
+/* The line enters at the back (its recent-cache slot fetched), the one
+ * two lines before it has its record fetched, and the oldest, three lines
+ * before, is counted: the lines parsed in between hide most of the two
+ * cache misses a line's record costs. */
 static __attribute__((noinline))
 void hold_line(struct agg *a, const struct event *ev, int c)
 {
