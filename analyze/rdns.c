@@ -85,16 +85,26 @@ static void index_lists(void)
         }
 }
 
+/* The same bytes? For a token and a word of the same short length: a
+ * loop inline, where memcmp was a call for every candidate. */
+static bool same_bytes(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Is w[0..n) in list l? The lists are indexed (load_name sees to it). */
 static bool in_list(int l, const char *w, size_t n)
 {
     unsigned c = (unsigned char)w[0] - 'a';
 
     if (n == 0 || c >= 26)
         return false;           /* every entry starts with a letter */
-    pthread_once(&by_first_once, index_lists);
     for (uint64_t m = by_first[l][c]; m; m &= m - 1) {
         unsigned i = (unsigned)__builtin_ctzll(m);
-        if (word_len[l][i] == n && memcmp(word_lists[l][i], w, n) == 0)
+        if (word_len[l][i] == n && same_bytes(word_lists[l][i], w, n))
             return true;
     }
     return false;
@@ -115,6 +125,9 @@ struct name {
 static bool load_name(struct name *nm, struct span h)
 {
     size_t n = h.n > MAXNAME ? MAXNAME : h.n;
+
+    /* Once per name rather than per word looked up (in_list). */
+    pthread_once(&by_first_once, index_lists);
 
     while (n && h.p[n - 1] == '.')
         n--;
@@ -302,8 +315,10 @@ static void scan_words(const struct name *nm, struct words *w)
             || (tn >= 4 && memcmp(t, "dial", 4) == 0)
             || (tn >= 3 && tn <= 5 && memcmp(t + tn - 3, "dsl", 3) == 0))
             w->access = true;
-        if (in_list(WL_STATIC, t, tn) || memmem(t, tn, "static", 6)
-            || memmem(t, tn, "business", 8))
+        /* memmem finds nothing in fewer bytes than it looks for: most
+         * tokens are shorter, and the call is skipped. */
+        if (in_list(WL_STATIC, t, tn) || (tn >= 6 && memmem(t, tn, "static", 6))
+            || (tn >= 8 && memmem(t, tn, "business", 8)))
             w->stat = true;
         if (in_list(WL_MAIL, t, tn))
             w->mail = true;

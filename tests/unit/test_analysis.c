@@ -121,6 +121,66 @@ static size_t kept_nets(const struct listings *l)
     return k;
 }
 
+/* run_all that runs the tasks last first: the decisions must not depend
+ * on the order. */
+static void run_backwards(size_t n, void (*fn)(size_t i, void *ctx), void *ctx)
+{
+    while (n-- > 0)
+        fn(n, ctx);
+}
+
+struct want_ctx {
+    const struct policy *p;
+    size_t listed;
+};
+
+static void count_listed(const struct ipaddr *ip, const struct ip_stats *st, void *ctx)
+{
+    struct want_ctx *w = ctx;
+    struct decision d;
+
+    policy_decide(w->p, ip, st, &d);
+    w->listed += d.cause != CAUSE_NONE;
+}
+
+/* A table of several decide batches (65536 addresses each), IPv4 and
+ * IPv6: every address decided once, the listed ones in address order,
+ * whatever the order of the tasks and whether the index was sealed. */
+static void test_decide_batches(void **state)
+{
+    enum { N = 150000 };
+    struct policy p;
+    struct agg *a = agg_new(false);
+    char buf[64];
+    (void)state;
+    config_init(&p);
+    p.net_escalate = false;
+    for (int i = 0; i < N; i++) {
+        unsigned x = (unsigned)i * 2654435761u;
+        if (i % 10 == 0)
+            snprintf(buf, sizeof(buf), "2001:db8:%x::%x", x >> 16, x & 0xffff);
+        else
+            snprintf(buf, sizeof(buf), "10.%u.%u.%u", (x >> 16) & 255, (x >> 8) & 255, x & 255);
+        add(a, buf, i % 3 ? EV_POSTSCREEN : EV_CONNECT, i % 3 ? R_PS_PREGREET : R_NONE,
+            1 + (unsigned)i % 2, NULL);
+    }
+    struct want_ctx w = { &p, 0 };
+    agg_walk(a, count_listed, &w);
+    assert_true(agg_count(a) > 2 * 65536);
+    assert_true(w.listed > 0 && w.listed < agg_count(a));
+    for (int k = 0; k < 2; k++) {
+        struct listings l;
+        struct listing_opts o = { .run_all = k ? run_backwards : NULL };
+        listings_decide(&l, a, &p, &o);
+        assert_int_equal(l.seen, agg_count(a));
+        assert_int_equal(l.n, w.listed);
+        for (size_t i = 1; i < l.n; i++)
+            assert_true(ipaddr_cmp(&l.v[i - 1].pfx.addr, &l.v[i].pfx.addr) < 0);
+        listings_free(&l);
+    }
+    agg_free(a);
+}
+
 static void test_escalation(void **state)
 {
     struct policy p;
@@ -449,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_map),
         cmocka_unit_test(test_rdns_bars),
         cmocka_unit_test(test_escalation),
+        cmocka_unit_test(test_decide_batches),
         cmocka_unit_test(test_sort_stable),
         cmocka_unit_test(test_state_roundtrip),
         cmocka_unit_test(test_asn),
