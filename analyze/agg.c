@@ -69,27 +69,6 @@ struct hindex {
     unsigned shift;             /* 64 - log2(slots) */
 };
 
-/* Lines agg_add holds at most, deferred (agg_defer_begin): a line's
- * recent-cache slot is fetched as it comes, its record (or hash slot) two
- * lines later (HELD_FETCH: its place from the oldest), and it is counted
- * when the ring is full, a line after that. A ring of three hid less;
- * five to eight, no more than four (perf, -j 2 on the bench file). */
-enum { HELD_RING = 4, HELD_FETCH = 1 };
-/* What agg_add keeps of a line that counts or pairs: all of it taken
- * from the event at once, but for the host name, a span into the line. */
-struct held {
-    struct ipaddr ip;           /* the client, unmapped; family 0: none */
-    int c;                      /* the class it counts in, or -1 */
-    bool client_q;              /* smtpd's client= line: pairs (qkey) */
-    bool qmgr_q;                /* qmgr's line without a client: pairs (qkey) */
-    bool has_ts, rdns_unknown;
-    uint32_t k;                 /* occurrences (rsyslog's repeats) */
-    int64_t ts;
-    struct agg_pos pos;
-    struct span rdns;
-    uint64_t qkey;
-};
-
 struct agg {
     bool no_index;              /* agg_drop_index was called */
     /* After agg_seal: the index as arrays in address order (IPv4 keys,
@@ -113,10 +92,6 @@ struct agg {
     struct hindex h;            /* a batch table's IPv4 index; h.v NULL: Judy's */
     struct hslot *sort;         /* agg_merge's of a batch table: 2 x its count */
     size_t sort_cap;
-    /* agg_defer_begin: lines agg_add holds back, oldest at held0. */
-    bool defer;
-    unsigned held0, nheld;
-    struct held held[HELD_RING];
 };
 
 /* A sealed index: the addresses in order and their records, 6 bytes an
@@ -133,13 +108,6 @@ struct sealed {
     char **base;
     size_t nbase;
 };
-
-/* Lines held are counted by agg_defer_end alone. */
-static void no_held(const struct agg *a, const char *fn)
-{
-    if (a->nheld)
-        msg_panic("%s: lines held (agg_defer_end not called)", fn);
-}
 
 static const char *const class_names[AC__COUNT] = {
     [AC_CONNECT] = "connect",
@@ -713,7 +681,7 @@ static uint32_t repeat_count(const struct event *ev)
  * with its eight arguments was 20 instructions of a count's 160. */
 static inline __attribute__((always_inline))
 void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, bool has_ts, int64_t ts,
-           struct agg_pos pos, struct span rdns, bool rdns_unknown)
+           struct agg_pos pos, const struct event *ev)
 {
     struct ip_stats *st;
     if (ip->family == 4) {
@@ -764,16 +732,18 @@ void count(struct agg *a, const struct ipaddr *ip, int c, uint32_t k, bool has_t
         int64_t t = has_ts ? ts : 0;
         ev_note(a, ip, &st, t, a->pre ? &pos : NULL, t, a->pre ? &pos : NULL);
     }
-    if (rdns.p && rdns.n) {
+    if (ev == NULL)
+        return;
+    if (ev->rdns.p && ev->rdns.n) {
         /* Only an earlier line's name replaces the stored one. Lines come
          * in order, so a line past every stored name's (a->rdns_hi) need
          * not fetch the name's position: a cache miss per session. */
         if (st->rdns == NULL
             || (pos_before(pos, a->rdns_hi) && pos_before(pos, rdns_pos(st->rdns)))) {
-            size_t n = rdns.n > 255 ? 255 : rdns.n;
-            st->rdns = rdns_set(a, st->rdns, rdns.p, n, pos);
+            size_t n = ev->rdns.n > 255 ? 255 : ev->rdns.n;
+            st->rdns = rdns_set(a, st->rdns, ev->rdns.p, n, pos);
         }
-    } else if (rdns_unknown) {
+    } else if (ev->rdns_unknown) {
         st->rdns_unknown = true;
     }
 }
@@ -812,8 +782,7 @@ static void qvec_push(struct qvec *q, const struct agg_qline *r)
 
 static void credit(struct agg *a, const struct agg_qline *client, const struct agg_qline *queued)
 {
-    count(a, &client->ip, AC_ACCEPTED, 1, true, queued->ts, queued->pos, span_make(NULL, 0),
-          false);
+    count(a, &client->ip, AC_ACCEPTED, 1, true, queued->ts, queued->pos, NULL);
 }
 
 static bool pairs(const struct agg_qline *client, const struct agg_qline *queued)
@@ -893,15 +862,14 @@ static void qtab_clear(struct qtab *t)
 
 void agg_chunk_begin(struct agg *a)
 {
-    no_held(a, "agg_chunk_begin");
     qclient_flush(&a->qclient, &a->pend);
     qtab_clear(&a->qclient);
 }
 
-static void queue_line(struct agg *a, uint64_t key, int64_t ts, const struct ipaddr *ip,
+static void queue_line(struct agg *a, const struct event *ev, const struct ipaddr *ip,
                        struct agg_pos pos)
 {
-    struct agg_qline r = { .key = key, .ts = ts, .pos = pos };
+    struct agg_qline r = { .key = qkey(ev), .ts = ev->has_ts ? ev->ts : 0, .pos = pos };
 
     if (ip) {
         r.ip = *ip;
@@ -938,7 +906,6 @@ void agg_settle(struct agg *a)
     Pvoid_t open = NULL;
     PWord_t pv;
 
-    no_held(a, "agg_settle");
     qclient_flush(&a->qclient, &all);
     qtab_clear(&a->qclient);
     if (all.n > 1)
@@ -983,130 +950,38 @@ void agg_put_line(struct agg *a, const struct agg_qline *q)
     qvec_push(&a->pend, q);
 }
 
-static inline __attribute__((always_inline))
-void held_fill(struct held *h, const struct event *ev, int c)
-{
-    h->pos = (struct agg_pos){ .file = ev->file_index, .line = ev->line };
-    h->ip = ev->ip;
-    ipaddr_unmap(&h->ip);
-    h->has_ts = ev->has_ts;
-    h->ts = ev->ts;
-    /* Locals tested, not the fields: a 16-bit load of two bytes just
-     * stored apart missed the store buffer (8% of the function). */
-    bool client_q = ev->type == EV_CLIENT && ev->qid.p && ev->qid.n && ev->ip.family;
-    /* qmgr's line names no client: the pairing finds it. */
-    bool qmgr_q = c == AC_ACCEPTED && ev->ip.family == 0 && ev->qid.p && ev->qid.n;
-    h->client_q = client_q;
-    h->qmgr_q = qmgr_q;
-    if (client_q || qmgr_q)
-        h->qkey = qkey(ev);
-    h->c = ev->ip.family ? c : -1;
-    if (h->c >= 0) {
-        h->k = repeat_count(ev);
-        h->rdns = ev->rdns;
-        h->rdns_unknown = ev->rdns_unknown;
-    }
-}
-
-/* A held line's work, in the order of the line's own: pairing, then
- * counting. */
-static inline __attribute__((always_inline))
-void held_run(struct agg *a, const struct held *h)
-{
-    if (h->client_q)
-        queue_line(a, h->qkey, h->has_ts ? h->ts : 0, &h->ip, h->pos);
-    if (h->qmgr_q)
-        queue_line(a, h->qkey, h->has_ts ? h->ts : 0, NULL, h->pos);
-    if (h->c >= 0)
-        count(a, &h->ip, h->c, h->k, h->has_ts, h->ts, h->pos, h->rdns, h->rdns_unknown);
-}
-
 /* agg_add's work for a line that counts or pairs: apart, so that the
  * other lines (two in three) return without its prologue. */
 static __attribute__((noinline))
 void add_line(struct agg *a, const struct event *ev, int c)
 {
-    struct held h;
+    struct agg_pos pos = { .file = ev->file_index, .line = ev->line };
 
-    held_fill(&h, ev, c);
-    held_run(a, &h);
-}
-
-/* First step of a held line: its slot in the recent cache. */
-static void held_fetch_index(const struct agg *a, const struct held *h)
-{
-    if (h->c < 0)
-        return;
-    if (h->ip.family == 4) {
-        if (a->recent)
-            __builtin_prefetch(recent_of((struct agg *)a, ipaddr_v4(&h->ip)));
-    } else if (a->recent6) {
-        __builtin_prefetch(recent6_of((struct agg *)a, ipaddr_v6_hi(&h->ip), ipaddr_v6_lo(&h->ip)));
+    if (ev->type == EV_CLIENT && ev->qid.p && ev->qid.n && ev->ip.family) {
+        struct ipaddr ip = ev->ip;
+        ipaddr_unmap(&ip);
+        queue_line(a, ev, &ip, pos);
     }
-}
-
-/* Second step, a line later: the record, if the recent cache has it (most
- * lines), else a batch table's hash slot. Fetching the hash slot for every
- * line, hit or not, cost more than it hid. */
-static void held_fetch_record(const struct agg *a, const struct held *h)
-{
-    if (h->c < 0)
+    if (c < 0)
         return;
-    if (h->ip.family == 4) {
-        uint32_t key = ipaddr_v4(&h->ip);
-        const struct recent *r = a->recent ? recent_of((struct agg *)a, key) : NULL;
-        if (r && r->key == key && r->st)
-            __builtin_prefetch(r->st, 1);
-        else if (a->h.v)
-            __builtin_prefetch(&a->h.v[hindex_home(&a->h, key)]);
-    } else if (a->recent6) {
-        const struct recent6 *r = recent6_of((struct agg *)a, ipaddr_v6_hi(&h->ip),
-                                             ipaddr_v6_lo(&h->ip));
-        if (r->st && r->hi == ipaddr_v6_hi(&h->ip) && r->lo == ipaddr_v6_lo(&h->ip))
-            __builtin_prefetch(r->st, 1);
+    /* qmgr's line names no client: the pairing finds it. */
+    if (c == AC_ACCEPTED && ev->ip.family == 0) {
+        if (ev->qid.p && ev->qid.n)
+            queue_line(a, ev, NULL, pos);
+        return;
     }
-}
-
-void agg_defer_begin(struct agg *a)
-{
-    a->defer = true;
-}
-
-void agg_defer_end(struct agg *a)
-{
-    for (; a->nheld; a->nheld--, a->held0 = (a->held0 + 1) % HELD_RING)
-        held_run(a, &a->held[a->held0]);
-    a->defer = false;
-}
-
-/* The line enters at the back (its recent-cache slot fetched), the one
- * two lines before it has its record fetched, and the oldest, three lines
- * before, is counted: the lines parsed in between hide most of the two
- * cache misses a line's record costs. */
-static __attribute__((noinline))
-void hold_line(struct agg *a, const struct event *ev, int c)
-{
-    struct held *h = &a->held[(a->held0 + a->nheld) % HELD_RING];
-
-    held_fill(h, ev, c);
-    held_fetch_index(a, h);
-    if (++a->nheld < HELD_RING)
+    if (ev->ip.family == 0)
         return;
-    held_fetch_record(a, &a->held[(a->held0 + HELD_FETCH) % HELD_RING]);
-    held_run(a, &a->held[a->held0]);
-    a->held0 = (a->held0 + 1) % HELD_RING;
-    a->nheld--;
+    struct ipaddr ip = ev->ip;
+    ipaddr_unmap(&ip);
+    count(a, &ip, c, repeat_count(ev), ev->has_ts, ev->ts, pos, ev);
 }
 
 void agg_add(struct agg *a, const struct event *ev)
 {
     int c = classify(a->conf, ev);
 
-    if (c < 0 && ev->type != EV_CLIENT)
-        return;
-    if (a->defer)
-        hold_line(a, ev, c);
-    else
+    if (c >= 0 || ev->type == EV_CLIENT)
         add_line(a, ev, c);
 }
 
@@ -1240,8 +1115,6 @@ void agg_merge(struct agg *dst, const struct agg *src)
 {
     if (dst->pre != src->pre)
         msg_panic("agg_merge: tables with and without evidence lines");
-    no_held(dst, "agg_merge");
-    no_held(src, "agg_merge");
     merge_hindex(dst, src);
     walk_from(src, src->h.v ? (uint64_t)UINT32_MAX + 1 : 0, merge_visit, dst);
     /* src's unpaired queue lines wait in dst for agg_settle. */
@@ -1321,7 +1194,6 @@ void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r)
 
 size_t agg_count(const struct agg *a)
 {
-    no_held(a, "agg_count");
     return a->count;
 }
 
@@ -1384,7 +1256,6 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
     ipaddr_unmap(&un);
     if (a->no_index)
         msg_panic("agg_lookup: the index was dropped");
-    no_held(a, "agg_lookup");
     if (a->sealed)
         return sealed_get(a->sealed, ip);
     if (ip->family == 4 && a->h.v)
@@ -1433,7 +1304,6 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 
     if (a->no_index)
         msg_panic("agg_collect: the index was dropped");
-    no_held(a, "agg_collect");
     if (a->h.n && c->v4 <= UINT32_MAX)
         msg_panic("agg_collect: a batch table is merged, not walked");
     if (a->sealed) {
@@ -1680,7 +1550,6 @@ void agg_drop_index(struct agg *a)
 
 void agg_clear(struct agg *a)
 {
-    no_held(a, "agg_clear");
     free_keys(a);
     sealed_free(a);
     a->no_index = false;

@@ -329,12 +329,8 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     if (r->mode == MODE_AGG && r->per[t] == NULL)
         r->per[t] = r->all ? agg_new_batch(r->o->evidence_lines, r->o->agg_conf)
                            : agg_new_conf(r->o->evidence_lines, r->o->agg_conf);
-    /* The lines' spans hold until this chunk is parsed: agg_add may fetch
-     * records ahead. */
-    if (r->mode == MODE_AGG) {
+    if (r->mode == MODE_AGG)
         agg_chunk_begin(r->per[t]);
-        agg_defer_begin(r->per[t]);
-    }
     if (r->mode == MODE_PRINT)
         s->ob.len = 0;
     if (r->mode == MODE_AGG && r->o->sink && r->sinks[t] == NULL)
@@ -369,8 +365,6 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
             r->fn(ev, r->ctx);
         }
     }
-    if (a)
-        agg_defer_end(a);
     if (r->ordered)
         f->ts = ps.ts;
     parse_stats_merge(&st->parse, &ps.st);

@@ -185,13 +185,6 @@ struct agg *agg_new_batch(bool evidence_lines, const struct agg_conf *conf);
  * queue ID's lines are paired within a chunk at once, across chunks by
  * agg_settle (see agg.c). Optional: without it, all input is one chunk. */
 void agg_chunk_begin(struct agg *a);
-/* From agg_defer_begin to agg_defer_end, agg_add may hold up to three lines
- * back to fetch their records from memory ahead of use: the spans of
- * their events (the host name) must stay valid until agg_defer_end, which
- * counts what is held. Meanwhile agg_add alone may be called on a (the
- * others panic). The result is the same as without. */
-void agg_defer_begin(struct agg *a);
-void agg_defer_end(struct agg *a);
 /* After the last merge: pair the queue lines left unpaired (a message's
  * smtpd client= and its qmgr line in different chunks) and credit the
  * accepted messages they reveal. The result does not depend on how the

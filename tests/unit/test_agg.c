@@ -943,82 +943,6 @@ static void test_batch_merge(void **state)
     agg_free(plain);
 }
 
-/* Lines held back by agg_defer_begin (their records fetched ahead) count
- * as lines added at once: the same records, field by field, in a batch
- * table merged chunk by chunk and in a plain one, queue-ID pairs
- * included; the host names live in a buffer only until agg_defer_end. */
-static void test_deferred_adds(void **state)
-{
-    enum { N = 3000, CHUNKS = 60, CHUNK_MAX = 700 };
-    static char names[CHUNK_MAX][32], qids[CHUNK_MAX][16];
-    struct agg *plain = agg_new(true), *held = agg_new(true), *all = agg_new(true);
-    struct agg *b = agg_new_batch(true, &test_conf);
-    uint64_t line = 0;
-    (void)state;
-
-    for (int ch = 0; ch < CHUNKS; ch++) {
-        uint32_t len = rnd(CHUNK_MAX);   /* 0 too: a chunk without lines */
-        agg_chunk_begin(held);
-        agg_chunk_begin(b);
-        agg_chunk_begin(plain);
-        agg_defer_begin(held);
-        agg_defer_begin(b);
-        for (uint32_t k = 0; k < len; k++) {
-            uint32_t i = rnd(N);
-            struct event ev = class_ev[rnd(AC__COUNT)];
-            line++;
-            if (rnd(5) == 0) {
-                /* A message: smtpd's client= line or qmgr's, by queue ID. */
-                snprintf(qids[k], sizeof(qids[k]), "Q%u", i % 97);
-                ev = (struct event){ .type = rnd(2) ? EV_CLIENT : EV_QUEUED };
-                ev.host = span_make("mx1", 3);
-                ev.qid = span_make(qids[k], strlen(qids[k]));
-            }
-            if (ev.type != EV_QUEUED && i % 13 == 0) {
-                ev.ip = IP("2001:db8::");
-                ev.ip.b[15] = (uint8_t)i, ev.ip.b[14] = (uint8_t)(i >> 8);
-            } else if (ev.type != EV_QUEUED) {
-                ev.ip.family = 4;
-                ipaddr_set_v4(&ev.ip, (i % 1500) * UINT32_C(2654435761));
-            }
-            ev.has_ts = true;
-            ev.ts = 1000 + (int64_t)line;
-            ev.line = line;
-            if (rnd(3) == 0) {
-                snprintf(names[k], sizeof(names[k]), "h%u-%u.example", i, rnd(3));
-                ev.rdns = span_make(names[k], strlen(names[k]));
-            }
-            agg_add(plain, &ev);
-            agg_add(held, &ev);
-            agg_add(b, &ev);
-        }
-        agg_defer_end(held);
-        agg_defer_end(b);
-        /* The names are gone with the chunk. */
-        memset(names, 'x', sizeof(names));
-        memset(qids, 'y', sizeof(qids));
-        if (rnd(4) == 0 || ch == CHUNKS - 1) {
-            agg_merge(all, b);
-            agg_clear(b);
-        }
-    }
-    agg_settle(plain);
-    agg_settle(held);
-    agg_settle(all);
-    assert_int_equal(agg_count(held), agg_count(plain));
-    assert_int_equal(agg_count(all), agg_count(plain));
-    struct batch_cmp cmp = { plain, held, 0 };
-    agg_walk(plain, batch_visit, &cmp);
-    assert_int_equal(cmp.n, agg_count(plain));
-    cmp = (struct batch_cmp){ plain, all, 0 };
-    agg_walk(plain, batch_visit, &cmp);
-    assert_int_equal(cmp.n, agg_count(plain));
-    agg_free(b);
-    agg_free(all);
-    agg_free(held);
-    agg_free(plain);
-}
-
 /* Postfix's disconnect counters: a login succeeded if the first "auth="
  * (at the start or after a space) counts one or more. */
 static void test_disconnect_auth(void **state)
@@ -1066,7 +990,6 @@ int main(void)
         cmocka_unit_test(test_queue_pairing_many),
         cmocka_unit_test(test_seal),
         cmocka_unit_test(test_batch_merge),
-        cmocka_unit_test(test_deferred_adds),
         cmocka_unit_test(test_disconnect_auth),
     };
     return cmocka_run_group_tests(tests, find_events, NULL);
