@@ -197,18 +197,6 @@ static void count_one(const struct ipprefix *p, void *ctx)
 }
 
 static void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset *allow,
-                           unsigned fw_causes);
-
-void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow,
-                    unsigned fw_causes)
-{
-    zonedata_merge(z, l, allow, fw_causes);
-    exclusions(z, &z->allowed);
-    zonedata_fw_each(z, 4, count_one, &z->nfw4);
-    zonedata_fw_each(z, 6, count_one, &z->nfw6);
-}
-
-static void zonedata_merge(struct zonedata *z, const struct listings *l, struct cidrset *allow,
                            unsigned fw_causes)
 {
     struct cidr_list allowed = { 0 };
@@ -247,6 +235,15 @@ static void zonedata_merge(struct zonedata *z, const struct listings *l, struct 
         z->n4++;
     z->allowed = allowed;
     z->fw_causes = fw_causes;
+}
+
+void zonedata_build(struct zonedata *z, const struct listings *l, struct cidrset *allow,
+                    unsigned fw_causes)
+{
+    zonedata_merge(z, l, allow, fw_causes);
+    exclusions(z, &z->allowed);
+    zonedata_fw_each(z, 4, count_one, &z->nfw4);
+    zonedata_fw_each(z, 6, count_one, &z->nfw6);
 }
 
 /* The firewall's causes: cidr_minimal_get hands one ctx to the reader
