@@ -105,6 +105,7 @@ struct afile *afile_open(const char *dir, const char *name, mode_t mode)
     if (fchmod(af->fd, mode) < 0)
         msg_warn("%s: chmod: %s", af->tmp, strerror(errno));
     outbuf_init(&af->out, af->fd);
+    outbuf_writeback(&af->out);
     return af;
 }
 

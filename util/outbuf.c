@@ -1,5 +1,6 @@
 /* Buffered output to a file descriptor; see outbuf.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,10 @@
 #include "xalloc.h"
 
 enum { OUTBUF_CAP = 256 * 1024 };
+/* A file to be synced has its writeback started per this many bytes:
+ * the disk writes a big output while the rest is formatted, not all of
+ * it at the fsync. */
+enum { WRITEBACK_STEP = 4 * 1024 * 1024 };
 
 void outbuf_init(struct outbuf *o, int fd)
 {
@@ -19,6 +24,13 @@ void outbuf_init(struct outbuf *o, int fd)
     o->len = 0;
     o->cap = OUTBUF_CAP;
     o->err = 0;
+    o->written = o->started = 0;
+    o->writeback = false;
+}
+
+void outbuf_writeback(struct outbuf *o)
+{
+    o->writeback = true;
 }
 
 static void drain(struct outbuf *o, const char *p, size_t n)
@@ -33,7 +45,17 @@ static void drain(struct outbuf *o, const char *p, size_t n)
         }
         p += w;
         n -= (size_t)w;
+        o->written += (uint64_t)w;
     }
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* Asynchronous: the pages are queued for the disk, not waited for
+     * (an error shows at the fsync). */
+    if (o->writeback && o->written - o->started >= WRITEBACK_STEP) {
+        (void)sync_file_range(o->fd, (off_t)o->started, (off_t)(o->written - o->started),
+                              SYNC_FILE_RANGE_WRITE);
+        o->started = o->written;
+    }
+#endif
 }
 
 bool outbuf_flush(struct outbuf *o)
@@ -52,6 +74,8 @@ void outbuf_init_mem(struct outbuf *o, size_t cap)
     o->len = 0;
     o->cap = cap ? cap : 1;
     o->err = 0;
+    o->written = o->started = 0;
+    o->writeback = false;
 }
 
 /* outbuf_write's path when p does not fit behind what is buffered. */

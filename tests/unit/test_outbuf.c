@@ -112,12 +112,50 @@ static void test_u32s(void **state)
     outbuf_close(&want);
 }
 
+/* A file written with writeback started on the way holds exactly what
+ * was written; the writeback follows the writes, a file without it is
+ * left to the kernel. */
+static void test_writeback(void **state)
+{
+    enum { TOTAL = 9 * 1024 * 1024 + 12345 };
+    (void)state;
+
+    for (int wb = 0; wb < 2; wb++) {
+        FILE *tmp = tmpfile();
+        struct outbuf o;
+        char piece[1000];
+        assert_non_null(tmp);
+        outbuf_init(&o, fileno(tmp));
+        if (wb)
+            outbuf_writeback(&o);
+        for (size_t at = 0; at < TOTAL; at += sizeof(piece)) {
+            size_t n = TOTAL - at < sizeof(piece) ? TOTAL - at : sizeof(piece);
+            for (size_t i = 0; i < n; i++)
+                piece[i] = (char)((at + i) * 131 >> 7);
+            outbuf_write(&o, piece, n);
+        }
+        assert_true(outbuf_close(&o));
+        assert_int_equal(o.written, TOTAL);
+        if (wb)
+            assert_true(o.started >= 8u * 1024 * 1024 && o.started <= o.written);
+        else
+            assert_int_equal(o.started, 0);
+        rewind(tmp);
+        for (size_t at = 0; at < TOTAL; at++)
+            if (fgetc(tmp) != (int)((at * 131 >> 7) & 0xff))
+                fail_msg("writeback %d: byte %zu differs", wb, at);
+        assert_int_equal(fgetc(tmp), EOF);
+        fclose(tmp);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_g),
         cmocka_unit_test(test_prefix),
         cmocka_unit_test(test_u32s),
+        cmocka_unit_test(test_writeback),
     };
     return cmocka_run_group_tests_name("outbuf", tests, NULL, NULL);
 }
