@@ -11,8 +11,11 @@ static const char *const cause_names[CAUSE__COUNT] = {
 
 int policy_cause_lookup(const char *name, size_t len)
 {
-    for (int c = 0; c < CAUSE__COUNT; c++)
-        if (strlen(cause_names[c]) == len && memcmp(cause_names[c], name, len) == 0)
+    /* Most names fail at their first letter: the previous listing is
+     * read back with a lookup per line. */
+    for (int c = 0; len && c < CAUSE__COUNT; c++)
+        if (cause_names[c][0] == name[0] && strlen(cause_names[c]) == len
+            && memcmp(cause_names[c], name, len) == 0)
             return c;
     return -1;
 }

@@ -173,14 +173,14 @@ static bool add_key(struct pubdiff *d, const char *p, size_t n, struct pubdiff_k
  * without one, -1 if the line may go on past end. */
 static long line_key(const char *p, const char *end, bool complete)
 {
-    const char *nul = memchr(p, 0, (size_t)(end - p));
-    const char *stop = nul ? nul : end;
-    const char *c1 = memchr(p, ',', (size_t)(stop - p));
-    const char *c2 = c1 ? memchr(c1 + 1, ',', (size_t)(stop - c1 - 1)) : NULL;
+    const char *c1 = memchr(p, ',', (size_t)(end - p));
+    const char *c2 = c1 ? memchr(c1 + 1, ',', (size_t)(end - c1 - 1)) : NULL;
 
+    /* A NUL is looked for before the key's end only, not in the whole
+     * line (a line is 160 bytes, a key 20). */
     if (c2)
-        return c2 - p;
-    return nul || complete ? 0 : -1;
+        return memchr(p, 0, (size_t)(c2 - p)) ? 0 : c2 - p;
+    return complete || memchr(p, 0, (size_t)(end - p)) ? 0 : -1;
 }
 
 /* The previous listings.csv read through a fixed buffer, a key at a
@@ -404,6 +404,18 @@ static bool merge(struct prev_src *s, const struct listings *l, const struct cur
     if (nc > 0)
         c = cur_key(l, ck, 0);
     while (more || j < nc) {
+        /* The usual entry: the same prefix and cause on both sides, kept.
+         * Paired first, the rest of its prefix (rare) pairs as below. */
+        if (more && j < nc && c.cause == pk.cause && cmp_prefix(&c, &pk) == 0) {
+            d->kept++;
+            src_next(s);
+            if (s->disorder)
+                return false;
+            more = src_peek(s, &pk);
+            if (++j < nc)
+                c = cur_key(l, ck, j);
+            continue;
+        }
         g = j < nc && (!more || cmp_prefix(&c, &pk) <= 0) ? c : pk;
         size_t pc[CAUSE__COUNT] = { 0 }, cc[CAUSE__COUNT] = { 0 }, j0 = j;
         for (; more && cmp_prefix(&pk, &g) == 0; more = src_peek(s, &pk)) {
