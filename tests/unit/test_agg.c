@@ -891,7 +891,7 @@ static void test_batch_merge(void **state)
 {
     enum { N = 6000, LINES = 80000, BATCH = 9000 };
     struct agg *plain = agg_new(true), *all = agg_new(true);
-    struct agg *b = agg_new_batch(true, &test_conf);
+    struct agg *b = agg_new_conf(true, &test_conf);
     (void)state;
 
     for (uint32_t k = 0; k < LINES; k++) {
