@@ -1567,8 +1567,7 @@ static void free_keys(struct agg *a)
 
 bool agg_seal(struct agg *a)
 {
-    /* IPv4 alone: an IPv6 key would take 24 bytes here. */
-    if (a->sealed || a->no_index || a->v6 || a->h.n == 0)
+    if (a->sealed || a->no_index || a->h.n == 0)
         return false;
     view(a);
     free(a->h.v);

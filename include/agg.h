@@ -229,10 +229,10 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 /* Bytes held for records and strings, with records waiting for reuse
  * (not Judy's own nodes). */
 size_t agg_memory(const struct agg *a);
-/* The index of addresses as sorted arrays alone (6 bytes an address), the
- * hash freed: true if done. Only for a table of IPv4 addresses alone.
- * Lookups and walks go on as before; nothing may be added to a any
- * more. */
+/* The index of IPv4 addresses as sorted arrays alone (6 bytes an
+ * address), the hash freed: true if done (false if a has no IPv4 address
+ * or was sealed). Lookups and walks go on as before; nothing may be added
+ * to a any more. */
 bool agg_seal(struct agg *a);
 /* Frees a's index of addresses, not its records (pointers to them stay
  * valid): agg_count and agg_free alone may follow, not lookups or walks.
