@@ -1566,13 +1566,99 @@ static void free_keys(struct agg *a)
     JudyLFreeArray(&a->v6, PJE0);
 }
 
+/* v[0..n) grouped in place by the bits of their keys from shift up,
+ * nb = 2^bits groups (American flag sort); the groups' bounds into
+ * at[0..nb]. */
+static void flag_sort(struct hslot *v, size_t n, unsigned shift, unsigned bits, uint32_t *at,
+                      uint32_t *next)
+{
+    uint32_t nb = UINT32_C(1) << bits, m = nb - 1;
+
+    memset(at, 0, (nb + 1) * sizeof(*at));
+    for (size_t i = 0; i < n; i++)
+        at[((v[i].key >> shift) & m) + 1]++;
+    for (uint32_t b = 0; b < nb; b++)
+        at[b + 1] += at[b];
+    memcpy(next, at, nb * sizeof(*next));
+    for (uint32_t b = 0; b < nb; b++)
+        while (next[b] < at[b + 1]) {
+            struct hslot e = v[next[b]];
+            uint32_t d = (e.key >> shift) & m;
+            while (d != b) {
+                struct hslot t = v[next[d]];
+                v[next[d]++] = e;
+                e = t;
+                d = (e.key >> shift) & m;
+            }
+            v[next[b]++] = e;
+        }
+}
+
+static void insertion_sort(struct hslot *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct hslot e = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1].key > e.key; j--)
+            v[j] = v[j - 1];
+        v[j] = e;
+    }
+}
+
+/* The view made of the hash's own memory, which it frees: the slots
+ * moved to its front and sorted in place (by the high 16 bits, then each
+ * bucket by the next 8 and the last 8), the names left at the front and
+ * the rest given back. Only the low 16 bits need room of their own, 2
+ * bytes an address, where view() needs 6 beside the hash. */
+static void seal_in_place(struct agg *a)
+{
+    struct hindex *h = &a->h;
+    struct hslot *v = h->v;
+    size_t n = 0;
+
+    for (size_t i = 0; i <= h->mask; i++)
+        if (v[i].ref)
+            v[n++] = v[i];
+    struct sealed *s = xcalloc(1, sizeof(*s));
+    uint32_t *next = xmalloc((1 << 16) * sizeof(*next));
+    uint32_t at[257], next8[256];
+    flag_sort(v, n, 16, 16, s->at, next);
+    free(next);
+    for (size_t b = 0; b < 1 << 16; b++) {
+        struct hslot *w = v + s->at[b];
+        size_t m = s->at[b + 1] - s->at[b];
+        if (m <= 32) {
+            insertion_sort(w, m);
+            continue;
+        }
+        flag_sort(w, m, 8, 8, at, next8);
+        for (size_t c = 0; c < 256; c++)
+            insertion_sort(w + at[c], at[c + 1] - at[c]);
+    }
+    s->n = n;
+    s->lo = hugemem_alloc(n * sizeof(*s->lo));
+    for (size_t i = 0; i < n; i++)
+        s->lo[i] = (uint16_t)v[i].key;
+    /* The names to the front, 4 bytes over 8: none is overwritten
+     * before it is read. */
+    uint32_t *rec = (uint32_t *)(void *)v;
+    for (size_t i = 0; i < n; i++)
+        rec[i] = v[i].ref;
+    s->rec = xrealloc(rec, n * sizeof(*rec));
+    memset(h, 0, sizeof(*h));
+    a->view = s;
+}
+
 bool agg_seal(struct agg *a)
 {
     if (a->sealed || a->no_index || a->h.n == 0)
         return false;
-    view(a);
-    free(a->h.v);
-    memset(&a->h, 0, sizeof(a->h));
+    if (a->view) {
+        free(a->h.v);
+        memset(&a->h, 0, sizeof(a->h));
+    } else {
+        seal_in_place(a);
+    }
     a->sealed = true;
     return true;
 }

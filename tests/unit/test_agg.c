@@ -897,6 +897,46 @@ static void test_walk_then_add(void **state)
     free(w);
 }
 
+/* Sealed before any walk, the hash is sorted in place: a crowded /16
+ * (sorted by the next 8 bits, then the last 8) and lone addresses walk in
+ * order, and every address is found. */
+static void test_seal_in_place(void **state)
+{
+    enum { N = 3000 };
+    (void)state;
+    struct agg *a = agg_new(false);
+    uint32_t *keys = calloc(N, sizeof(*keys));
+    struct ipaddr ip;
+    size_t n = 0, prev_set = 0;
+    uint32_t prev = 0;
+
+    for (int i = 0; i < N; i++) {
+        keys[i] = i % 3 ? (UINT32_C(0x0a01) << 16) | rnd(1 << 16) : rnd(UINT32_MAX);
+        ipaddr_set_v4(&ip, keys[i]);
+        add(a, &ip, AC_REJ_HELO, 1, (uint64_t)i);
+    }
+    assert_true(agg_seal(a));
+    struct agg_cursor cur = { 0 };
+    struct ipaddr ips[64];
+    const struct ip_stats *st[64];
+    size_t k;
+    while ((k = agg_collect(a, &cur, ips, st, 64)) > 0)
+        for (size_t i = 0; i < k; i++, n++) {
+            uint32_t v = ipaddr_v4(&ips[i]);
+            if (prev_set)
+                assert_true(v > prev);
+            prev = v, prev_set = 1;
+            assert_ptr_equal(agg_lookup(a, &ips[i]), st[i]);
+        }
+    assert_int_equal(n, agg_count(a));
+    for (int i = 0; i < N; i++) {
+        ipaddr_set_v4(&ip, keys[i]);
+        assert_non_null(agg_lookup(a, &ip));
+    }
+    agg_free(a);
+    free(keys);
+}
+
 /* The same lines into a plain table and, in batches merged into another
  * table and cleared, into a batch table (IPv4 in a hash that grows from
  * 1024 slots): every record the same, field by field. */
@@ -1033,6 +1073,7 @@ int main(void)
         cmocka_unit_test(test_queue_pairing_many),
         cmocka_unit_test(test_seal),
         cmocka_unit_test(test_walk_then_add),
+        cmocka_unit_test(test_seal_in_place),
         cmocka_unit_test(test_batch_merge),
         cmocka_unit_test(test_disconnect_auth),
     };
