@@ -1,7 +1,8 @@
-/* Per-address evidence tables on Judy arrays; see agg.h. */
+/* Per-address evidence tables: IPv4 in a hash, IPv6 in Judy arrays; see agg.h. */
 #include <string.h>
 #include <stddef.h>
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <Judy.h>
 #include "agg.h"
 #include "hugemem.h"
@@ -12,7 +13,8 @@
 
 /* The IPv4 records used last, direct-mapped by a hash of the address: a
  * client's lines (connect, rejects, disconnect) come close together, and
- * a hit here is one load instead of a walk down the Judy tree. 64 KiB. */
+ * a hit here is one load instead of a probe into an index far larger
+ * than the caches. 64 KiB. */
 enum { RECENT_BITS = 12 };
 /* Room for counts in a record agg_add creates. Nearly every address has
  * two classes or more (connect, then a reject or a lost connection), and
@@ -37,6 +39,7 @@ struct recent6 {
  * linked through its first bytes. */
 struct free_rec {
     struct free_rec *next;
+    uint32_t ref;               /* its name (see rec_at) */
 };
 
 struct qvec {
@@ -54,27 +57,35 @@ struct qtab {
     size_t n, mask;             /* mask: slots - 1, a power of two less one */
 };
 
-/* A batch table's IPv4 index (agg_new_batch): open addressing with linear
- * probing, an address and its record a slot (st NULL: empty). A lookup is
- * a multiply and a compare or two in one cache line, where JudyLIns took
- * some 600 instructions; the batch is merged in address order. */
+/* The IPv4 index: open addressing with linear probing, an address and
+ * its record's name a slot (ref 0: empty). A lookup is a multiply and a
+ * compare or two in one cache line, where JudyLIns took some 600
+ * instructions. 8 bytes a slot, at most three quarters full: 11 to 21
+ * bytes an address, against Judy's 12 or so. */
 struct hslot {
     uint32_t key;
-    struct ip_stats *st;
+    uint32_t ref;
 };
 
 struct hindex {
     struct hslot *v;
     size_t n, mask;
     unsigned shift;             /* 64 - log2(slots) */
+    /* The hash: the top bits of key * mul, an odd multiplier of the
+     * table's own. A table merged into another is read in slot order:
+     * with one hash for both, its keys would come in the order of the
+     * other's homes, and pile up into one long run behind its first
+     * ones wherever the other is nearly empty or has just grown (a merge
+     * into a fresh table took 4.6 times JudyLIns' instructions). */
+    uint64_t mul;
 };
 
 struct agg {
     bool no_index;              /* agg_drop_index was called */
-    /* After agg_seal: the index as arrays in address order (IPv4 keys,
-     * then IPv6 ones), Judy's arrays freed. */
-    struct sealed *sealed;
-    Pvoid_t v4;                 /* JudyL: uint32 address -> struct ip_stats * */
+    bool sealed;                /* agg_seal was called: h freed, view kept */
+    /* The IPv4 index in address order, built by the first walk that
+     * wants the order and dropped when the index changes. */
+    struct sealed *view;
     Pvoid_t v6;                 /* JudyL: high 64 bits -> JudyL: low 64 -> stats */
     size_t count;
     struct arena mem;           /* records, aligned */
@@ -89,24 +100,27 @@ struct agg {
      * yet taken by qmgr, by key; and what earlier chunks left unpaired. */
     struct qtab qclient;
     struct qvec pend;           /* unpaired, from earlier chunks and merges */
-    struct hindex h;            /* a batch table's IPv4 index; h.v NULL: Judy's */
-    struct hslot *sort;         /* agg_merge's of a batch table: 2 x its count */
-    size_t sort_cap;
+    struct hindex h;            /* the IPv4 index; h.v NULL until the first */
+    /* The arena blocks records are named by: blk[i] is block i's first
+     * byte (blk[0] is none, so that no record is named 0). */
+    char **blk;
+    size_t nblk, blk_cap;
+    size_t blk_size;            /* bytes of the last block */
 };
 
-/* A sealed index: the addresses in order and their records, 6 bytes an
- * address. An address is its low 16 bits, under its high ones: those of
- * entries [at[h], at[h + 1]) are h. A record is named by its arena block
- * (in address order) and its offset there in units of 8 bytes: blocks are
+/* A record is named in 32 bits by its arena block (numbered as a->mem
+ * handed them out) and its offset there in units of 8 bytes: blocks are
  * at most 2 MiB. */
 enum { REC_OFF_BITS = 18, REC_BLOCKS_MAX = 1 << (32 - REC_OFF_BITS) };
+
+/* The IPv4 index sorted: addresses and their records' names, 6 bytes an
+ * address. An address is its low 16 bits, under its high ones: those of
+ * entries [at[h], at[h + 1]) are h. */
 struct sealed {
     size_t n;
     uint32_t at[(1 << 16) + 1];
     uint16_t *lo;
     uint32_t *rec;
-    char **base;
-    size_t nbase;
 };
 
 static const char *const class_names[AC__COUNT] = {
@@ -354,10 +368,22 @@ struct agg *agg_new(bool evidence_lines)
 
 enum { HINDEX_MIN_BITS = 10 };
 
+/* The next table's multiplier: splitmix64 of a count, made odd, so that
+ * runs make the same tables. */
+static uint64_t hindex_mul(void)
+{
+    static _Atomic uint64_t tables;
+    uint64_t z = (atomic_fetch_add(&tables, 1) + 1) * UINT64_C(0x9E3779B97F4A7C15);
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return (z ^ (z >> 31)) | 1;
+}
+
 static void hindex_init(struct hindex *h, unsigned bits)
 {
-    /* Huge pages: a batch's index is 2 MiB, probed at random, and with
-     * 4 KiB pages nearly every probe missed the TLB as well. */
+    /* Huge pages: a large index is probed at random, and with 4 KiB
+     * pages nearly every probe missed the TLB as well. */
     h->v = hugemem_alloc(((size_t)1 << bits) * sizeof(*h->v));
     memset(h->v, 0, ((size_t)1 << bits) * sizeof(*h->v));
     h->mask = ((size_t)1 << bits) - 1;
@@ -365,17 +391,9 @@ static void hindex_init(struct hindex *h, unsigned bits)
     h->n = 0;
 }
 
-struct agg *agg_new_batch(bool evidence_lines, const struct agg_conf *conf)
-{
-    struct agg *a = agg_new_conf(evidence_lines, conf);
-
-    hindex_init(&a->h, HINDEX_MIN_BITS);
-    return a;
-}
-
 static size_t hindex_home(const struct hindex *h, uint32_t key)
 {
-    return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> h->shift);
+    return (size_t)((key * h->mul) >> h->shift);
 }
 
 /* The slot of key, or the empty one where it would go. */
@@ -383,24 +401,24 @@ static struct hslot *hindex_find(const struct hindex *h, uint32_t key)
 {
     size_t i = hindex_home(h, key);
 
-    while (h->v[i].st && h->v[i].key != key)
+    while (h->v[i].ref && h->v[i].key != key)
         i = (i + 1) & h->mask;
     return &h->v[i];
 }
 
-/* key's record slot, taken for it (holding NULL) if absent; three
- * quarters full, the index doubles first. */
-static struct ip_stats **hindex_slot(struct hindex *h, uint32_t key)
+/* key's slot, taken for it (its ref 0) if absent; three quarters full,
+ * the index doubles first. */
+static struct hslot *hindex_slot(struct hindex *h, uint32_t key)
 {
     struct hslot *s = hindex_find(h, key);
 
-    if (s->st)
-        return &s->st;
+    if (s->ref)
+        return s;
     if (4 * (h->n + 1) > 3 * (h->mask + 1)) {
         struct hindex old = *h;
         hindex_init(h, 64 - old.shift + 1);
         for (size_t i = 0; i <= old.mask; i++)
-            if (old.v[i].st)
+            if (old.v[i].ref)
                 *hindex_find(h, old.v[i].key) = old.v[i];
         h->n = old.n;
         free(old.v);
@@ -408,31 +426,74 @@ static struct ip_stats **hindex_slot(struct hindex *h, uint32_t key)
     }
     s->key = key;
     h->n++;
-    return &s->st;
+    return s;
 }
 
-/* ip's slot, created holding NULL if absent. Always JudyLIns: a lookup
- * that gets here has missed the recent cache or is a merge's, and about
- * half of those are addresses new to the table, which a JudyLGet first
- * would look up twice (fewer instructions in all on the slice). */
-static struct ip_stats **slot(struct agg *a, const struct ipaddr *ip)
+static void view_free(struct agg *a)
 {
-    PWord_t pv;
-
-    if (ip->family == 4 && a->h.v) {
-        return hindex_slot(&a->h, ipaddr_v4(ip));
-    } else if (ip->family == 4) {
-        JLI(pv, a->v4, (Word_t)ipaddr_v4(ip));
-    } else {
-        PWord_t inner;
-        JLI(inner, a->v6, (Word_t)ipaddr_v6_hi(ip));
-        if (inner == PJERR)
-            msg_fatal("out of memory in Judy array");
-        JLI(pv, *(Pvoid_t *)inner, (Word_t)ipaddr_v6_lo(ip));
+    if (a->view) {
+        free(a->view->lo);
+        free(a->view->rec);
+        free(a->view);
+        a->view = NULL;
     }
+}
+
+/* The record named ref (not 0). */
+static inline struct ip_stats *rec_at(const struct agg *a, uint32_t ref)
+{
+    return (struct ip_stats *)(void *)(a->blk[ref >> REC_OFF_BITS]
+                                       + (size_t)(ref & ((1u << REC_OFF_BITS) - 1)) * 8);
+}
+
+/* Where ip's record is named: an IPv4 index slot or a Judy IPv6 one
+ * (whose value is the name too). */
+struct ent {
+    struct hslot *h;
+    PWord_t w;
+};
+
+/* ip's entry, created naming no record if absent. Always JudyLIns for
+ * IPv6: a lookup that gets here has missed the recent cache or is a
+ * merge's, and about half of those are addresses new to the table, which
+ * a JudyLGet first would look up twice. */
+static struct ent slot(struct agg *a, const struct ipaddr *ip)
+{
+    PWord_t pv, inner;
+
+    if (ip->family == 4) {
+        if (a->h.v == NULL) {
+            if (a->sealed || a->no_index)
+                msg_panic("agg: an address added to a sealed table");
+            hindex_init(&a->h, HINDEX_MIN_BITS);
+            a->h.mul = hindex_mul();
+        }
+        return (struct ent){ .h = hindex_slot(&a->h, ipaddr_v4(ip)) };
+    }
+    JLI(inner, a->v6, (Word_t)ipaddr_v6_hi(ip));
+    if (inner == PJERR)
+        msg_fatal("out of memory in Judy array");
+    JLI(pv, *(Pvoid_t *)inner, (Word_t)ipaddr_v6_lo(ip));
     if (pv == PJERR)
         msg_fatal("out of memory in Judy array");
-    return (struct ip_stats **)pv;
+    return (struct ent){ .w = pv };
+}
+
+/* The name e holds, 0 for none. */
+static uint32_t ent_ref(struct ent e)
+{
+    return e.h ? e.h->ref : (uint32_t)*e.w;
+}
+
+/* e names the record ref: the sorted view no longer holds. */
+static void ent_set(struct agg *a, struct ent e, uint32_t ref)
+{
+    if (e.h) {
+        e.h->ref = ref;
+        view_free(a);
+    } else {
+        *e.w = ref;
+    }
 }
 
 static size_t rec_size(unsigned cap)
@@ -469,19 +530,51 @@ static struct agg_pos *ev_lines(const struct ip_stats *st)
     return (struct agg_pos *)(void *)((char *)st - 2 * sizeof(struct agg_pos));
 }
 
-/* Zeroed room for cap units, from the free list of that size if it can. */
-static struct ip_stats *rec_alloc(struct agg *a, unsigned cap)
+/* st's name, st just taken from a->mem: a block the arena started since
+ * the last record gets the next number. */
+static uint32_t rec_ref(struct agg *a, const struct ip_stats *st)
+{
+    uintptr_t p = (uintptr_t)st;
+
+    if (a->nblk < 2 || p < (uintptr_t)a->blk[a->nblk - 1]
+        || p - (uintptr_t)a->blk[a->nblk - 1] >= a->blk_size) {
+        char *base;
+        size_t size;
+        arena_blocks(&a->mem, &base, &size, 1);
+        if (p < (uintptr_t)base || p - (uintptr_t)base >= size)
+            msg_panic("agg: a record outside the arena's newest block");
+        if (a->nblk >= REC_BLOCKS_MAX)
+            msg_fatal("too many addresses for one table (%zu)", a->count);
+        a->blk = xgrow(a->blk, &a->blk_cap, a->nblk + 1 + (a->nblk == 0), sizeof(*a->blk));
+        if (a->nblk == 0)
+            a->blk[a->nblk++] = NULL;
+        a->blk[a->nblk++] = base;
+        a->blk_size = size;
+    }
+    uintptr_t off = p - (uintptr_t)a->blk[a->nblk - 1];
+    if (off % 8 || off / 8 >= (1u << REC_OFF_BITS))
+        msg_panic("agg: a record cannot be named");
+    return (uint32_t)((a->nblk - 1) << REC_OFF_BITS | off / 8);
+}
+
+/* Zeroed room for cap units, from the free list of that size if it can;
+ * its name into *ref. */
+static struct ip_stats *rec_alloc(struct agg *a, unsigned cap, uint32_t *ref)
 {
     struct free_rec *f = a->free[cap];
-    char *base;
+    struct ip_stats *st;
 
     if (f) {
         a->free[cap] = f->next;
-        base = memset((char *)f - a->pre, 0, a->pre + rec_size(cap));
+        *ref = f->ref;
+        st = (struct ip_stats *)(void *)f;
+        memset((char *)f - a->pre, 0, a->pre + rec_size(cap));
     } else {
-        base = arena_alloc_aligned(&a->mem, a->pre + rec_size(cap), alignof(struct ip_stats));
+        char *base = arena_alloc_aligned(&a->mem, a->pre + rec_size(cap),
+                                         alignof(struct ip_stats));
+        st = (struct ip_stats *)(void *)(base + a->pre);
+        *ref = rec_ref(a, st);
     }
-    struct ip_stats *st = (struct ip_stats *)(void *)(base + a->pre);
     st->cap = (uint8_t)cap;
     return st;
 }
@@ -489,13 +582,15 @@ static struct ip_stats *rec_alloc(struct agg *a, unsigned cap)
 /* The record for ip, created with room for k counts if absent. */
 static struct ip_stats *record(struct agg *a, const struct ipaddr *ip, unsigned k)
 {
-    struct ip_stats **s = slot(a, ip);
+    struct ent e = slot(a, ip);
+    uint32_t ref = ent_ref(e);
 
-    if (*s == NULL) {
-        *s = rec_alloc(a, cap_for(k));
-        a->count++;
-    }
-    return *s;
+    if (ref)
+        return rec_at(a, ref);
+    struct ip_stats *st = rec_alloc(a, cap_for(k), &ref);
+    ent_set(a, e, ref);
+    a->count++;
+    return st;
 }
 
 static struct recent *recent_of(struct agg *a, uint32_t k)
@@ -513,13 +608,16 @@ static struct recent6 *recent6_of(struct agg *a, uint64_t hi, uint64_t lo)
 static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct ip_stats *st,
                                  unsigned k)
 {
-    struct ip_stats *n = rec_alloc(a, cap_for(k));
+    uint32_t ref;
+    struct ip_stats *n = rec_alloc(a, cap_for(k), &ref);
     uint8_t cap = n->cap;
     struct free_rec *f = (struct free_rec *)st;
+    struct ent e = slot(a, ip);
+    uint32_t old = ent_ref(e);
 
     memcpy((char *)n - a->pre, (char *)st - a->pre, a->pre + rec_size(units(st)));
     n->cap = cap;
-    *slot(a, ip) = n;
+    ent_set(a, e, ref);
     if (ip->family == 4 && a->recent) {
         struct recent *r = recent_of(a, ipaddr_v4(ip));
         if (r->st == st)
@@ -530,6 +628,7 @@ static struct ip_stats *rec_move(struct agg *a, const struct ipaddr *ip, struct 
             r->st = n;
     }
     f->next = a->free[st->cap];
+    f->ref = old;
     a->free[st->cap] = f;
     return n;
 }
@@ -930,9 +1029,6 @@ void agg_settle(struct agg *a)
     JudyLFreeArray(&open, PJE0);
     free(all.v);
     memset(&a->pend, 0, sizeof(a->pend));
-    free(a->sort);
-    a->sort = NULL;
-    a->sort_cap = 0;
 }
 
 size_t agg_open_lines(struct agg *a, agg_qline_fn *fn, void *ctx)
@@ -987,7 +1083,7 @@ void agg_add(struct agg *a, const struct event *ev)
 
 /* src's record as dst's record for ip, which dst has not seen: copied
  * whole (counts, times, evidence lines) instead of summed class by class. */
-static void merge_new(struct agg *dst, struct ip_stats **s, const struct ip_stats *src)
+static void merge_new(struct agg *dst, struct ent e, const struct ip_stats *src)
 {
     unsigned k = agg_popcount(src->mask);
     uint32_t sum[AC__COUNT], big = 0;
@@ -998,7 +1094,8 @@ static void merge_new(struct agg *dst, struct ip_stats **s, const struct ip_stat
     for (unsigned i = 0; src->wide && i < k; i++)
         big |= sum[i] = ip_stats_at(src, i);
     bool wide = src->wide && (big > UINT16_MAX || (src->has_ev && !(fits32(first) && fits32(last))));
-    struct ip_stats *st = rec_alloc(dst, cap_for(units_for(k, wide)));
+    uint32_t ref;
+    struct ip_stats *st = rec_alloc(dst, cap_for(units_for(k, wide)), &ref);
     uint8_t cap = st->cap;
 
     memcpy((char *)st - dst->pre, (const char *)src - dst->pre,
@@ -1012,19 +1109,20 @@ static void merge_new(struct agg *dst, struct ip_stats **s, const struct ip_stat
     }
     if (src->rdns)
         st->rdns = rdns_set(dst, NULL, src->rdns, strlen(src->rdns), rdns_pos(src->rdns));
-    *s = st;
+    ent_set(dst, e, ref);
     dst->count++;
 }
 
 static void merge_one(struct agg *dst, const struct ipaddr *ip, const struct ip_stats *src)
 {
-    struct ip_stats **s = slot(dst, ip);
+    struct ent e = slot(dst, ip);
+    uint32_t ref = ent_ref(e);
 
-    if (*s == NULL) {
-        merge_new(dst, s, src);
+    if (ref == 0) {
+        merge_new(dst, e, src);
         return;
     }
-    struct ip_stats *st = *s;
+    struct ip_stats *st = rec_at(dst, ref);
     uint32_t mask = st->mask | src->mask, sum[AC__COUNT], big = 0;
     unsigned k = 0;
 
@@ -1059,55 +1157,24 @@ static void merge_visit(const struct ipaddr *ip, const struct ip_stats *st, void
     merge_one(ctx, ip, st);
 }
 
-/* The n slots of v sorted by address, with tmp (n slots) as room: v or
- * tmp. Three passes of 11 bits, least significant first. */
-static struct hslot *sort_slots(struct hslot *v, struct hslot *tmp, size_t n)
-{
-    enum { BITS = 11, RADIX = 1 << BITS };
-    uint32_t at[RADIX];
-
-    for (unsigned shift = 0; shift < 32; shift += BITS) {
-        memset(at, 0, sizeof(at));
-        for (size_t i = 0; i < n; i++)
-            at[(v[i].key >> shift) & (RADIX - 1)]++;
-        uint32_t sum = 0;
-        for (size_t d = 0; d < RADIX; d++) {
-            uint32_t c = at[d];
-            at[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            tmp[at[(v[i].key >> shift) & (RADIX - 1)]++] = v[i];
-        struct hslot *t = v;
-        v = tmp;
-        tmp = t;
-    }
-    return v;
-}
-
-/* A batch table's IPv4 records into dst in address order: dst's index
- * is walked along, not jumped about. */
+/* src's IPv4 records into dst in src's index order: the rules commute.
+ * The records and dst's slots are fetched AHEAD slots in front. */
 static void merge_hindex(struct agg *dst, const struct agg *src)
 {
-    enum { AHEAD = 8 };
+    enum { AHEAD = 16 };
     const struct hindex *h = &src->h;
-    size_t n = 0;
 
-    if (h->n == 0)
-        return;
-    dst->sort = xgrow(dst->sort, &dst->sort_cap, 2 * h->n, sizeof(*dst->sort));
-    for (size_t i = 0; i <= h->mask; i++)
-        if (h->v[i].st)
-            dst->sort[n++] = h->v[i];
-    const struct hslot *v = sort_slots(dst->sort, dst->sort + n, n);
-    for (size_t i = 0; i < n && i < AHEAD; i++)
-        __builtin_prefetch(v[i].st);
-    for (size_t i = 0; i < n; i++) {
-        struct ipaddr ip;
-        if (i + AHEAD < n)
-            __builtin_prefetch(v[i + AHEAD].st);
-        ipaddr_set_v4(&ip, v[i].key);
-        merge_one(dst, &ip, v[i].st);
+    for (size_t i = 0; h->n && i <= h->mask; i++) {
+        if (i + AHEAD <= h->mask && h->v[i + AHEAD].ref) {
+            __builtin_prefetch(rec_at(src, h->v[i + AHEAD].ref));
+            if (dst->h.v)
+                __builtin_prefetch(&dst->h.v[hindex_home(&dst->h, h->v[i + AHEAD].key)]);
+        }
+        if (h->v[i].ref) {
+            struct ipaddr ip;
+            ipaddr_set_v4(&ip, h->v[i].key);
+            merge_one(dst, &ip, rec_at(src, h->v[i].ref));
+        }
     }
 }
 
@@ -1115,6 +1182,7 @@ void agg_merge(struct agg *dst, const struct agg *src)
 {
     if (dst->pre != src->pre)
         msg_panic("agg_merge: tables with and without evidence lines");
+    /* A sealed table's IPv4 records are in its view alone. */
     merge_hindex(dst, src);
     walk_from(src, src->h.v ? (uint64_t)UINT32_MAX + 1 : 0, merge_visit, dst);
     /* src's unpaired queue lines wait in dst for agg_settle. */
@@ -1207,19 +1275,8 @@ bool agg_evidence_lines(const struct agg *a, const struct ip_stats *st,
     return true;
 }
 
-static const struct ip_stats *sealed_rec(const struct sealed *s, size_t i)
+static const struct ip_stats *view_get(const struct agg *a, const struct sealed *s, uint32_t k)
 {
-    uint32_t h = s->rec[i];
-
-    return (const struct ip_stats *)(void *)(s->base[h >> REC_OFF_BITS]
-                                             + (size_t)(h & ((1u << REC_OFF_BITS) - 1)) * 8);
-}
-
-static const struct ip_stats *sealed_get(const struct sealed *s, const struct ipaddr *ip)
-{
-    if (ip->family != 4)
-        return NULL;
-    uint32_t k = ipaddr_v4(ip);
     size_t lo = s->at[k >> 16], hi = s->at[(k >> 16) + 1], end = hi;
 
     while (lo < hi) {
@@ -1229,11 +1286,11 @@ static const struct ip_stats *sealed_get(const struct sealed *s, const struct ip
         else
             hi = mid;
     }
-    return lo < end && s->lo[lo] == (k & 0xffff) ? sealed_rec(s, lo) : NULL;
+    return lo < end && s->lo[lo] == (k & 0xffff) ? rec_at(a, s->rec[lo]) : NULL;
 }
 
 /* The high 16 bits of entry i < s->n. */
-static uint32_t sealed_high(const struct sealed *s, size_t i)
+static uint32_t view_high(const struct sealed *s, size_t i)
 {
     uint32_t lo = 0, hi = 1 << 16;
 
@@ -1247,6 +1304,86 @@ static uint32_t sealed_high(const struct sealed *s, size_t i)
     return lo;
 }
 
+/* The n entries of one bucket of a view (low bits, names) sorted by their
+ * low bits, with tmp (2 x n) as room: by insertion if few, else two
+ * radix passes of 8 bits on the entries packed into 64 bits. */
+static void view_sort_bucket(uint16_t *lo, uint32_t *rec, size_t n, uint64_t *tmp)
+{
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            uint16_t k = lo[i];
+            uint32_t r = rec[i];
+            size_t j = i;
+            for (; j > 0 && lo[j - 1] > k; j--)
+                lo[j] = lo[j - 1], rec[j] = rec[j - 1];
+            lo[j] = k, rec[j] = r;
+        }
+        return;
+    }
+    uint64_t *v = tmp, *t = tmp + n;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (uint64_t)lo[i] << 32 | rec[i];
+    for (unsigned shift = 32; shift < 48; shift += 8) {
+        size_t at[256] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            at[(v[i] >> shift) & 255]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 256; d++) {
+            size_t c = at[d];
+            at[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            t[at[(v[i] >> shift) & 255]++] = v[i];
+        uint64_t *x = v;
+        v = t;
+        t = x;
+    }
+    for (size_t i = 0; i < n; i++)
+        lo[i] = (uint16_t)(v[i] >> 32), rec[i] = (uint32_t)v[i];
+}
+
+/* a's IPv4 index in address order, built if it is not (NULL if a has no
+ * IPv4 address): the slots dealt into buckets by their high 16 bits, each
+ * bucket sorted by the low 16. 6 bytes an address, where the slots and a
+ * copy to sort them by radix would take 16 on top of the index. The view
+ * is a cache of the index, kept in a const table. */
+static const struct sealed *view(const struct agg *ca)
+{
+    struct agg *a = (struct agg *)ca;
+    const struct hindex *h = &a->h;
+
+    if (a->view || h->n == 0)
+        return a->view;
+    struct sealed *s = xcalloc(1, sizeof(*s));
+    s->n = h->n;
+    s->lo = hugemem_alloc(s->n * sizeof(*s->lo));
+    s->rec = hugemem_alloc(s->n * sizeof(*s->rec));
+    for (size_t i = 0; i <= h->mask; i++)
+        if (h->v[i].ref)
+            s->at[(h->v[i].key >> 16) + 1]++;
+    size_t most = 0;
+    for (size_t b = 0; b < 1 << 16; b++) {
+        most = s->at[b + 1] > most ? s->at[b + 1] : most;
+        s->at[b + 1] += s->at[b];
+    }
+    uint32_t *next = xmalloc((1 << 16) * sizeof(*next));
+    memcpy(next, s->at, (1 << 16) * sizeof(*next));
+    for (size_t i = 0; i <= h->mask; i++)
+        if (h->v[i].ref) {
+            uint32_t j = next[h->v[i].key >> 16]++;
+            s->lo[j] = (uint16_t)h->v[i].key;
+            s->rec[j] = h->v[i].ref;
+        }
+    free(next);
+    uint64_t *tmp = xmalloc(2 * most * sizeof(*tmp));
+    for (size_t b = 0; b < 1 << 16; b++)
+        view_sort_bucket(s->lo + s->at[b], s->rec + s->at[b], s->at[b + 1] - s->at[b], tmp);
+    free(tmp);
+    a->view = s;
+    return s;
+}
+
 const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
 {
     PWord_t pv;
@@ -1256,20 +1393,18 @@ const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip0)
     ipaddr_unmap(&un);
     if (a->no_index)
         msg_panic("agg_lookup: the index was dropped");
-    if (a->sealed)
-        return sealed_get(a->sealed, ip);
-    if (ip->family == 4 && a->h.v)
-        return hindex_find(&a->h, ipaddr_v4(ip))->st;
-    if (ip->family == 4) {
-        JLG(pv, a->v4, (Word_t)ipaddr_v4(ip));
-    } else {
-        PWord_t inner;
-        JLG(inner, a->v6, (Word_t)ipaddr_v6_hi(ip));
-        if (inner == NULL)
-            return NULL;
-        JLG(pv, *(Pvoid_t *)inner, (Word_t)ipaddr_v6_lo(ip));
+    if (ip->family == 4 && a->h.v) {
+        uint32_t ref = hindex_find(&a->h, ipaddr_v4(ip))->ref;
+        return ref ? rec_at(a, ref) : NULL;
     }
-    return pv ? *(struct ip_stats **)pv : NULL;
+    if (ip->family == 4)
+        return a->view ? view_get(a, a->view, ipaddr_v4(ip)) : NULL;
+    PWord_t inner;
+    JLG(inner, a->v6, (Word_t)ipaddr_v6_hi(ip));
+    if (inner == NULL)
+        return NULL;
+    JLG(pv, *(Pvoid_t *)inner, (Word_t)ipaddr_v6_lo(ip));
+    return pv ? rec_at(a, (uint32_t)*pv) : NULL;
 }
 
 
@@ -1304,32 +1439,18 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 
     if (a->no_index)
         msg_panic("agg_collect: the index was dropped");
-    if (a->h.n && c->v4 <= UINT32_MAX)
-        msg_panic("agg_collect: a batch table is merged, not walked");
-    if (a->sealed) {
-        const struct sealed *s = a->sealed;
-        size_t i = (size_t)c->v4;
-        uint32_t h = i < s->n ? sealed_high(s, i) : 0;
-        for (; n < max && i < s->n; n++, i++) {
+    /* IPv4: c->v4 is a place in the view. */
+    if (c->v4 <= UINT32_MAX) {
+        const struct sealed *s = view(a);
+        size_t i = (size_t)c->v4, end = s ? s->n : 0;
+        uint32_t h = i < end ? view_high(s, i) : 0;
+        for (; n < max && i < end; n++, i++) {
             while (s->at[h + 1] <= i)
                 h++;
             ipaddr_set_v4(&ip[n], h << 16 | s->lo[i]);
-            st[n] = sealed_rec(s, i);
+            st[n] = rec_at(a, s->rec[i]);
         }
-        c->v4 = i;
-        return n;
-    }
-
-    while (n < max && c->v4 <= UINT32_MAX) {
-        Word_t k = (Word_t)c->v4;
-        pv = first_from(a->v4, &k);
-        if (pv == NULL) {
-            c->v4 = (uint64_t)UINT32_MAX + 1;
-            break;
-        }
-        ipaddr_set_v4(&ip[n], (uint32_t)k);
-        st[n++] = *(const struct ip_stats **)pv;
-        c->v4 = (uint64_t)k + 1;
+        c->v4 = i < end ? i : (uint64_t)UINT32_MAX + 1;
     }
     while (n < max && !c->v6_done) {
         Word_t hi = (Word_t)c->hi, lo = (Word_t)c->lo;
@@ -1346,7 +1467,7 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
             continue;
         }
         ipaddr_set_v6(&ip[n], (uint64_t)hi, (uint64_t)lo);
-        st[n++] = *(const struct ip_stats **)pv;
+        st[n++] = rec_at(a, (uint32_t)*pv);
         if (lo == (Word_t)UINT64_MAX)
             v6_next_outer(c, hi);
         else
@@ -1408,6 +1529,25 @@ void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx)
     walk_from(a, 0, fn, ctx);
 }
 
+void agg_visit(const struct agg *a, agg_visit_fn *fn, void *ctx)
+{
+    const struct hindex *h = &a->h;
+
+    if (a->no_index)
+        msg_panic("agg_visit: the index was dropped");
+    if (h->v == NULL) {
+        walk_from(a, 0, fn, ctx);
+        return;
+    }
+    for (size_t i = 0; h->n && i <= h->mask; i++)
+        if (h->v[i].ref) {
+            struct ipaddr ip;
+            ipaddr_set_v4(&ip, h->v[i].key);
+            fn(&ip, rec_at(a, h->v[i].ref), ctx);
+        }
+    walk_from(a, (uint64_t)UINT32_MAX + 1, fn, ctx);
+}
+
 size_t agg_memory(const struct agg *a)
 {
     return a->mem.total + a->names.total;
@@ -1424,126 +1564,111 @@ static void free_keys(struct agg *a)
         JLN(inner, a->v6, hi);
     }
     JudyLFreeArray(&a->v6, PJE0);
-    JudyLFreeArray(&a->v4, PJE0);
 }
 
-static void sealed_free(struct agg *a)
+/* v[0..n) grouped in place by the bits of their keys from shift up,
+ * nb = 2^bits groups (American flag sort); the groups' bounds into
+ * at[0..nb]. */
+static void flag_sort(struct hslot *v, size_t n, unsigned shift, unsigned bits, uint32_t *at,
+                      uint32_t *next)
 {
-    if (a->sealed) {
-        free(a->sealed->lo);
-        free(a->sealed->rec);
-        free(a->sealed->base);
-        free(a->sealed);
-        a->sealed = NULL;
+    uint32_t nb = UINT32_C(1) << bits, m = nb - 1;
+
+    memset(at, 0, (nb + 1) * sizeof(*at));
+    for (size_t i = 0; i < n; i++)
+        at[((v[i].key >> shift) & m) + 1]++;
+    for (uint32_t b = 0; b < nb; b++)
+        at[b + 1] += at[b];
+    memcpy(next, at, nb * sizeof(*next));
+    for (uint32_t b = 0; b < nb; b++)
+        while (next[b] < at[b + 1]) {
+            struct hslot e = v[next[b]];
+            uint32_t d = (e.key >> shift) & m;
+            while (d != b) {
+                struct hslot t = v[next[d]];
+                v[next[d]++] = e;
+                e = t;
+                d = (e.key >> shift) & m;
+            }
+            v[next[b]++] = e;
+        }
+}
+
+static void insertion_sort(struct hslot *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct hslot e = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1].key > e.key; j--)
+            v[j] = v[j - 1];
+        v[j] = e;
     }
 }
 
-/* The Judy words of a's index: JudyLMemUsed counts what its array took
- * from JudyMalloc. */
-static size_t index_words(const struct agg *a)
+/* The view made of the hash's own memory, which it frees: the slots
+ * moved to its front and sorted in place (by the high 16 bits, then each
+ * bucket by the next 8 and the last 8), the names left at the front and
+ * the rest given back. Only the low 16 bits need room of their own, 2
+ * bytes an address, where view() needs 6 beside the hash. */
+static void seal_in_place(struct agg *a)
 {
-    Word_t hi = 0, w = JudyLMemUsed(a->v4) + JudyLMemUsed(a->v6);
-    PWord_t inner;
+    struct hindex *h = &a->h;
+    struct hslot *v = h->v;
+    size_t n = 0;
 
-    JLF(inner, a->v6, hi);
-    while (inner) {
-        w += JudyLMemUsed(*(Pvoid_t *)inner);
-        JLN(inner, a->v6, hi);
+    for (size_t i = 0; i <= h->mask; i++)
+        if (v[i].ref)
+            v[n++] = v[i];
+    struct sealed *s = xcalloc(1, sizeof(*s));
+    uint32_t *next = xmalloc((1 << 16) * sizeof(*next));
+    uint32_t at[257], next8[256];
+    flag_sort(v, n, 16, 16, s->at, next);
+    free(next);
+    for (size_t b = 0; b < 1 << 16; b++) {
+        struct hslot *w = v + s->at[b];
+        size_t m = s->at[b + 1] - s->at[b];
+        if (m <= 32) {
+            insertion_sort(w, m);
+            continue;
+        }
+        flag_sort(w, m, 8, 8, at, next8);
+        for (size_t c = 0; c < 256; c++)
+            insertion_sort(w + at[c], at[c + 1] - at[c]);
     }
-    return (size_t)w / sizeof(Word_t);
-}
-
-struct block {
-    char *base;
-    size_t size;
-};
-
-static int cmp_block(const void *x, const void *y)
-{
-    uintptr_t a = (uintptr_t)((const struct block *)x)->base;
-    uintptr_t b = (uintptr_t)((const struct block *)y)->base;
-
-    return (a > b) - (a < b);
-}
-
-/* The name of record st among the blocks, or false if it has none. */
-static bool rec_name(const struct sealed *s, const size_t *size, const struct ip_stats *st,
-                     uint32_t *h)
-{
-    uintptr_t p = (uintptr_t)st;
-    size_t lo = 0, hi = s->nbase;
-
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if ((uintptr_t)s->base[mid] <= p)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    uintptr_t off = p - (uintptr_t)s->base[lo];
-    if (p < (uintptr_t)s->base[lo] || off >= size[lo] || off % 8
-        || off / 8 >= (1u << REC_OFF_BITS))
-        return false;
-    *h = (uint32_t)(lo << REC_OFF_BITS | off / 8);
-    return true;
+    s->n = n;
+    s->lo = hugemem_alloc(n * sizeof(*s->lo));
+    for (size_t i = 0; i < n; i++)
+        s->lo[i] = (uint16_t)v[i].key;
+    /* The names to the front, 4 bytes over 8: none is overwritten
+     * before it is read. */
+    uint32_t *rec = (uint32_t *)(void *)v;
+    for (size_t i = 0; i < n; i++)
+        rec[i] = v[i].ref;
+    s->rec = xrealloc(rec, n * sizeof(*rec));
+    memset(h, 0, sizeof(*h));
+    a->view = s;
 }
 
 bool agg_seal(struct agg *a)
 {
-    /* IPv4 alone: an IPv6 key would take 24 bytes here. */
-    if (a->sealed || a->no_index || a->v6 || a->h.v || judy_mem_words_all() != index_words(a))
+    if (a->sealed || a->no_index || a->h.n == 0)
         return false;
-    size_t nb = arena_blocks(&a->mem, NULL, NULL, 0);
-    if (nb == 0 || nb > REC_BLOCKS_MAX || a->count > UINT32_MAX)
-        return false;
-    struct sealed *s = xcalloc(1, sizeof(*s));
-    s->base = xmalloc(nb * sizeof(*s->base));
-    size_t *size = xmalloc(nb * sizeof(*size));
-    struct block *b = xmalloc(nb * sizeof(*b));
-    arena_blocks(&a->mem, s->base, size, nb);
-    for (size_t i = 0; i < nb; i++)
-        b[i] = (struct block){ s->base[i], size[i] };
-    qsort(b, nb, sizeof(*b), cmp_block);
-    for (size_t i = 0; i < nb; i++)
-        s->base[i] = b[i].base, size[i] = b[i].size;
-    free(b);
-    s->nbase = nb;
-    s->n = a->count;
-    s->lo = hugemem_alloc((s->n ? s->n : 1) * sizeof(*s->lo));
-    s->rec = hugemem_alloc((s->n ? s->n : 1) * sizeof(*s->rec));
-    enum { BATCH = 256 };
-    struct agg_cursor cur = { 0 };
-    struct ipaddr ip[BATCH];
-    const struct ip_stats *st[BATCH];
-    size_t k, i = 0;
-    uint32_t h = 0;
-    bool ok = true;
-    while (ok && (k = agg_collect(a, &cur, ip, st, BATCH)) > 0) {
-        for (size_t j = 0; ok && j < k; j++, i++) {
-            ok = i < s->n && rec_name(s, size, st[j], &s->rec[i]);
-            uint32_t key = ipaddr_v4(&ip[j]);
-            while (ok && h < key >> 16)
-                s->at[++h] = (uint32_t)i;
-            if (ok)
-                s->lo[i] = (uint16_t)key;
-        }
+    if (a->view) {
+        free(a->h.v);
+        memset(&a->h, 0, sizeof(a->h));
+    } else {
+        seal_in_place(a);
     }
-    while (h < 1 << 16)
-        s->at[++h] = (uint32_t)i;
-    free(size);
-    a->sealed = s;
-    if (!ok || i != s->n) {
-        sealed_free(a);
-        return false;
-    }
-    free_keys(a);
-    return judy_mem_release();
+    a->sealed = true;
+    return true;
 }
 
 void agg_drop_index(struct agg *a)
 {
     free_keys(a);
-    sealed_free(a);
+    view_free(a);
+    free(a->h.v);
+    memset(&a->h, 0, sizeof(a->h));
     a->no_index = true;
     judy_mem_release();
 }
@@ -1551,12 +1676,14 @@ void agg_drop_index(struct agg *a)
 void agg_clear(struct agg *a)
 {
     free_keys(a);
-    sealed_free(a);
+    view_free(a);
     a->no_index = false;
+    a->sealed = false;
     qtab_clear(&a->qclient);
     a->pend.n = 0;
     arena_reset(&a->mem);
     arena_reset(&a->names);
+    a->nblk = 0;
     if (a->recent)
         memset(a->recent, 0, ((size_t)1 << RECENT_BITS) * sizeof(*a->recent));
     if (a->recent6)
@@ -1574,7 +1701,7 @@ void agg_free(struct agg *a)
     if (a == NULL)
         return;
     free_keys(a);
-    sealed_free(a);
+    view_free(a);
     free(a->qclient.v);
     free(a->pend.v);
     arena_free(&a->mem);
@@ -1582,7 +1709,7 @@ void agg_free(struct agg *a)
     free(a->recent);
     free(a->recent6);
     free(a->h.v);
-    free(a->sort);
+    free(a->blk);
     free(a);
 }
 

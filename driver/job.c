@@ -237,7 +237,7 @@ static void newest_event(const struct ipaddr *ip, const struct ip_stats *st, voi
 void job_read_done(struct job *j)
 {
     if (j->o->use & JOB_RUN)
-        agg_walk(j->agg, newest_event, &j->newest);
+        agg_visit(j->agg, newest_event, &j->newest);
     j->t_decide = seconds();
     j->cpu_read = cpu_seconds();
     j->mb_read = peak_mb();

@@ -324,11 +324,10 @@ static void parse_chunk(struct run *r, struct slot *s, int t)
     ps.client_only = r->mode == MODE_AGG && r->o->sink == NULL;
     if (r->ordered)
         ps.ts = f->ts;
-    /* With several threads, every thread's table is merged into r->all:
-     * a batch table. */
+    /* With several threads, every thread's table is a batch merged into
+     * r->all and emptied. */
     if (r->mode == MODE_AGG && r->per[t] == NULL)
-        r->per[t] = r->all ? agg_new_batch(r->o->evidence_lines, r->o->agg_conf)
-                           : agg_new_conf(r->o->evidence_lines, r->o->agg_conf);
+        r->per[t] = agg_new_conf(r->o->evidence_lines, r->o->agg_conf);
     if (r->mode == MODE_AGG)
         agg_chunk_begin(r->per[t]);
     if (r->mode == MODE_PRINT)

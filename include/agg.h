@@ -2,14 +2,15 @@
 #define RBLFORGE_AGG_H
 /*
  * Evidence per source address: counts per class, first/last seen and the
- * hostname Postfix logged. IPv4 records live in a JudyL keyed by the
- * address; IPv6 in a JudyL of JudyLs keyed by the two 64-bit halves (exact,
- * no hashing). One table per thread; agg_merge() combines them with
- * commutative rules (sums, min/max, earliest position), so the result does
- * not depend on which thread read which file. A thread's batch table
- * (agg_new_batch), merged and emptied over and over, finds its IPv4
- * records through a hash instead. The only file that uses Judy's arrays
- * (judy_mem.c gives them their memory).
+ * hostname Postfix logged. IPv4 records are found through a hash of the
+ * address, and walked in address order through a sorted copy of it made
+ * by the first walk after a change; IPv6 ones through a JudyL of JudyLs
+ * keyed by the two 64-bit halves (exact, no hashing). One table per
+ * thread (or a batch table per thread, merged and emptied over and over);
+ * agg_merge() combines them with commutative rules (sums, min/max,
+ * earliest position), so the result does not depend on which thread read
+ * which file. The only file that uses Judy's arrays (judy_mem.c gives them
+ * their memory).
  */
 #include <stdint.h>
 #include <stdbool.h>
@@ -176,11 +177,6 @@ struct agg_conf {
 struct agg *agg_new(bool evidence_lines);
 /* The same, classifying with conf (NULL: no own zones). */
 struct agg *agg_new_conf(bool evidence_lines, const struct agg_conf *conf);
-/* A table that agg_add fills a batch at a time for agg_merge into another
- * (agg_clear then empties it for the next batch): the same records, its
- * IPv4 addresses in a hash instead of Judy. agg_walk, agg_update and
- * agg_collect refuse it (panic) while it holds IPv4 records. */
-struct agg *agg_new_batch(bool evidence_lines, const struct agg_conf *conf);
 /* The table is about to be fed the lines of a new chunk of input: a
  * queue ID's lines are paired within a chunk at once, across chunks by
  * agg_settle (see agg.c). Optional: without it, all input is one chunk. */
@@ -205,9 +201,14 @@ bool agg_evidence_lines(const struct agg *a, const struct ip_stats *st,
 /* Record for ip, or NULL. */
 const struct ip_stats *agg_lookup(const struct agg *a, const struct ipaddr *ip);
 /* Visit every record in address order (IPv4, then IPv6). The address is
- * the table's key, not part of the record. */
+ * the table's key, not part of the record. The first walk after a change
+ * sorts the IPv4 index into a copy (6 bytes an address) that stays until
+ * the next change, agg_seal or agg_drop_index: not while another thread
+ * reads a. */
 typedef void agg_visit_fn(const struct ipaddr *ip, const struct ip_stats *st, void *ctx);
 void agg_walk(const struct agg *a, agg_visit_fn *fn, void *ctx);
+/* The same in no particular order, without that copy. */
+void agg_visit(const struct agg *a, agg_visit_fn *fn, void *ctx);
 /* The same, with writable records: for annotations made after the merge
  * (the ASN), never for counts. Neither walk's callback may add to the
  * table it walks (records would move under the walk). */
@@ -228,11 +229,10 @@ size_t agg_collect(const struct agg *a, struct agg_cursor *c, struct ipaddr *ip,
 /* Bytes held for records and strings, with records waiting for reuse
  * (not Judy's own nodes). */
 size_t agg_memory(const struct agg *a);
-/* The index of addresses as sorted arrays (6 bytes an address), Judy's
- * arrays freed and their memory given back: true if done. Only for a
- * table of IPv4 addresses alone whose index holds every Judy node in use
- * (else the memory would stay and the arrays come on top). Lookups and
- * walks go on as before; nothing may be added to a any more. */
+/* The index of IPv4 addresses as sorted arrays alone (6 bytes an
+ * address), the hash freed: true if done (false if a has no IPv4 address
+ * or was sealed). Lookups and walks go on as before; nothing may be added
+ * to a any more. */
 bool agg_seal(struct agg *a);
 /* Frees a's index of addresses, not its records (pointers to them stay
  * valid): agg_count and agg_free alone may follow, not lookups or walks.

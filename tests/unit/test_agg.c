@@ -809,9 +809,8 @@ static void seal_visit(const struct ipaddr *ip, const struct ip_stats *st, void 
     w->st[w->n++] = st;
 }
 
-/* A sealed index walks and looks up as the Judy one did; one with an
- * IPv6 address is not sealed. Sealing needs judy_mem in use and no other
- * Judy array alive: where it is refused, nothing changes. */
+/* A sealed index walks and looks up as the hash did, IPv6 addresses
+ * (still in Judy) too; a table without IPv4 addresses is not sealed. */
 static void test_seal(void **state)
 {
     (void)state;
@@ -837,21 +836,105 @@ static void test_seal(void **state)
     assert_null(agg_lookup(a, &ip));
     ip = IP("2001:db8::1");
     assert_null(agg_lookup(a, &ip));
-    if (sealed)
-        assert_false(agg_seal(a));
+    assert_true(sealed);
+    assert_false(agg_seal(a));
     agg_drop_index(a);
     assert_int_equal(agg_count(a), before->n);
     agg_free(a);
 
     a = agg_new(false);
-    add(a, &before->ip[0], AC_REJ_HELO, 1, 1);
     ip = IP("2001:db8::1");
     add(a, &ip, AC_REJ_HELO, 1, 2);
     assert_false(agg_seal(a));
+    add(a, &before->ip[0], AC_REJ_HELO, 1, 1);
+    assert_true(agg_seal(a));
     assert_non_null(agg_lookup(a, &ip));
+    assert_non_null(agg_lookup(a, &before->ip[0]));
+    after->n = 0;
+    agg_walk(a, seal_visit, after);
+    assert_int_equal(after->n, 2);
+    assert_int_equal(ipaddr_cmp(&after->ip[0], &before->ip[0]), 0);
+    assert_int_equal(ipaddr_cmp(&after->ip[1], &ip), 0);
     agg_free(a);
     free(before);
     free(after);
+}
+
+/* A walk sorts the index into a copy; what is added after it (new
+ * addresses, records that move for a class they had no room for) shows in
+ * the next walk, in order, and in lookups. */
+static void test_walk_then_add(void **state)
+{
+    (void)state;
+    struct agg *a = agg_new(false);
+    struct seal_walk *w = calloc(1, sizeof(*w));
+    struct ipaddr ip;
+    uint32_t keys[400];
+
+    for (int i = 0; i < 400; i++)
+        keys[i] = rnd(UINT32_MAX);
+    for (int i = 0; i < 200; i++) {
+        ipaddr_set_v4(&ip, keys[i]);
+        add(a, &ip, AC_REJ_HELO, 1, (uint64_t)i);
+    }
+    agg_walk(a, seal_visit, w);
+    assert_int_equal(w->n, agg_count(a));
+    for (int i = 0; i < 400; i++) {
+        ipaddr_set_v4(&ip, keys[i]);
+        for (int c = AC_REJ_DNSBL; c < AC_REJ_DNSBL + 5; c++)
+            add(a, &ip, c, 1, (uint64_t)(1000 + i));
+    }
+    w->n = 0;
+    agg_walk(a, seal_visit, w);
+    assert_int_equal(w->n, agg_count(a));
+    for (size_t i = 0; i < w->n; i++) {
+        if (i > 0)
+            assert_true(ipaddr_cmp(&w->ip[i - 1], &w->ip[i]) < 0);
+        assert_ptr_equal(agg_lookup(a, &w->ip[i]), w->st[i]);
+        assert_int_equal(ip_stats_n(w->st[i], AC_REJ_DNSBL), 1);
+    }
+    agg_free(a);
+    free(w);
+}
+
+/* Sealed before any walk, the hash is sorted in place: a crowded /16
+ * (sorted by the next 8 bits, then the last 8) and lone addresses walk in
+ * order, and every address is found. */
+static void test_seal_in_place(void **state)
+{
+    enum { N = 3000 };
+    (void)state;
+    struct agg *a = agg_new(false);
+    uint32_t *keys = calloc(N, sizeof(*keys));
+    struct ipaddr ip;
+    size_t n = 0, prev_set = 0;
+    uint32_t prev = 0;
+
+    for (int i = 0; i < N; i++) {
+        keys[i] = i % 3 ? (UINT32_C(0x0a01) << 16) | rnd(1 << 16) : rnd(UINT32_MAX);
+        ipaddr_set_v4(&ip, keys[i]);
+        add(a, &ip, AC_REJ_HELO, 1, (uint64_t)i);
+    }
+    assert_true(agg_seal(a));
+    struct agg_cursor cur = { 0 };
+    struct ipaddr ips[64];
+    const struct ip_stats *st[64];
+    size_t k;
+    while ((k = agg_collect(a, &cur, ips, st, 64)) > 0)
+        for (size_t i = 0; i < k; i++, n++) {
+            uint32_t v = ipaddr_v4(&ips[i]);
+            if (prev_set)
+                assert_true(v > prev);
+            prev = v, prev_set = 1;
+            assert_ptr_equal(agg_lookup(a, &ips[i]), st[i]);
+        }
+    assert_int_equal(n, agg_count(a));
+    for (int i = 0; i < N; i++) {
+        ipaddr_set_v4(&ip, keys[i]);
+        assert_non_null(agg_lookup(a, &ip));
+    }
+    agg_free(a);
+    free(keys);
 }
 
 /* The same lines into a plain table and, in batches merged into another
@@ -891,7 +974,7 @@ static void test_batch_merge(void **state)
 {
     enum { N = 6000, LINES = 80000, BATCH = 9000 };
     struct agg *plain = agg_new(true), *all = agg_new(true);
-    struct agg *b = agg_new_batch(true, &test_conf);
+    struct agg *b = agg_new_conf(true, &test_conf);
     (void)state;
 
     for (uint32_t k = 0; k < LINES; k++) {
@@ -989,6 +1072,8 @@ int main(void)
         cmocka_unit_test(test_wide_times),
         cmocka_unit_test(test_queue_pairing_many),
         cmocka_unit_test(test_seal),
+        cmocka_unit_test(test_walk_then_add),
+        cmocka_unit_test(test_seal_in_place),
         cmocka_unit_test(test_batch_merge),
         cmocka_unit_test(test_disconnect_auth),
     };
