@@ -1219,6 +1219,12 @@ void agg_rec_get(const struct agg *a, const struct ip_stats *st, struct agg_rec 
 
 /* r laid out as a table's own record (lines before it, the name behind
  * its position) on the stack, then merged as agg_merge merges one. */
+void agg_prefetch(const struct agg *a, const struct ipaddr *ip)
+{
+    if (ip->family == 4 && a->h.v)
+        __builtin_prefetch(&a->h.v[hindex_home(&a->h, ipaddr_v4(ip))]);
+}
+
 void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r)
 {
     union {

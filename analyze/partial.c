@@ -737,69 +737,89 @@ static uint32_t r_file_index(struct partial_reader *r, const uint32_t *map)
     return map[f];
 }
 
+/* One address's record (after the previous one at *v4, unless first);
+ * its name, if any, into rdns. */
+static void read_rec(struct partial_reader *r, const uint32_t *map, bool first, uint32_t *v4,
+                     struct ipaddr *ip, struct agg_rec *rec, char rdns[256])
+{
+    bool lines = r->flags & PARTIAL_LINES;
+    unsigned char tag;
+
+    memset(rec, 0, sizeof(*rec));
+    r_bytes(r, &tag, 1);
+    if (tag & ~(T_V6 | T_RDNS | T_RDNS_UNKNOWN | T_EVIDENCE))
+        r_fail(r, "bad record");
+    memset(ip, 0, sizeof(*ip));
+    if (tag & T_V6) {
+        ip->family = 6;
+        r_bytes(r, ip->b, 16);
+    } else {
+        uint64_t d = r_max(r, UINT32_MAX);
+        if (!first && (d == 0 || d > UINT32_MAX - *v4))
+            r_fail(r, "addresses out of order");
+        *v4 += (uint32_t)d;
+        ipaddr_set_v4(ip, *v4);
+    }
+    rec->mask = (uint32_t)r_max(r, (UINT64_C(1) << AC__COUNT) - 1);
+    for (uint32_t m = rec->mask; m; m &= m - 1)
+        rec->n[__builtin_ctz(m)] = (uint32_t)r_max(r, UINT32_MAX);
+    rec->first = (uint32_t)r_max(r, UINT32_MAX);
+    uint64_t dl = r_max(r, UINT32_MAX);
+    rec->last = (uint32_t)(rec->first + dl);
+    if (dl > UINT32_MAX - rec->first)
+        r_fail(r, "bad time");
+    rec->ev_first_ts = INT64_MAX, rec->ev_last_ts = INT64_MIN;
+    if (tag & T_EVIDENCE) {
+        rec->ev_first_ts = r_s(r);
+        int64_t d = r_s(r);
+        if (d < 0 || rec->ev_first_ts > INT64_MAX - d || rec->ev_first_ts == INT64_MAX)
+            r_fail(r, "bad evidence time");
+        rec->ev_last_ts = rec->ev_first_ts + (d < 0 ? 0 : d);
+        if (lines) {
+            rec->ev_first.file = r_file_index(r, map);
+            rec->ev_first.line = r_max(r, (UINT64_C(1) << 44) - 1);
+            rec->ev_last.file = r_file_index(r, map);
+            rec->ev_last.line = r_max(r, (UINT64_C(1) << 44) - 1);
+        }
+    }
+    rec->rdns_unknown = (tag & T_RDNS_UNKNOWN) != 0;
+    if (tag & T_RDNS) {
+        size_t k = (size_t)r_max(r, 255);
+        r_bytes(r, rdns, k);
+        rdns[k] = 0;
+        rec->rdns = rdns;
+        rec->rdns_n = strlen(rdns);
+        rec->rdns_pos.file = r_file_index(r, map);
+        rec->rdns_pos.line = r_max(r, (UINT64_C(1) << 44) - 1);
+        if (rec->rdns_n == 0)
+            r_fail(r, "empty name");
+    }
+}
+
+/* The records are read a batch ahead of putting them, and their places
+ * in the table fetched meanwhile: a partial's addresses come in order,
+ * which the table's hash scatters, and a table of millions waited for
+ * memory at every put (a 30-partial merge of 1 M addresses each took
+ * 9.4-11 s against 6.1 s with Judy's index, which the order suited). */
+enum { LOAD_BATCH = 16 };
+
 static bool load_agg(struct partial_reader *r, const uint32_t *map, struct agg *a)
 {
     uint64_t n = r_u(r);
     uint32_t v4 = 0;
-    bool lines = r->flags & PARTIAL_LINES;
-    char rdns[256];
+    struct agg_rec rec[LOAD_BATCH];
+    struct ipaddr ip[LOAD_BATCH];
+    char rdns[LOAD_BATCH][256];
 
-    for (uint64_t i = 0; i < n && !r->bad; i++) {
-        struct agg_rec rec;
-        struct ipaddr ip;
-        unsigned char tag;
-
-        memset(&rec, 0, sizeof(rec));
-        r_bytes(r, &tag, 1);
-        if (tag & ~(T_V6 | T_RDNS | T_RDNS_UNKNOWN | T_EVIDENCE))
-            r_fail(r, "bad record");
-        memset(&ip, 0, sizeof(ip));
-        if (tag & T_V6) {
-            ip.family = 6;
-            r_bytes(r, ip.b, 16);
-        } else {
-            uint64_t d = r_max(r, UINT32_MAX);
-            if (i > 0 && (d == 0 || d > UINT32_MAX - v4))
-                r_fail(r, "addresses out of order");
-            v4 += (uint32_t)d;
-            ipaddr_set_v4(&ip, v4);
+    for (uint64_t i = 0; i < n && !r->bad;) {
+        size_t k = 0;
+        for (; k < LOAD_BATCH && i < n && !r->bad; k++, i++) {
+            read_rec(r, map, i == 0, &v4, &ip[k], &rec[k], rdns[k]);
+            agg_prefetch(a, &ip[k]);
         }
-        rec.mask = (uint32_t)r_max(r, (UINT64_C(1) << AC__COUNT) - 1);
-        for (uint32_t m = rec.mask; m; m &= m - 1)
-            rec.n[__builtin_ctz(m)] = (uint32_t)r_max(r, UINT32_MAX);
-        rec.first = (uint32_t)r_max(r, UINT32_MAX);
-        uint64_t dl = r_max(r, UINT32_MAX);
-        rec.last = (uint32_t)(rec.first + dl);
-        if (dl > UINT32_MAX - rec.first)
-            r_fail(r, "bad time");
-        rec.ev_first_ts = INT64_MAX, rec.ev_last_ts = INT64_MIN;
-        if (tag & T_EVIDENCE) {
-            rec.ev_first_ts = r_s(r);
-            int64_t d = r_s(r);
-            if (d < 0 || rec.ev_first_ts > INT64_MAX - d || rec.ev_first_ts == INT64_MAX)
-                r_fail(r, "bad evidence time");
-            rec.ev_last_ts = rec.ev_first_ts + (d < 0 ? 0 : d);
-            if (lines) {
-                rec.ev_first.file = r_file_index(r, map);
-                rec.ev_first.line = r_max(r, (UINT64_C(1) << 44) - 1);
-                rec.ev_last.file = r_file_index(r, map);
-                rec.ev_last.line = r_max(r, (UINT64_C(1) << 44) - 1);
-            }
-        }
-        rec.rdns_unknown = (tag & T_RDNS_UNKNOWN) != 0;
-        if (tag & T_RDNS) {
-            size_t k = (size_t)r_max(r, 255);
-            r_bytes(r, rdns, k);
-            rdns[k] = 0;
-            rec.rdns = rdns;
-            rec.rdns_n = strlen(rdns);
-            rec.rdns_pos.file = r_file_index(r, map);
-            rec.rdns_pos.line = r_max(r, (UINT64_C(1) << 44) - 1);
-            if (rec.rdns_n == 0)
-                r_fail(r, "empty name");
-        }
-        if (!r->bad)
-            agg_put(a, &ip, &rec);
+        /* A bad record stops the load before it is put. */
+        for (size_t j = 0; j < k && !(r->bad && j == k - 1); j++)
+            agg_put(a, &ip[j], &rec[j]);
     }
     return !r->bad;
 }

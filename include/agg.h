@@ -266,6 +266,9 @@ void agg_rec_get(const struct agg *a, const struct ip_stats *st, struct agg_rec 
  * already be in a's file numbering. The lines are ignored if a keeps
  * none. */
 void agg_put(struct agg *a, const struct ipaddr *ip, const struct agg_rec *r);
+/* A hint that ip is put soon: its place in a's index is fetched into the
+ * cache meanwhile (IPv4; nothing else). */
+void agg_prefetch(const struct agg *a, const struct ipaddr *ip);
 
 /* One end of a queue-ID pairing left open: an smtpd client= line (ip
  * set) or a qmgr sender line (ip.family 0), keyed by a hash of the host
