@@ -1157,25 +1157,62 @@ static void merge_visit(const struct ipaddr *ip, const struct ip_stats *st, void
     merge_one(ctx, ip, st);
 }
 
-/* src's IPv4 records into dst in src's index order: the rules commute.
- * The records and dst's slots are fetched AHEAD slots in front. */
+/* The n slots of v sorted by address, with tmp (n slots) as room: v or
+ * tmp. Three passes of 11 bits, least significant first. */
+static struct hslot *sort_slots(struct hslot *v, struct hslot *tmp, size_t n)
+{
+    enum { BITS = 11, RADIX = 1 << BITS };
+    uint32_t at[RADIX];
+
+    for (unsigned shift = 0; shift < 32; shift += BITS) {
+        memset(at, 0, sizeof(at));
+        for (size_t i = 0; i < n; i++)
+            at[(v[i].key >> shift) & (RADIX - 1)]++;
+        uint32_t sum = 0;
+        for (size_t d = 0; d < RADIX; d++) {
+            uint32_t c = at[d];
+            at[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[at[(v[i].key >> shift) & (RADIX - 1)]++] = v[i];
+        struct hslot *t = v;
+        v = tmp;
+        tmp = t;
+    }
+    return v;
+}
+
+/* src's IPv4 records into dst in address order (the rules commute, any
+ * order gives the same table): dst's new records are then laid out in
+ * address order as well, as the walks of deciding and publishing visit
+ * them. Merged in src's hash order, they were scattered, and those walks
+ * took 0.15-0.2 s more CPU on the bench file than the sort costs. The
+ * records and dst's slots are fetched AHEAD in front. */
 static void merge_hindex(struct agg *dst, const struct agg *src)
 {
     enum { AHEAD = 16 };
     const struct hindex *h = &src->h;
+    size_t n = 0;
 
-    for (size_t i = 0; h->n && i <= h->mask; i++) {
-        if (i + AHEAD <= h->mask && h->v[i + AHEAD].ref) {
-            __builtin_prefetch(rec_at(src, h->v[i + AHEAD].ref));
+    if (h->n == 0)
+        return;
+    struct hslot *buf = xmalloc(2 * h->n * sizeof(*buf));
+    for (size_t i = 0; i <= h->mask; i++)
+        if (h->v[i].ref)
+            buf[n++] = h->v[i];
+    const struct hslot *v = sort_slots(buf, buf + n, n);
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) {
+            __builtin_prefetch(rec_at(src, v[i + AHEAD].ref));
             if (dst->h.v)
-                __builtin_prefetch(&dst->h.v[hindex_home(&dst->h, h->v[i + AHEAD].key)]);
+                __builtin_prefetch(&dst->h.v[hindex_home(&dst->h, v[i + AHEAD].key)]);
         }
-        if (h->v[i].ref) {
-            struct ipaddr ip;
-            ipaddr_set_v4(&ip, h->v[i].key);
-            merge_one(dst, &ip, rec_at(src, h->v[i].ref));
-        }
+        struct ipaddr ip;
+        ipaddr_set_v4(&ip, v[i].key);
+        merge_one(dst, &ip, rec_at(src, v[i].ref));
     }
+    free(buf);
 }
 
 void agg_merge(struct agg *dst, const struct agg *src)
