@@ -19,7 +19,8 @@
  * parser's per-family counts and tables, the own zones, the open queue-ID
  * pairings and this checksum (version 1 had FNV-1a). Version 3 added the
  * raw log line the collector keeps for a message's first record and an
- * unsent attempt (the customers' letters quote it).
+ * unsent attempt (the customers' letters quote it). Version 4 hashes the
+ * open pairings' keys (agg_qline.key) a word at a time.
  * Integers are LEB128 varints (signed ones zigzag-coded). Positions name
  * files by their index in the partial's own file table; the reader
  * renumbers them (partial_load's map) into the merge's global order.
@@ -34,7 +35,7 @@
 #include "parse.h"
 #include "state.h"
 
-#define PARTIAL_VERSION 3
+#define PARTIAL_VERSION 4
 #define PARTIAL_MAX_FILES (1u << 20)    /* struct agg_pos numbers files in 20 bits */
 
 enum partial_flag {
