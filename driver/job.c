@@ -503,9 +503,9 @@ static int publish_listings(struct job *j)
     int status = publish_run(o->outdir, &rep, j->allow, &pub, &pr);
     if (o->verbose) {
         msg_info("time: read %.2f s (CPU %.2f s), decide %.2f s (CPU %.2f s), "
-                 "publish %.2f s (CPU %.2f s)", j->t_decide - j->t_read, j->cpu_read,
-                 j->t_publish - j->t_decide, j->cpu_decide - j->cpu_read,
-                 seconds() - j->t_publish, cpu_seconds() - j->cpu_decide);
+                 "publish %.2f s (CPU %.2f s; committing %.2f s)", j->t_decide - j->t_read,
+                 j->cpu_read, j->t_publish - j->t_decide, j->cpu_decide - j->cpu_read,
+                 seconds() - j->t_publish, cpu_seconds() - j->cpu_decide, pr.commit_s);
         char times[512];
         pipeline_times_format(&j->st, times, sizeof(times));
         msg_info("time: read threads: %s", times);

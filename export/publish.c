@@ -498,6 +498,14 @@ static void write_dashboard(struct outbuf *o, const struct export_ctx *x,
     custhtml_write(o, &v);
 }
 
+static double seconds_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* After the tasks: the extras (customer reports, abuse messages) into
  * the staging directory, everything finished and carried over: true when
  * the publication is complete, false (all temporaries gone) otherwise or
@@ -527,7 +535,10 @@ static bool stage(struct pubrun *p)
             afile_abort(af[i]);
         return false;
     }
-    return afile_publish_all(af, naf) && pubdir_carry(p->pd) && !afile_signal_held();
+    double t0 = seconds_now();
+    ok = afile_publish_all(af, naf) && pubdir_carry(p->pd) && !afile_signal_held();
+    p->r->commit_s += seconds_now() - t0;
+    return ok;
 }
 
 /* The state is saved (before_switch), then the switch; a held signal is
@@ -584,7 +595,9 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     bool ok = stage(&p);
     zonedata_free(&z);
     x->z = NULL;
+    double t0 = seconds_now();
     enum pubdir_rc rc = switch_in(outdir, pd, ok, o);
+    r->commit_s += seconds_now() - t0;
     if (rc == PUBDIR_OLD) {
         msg_warn("%s: nothing published; the previous publication is still live", outdir);
         status = EXIT_RUNTIME;

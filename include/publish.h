@@ -61,6 +61,10 @@ struct publish_result {
     size_t previous, added, removed, kept;
     const struct pubdiff *diff; /* the diff itself, during publish_extra.stage only */
     int hook_status;            /* exit status of the post-publish command, -1 if none */
+    /* Seconds from the last writer to the publication switched in: the
+     * outputs' syncs, the renames and the directories' syncs (the disk's
+     * share, for -v). */
+    double commit_s;
 };
 
 /* Takes OUTDIR's lock (OUTDIR/.rblforge.lock), or any other lock file:

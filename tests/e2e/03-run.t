@@ -37,6 +37,15 @@ for f in $OUTS; do
     cmp -s "$TMP/o2/$f" "$TMP/o3/$f"; ok $? "$f: two runs give the same bytes"
 done
 
+# -v tells where the run went, phase by phase, and the publication's
+# commit (its syncs and renames) apart: the format, not the figures.
+run -v -o "$TMP/ov" -j 2 >/dev/null 2>"$TMP/verr"
+num='[0-9][0-9]*\.[0-9][0-9]'
+grep -q "^rblforge: time: read $num s (CPU $num s), decide $num s (CPU $num s), publish $num s (CPU $num s; committing $num s)\$" "$TMP/verr"
+ok $? "run -v: the phases' times, the commit's apart"
+grep -q "^rblforge: time: read threads: t0 inflate $num s, parse $num s, idle $num s, CPU $num s; t1 " "$TMP/verr"
+ok $? "run -v: each thread's inflating, parsing and idle time"
+
 listed() { grep -q "^$1," "$TMP/o1/listings.csv"; }
 listed 192.0.2.25; is $? 1 "the allowlisted relay is not listed"
 "$RBLFORGE" run --year 2026 --tz JST-9 --now logs -o "$TMP/noallow" "$S/mail.log.1.gz" "$S/mail.log" 2>/dev/null
