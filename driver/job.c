@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include "clock.h"
 #include "job.h"
 #include "pubdir.h"
 #include "abuse.h"
@@ -51,14 +52,6 @@ static double cpu_seconds(void)
         return 0;
     return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
         + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-static double seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* The customer reports: required and alone (report), or when asked for
@@ -238,7 +231,7 @@ void job_read_done(struct job *j)
 {
     if (j->o->use & JOB_RUN)
         agg_visit(j->agg, newest_event, &j->newest);
-    j->t_decide = seconds();
+    j->t_decide = clock_seconds(CLOCK_MONOTONIC);
     j->cpu_read = cpu_seconds();
     j->mb_read = peak_mb();
 }
@@ -261,7 +254,7 @@ int job_read(struct job *j, char *const *files, size_t n)
                                 .evidence_lines = (o->use & JOB_EVIDENCE_LINES) != 0,
                                 .open_pairs = (o->use & JOB_OPEN_PAIRS) != 0,
                                 .agg_conf = &j->policy.agg };
-    j->t_read = seconds();
+    j->t_read = clock_seconds(CLOCK_MONOTONIC);
     j->agg = pipeline_aggregate(files, n, &j->po, &j->st);
     job_read_done(j);
     return job_read_checks(j);
@@ -384,7 +377,7 @@ int job_decide(struct job *j)
     /* explain shows the state's entry beside today's decision, unmerged. */
     if (j->state && (o->use & JOB_RUN))
         state_apply(j->state, &j->l, &j->policy, j->allow, j->now);
-    j->t_publish = seconds();
+    j->t_publish = clock_seconds(CLOCK_MONOTONIC);
     j->cpu_decide = cpu_seconds();
     j->mb_decide = peak_mb();
     if ((o->use & JOB_RUN) && o->verbose)
@@ -505,7 +498,8 @@ static int publish_listings(struct job *j)
         msg_info("time: read %.2f s (CPU %.2f s), decide %.2f s (CPU %.2f s), "
                  "publish %.2f s (CPU %.2f s; committing %.2f s)", j->t_decide - j->t_read,
                  j->cpu_read, j->t_publish - j->t_decide, j->cpu_decide - j->cpu_read,
-                 seconds() - j->t_publish, cpu_seconds() - j->cpu_decide, pr.commit_s);
+                 clock_seconds(CLOCK_MONOTONIC) - j->t_publish, cpu_seconds() - j->cpu_decide,
+                 pr.commit_s);
         char times[512];
         pipeline_times_format(&j->st, times, sizeof(times));
         msg_info("time: read threads: %s", times);

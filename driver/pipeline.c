@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <omp.h>
+#include "clock.h"
 #include "pipeline.h"
 #include "chunk.h"
 #include "input.h"
@@ -477,14 +478,6 @@ static void produce_slot(struct run *r, struct slot *s, struct pfile *f)
     }
 }
 
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static size_t ready_count(const struct run *r)
 {
     size_t n = 0;
@@ -526,31 +519,31 @@ static void worker(struct run *r)
 {
     int t = omp_get_thread_num();
     struct pipeline_thread_time *tt = &r->times[t];
-    double t0 = clock_s(CLOCK_MONOTONIC), t1;
+    double t0 = clock_seconds(CLOCK_MONOTONIC), t1;
     struct slot *s;
     struct pfile *f;
 
-    tt->cpu = -clock_s(CLOCK_THREAD_CPUTIME_ID);
+    tt->cpu = -clock_seconds(CLOCK_THREAD_CPUTIME_ID);
     pthread_mutex_lock(&r->mu);
     for (;;) {
         if (ready_count(r) < r->ahead && (s = free_slot(r)) != NULL
             && (f = pick_producer(r)) != NULL) {
             produce_slot(r, s, f);
-            tt->inflate += (t1 = clock_s(CLOCK_MONOTONIC)) - t0;
+            tt->inflate += (t1 = clock_seconds(CLOCK_MONOTONIC)) - t0;
         } else if ((s = pick_ready(r)) != NULL) {
             parse_slot(r, s, t);
-            tt->parse += (t1 = clock_s(CLOCK_MONOTONIC)) - t0;
+            tt->parse += (t1 = clock_seconds(CLOCK_MONOTONIC)) - t0;
         } else if ((s = free_slot(r)) != NULL && (f = pick_producer(r)) != NULL) {
             produce_slot(r, s, f);
-            tt->inflate += (t1 = clock_s(CLOCK_MONOTONIC)) - t0;
+            tt->inflate += (t1 = clock_seconds(CLOCK_MONOTONIC)) - t0;
         } else if (all_done(r)) {
             break;
         } else if (r->mode == MODE_AGG && r->all && r->per[t] && no_more_work(r)) {
             merge_early(r, t);
-            tt->parse += (t1 = clock_s(CLOCK_MONOTONIC)) - t0;
+            tt->parse += (t1 = clock_seconds(CLOCK_MONOTONIC)) - t0;
         } else {
             pthread_cond_wait(&r->cv, &r->mu);
-            tt->wait += (t1 = clock_s(CLOCK_MONOTONIC)) - t0;
+            tt->wait += (t1 = clock_seconds(CLOCK_MONOTONIC)) - t0;
             t0 = t1;
             continue;
         }
@@ -558,7 +551,7 @@ static void worker(struct run *r)
         pthread_cond_broadcast(&r->cv);
     }
     pthread_mutex_unlock(&r->mu);
-    tt->cpu += clock_s(CLOCK_THREAD_CPUTIME_ID);
+    tt->cpu += clock_seconds(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static void run_files(struct run *r, char *const *paths, size_t n,

@@ -4,15 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "clock.h"
 #include "progress.h"
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 bool progress_wanted(int setting)
 {
@@ -29,7 +22,7 @@ void progress_init(struct progress *p, bool on, char *const *files, size_t n)
         if (strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 && S_ISREG(st.st_mode))
             p->total += (uint64_t)st.st_size;
     }
-    p->t0 = now();
+    p->t0 = clock_seconds(CLOCK_MONOTONIC);
     p->next = p->t0 + 0.5;
 }
 
@@ -58,7 +51,7 @@ void progress_add(struct progress *p, uint64_t compressed, uint64_t decompressed
         return;
     atomic_fetch_add(&p->done, compressed);
     atomic_fetch_add(&p->out, decompressed);
-    double t = now();
+    double t = clock_seconds(CLOCK_MONOTONIC);
     if (t < p->next || atomic_flag_test_and_set(&p->drawing))
         return;
     p->next = t + 0.5;
@@ -72,6 +65,6 @@ void progress_end(struct progress *p)
         return;
     while (atomic_flag_test_and_set(&p->drawing))
         ;
-    draw(p, now(), "\n");
+    draw(p, clock_seconds(CLOCK_MONOTONIC), "\n");
     atomic_flag_clear(&p->drawing);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "scale.h"
 #include "asn.h"
 #include "chunk.h"
@@ -15,14 +16,6 @@
 
 /* Bytes of a file read for its first stamp. */
 enum { PEEK_BYTES = 1 << 20 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The stamp of the first event of path that has one, parsed as the
  * pipeline parses it (same year rule, from the file's mtime). */
@@ -396,7 +389,7 @@ int scale_read(struct job *j, struct scale *s, char *const *parts, size_t n,
     if (j->state && !(h->flags & PARTIAL_INPUTS) && o->verbose)
         msg_info("merge: the partials hold no reading positions (scanned without --state); "
                  "the state keeps its listings only");
-    j->t_read = now_seconds();
+    j->t_read = clock_seconds(CLOCK_MONOTONIC);
     j->agg = agg_new((o->use & JOB_EVIDENCE_LINES) && (h->flags & PARTIAL_LINES));
     status = load(v, n, j->agg, j->reports ? j->rj.ob : NULL);
     free_srcs(v, n);

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include "publish.h"
 #include "atomic.h"
+#include "clock.h"
 #include "escape.h"
 #include "asn_csv.h"
 #include "fw_ipset.h"
@@ -498,14 +499,6 @@ static void write_dashboard(struct outbuf *o, const struct export_ctx *x,
     custhtml_write(o, &v);
 }
 
-static double seconds_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* After the tasks: the extras (customer reports, abuse messages) into
  * the staging directory, everything finished and carried over: true when
  * the publication is complete, false (all temporaries gone) otherwise or
@@ -535,9 +528,9 @@ static bool stage(struct pubrun *p)
             afile_abort(af[i]);
         return false;
     }
-    double t0 = seconds_now();
+    double t0 = clock_seconds(CLOCK_MONOTONIC);
     ok = afile_publish_all(af, naf) && pubdir_carry(p->pd) && !afile_signal_held();
-    p->r->commit_s += seconds_now() - t0;
+    p->r->commit_s += clock_seconds(CLOCK_MONOTONIC) - t0;
     return ok;
 }
 
@@ -595,9 +588,9 @@ int publish_run(const char *outdir, struct export_ctx *x, struct cidrset *allow,
     bool ok = stage(&p);
     zonedata_free(&z);
     x->z = NULL;
-    double t0 = seconds_now();
+    double t0 = clock_seconds(CLOCK_MONOTONIC);
     enum pubdir_rc rc = switch_in(outdir, pd, ok, o);
-    r->commit_s += seconds_now() - t0;
+    r->commit_s += clock_seconds(CLOCK_MONOTONIC) - t0;
     if (rc == PUBDIR_OLD) {
         msg_warn("%s: nothing published; the previous publication is still live", outdir);
         status = EXIT_RUNTIME;
