@@ -26,6 +26,20 @@ const char *parse_family_name(enum parse_family f)
     return f < PF__COUNT ? names[f] : "?";
 }
 
+/* strlen(name) == prog.n && memcmp(name, prog.p, prog.n) == 0, without
+ * the two calls: every line that makes no event is counted by its
+ * program, once or twice, and a program's name is a few bytes (prog.n <
+ * PARSE_PROG_NAME). */
+static inline bool prog_name_is(const char *name, struct span prog)
+{
+    if (name[prog.n] != 0)
+        return false;
+    for (size_t j = 0; j < prog.n; j++)
+        if (name[j] != prog.p[j] || name[j] == 0)
+            return false;
+    return true;
+}
+
 static void count_prog(struct parse_prog_count *tab, unsigned *nprog, struct span prog,
                        uint64_t k)
 {
@@ -36,7 +50,7 @@ static void count_prog(struct parse_prog_count *tab, unsigned *nprog, struct spa
     if (prog.n >= PARSE_PROG_NAME)
         prog.n = PARSE_PROG_NAME - 1;
     for (i = 0; i < *nprog; i++)
-        if (strlen(tab[i].name) == prog.n && memcmp(tab[i].name, prog.p, prog.n) == 0) {
+        if (prog_name_is(tab[i].name, prog)) {
             tab[i].count += k;
             return;
         }
@@ -239,6 +253,48 @@ static bool postfwd_known(struct span msg)
     return span_starts_lit(msg, "[") && span_find_lit(msg, "] rule=") < 0;
 }
 
+/* Whether msg holds "auth failed", "Password mismatch" or "unknown user":
+ * most of a server's Dovecot lines (logins, logouts, deliveries) are known
+ * to carry no evidence only once none is found in them, and three
+ * searches for needles that start with common letters cost more than the
+ * rest of such a line's reading. One pass instead, 16 places a step, each
+ * needle tried by two of its bytes ('a' and 'd' 10 apart, 'P' and 'm' 9
+ * apart, 'u' and 'u' 8 apart); the last step overlaps the one before, so
+ * that no place a needle fits is left out. */
+static bool dovecot_failure_phrase(struct span msg)
+{
+#ifdef __SSE2__
+    if (msg.n >= 26) {
+        const __m128i a = _mm_set1_epi8('a'), d = _mm_set1_epi8('d'), P = _mm_set1_epi8('P'),
+                      m = _mm_set1_epi8('m'), u = _mm_set1_epi8('u');
+        size_t last = msg.n - 26;       /* where the last step starts */
+        for (size_t i = 0;; i += 16) {
+            size_t w = i < last ? i : last;
+            const char *q = msg.p + w;
+            __m128i x = _mm_loadu_si128((const __m128i *)q);
+            __m128i hit = _mm_or_si128(
+                _mm_and_si128(_mm_cmpeq_epi8(x, a),
+                              _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + 10)), d)),
+                _mm_or_si128(
+                    _mm_and_si128(_mm_cmpeq_epi8(x, P),
+                                  _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + 9)), m)),
+                    _mm_and_si128(_mm_cmpeq_epi8(x, u),
+                                  _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + 8)), u))));
+            for (unsigned bits = (unsigned)_mm_movemask_epi8(hit); bits; bits &= bits - 1) {
+                struct span at = span_skip(msg, w + (size_t)__builtin_ctz(bits));
+                if (span_starts_lit(at, "auth failed") || span_starts_lit(at, "Password mismatch")
+                    || span_starts_lit(at, "unknown user"))
+                    return true;
+            }
+            if (w == last)
+                return false;
+        }
+    }
+#endif
+    return span_find_lit(msg, "auth failed") >= 0 || span_find_lit(msg, "Password mismatch") >= 0
+        || span_find_lit(msg, "unknown user") >= 0;
+}
+
 /* Shapes the writers log that say nothing about a client or a message
  * (tests/shapes/catalogue.tsv lists them as known-no-evidence): counted
  * as known, so that "unmatched" means a shape we have never seen. */
@@ -295,8 +351,7 @@ static bool known_no_evidence(enum parse_family f, struct span msg)
     case PF_DOVECOT:
         /* Sessions, logins, the master and the auth process's own
          * diagnostics: all but a failure we could not read. */
-        return span_find_lit(msg, "auth failed") < 0 && span_find_lit(msg, "Password mismatch") < 0
-            && span_find_lit(msg, "unknown user") < 0;
+        return !dovecot_failure_phrase(msg);
     case PF_CYRUS:
         return span_find_lit(msg, "badlogin") < 0;
     case PF_SPAMD:

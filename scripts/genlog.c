@@ -5,7 +5,7 @@
  *   genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] [--stamp bsd|rfc3339]
  *          [--tz-offset +HH:MM] [--bots N] [--legit N] [--v6 PERCENT]
  *          [--v6-bots N] [--bot-pick zipf|cycle] [--crowded PERCENT] [--only-bots]
- *          [--listed PERCENT] [--v6-cycle]
+ *          [--listed PERCENT] [--v6-cycle] [--site]
  *
  * Writes one day of mail log to stdout, in time order, with the sessions
  * of many clients interleaved as a busy server writes them: inbound mail
@@ -15,6 +15,14 @@
  * allowlisted partner relay that forwards junk, and customers' outbound
  * mail (submission with SASL, smtp deliveries sent/deferred/bounced).
  * The populations and their addresses are listed on stderr with --truth.
+ *
+ * --site adds what else a real site's mail log holds, around the same
+ * sessions (drawn from a generator of their own, so the Postfix lines are
+ * those of the same options without it): smtpd, cleanup, smtp and lmtp
+ * processes that come and go (each with its own pid, max_use 100), TLS
+ * lines of smtpd and smtp, amavis and OpenDKIM lines per message, Dovecot
+ * LMTP deliveries and IMAP sessions of the site's users, anvil's
+ * statistics.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -48,6 +56,58 @@ static unsigned zipf(unsigned n)
     unsigned k = (unsigned)((double)n * u * u * u);
     return k < n ? k : n - 1;
 }
+
+/* ---- --site: its own numbers, its own processes ---- */
+static int site;
+static uint64_t site_state = 0x5173;
+
+static unsigned srn(unsigned n)
+{
+    uint64_t z = (site_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return n ? (unsigned)(z % n) : 0;
+}
+
+/* A daemon's processes as master(8) runs them: up to n at once, each
+ * serving max_use clients, then a new process with the next free pid. */
+struct procs {
+    unsigned n, max_use;
+    unsigned pid[128], left[128];
+};
+static struct procs smtpd_procs = { 100, 100, { 0 }, { 0 } },
+                    submission_procs = { 20, 100, { 0 }, { 0 } },
+                    cleanup_procs = { 20, 100, { 0 }, { 0 } },
+                    smtp_procs = { 50, 100, { 0 }, { 0 } },
+                    lmtp_procs = { 10, 100, { 0 }, { 0 } },
+                    amavis_procs = { 10, 20, { 0 }, { 0 } };
+
+static unsigned proc_pid(struct procs *p)
+{
+    static unsigned last = 3000;
+    unsigned k = srn(p->n);
+
+    if (p->left[k] == 0) {
+        last += 1 + srn(30);
+        if (last > 4194304)
+            last = 300 + srn(100);
+        p->pid[k] = last;
+        p->left[k] = p->max_use;
+    }
+    p->left[k]--;
+    return p->pid[k];
+}
+
+/* The pid a daemon's line gets: the fixed one of a plain log, a process
+ * of the pool with --site. */
+static unsigned daemon_pid(struct procs *p, unsigned plain)
+{
+    return site ? proc_pid(p) : plain;
+}
+
+static const char tls_in[] = "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) "
+    "key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256";
 
 /* ---- pending lines, popped in time order ---- */
 struct line {
@@ -273,7 +333,11 @@ static void legit_session(int64_t t)
          v6 ? "2001:db8::25" : "192.0.2.1");
     push(t + 5, "postfix/postscreen[1201]: PASS OLD [%s]:%u", c->ip, p);
     unsigned pid = 2000 + rn(50);
+    pid = daemon_pid(&smtpd_procs, pid);
     push(t + 9, "postfix/smtpd[%u]: connect from %s[%s]", pid, c->name, c->ip);
+    if (site && srn(100) < 75)
+        push(t + 30, "postfix/smtpd[%u]: Anonymous TLS connection established from %s[%s]: %s",
+             pid, c->name, c->ip, tls_in);
     unsigned nmsg = 1 + rn(3), rcpt_ok = 0, rcpt_bad = 0;
     int64_t u = t + 40;
     for (unsigned m = 0; m < nmsg; m++) {
@@ -292,16 +356,35 @@ static void legit_session(int64_t t)
         }
         qid(q);
         push(u, "postfix/smtpd[%u]: %s: client=%s[%s]", pid, q, c->name, c->ip);
-        push(u + 20, "postfix/cleanup[3001]: %s: message-id=<%lx.%u@%s>", q, qcounter, rn(99999), c->name);
+        unsigned mid = rn(99999), cleanup = daemon_pid(&cleanup_procs, 3001);
+        push(u + 20, "postfix/cleanup[%u]: %s: message-id=<%lx.%u@%s>", cleanup, q, qcounter, mid, c->name);
+        if (site)
+            push(u + 25, "opendkim[1300]: %s: %s", q,
+                 srn(3) ? "DKIM verification successful" : "no signature data");
         unsigned size = 2000 + rn(60000), news = rn(50);
         push(u + 40, "postfix/qmgr[999]: %s: from=<news-%u@%s>, size=%u, nrcpt=1 (queue active)",
              q, news, c->name, size);
         unsigned d2 = rn(9), d1 = rn(9);
         const char *who = local_user();
         int64_t at = u + 300 + rn(900);
-        push(at, "postfix/lmtp[4001]: %s: to=<%s@example.net>, relay=imap.example.net[192.0.2.80]:24, "
+        if (site) {
+            unsigned apid = proc_pid(&amavis_procs), child = srn(100), hits = srn(3000);
+            unsigned ms = 200 + srn(3000), mail_id = srn(1u << 30);
+            push(at - 100, "amavis[%u]: (%05u-%02u) Passed CLEAN {RelayedInbound}, [%s]:%u [%s] "
+                 "<news-%u@%s> -> <%s@example.net>, Queue-ID: %s, Message-ID: <%lx.%u@%s>, "
+                 "mail_id: %08X, Hits: -%u.%03u, size: %u, %u ms", apid, apid, child, c->ip, p, c->ip,
+                 news, c->name, who, q, qcounter, mid, c->name, mail_id, hits / 1000, hits % 1000,
+                 size, ms);
+        }
+        unsigned lmtp = daemon_pid(&lmtp_procs, 4001);
+        push(at, "postfix/lmtp[%u]: %s: to=<%s@example.net>, relay=imap.example.net[192.0.2.80]:24, "
              "delay=0.%u, delays=0.1/0/0/0.%u, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued)",
-             q, who, d1, d2);
+             lmtp, q, who, d1, d2);
+        if (site) {
+            unsigned lpid = 20000 + srn(5000), s1 = srn(1u << 30), s2 = srn(1u << 30);
+            push(at - 5, "dovecot: lmtp(%s@example.net)<%u><%08X%08X>: msgid=<%lx.%u@%s>: saved "
+                 "mail to INBOX", who, lpid, s1, s2, qcounter, mid, c->name);
+        }
         push(u + 1400, "postfix/qmgr[999]: %s: removed", q);
         rcpt_ok++;
         u += 200;
@@ -346,50 +429,57 @@ static void bot_session(int64_t t)
         break;
     }
     push(t + 100, "postfix/postscreen[1201]: PASS NEW [%s]:%u", c->ip, p);
-    push(t + 110, "postfix/smtpd[2002]: connect from %s[%s]", c->name, c->ip);
+    unsigned pid = daemon_pid(&smtpd_procs, 2002);
+    push(t + 110, "postfix/smtpd[%u]: connect from %s[%s]", pid, c->name, c->ip);
+    if (site && srn(100) < 15)
+        push(t + 200, "postfix/smtpd[%u]: Anonymous TLS connection established from %s[%s]: %s",
+             pid, c->name, c->ip, tls_in);
     unsigned n = 1 + rn(6);
     int64_t u = t + 300;
     int nordns = strcmp(c->name, "unknown") == 0;
     for (unsigned i = 0; i < n; i++, u += 150) {
         if (nordns && chance(60)) {
             const char *to = local_user(), *from = local_user();
-            push(u, "postfix/smtpd[2002]: NOQUEUE: reject: RCPT from unknown[%s]: 450 4.7.1 "
+            push(u, "postfix/smtpd[%u]: NOQUEUE: reject: RCPT from unknown[%s]: 450 4.7.1 "
                  "Client host rejected: cannot find your reverse hostname, [%s]; from=<%s@%s> "
-                 "to=<%s@example.net> proto=ESMTP helo=<%s>", c->ip, c->ip, from,
+                 "to=<%s@example.net> proto=ESMTP helo=<%s>", pid, c->ip, c->ip, from,
                  "deals.example", to, helo);
         } else if (chance(50)) {
             const char *to = local_user(), *from = local_user(), *list = lists[rn(3)];
-            push(u, "postfix/smtpd[2002]: NOQUEUE: reject: RCPT from %s[%s]: 554 5.7.1 Service "
+            push(u, "postfix/smtpd[%u]: NOQUEUE: reject: RCPT from %s[%s]: 554 5.7.1 Service "
                  "unavailable; Client host [%s] blocked using %s; from=<%s@%s> to=<%s@example.net> "
-                 "proto=ESMTP helo=<%s>", c->name, c->ip, c->ip, list, from, "deals.example", to,
+                 "proto=ESMTP helo=<%s>", pid, c->name, c->ip, c->ip, list, from, "deals.example", to,
                  helo);
         } else {
             unsigned x2 = rn(9999);
             const char *from = local_user();
             unsigned x1 = rn(9999);
-            push(u, "postfix/smtpd[2002]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
+            push(u, "postfix/smtpd[%u]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
                  "<x%u@example.net>: Recipient address rejected: User unknown in virtual mailbox "
-                 "table; from=<%s@%s> to=<x%u@example.net> proto=ESMTP helo=<%s>", c->name, c->ip,
+                 "table; from=<%s@%s> to=<x%u@example.net> proto=ESMTP helo=<%s>", pid, c->name, c->ip,
                  x1, from, "deals.example", x2, helo);
         }
     }
     if (chance(10)) {
         char q[16];
         qid(q);
-        push(u, "postfix/smtpd[2002]: %s: client=%s[%s]", q, c->name, c->ip);
-        push(u + 20, "postfix/cleanup[3001]: %s: message-id=<%lx@%s>", q, qcounter, helo);
+        push(u, "postfix/smtpd[%u]: %s: client=%s[%s]", pid, q, c->name, c->ip);
+        unsigned cleanup = daemon_pid(&cleanup_procs, 3001);
+        push(u + 20, "postfix/cleanup[%u]: %s: message-id=<%lx@%s>", cleanup, q, qcounter, helo);
         unsigned size = 900 + rn(4000);
         push(u + 40, "postfix/qmgr[999]: %s: from=<%s@deals.example>, size=%u, nrcpt=1 (queue active)",
              q, local_user(), size);
-        push(u + 600, "postfix/lmtp[4001]: %s: to=<%s@example.net>, relay=imap.example.net[192.0.2.80]:24, "
-             "delay=0.6, delays=0.1/0/0/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued)", q, local_user());
+        unsigned lmtp = daemon_pid(&lmtp_procs, 4001);
+        push(u + 600, "postfix/lmtp[%u]: %s: to=<%s@example.net>, relay=imap.example.net[192.0.2.80]:24, "
+             "delay=0.6, delays=0.1/0/0/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued)", lmtp, q,
+             local_user());
         push(u + 700, "postfix/qmgr[999]: %s: removed", q);
         u += 100;
     }
     if (chance(50))
-        push(u + 200, "postfix/smtpd[2002]: lost connection after RCPT from %s[%s]", c->name, c->ip);
-    push(u + 210, "postfix/smtpd[2002]: disconnect from %s[%s] ehlo=1 mail=1 rcpt=0/%u commands=2/%u",
-         c->name, c->ip, n, n + 2);
+        push(u + 200, "postfix/smtpd[%u]: lost connection after RCPT from %s[%s]", pid, c->name, c->ip);
+    push(u + 210, "postfix/smtpd[%u]: disconnect from %s[%s] ehlo=1 mail=1 rcpt=0/%u commands=2/%u",
+         pid, c->name, c->ip, n, n + 2);
 }
 
 static void brute_session(int64_t t)
@@ -398,31 +488,39 @@ static void brute_session(int64_t t)
     unsigned tries = 1 + rn(3);
     static const char *methods[] = { "LOGIN", "PLAIN" };
 
-    push(t, "postfix/submission/smtpd[2101]: connect from %s[%s]", c->name, c->ip);
+    unsigned pid = daemon_pid(&submission_procs, 2101);
+    push(t, "postfix/submission/smtpd[%u]: connect from %s[%s]", pid, c->name, c->ip);
+    if (site && srn(100) < 90)
+        push(t + 500, "postfix/submission/smtpd[%u]: Anonymous TLS connection established from "
+             "%s[%s]: %s", pid, c->name, c->ip, tls_in);
     for (unsigned i = 0; i < tries; i++) {
         const char *why = rn(2) ? "UGFzc3dvcmQ6" : "authentication failure";
-        push(t + 2000 + 1500 * i, "postfix/submission/smtpd[2101]: warning: %s[%s]: SASL %s "
-             "authentication failed: %s", c->name, c->ip, methods[rn(2)], why);
+        push(t + 2000 + 1500 * i, "postfix/submission/smtpd[%u]: warning: %s[%s]: SASL %s "
+             "authentication failed: %s", pid, c->name, c->ip, methods[rn(2)], why);
     }
-    push(t + 2000 + 1500 * tries, "postfix/submission/smtpd[2101]: lost connection after AUTH from %s[%s]",
-         c->name, c->ip);
-    push(t + 2001 + 1500 * tries, "postfix/submission/smtpd[2101]: disconnect from %s[%s] ehlo=1 "
-         "auth=0/%u commands=1/%u", c->name, c->ip, tries, tries + 1);
+    push(t + 2000 + 1500 * tries, "postfix/submission/smtpd[%u]: lost connection after AUTH from %s[%s]",
+         pid, c->name, c->ip);
+    push(t + 2001 + 1500 * tries, "postfix/submission/smtpd[%u]: disconnect from %s[%s] ehlo=1 "
+         "auth=0/%u commands=1/%u", pid, c->name, c->ip, tries, tries + 1);
 }
 
 static void relay_session(int64_t t)
 {
     /* The partner relay forwards whatever it gets: junk for dead mailboxes. */
-    push(t, "postfix/smtpd[2003]: connect from %s[%s]", relay_name, relay_ip);
+    unsigned pid = daemon_pid(&smtpd_procs, 2003);
+    push(t, "postfix/smtpd[%u]: connect from %s[%s]", pid, relay_name, relay_ip);
+    if (site)
+        push(t + 50, "postfix/smtpd[%u]: Trusted TLS connection established from %s[%s]: %s",
+             pid, relay_name, relay_ip, tls_in);
     for (unsigned i = 0; i < 3; i++) {
         unsigned o2 = rn(500), o1 = rn(500);
-        push(t + 100 + 50 * i, "postfix/smtpd[2003]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
+        push(t + 100 + 50 * i, "postfix/smtpd[%u]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
              "<old%u@example.net>: Recipient address rejected: User unknown in virtual mailbox table; "
-             "from=<> to=<old%u@example.net> proto=ESMTP helo=<%s>", relay_name, relay_ip, o1, o2,
+             "from=<> to=<old%u@example.net> proto=ESMTP helo=<%s>", pid, relay_name, relay_ip, o1, o2,
              relay_name);
     }
-    push(t + 400, "postfix/smtpd[2003]: disconnect from %s[%s] ehlo=1 mail=1 rcpt=0/3 quit=1 commands=3/5",
-         relay_name, relay_ip);
+    push(t + 400, "postfix/smtpd[%u]: disconnect from %s[%s] ehlo=1 mail=1 rcpt=0/3 quit=1 commands=3/5",
+         pid, relay_name, relay_ip);
 }
 
 /* Outbound: customers submit with SASL; smtp delivers to remote MXs. */
@@ -457,14 +555,21 @@ static void outbound_session(int64_t t)
         ip4(ip, 192, 0, 2, 100 + k);
     qid(q);
     unsigned nrcpt = 1 + rn(cu->fanout);
-    push(t, "postfix/submission/smtpd[2201]: connect from unknown[%s]", ip);
-    push(t + 400, "postfix/submission/smtpd[2201]: %s: client=unknown[%s], sasl_method=LOGIN, "
-         "sasl_username=%s", q, ip, cu->login);
-    push(t + 420, "postfix/cleanup[3002]: %s: message-id=<%lx.%u@%s>", q, qcounter, rn(99999), cu->domain);
+    unsigned pid = daemon_pid(&submission_procs, 2201);
+    push(t, "postfix/submission/smtpd[%u]: connect from unknown[%s]", pid, ip);
+    if (site)
+        push(t + 200, "postfix/submission/smtpd[%u]: Anonymous TLS connection established from "
+             "unknown[%s]: %s", pid, ip, tls_in);
+    push(t + 400, "postfix/submission/smtpd[%u]: %s: client=unknown[%s], sasl_method=LOGIN, "
+         "sasl_username=%s", pid, q, ip, cu->login);
+    unsigned mid = rn(99999), cleanup = daemon_pid(&cleanup_procs, 3002);
+    push(t + 420, "postfix/cleanup[%u]: %s: message-id=<%lx.%u@%s>", cleanup, q, qcounter, mid, cu->domain);
+    if (site)
+        push(t + 430, "opendkim[1300]: %s: DKIM-Signature field added (s=mail, d=%s)", q, cu->domain);
     push(t + 450, "postfix/qmgr[999]: %s: from=<%s>, size=%u, nrcpt=%u (queue active)", q,
          cu->login, 1500 + rn(40000), nrcpt);
-    push(t + 500, "postfix/submission/smtpd[2201]: disconnect from unknown[%s] ehlo=1 auth=1 mail=1 "
-         "rcpt=%u data=1 quit=1 commands=%u", ip, nrcpt, 5 + nrcpt);
+    push(t + 500, "postfix/submission/smtpd[%u]: disconnect from unknown[%s] ehlo=1 auth=1 mail=1 "
+         "rcpt=%u data=1 quit=1 commands=%u", pid, ip, nrcpt, 5 + nrcpt);
     static const char *remote[] = { "gmail-smtp-in.l.google.example", "mx1.hotmail.example",
                                     "mx.yahoo.example", "mx.corp.example" };
     int64_t u = t + 900;
@@ -492,12 +597,72 @@ static void outbound_session(int64_t t)
         const char *dsn = status[0] == 's' ? "2.0.0" : status[0] == 'd' ? "4.7.0"
             : strstr(reply, "5.7.1") ? "5.7.1" : "5.1.1";
         unsigned d2 = rn(9), d1 = rn(9), rcpt = rn(100000);
-        push(u, "postfix/smtp[4101]: %s: to=<rcpt%u@%s>, relay=%s[192.0.2.%u]:25, delay=1.%u, "
-             "delays=0.1/0/0.5/0.%u, dsn=%s, status=%s (%s)", q, rcpt,
+        unsigned smtp = daemon_pid(&smtp_procs, 4101);
+        if (site && srn(100) < 70)
+            push(u - 50, "postfix/smtp[%u]: Trusted TLS connection established to %s[192.0.2.%u]:25: "
+                 "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 "
+                 "server-signature ECDSA (P-256) server-digest SHA256", smtp, remote[m], 200 + m);
+        push(u, "postfix/smtp[%u]: %s: to=<rcpt%u@%s>, relay=%s[192.0.2.%u]:25, delay=1.%u, "
+             "delays=0.1/0/0.5/0.%u, dsn=%s, status=%s (%s)", smtp, q, rcpt,
              m == 3 ? "corp.example" : m == 0 ? "gmail.example" : m == 1 ? "hotmail.example" : "yahoo.example",
              remote[m], 200 + m, d1, d2, dsn, status, reply);
     }
     push(u + 100, "postfix/qmgr[999]: %s: removed", q);
+}
+
+/* --site: a user of the site reads mail over IMAP (from home, a phone,
+ * abroad); a few mistype the password. */
+static void imap_session(int64_t t)
+{
+    static const char *user[] = { "alice", "bob", "carol", "dave", "erin", "frank", "grace",
+                                  "heidi", "ivan", "judy" };
+    char ip[48], who[64], sess[20];
+    unsigned n = srn(300), k = srn(10);
+    snprintf(who, sizeof(who), "%s%u@example.net", user[k], n);
+    if (srn(100) < 30) {
+        ip4(ip, 192, 0, 2, 100 + srn(5));
+    } else {
+        unsigned d = 1 + srn(250), c = srn(256), b = srn(256), a = 11 + srn(190);
+        ip4(ip, a, b, c, d);
+    }
+    unsigned s1 = srn(1u << 30), s2 = srn(1u << 30);
+    snprintf(sess, sizeof(sess), "%08X%08X", s1, s2);
+    unsigned mpid = 20000 + srn(40000);
+    if (srn(100) < 3) {
+        push(t, "dovecot: auth: passwd-file(%s,%s): %s", who, ip,
+             srn(2) ? "Password mismatch" : "unknown user");
+        push(t + 2000, "dovecot: imap-login: Disconnected: Connection closed (auth failed, 1 attempts "
+             "in 2 secs): user=<%s>, method=PLAIN, rip=%s, lip=192.0.2.1, TLS, session=<%s>",
+             who, ip, sess);
+        return;
+    }
+    push(t, "dovecot: imap-login: Login: user=<%s>, method=PLAIN, rip=%s, lip=192.0.2.1, "
+         "mpid=%u, TLS, session=<%s>", who, ip, mpid, sess);
+    unsigned in = 50 + srn(5000), out = 500 + srn(500000), body = srn(20);
+    push(t + 60000 + srn(600000), "dovecot: imap(%s)<%u><%s>: Logged out in=%u out=%u deleted=0 "
+         "expunged=0 trashed=0 hdr_count=%u hdr_bytes=%u body_count=%u body_bytes=%u", who, mpid,
+         sess, in, out, body * 3, body * 900, body, out / 2);
+}
+
+/* --site: anvil's and scache's statistics every ten minutes. */
+static void statistics(int64_t t)
+{
+    static const char *mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                 "Aug", "Sep", "Oct", "Nov", "Dec" };
+    int h = (int)(t / 3600000 % 24), m = (int)(t / 60000 % 60);
+    char at[32];
+    snprintf(at, sizeof(at), "%s %2d %02d:%02d:00", mon[month - 1], day, h, m);
+    unsigned rate = 1 + srn(20), rate_ip = 100 + srn(100), count = 1 + srn(5),
+             count_ip = 100 + srn(100), cache = 10 + srn(200);
+    push(t, "postfix/anvil[1400]: statistics: max connection rate %u/60s for (smtp:192.0.2.%u) at %s",
+         rate, rate_ip, at);
+    push(t, "postfix/anvil[1400]: statistics: max connection count %u for (smtp:192.0.2.%u) at %s",
+         count, count_ip, at);
+    push(t, "postfix/anvil[1400]: statistics: max cache size %u at %s", cache, at);
+    unsigned hits = srn(100), miss = 1 + srn(100), success = srn(100);
+    push(t + 5, "postfix/scache[1401]: statistics: start interval %s", at);
+    push(t + 5, "postfix/scache[1401]: statistics: domain lookup hits=%u miss=%u success=%u%%",
+         hits, miss, success);
 }
 
 int main(int argc, char **argv)
@@ -509,6 +674,7 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--truth")) { truth = 1; continue; }
         if (!strcmp(a, "--only-bots")) { only_bots = 1; continue; }
         if (!strcmp(a, "--v6-cycle")) { v6_cycle = 1; continue; }
+        if (!strcmp(a, "--site")) { site = 1; continue; }
         if (v == NULL) {
             fprintf(stderr, "genlog: %s needs a value\n", a);
             return 2;
@@ -536,7 +702,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "usage: genlog [--seed N] [--date YYYY-MM-DD] [--sessions N] "
                     "[--stamp bsd|rfc3339] [--tz-offset +HH:MM] [--bots N] [--legit N] "
                     "[--v6 PCT] [--v6-bots N] [--bot-pick zipf|cycle] [--crowded PCT] [--only-bots]\n"
-                    "       [--listed PCT] [--v6-cycle] [--host NAME] [--truth]\n");
+                    "       [--listed PCT] [--v6-cycle] [--site] [--host NAME] [--truth]\n");
             return 2;
         }
     }
@@ -546,7 +712,9 @@ int main(int argc, char **argv)
         return 2;
     }
     rng_state = seed;
+    site_state += seed;
     make_populations();
+    int64_t next_stats = 600000;
     /* Spread session starts over the day; emit what is due as time moves. */
     for (unsigned long s = 0; s < sessions; s++) {
         int64_t t = (int64_t)((double)s * 86000000.0 / (double)sessions) + rn(1000);
@@ -558,6 +726,13 @@ int main(int argc, char **argv)
         else if (kind < 80) brute_session(t);
         else if (kind < 82) relay_session(t);
         else outbound_session(t);
+        if (site) {
+            /* IMAP logins: about one for every three SMTP sessions. */
+            if (srn(100) < 35)
+                imap_session(t + srn(1000));
+            for (; next_stats <= t; next_stats += 600000)
+                statistics(next_stats);
+        }
         while (nheap && heap[0].t < t - 10000) {
             struct line l = pop();
             print_line(&l);

@@ -274,6 +274,53 @@ static void test_file_shapes(void **state)
         parse_line(&ps, dec, k, &ev);           /* truncated: no crash */
 }
 
+/* A Dovecot line is known to carry no evidence unless it names a failure
+ * ("auth failed", "Password mismatch", "unknown user") that no shape read:
+ * then it is unmatched, to be looked at. The phrases are looked for 16
+ * places at a time; every place and every length of line is tried here,
+ * with the phrase whole, cut short by the line's end, and with one byte
+ * changed, against what a plain search says. */
+static void test_dovecot_failure_phrase(void **state)
+{
+    static const char *const phrase[] = { "auth failed", "Password mismatch", "unknown user" };
+    static struct event ev;
+    struct parser ps;
+    char line[256];
+    const char *head = "Dec  1 09:14:03 mx1 dovecot: ";
+    size_t h = strlen(head);
+    (void)state;
+
+    setenv("TZ", "UTC", 1);
+    for (size_t k = 0; k < 3; k++)
+        for (size_t len = 0; len < 90; len++)
+            for (size_t at = 0; at <= len; at++)
+                for (int variant = 0; variant < 2; variant++) {
+                    char msg[128];
+                    size_t n = strlen(phrase[k]);
+                    /* Filler of the needles' own letters, as a real line has. */
+                    for (size_t i = 0; i < len; i++)
+                        msg[i] = "aduPmsx "[(i * 7 + k) % 8];
+                    msg[0] = msg[0] == ' ' ? 'x' : msg[0];
+                    for (size_t i = 0; i < n && at + i < len; i++)
+                        msg[at + i] = phrase[k][i];
+                    if (variant && at + n / 2 < len)
+                        msg[at + n / 2] = '#';
+                    msg[len] = 0;
+                    bool want = strstr(msg, "auth failed") || strstr(msg, "Password mismatch")
+                        || strstr(msg, "unknown user");
+                    snprintf(line, sizeof(line), "%s%s", head, msg);
+                    parser_init(&ps, (time_t)1798848000, 0);
+                    memset(&ev, 0, sizeof(ev));
+                    ev.file = "t";
+                    if (parse_line(&ps, line, h + len, &ev))
+                        continue;       /* a shape read it: not this test's */
+                    if (want != (ps.last == PC_UNMATCHED))
+                        fail_msg("phrase %zu at %zu of %zu (variant %d): %s, want %s", k, at,
+                                 len, variant, ps.last == PC_UNMATCHED ? "unmatched" : "known",
+                                 want ? "unmatched" : "known");
+                }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_framings),
         cmocka_unit_test(test_file_shapes),
+        cmocka_unit_test(test_dovecot_failure_phrase),
     };
     setenv("TZ", "UTC", 1);
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
