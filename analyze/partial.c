@@ -590,13 +590,16 @@ static void r_progs(struct partial_reader *r, struct parse_prog_count *tab, unsi
     for (unsigned i = 0; i < *n && !r->bad; i++) {
         size_t k = r_str(r, PARSE_PROG_NAME - 1);
         memcpy(tab[i].name, r->str, k + 1);
+        tab[i].len = (uint8_t)k;
         tab[i].count = r_u(r);
         if (k == 0 || strlen(tab[i].name) != k)
             r_fail(r, "bad program name");
     }
     tab[PARSE_PROG_SLOTS - 1].count = r_u(r);
-    if (tab[PARSE_PROG_SLOTS - 1].count)
+    if (tab[PARSE_PROG_SLOTS - 1].count) {
         memcpy(tab[PARSE_PROG_SLOTS - 1].name, "(other)", 8);
+        tab[PARSE_PROG_SLOTS - 1].len = 7;
+    }
 }
 
 /* The statistics; the examples' file indices are checked against the

@@ -26,20 +26,6 @@ const char *parse_family_name(enum parse_family f)
     return f < PF__COUNT ? names[f] : "?";
 }
 
-/* strlen(name) == prog.n && memcmp(name, prog.p, prog.n) == 0, without
- * the two calls: every line that makes no event is counted by its
- * program, once or twice, and a program's name is a few bytes (prog.n <
- * PARSE_PROG_NAME). */
-static inline bool prog_name_is(const char *name, struct span prog)
-{
-    if (name[prog.n] != 0)
-        return false;
-    for (size_t j = 0; j < prog.n; j++)
-        if (name[j] != prog.p[j] || name[j] == 0)
-            return false;
-    return true;
-}
-
 static void count_prog(struct parse_prog_count *tab, unsigned *nprog, struct span prog,
                        uint64_t k)
 {
@@ -49,13 +35,16 @@ static void count_prog(struct parse_prog_count *tab, unsigned *nprog, struct spa
         prog = SPAN_LIT("(none)");
     if (prog.n >= PARSE_PROG_NAME)
         prog.n = PARSE_PROG_NAME - 1;
+    /* By the kept length first: every line that makes no event is counted
+     * here by its program, once or twice. */
     for (i = 0; i < *nprog; i++)
-        if (prog_name_is(tab[i].name, prog)) {
+        if (tab[i].len == prog.n && memcmp(tab[i].name, prog.p, prog.n) == 0) {
             tab[i].count += k;
             return;
         }
     if (*nprog == PARSE_PROG_SLOTS - 1) {
         memcpy(tab[PARSE_PROG_SLOTS - 1].name, "(other)", 8);
+        tab[PARSE_PROG_SLOTS - 1].len = 7;
         tab[PARSE_PROG_SLOTS - 1].count += k;
         return;
     }
@@ -65,6 +54,7 @@ static void count_prog(struct parse_prog_count *tab, unsigned *nprog, struct spa
         tab[*nprog].name[j] = c > 0x20 && c < 0x7f ? (char)c : '?';
     }
     tab[*nprog].name[prog.n] = 0;
+    tab[*nprog].len = (uint8_t)prog.n;
     tab[*nprog].count = k;
     (*nprog)++;
 }
@@ -431,7 +421,7 @@ static inline struct parse_tag_memo *tag_memo_slot(struct parser *ps, struct spa
         return NULL;
     uint64_t h = span_load8(s.p + k - 8) * UINT64_C(0x9E3779B97F4A7C15);
     *colon = k;
-    return &ps->tag_memo[h >> (64 - 6)];
+    return &ps->tag_memo[h >> (64 - PARSE_TAG_MEMO_BITS)];
 }
 
 /* parse_tag's answer for the tag of e, when s starts with its bytes:
