@@ -57,7 +57,8 @@ struct parse_stats {
 /* A syslog tag read before (parse.c): its bytes up to and with ": ", and
  * what was read from them. A tag is a program and its pid: a busy
  * server's log interleaves some hundreds (100 smtpd, 50 smtp, 20 cleanup
- * processes, ...), and with 64 slots 15% of their lines missed. */
+ * processes, ...): with 64 slots, 15 % of the lines of such a log
+ * (genlog --site) missed and had their tag read again. */
 #define PARSE_TAG_MEMO_BITS 9
 #define PARSE_TAG_MEMO (1 << PARSE_TAG_MEMO_BITS)
 struct parse_tag_memo {
