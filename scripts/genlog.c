@@ -33,14 +33,16 @@
 
 static uint64_t rng_state;
 
-static uint64_t rnd(void)
+/* splitmix64: tiny, good enough, identical everywhere. */
+static uint64_t splitmix(uint64_t *state)
 {
-    /* splitmix64: tiny, good enough, identical everywhere. */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
 }
+
+static uint64_t rnd(void) { return splitmix(&rng_state); }
 
 static unsigned rn(unsigned n) { return n ? (unsigned)(rnd() % n) : 0; }
 /* C leaves the order of a call's arguments open (gcc went right to left,
@@ -61,14 +63,7 @@ static unsigned zipf(unsigned n)
 static int site;
 static uint64_t site_state = 0x5173;
 
-static unsigned srn(unsigned n)
-{
-    uint64_t z = (site_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return n ? (unsigned)(z % n) : 0;
-}
+static unsigned srn(unsigned n) { return n ? (unsigned)(splitmix(&site_state) % n) : 0; }
 
 /* A daemon's processes as master(8) runs them: up to n at once, each
  * serving max_use clients, then a new process with the next free pid. */
@@ -172,11 +167,11 @@ static int year = 2026, month = 11, day = 24;
 static int rfc3339;
 static char tzoff[8] = "+00:00";
 static const char *hostname = "mx1";
+static const char *const month_name[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                          "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 static void print_line(const struct line *l)
 {
-    static const char *mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-                                 "Aug", "Sep", "Oct", "Nov", "Dec" };
     int64_t t = l->t;
     int d = day;
     if (t >= 86400000)          /* sessions running past midnight */
@@ -186,7 +181,7 @@ static void print_line(const struct line *l)
         printf("%04d-%02d-%02dT%02d:%02d:%02d.%06d%s %s %s\n", year, month, d,
                h, m, s, (int)(t % 1000) * 1000, tzoff, hostname, l->text);
     else
-        printf("%s %2d %02d:%02d:%02d %s %s\n", mon[month - 1], d, h, m, s,
+        printf("%s %2d %02d:%02d:%02d %s %s\n", month_name[month - 1], d, h, m, s,
                hostname, l->text);
 }
 
@@ -647,11 +642,9 @@ static void imap_session(int64_t t)
 /* --site: anvil's and scache's statistics every ten minutes. */
 static void statistics(int64_t t)
 {
-    static const char *mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-                                 "Aug", "Sep", "Oct", "Nov", "Dec" };
     int h = (int)(t / 3600000 % 24), m = (int)(t / 60000 % 60);
     char at[32];
-    snprintf(at, sizeof(at), "%s %2d %02d:%02d:00", mon[month - 1], day, h, m);
+    snprintf(at, sizeof(at), "%s %2d %02d:%02d:00", month_name[month - 1], day, h, m);
     unsigned rate = 1 + srn(20), rate_ip = 100 + srn(100), count = 1 + srn(5),
              count_ip = 100 + srn(100), cache = 10 + srn(200);
     push(t, "postfix/anvil[1400]: statistics: max connection rate %u/60s for (smtp:192.0.2.%u) at %s",
