@@ -106,6 +106,10 @@ struct agg {
     char **blk;
     size_t nblk, blk_cap;
     size_t blk_size;            /* bytes of the last block */
+    /* A merge's sort buffer, kept from merge to merge: a fresh one took a
+     * page fault per 4 KiB at every merge. */
+    struct hslot *sortbuf;
+    size_t sortbuf_n;
 };
 
 /* A record is named in 32 bits by its arena block (numbered as a->mem
@@ -384,7 +388,7 @@ static void hindex_init(struct hindex *h, unsigned bits)
 {
     /* Huge pages: a large index is probed at random, and with 4 KiB
      * pages nearly every probe missed the TLB as well. */
-    h->v = hugemem_alloc(((size_t)1 << bits) * sizeof(*h->v));
+    h->v = hugemem_alloc_whole(((size_t)1 << bits) * sizeof(*h->v));
     memset(h->v, 0, ((size_t)1 << bits) * sizeof(*h->v));
     h->mask = ((size_t)1 << bits) - 1;
     h->shift = 64 - bits;
@@ -1224,7 +1228,12 @@ static void merge_hindex(struct agg *dst, const struct agg *src)
 
     if (h->n == 0)
         return;
-    struct hslot *buf = xmalloc(2 * h->n * sizeof(*buf));
+    if (dst->sortbuf_n < 2 * h->n) {
+        free(dst->sortbuf);
+        dst->sortbuf_n = 2 * h->n;
+        dst->sortbuf = hugemem_alloc_whole(dst->sortbuf_n * sizeof(*dst->sortbuf));
+    }
+    struct hslot *buf = dst->sortbuf;
     for (size_t i = 0; i <= h->mask; i++)
         if (h->v[i].ref)
             buf[n++] = h->v[i];
@@ -1239,7 +1248,6 @@ static void merge_hindex(struct agg *dst, const struct agg *src)
         ipaddr_set_v4(&ip, v[i].key);
         merge_one(dst, &ip, rec_at(src, v[i].ref));
     }
-    free(buf);
 }
 
 void agg_merge(struct agg *dst, const struct agg *src)
@@ -1780,6 +1788,7 @@ void agg_free(struct agg *a)
     free(a->recent6);
     free(a->h.v);
     free(a->blk);
+    free(a->sortbuf);
     free(a);
 }
 

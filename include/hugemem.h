@@ -15,6 +15,11 @@
  * than grow, since growing a large block copies it (both copies resident
  * for a moment). */
 void *hugemem_alloc(size_t n);
+/* The same for n bytes the caller fills at once: from 512 KiB on, whole
+ * huge pages, since a block filled 4 KiB page by page takes 128 to 512
+ * faults of some 10 us each on a VM. A block rounded up is one that is
+ * touched whole anyway: at most 1.5 MiB more memory. */
+void *hugemem_alloc_whole(size_t n);
 /* xgrow for an array that may become large: at least need elements of
  * size sz, the contents kept. */
 void *hugemem_grow(void *p, size_t *cap, size_t need, size_t sz);

@@ -7,7 +7,7 @@
 #include "msg.h"
 #include "xalloc.h"
 
-enum { HUGE_PAGE = 2 * 1024 * 1024 };
+enum { HUGE_PAGE = 2 * 1024 * 1024, HUGE_WHOLE_FROM = 512 * 1024 };
 
 /* Aligned to a huge page, so that every one of its huge pages can be one. */
 void *hugemem_alloc(size_t n)
@@ -25,6 +25,11 @@ void *hugemem_alloc(size_t n)
     madvise(p, n, MADV_HUGEPAGE);       /* a hint: failure only costs speed */
 #endif
     return p;
+}
+
+void *hugemem_alloc_whole(size_t n)
+{
+    return hugemem_alloc(n >= HUGE_WHOLE_FROM && n < HUGE_PAGE ? HUGE_PAGE : n);
 }
 
 void *hugemem_grow(void *p, size_t *cap, size_t need, size_t sz)
