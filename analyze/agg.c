@@ -1729,6 +1729,9 @@ static void seal_in_place(struct agg *a)
 
 bool agg_seal(struct agg *a)
 {
+    free(a->sortbuf);           /* no merge into a table being decided */
+    a->sortbuf = NULL;
+    a->sortbuf_n = 0;
     if (a->sealed || a->no_index || a->h.n == 0)
         return false;
     if (a->view) {
