@@ -1435,8 +1435,8 @@ static const struct sealed *view(const struct agg *ca)
         return a->view;
     struct sealed *s = xcalloc(1, sizeof(*s));
     s->n = h->n;
-    s->lo = hugemem_alloc(s->n * sizeof(*s->lo));
-    s->rec = hugemem_alloc(s->n * sizeof(*s->rec));
+    s->lo = hugemem_alloc_whole(s->n * sizeof(*s->lo));
+    s->rec = hugemem_alloc_whole(s->n * sizeof(*s->rec));
     for (size_t i = 0; i <= h->mask; i++)
         if (h->v[i].ref)
             s->at[(h->v[i].key >> 16) + 1]++;
@@ -1714,7 +1714,7 @@ static void seal_in_place(struct agg *a)
             insertion_sort(w + at[c], at[c + 1] - at[c]);
     }
     s->n = n;
-    s->lo = hugemem_alloc(n * sizeof(*s->lo));
+    s->lo = hugemem_alloc_whole(n * sizeof(*s->lo));
     for (size_t i = 0; i < n; i++)
         s->lo[i] = (uint16_t)v[i].key;
     /* The names to the front, 4 bytes over 8: none is overwritten
