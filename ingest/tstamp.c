@@ -204,8 +204,14 @@ static bool parse_bsd(struct tsctx *t, struct span s, int64_t *ts, uint32_t *use
     return true;
 }
 
+/* What parse_rfc3339 read after the seconds, for the memo. */
+struct rfc_shape {
+    size_t frac_n, zone_at, zone_n;
+    int sec;
+};
+
 static bool parse_rfc3339(struct tsctx *t, struct span s, int64_t *ts,
-                          uint32_t *usec, size_t *used)
+                          uint32_t *usec, size_t *used, struct rfc_shape *shape)
 {
     const char *p = s.p;
     int y, mon, d, h, mi, sec;
@@ -231,6 +237,8 @@ static bool parse_rfc3339(struct tsctx *t, struct span s, int64_t *ts,
             frac *= 10, nd++;
         *usec = frac;
     }
+    if (shape)
+        shape->frac_n = i == 19 ? 0 : i - 20, shape->zone_at = i, shape->sec = sec;
     int64_t days = tstamp_days_from_civil(y, (unsigned)mon, (unsigned)d);
     int64_t utc = days * 86400 + h * 3600 + mi * 60 + sec;
     if (i < s.n && (p[i] == 'Z' || p[i] == 'z')) {
@@ -248,8 +256,89 @@ static bool parse_rfc3339(struct tsctx *t, struct span s, int64_t *ts,
     } else {
         utc = local_to_utc(t, y, mon, d, h, mi, sec);
     }
+    if (shape)
+        shape->zone_n = i - shape->zone_at;
     *ts = utc;
     *used = i;
+    return true;
+}
+
+/* The value of the n (1-8) decimal digits at p, -1 if one is not a
+ * digit; p[0, 8) must be readable. The digits go to the top of a word,
+ * the bytes below them read as leading zeros, and are summed in three
+ * multiplications (pairs of bytes, of pairs, of quads). */
+static int64_t digits8(const char *p, size_t n)
+{
+    unsigned drop = 8 * (8 - (unsigned)n);
+    uint64_t x = span_load8(p) << drop, want = SPAN_BYTES('0') << drop;
+
+    if ((x & SPAN_BYTES(0xF0)) != want || ((x + SPAN_BYTES(6)) & SPAN_BYTES(0xF0)) != want)
+        return -1;
+    x = (x & SPAN_BYTES(0x0F)) * 2561 >> 8;
+    x = (x & UINT64_C(0x00FF00FF00FF00FF)) * 6553601 >> 16;
+    return (int64_t)(uint32_t)((x & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001) >> 32);
+}
+
+/* An RFC 3339 stamp of the last one's minute and shape: its value from
+ * the memo, exactly what parse_rfc3339 would give; false: ask it. */
+static bool rfc3339_same_minute(const struct tsctx *t, struct span s, int64_t *ts,
+                                uint32_t *usec, size_t *used)
+{
+    static const uint32_t scale[9] = { 1000000, 100000, 10000, 1000, 100, 10, 1, 10, 100 };
+    const char *p = s.p;
+    size_t nf = t->rfc_frac_n, zn = t->rfc_zone_n, i = nf ? 20 + nf : 19;
+    unsigned s1, s2;
+    int64_t frac = 0;
+
+    if (s.n < i + zn || span_load8(p) != span_load8(t->rfc_minute)
+        || span_load8(p + 8) != span_load8(t->rfc_minute + 8) || p[16] != ':'
+        || (s1 = (unsigned char)p[17] - '0') > 9 || (s2 = (unsigned char)p[18] - '0') > 9
+        || s1 * 10 + s2 > 60)
+        return false;
+    if (nf) {
+        /* digits8 reads 8 bytes whatever nf is */
+        if ((p[19] != '.' && p[19] != ',') || s.n < 28 || (frac = digits8(p + 20, nf)) < 0
+            || (i < s.n && p[i] >= '0' && p[i] <= '9'))     /* more digits than remembered */
+            return false;
+        frac = nf <= 6 ? frac * scale[nf] : frac / scale[nf];
+    } else if (i < s.n && (p[i] == '.' || p[i] == ',')) {
+        return false;
+    }
+    if (zn == 0) {
+        if (i < s.n && (p[i] == 'Z' || p[i] == 'z' || p[i] == '+' || p[i] == '-'))
+            return false;
+    } else if (zn == 1) {
+        if (p[i] != 'Z' && p[i] != 'z')
+            return false;
+    } else if (s.n < i + 8 || (span_load8(p + i) & ~(~UINT64_C(0) << 8 * zn)) != t->rfc_zone) {
+        return false;
+    }
+    *ts = t->rfc_base + s1 * 10 + s2;
+    *usec = (uint32_t)frac;
+    *used = i + zn;
+    return true;
+}
+
+/* An RFC 3339 stamp at the start of s, through the memo when it can. */
+static bool parse_rfc3339_memo(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
+                               size_t *used)
+{
+    struct rfc_shape sh;
+
+    if (t->rfc_cached && rfc3339_same_minute(t, s, ts, usec, used))
+        return true;
+    if (!parse_rfc3339(t, s, ts, usec, used, &sh))
+        return false;
+    if (sh.frac_n <= 8 && sh.zone_n <= 6) {
+        char zone[8] = { 0 };
+        memcpy(zone, s.p + sh.zone_at, sh.zone_n);
+        memcpy(t->rfc_minute, s.p, sizeof(t->rfc_minute));
+        t->rfc_zone = span_load8(zone);
+        t->rfc_zone_n = (uint8_t)sh.zone_n;
+        t->rfc_frac_n = (uint8_t)sh.frac_n;
+        t->rfc_base = *ts - sh.sec;
+        t->rfc_cached = true;
+    }
     return true;
 }
 
@@ -287,7 +376,7 @@ static bool parse_short_full(struct tsctx *t, struct span s, int64_t *ts,
     int64_t v;
 
     /* The date and time without a zone are local to parse_rfc3339. */
-    if (r.n < 19 || r.p[10] != ' ' || !parse_rfc3339(t, r, &v, usec, &k) || k == r.n
+    if (r.n < 19 || r.p[10] != ' ' || !parse_rfc3339(t, r, &v, usec, &k, NULL) || k == r.n
         || r.p[k] != ' ')
         return false;
     size_t z = k + 1, e = z;
@@ -390,7 +479,7 @@ bool tstamp_parse_new(struct tsctx *t, struct span s, int64_t *ts, uint32_t *use
     if (s.p[0] == '@')
         return parse_tai64n(s, ts, usec, used);
     if (s.p[0] >= '0' && s.p[0] <= '9')
-        return parse_rfc3339(t, s, ts, usec, used);
+        return parse_rfc3339_memo(t, s, ts, usec, used);
     /* The cache (tstamp_parse) is filled with stamps of no fraction. */
     bool plain = s.n >= BSD_STAMP_LEN && (s.n == BSD_STAMP_LEN || s.p[BSD_STAMP_LEN] != '.');
     if (s.n > 4 && s.p[3] == ' ' && s.p[4] >= '0' && s.p[4] <= '9' && weekday(s.p))
@@ -430,8 +519,8 @@ bool tstamp_parse_arg(const char *arg, time_t now, int64_t *ts)
     if (n == 10) {
         char buf[32];
         snprintf(buf, sizeof(buf), "%sT00:00:00", arg);
-        return parse_rfc3339(&t, span_make(buf, strlen(buf)), ts, &usec, &used)
+        return parse_rfc3339(&t, span_make(buf, strlen(buf)), ts, &usec, &used, NULL)
             && used == strlen(buf);
     }
-    return parse_rfc3339(&t, span_make(arg, n), ts, &usec, &used) && used == n;
+    return parse_rfc3339(&t, span_make(arg, n), ts, &usec, &used, NULL) && used == n;
 }

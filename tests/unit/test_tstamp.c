@@ -1,5 +1,7 @@
 /* tstamp: every stamp form, year inference, rollover, offsets. */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -134,6 +136,90 @@ static void test_rfc3339(void **state)
     assert_int_equal(parse(&t, "2020-01-30 06:26:05-0130 h", NULL, NULL), utc(2020, 1, 30, 7, 56, 5));
 }
 
+/* One parse of s[0, n) from a copy of exactly n bytes, so that ASan sees
+ * a read past the span. */
+static bool parse_n(struct tsctx *t, const char *s, size_t n, int64_t *ts, uint32_t *usec,
+                    size_t *used)
+{
+    char *c = malloc(n ? n : 1);
+    memcpy(c, s, n);
+    *ts = -1, *usec = 0, *used = 0;
+    bool ok = tstamp_parse(t, span_make(c, n), ts, usec, used);
+    free(c);
+    return ok;
+}
+
+/* The RFC 3339 memo answers exactly as a first parse would: stamps of
+ * every shape below, each after another one (same minute and shape, or
+ * not), whole and cut at every length. */
+static void test_rfc3339_memo(void **state)
+{
+    static const char *const minutes[] = { "2026-11-24T23:59", "2026-11-24 23:59",
+                                           "2024-02-29T12:30" };
+    static const char *const secs[] = { "00", "07", "60", "61", "70", "6a", "0:", "5/" };
+    static const char *const fracs[] = { "", ".5", ",123", ".123456", ".654321", ".1234567",
+                                         ".12345678", ".123456789", ".", ".12x" };
+    /* Next to each other: zones that differ in one byte. */
+    static const char *const zones[] = { "", "Z", "z", "+00:00", "+09:00", "+09:01", "-05:30",
+                                         "+0900", "+0901", "+09:0", "+", "-" };
+    static const char *const tails[] = { " host x", "", "1", " ", "Zx", "12345678" };
+    enum { NM = 3, NS = 8, NF = 10, NZ = 12, NT = 6, N = NM * NS * NF * NZ * NT };
+    char (*st)[64] = calloc(N, sizeof(*st));
+    struct tsctx fresh, memo;
+    uint64_t rnd = 88172645463325252u;
+    unsigned k = 0, hits = 0;
+    (void)state;
+
+    setenv("TZ", "JST-9", 1);
+    tzset();
+    for (int m = 0; m < NM; m++)
+        for (int s = 0; s < NS; s++)
+            for (int f = 0; f < NF; f++)
+                for (int z = 0; z < NZ; z++)
+                    for (int e = 0; e < NT; e++)
+                        snprintf(st[k++], sizeof(st[0]), "%s:%s%s%s%s", minutes[m], secs[s],
+                                 fracs[f], zones[z], tails[e]);
+    tstamp_init(&fresh, 0, 0);
+    memo = fresh;
+    for (unsigned i = 0; i < 4 * N; i++) {
+        /* Mostly the same minute and shape as the last stamp, as in a log:
+         * other seconds, other digits of as long a fraction, other tail,
+         * now and then the zone next to its own. */
+        unsigned a = i % N, b, m = a / (NS * NF * NZ * NT), f = a / (NZ * NT) % NF,
+                 z = a / NT % NZ;
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        if (rnd % 4) {
+            f = f == 3 && rnd & 16 ? 4 : f == 4 && rnd & 16 ? 3 : f;
+            z = rnd & 32 ? (z + 1) % NZ : z;
+            b = (((m * NS + (unsigned)(rnd >> 8) % NS) * NF + f) * NZ + z) * NT
+                + (unsigned)(rnd >> 40) % NT;
+        } else {
+            b = (unsigned)(rnd >> 32) % N;
+        }
+        size_t len = strlen(st[b]);
+        for (size_t n = i < N ? len : 0; n <= len; n++) {
+            int64_t ts1, ts2;
+            uint32_t u1, u2;
+            size_t d1, d2;
+            struct tsctx first = fresh;
+            (void)parse_n(&memo, st[a], strlen(st[a]), &ts1, &u1, &d1);
+            bool ok1 = parse_n(&memo, st[b], n, &ts1, &u1, &d1);
+            bool ok2 = parse_n(&first, st[b], n, &ts2, &u2, &d2);
+            if (ok1 != ok2 || (ok1 && (ts1 != ts2 || u1 != u2 || d1 != d2))) {
+                print_message("\"%.*s\" after \"%s\": %d %lld %u %zu, first parse %d %lld %u %zu\n",
+                         (int)n, st[b], st[a], ok1, (long long)ts1, u1, d1, ok2,
+                         (long long)ts2, u2, d2);
+                fail();
+            }
+            hits += ok1 && memo.rfc_cached;
+        }
+    }
+    assert_true(hits > N);
+    free(st);
+    setenv("TZ", "UTC", 1);
+    tzset();
+}
+
 static void test_splogger_unix(void **state)
 {
     int64_t ts;
@@ -237,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_bsd_repeated_stamp),
         cmocka_unit_test(test_bsd_with_year_and_local_tz),
         cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_rfc3339_memo),
         cmocka_unit_test(test_tai64n),
         cmocka_unit_test(test_splogger_unix),
         cmocka_unit_test(test_journalctl),
