@@ -14,6 +14,8 @@
 #include "unknown.h"
 
 #define PARSE_PROG_SLOTS 32
+/* Host names up to PARSE_HOST_KEY - 2 bytes are remembered (read_host). */
+#define PARSE_HOST_KEY 48
 #define PARSE_PROG_NAME 32
 
 /* What became of a line (parser.last). */
@@ -80,8 +82,9 @@ struct parser {
     /* The tags of a log ("postfix/qmgr[999]: ") come again and again:
      * read once each, then found by their bytes. */
     struct parse_tag_memo tag_memo[PARSE_TAG_MEMO];
-    /* The last host name and the space after it (host_n bytes of name). */
-    char host_key[16];
+    /* The space before the last host name, the name (host_n bytes) and
+     * the space after it: a short name or a fully qualified one. */
+    char host_key[PARSE_HOST_KEY];
     uint8_t host_n;
 };
 

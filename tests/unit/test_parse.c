@@ -274,6 +274,52 @@ static void test_file_shapes(void **state)
         parse_line(&ps, dec, k, &ev);           /* truncated: no crash */
 }
 
+/* The host of the line before is remembered (read_host), a short name or
+ * a fully qualified one: lines whose host is that one, one byte off
+ * anywhere, one byte longer or shorter, read as a first line would be. */
+static void test_host_memo(void **state)
+{
+    static struct event ev, first;
+    const char *name = "mx1.mail-relay.customers.example-isp.invalid.net";
+    struct parser ps, fresh;
+    char prev[160], cur[160];
+    (void)state;
+
+    for (size_t n = 1; n <= 48; n++) {
+        for (size_t v = 0; v < n + 3; v++) {
+            char host[64];
+            size_t m = n + (v == n + 1) - (v == n + 2 && n > 1);
+            memcpy(host, name, m);
+            if (v < n)
+                host[v] = host[v] == 'x' ? 'y' : 'x';   /* one byte off */
+            snprintf(prev, sizeof(prev), "Nov 24 06:25:01 %.*s postfix/smtpd[1]: connect from "
+                     "a[192.0.2.1]", (int)n, name);
+            snprintf(cur, sizeof(cur), "Nov 24 06:25:02 %.*s postfix/smtpd[2]: connect from "
+                     "b[192.0.2.2]", (int)m, host);
+            parser_init(&ps, 0, 2026);
+            for (size_t cut = strlen(cur); cut + 24 >= strlen(cur); cut--) {
+                char *a = malloc(strlen(prev)), *b = malloc(cut);
+                memcpy(a, prev, strlen(prev));
+                memcpy(b, cur, cut);
+                memset(&ev, 0, sizeof(ev));
+                memset(&first, 0, sizeof(first));
+                (void)parse_line(&ps, a, strlen(prev), &ev);
+                bool ok = parse_line(&ps, b, cut, &ev);
+                parser_init(&fresh, 0, 2026);
+                bool ok1 = parse_line(&fresh, b, cut, &first);
+                if (ok != ok1 || ev.host.n != first.host.n
+                    || (ev.host.n && memcmp(ev.host.p, first.host.p, ev.host.n) != 0)
+                    || ev.prog.n != first.prog.n || (ok && ipaddr_v4(&ev.ip) != ipaddr_v4(&first.ip)))
+                    fail_msg("\"%.*s\" after \"%s\": host \"%.*s\", first read \"%.*s\"",
+                             (int)cut, cur, prev, (int)ev.host.n, ev.host.p,
+                             (int)first.host.n, first.host.p);
+                free(a);
+                free(b);
+            }
+        }
+    }
+}
+
 /* A Dovecot line is known to carry no evidence unless it names a failure
  * ("auth failed", "Password mismatch", "unknown user") that no shape read:
  * then it is unmatched, to be looked at. The phrases are looked for 16
@@ -328,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_framings),
         cmocka_unit_test(test_file_shapes),
+        cmocka_unit_test(test_host_memo),
         cmocka_unit_test(test_dovecot_failure_phrase),
     };
     setenv("TZ", "UTC", 1);
