@@ -58,20 +58,26 @@ void tstamp_init(struct tsctx *t, time_t ref, int year);
 bool tstamp_parse_new(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
                       size_t *used);
 
+/* A BSD stamp's fraction: s.p[i] is the '.' after the seconds. Returns
+ * where the stamp ends (i itself when no digit follows the '.'), and sets
+ * *usec from the first 6 of up to 9 digits. */
+size_t tstamp_bsd_fraction(struct span s, size_t i, uint32_t *usec);
+
 /* Parse a stamp at the start of s. On success sets *ts (UTC seconds),
  * *usec, and *used (bytes consumed, not counting the following space).
- * The same 15 bytes as the last BSD stamp, no fraction after them: the
- * same instant (the year inference depends on those bytes and on t
- * alone), inline, as on most lines of a busy log. */
+ * The same 15 bytes as the last BSD stamp: the same instant (the year
+ * inference depends on those bytes and on t alone), inline, as on most
+ * lines of a busy log; a fraction after them (journalctl -o
+ * short-precise) is read on its own. */
 static inline bool tstamp_parse(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
                                 size_t *used)
 {
-    if (t->bsd_cached && s.n >= BSD_STAMP_LEN && (s.n == BSD_STAMP_LEN || s.p[BSD_STAMP_LEN] != '.')
-        && span_load8(s.p) == span_load8(t->bsd_last)
+    if (t->bsd_cached && s.n >= BSD_STAMP_LEN && span_load8(s.p) == span_load8(t->bsd_last)
         && span_load8(s.p + 7) == span_load8(t->bsd_last + 7)) {
         *usec = 0;
         *ts = t->bsd_ts;
-        *used = BSD_STAMP_LEN;
+        *used = s.n > BSD_STAMP_LEN && s.p[BSD_STAMP_LEN] == '.'
+            ? tstamp_bsd_fraction(s, BSD_STAMP_LEN, usec) : BSD_STAMP_LEN;
         return true;
     }
     return tstamp_parse_new(t, s, ts, usec, used);

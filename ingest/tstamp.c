@@ -94,6 +94,25 @@ static bool hms(const char *p, int *h, int *mi, int *s)
         && *s <= 60;
 }
 
+size_t tstamp_bsd_fraction(struct span s, size_t i, uint32_t *usec)
+{
+    size_t j = i + 1;
+    uint32_t frac = 0;
+    int nd = 0;
+
+    while (j < s.n && j < i + 10 && s.p[j] >= '0' && s.p[j] <= '9') {
+        if (nd < 6)
+            frac = frac * 10 + (uint32_t)(s.p[j] - '0'), nd++;
+        j++;
+    }
+    if (j == i + 1)
+        return i;
+    while (nd < 6)
+        frac *= 10, nd++;
+    *usec = frac;
+    return j;
+}
+
 /* Local civil time to UTC through mktime, cached per hour (DST changes
  * happen on hour boundaries in every zone that matters here). */
 static int64_t local_to_utc(struct tsctx *t, int y, int mon, int d, int h,
@@ -124,8 +143,9 @@ static bool valid_date(int y, int m, int d)
     return true;
 }
 
+/* sec_end: where the seconds end, before any fraction. */
 static bool parse_bsd(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
-                      size_t *used)
+                      size_t *used, size_t *sec_end)
 {
     int mon, d, y = 0, h, mi, sec;
     const char *p = s.p;
@@ -156,23 +176,9 @@ static bool parse_bsd(struct tsctx *t, struct span s, int64_t *ts, uint32_t *use
     if (s.n < i + 8 || !hms(p + i, &h, &mi, &sec))
         return false;
     i += 8;
-    /* Milliseconds, or journalctl -o short-precise's microseconds. */
-    if (i < s.n && p[i] == '.') {
-        size_t j = i + 1;
-        uint32_t frac = 0;
-        int nd = 0;
-        while (j < s.n && j < i + 10 && p[j] >= '0' && p[j] <= '9') {
-            if (nd < 6)
-                frac = frac * 10 + (uint32_t)(p[j] - '0'), nd++;
-            j++;
-        }
-        if (j > i + 1) {
-            while (nd < 6)
-                frac *= 10, nd++;
-            *usec = frac;
-            i = j;
-        }
-    }
+    *sec_end = i;
+    if (i < s.n && p[i] == '.')
+        i = tstamp_bsd_fraction(s, i, usec);
     if (y == 0) {
         if (t->year) {
             if (t->last_month && mon < t->last_month - 6)
@@ -480,13 +486,13 @@ bool tstamp_parse_new(struct tsctx *t, struct span s, int64_t *ts, uint32_t *use
         return parse_tai64n(s, ts, usec, used);
     if (s.p[0] >= '0' && s.p[0] <= '9')
         return parse_rfc3339_memo(t, s, ts, usec, used);
-    /* The cache (tstamp_parse) is filled with stamps of no fraction. */
-    bool plain = s.n >= BSD_STAMP_LEN && (s.n == BSD_STAMP_LEN || s.p[BSD_STAMP_LEN] != '.');
     if (s.n > 4 && s.p[3] == ' ' && s.p[4] >= '0' && s.p[4] <= '9' && weekday(s.p))
         return parse_short_full(t, s, ts, usec, used);
-    if (!parse_bsd(t, s, ts, usec, used))
+    size_t sec_end;
+    if (!parse_bsd(t, s, ts, usec, used, &sec_end))
         return false;
-    if (plain && *used == BSD_STAMP_LEN) {
+    /* The cache (tstamp_parse): "Mmm dd hh:mm:ss", whatever fraction follows. */
+    if (sec_end == BSD_STAMP_LEN) {
         memcpy(t->bsd_last, s.p, BSD_STAMP_LEN);
         t->bsd_ts = *ts;
         t->bsd_cached = true;

@@ -220,6 +220,50 @@ static void test_rfc3339_memo(void **state)
     tzset();
 }
 
+/* The BSD stamp memo with a fraction after the seconds (journalctl -o
+ * short-precise): stamps of one second or the next, fractions of 0-10
+ * digits, after one another, whole and cut at every length, against a
+ * first parse. */
+static void test_bsd_fraction_memo(void **state)
+{
+    static const char *const stamps[] = { "Nov 24 06:25:01", "Nov 24 06:25:02", "Dec  1 00:00:00",
+                                          "Nov 24 2026 06:25:01", "Nov 4 06:25:01" };
+    static const char *const fracs[] = { "", ".", ".5", ".123", ".123456", ".654321",
+                                         ".12345678", ".123456789", ".1234567890", ".x", ".12x" };
+    static const char *const tails[] = { " mx1 postfix", "", "1", " " };
+    enum { NS = 5, NF = 11, NT = 4, N = NS * NF * NT };
+    char st[N][48];
+    struct tsctx fresh, memo;
+    unsigned k = 0;
+    (void)state;
+
+    for (int a = 0; a < NS; a++)
+        for (int f = 0; f < NF; f++)
+            for (int e = 0; e < NT; e++)
+                snprintf(st[k++], sizeof(st[0]), "%s%s%s", stamps[a], fracs[f], tails[e]);
+    tstamp_init(&fresh, (time_t)utc(2026, 12, 2, 0, 0, 0), 0);
+    memo = fresh;
+    for (unsigned a = 0; a < N; a++)
+        for (unsigned b = 0; b < N; b++) {
+            size_t len = strlen(st[b]);
+            for (size_t n = b % 7 ? len : 0; n <= len; n++) {
+                int64_t ts1, ts2;
+                uint32_t u1, u2;
+                size_t d1, d2;
+                struct tsctx first = fresh;
+                (void)parse_n(&memo, st[a], strlen(st[a]), &ts1, &u1, &d1);
+                bool ok1 = parse_n(&memo, st[b], n, &ts1, &u1, &d1);
+                bool ok2 = parse_n(&first, st[b], n, &ts2, &u2, &d2);
+                if (ok1 != ok2 || (ok1 && (ts1 != ts2 || u1 != u2 || d1 != d2))) {
+                    print_message("\"%.*s\" after \"%s\": %d %lld %u %zu, first parse %d %lld "
+                                  "%u %zu\n", (int)n, st[b], st[a], ok1, (long long)ts1, u1, d1,
+                                  ok2, (long long)ts2, u2, d2);
+                    fail();
+                }
+            }
+        }
+}
+
 static void test_splogger_unix(void **state)
 {
     int64_t ts;
@@ -324,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_bsd_with_year_and_local_tz),
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_rfc3339_memo),
+        cmocka_unit_test(test_bsd_fraction_memo),
         cmocka_unit_test(test_tai64n),
         cmocka_unit_test(test_splogger_unix),
         cmocka_unit_test(test_journalctl),
