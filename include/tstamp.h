@@ -39,15 +39,15 @@ struct tsctx {
     char bsd_last[BSD_STAMP_LEN];
     bool bsd_cached;
     int64_t bsd_ts;
-    /* The last RFC 3339 stamp's "YYYY-MM-DDTHH:MM", the shape of what
-     * follows its seconds and the UTC of that minute's second 0: a
+    /* The first 32 bytes of the last line with an RFC 3339 stamp: a
      * high-precision stamp (rsyslog's RSYSLOG_FileFormat) differs on
-     * every line, its minute and shape seldom. */
-    char rfc_minute[16];
-    uint64_t rfc_zone;          /* "Z", "+hh:mm" or "+hhmm" as written, as
-                                 * span_load8 reads it, zero-padded */
-    uint8_t rfc_zone_n;         /* 0: no zone, the time is local */
-    uint8_t rfc_frac_n;         /* digits after the seconds' '.' or ',' (0: none, at most 8) */
+     * every line in its seconds and fraction, seldom elsewhere. rfc_var:
+     * the bytes of those digits; rfc_fixed: every other byte of the stamp
+     * and, with no zone, the byte after it; rfc_base: the UTC of that
+     * minute's second 0. */
+    char rfc_key[32];
+    uint32_t rfc_var, rfc_fixed;
+    uint8_t rfc_frac_n, rfc_len;
     bool rfc_cached;
     int64_t rfc_base;
 };

@@ -269,61 +269,48 @@ static bool parse_rfc3339(struct tsctx *t, struct span s, int64_t *ts,
     return true;
 }
 
-/* The value of the n (1-8) decimal digits at p, -1 if one is not a
- * digit; p[0, 8) must be readable. The digits go to the top of a word,
- * the bytes below them read as leading zeros, and are summed in three
- * multiplications (pairs of bytes, of pairs, of quads). */
-static int64_t digits8(const char *p, size_t n)
-{
-    unsigned drop = 8 * (8 - (unsigned)n);
-    uint64_t x = span_load8(p) << drop, want = SPAN_BYTES('0') << drop;
-
-    if ((x & SPAN_BYTES(0xF0)) != want || ((x + SPAN_BYTES(6)) & SPAN_BYTES(0xF0)) != want)
-        return -1;
-    x = (x & SPAN_BYTES(0x0F)) * 2561 >> 8;
-    x = (x & UINT64_C(0x00FF00FF00FF00FF)) * 6553601 >> 16;
-    return (int64_t)(uint32_t)((x & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001) >> 32);
-}
-
-/* An RFC 3339 stamp of the last one's minute and shape: its value from
- * the memo, exactly what parse_rfc3339 would give; false: ask it. */
+#ifdef __SSE2__
+/* An RFC 3339 stamp like the last one but for the digits of its seconds
+ * and fraction: its value from the memo, exactly what parse_rfc3339 would
+ * give; false: ask it. Both 16-byte halves of the first 32 bytes are
+ * compared at once with the remembered ones, and the varying bytes
+ * checked to be digits. */
 static bool rfc3339_same_minute(const struct tsctx *t, struct span s, int64_t *ts,
                                 uint32_t *usec, size_t *used)
 {
     static const uint32_t scale[9] = { 1000000, 100000, 10000, 1000, 100, 10, 1, 10, 100 };
-    const char *p = s.p;
-    size_t nf = t->rfc_frac_n, zn = t->rfc_zone_n, i = nf ? 20 + nf : 19;
-    unsigned s1, s2;
-    int64_t frac = 0;
+    const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
 
-    if (s.n < i + zn || span_load8(p) != span_load8(t->rfc_minute)
-        || span_load8(p + 8) != span_load8(t->rfc_minute + 8) || p[16] != ':'
-        || (s1 = (unsigned char)p[17] - '0') > 9 || (s2 = (unsigned char)p[18] - '0') > 9
+    if (s.n < 32)
+        return false;
+    __m128i x = _mm_loadu_si128((const __m128i *)s.p);
+    __m128i y = _mm_loadu_si128((const __m128i *)(s.p + 16));
+    uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_loadu_si128((const __m128i *)t->rfc_key)))
+        | (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(y, _mm_loadu_si128((const __m128i *)(t->rfc_key + 16)))) << 16;
+    __m128i dy = _mm_sub_epi8(y, zero);
+    uint32_t digit = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(dy, nine), dy)) << 16;
+    unsigned s1 = (unsigned char)s.p[17] - '0', s2 = (unsigned char)s.p[18] - '0';
+
+    if ((eq & t->rfc_fixed) != t->rfc_fixed || (digit & t->rfc_var) != t->rfc_var
         || s1 * 10 + s2 > 60)
         return false;
-    if (nf) {
-        /* digits8 reads 8 bytes whatever nf is */
-        if ((p[19] != '.' && p[19] != ',') || s.n < 28 || (frac = digits8(p + 20, nf)) < 0
-            || (i < s.n && p[i] >= '0' && p[i] <= '9'))     /* more digits than remembered */
-            return false;
-        frac = nf <= 6 ? frac * scale[nf] : frac / scale[nf];
-    } else if (i < s.n && (p[i] == '.' || p[i] == ',')) {
-        return false;
-    }
-    if (zn == 0) {
-        if (i < s.n && (p[i] == 'Z' || p[i] == 'z' || p[i] == '+' || p[i] == '-'))
-            return false;
-    } else if (zn == 1) {
-        if (p[i] != 'Z' && p[i] != 'z')
-            return false;
-    } else if (s.n < i + 8 || (span_load8(p + i) & ~(~UINT64_C(0) << 8 * zn)) != t->rfc_zone) {
-        return false;
+    uint64_t frac = 0;
+    if (t->rfc_frac_n) {
+        /* 8 bytes from the fraction's first digit, the digits to the top
+         * of the word and summed in three multiplications. */
+        unsigned drop = 8 * (8 - t->rfc_frac_n);
+        frac = (span_load8(s.p + 20) << drop) & SPAN_BYTES(0x0F);
+        frac = frac * 2561 >> 8;
+        frac = (frac & UINT64_C(0x00FF00FF00FF00FF)) * 6553601 >> 16;
+        frac = (uint32_t)((frac & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001) >> 32);
+        frac = t->rfc_frac_n <= 6 ? frac * scale[t->rfc_frac_n] : frac / scale[t->rfc_frac_n];
     }
     *ts = t->rfc_base + s1 * 10 + s2;
     *usec = (uint32_t)frac;
-    *used = i + zn;
+    *used = t->rfc_len;
     return true;
 }
+#endif
 
 /* An RFC 3339 stamp at the start of s, through the memo when it can. */
 static bool parse_rfc3339_memo(struct tsctx *t, struct span s, int64_t *ts, uint32_t *usec,
@@ -331,17 +318,25 @@ static bool parse_rfc3339_memo(struct tsctx *t, struct span s, int64_t *ts, uint
 {
     struct rfc_shape sh;
 
+#ifdef __SSE2__
     if (t->rfc_cached && rfc3339_same_minute(t, s, ts, usec, used))
         return true;
+#endif
     if (!parse_rfc3339(t, s, ts, usec, used, &sh))
         return false;
-    if (sh.frac_n <= 8 && sh.zone_n <= 6) {
-        char zone[8] = { 0 };
-        memcpy(zone, s.p + sh.zone_at, sh.zone_n);
-        memcpy(t->rfc_minute, s.p, sizeof(t->rfc_minute));
-        t->rfc_zone = span_load8(zone);
-        t->rfc_zone_n = (uint8_t)sh.zone_n;
+    /* Remembered when the stamp and, with no zone, the byte after it lie
+     * in the first 32 bytes; that byte must not be one that could start a
+     * zone on a longer line ("+0100" needs five bytes). */
+    size_t end = sh.zone_at + sh.zone_n, i = sh.zone_at;
+    if (s.n >= 32 && sh.frac_n <= 8 && (sh.zone_n ? end <= 32 : !memchr("Zz+-", s.p[i], 4))) {
+        uint32_t var = 3u << 17, len = sh.zone_n ? end : i + 1;
+        if (sh.frac_n)
+            var |= ((1u << sh.frac_n) - 1) << 20;
+        memcpy(t->rfc_key, s.p, 32);
+        t->rfc_var = var;
+        t->rfc_fixed = (len == 32 ? ~0u : (1u << len) - 1) & ~var;
         t->rfc_frac_n = (uint8_t)sh.frac_n;
+        t->rfc_len = (uint8_t)*used;
         t->rfc_base = *ts - sh.sec;
         t->rfc_cached = true;
     }
