@@ -14,8 +14,11 @@
 #include "unknown.h"
 
 #define PARSE_PROG_SLOTS 32
-/* Host names up to PARSE_HOST_KEY - 2 bytes are remembered (read_host). */
+/* Host names up to PARSE_HOST_KEY - 2 bytes are remembered (read_host),
+ * PARSE_HOST_MEMO of them. */
 #define PARSE_HOST_KEY 48
+#define PARSE_HOST_MEMO_BITS 6
+#define PARSE_HOST_MEMO (1 << PARSE_HOST_MEMO_BITS)
 #define PARSE_PROG_NAME 32
 
 /* What became of a line (parser.last). */
@@ -82,10 +85,14 @@ struct parser {
     /* The tags of a log ("postfix/qmgr[999]: ") come again and again:
      * read once each, then found by their bytes. */
     struct parse_tag_memo tag_memo[PARSE_TAG_MEMO];
-    /* The space before the last host name, the name (host_n bytes) and
-     * the space after it: a short name or a fully qualified one. */
-    char host_key[PARSE_HOST_KEY];
-    uint8_t host_n;
+    /* Host names seen lately, each as the space before it, the name (n
+     * bytes) and the space after it, by the first 8 bytes after a stamp:
+     * one log's host, or each of the hosts of a central log server. */
+    struct parse_host_memo {
+        char key[PARSE_HOST_KEY];
+        uint8_t n;
+        char pad[64 - PARSE_HOST_KEY - 1];      /* a cache line each */
+    } host_memo[PARSE_HOST_MEMO];
 };
 
 /* ref: the file's mtime (year-less stamps); year: explicit year or 0. */

@@ -731,16 +731,16 @@ static inline enum pri strip_pri(struct parser *ps, struct span *s, struct event
 
 #ifdef __SSE2__
 /* The remembered host's bytes past the first 16 (a long name) at s. */
-static bool host_rest_same(const struct parser *ps, struct span s)
+static bool host_rest_same(const struct parse_host_memo *m, struct span s)
 {
-    size_t key_n = (size_t)ps->host_n + 2;
+    size_t key_n = (size_t)m->n + 2;
 
     if (s.n < ((key_n + 15) & ~(size_t)15))
         return false;
     for (size_t o = 16; o < key_n; o += 16) {
         uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
             _mm_loadu_si128((const __m128i *)(s.p + o)),
-            _mm_loadu_si128((const __m128i *)(ps->host_key + o))));
+            _mm_loadu_si128((const __m128i *)(m->key + o))));
         uint32_t need = key_n - o >= 16 ? 0xffff : (1u << (key_n - o)) - 1;
         if ((eq & need) != need)
             return false;
@@ -752,19 +752,23 @@ static bool host_rest_same(const struct parser *ps, struct span s)
 /* The host field after a classic stamp (s starts right after the
  * stamp), if there is one: -1 when the line has no tag after the stamp, 0
  * otherwise (syslogd's "last message repeated" is the caller's to look
- * for, after it). The one space before the host of the line before, that
- * host and the space after it are compared 16 bytes at a time: one step
- * for a short name, three for a fully qualified one. */
-static inline int read_host(struct parser *ps, struct span *s, struct event *ev)
+ * for, after it). A remembered host, with the space before and after it,
+ * is compared 16 bytes at a time: one step for a short name, three for a
+ * fully qualified one. */
+static inline __attribute__((always_inline)) int read_host(struct parser *ps, struct span *s,
+                                                          struct event *ev)
 {
 #ifdef __SSE2__
-    if (s->n >= 16 && ps->host_n) {
+    struct parse_host_memo *m = NULL;
+    if (s->n >= 16) {
+        m = &ps->host_memo[(span_load8(s->p) * UINT64_C(0x9E3779B97F4A7C15))
+                           >> (64 - PARSE_HOST_MEMO_BITS)];
         uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(
-            _mm_loadu_si128((const __m128i *)s->p), _mm_loadu_si128((const __m128i *)ps->host_key)));
-        if (ps->host_n <= 14 ? (eq | ~((4u << ps->host_n) - 1)) == ~0u
-                             : eq == 0xffff && host_rest_same(ps, *s)) {
-            ev->host = span_make(s->p + 1, ps->host_n);
-            *s = span_skip(*s, (size_t)ps->host_n + 2);
+            _mm_loadu_si128((const __m128i *)s->p), _mm_loadu_si128((const __m128i *)m->key)));
+        if (m->n && (m->n <= 14 ? (eq | ~((4u << m->n) - 1)) == ~0u
+                                : eq == 0xffff && host_rest_same(m, *s))) {
+            ev->host = span_make(s->p + 1, m->n);
+            *s = span_skip(*s, (size_t)m->n + 2);
             return 0;
         }
     }
@@ -782,11 +786,16 @@ static inline int read_host(struct parser *ps, struct span *s, struct event *ev)
         /* Kept for the next line when one space led it: then the first
          * blank after the stamp and the first space after it end the
          * same bytes there too. */
+#ifdef __SSE2__
         size_t whole = ((size_t)sp + 2 + 15) & ~(size_t)15;
-        if (s->p == p0 + 1 && p0[0] == ' ' && (size_t)sp + 2 <= PARSE_HOST_KEY && n0 >= whole) {
-            memcpy(ps->host_key, p0, whole);
-            ps->host_n = (uint8_t)sp;
+        if (m && s->p == p0 + 1 && p0[0] == ' ' && (size_t)sp + 2 <= PARSE_HOST_KEY
+            && n0 >= whole) {
+            memcpy(m->key, p0, whole);
+            m->n = (uint8_t)sp;
         }
+#else
+        (void)p0, (void)n0;
+#endif
         *s = span_skip(*s, (size_t)sp + 1);
     }
     return 0;

@@ -274,9 +274,11 @@ static void test_file_shapes(void **state)
         parse_line(&ps, dec, k, &ev);           /* truncated: no crash */
 }
 
-/* The host of the line before is remembered (read_host), a short name or
- * a fully qualified one: lines whose host is that one, one byte off
- * anywhere, one byte longer or shorter, read as a first line would be. */
+/* Hosts are remembered (read_host), short names and fully qualified
+ * ones: lines whose host is the one before, one byte off anywhere, one
+ * byte longer or shorter, read as a first line would be; then lines of a
+ * central log server, 200 hosts of all lengths (more than are
+ * remembered, many alike) in a random order. */
 static void test_host_memo(void **state)
 {
     static struct event ev, first;
@@ -317,6 +319,29 @@ static void test_host_memo(void **state)
                 free(b);
             }
         }
+    }
+    uint64_t rnd = 88172645463325252u;
+    parser_init(&ps, 0, 2026);
+    for (int i = 0; i < 20000; i++) {
+        rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+        unsigned h = (unsigned)(rnd % 200), n = 1 + h % 48;
+        char host[64];
+        memcpy(host, name, n);
+        host[h % n] = (char)('a' + h / 48);
+        int len = snprintf(cur, sizeof(cur), "Nov 24 06:25:02 %.*s postfix/%s[%u]: connect from "
+                           "b[192.0.2.2]", (int)n, host, rnd >> 40 & 1 ? "smtpd" : "qmgr",
+                           (unsigned)(rnd >> 48) % 9);
+        char *b = malloc((size_t)len);
+        memcpy(b, cur, (size_t)len);
+        memset(&ev, 0, sizeof(ev));
+        memset(&first, 0, sizeof(first));
+        (void)parse_line(&ps, b, (size_t)len, &ev);
+        parser_init(&fresh, 0, 2026);
+        (void)parse_line(&fresh, b, (size_t)len, &first);
+        if (ev.host.n != first.host.n || memcmp(ev.host.p, first.host.p, ev.host.n) != 0)
+            fail_msg("\"%s\": host \"%.*s\", first read \"%.*s\"", cur, (int)ev.host.n,
+                     ev.host.p, (int)first.host.n, first.host.p);
+        free(b);
     }
 }
 
