@@ -653,9 +653,9 @@ static bool parse_rfc5424(struct parser *ps, struct span s, struct event *ev,
         s = span_skip(s, 3);
     long slash = span_rchr(t->prog, '/');
     t->service = slash >= 0 ? span_skip(t->prog, (size_t)slash + 1) : SPAN_NULL;
-    uint64_t v;
     ev->prog = t->prog;
-    ev->pid = pid.p && scan_digits(pid, &v) == pid.n ? pid : SPAN_NULL;
+    /* Digits only, at most 18 (as scan_digits reads them). */
+    ev->pid = pid.p && pid.n <= 18 && span_digit_run(pid.p, pid.n) == pid.n ? pid : SPAN_NULL;
     *msg = s;
     return true;
 }

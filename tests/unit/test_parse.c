@@ -223,6 +223,13 @@ static const struct parse_case framings[] = {
       "{\"file\":\"t\",\"line\":1,\"event\":\"postscreen\",\"ip\":\"192.0.2.16\",\"port\":1234,\"reason\":\"pass_new\"}" },
     { "4F1A2B3C4D: to=<a@b>, relay=x[192.0.2.1]:25, delay=1, dsn=2.0.0, status=sent (250 ok)",
       "{\"file\":\"t\",\"line\":1,\"event\":\"delivery\",\"qid\":\"4F1A2B3C4D\",\"dsn\":\"2.0.0\",\"to\":\"a@b\",\"relay\":\"x[192.0.2.1]:25\",\"status\":\"sent\",\"text\":\"250 ok\"}" },
+    /* PROCID: digits, at most 18 of them, or no pid. */
+    { "<22>1 2026-12-01T09:14:03Z mx1 postfix/smtpd 123456789012345678 - - connect from unknown[192.0.2.7]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"pid\":123456789012345678,\"event\":\"connect\",\"ip\":\"192.0.2.7\"}" },
+    { "<22>1 2026-12-01T09:14:03Z mx1 postfix/smtpd 1234567890123456789 - - connect from unknown[192.0.2.7]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"event\":\"connect\",\"ip\":\"192.0.2.7\"}" },
+    { "<22>1 2026-12-01T09:14:03Z mx1 postfix/smtpd 12a - - connect from unknown[192.0.2.7]",
+      "{\"file\":\"t\",\"line\":1,\"ts\":\"2026-12-01T09:14:03Z\",\"host\":\"mx1\",\"prog\":\"postfix/smtpd\",\"event\":\"connect\",\"ip\":\"192.0.2.7\"}" },
     /* Unterminated structured data; an address inside structured data is
      * not a client; a 5424 line with no app name. */
     { "<22>1 - h postfix/smtpd - - [x a=\"b] connect from unknown[192.0.2.1]", NULL },
