@@ -149,6 +149,29 @@ static bool parse_n(struct tsctx *t, const char *s, size_t n, int64_t *ts, uint3
     return ok;
 }
 
+/* prev, then cur[0, n) through memo; cur[0, n) again through a copy of
+ * fresh, as a first parse: both must give the same. Returns whether the
+ * memo's parse succeeded. */
+static bool same_as_first(struct tsctx *memo, const struct tsctx *fresh, const char *prev,
+                          const char *cur, size_t n)
+{
+    int64_t ts1, ts2;
+    uint32_t u1, u2;
+    size_t d1, d2;
+    struct tsctx first = *fresh;
+
+    (void)parse_n(memo, prev, strlen(prev), &ts1, &u1, &d1);
+    bool ok1 = parse_n(memo, cur, n, &ts1, &u1, &d1);
+    bool ok2 = parse_n(&first, cur, n, &ts2, &u2, &d2);
+    if (ok1 != ok2 || (ok1 && (ts1 != ts2 || u1 != u2 || d1 != d2))) {
+        print_message("\"%.*s\" after \"%s\": %d %lld %u %zu, first parse %d %lld %u %zu\n",
+                      (int)n, cur, prev, ok1, (long long)ts1, u1, d1, ok2, (long long)ts2, u2,
+                      d2);
+        fail();
+    }
+    return ok1;
+}
+
 /* The RFC 3339 memo answers exactly as a first parse would: stamps of
  * every shape below, each after another one (same minute and shape, or
  * not), whole and cut at every length. */
@@ -197,22 +220,8 @@ static void test_rfc3339_memo(void **state)
             b = (unsigned)(rnd >> 32) % N;
         }
         size_t len = strlen(st[b]);
-        for (size_t n = i < N ? len : 0; n <= len; n++) {
-            int64_t ts1, ts2;
-            uint32_t u1, u2;
-            size_t d1, d2;
-            struct tsctx first = fresh;
-            (void)parse_n(&memo, st[a], strlen(st[a]), &ts1, &u1, &d1);
-            bool ok1 = parse_n(&memo, st[b], n, &ts1, &u1, &d1);
-            bool ok2 = parse_n(&first, st[b], n, &ts2, &u2, &d2);
-            if (ok1 != ok2 || (ok1 && (ts1 != ts2 || u1 != u2 || d1 != d2))) {
-                print_message("\"%.*s\" after \"%s\": %d %lld %u %zu, first parse %d %lld %u %zu\n",
-                         (int)n, st[b], st[a], ok1, (long long)ts1, u1, d1, ok2,
-                         (long long)ts2, u2, d2);
-                fail();
-            }
-            hits += ok1 && memo.rfc_cached;
-        }
+        for (size_t n = i < N ? len : 0; n <= len; n++)
+            hits += same_as_first(&memo, &fresh, st[a], st[b], n) && memo.rfc_cached;
     }
     assert_true(hits > N);
     free(st);
@@ -246,21 +255,8 @@ static void test_bsd_fraction_memo(void **state)
     for (unsigned a = 0; a < N; a++)
         for (unsigned b = 0; b < N; b++) {
             size_t len = strlen(st[b]);
-            for (size_t n = b % 7 ? len : 0; n <= len; n++) {
-                int64_t ts1, ts2;
-                uint32_t u1, u2;
-                size_t d1, d2;
-                struct tsctx first = fresh;
-                (void)parse_n(&memo, st[a], strlen(st[a]), &ts1, &u1, &d1);
-                bool ok1 = parse_n(&memo, st[b], n, &ts1, &u1, &d1);
-                bool ok2 = parse_n(&first, st[b], n, &ts2, &u2, &d2);
-                if (ok1 != ok2 || (ok1 && (ts1 != ts2 || u1 != u2 || d1 != d2))) {
-                    print_message("\"%.*s\" after \"%s\": %d %lld %u %zu, first parse %d %lld "
-                                  "%u %zu\n", (int)n, st[b], st[a], ok1, (long long)ts1, u1, d1,
-                                  ok2, (long long)ts2, u2, d2);
-                    fail();
-                }
-            }
+            for (size_t n = b % 7 ? len : 0; n <= len; n++)
+                (void)same_as_first(&memo, &fresh, st[a], st[b], n);
         }
 }
 
